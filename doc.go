@@ -1,0 +1,123 @@
+// Package roux builds typed HTTP APIs: declare an operation's input and
+// output once, as Go types, and roux routes, binds, validates, serializes
+// and publishes an OpenAPI 3.1 document that always matches the code.
+//
+//	api := roux.New(roux.Config{Title: "Kitchen", Version: "1.0.0"})
+//
+//	type GetDishInput struct {
+//		ID     int64  `path:"id" minimum:"1" doc:"Dish identifier"`
+//		Fields string `query:"fields" enum:"all,summary" default:"all"`
+//		Tenant string `header:"X-Tenant" required:"true"`
+//	}
+//
+//	roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *GetDishInput) (*Dish, error) {
+//		...
+//	}, roux.Summary("Get a dish"), roux.Tags("menu"))
+//
+//	http.ListenAndServe("127.0.0.1:8080", api) // an *API is an http.Handler
+//
+// # Operations
+//
+// A handler is a plain func(context.Context, *In) (*Out, error).
+// [Get], [Post], [Put], [Patch], [Delete] and [Register] compile
+// everything about the operation when it is registered — the route, a
+// binder per input field, the body decoder, validators, the response
+// encoder and its OpenAPI description — and panic with a
+// [*RegistrationError] naming the caller's file:line if any of it is
+// wrong. Nothing is reflected on per request beyond what encoding the
+// response needs. Register every operation before serving.
+//
+// Patterns use net/http's syntax: "{id}" matches one path segment,
+// "{rest...}" the remainder, "{$}" only the path ending in a slash, and a
+// pattern ending in "/" matches everything below it. The most specific
+// pattern wins; patterns that overlap without one being more specific are
+// a registration error. Unknown paths get 404, known paths with another
+// method 405 with Allow; HEAD is served by GET and OPTIONS answers with
+// Allow.
+//
+// # Input
+//
+// The fields of In are bound by their tags:
+//
+//	`path:"name"`    a path wildcard {name}
+//	`query:"name"`   a query parameter
+//	`header:"Name"`  a request header
+//	`cookie:"name"`  a cookie
+//	Body             the field named Body is the JSON request body
+//
+// Parameters may be string, bool, any int, uint or float size,
+// time.Time (RFC 3339), named types of those (enums), any type whose
+// pointer implements encoding.TextUnmarshaler, slices of those and
+// pointers to those. A query slice is sent as repeated keys
+// (?tag=a&tag=b), or comma-separated (?tag=a,b) when the field is tagged
+// `explode:"false"`; path, header and cookie slices are comma-separated.
+// Embedded structs are flattened, so common parameters can be shared.
+//
+// The body is decoded once, straight into Body, strictly: duplicate
+// member names are malformed JSON (400), unknown members are failures,
+// and null is a failure wherever the schema does not admit it (only
+// pointers, interfaces and fields of those types admit null). The body
+// must be sent as application/json or a +json type (otherwise 415) and
+// be within the operation's limit (otherwise 413; 1 MiB by default, see
+// [Config.MaxBodyBytes] and [BodyLimit]).
+//
+// # Required and optional
+//
+// This rule is the one the published schema states:
+//
+//   - Path parameters are always required.
+//   - Query, header and cookie parameters are optional unless tagged
+//     `required:"true"`.
+//   - A body member is required unless its field is a pointer or has
+//     omitempty or omitzero in its json tag; `required:"true"` or
+//     `required:"false"` overrides that.
+//   - The body is required unless the Body field is a pointer.
+//
+// An absent optional value takes its `default:"..."` tag, if any, or
+// stays the zero value. An optional non-pointer body member that holds
+// its zero value is treated as absent and is not validated; use a pointer
+// to tell "absent" from "zero".
+//
+// # Validation
+//
+// Tags named after JSON Schema keywords constrain values and appear, as
+// the same words, in the published schema: minimum, maximum,
+// exclusiveMinimum, exclusiveMaximum, multipleOf, minLength and
+// maxLength (in characters), pattern, format (date-time, date, time,
+// email, uuid, uri, ipv4, ipv6, hostname), enum, minItems, maxItems,
+// uniqueItems, minProperties, maxProperties, required and default; doc,
+// title, example and deprecated document. On a slice or map field the
+// value keywords apply to its elements. Validators are compiled from the
+// published schema, and every failure of a request — parameters and body
+// together — is reported in one 422 response.
+//
+// # Errors
+//
+// Every error roux sends is an RFC 9457 application/problem+json
+// [Error]: 422 for invalid values (with an "errors" array of
+// [ErrorDetail]s: a detail sentence, a JSON pointer for body members or
+// parameter and in for parameters, the failing keyword as code, and the
+// value where it is safe to echo), 400 for malformed syntax, 413, 415,
+// 404, 405, and 500 for anything unexpected — logged with log/slog and
+// never described to the client. Handlers return an *Error (see
+// [NewError], [Errorf]) to choose the status and detail; any other error
+// is a 500. [Config.ProblemHook] can change every problem before it is
+// sent.
+//
+// # Output
+//
+// Out is the JSON response body, or an envelope: a struct with a field
+// named Body (the body), fields tagged `header:"Name"` (response
+// headers) and an int field named Status (the status, when not zero). An
+// output without a body — struct{} or an envelope without Body — answers
+// 204 unless [Status] says otherwise. Responses carry Content-Type and
+// Content-Length.
+//
+// # OpenAPI
+//
+// The document is served at /openapi.json and /openapi.yaml (see
+// [Config.OpenAPIPath]) with an ETag, and returned by [API.OpenAPI].
+// Named struct types become component schemas, under unique names even
+// when two packages use the same type name; recursive types are
+// described through $ref.
+package roux

@@ -1,0 +1,279 @@
+package roux
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/roux-go/roux/internal/bind"
+	"github.com/roux-go/roux/internal/yamlenc"
+	"github.com/roux-go/roux/openapi"
+	"github.com/roux-go/roux/schema"
+)
+
+// problemSchemas are the component references of the problem types.
+type problemSchemas struct {
+	problem *schema.Schema
+}
+
+func defineProblemSchemas(reg *schema.Registry) problemSchemas {
+	str := func(desc string) *schema.Schema {
+		return &schema.Schema{Type: schema.Types{"string"}, Description: desc}
+	}
+	detail, err := reg.Define("ProblemDetail", &schema.Schema{
+		Type:        schema.Types{"object"},
+		Description: "One failure of one value in the request.",
+		Properties: map[string]*schema.Schema{
+			"detail":    str("What is wrong, as a sentence."),
+			"pointer":   str("JSON Pointer (RFC 6901) to the failing body member."),
+			"parameter": str("Name of the failing parameter."),
+			"in":        {Type: schema.Types{"string"}, Description: "Location of the failing parameter.", Enum: []any{"path", "query", "header", "cookie"}},
+			"code":      str("The JSON Schema keyword that failed, such as minimum or required."),
+			"value":     {Description: "The offending value, where it is safe to echo."},
+		},
+		PropertyOrder: []string{"detail", "pointer", "parameter", "in", "code", "value"},
+		Required:      []string{"detail", "code"},
+	})
+	if err != nil {
+		panic(err) // a fresh registry always accepts these names
+	}
+	problem, err := reg.Define("Problem", &schema.Schema{
+		Type:        schema.Types{"object"},
+		Description: "An RFC 9457 problem details object.",
+		Properties: map[string]*schema.Schema{
+			"type":     {Type: schema.Types{"string"}, Format: "uri-reference", Default: "about:blank", Description: "URI reference identifying the problem type."},
+			"title":    str("Short summary of the problem type."),
+			"status":   {Type: schema.Types{"integer"}, Minimum: ptrTo(400.0), Maximum: ptrTo(599.0), Description: "HTTP status code."},
+			"detail":   str("Explanation of this occurrence of the problem."),
+			"instance": {Type: schema.Types{"string"}, Format: "uri-reference", Description: "URI reference identifying this occurrence."},
+			"errors":   {Type: schema.Types{"array"}, Items: detail, Description: "Every failure of the request's values."},
+		},
+		PropertyOrder: []string{"type", "title", "status", "detail", "instance", "errors"},
+		Required:      []string{"type", "title", "status"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return problemSchemas{problem: problem}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// describe builds the operation's OpenAPI description.
+func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
+	d := &openapi.Operation{
+		OperationID: op.id,
+		Summary:     cfg.summary,
+		Description: cfg.description,
+		Tags:        cfg.tags,
+		Deprecated:  cfg.deprecated,
+		Responses:   map[string]*openapi.Response{},
+	}
+	for _, p := range op.params {
+		s := *p.Schema
+		param := &openapi.Parameter{
+			Name: p.Name, In: string(p.In), Required: p.Required,
+			Description: s.Description, Deprecated: s.Deprecated, Schema: &s,
+		}
+		s.Description, s.Deprecated = "", false
+		if len(s.Examples) > 0 {
+			param.Example = s.Examples[0]
+		}
+		style, explode := p.Style()
+		if p.Schema.Type.Has("array") {
+			param.Style, param.Explode = style, &explode
+		}
+		d.Parameters = append(d.Parameters, param)
+	}
+	problems := problemContent(op.api.problems.problem)
+	if op.body != nil {
+		d.RequestBody = &openapi.RequestBody{
+			Required: op.body.required,
+			Content:  map[string]*openapi.MediaType{"application/json": {Schema: op.body.schema}},
+		}
+		for _, st := range []int{400, 413, 415} {
+			d.Responses[strconv.Itoa(st)] = &openapi.Response{Description: http.StatusText(st), Content: problems}
+		}
+	}
+	if op.body != nil || len(op.params) > 0 {
+		d.Responses["422"] = &openapi.Response{Description: "The request has invalid values", Content: problems}
+	}
+	if hasQuery(op.params) {
+		d.Responses["400"] = &openapi.Response{Description: http.StatusText(400), Content: problems}
+	}
+	d.Responses["500"] = &openapi.Response{Description: http.StatusText(500), Content: problems}
+	ok := &openapi.Response{Description: http.StatusText(op.resp.status)}
+	if op.resp.hasBody {
+		ok.Content = map[string]*openapi.MediaType{"application/json": {Schema: op.resp.schema}}
+	}
+	for _, h := range op.resp.headers {
+		if ok.Headers == nil {
+			ok.Headers = map[string]*openapi.Header{}
+		}
+		s := *h.schema
+		ok.Headers[h.name] = &openapi.Header{Description: s.Description, Schema: &s}
+		s.Description = ""
+	}
+	d.Responses[strconv.Itoa(op.resp.status)] = ok
+	for _, x := range cfg.responses {
+		if x.status < 100 || x.status > 599 {
+			return nil, fmt.Errorf("option Response: status %d is not a valid response status", x.status)
+		}
+		r := &openapi.Response{Description: x.description}
+		if r.Description == "" {
+			r.Description = http.StatusText(x.status)
+		}
+		switch {
+		case x.body != nil:
+			s, err := op.api.registry.Schema(x.body)
+			if err != nil {
+				return nil, fmt.Errorf("option Response(%d): %w", x.status, err)
+			}
+			ct := "application/json"
+			if x.status >= 400 {
+				ct = "application/problem+json"
+			}
+			r.Content = map[string]*openapi.MediaType{ct: {Schema: s}}
+		case x.status >= 400:
+			r.Content = problems
+		}
+		d.Responses[strconv.Itoa(x.status)] = r
+	}
+	return d, nil
+}
+
+func hasQuery(ps []param) bool {
+	for _, p := range ps {
+		if p.In == bind.Query {
+			return true
+		}
+	}
+	return false
+}
+
+func problemContent(ref *schema.Schema) map[string]*openapi.MediaType {
+	return map[string]*openapi.MediaType{"application/problem+json": {Schema: ref}}
+}
+
+// OpenAPI returns a new OpenAPI 3.1 document describing every operation
+// registered so far. Changing it does not change what the API serves.
+func (a *API) OpenAPI() *openapi.Document {
+	doc := &openapi.Document{
+		OpenAPI:           openapi.Version,
+		JSONSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
+		Info:              openapi.Info{Title: a.cfg.Title, Version: a.cfg.Version, Description: a.cfg.Description},
+		Paths:             map[string]*openapi.PathItem{},
+	}
+	tags := map[string]bool{}
+	for _, op := range a.ops {
+		path := docPath(op.pattern)
+		item := doc.Paths[path]
+		if item == nil {
+			item = &openapi.PathItem{}
+			doc.Paths[path] = item
+		}
+		item.Set(op.method, op.doc)
+		for _, t := range op.doc.Tags {
+			if !tags[t] {
+				tags[t] = true
+				doc.Tags = append(doc.Tags, openapi.Tag{Name: t})
+			}
+		}
+	}
+	doc.Components = &openapi.Components{Schemas: a.registry.Components()}
+	return doc
+}
+
+// docPath turns a roux pattern into an OpenAPI path template:
+// "{rest...}" becomes "{rest}" and "{$}" is dropped.
+func docPath(pattern string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(pattern, "...}", "}"), "{$}", "")
+}
+
+// document is the served form of the OpenAPI document, built once.
+type document struct {
+	json, yaml []byte
+	etag       string
+}
+
+// docCache holds the built document; registration clears it.
+type docCache struct {
+	mu  sync.Mutex
+	doc *document
+}
+
+func (a *API) invalidateDocument() {
+	a.docs.mu.Lock()
+	a.docs.doc = nil
+	a.docs.mu.Unlock()
+}
+
+func (a *API) builtDocument() (*document, error) {
+	a.docs.mu.Lock()
+	defer a.docs.mu.Unlock()
+	if a.docs.doc != nil {
+		return a.docs.doc, nil
+	}
+	js, err := json.MarshalIndent(a.OpenAPI(), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	ym, err := yamlenc.FromJSON(js)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(js)
+	a.docs.doc = &document{json: js, yaml: ym, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}
+	return a.docs.doc, nil
+}
+
+// serveDocument registers prefix+".json" and prefix+".yaml".
+func (a *API) serveDocument(prefix string) {
+	for _, f := range []struct{ ext, ct string }{{".json", "application/json"}, {".yaml", "application/yaml"}} {
+		op := &operation{api: a, method: http.MethodGet, pattern: prefix + f.ext}
+		op.wrapped = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			d, err := a.builtDocument()
+			if err != nil {
+				a.internalError(w, r, fmt.Errorf("building the OpenAPI document: %w", err))
+				return
+			}
+			body := d.json
+			if f.ext == ".yaml" {
+				body = d.yaml
+			}
+			h := w.Header()
+			h.Set("ETag", d.etag)
+			h.Set("Cache-Control", "no-cache")
+			if match := r.Header.Get("If-None-Match"); match != "" && etagMatch(match, d.etag) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			h.Set("Content-Type", f.ct)
+			h.Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusOK)
+			if _, err := w.Write(body); err != nil {
+				a.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing the document", attrErr(err))
+			}
+		})
+		if err := a.router.Add(http.MethodGet, op.pattern, op); err != nil {
+			panic(&RegistrationError{Site: callerSite(), Method: "GET", Pattern: op.pattern, Err: fmt.Errorf("Config.OpenAPIPath: %w", err)})
+		}
+		a.sites["GET "+op.pattern] = "roux.New (Config.OpenAPIPath)"
+	}
+}
+
+// etagMatch implements If-None-Match's weak comparison for a list.
+func etagMatch(header, etag string) bool {
+	for t := range strings.SplitSeq(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/roux-go/roux"
+)
+
+// Dish is a dish on the menu.
+type Dish struct {
+	ID    int64    `json:"id" readOnly:"true" doc:"Identifier, assigned by the server"`
+	Name  string   `json:"name" minLength:"1" maxLength:"80" example:"Tomato soup"`
+	Price float64  `json:"price" exclusiveMinimum:"0" maximum:"1000" doc:"Price in euros"`
+	Tags  []string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z-]+$"`
+}
+
+// DishInput is what a client sends to create or replace a dish.
+type DishInput struct {
+	Name  string   `json:"name" minLength:"1" maxLength:"80" example:"Tomato soup"`
+	Price float64  `json:"price" exclusiveMinimum:"0" maximum:"1000" doc:"Price in euros"`
+	Tags  []string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z-]+$" uniqueItems:"true"`
+}
+
+// Store is an in-memory menu, safe for concurrent use.
+type Store struct {
+	mu     sync.Mutex
+	next   int64
+	dishes map[int64]Dish
+}
+
+// NewStore returns a store seeded with two dishes.
+func NewStore() *Store {
+	s := &Store{dishes: map[int64]Dish{}}
+	s.add(DishInput{Name: "Tomato soup", Price: 6.5, Tags: []string{"vegan", "starter"}})
+	s.add(DishInput{Name: "Risotto", Price: 14, Tags: []string{"main"}})
+	return s
+}
+
+func (s *Store) add(in DishInput) Dish {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	d := Dish{ID: s.next, Name: in.Name, Price: in.Price, Tags: slices.Clone(in.Tags)}
+	s.dishes[d.ID] = d
+	return d
+}
+
+type listInput struct {
+	Tag    string `query:"tag" doc:"Only dishes with this tag"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	Offset int    `query:"offset" minimum:"0" default:"0"`
+}
+
+type dishPath struct {
+	ID int64 `path:"id" minimum:"1" doc:"Dish identifier"`
+}
+
+type created struct {
+	Status   int
+	Location string `header:"Location"`
+	Body     Dish
+}
+
+// NewAPI returns the hello API over store.
+func NewAPI(store *Store, log *slog.Logger) *roux.API {
+	api := roux.New(roux.Config{Title: "Hello kitchen", Version: "1.0.0", Logger: log,
+		Description: "A small in-memory menu served by roux."})
+	menu := api.Group("/dishes", roux.Tags("menu"))
+
+	roux.Get(menu, "", func(ctx context.Context, in *listInput) (*[]Dish, error) {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		out := []Dish{}
+		for _, d := range store.dishes {
+			if in.Tag == "" || slices.Contains(d.Tags, in.Tag) {
+				out = append(out, d)
+			}
+		}
+		slices.SortFunc(out, func(a, b Dish) int { return int(a.ID - b.ID) })
+		out = out[min(in.Offset, len(out)):]
+		out = out[:min(in.Limit, len(out))]
+		return &out, nil
+	}, roux.Summary("List dishes"))
+
+	roux.Get(menu, "/{id}", func(ctx context.Context, in *dishPath) (*Dish, error) {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		d, ok := store.dishes[in.ID]
+		if !ok {
+			return nil, roux.Errorf(http.StatusNotFound, "dish %d does not exist", in.ID)
+		}
+		return &d, nil
+	}, roux.Summary("Get a dish"), roux.Response(http.StatusNotFound, "No such dish", nil))
+
+	roux.Post(menu, "", func(ctx context.Context, in *struct{ Body DishInput }) (*created, error) {
+		in.Body.Name = strings.TrimSpace(in.Body.Name)
+		d := store.add(in.Body)
+		return &created{Location: "/dishes/" + itoa(d.ID), Body: d}, nil
+	}, roux.Summary("Add a dish"), roux.Status(http.StatusCreated))
+
+	roux.Put(menu, "/{id}", func(ctx context.Context, in *struct {
+		dishPath
+		Body DishInput
+	}) (*Dish, error) {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		if _, ok := store.dishes[in.ID]; !ok {
+			return nil, roux.Errorf(http.StatusNotFound, "dish %d does not exist", in.ID)
+		}
+		d := Dish{ID: in.ID, Name: in.Body.Name, Price: in.Body.Price, Tags: in.Body.Tags}
+		store.dishes[in.ID] = d
+		return &d, nil
+	}, roux.Summary("Replace a dish"), roux.Response(http.StatusNotFound, "No such dish", nil))
+
+	roux.Delete(menu, "/{id}", func(ctx context.Context, in *dishPath) (*struct{}, error) {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		if _, ok := store.dishes[in.ID]; !ok {
+			return nil, roux.Errorf(http.StatusNotFound, "dish %d does not exist", in.ID)
+		}
+		delete(store.dishes, in.ID)
+		return &struct{}{}, nil
+	}, roux.Summary("Remove a dish"), roux.Response(http.StatusNotFound, "No such dish", nil))
+	return api
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

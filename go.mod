@@ -1,0 +1,8 @@
+module github.com/roux-go/roux
+
+go 1.26
+
+require (
+	github.com/go-json-experiment/json v1.27.2
+	github.com/google/go-cmp v0.7.0
+)

@@ -1,0 +1,110 @@
+// Package verr collects the per-field failures of one request: the binder,
+// the body decoder and the validators all report into one [List], so a
+// client learns every problem with its request in one response.
+package verr
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Error is one failure of one value. For a body member Pointer is set (an
+// RFC 6901 JSON Pointer such as "/items/0/name"; "" is the whole body); for
+// a parameter Parameter and In are set ("path", "query", "header" or
+// "cookie"). Code is the failing JSON Schema keyword ("minimum", "type",
+// "required", "additionalProperties", ...). Value is the offending value,
+// set only when HasValue is true and it is safe to echo.
+type Error struct {
+	Detail    string
+	Pointer   string
+	Parameter string
+	In        string
+	Code      string
+	Value     any
+	HasValue  bool
+}
+
+// List is a list of failures. The zero value is an empty list ready to use.
+type List struct {
+	Items []Error
+}
+
+// Add appends e.
+func (l *List) Add(e Error) { l.Items = append(l.Items, e) }
+
+// Len returns the number of failures.
+func (l *List) Len() int { return len(l.Items) }
+
+// Reset empties the list, keeping its storage.
+func (l *List) Reset() { clear(l.Items); l.Items = l.Items[:0] }
+
+// Path is the location of the value being decoded or validated. It is
+// either a parameter (set by [Path.SetParam]) or a place in the body,
+// tracked as a stack of member names and array indexes. Pushing and
+// popping do not allocate once the stack has grown; the pointer string is
+// only built when a failure is reported.
+type Path struct {
+	param, in string
+	parts     []part
+}
+
+type part struct {
+	name  string
+	index int // -1 for a member name
+}
+
+// SetParam makes p refer to parameter name in location in (and clears the
+// body path).
+func (p *Path) SetParam(name, in string) { p.param, p.in, p.parts = name, in, p.parts[:0] }
+
+// SetBody makes p refer to the request body root.
+func (p *Path) SetBody() { p.param, p.in, p.parts = "", "", p.parts[:0] }
+
+// Push enters object member name.
+func (p *Path) Push(name string) { p.parts = append(p.parts, part{name: name, index: -1}) }
+
+// PushIndex enters array element i.
+func (p *Path) PushIndex(i int) { p.parts = append(p.parts, part{index: i}) }
+
+// Pop leaves the innermost member or element.
+func (p *Path) Pop() { p.parts = p.parts[:len(p.parts)-1] }
+
+// Pointer returns the RFC 6901 JSON Pointer of the current body location.
+func (p *Path) Pointer() string {
+	var b strings.Builder
+	for _, pt := range p.parts {
+		b.WriteByte('/')
+		if pt.index >= 0 {
+			b.WriteString(strconv.Itoa(pt.index))
+			continue
+		}
+		if strings.ContainsAny(pt.name, "~/") {
+			b.WriteString(pointerEscaper.Replace(pt.name))
+		} else {
+			b.WriteString(pt.name)
+		}
+	}
+	return b.String()
+}
+
+// pointerEscaper escapes a member name for a JSON Pointer (RFC 6901 §3).
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+// Report adds a failure at the current location of p to l.
+func (l *List) Report(p *Path, code, detail string) {
+	l.Add(p.errorAt(code, detail))
+}
+
+// ReportValue is Report with the offending value echoed.
+func (l *List) ReportValue(p *Path, code, detail string, value any) {
+	e := p.errorAt(code, detail)
+	e.Value, e.HasValue = value, true
+	l.Add(e)
+}
+
+func (p *Path) errorAt(code, detail string) Error {
+	if p.in != "" {
+		return Error{Detail: detail, Parameter: p.param, In: p.in, Code: code}
+	}
+	return Error{Detail: detail, Pointer: p.Pointer(), Code: code}
+}

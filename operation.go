@@ -1,0 +1,262 @@
+package roux
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"unsafe"
+
+	"github.com/roux-go/roux/internal/bind"
+	"github.com/roux-go/roux/internal/codec"
+	"github.com/roux-go/roux/internal/route"
+	"github.com/roux-go/roux/internal/validate"
+	"github.com/roux-go/roux/openapi"
+	"github.com/roux-go/roux/schema"
+)
+
+// operation is everything roux compiled for one registered operation.
+// It is immutable once registered.
+type operation struct {
+	api        *API
+	method     string
+	pattern    string
+	id         string
+	site       string
+	paramNames []string // path wildcards, positionally
+	params     []param
+	body       *bodyPlan
+	resp       responsePlan
+	spec       handlerSpec
+	wrapped    http.Handler // the operation behind its middleware, or nil
+	doc        *openapi.Operation
+}
+
+// param is a compiled parameter: its binder, how to find its values and
+// its validator (nil when there is nothing to check).
+type param struct {
+	*bind.Param
+	pathIndex int // for path parameters
+	validator *validate.Validator
+}
+
+// bodyPlan decodes and validates the request body into the Body field.
+type bodyPlan struct {
+	offset    uintptr
+	typ       reflect.Type
+	schema    *schema.Schema
+	required  bool
+	limit     int64
+	decoder   *codec.Decoder
+	validator *validate.Validator
+}
+
+var validMethod = regexp.MustCompile(`^[A-Z]+$`)
+
+// compile builds an operation, adds it to the router and returns it.
+func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Option) (*operation, error) {
+	if !validMethod.MatchString(method) {
+		return nil, fmt.Errorf("method %q must be an uppercase token such as GET", method)
+	}
+	var cfg opConfig
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	pat, err := route.ParsePattern(pattern)
+	if err != nil {
+		return nil, err
+	}
+	op := &operation{api: a, method: method, pattern: pattern, site: site, spec: spec, paramNames: pat.Params()}
+	inType := reflect.TypeOf(spec.in).Elem()
+	outType := reflect.TypeOf(spec.out).Elem()
+	if err := op.compileInput(inType, pat, cfg); err != nil {
+		return nil, err
+	}
+	if err := op.compileOutput(outType, cfg); err != nil {
+		return nil, err
+	}
+	if err := op.assignID(cfg.id); err != nil {
+		return nil, err
+	}
+	if op.doc, err = op.describe(cfg); err != nil {
+		return nil, err
+	}
+	if len(cfg.middleware) > 0 {
+		var h http.Handler = http.HandlerFunc(op.serveFromPathValues)
+		for i := len(cfg.middleware) - 1; i >= 0; i-- {
+			h = cfg.middleware[i](h)
+		}
+		op.wrapped = h
+	}
+	if err := a.router.Add(method, pattern, op); err != nil {
+		var ce *route.ConflictError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("conflicts with %s %s registered at %s: %v", ce.ExistingMethod, ce.Existing, a.sites[ce.ExistingMethod+" "+ce.Existing], err)
+		}
+		return nil, err
+	}
+	a.sites[method+" "+pattern] = site
+	a.ops = append(a.ops, op)
+	a.invalidateDocument()
+	return op, nil
+}
+
+// compileInput compiles the binders of the input struct's fields.
+func (op *operation) compileInput(t reflect.Type, pat *route.Pattern, cfg opConfig) error {
+	if t.Kind() != reflect.Struct {
+		return fmt.Errorf("input type %v must be a struct", t)
+	}
+	if err := op.compileFields(t, 0); err != nil {
+		return err
+	}
+	bound := map[string]bool{}
+	for i := range op.params {
+		p := &op.params[i]
+		if p.In != bind.Path {
+			continue
+		}
+		p.pathIndex = -1
+		for j, name := range op.paramNames {
+			if name == p.Name {
+				p.pathIndex = j
+			}
+		}
+		if p.pathIndex < 0 {
+			return fmt.Errorf("input field for path parameter %q: the pattern has no {%s}", p.Name, p.Name)
+		}
+		bound[p.Name] = true
+	}
+	for _, name := range op.paramNames {
+		if !bound[name] {
+			return fmt.Errorf("the pattern's {%s} has no input field; add a field tagged `path:%q` to %v", name, name, t)
+		}
+	}
+	if op.body != nil {
+		op.body.limit = op.api.cfg.MaxBodyBytes
+		if cfg.bodyLimit > 0 {
+			op.body.limit = cfg.bodyLimit
+		}
+	}
+	return nil
+}
+
+// compileFields walks the input struct: tagged fields are parameters, a
+// field named Body is the request body, embedded structs are flattened.
+func (op *operation) compileFields(t reflect.Type, base uintptr) error {
+	reg := op.api.registry
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		sf.Offset += base
+		_, isParam := paramTag(sf.Tag)
+		switch {
+		case sf.Anonymous && sf.Type.Kind() == reflect.Struct && !isParam:
+			if err := op.compileFields(sf.Type, sf.Offset); err != nil {
+				return err
+			}
+		case isParam:
+			bp, err := bind.Compile(sf, reg)
+			if err != nil {
+				return fmt.Errorf("input field %s: %w", sf.Name, err)
+			}
+			for _, q := range op.params {
+				if q.Name == bp.Name && q.In == bp.In {
+					return fmt.Errorf("input field %s: %s parameter %q is bound twice", sf.Name, bp.In, bp.Name)
+				}
+			}
+			v, err := op.api.validators.Compile(sf.Type, bp.Schema)
+			if err != nil {
+				return fmt.Errorf("input field %s: %w", sf.Name, err)
+			}
+			op.params = append(op.params, param{Param: bp, validator: v})
+		case sf.Name == "Body":
+			if err := op.compileBody(sf); err != nil {
+				return err
+			}
+		case !sf.IsExported():
+		default:
+			return fmt.Errorf("input field %s has no path, query, header or cookie tag and is not Body; tag it or remove it", sf.Name)
+		}
+	}
+	return nil
+}
+
+func paramTag(tag reflect.StructTag) (string, bool) {
+	for _, k := range []string{"path", "query", "header", "cookie"} {
+		if _, ok := tag.Lookup(k); ok {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// compileBody compiles the decoder and validator of the Body field. A
+// pointer Body is an optional body; any other type is required.
+func (op *operation) compileBody(sf reflect.StructField) error {
+	reg := op.api.registry
+	s, err := reg.Schema(sf.Type)
+	if err != nil {
+		return fmt.Errorf("input field Body: %w", err)
+	}
+	dec, err := codec.Compile(sf.Type, s, reg)
+	if err != nil {
+		return fmt.Errorf("input field Body: %w", err)
+	}
+	v, err := op.api.validators.Compile(sf.Type, s)
+	if err != nil {
+		return fmt.Errorf("input field Body: %w", err)
+	}
+	op.body = &bodyPlan{
+		offset: sf.Offset, typ: sf.Type, schema: s,
+		required: sf.Type.Kind() != reflect.Pointer,
+		decoder:  dec, validator: v,
+	}
+	return nil
+}
+
+// assignID sets the operationId: the one given, or one derived from the
+// method and pattern, made unique with a numeric suffix.
+func (op *operation) assignID(id string) error {
+	ids := op.api.opIDs
+	if id != "" {
+		if prev, taken := ids[id]; taken {
+			return fmt.Errorf("operationId %q is already used by the operation registered at %s", id, prev)
+		}
+		op.id = id
+		ids[id] = op.site
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(strings.ToLower(op.method))
+	for seg := range strings.SplitSeq(op.pattern, "/") {
+		seg = strings.Trim(seg, "{}.$")
+		if seg == "" {
+			continue
+		}
+		b.WriteByte('-')
+		for _, c := range seg {
+			if c < 128 && (c == '-' || c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+				b.WriteRune(c)
+			} else {
+				b.WriteByte('-')
+			}
+		}
+	}
+	base := b.String()
+	id = base
+	for n := 2; ; n++ {
+		if _, taken := ids[id]; !taken {
+			break
+		}
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
+	op.id = id
+	ids[id] = op.site
+	return nil
+}
+
+// fieldPtr returns the address of the field at offset in the struct at p.
+func fieldPtr(p unsafe.Pointer, offset uintptr) unsafe.Pointer {
+	return unsafe.Add(p, offset)
+}

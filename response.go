@@ -1,0 +1,192 @@
+package roux
+
+import (
+	"encoding"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/roux-go/roux/schema"
+)
+
+// responsePlan says how an output value becomes a response.
+//
+// An output type is an envelope when it has a field named Body or a field
+// tagged `header:"..."`: then Body is the response body, tagged fields are
+// response headers and an int field named Status, if non-zero, is the
+// status. Any other output type is the body itself. An envelope without
+// Body, and struct{}, send no body (204 by default).
+type responsePlan struct {
+	status   int            // default status
+	hasBody  bool           // a body is sent
+	envelope bool           // the output is an envelope
+	bodyOff  uintptr        // offset of Body in an envelope
+	bodyType reflect.Type   // type of the body
+	schema   *schema.Schema // schema of the body
+	statusAt int            // offset+1 of the Status field; 0 when absent
+	headers  []outHeader
+}
+
+type outHeader struct {
+	name   string
+	offset uintptr
+	typ    reflect.Type
+	schema *schema.Schema
+}
+
+// jsonOptions are the encoding options of every response: invalid UTF-8
+// in strings is replaced rather than failing the response.
+var jsonOptions = jsontext.AllowInvalidUTF8(true)
+
+var textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+
+func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
+	p := &op.resp
+	reg := op.api.registry
+	if t.Kind() == reflect.Struct {
+		if f, ok := t.FieldByName("Body"); ok && len(f.Index) == 1 {
+			p.envelope, p.hasBody, p.bodyOff, p.bodyType = true, true, f.Offset, f.Type
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, ok := f.Tag.Lookup("header"); ok {
+				p.envelope = true
+				if !headerTypeOK(f.Type) {
+					return fmt.Errorf("output header field %s: type %v cannot be a header; use a string, number, bool, time.Time, []string or a TextMarshaler", f.Name, f.Type)
+				}
+				s, err := reg.FieldSchema(f)
+				if err != nil {
+					return fmt.Errorf("output header field %s: %w", f.Name, err)
+				}
+				p.headers = append(p.headers, outHeader{http.CanonicalHeaderKey(name), f.Offset, f.Type, s})
+			}
+		}
+		if f, ok := t.FieldByName("Status"); ok && p.envelope && len(f.Index) == 1 {
+			if f.Type.Kind() != reflect.Int {
+				return fmt.Errorf("output field Status must be an int, not %v", f.Type)
+			}
+			p.statusAt = int(f.Offset) + 1
+		}
+		if !p.envelope && t.NumField() == 0 {
+			p.envelope = true // struct{}: no body
+		}
+	}
+	if !p.envelope {
+		p.hasBody, p.bodyType = true, t
+	}
+	if p.hasBody {
+		s, err := reg.Schema(p.bodyType)
+		if err != nil {
+			return fmt.Errorf("output body: %w", err)
+		}
+		p.schema = s
+	}
+	p.status = cfg.status
+	if p.status == 0 {
+		p.status = http.StatusOK
+		if !p.hasBody {
+			p.status = http.StatusNoContent
+		}
+	}
+	if p.status < 200 || p.status > 599 {
+		return fmt.Errorf("status %d is not a valid response status", p.status)
+	}
+	return nil
+}
+
+func headerTypeOK(t reflect.Type) bool {
+	if t == reflect.TypeFor[time.Time]() || t.Implements(textMarshalerType) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.String
+	}
+	return false
+}
+
+// writeOutput writes the handler's output. out is a *Out.
+func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *state, out unsafe.Pointer) {
+	p := &op.resp
+	status := p.status
+	if out == nil {
+		if p.hasBody {
+			op.api.internalError(w, r, fmt.Errorf("handler of %s returned neither an output nor an error", op.id))
+			return
+		}
+		w.WriteHeader(status)
+		return
+	}
+	if p.envelope {
+		if p.statusAt != 0 {
+			if s := *(*int)(unsafe.Add(out, p.statusAt-1)); s != 0 {
+				status = s
+			}
+		}
+		h := w.Header()
+		for _, oh := range p.headers {
+			writeHeader(h, oh, unsafe.Add(out, oh.offset))
+		}
+	}
+	if !p.hasBody || status == http.StatusNoContent || status == http.StatusNotModified {
+		w.WriteHeader(status)
+		return
+	}
+	body := out
+	if p.envelope {
+		body = unsafe.Add(out, p.bodyOff)
+	}
+	v := reflect.NewAt(p.bodyType, body).Interface()
+	if err := json.MarshalWrite(&st.buf, v, jsonOptions); err != nil {
+		op.api.internalError(w, r, fmt.Errorf("encoding the response of %s: %w", op.id, err))
+		return
+	}
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(st.buf.Len())}
+	w.WriteHeader(status)
+	if _, err := w.Write(st.buf.Bytes()); err != nil {
+		op.api.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing response", attrOp(op.id), attrErr(err))
+	}
+}
+
+var jsonContentType = []string{"application/json"}
+
+func writeHeader(h http.Header, oh outHeader, p unsafe.Pointer) {
+	v := reflect.NewAt(oh.typ, p).Elem()
+	var s string
+	switch x := v.Interface().(type) {
+	case string:
+		s = x
+	case []string:
+		for _, e := range x {
+			h.Add(oh.name, e)
+		}
+		return
+	case time.Time:
+		if !x.IsZero() {
+			s = x.UTC().Format(http.TimeFormat)
+		}
+	case encoding.TextMarshaler:
+		b, err := x.MarshalText()
+		if err == nil {
+			s = string(b)
+		}
+	default:
+		if !v.IsZero() {
+			s = fmt.Sprint(x)
+		}
+	}
+	if s != "" {
+		h.Set(oh.name, s)
+	}
+}

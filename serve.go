@@ -1,0 +1,230 @@
+package roux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime"
+	"strings"
+	"unsafe"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/roux-go/roux/internal/bind"
+	"github.com/roux-go/roux/internal/codec"
+)
+
+// serve runs the operation for one request: bind every parameter, decode
+// the body, validate everything, and only if nothing failed call the
+// handler and write its output. Failures of all parameters and body
+// members are reported together in one 422 problem.
+func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
+	defer op.recoverPanic(w, r)
+	in := op.spec.newIn()
+	if !op.bindParams(r, st, in) {
+		op.api.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: "the query string has an invalid percent-encoding"})
+		return
+	}
+	if op.body != nil {
+		if perr := op.readBody(r, st, in); perr != nil {
+			op.api.writeProblem(w, r, perr)
+			return
+		}
+	}
+	if st.errs.Len() > 0 {
+		op.api.writeProblem(w, r, validationError(&st.errs))
+		return
+	}
+	out, err := op.spec.invoke(r.Context(), in)
+	if err != nil {
+		op.api.handlerError(w, r, op, err)
+		return
+	}
+	op.writeOutput(w, r, st, out)
+}
+
+// serveFromPathValues is the handler behind an operation's middleware:
+// the path values come back from r.PathValue.
+func (op *operation) serveFromPathValues(w http.ResponseWriter, r *http.Request) {
+	st := getState()
+	for _, name := range op.paramNames {
+		st.pathVals = append(st.pathVals, r.PathValue(name))
+	}
+	op.serve(w, r, st)
+	putState(st)
+}
+
+// bindParams binds and validates every parameter. It reports false only
+// for a query string that cannot be parsed at all.
+func (op *operation) bindParams(r *http.Request, st *state, in unsafe.Pointer) bool {
+	for i := range op.params {
+		p := &op.params[i]
+		var vals []string
+		switch p.In {
+		case bind.Path:
+			vals = st.pathVals[p.pathIndex : p.pathIndex+1]
+		case bind.Query:
+			if !st.parsedQ && !st.parseQuery(r.URL.RawQuery) {
+				return false
+			}
+			vals = st.queryValues(p.Name)
+		case bind.Header:
+			vals = r.Header[p.Key]
+		case bind.Cookie:
+			st.scratch = st.scratch[:0]
+			for _, c := range r.CookiesNamed(p.Name) {
+				st.scratch = append(st.scratch, c.Value)
+			}
+			vals = st.scratch
+		}
+		// Bind reports whether the field holds a decoded or default value;
+		// only then is there something to validate.
+		if p.Bind(vals, in, &st.path, &st.errs) && p.validator != nil {
+			st.path.SetParam(p.Name, string(p.In))
+			p.validator.Validate(fieldPtr(in, p.Offset), &st.path, &st.errs)
+		}
+	}
+	return true
+}
+
+// readBody decodes and validates the request body. It returns a problem
+// for what stops decoding (415, 413, 400); value failures go to st.errs.
+func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Error {
+	b := op.body
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		if b.required {
+			st.path.SetBody()
+			st.errs.Report(&st.path, "required", "the request body is required")
+		}
+		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+		return &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must be sent as application/json, not %q", ct)}
+	}
+	if r.ContentLength > b.limit {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
+	}
+	body := http.MaxBytesReader(nil, r.Body, b.limit)
+	st.path.SetBody()
+	err := b.decoder.Decode(body, fieldPtr(in, b.offset), &st.path, &st.errs)
+	var tooBig *http.MaxBytesError
+	var syn *codec.SyntaxError
+	switch {
+	case errors.As(err, &tooBig):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
+	case errors.As(err, &syn):
+		return &Error{Status: http.StatusBadRequest, Detail: "the body is not valid JSON: " + syn.Error()}
+	case err != nil:
+		return &Error{Status: http.StatusBadRequest, Detail: "the body could not be read", err: err}
+	}
+	if b.validator != nil {
+		st.path.SetBody()
+		b.validator.Validate(fieldPtr(in, b.offset), &st.path, &st.errs)
+	}
+	return nil
+}
+
+// isJSON reports whether a Content-Type is application/json or +json.
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// handlerError turns an error returned by a handler into a problem: an
+// *Error is sent as it is; anything else is logged and sent as a 500 that
+// says nothing about its cause.
+func (a *API) handlerError(w http.ResponseWriter, r *http.Request, op *operation, err error) {
+	var pe *Error
+	if errors.As(err, &pe) {
+		if pe.Status >= 500 {
+			a.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: operation failed", attrOp(op.id), attrErr(err))
+		}
+		a.writeProblem(w, r, pe)
+		return
+	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client went away; nobody is listening
+	}
+	a.internalError(w, r, fmt.Errorf("operation %s: %w", op.id, err))
+}
+
+func (a *API) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	a.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: internal error", attrErr(err), slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	a.writeProblem(w, r, &Error{Status: http.StatusInternalServerError, Detail: "the server failed to handle the request"})
+}
+
+// recoverPanic turns a handler panic into a logged 500. http.ErrAbortHandler
+// is re-raised, as net/http expects.
+func (op *operation) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	buf := make([]byte, 8<<10)
+	buf = buf[:runtime.Stack(buf, false)]
+	op.api.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: handler panicked", attrOp(op.id),
+		slog.Any("panic", v), slog.String("stack", string(buf)))
+	op.api.writeProblem(w, r, &Error{Status: http.StatusInternalServerError, Detail: "the server failed to handle the request"})
+}
+
+// writeProblem sends p as application/problem+json after the API's hook.
+func (a *API) writeProblem(w http.ResponseWriter, r *http.Request, p *Error) {
+	if p.Status < 400 || p.Status > 599 {
+		p.Status = http.StatusInternalServerError
+	}
+	if a.cfg.ProblemHook != nil {
+		a.cfg.ProblemHook(r, p)
+	}
+	body, err := marshalProblem(p)
+	if err != nil {
+		a.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: encoding a problem", attrErr(err))
+		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500}`)
+		p = &Error{Status: http.StatusInternalServerError}
+	}
+	h := w.Header()
+	for k, vs := range p.headers {
+		h[k] = vs
+	}
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	h.Del("Content-Encoding")
+	w.WriteHeader(p.Status)
+	if _, err := w.Write(body); err != nil && !errors.Is(err, http.ErrBodyNotAllowed) {
+		a.cfg.Logger.LogAttrs(r.Context(), slog.LevelDebug, "roux: writing a problem", attrErr(err))
+	}
+}
+
+func marshalProblem(p *Error) ([]byte, error) {
+	type wire Error
+	c := *p
+	if c.Type == "" {
+		c.Type = "about:blank"
+	}
+	c.Title = p.title()
+	b, err := json.Marshal((*wire)(&c), jsonOptions)
+	if err != nil || len(p.Extensions) == 0 {
+		return b, err
+	}
+	ext, err := json.Marshal(p.Extensions, jsonOptions, json.Deterministic(true))
+	if err != nil {
+		return nil, err
+	}
+	if len(ext) > 2 {
+		b = append(append(b[:len(b)-1], ','), ext[1:]...)
+	}
+	return b, nil
+}
+
+const slogDebug = slog.LevelDebug
+
+func attrOp(id string) slog.Attr  { return slog.String("operation", id) }
+func attrErr(err error) slog.Attr { return slog.String("error", err.Error()) }
