@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -327,3 +328,22 @@ func TestOperationIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestFailuresAreCapped(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(`{"customer":"Ann"`)
+	for i := range 250 {
+		b.WriteString(`,"u` + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + `_` + strconvItoa(i) + `":1`)
+	}
+	b.WriteString("}")
+	p := rouxtest.Problem(rouxtest.New(t, kitchenAPI()).Post("/orders", b.String(), "Content-Type: application/json"), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 100 {
+		t.Errorf("got %d errors, want the first 100", len(p.Errors))
+	}
+	if !strings.Contains(p.Detail, "first 100 of") {
+		t.Errorf("got detail %q, want it to say how many were left out", p.Detail)
+	}
+}
+
+func strconvItoa(i int) string { return strconv.Itoa(i) }

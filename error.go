@@ -116,7 +116,10 @@ func validationError(list *verr.List) *Error {
 		}
 		e.Errors[i] = d
 	}
-	if len(list.Items) == 1 {
+	if list.Dropped > 0 {
+		e.Detail = fmt.Sprintf("the request has invalid values; errors lists the first %d of %d", len(list.Items), list.Len())
+	}
+	if list.Len() == 1 {
 		e.Detail = list.Items[0].Detail
 		if it := list.Items[0]; it.In != "" {
 			e.Detail = fmt.Sprintf("%s parameter %q: %s", it.In, it.Parameter, it.Detail)

@@ -21,7 +21,7 @@ import (
 )
 
 // Client sends requests to a handler in memory. Header is sent with
-// every request. A Client is safe for concurrent use if its Header is not
+// every request, except where the request sets the same header itself. A Client is safe for concurrent use if its Header is not
 // changed while requests run.
 type Client struct {
 	t      testing.TB
@@ -46,8 +46,8 @@ type Response struct {
 func (c *Client) Do(req *http.Request) *Response {
 	c.t.Helper()
 	for k, vs := range c.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
+		if _, set := req.Header[k]; !set {
+			req.Header[k] = append([]string(nil), vs...)
 		}
 	}
 	rec := httptest.NewRecorder()

@@ -24,19 +24,31 @@ type Error struct {
 	HasValue  bool
 }
 
+// MaxItems bounds the failures a List keeps, so that a hostile request
+// (a megabyte of unknown members, say) cannot make an enormous response.
+// Further failures are only counted, in Dropped.
+const MaxItems = 100
+
 // List is a list of failures. The zero value is an empty list ready to use.
 type List struct {
-	Items []Error
+	Items   []Error
+	Dropped int // failures beyond MaxItems, counted but not kept
 }
 
-// Add appends e.
-func (l *List) Add(e Error) { l.Items = append(l.Items, e) }
+// Add appends e, or counts it in Dropped once the list holds MaxItems.
+func (l *List) Add(e Error) {
+	if len(l.Items) >= MaxItems {
+		l.Dropped++
+		return
+	}
+	l.Items = append(l.Items, e)
+}
 
-// Len returns the number of failures.
-func (l *List) Len() int { return len(l.Items) }
+// Len returns the number of failures, dropped ones included.
+func (l *List) Len() int { return len(l.Items) + l.Dropped }
 
 // Reset empties the list, keeping its storage.
-func (l *List) Reset() { clear(l.Items); l.Items = l.Items[:0] }
+func (l *List) Reset() { clear(l.Items); l.Items = l.Items[:0]; l.Dropped = 0 }
 
 // Path is the location of the value being decoded or validated. It is
 // either a parameter (set by [Path.SetParam]) or a place in the body,
