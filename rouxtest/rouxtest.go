@@ -14,7 +14,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/roux-go/roux"
@@ -29,9 +32,44 @@ type Client struct {
 	Header http.Header
 }
 
+// DocumentDirEnv names an environment variable: when it holds a
+// directory, [New] writes there the OpenAPI document of every *roux.API
+// it is given (as <test name>-<n>.json), so that the documents a test
+// suite builds can be checked by an independent validator. roux's own CI
+// does this with kin-openapi.
+const DocumentDirEnv = "ROUX_OPENAPI_DIR"
+
+var dumped atomic.Int64
+
 // New returns a client for h that reports failures to t.
 func New(t testing.TB, h http.Handler) *Client {
+	if dir := os.Getenv(DocumentDirEnv); dir != "" {
+		if api, ok := h.(*roux.API); ok {
+			dumpDocument(t, dir, api)
+		}
+	}
 	return &Client{t: t, h: h, Header: http.Header{}}
+}
+
+// dumpDocument writes api's document to dir. It does so when the test
+// ends, so that operations registered after New are included.
+func dumpDocument(t testing.TB, dir string, api *roux.API) {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, t.Name())
+	file := filepath.Join(dir, fmt.Sprintf("%s-%d.json", name, dumped.Add(1)))
+	t.Cleanup(func() {
+		b, err := json.MarshalIndent(api.OpenAPI(), "", "  ")
+		if err == nil {
+			err = os.WriteFile(file, b, 0o644)
+		}
+		if err != nil {
+			t.Errorf("rouxtest: writing the document to %s: %v", file, err)
+		}
+	})
 }
 
 // Response is a recorded response.
