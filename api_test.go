@@ -6,10 +6,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -347,3 +349,45 @@ func TestFailuresAreCapped(t *testing.T) {
 }
 
 func strconvItoa(i int) string { return strconv.Itoa(i) }
+
+func TestEnvelopeHeaders(t *testing.T) {
+	t.Parallel()
+	type out struct {
+		Status   int
+		Count    int        `header:"X-Count"`
+		Ratio    float32    `header:"X-Ratio"`
+		Fresh    bool       `header:"X-Fresh"`
+		Modified time.Time  `header:"Last-Modified"`
+		Links    []string   `header:"Link"`
+		Addr     netip.Addr `header:"X-Addr"`
+		Unset    string     `header:"X-Unset"`
+		Zero     uint16     `header:"X-Zero"`
+		Never    time.Time  `header:"Expires"`
+	}
+	api := roux.New(roux.Config{})
+	roux.Get(api, "/h", func(ctx context.Context, in *struct{}) (*out, error) {
+		return &out{
+			Status: http.StatusAccepted, Count: -3, Ratio: 0.25, Fresh: true,
+			Modified: time.Date(2026, 11, 26, 12, 0, 0, 0, time.FixedZone("X", 3600)),
+			Links:    []string{"</a>; rel=next", "</b>; rel=prev"}, Addr: netip.MustParseAddr("::1"),
+		}, nil
+	})
+	r := rouxtest.New(t, api).Get("/h")
+	if r.Status != http.StatusAccepted || len(r.Body) != 0 {
+		t.Fatalf("got %s, want 202 without a body", r)
+	}
+	want := http.Header{
+		"X-Count": {"-3"}, "X-Ratio": {"0.25"}, "X-Fresh": {"true"}, "Last-Modified": {"Thu, 26 Nov 2026 11:00:00 GMT"},
+		"Link": {"</a>; rel=next", "</b>; rel=prev"}, "X-Addr": {"::1"},
+	}
+	for k, v := range want {
+		if diff := cmp.Diff(v, r.Header.Values(k)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", k, diff)
+		}
+	}
+	for _, k := range []string{"X-Unset", "X-Zero", "Expires", "Content-Type"} {
+		if v, ok := r.Header[k]; ok {
+			t.Errorf("got %s %q, want no such header", k, v)
+		}
+	}
+}

@@ -75,3 +75,19 @@ func ExampleAPI_OpenAPI() {
 	// get-dishes-id Get a dish
 	// id path true Dish identifier 1
 }
+
+// ProblemHook sees every problem before it is sent: here it links each
+// to documentation and adds the request's trace ID.
+func ExampleConfig_problemHook() {
+	api := roux.New(roux.Config{ProblemHook: func(r *http.Request, p *roux.Error) {
+		p.Type = fmt.Sprintf("https://docs.example.com/problems/%d", p.Status)
+		p.Extensions = map[string]any{"traceId": r.Header.Get("X-Trace")}
+	}})
+	req := httptest.NewRequest("GET", "/missing", nil)
+	req.Header.Set("X-Trace", "abc123")
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output:
+	// 404 {"type":"https://docs.example.com/problems/404","title":"Not Found","status":404,"detail":"no operation matches the path \"/missing\"","traceId":"abc123"}
+}

@@ -36,8 +36,10 @@ type responsePlan struct {
 type outHeader struct {
 	name   string
 	offset uintptr
-	typ    reflect.Type
 	schema *schema.Schema
+	// format returns the header's values for the field at p; none when
+	// the field holds its zero value.
+	format func(p unsafe.Pointer, dst []string) []string
 }
 
 // jsonOptions are the encoding options of every response: invalid UTF-8
@@ -57,14 +59,15 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 			f := t.Field(i)
 			if name, ok := f.Tag.Lookup("header"); ok {
 				p.envelope = true
-				if !headerTypeOK(f.Type) {
+				format := headerFormatter(f.Type)
+				if format == nil {
 					return fmt.Errorf("output header field %s: type %v cannot be a header; use a string, number, bool, time.Time, []string or a TextMarshaler", f.Name, f.Type)
 				}
 				s, err := reg.FieldSchema(f)
 				if err != nil {
 					return fmt.Errorf("output header field %s: %w", f.Name, err)
 				}
-				p.headers = append(p.headers, outHeader{http.CanonicalHeaderKey(name), f.Offset, f.Type, s})
+				p.headers = append(p.headers, outHeader{http.CanonicalHeaderKey(name), f.Offset, s, format})
 			}
 		}
 		if f, ok := t.FieldByName("Status"); ok && p.envelope && len(f.Index) == 1 {
@@ -100,18 +103,85 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 	return nil
 }
 
-func headerTypeOK(t reflect.Type) bool {
-	if t == reflect.TypeFor[time.Time]() || t.Implements(textMarshalerType) {
-		return true
+// headerFormatter compiles the conversion of a header field to its
+// values, or returns nil for a type that cannot be a header. Zero values
+// send no header.
+func headerFormatter(t reflect.Type) func(unsafe.Pointer, []string) []string {
+	one := func(f func(p unsafe.Pointer) string) func(unsafe.Pointer, []string) []string {
+		return func(p unsafe.Pointer, dst []string) []string {
+			if s := f(p); s != "" {
+				dst = append(dst, s)
+			}
+			return dst
+		}
+	}
+	switch {
+	case t == reflect.TypeFor[time.Time]():
+		return one(func(p unsafe.Pointer) string {
+			if tm := (*time.Time)(p); !tm.IsZero() {
+				return tm.UTC().Format(http.TimeFormat)
+			}
+			return ""
+		})
+	case t.Implements(textMarshalerType) && t.Kind() != reflect.String:
+		return one(func(p unsafe.Pointer) string {
+			v := reflect.NewAt(t, p).Elem()
+			if v.IsZero() {
+				return ""
+			}
+			b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+			if err != nil {
+				return ""
+			}
+			return string(b)
+		})
 	}
 	switch t.Kind() {
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return true
+	case reflect.String:
+		return one(func(p unsafe.Pointer) string { return *(*string)(p) })
+	case reflect.Bool:
+		return one(func(p unsafe.Pointer) string {
+			if *(*bool)(p) {
+				return "true"
+			}
+			return ""
+		})
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return one(func(p unsafe.Pointer) string {
+			if n := reflect.NewAt(t, p).Elem().Int(); n != 0 {
+				return strconv.FormatInt(n, 10)
+			}
+			return ""
+		})
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return one(func(p unsafe.Pointer) string {
+			if n := reflect.NewAt(t, p).Elem().Uint(); n != 0 {
+				return strconv.FormatUint(n, 10)
+			}
+			return ""
+		})
+	case reflect.Float32, reflect.Float64:
+		bits := t.Bits()
+		return one(func(p unsafe.Pointer) string {
+			if f := reflect.NewAt(t, p).Elem().Float(); f != 0 {
+				return strconv.FormatFloat(f, 'g', -1, bits)
+			}
+			return ""
+		})
 	case reflect.Slice:
-		return t.Elem().Kind() == reflect.String
+		if t.Elem().Kind() != reflect.String {
+			return nil
+		}
+		return func(p unsafe.Pointer, dst []string) []string {
+			for _, s := range reflect.NewAt(t, p).Elem().Seq2() {
+				if v := s.String(); v != "" {
+					dst = append(dst, v)
+				}
+			}
+			return dst
+		}
 	}
-	return false
+	return nil
 }
 
 // writeOutput writes the handler's output. out is a *Out.
@@ -134,7 +204,9 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		}
 		h := w.Header()
 		for _, oh := range p.headers {
-			writeHeader(h, oh, unsafe.Add(out, oh.offset))
+			if vals := oh.format(unsafe.Add(out, oh.offset), nil); len(vals) > 0 {
+				h[oh.name] = vals
+			}
 		}
 	}
 	if !p.hasBody || status == http.StatusNoContent || status == http.StatusNotModified {
@@ -160,33 +232,3 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 }
 
 var jsonContentType = []string{"application/json"}
-
-func writeHeader(h http.Header, oh outHeader, p unsafe.Pointer) {
-	v := reflect.NewAt(oh.typ, p).Elem()
-	var s string
-	switch x := v.Interface().(type) {
-	case string:
-		s = x
-	case []string:
-		for _, e := range x {
-			h.Add(oh.name, e)
-		}
-		return
-	case time.Time:
-		if !x.IsZero() {
-			s = x.UTC().Format(http.TimeFormat)
-		}
-	case encoding.TextMarshaler:
-		b, err := x.MarshalText()
-		if err == nil {
-			s = string(b)
-		}
-	default:
-		if !v.IsZero() {
-			s = fmt.Sprint(x)
-		}
-	}
-	if s != "" {
-		h.Set(oh.name, s)
-	}
-}
