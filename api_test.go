@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -388,6 +389,63 @@ func TestEnvelopeHeaders(t *testing.T) {
 	for _, k := range []string{"X-Unset", "X-Zero", "Expires", "Content-Type"} {
 		if v, ok := r.Header[k]; ok {
 			t.Errorf("got %s %q, want no such header", k, v)
+		}
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{MaxBodyBytes: 64})
+	h := func(ctx context.Context, in *struct{ Body string }) (*string, error) { return &in.Body, nil }
+	roux.Post(api, "/small", h)
+	roux.Post(api, "/large", h, roux.BodyLimit(1<<10))
+	c := rouxtest.New(t, api)
+	exact := `"` + strings.Repeat("a", 62) + `"` // 64 bytes
+	for _, tt := range []struct {
+		name, target, body string
+		chunked            bool
+		status             int
+	}{
+		{"at the limit", "/small", exact, false, 200},
+		{"over the limit", "/small", exact + " ", false, 413},
+		{"over the limit, chunked", "/small", exact + "  ", true, 413},
+		{"at the limit, chunked", "/small", exact, true, 200},
+		{"operation limit", "/large", `"` + strings.Repeat("a", 500) + `"`, false, 200},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", tt.target, strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/json")
+			if tt.chunked {
+				req.ContentLength = -1
+			}
+			if r := c.Do(req); r.Status != tt.status {
+				t.Errorf("got %s, want %d", r, tt.status)
+			}
+		})
+	}
+}
+
+func TestContentTypes(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{})
+	roux.Post(api, "/", func(ctx context.Context, in *struct{ Body int }) (*int, error) { return &in.Body, nil })
+	c := rouxtest.New(t, api)
+	for _, tt := range []struct {
+		ct     string
+		status int
+	}{
+		{"application/json", 200},
+		{"Application/JSON; charset=utf-8", 200},
+		{"application/problem+json", 200},
+		{" application/vnd.api+json ; x=y", 200},
+		{"", 415},
+		{"text/json", 415},
+		{"application/jsonx", 415},
+		{"application/+json/x", 415},
+		{"multipart/form-data; boundary=x", 415},
+	} {
+		if r := c.Post("/", "1", "Content-Type: "+tt.ct); r.Status != tt.status {
+			t.Errorf("Content-Type %q: got %s, want %d", tt.ct, r, tt.status)
 		}
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"runtime"
 	"strings"
@@ -107,18 +107,18 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 	if r.ContentLength > b.limit {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
 	}
-	body := http.MaxBytesReader(nil, r.Body, b.limit)
+	st.body = limitedBody{r: r.Body, left: b.limit}
 	st.path.SetBody()
-	err := b.decoder.Decode(body, fieldPtr(in, b.offset), &st.path, &st.errs)
-	var tooBig *http.MaxBytesError
-	var syn *codec.SyntaxError
-	switch {
-	case errors.As(err, &tooBig):
-		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
-	case errors.As(err, &syn):
-		return &Error{Status: http.StatusBadRequest, Detail: "the body is not valid JSON: " + syn.Error()}
-	case err != nil:
-		return &Error{Status: http.StatusBadRequest, Detail: "the body could not be read", err: err}
+	if err := b.decoder.Decode(&st.body, fieldPtr(in, b.offset), &st.path, &st.errs); err != nil {
+		var syn *codec.SyntaxError
+		switch {
+		case err == errBodyTooLarge:
+			return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
+		case errors.As(err, &syn):
+			return &Error{Status: http.StatusBadRequest, Detail: "the body is not valid JSON: " + syn.Error()}
+		default:
+			return &Error{Status: http.StatusBadRequest, Detail: "the body could not be read", err: err}
+		}
 	}
 	if b.validator != nil {
 		st.path.SetBody()
@@ -127,13 +127,46 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 	return nil
 }
 
-// isJSON reports whether a Content-Type is application/json or +json.
+// isJSON reports whether a Content-Type is application/json or a +json
+// type, parameters ignored. It does not allocate, unlike
+// mime.ParseMediaType, which builds a map of the parameters.
 func isJSON(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	typ, sub, ok := strings.Cut(mt, "/")
+	if !ok || !strings.EqualFold(typ, "application") || strings.ContainsAny(sub, " /\t") {
 		return false
 	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	return strings.EqualFold(sub, "json") || len(sub) > 5 && strings.EqualFold(sub[len(sub)-5:], "+json")
+}
+
+// errBodyTooLarge is returned by limitedBody past its limit.
+var errBodyTooLarge = errors.New("roux: request body too large")
+
+// limitedBody reads at most left bytes of r and then fails with
+// errBodyTooLarge: http.MaxBytesReader without its allocation, kept in the
+// pooled request state.
+type limitedBody struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// One more byte tells "exactly at the limit" from "over it".
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			return 0, errBodyTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // handlerError turns an error returned by a handler into a problem: an

@@ -21,6 +21,7 @@ type state struct {
 	path     verr.Path
 	errs     verr.List
 	buf      bytes.Buffer
+	body     limitedBody
 }
 
 type queryPair struct{ key, value string }
@@ -47,6 +48,7 @@ func putState(st *state) {
 		st.buf = bytes.Buffer{}
 	}
 	st.buf.Reset()
+	st.body = limitedBody{}
 	statePool.Put(st)
 }
 
