@@ -1,8 +1,10 @@
 package roux
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
+	pathpkg "path"
 	"strconv"
 	"strings"
 
@@ -53,6 +55,7 @@ type API struct {
 	ops        []*operation
 	opIDs      map[string]string // operationId -> registration site
 	sites      map[string]string // method+" "+pattern -> registration site
+	docPaths   map[string]string // method+" "+OpenAPI path -> pattern
 	mw         []func(http.Handler) http.Handler
 	handler    http.Handler // dispatch wrapped in API middleware
 	problems   problemSchemas
@@ -83,6 +86,7 @@ func New(c Config) *API {
 		registry: schema.NewRegistry(),
 		opIDs:    map[string]string{},
 		sites:    map[string]string{},
+		docPaths: map[string]string{},
 	}
 	a.validators = validate.NewCompiler(a.registry)
 	a.problems = defineProblemSchemas(a.registry)
@@ -108,18 +112,50 @@ func (a *API) Use(mw ...func(http.Handler) http.Handler) {
 // schemas, for custom types and hand-written schemas.
 func (a *API) Registry() *schema.Registry { return a.registry }
 
-// ServeHTTP routes r to its operation.
+// ServeHTTP routes r to its operation. A panic anywhere below it — in
+// middleware or in the problem hook as much as in a handler — is logged
+// and answered with a 500 problem; serving goes on.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer a.recoverPanic(w, r)
 	a.handler.ServeHTTP(w, r)
 }
 
+// recoverPanic is the last line of defence; handler panics are already
+// recovered, with the operation named, in operation.serve. It writes the
+// problem without the hook, which may be what panicked.
+func (a *API) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	a.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: panic while serving", slog.Any("panic", v),
+		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("stack", stack()))
+	body := `{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"the server failed to handle the request"}`
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusInternalServerError)
+	io.WriteString(w, body) //nolint:errcheck // the response may be half written; nothing more can be done
+}
+
 // dispatch matches the route and runs the operation, or answers 404,
-// 405 with Allow, or an automatic OPTIONS.
+// 405 with Allow, an automatic OPTIONS, or a redirect to the clean form of
+// a path with "." or ".." segments or repeated slashes.
 func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	raw := r.URL.RawPath != ""
-	if raw {
-		path = r.URL.RawPath
+	if isUnclean(r.URL.Path) {
+		u := *r.URL
+		u.Path, u.RawPath = cleanPath(r.URL.Path), ""
+		http.Redirect(w, r, u.RequestURI(), http.StatusPermanentRedirect)
+		return
+	}
+	// The router matches the decoded path, unless an escaped slash in a
+	// segment makes the escaped form the only one that splits right.
+	path, escaped := r.URL.Path, false
+	if raw := r.URL.RawPath; raw != "" && (strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f")) {
+		path, escaped = raw, true
 	}
 	st := getState()
 	op, _, allow, ok := a.router.Lookup(r.Method, path, &st.params)
@@ -137,7 +173,7 @@ func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if !st.loadPathValues(raw) {
+	if !st.loadPathValues(escaped) {
 		putState(st)
 		a.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: "the request path has an invalid percent-encoding"})
 		return
@@ -154,4 +190,20 @@ func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	op.serve(w, r, st)
 	putState(st)
+}
+
+// isUnclean reports whether path has "." or ".." segments or an empty
+// segment, which ServeMux would also redirect.
+func isUnclean(p string) bool {
+	return strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
+		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
+}
+
+// cleanPath is path.Clean keeping a trailing slash.
+func cleanPath(p string) string {
+	c := pathpkg.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }

@@ -124,6 +124,17 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		if x.status < 100 || x.status > 599 {
 			return nil, fmt.Errorf("option Response: status %d is not a valid response status", x.status)
 		}
+		if x.status == op.resp.status {
+			// The success response is derived from the output type; the
+			// option may only describe it.
+			if x.body != nil {
+				return nil, fmt.Errorf("option Response(%d): that is the operation's success status, whose body is the output type; pass nil", x.status)
+			}
+			if x.description != "" {
+				ok.Description = x.description
+			}
+			continue
+		}
 		r := &openapi.Response{Description: x.description}
 		if r.Description == "" {
 			r.Description = http.StatusText(x.status)
@@ -160,8 +171,10 @@ func problemContent(ref *schema.Schema) map[string]*openapi.MediaType {
 	return map[string]*openapi.MediaType{"application/problem+json": {Schema: ref}}
 }
 
-// OpenAPI returns a new OpenAPI 3.1 document describing every operation
-// registered so far. Changing it does not change what the API serves.
+// OpenAPI returns the OpenAPI 3.1 document describing every operation
+// registered so far. The Document and its maps are new on each call, but
+// the operations and schemas in it are the API's own: treat them as
+// read-only. The API serves its own rendering, built on first request.
 func (a *API) OpenAPI() *openapi.Document {
 	doc := &openapi.Document{
 		OpenAPI:           openapi.Version,

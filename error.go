@@ -1,7 +1,6 @@
 package roux
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -63,11 +62,26 @@ func NewError(status int, detail string) *Error {
 }
 
 // Errorf returns an *Error with the given status and a detail formatted
-// with fmt.Sprintf. A %w verb wraps an error that is kept for logs and
-// errors.Is/As but never sent.
+// with fmt.Errorf. The whole formatted text is sent to the client,
+// including the text of any %w operand; errors wrapped with %w are also
+// kept for errors.Is and errors.As. To keep a cause out of the response,
+// use [Error.Wrap].
 func Errorf(status int, format string, args ...any) *Error {
 	wrapped := fmt.Errorf(format, args...)
-	return &Error{Status: status, Detail: wrapped.Error(), err: errors.Unwrap(wrapped)}
+	e := &Error{Status: status, Detail: wrapped.Error()}
+	if _, ok := wrapped.(interface{ Unwrap() error }); ok {
+		e.err = wrapped
+	} else if _, ok := wrapped.(interface{ Unwrap() []error }); ok {
+		e.err = wrapped
+	}
+	return e
+}
+
+// Wrap returns e after recording err as its cause: kept for logs and
+// errors.Is/As, never sent to the client.
+func (e *Error) Wrap(err error) *Error {
+	e.err = err
+	return e
 }
 
 // Error returns "roux: <status> <title>: <detail>".
@@ -79,7 +93,8 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Unwrap returns the error wrapped by [Errorf], if any.
+// Unwrap returns the cause recorded by [Error.Wrap] or wrapped with %w by
+// [Errorf], if any.
 func (e *Error) Unwrap() error { return e.err }
 
 // WithHeader returns e after arranging for header key to be sent with
@@ -111,7 +126,9 @@ func validationError(list *verr.List) *Error {
 			p := it.Pointer
 			d.Pointer = &p
 		}
-		if it.HasValue {
+		// Header and cookie values are never echoed: they carry
+		// credentials more often than not.
+		if it.HasValue && it.In != "header" && it.In != "cookie" {
 			d.Value = it.Value
 		}
 		e.Errors[i] = d

@@ -90,6 +90,10 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 		}
 		op.wrapped = h
 	}
+	docKey := method + " " + docPath(pattern)
+	if prev, taken := a.docPaths[docKey]; taken {
+		return nil, fmt.Errorf("%s and %s (registered at %s) are both published as the OpenAPI path %s, which cannot tell them apart; change one pattern", pattern, prev, a.sites[method+" "+prev], docPath(pattern))
+	}
 	if err := a.router.Add(method, pattern, op); err != nil {
 		var ce *route.ConflictError
 		if errors.As(err, &ce) {
@@ -98,6 +102,7 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 		return nil, err
 	}
 	a.sites[method+" "+pattern] = site
+	a.docPaths[docKey] = pattern
 	a.ops = append(a.ops, op)
 	a.invalidateDocument()
 	return op, nil

@@ -69,10 +69,12 @@ type RegistrationError struct {
 	Err     error
 }
 
+// Error returns "roux: <file:line>: <method> <pattern>: <cause>".
 func (e *RegistrationError) Error() string {
 	return fmt.Sprintf("roux: %s: %s %s: %v", e.Site, e.Method, e.Pattern, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *RegistrationError) Unwrap() error { return e.Err }
 
 // Register adds the operation method pattern to r, served by h.

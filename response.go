@@ -3,6 +3,7 @@ package roux
 import (
 	"encoding"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/roux-go/roux/schema"
 )
@@ -43,8 +45,9 @@ type outHeader struct {
 }
 
 // jsonOptions are the encoding options of every response: invalid UTF-8
-// in strings is replaced rather than failing the response.
-var jsonOptions = jsontext.AllowInvalidUTF8(true)
+// in strings is replaced rather than failing the response, and a
+// time.Duration is a number of nanoseconds, as its schema says.
+var jsonOptions = json.JoinOptions(jsontext.AllowInvalidUTF8(true), jsonv1.FormatDurationAsNano(true))
 
 var textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 
@@ -52,7 +55,7 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 	p := &op.resp
 	reg := op.api.registry
 	if t.Kind() == reflect.Struct {
-		if f, ok := t.FieldByName("Body"); ok && len(f.Index) == 1 {
+		if f, ok := t.FieldByName("Body"); ok && len(f.Index) == 1 && !hasJSONTag(f) {
 			p.envelope, p.hasBody, p.bodyOff, p.bodyType = true, true, f.Offset, f.Type
 		}
 		for i := range t.NumField() {
@@ -67,10 +70,19 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 				if err != nil {
 					return fmt.Errorf("output header field %s: %w", f.Name, err)
 				}
+				if f.Type == reflect.TypeFor[time.Time]() {
+					// Sent as an HTTP-date, as Last-Modified and Expires require.
+					c := *s
+					c.Format, c.Pattern = "", ""
+					if c.Description == "" {
+						c.Description = "An HTTP-date (RFC 9110, section 5.6.7)."
+					}
+					s = &c
+				}
 				p.headers = append(p.headers, outHeader{http.CanonicalHeaderKey(name), f.Offset, s, format})
 			}
 		}
-		if f, ok := t.FieldByName("Status"); ok && p.envelope && len(f.Index) == 1 {
+		if f, ok := t.FieldByName("Status"); ok && p.envelope && len(f.Index) == 1 && !hasJSONTag(f) {
 			if f.Type.Kind() != reflect.Int {
 				return fmt.Errorf("output field Status must be an int, not %v", f.Type)
 			}
@@ -89,6 +101,11 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 			return fmt.Errorf("output body: %w", err)
 		}
 		p.schema = s
+		// Encoding the zero value finds types the encoder refuses now
+		// rather than as a 500 on the first request.
+		if err := json.MarshalWrite(io.Discard, reflect.New(p.bodyType).Interface(), jsonOptions); err != nil {
+			return fmt.Errorf("output body %v cannot be encoded as JSON: %w", p.bodyType, err)
+		}
 	}
 	p.status = cfg.status
 	if p.status == 0 {
@@ -100,7 +117,23 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 	if p.status < 200 || p.status > 599 {
 		return fmt.Errorf("status %d is not a valid response status", p.status)
 	}
+	if p.hasBody && !bodyAllowed(p.status) {
+		return fmt.Errorf("status %d sends no body, but the output %v has one; use an output without a body (struct{} or an envelope without Body)", p.status, t)
+	}
 	return nil
+}
+
+// bodyAllowed reports whether a response with status may carry a body.
+func bodyAllowed(status int) bool {
+	return status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+// hasJSONTag reports whether f has a json tag, which makes a field named
+// Body or Status an ordinary member of a body rather than part of an
+// envelope.
+func hasJSONTag(f reflect.StructField) bool {
+	_, ok := f.Tag.Lookup("json")
+	return ok
 }
 
 // headerFormatter compiles the conversion of a header field to its
@@ -184,7 +217,8 @@ func headerFormatter(t reflect.Type) func(unsafe.Pointer, []string) []string {
 	return nil
 }
 
-// writeOutput writes the handler's output. out is a *Out.
+// writeOutput writes the handler's output. out is a *Out. The body is
+// encoded before any header is set, so a failure leaves a clean 500.
 func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *state, out unsafe.Pointer) {
 	p := &op.resp
 	status := p.status
@@ -196,39 +230,40 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		w.WriteHeader(status)
 		return
 	}
-	if p.envelope {
-		if p.statusAt != 0 {
-			if s := *(*int)(unsafe.Add(out, p.statusAt-1)); s != 0 {
-				status = s
+	if p.statusAt != 0 {
+		if s := *(*int)(unsafe.Add(out, p.statusAt-1)); s != 0 {
+			if s < 200 || s > 599 {
+				op.api.internalError(w, r, fmt.Errorf("handler of %s set the invalid status %d", op.id, s))
+				return
 			}
-		}
-		h := w.Header()
-		for _, oh := range p.headers {
-			if vals := oh.format(unsafe.Add(out, oh.offset), nil); len(vals) > 0 {
-				h[oh.name] = vals
-			}
+			status = s
 		}
 	}
-	if !p.hasBody || status == http.StatusNoContent || status == http.StatusNotModified {
+	sendBody := p.hasBody && bodyAllowed(status)
+	if sendBody {
+		body := out
+		if p.envelope {
+			body = unsafe.Add(out, p.bodyOff)
+		}
+		if err := json.MarshalWrite(&st.buf, reflect.NewAt(p.bodyType, body).Interface(), jsonOptions); err != nil {
+			op.api.internalError(w, r, fmt.Errorf("encoding the response of %s: %w", op.id, err))
+			return
+		}
+	}
+	h := w.Header()
+	for _, oh := range p.headers {
+		if vals := oh.format(unsafe.Add(out, oh.offset), nil); len(vals) > 0 {
+			h[oh.name] = vals
+		}
+	}
+	if !sendBody {
 		w.WriteHeader(status)
 		return
 	}
-	body := out
-	if p.envelope {
-		body = unsafe.Add(out, p.bodyOff)
-	}
-	v := reflect.NewAt(p.bodyType, body).Interface()
-	if err := json.MarshalWrite(&st.buf, v, jsonOptions); err != nil {
-		op.api.internalError(w, r, fmt.Errorf("encoding the response of %s: %w", op.id, err))
-		return
-	}
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
+	h["Content-Type"] = []string{"application/json"}
 	h["Content-Length"] = []string{strconv.Itoa(st.buf.Len())}
 	w.WriteHeader(status)
 	if _, err := w.Write(st.buf.Bytes()); err != nil {
 		op.api.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing response", attrOp(op.id), attrErr(err))
 	}
 }
-
-var jsonContentType = []string{"application/json"}

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -114,7 +117,13 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		switch {
 		case err == errBodyTooLarge:
 			return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
-		case errors.As(err, &syn):
+		case errors.As(err, &syn) && st.body.read == 0:
+			// A chunked request without a single byte: no body at all.
+			if b.required {
+				st.errs.Report(&st.path, "required", "the request body is required")
+			}
+			return nil
+		case syn != nil:
 			return &Error{Status: http.StatusBadRequest, Detail: "the body is not valid JSON: " + syn.Error()}
 		default:
 			return &Error{Status: http.StatusBadRequest, Detail: "the body could not be read", err: err}
@@ -149,6 +158,7 @@ var errBodyTooLarge = errors.New("roux: request body too large")
 type limitedBody struct {
 	r    io.Reader
 	left int64
+	read int64
 }
 
 func (l *limitedBody) Read(p []byte) (int, error) {
@@ -166,6 +176,7 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
+	l.read += int64(n)
 	return n, err
 }
 
@@ -175,6 +186,10 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 func (a *API) handlerError(w http.ResponseWriter, r *http.Request, op *operation, err error) {
 	var pe *Error
 	if errors.As(err, &pe) {
+		if pe.Status < 400 || pe.Status > 599 {
+			a.internalError(w, r, fmt.Errorf("operation %s returned a problem with the invalid status %d: %w", op.id, pe.Status, err))
+			return
+		}
 		if pe.Status >= 500 {
 			a.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: operation failed", attrOp(op.id), attrErr(err))
 		}
@@ -183,6 +198,11 @@ func (a *API) handlerError(w http.ResponseWriter, r *http.Request, op *operation
 	}
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client went away; nobody is listening
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "roux: operation timed out", attrOp(op.id), attrErr(err))
+		a.writeProblem(w, r, &Error{Status: http.StatusServiceUnavailable, Detail: "the request took too long to handle"})
+		return
 	}
 	a.internalError(w, r, fmt.Errorf("operation %s: %w", op.id, err))
 }
@@ -202,39 +222,47 @@ func (op *operation) recoverPanic(w http.ResponseWriter, r *http.Request) {
 	if v == http.ErrAbortHandler {
 		panic(v)
 	}
-	buf := make([]byte, 8<<10)
-	buf = buf[:runtime.Stack(buf, false)]
 	op.api.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: handler panicked", attrOp(op.id),
-		slog.Any("panic", v), slog.String("stack", string(buf)))
+		slog.Any("panic", v), slog.String("stack", stack()))
 	op.api.writeProblem(w, r, &Error{Status: http.StatusInternalServerError, Detail: "the server failed to handle the request"})
 }
 
 // writeProblem sends p as application/problem+json after the API's hook.
+// The hook gets a copy: p may be a value the handler shares between
+// requests.
 func (a *API) writeProblem(w http.ResponseWriter, r *http.Request, p *Error) {
-	if p.Status < 400 || p.Status > 599 {
-		p.Status = http.StatusInternalServerError
+	c := *p
+	c.Errors = slices.Clone(p.Errors)
+	c.Extensions = maps.Clone(p.Extensions)
+	c.headers = p.headers.Clone()
+	if c.Status < 400 || c.Status > 599 {
+		c.Status = http.StatusInternalServerError
 	}
 	if a.cfg.ProblemHook != nil {
-		a.cfg.ProblemHook(r, p)
+		a.cfg.ProblemHook(r, &c)
 	}
-	body, err := marshalProblem(p)
+	body, err := marshalProblem(&c)
 	if err != nil {
 		a.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: encoding a problem", attrErr(err))
 		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500}`)
-		p = &Error{Status: http.StatusInternalServerError}
+		c = Error{Status: http.StatusInternalServerError}
 	}
 	h := w.Header()
-	for k, vs := range p.headers {
+	for k, vs := range c.headers {
 		h[k] = vs
 	}
 	h.Set("Content-Type", "application/problem+json")
-	h.Set("Content-Length", fmt.Sprint(len(body)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Del("Content-Encoding")
-	w.WriteHeader(p.Status)
+	w.WriteHeader(c.Status)
 	if _, err := w.Write(body); err != nil && !errors.Is(err, http.ErrBodyNotAllowed) {
 		a.cfg.Logger.LogAttrs(r.Context(), slog.LevelDebug, "roux: writing a problem", attrErr(err))
 	}
 }
+
+// problemMembers are the members of a problem that extensions cannot
+// replace.
+var problemMembers = map[string]bool{"type": true, "title": true, "status": true, "detail": true, "instance": true, "errors": true}
 
 func marshalProblem(p *Error) ([]byte, error) {
 	type wire Error
@@ -247,12 +275,20 @@ func marshalProblem(p *Error) ([]byte, error) {
 	if err != nil || len(p.Extensions) == 0 {
 		return b, err
 	}
-	ext, err := json.Marshal(p.Extensions, jsonOptions, json.Deterministic(true))
+	ext := p.Extensions
+	for k := range ext {
+		if problemMembers[k] {
+			ext = maps.Clone(p.Extensions)
+			maps.DeleteFunc(ext, func(k string, _ any) bool { return problemMembers[k] })
+			break
+		}
+	}
+	extJSON, err := json.Marshal(ext, jsonOptions, json.Deterministic(true))
 	if err != nil {
 		return nil, err
 	}
-	if len(ext) > 2 {
-		b = append(append(b[:len(b)-1], ','), ext[1:]...)
+	if len(extJSON) > 2 {
+		b = append(append(b[:len(b)-1], ','), extJSON[1:]...)
 	}
 	return b, nil
 }
@@ -261,3 +297,9 @@ const slogDebug = slog.LevelDebug
 
 func attrOp(id string) slog.Attr  { return slog.String("operation", id) }
 func attrErr(err error) slog.Attr { return slog.String("error", err.Error()) }
+
+// stack returns the calling goroutine's stack, for logs.
+func stack() string {
+	buf := make([]byte, 8<<10)
+	return string(buf[:runtime.Stack(buf, false)])
+}

@@ -30,6 +30,9 @@ type queryPair struct{ key, value string }
 // response does not pin its memory in the pool.
 const maxPooledBuffer = 64 << 10
 
+// maxPooledItems caps the query pairs and parameter values kept for reuse.
+const maxPooledItems = 256
+
 var statePool = sync.Pool{New: func() any { return new(state) }}
 
 func getState() *state { return statePool.Get().(*state) }
@@ -43,6 +46,9 @@ func putState(st *state) {
 	st.parsedQ = false
 	clear(st.scratch)
 	st.scratch = st.scratch[:0]
+	if cap(st.query) > maxPooledItems || cap(st.scratch) > maxPooledItems {
+		st.query, st.scratch = nil, nil // a hostile query grew them; let it go
+	}
 	st.errs.Reset()
 	if st.buf.Cap() > maxPooledBuffer {
 		st.buf = bytes.Buffer{}
