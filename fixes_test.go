@@ -219,7 +219,9 @@ func TestPaths(t *testing.T) {
 func TestEmptyChunkedBody(t *testing.T) {
 	t.Parallel()
 	api := quietAPI()
-	roux.Post(api, "/required", func(ctx context.Context, in *struct{ Body struct{ A int } }) (*struct{}, error) { return &struct{}{}, nil })
+	roux.Post(api, "/required", func(ctx context.Context, in *struct{ Body struct{ A int } }) (*struct{}, error) {
+		return &struct{}{}, nil
+	})
 	roux.Post(api, "/optional", func(ctx context.Context, in *struct{ Body *struct{ A int } }) (*bool, error) {
 		absent := in.Body == nil
 		return &absent, nil
