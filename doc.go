@@ -74,9 +74,11 @@
 //   - The body is required unless the Body field is a pointer.
 //
 // An absent optional value takes its `default:"..."` tag, if any, or
-// stays the zero value. An optional non-pointer body member that holds
-// its zero value is treated as absent and is not validated; use a pointer
-// to tell "absent" from "zero".
+// stays the zero value, and is not validated; a value that was sent is
+// validated, even when it is the zero value of its type. A default must
+// itself satisfy the field's keywords: that is checked at registration.
+// In the handler, a non-pointer field cannot tell "absent" from "sent as
+// zero"; use a pointer where that matters.
 //
 // # Validation
 //

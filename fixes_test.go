@@ -104,6 +104,29 @@ func TestRegistrationRejects(t *testing.T) {
 		{"body for the success status", func(api *roux.API) {
 			roux.Get(api, "/a", func(ctx context.Context, in *struct{}) (*msg, error) { return nil, nil }, roux.Response(200, "", msg{}))
 		}, "success status"},
+		{"parameter default out of range", func(api *roux.API) {
+			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+				Limit int `query:"limit" default:"0" minimum:"1"`
+			}) (*msg, error) {
+				return nil, nil
+			})
+		}, `default 0 fails its own minimum keyword`},
+		{"parameter default not in enum", func(api *roux.API) {
+			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+				Sort string `query:"sort" default:"zzz" enum:"asc,desc"`
+			}) (*msg, error) {
+				return nil, nil
+			})
+		}, `default "zzz" fails its own enum keyword`},
+		{"body default too long", func(api *roux.API) {
+			roux.Post(api, "/a", func(ctx context.Context, in *struct {
+				Body struct {
+					Name string `json:"name,omitempty" default:"toolong" maxLength:"3"`
+				}
+			}) (*msg, error) {
+				return nil, nil
+			})
+		}, `default "toolong" fails its own maxLength keyword`},
 		{"unencodable output", func(api *roux.API) {
 			roux.Get(api, "/a", func(ctx context.Context, in *struct{}) (*struct {
 				F func() `json:"f"`
@@ -302,5 +325,58 @@ func TestSecretsNotEchoed(t *testing.T) {
 	p := rouxtest.Problem(r, http.StatusUnprocessableEntity)
 	if len(p.Errors) != 2 || strings.Contains(string(r.Body), "c2VjcmV0") || strings.Contains(string(r.Body), "1234") {
 		t.Errorf("got %s", r.Body)
+	}
+}
+
+// TestSentZeroIsValidated: an optional member sent with its zero value is
+// validated like any other sent value; an absent one is not.
+func TestSentZeroIsValidated(t *testing.T) {
+	t.Parallel()
+	type order struct {
+		Qty   int    `json:"qty,omitempty" minimum:"1"`
+		Color string `json:"color,omitempty" enum:"red,green"`
+		Note  string `json:"note,omitempty" minLength:"2"`
+	}
+	api := quietAPI()
+	roux.Post(api, "/o", func(ctx context.Context, in *struct{ Body order }) (*order, error) { return &in.Body, nil })
+	c := rouxtest.New(t, api)
+	if r := c.Post("/o", `{}`, "Content-Type: application/json"); r.Status != 200 {
+		t.Errorf("absent members: got %s, want 200", r)
+	}
+	p := rouxtest.Problem(c.Post("/o", `{"qty":0,"color":"","note":null}`, "Content-Type: application/json"), 422)
+	got := map[string]string{}
+	for _, e := range p.Errors {
+		got[*e.Pointer] = e.Code
+	}
+	want := map[string]string{"/qty": "minimum", "/color": "enum", "/note": "type"}
+	if len(got) != len(want) || got["/qty"] != "minimum" || got["/color"] != "enum" || got["/note"] != "type" {
+		t.Errorf("got %v, want %v (one failure each)", got, want)
+	}
+}
+
+func TestSecretBodyMembersNotEchoed(t *testing.T) {
+	t.Parallel()
+	api := quietAPI()
+	roux.Post(api, "/login", func(ctx context.Context, in *struct {
+		Body struct {
+			User string `json:"user"`
+			Pin  int    `json:"pin" writeOnly:"true" minimum:"1000"`
+			Pass string `json:"pass" format:"password" minLength:"12"`
+		}
+	}) (*struct{}, error) {
+		return &struct{}{}, nil
+	})
+	c := rouxtest.New(t, api)
+	for _, body := range []string{`{"user":"u","pin":"s3cr3t","pass":"hunter2"}`, `{"user":"u","pin":12,"pass":true}`} {
+		r := c.Post("/login", body, "Content-Type: application/json")
+		p := rouxtest.Problem(r, 422)
+		for _, e := range p.Errors {
+			if e.Value != nil {
+				t.Errorf("%s: echoed %v for %s", body, e.Value, *e.Pointer)
+			}
+		}
+		if len(p.Errors) != 2 {
+			t.Errorf("%s: got %d failures, want 2: %s", body, len(p.Errors), r.Body)
+		}
 	}
 }

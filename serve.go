@@ -18,6 +18,7 @@ import (
 
 	"github.com/roux-go/roux/internal/bind"
 	"github.com/roux-go/roux/internal/codec"
+	"github.com/roux-go/roux/internal/verr"
 )
 
 // serve runs the operation for one request: bind every parameter, decode
@@ -130,10 +131,37 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		}
 	}
 	if b.validator != nil {
+		decoded := len(st.errs.Items)
 		st.path.SetBody()
 		b.validator.Validate(fieldPtr(in, b.offset), &st.path, &st.errs)
+		if decoded > 0 {
+			dropRepeats(&st.errs, decoded)
+		}
 	}
 	return nil
+}
+
+// dropRepeats removes the validator's failures, from index from on, at
+// places where decoding already failed: a value that did not decode holds
+// its zero value, and "must be at least 1000" after "must be an integer"
+// says nothing new.
+func dropRepeats(errs *verr.List, from int) {
+	decodeFailed := func(ptr string) bool {
+		for _, e := range errs.Items[:from] {
+			if e.Pointer == ptr {
+				return true
+			}
+		}
+		return false
+	}
+	kept := errs.Items[:from]
+	for _, e := range errs.Items[from:] {
+		if !decodeFailed(e.Pointer) {
+			kept = append(kept, e)
+		}
+	}
+	clear(errs.Items[len(kept):])
+	errs.Items = kept
 }
 
 // isJSON reports whether a Content-Type is application/json or a +json

@@ -114,6 +114,7 @@ type state struct {
 
 	nameSet map[frameName]struct{} // names of open objects with many of them
 	objects int                    // objects opened, to tell their names apart in nameSet
+	secret  int                    // open writeOnly or password members: nothing is echoed
 }
 
 // A state that read more than maxPooledInput bytes may hold a grown
@@ -151,7 +152,7 @@ func putState(st *state) {
 		st.nameSet = nil
 	}
 	clear(st.nameSet)
-	st.objects = 0
+	st.objects, st.secret = 0, 0
 	st.buf, st.seen, st.names = st.buf[:0], st.seen[:0], st.names[:0]
 	if cap(st.buf) > maxPooledBuf {
 		st.buf = nil

@@ -93,7 +93,7 @@ func (st *state) failKind(v jsontext.Value, detail string) {
 // fail reports a failure with code and detail for value v, echoing v if it
 // is a short scalar.
 func (st *state) fail(code, detail string, v jsontext.Value) {
-	if val, ok := echo(v); ok {
+	if val, ok := echo(v); ok && st.secret == 0 {
 		st.errs.ReportValue(st.path, code, detail, val)
 		return
 	}

@@ -27,6 +27,13 @@ type field struct {
 	required bool
 	missing  string        // detail of the failure when required and absent
 	def      *defaultValue // applied when absent; nil if none
+	// secret is set for writeOnly and password members, whose values are
+	// never echoed in failures.
+	secret bool
+	// zeroOf is the type of an optional non-pointer member, whose zero
+	// value the decoder notes for the validators when it is sent; nil
+	// otherwise (see verr.List.NoteZero).
+	zeroOf reflect.Type
 }
 
 // structOf returns the decodeFunc of struct type t, compiling it once per
@@ -80,6 +87,14 @@ func (c *compiler) fill(sd *structDecoder, t reflect.Type, s *schema.Schema) err
 			name: f.Name, offset: f.Offset, decode: fn, required: required, def: def,
 			missing: "required member " + strconv.Quote(f.Name) + " is missing",
 		}
+		if !required && f.Type.Kind() != reflect.Pointer {
+			sd.fields[i].zeroOf = f.Type
+		}
+		if ps != nil {
+			inner, _ := schema.Unwrap(ps)
+			sd.fields[i].secret = ps.WriteOnly || inner.WriteOnly || inner.Format == "password" ||
+				inner.Items != nil && inner.Items.Format == "password"
+		}
 		sd.index[f.Name] = i
 		if required || def != nil {
 			sd.absent = append(sd.absent, i)
@@ -125,8 +140,19 @@ func (sd *structDecoder) decode(st *state, p unsafe.Pointer, nullable bool) erro
 		}
 		*bit |= 1 << (i % 64)
 		st.push(f.name)
-		if err := f.decode(st, unsafe.Add(p, f.offset)); err != nil {
+		fp := unsafe.Add(p, f.offset)
+		failures := st.errs.Len()
+		if f.secret {
+			st.secret++
+		}
+		if err := f.decode(st, fp); err != nil {
 			return err
+		}
+		if f.secret {
+			st.secret--
+		}
+		if f.zeroOf != nil && st.errs.Len() == failures && reflect.NewAt(f.zeroOf, fp).Elem().IsZero() {
+			st.errs.NoteZero(fp, f.zeroOf)
 		}
 		st.pop()
 	}

@@ -12,9 +12,11 @@ package validate
 // unmarked means the type needs no validation, and Compile returns nil.
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 
+	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/schema"
 )
 
@@ -43,6 +45,15 @@ type Compiler struct {
 	cache map[cacheKey]*node
 	fresh []*node    // nodes built by the current Compile call
 	keys  []cacheKey // cache entries made by the current Compile call
+	defs  []pendingDefault
+}
+
+// pendingDefault is a default value met while compiling, checked against
+// its node once the graph is complete.
+type pendingDefault struct {
+	t reflect.Type
+	s *schema.Schema
+	n *node
 }
 
 // cacheKey names a compiled component. Values under a writeOnly schema are
@@ -63,16 +74,20 @@ func NewCompiler(reg *schema.Registry) *Compiler {
 // resolved by c's registry and their compiled form shared with the other
 // validators c has built.
 func (c *Compiler) Compile(t reflect.Type, s *schema.Schema) (*Validator, error) {
-	c.fresh, c.keys = c.fresh[:0], c.keys[:0]
+	c.fresh, c.keys, c.defs = c.fresh[:0], c.keys[:0], c.defs[:0]
 	root, err := c.compile(t, s, false)
+	if err == nil {
+		settle(c.fresh)
+		err = c.checkDefaults()
+	}
+	clear(c.fresh)
+	clear(c.defs)
 	if err != nil {
 		for _, k := range c.keys {
 			delete(c.cache, k)
 		}
 		return nil, fmt.Errorf("validate: %v: %w", t, err)
 	}
-	settle(c.fresh)
-	clear(c.fresh)
 	if root == nil || !root.live {
 		return nil, nil
 	}
@@ -104,11 +119,49 @@ func (c *Compiler) compile(t reflect.Type, s *schema.Schema, secret bool) (*node
 		n.kind, n.elem = kindPointer, elem
 		return n, nil
 	}
+	var n *node
+	var err error
 	if s.Ref != "" {
-		return c.ref(t, s, secret || s.WriteOnly)
+		n, err = c.ref(t, s, secret || s.WriteOnly)
+	} else {
+		n = c.newNode()
+		err = c.fill(n, t, s, secret)
 	}
-	n := c.newNode()
-	return n, c.fill(n, t, s, secret)
+	if s.Default != nil && n != nil {
+		c.defs = append(c.defs, pendingDefault{t, s, n})
+	}
+	return n, err
+}
+
+// checkDefaults checks every default met by the current Compile call
+// against its own schema: a default that fails would make every request
+// that leaves the value out fail, blaming the client.
+func (c *Compiler) checkDefaults() error {
+	for _, d := range c.defs {
+		if !d.n.live {
+			continue
+		}
+		b, err := json.Marshal(d.s.Default)
+		if err != nil {
+			return fmt.Errorf("default %v: %w", d.s.Default, err)
+		}
+		v := reflect.New(d.t)
+		if err := json.Unmarshal(b, v.Interface()); err != nil {
+			return fmt.Errorf("default %s does not fit %v: %w", b, d.t, err)
+		}
+		var path verr.Path
+		var errs verr.List
+		d.n.validate(v.UnsafePointer(), &path, &errs, 0)
+		if len(errs.Items) > 0 {
+			e := errs.Items[0]
+			where := ""
+			if e.Pointer != "" {
+				where = " at " + e.Pointer
+			}
+			return fmt.Errorf("default %s fails its own %s keyword%s: %s", b, e.Code, where, e.Detail)
+		}
+	}
+	return nil
 }
 
 // ref returns the node of the component s refers to, wrapped in a node for
@@ -207,7 +260,8 @@ func (c *Compiler) children(n *node, t reflect.Type, s *schema.Schema, secret bo
 
 // members compiles the struct members that s describes. A member that is
 // not required and not a pointer is skipped at run time when it holds its
-// zero value (see the package documentation).
+// zero value, unless the decoder noted that it was sent that way (see the
+// package documentation).
 func (c *Compiler) members(n *node, t reflect.Type, s *schema.Schema, secret bool) error {
 	fields, err := schema.JSONFields(t)
 	if err != nil {
@@ -226,7 +280,7 @@ func (c *Compiler) members(n *node, t reflect.Type, s *schema.Schema, secret boo
 		if child == nil {
 			continue
 		}
-		m := member{name: f.Name, offset: f.Offset, node: child}
+		m := member{name: f.Name, offset: f.Offset, node: child, typ: f.Type}
 		if !s.IsRequired(f.Name) && f.Type.Kind() != reflect.Pointer {
 			m.absent = zeroTest(f.Type)
 		}

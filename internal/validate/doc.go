@@ -52,8 +52,10 @@
 // zero value. So a struct member that is not in the schema's "required"
 // list, is not a pointer, and holds the zero value of its type (reflect's
 // IsZero: "", 0, false, a nil slice or map) is treated as absent and is
-// not validated; minProperties and maxProperties count it as absent too.
-// Required members are always validated, zero or not. A member whose
+// not validated — unless the decoder noted in the verr.List that it was
+// sent that way (verr.List.NoteZero), in which case it is. minProperties
+// and maxProperties count such members as absent. Required members are
+// always validated, zero or not. A member whose
 // absence must be told apart from its zero value is declared as a pointer:
 // nil is absent, and a non-nil pointer is always validated.
 //

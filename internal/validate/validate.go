@@ -97,6 +97,7 @@ type member struct {
 	offset uintptr
 	node   *node
 	absent func(unsafe.Pointer) bool // optional non-pointer member: zero means absent; nil for required
+	typ    reflect.Type              // the member's type, to ask errs whether a zero was sent
 }
 
 // sliceHeader is the memory layout of a Go slice.
@@ -128,7 +129,7 @@ func (n *node) validate(p unsafe.Pointer, path *verr.Path, errs *verr.List, dept
 		for i := range n.fields {
 			m := &n.fields[i]
 			fp := unsafe.Add(p, m.offset)
-			if m.absent != nil && m.absent(fp) {
+			if m.absent != nil && m.absent(fp) && !errs.SentZero(fp, m.typ) {
 				continue
 			}
 			path.Push(m.name)
@@ -164,7 +165,7 @@ func (n *node) mapValues(p unsafe.Pointer, path *verr.Path, errs *verr.List, dep
 	}
 	key := reflect.New(n.typ.Key()).Elem()
 	val := reflect.New(n.typ.Elem()).Elem()
-	start := errs.Len()
+	start := len(errs.Items)
 	for it := m.MapRange(); it.Next(); {
 		key.SetIterKey(it)
 		val.SetIterValue(it)
@@ -172,7 +173,7 @@ func (n *node) mapValues(p unsafe.Pointer, path *verr.Path, errs *verr.List, dep
 		n.elem.validate(val.Addr().UnsafePointer(), path, errs, depth)
 		path.Pop()
 	}
-	if errs.Len()-start > 1 {
+	if len(errs.Items)-start > 1 {
 		slices.SortStableFunc(errs.Items[start:], func(a, b verr.Error) int {
 			return strings.Compare(a.Pointer, b.Pointer)
 		})

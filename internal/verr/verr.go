@@ -4,8 +4,10 @@
 package verr
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Error is one failure of one value. For a body member Pointer is set (an
@@ -30,9 +32,40 @@ type Error struct {
 const MaxItems = 100
 
 // List is a list of failures. The zero value is an empty list ready to use.
+//
+// A List also carries one fact from the decoder to the validators: which
+// optional members were sent holding their type's zero value. After
+// decoding, Go cannot tell those from absent members, which are not
+// validated; the decoder notes them with [List.NoteZero] so that they are.
 type List struct {
 	Items   []Error
 	Dropped int // failures beyond MaxItems, counted but not kept
+
+	zeros []zeroMark
+}
+
+// zeroMark identifies a value by address and type: a struct and its first
+// member share an address, never a type.
+type zeroMark struct {
+	p unsafe.Pointer
+	t reflect.Type
+}
+
+// NoteZero records that the value of type t at p was sent, holding the
+// zero value of t.
+func (l *List) NoteZero(p unsafe.Pointer, t reflect.Type) {
+	l.zeros = append(l.zeros, zeroMark{p, t})
+}
+
+// SentZero reports whether [List.NoteZero] recorded the value of type t
+// at p. It is a linear search: such values are rare.
+func (l *List) SentZero(p unsafe.Pointer, t reflect.Type) bool {
+	for _, z := range l.zeros {
+		if z.p == p && z.t == t {
+			return true
+		}
+	}
+	return false
 }
 
 // Add appends e, or counts it in Dropped once the list holds MaxItems.
@@ -48,7 +81,12 @@ func (l *List) Add(e Error) {
 func (l *List) Len() int { return len(l.Items) + l.Dropped }
 
 // Reset empties the list, keeping its storage.
-func (l *List) Reset() { clear(l.Items); l.Items = l.Items[:0]; l.Dropped = 0 }
+func (l *List) Reset() {
+	clear(l.Items)
+	l.Items, l.Dropped = l.Items[:0], 0
+	clear(l.zeros)
+	l.zeros = l.zeros[:0]
+}
 
 // Path is the location of the value being decoded or validated. It is
 // either a parameter (set by [Path.SetParam]) or a place in the body,
