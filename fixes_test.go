@@ -380,3 +380,23 @@ func TestSecretBodyMembersNotEchoed(t *testing.T) {
 		}
 	}
 }
+
+func TestOmitEmptyAsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	type out struct {
+		N    int               `json:"n,omitempty"`
+		B    bool              `json:"b,omitempty"`
+		S    string            `json:"s,omitempty"`
+		L    []int             `json:"l,omitempty"`
+		M    map[string]int    `json:"m,omitempty"`
+		P    *int              `json:"p,omitempty"`
+		Kept int               `json:"kept"`
+		Nil  []int             `json:"nil"`
+		NilM map[string]string `json:"nilm"`
+	}
+	api := quietAPI()
+	roux.Get(api, "/o", func(ctx context.Context, in *struct{}) (*out, error) { return &out{}, nil })
+	if got := rouxtest.New(t, api).Get("/o"); string(got.Body) != `{"kept":0,"nil":[],"nilm":{}}` {
+		t.Errorf("got %s", got.Body)
+	}
+}

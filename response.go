@@ -45,9 +45,15 @@ type outHeader struct {
 }
 
 // jsonOptions are the encoding options of every response: invalid UTF-8
-// in strings is replaced rather than failing the response, and a
-// time.Duration is a number of nanoseconds, as its schema says.
-var jsonOptions = json.JoinOptions(jsontext.AllowInvalidUTF8(true), jsonv1.FormatDurationAsNano(true))
+// in strings is replaced rather than failing the response, a
+// time.Duration is a number of nanoseconds, as its schema says, and
+// omitempty means what it means to encoding/json (omit false, 0, "", nil
+// and empty collections), which is what Go users write their tags for.
+var jsonOptions = json.JoinOptions(
+	jsontext.AllowInvalidUTF8(true),
+	jsonv1.FormatDurationAsNano(true),
+	jsonv1.OmitEmptyWithLegacySemantics(true),
+)
 
 var textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 
