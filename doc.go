@@ -109,11 +109,14 @@
 // # Output
 //
 // Out is the JSON response body, or an envelope: a struct with a field
-// named Body (the body), fields tagged `header:"Name"` (response
-// headers) and an int field named Status (the status, when not zero). An
-// output without a body — struct{} or an envelope without Body — answers
-// 204 unless [Status] says otherwise. Responses carry Content-Type and
-// Content-Length.
+// named Body without a json tag (the body), fields tagged `header:"Name"`
+// (response headers) and an int field named Status without a json tag
+// (the status, when not zero). An output without a body — struct{} or an
+// envelope without Body — answers 204 unless [Status] says otherwise.
+// Responses carry Content-Type and Content-Length. Bodies are encoded as
+// encoding/json would, omitempty included, except that nil slices and
+// maps are [] and {} (their schemas do not admit null) and invalid UTF-8
+// is replaced rather than failing the response.
 //
 // # OpenAPI
 //
