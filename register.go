@@ -63,10 +63,10 @@ func (o *Operation[In, Out]) Pattern() string { return o.op.pattern }
 // output type it cannot bind or describe, or a bad struct tag. Site is
 // the caller's file:line.
 type RegistrationError struct {
-	Site    string
-	Method  string
-	Pattern string
-	Err     error
+	Site    string // file:line of the registering call
+	Method  string // the operation's method
+	Pattern string // the operation's full pattern, group prefix included
+	Err     error  // what is wrong
 }
 
 // Error returns "roux: <file:line>: <method> <pattern>: <cause>".

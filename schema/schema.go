@@ -11,6 +11,10 @@ import (
 //
 // A Schema produced by a [Registry] must be treated as read-only: the
 // validators and the published document share it.
+//
+// Each field is the JSON Schema keyword named in its json tag, with the
+// meaning the 2020-12 specification gives it; nil pointers and empty
+// values are absent keywords.
 type Schema struct {
 	Ref         string `json:"$ref,omitempty"`
 	Type        Types  `json:"type,omitempty"`
