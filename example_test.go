@@ -59,7 +59,7 @@ func Example_validation() {
 
 	serve(api, "POST", "/menus/brunch/dishes", `{"name":"","price":0,"spicy":true}`)
 	// Output:
-	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"the request has invalid values; see errors","errors":[{"detail":"must be one of: lunch, dinner","parameter":"menu","in":"path","code":"enum","value":"brunch"},{"detail":"unknown member \"spicy\"","pointer":"/spicy","code":"additionalProperties"},{"detail":"must be at least 1 character long","pointer":"/name","code":"minLength"},{"detail":"must be greater than 0","pointer":"/price","code":"exclusiveMinimum","value":0}]}
+	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"the request has invalid values; see errors","errors":[{"detail":"must be one of: lunch, dinner","parameter":"menu","in":"path","code":"enum","value":"brunch"},{"detail":"unknown member \"spicy\"","pointer":"/spicy","code":"additionalProperties"},{"detail":"must be at least 1 character long","pointer":"/name","code":"minLength","value":""},{"detail":"must be greater than 0","pointer":"/price","code":"exclusiveMinimum","value":0}]}
 }
 
 // A handler returns a *roux.Error to choose the status and detail; any

@@ -6,3 +6,5 @@ require (
 	github.com/go-json-experiment/json v1.27.2
 	github.com/google/go-cmp v0.7.0
 )
+
+require github.com/klauspost/compress v1.20.4

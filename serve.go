@@ -115,8 +115,9 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 	st.path.SetBody()
 	if err := b.decoder.Decode(&st.body, fieldPtr(in, b.offset), &st.path, &st.errs); err != nil {
 		var syn *codec.SyntaxError
+		var tooBig *http.MaxBytesError // from middleware.BodyLimit or http.MaxBytesReader
 		switch {
-		case err == errBodyTooLarge:
+		case err == errBodyTooLarge || errors.As(err, &tooBig):
 			return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
 		case errors.As(err, &syn) && st.body.read == 0:
 			// A chunked request without a single byte: no body at all.

@@ -1,0 +1,99 @@
+package middleware_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/middleware"
+)
+
+// Middleware attaches to a whole API, a group or one operation.
+func Example() {
+	api := roux.New(roux.Config{})
+	api.Use(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}))
+	admin := api.Group("/admin", roux.Middleware(middleware.ClientIP("10.0.0.0/8")))
+	roux.Get(admin, "/whoami", func(ctx context.Context, in *struct{}) (*string, error) {
+		ip := middleware.ClientIPFrom(ctx).String()
+		return &ip, nil
+	}, roux.Middleware(middleware.Timeout(time.Second)))
+
+	req := httptest.NewRequest("GET", "/admin/whoami", nil)
+	req.RemoteAddr = "10.0.0.7:5555"
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Body.String(), rec.Header().Get("X-Content-Type-Options"), len(rec.Header().Get("X-Request-ID")))
+	// Output:
+	// 200 "203.0.113.9" nosniff 32
+}
+
+func ExampleCORS() {
+	h := middleware.CORS(middleware.CORSConfig{
+		AllowedOrigins: []string{"https://app.example.com"},
+		AllowedMethods: []string{"GET", "POST"},
+		AllowedHeaders: []string{"X-Tenant"},
+		MaxAge:         600,
+	})(http.NotFoundHandler())
+
+	req := httptest.NewRequest("OPTIONS", "/dishes", nil)
+	req.Header.Set("Origin", "https://app.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type, x-tenant")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Code)
+	fmt.Println(rec.Header().Get("Access-Control-Allow-Origin"))
+	fmt.Println(rec.Header().Get("Access-Control-Allow-Headers"))
+	// Output:
+	// 204
+	// https://app.example.com
+	// content-type, x-tenant
+}
+
+func ExampleCompress() {
+	h := middleware.Compress(middleware.CompressConfig{MinSize: 10})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"message":"`+strings.Repeat("a", 100)+`"}`)
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Accept-Encoding", "gzip, zstd")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Header().Get("Content-Encoding"), rec.Body.Len() < 100)
+	// Output:
+	// zstd true
+}
+
+func ExampleAccessLog() {
+	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == "duration" {
+				return slog.Attr{} // vary from run to run
+			}
+			return a
+		},
+	}))
+	h := middleware.AccessLog(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/greet", nil))
+	// Output:
+	// level=INFO msg=request method=GET path=/greet status=200 bytes=5
+}
+
+func ExampleBodyLimit() {
+	h := middleware.BodyLimit(8)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/", strings.NewReader("far too long")))
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output:
+	// 413 {"type":"about:blank","title":"Request Entity Too Large","status":413,"detail":"the body is larger than the limit of 8 bytes"}
+}

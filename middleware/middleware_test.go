@@ -1,0 +1,478 @@
+package middleware_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/middleware"
+)
+
+// serve runs h behind a real loopback server for the test.
+func serve(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// do sends a request and returns the response with its body read.
+func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	res, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, b
+}
+
+func get(t *testing.T, url string, headers ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	return do(t, req)
+}
+
+// problemStatus decodes a problem body and returns its status.
+func problemStatus(t *testing.T, res *http.Response, body []byte) int {
+	t.Helper()
+	if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("got Content-Type %q, want application/problem+json; body %s", ct, body)
+	}
+	var p struct{ Status int }
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("problem %s: %v", body, err)
+	}
+	return p.Status
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRecover(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	srv := serve(t, middleware.Recover(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/late" {
+			w.Write([]byte("partial"))
+		}
+		panic("kaboom")
+	})))
+	res, body := get(t, srv.URL+"/early")
+	if got := problemStatus(t, res, body); got != 500 || strings.Contains(string(body), "kaboom") {
+		t.Errorf("got %d %s, want a 500 problem without the panic value", got, body)
+	}
+	if !strings.Contains(logs.String(), "kaboom") || !strings.Contains(logs.String(), "stack=") {
+		t.Errorf("log lacks the panic and its stack: %s", logs.String())
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/late", nil)
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		b, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err == nil && res.StatusCode == 200 && string(b) == "partial" {
+			t.Errorf("a response cut short by a panic looked complete")
+		}
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, middleware.RequestID()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, middleware.RequestIDFrom(r.Context()))
+	})))
+	for _, tt := range []struct {
+		name, sent string
+		kept       bool
+	}{
+		{"none", "", false},
+		{"valid", "abc-123.x:y_z", true},
+		{"too long", strings.Repeat("a", 129), false},
+		{"bad characters", "a b<script>", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var res *http.Response
+			var body []byte
+			if tt.sent == "" {
+				res, body = get(t, srv.URL)
+			} else {
+				res, body = get(t, srv.URL, "X-Request-ID", tt.sent)
+			}
+			id := res.Header.Get("X-Request-ID")
+			if string(body) != id || id == "" {
+				t.Fatalf("got header %q and context %q, want the same non-empty ID", id, body)
+			}
+			if tt.kept && id != tt.sent || !tt.kept && (id == tt.sent || len(id) != 32) {
+				t.Errorf("got %q for %q (kept=%v)", id, tt.sent, tt.kept)
+			}
+		})
+	}
+}
+
+func TestAccessLog(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	h := middleware.RequestID()(middleware.ClientIP()(middleware.AccessLog(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, "hello")
+	}))))
+	srv := serve(t, h)
+	get(t, srv.URL+"/ok", "X-Request-ID", "req-1")
+	get(t, srv.URL+"/missing")
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d log lines, want 2:\n%s", len(lines), logs.String())
+	}
+	var first, second map[string]any
+	json.Unmarshal([]byte(lines[0]), &first)
+	json.Unmarshal([]byte(lines[1]), &second)
+	if first["status"] != 200.0 || first["bytes"] != 5.0 || first["request_id"] != "req-1" || first["client_ip"] != "127.0.0.1" || first["level"] != "INFO" {
+		t.Errorf("first line: %v", first)
+	}
+	if second["status"] != 404.0 || second["level"] != "WARN" || second["path"] != "/missing" {
+		t.Errorf("second line: %v", second)
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, middleware.BodyLimit(10)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+			return
+		}
+		w.Write(b)
+	})))
+	for _, tt := range []struct {
+		name    string
+		body    string
+		chunked bool
+		status  int
+	}{
+		{"small", "0123456789", false, 200},
+		{"declared too large", "0123456789x", false, 413},
+		{"chunked too large", "0123456789x", true, 413},
+		{"chunked small", "abc", true, 200},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader = strings.NewReader(tt.body)
+			if tt.chunked {
+				body = io.MultiReader(body) // hides the length: sent chunked
+			}
+			req, _ := http.NewRequest("POST", srv.URL, body)
+			res, _ := do(t, req)
+			if res.StatusCode != tt.status {
+				t.Errorf("got %d, want %d", res.StatusCode, tt.status)
+			}
+		})
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, middleware.Timeout(50*time.Millisecond)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			w.Write([]byte("too late"))
+			return
+		}
+		w.Header().Set("X-Fast", "yes")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte("fast"))
+	})))
+	res, body := get(t, srv.URL+"/slow")
+	if got := problemStatus(t, res, body); got != 503 {
+		t.Errorf("slow: got %d, want 503", got)
+	}
+	res, body = get(t, srv.URL+"/fast")
+	if res.StatusCode != 201 || string(body) != "fast" || res.Header.Get("X-Fast") != "yes" {
+		t.Errorf("fast: got %d %q %v", res.StatusCode, body, res.Header)
+	}
+}
+
+func TestSecureHeaders(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, middleware.SecureHeaders(middleware.SecureConfig{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/page" {
+			w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		}
+	})))
+	res, _ := get(t, srv.URL+"/api")
+	for k, want := range map[string]string{
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Referrer-Policy":         "no-referrer",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+	} {
+		if got := res.Header.Get(k); got != want {
+			t.Errorf("%s: got %q, want %q", k, got, want)
+		}
+	}
+	if res.Header.Get("Strict-Transport-Security") != "" {
+		t.Errorf("HSTS sent over plain HTTP")
+	}
+	if res, _ := get(t, srv.URL+"/page"); res.Header.Get("Content-Security-Policy") != "default-src 'self'" {
+		t.Errorf("a handler's own CSP was replaced")
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	t.Parallel()
+	h := func(trusted ...string) http.Handler {
+		return middleware.ClientIP(trusted...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, middleware.ClientIPFrom(r.Context()).String())
+		}))
+	}
+	for _, tt := range []struct {
+		name    string
+		trusted []string
+		xff     []string
+		want    string
+	}{
+		{"no proxies: the peer", nil, []string{"203.0.113.9"}, "127.0.0.1"},
+		{"trusted peer", []string{"127.0.0.1"}, []string{"203.0.113.9"}, "203.0.113.9"},
+		{"spoofed left part ignored", []string{"127.0.0.0/8", "10.0.0.0/8"}, []string{"1.2.3.4, 203.0.113.9, 10.0.0.5"}, "203.0.113.9"},
+		{"several header lines", []string{"127.0.0.1", "10.0.0.0/8"}, []string{"198.51.100.1", "10.1.1.1"}, "198.51.100.1"},
+		{"malformed hop", []string{"127.0.0.1"}, []string{"203.0.113.9, junk"}, "127.0.0.1"},
+		{"all trusted", []string{"127.0.0.1", "10.0.0.0/8"}, []string{"10.0.0.1"}, "10.0.0.1"},
+		{"ipv6", []string{"127.0.0.1"}, []string{"2001:db8::1"}, "2001:db8::1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := serve(t, h(tt.trusted...))
+			var hs []string
+			for _, x := range tt.xff {
+				hs = append(hs, "X-Forwarded-For", x)
+			}
+			if _, body := get(t, srv.URL, hs...); string(body) != tt.want {
+				t.Errorf("got %q, want %q", body, tt.want)
+			}
+		})
+	}
+	defer func() {
+		if recover() == nil {
+			t.Errorf("ClientIP accepted a bad prefix")
+		}
+	}()
+	middleware.ClientIP("10.0.0.0/99")
+}
+
+func TestCompress(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat(`{"dish":"tomato soup","price":6.5},`, 100)
+	srv := serve(t, middleware.Compress(middleware.CompressConfig{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/small":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"a":1}`)
+		case "/png":
+			w.Header().Set("Content-Type", "image/png")
+			io.WriteString(w, big)
+		case "/problem":
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(422)
+			io.WriteString(w, big)
+		case "/stream":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, "[1")
+			http.NewResponseController(w).Flush()
+			io.WriteString(w, ",2]")
+		default:
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Content-Length", "3500")
+			io.WriteString(w, big)
+		}
+	})))
+	decode := func(enc string, b []byte) string {
+		switch enc {
+		case "gzip":
+			r, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(out)
+		case "zstd":
+			r, err := zstd.NewReader(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			out, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(out)
+		}
+		return string(b)
+	}
+	for _, tt := range []struct {
+		name, path, accept, wantEnc, wantBody string
+		status                                int
+	}{
+		{"gzip", "/", "gzip", "gzip", big, 200},
+		{"zstd preferred on a tie", "/", "gzip, deflate, br, zstd", "zstd", big, 200},
+		{"q values", "/", "zstd;q=0.5, gzip;q=0.9", "gzip", big, 200},
+		{"refused", "/", "gzip;q=0, zstd;q=0", "", big, 200},
+		{"none accepted", "/", "", "", big, 200},
+		{"too small", "/small", "gzip", "", `{"a":1}`, 200},
+		{"not compressible", "/png", "gzip", "", big, 200},
+		{"problem", "/problem", "zstd", "zstd", big, 422},
+		{"flushed", "/stream", "gzip", "gzip", "[1,2]", 200},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := get(t, srv.URL+tt.path, "Accept-Encoding", tt.accept)
+			enc := res.Header.Get("Content-Encoding")
+			if enc != tt.wantEnc || res.StatusCode != tt.status {
+				t.Fatalf("got %d encoding %q, want %d %q", res.StatusCode, enc, tt.status, tt.wantEnc)
+			}
+			if got := decode(enc, body); got != tt.wantBody {
+				t.Errorf("got body %.40q..., want %.40q...", got, tt.wantBody)
+			}
+			if enc != "" && res.Header.Get("Content-Length") != "" && res.ContentLength != int64(len(body)) {
+				t.Errorf("a compressed response kept the original Content-Length")
+			}
+			if tt.path != "/png" && tt.accept != "" && !strings.Contains(strings.Join(res.Header.Values("Vary"), ","), "Accept-Encoding") {
+				t.Errorf("no Vary: Accept-Encoding")
+			}
+		})
+	}
+}
+
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	handler := func(c middleware.CORSConfig) http.Handler {
+		return middleware.CORS(c)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Total", "3")
+			io.WriteString(w, "data")
+		}))
+	}
+	policy := middleware.CORSConfig{
+		AllowedOrigins: []string{"https://app.example.com"}, AllowedMethods: []string{"GET", "PUT"},
+		AllowedHeaders: []string{"X-Tenant"}, ExposedHeaders: []string{"X-Total"}, AllowCredentials: true, MaxAge: 600,
+	}
+	srv := serve(t, handler(policy))
+	open := serve(t, handler(middleware.CORSConfig{AllowedOrigins: []string{"*"}}))
+	preflight := func(url, origin, method, headers string) *http.Response {
+		req, _ := http.NewRequest("OPTIONS", url, nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", method)
+		if headers != "" {
+			req.Header.Set("Access-Control-Request-Headers", headers)
+		}
+		res, _ := do(t, req)
+		return res
+	}
+	for _, tt := range []struct {
+		name                      string
+		res                       *http.Response
+		allowOrigin, allowHeaders string
+	}{
+		{"allowed", preflight(srv.URL, "https://app.example.com", "PUT", "x-tenant,content-type"), "https://app.example.com", "x-tenant, content-type"},
+		{"origin refused", preflight(srv.URL, "https://evil.example", "PUT", ""), "", ""},
+		{"method refused", preflight(srv.URL, "https://app.example.com", "DELETE", ""), "", ""},
+		{"header refused", preflight(srv.URL, "https://app.example.com", "GET", "x-secret"), "", ""},
+		{"any origin", preflight(open.URL, "https://x.example", "POST", ""), "*", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.res.StatusCode != 204 {
+				t.Errorf("got %d, want 204", tt.res.StatusCode)
+			}
+			if got := tt.res.Header.Get("Access-Control-Allow-Origin"); got != tt.allowOrigin {
+				t.Errorf("Allow-Origin: got %q, want %q", got, tt.allowOrigin)
+			}
+			if got := tt.res.Header.Get("Access-Control-Allow-Headers"); got != tt.allowHeaders {
+				t.Errorf("Allow-Headers: got %q, want %q", got, tt.allowHeaders)
+			}
+			if !strings.Contains(strings.Join(tt.res.Header.Values("Vary"), ","), "Origin") {
+				t.Errorf("no Vary: Origin")
+			}
+		})
+	}
+	ok := preflight(srv.URL, "https://app.example.com", "GET", "")
+	if ok.Header.Get("Access-Control-Max-Age") != "600" || ok.Header.Get("Access-Control-Allow-Credentials") != "true" || ok.Header.Get("Access-Control-Allow-Methods") != "GET, PUT" {
+		t.Errorf("preflight headers: %v", ok.Header)
+	}
+	res, body := get(t, srv.URL, "Origin", "https://app.example.com")
+	if string(body) != "data" || res.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || res.Header.Get("Access-Control-Expose-Headers") != "X-Total" {
+		t.Errorf("actual request: %v %s", res.Header, body)
+	}
+	res, _ = get(t, srv.URL, "Origin", "https://evil.example")
+	if res.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("a refused origin got Allow-Origin")
+	}
+	res, _ = get(t, srv.URL)
+	if len(res.Header.Values("Vary")) != 0 {
+		t.Errorf("a same-origin request got CORS headers: %v", res.Header)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Errorf("CORS accepted credentials with any origin")
+		}
+	}()
+	middleware.CORS(middleware.CORSConfig{AllowedOrigins: []string{"*"}, AllowCredentials: true})
+}
+
+// TestBodyLimitWithRoux checks that roux answers 413 when the middleware's
+// limit, smaller than the operation's, stops a chunked body.
+func TestBodyLimitWithRoux(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{})
+	roux.Post(api, "/echo", func(ctx context.Context, in *struct{ Body string }) (*string, error) { return &in.Body, nil },
+		roux.Middleware(middleware.BodyLimit(8)))
+	srv := serve(t, api)
+	req, _ := http.NewRequest("POST", srv.URL+"/echo", io.MultiReader(strings.NewReader(`"far too long"`)))
+	req.Header.Set("Content-Type", "application/json")
+	res, body := do(t, req)
+	if got := problemStatus(t, res, body); got != 413 {
+		t.Errorf("got %d %s, want 413", got, body)
+	}
+}
