@@ -26,6 +26,11 @@ type Config struct {
 	// and OpenAPIPath+".yaml". It defaults to "/openapi"; "-" turns the
 	// document routes off (API.OpenAPI still returns it).
 	OpenAPIPath string
+	// DocsPath is where the interactive API reference (package
+	// [github.com/roux-go/roux/docs]) is served, showing the document at
+	// OpenAPIPath+".json". It defaults to "/docs"; "-" turns the page off,
+	// and so does turning the document routes off.
+	DocsPath string
 	// MaxBodyBytes limits request bodies; an operation can override it
 	// with [BodyLimit]. It defaults to 1 MiB.
 	MaxBodyBytes int64
@@ -59,6 +64,7 @@ type API struct {
 	mw         []func(http.Handler) http.Handler
 	handler    http.Handler // dispatch wrapped in API middleware
 	problems   problemSchemas
+	deps       depScope
 
 	docs docCache
 }
@@ -73,6 +79,9 @@ func New(c Config) *API {
 	}
 	if c.OpenAPIPath == "" {
 		c.OpenAPIPath = "/openapi"
+	}
+	if c.DocsPath == "" {
+		c.DocsPath = "/docs"
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20
@@ -93,6 +102,9 @@ func New(c Config) *API {
 	a.handler = http.HandlerFunc(a.dispatch)
 	if c.OpenAPIPath != "-" {
 		a.serveDocument(strings.TrimSuffix(c.OpenAPIPath, "/"))
+		if c.DocsPath != "-" {
+			a.serveDocs(strings.TrimSuffix(c.DocsPath, "/"), strings.TrimSuffix(c.OpenAPIPath, "/")+".json")
+		}
 	}
 	return a
 }

@@ -45,6 +45,8 @@
 //	`cookie:"name"`  a cookie
 //	Body             the field named Body is the JSON request body
 //
+//	`dep:""`         a dependency's value (see below)
+//
 // Parameters may be string, bool, any int, uint or float size,
 // time.Time (RFC 3339), named types of those (enums), any type whose
 // pointer implements encoding.TextUnmarshaler, slices of those and
@@ -60,6 +62,20 @@
 // must be sent as application/json or a +json type (otherwise 415) and
 // be within the operation's limit (otherwise 413; 1 MiB by default, see
 // [Config.MaxBodyBytes] and [BodyLimit]).
+//
+// # Dependencies
+//
+// A dependency ([Depends], [DependsCleanup]) is a value computed per
+// request by a provider function from an input struct of its own, bound
+// like an operation's: parameters, and other dependencies. Make it
+// available with [Provide] on an operation or group, or [API.Provide];
+// ask for it with a field of its type tagged `dep:""`; run it for its
+// checks alone with [Requires]. Each provider runs at most once per
+// request, after every parameter of the operation and its dependencies
+// has been bound and validated (failures are reported together); its
+// parameters are published on every operation that uses it; a cleanup
+// runs after the response. Missing providers and cycles are registration
+// errors. Tests replace a provider with [Override].
 //
 // # Required and optional
 //

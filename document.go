@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/roux-go/roux/docs"
 	"github.com/roux-go/roux/internal/bind"
 	"github.com/roux-go/roux/internal/yamlenc"
 	"github.com/roux-go/roux/openapi"
@@ -74,7 +75,12 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		Deprecated:  cfg.deprecated,
 		Responses:   map[string]*openapi.Response{},
 	}
-	for _, p := range op.params {
+	params, err := op.publishedParams()
+	if err != nil {
+		return nil, err
+	}
+	op.describeSecurity(d)
+	for _, p := range params {
 		s := *p.Schema
 		param := &openapi.Parameter{
 			Name: p.Name, In: string(p.In), Required: p.Required,
@@ -100,10 +106,10 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 			d.Responses[strconv.Itoa(st)] = &openapi.Response{Description: http.StatusText(st), Content: problems}
 		}
 	}
-	if op.body != nil || len(op.params) > 0 {
+	if op.body != nil || len(params) > 0 {
 		d.Responses["422"] = &openapi.Response{Description: "The request has invalid values", Content: problems}
 	}
-	if hasQuery(op.params) {
+	if hasQuery(params) {
 		d.Responses["400"] = &openapi.Response{Description: http.StatusText(400), Content: problems}
 	}
 	d.Responses["500"] = &openapi.Response{Description: http.StatusText(500), Content: problems}
@@ -198,7 +204,7 @@ func (a *API) OpenAPI() *openapi.Document {
 			}
 		}
 	}
-	doc.Components = &openapi.Components{Schemas: a.registry.Components()}
+	doc.Components = &openapi.Components{Schemas: a.registry.Components(), SecuritySchemes: a.securitySchemes()}
 	return doc
 }
 
@@ -208,10 +214,14 @@ func docPath(pattern string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(pattern, "...}", "}"), "{$}", "")
 }
 
-// document is the served form of the OpenAPI document, built once.
+// document is the served form of the OpenAPI document, built once: the
+// 3.1 document and its 3.0.3 downgrade, each as JSON and YAML with an
+// ETag of its own.
 type document struct {
-	json, yaml []byte
-	etag       string
+	json, yaml     []byte
+	etag           string
+	json30, yaml30 []byte
+	etag30         string
 }
 
 // docCache holds the built document; registration clears it.
@@ -240,29 +250,48 @@ func (a *API) builtDocument() (*document, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(js)
-	a.docs.doc = &document{json: js, yaml: ym, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}
+	js30, err := openapi.DowngradeJSON(js)
+	if err != nil {
+		return nil, err
+	}
+	ym30, err := yamlenc.FromJSON(js30)
+	if err != nil {
+		return nil, err
+	}
+	a.docs.doc = &document{json: js, yaml: ym, etag: etagOf(js), json30: js30, yaml30: ym30, etag30: etagOf(js30)}
 	return a.docs.doc, nil
 }
 
-// serveDocument registers prefix+".json" and prefix+".yaml".
+func etagOf(b []byte) string {
+	sum := sha256.Sum256(b)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+}
+
+// serveDocument registers prefix+".json" and prefix+".yaml" (OpenAPI
+// 3.1), and prefix+"-3.0.json" and prefix+"-3.0.yaml" (the 3.0.3
+// downgrade, see [openapi.Downgrade]).
 func (a *API) serveDocument(prefix string) {
-	for _, f := range []struct{ ext, ct string }{{".json", "application/json"}, {".yaml", "application/yaml"}} {
-		op := &operation{api: a, method: http.MethodGet, pattern: prefix + f.ext}
+	for _, f := range []struct {
+		suffix, ct string
+		form       func(*document) ([]byte, string)
+	}{
+		{".json", "application/json", func(d *document) ([]byte, string) { return d.json, d.etag }},
+		{".yaml", "application/yaml", func(d *document) ([]byte, string) { return d.yaml, d.etag }},
+		{"-3.0.json", "application/json", func(d *document) ([]byte, string) { return d.json30, d.etag30 }},
+		{"-3.0.yaml", "application/yaml", func(d *document) ([]byte, string) { return d.yaml30, d.etag30 }},
+	} {
+		op := &operation{api: a, method: http.MethodGet, pattern: prefix + f.suffix}
 		op.wrapped = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			d, err := a.builtDocument()
 			if err != nil {
 				a.internalError(w, r, fmt.Errorf("building the OpenAPI document: %w", err))
 				return
 			}
-			body := d.json
-			if f.ext == ".yaml" {
-				body = d.yaml
-			}
+			body, etag := f.form(d)
 			h := w.Header()
-			h.Set("ETag", d.etag)
+			h.Set("ETag", etag)
 			h.Set("Cache-Control", "no-cache")
-			if match := r.Header.Get("If-None-Match"); match != "" && etagMatch(match, d.etag) {
+			if match := r.Header.Get("If-None-Match"); match != "" && etagMatch(match, etag) {
 				w.WriteHeader(http.StatusNotModified)
 				return
 			}
@@ -277,6 +306,21 @@ func (a *API) serveDocument(prefix string) {
 			panic(&RegistrationError{Site: callerSite(), Method: "GET", Pattern: op.pattern, Err: fmt.Errorf("Config.OpenAPIPath: %w", err)})
 		}
 		a.sites["GET "+op.pattern] = "roux.New (Config.OpenAPIPath)"
+	}
+}
+
+// serveDocs registers the docs page at path and its assets below it,
+// showing the document at specURL. Like the document routes, these are
+// not operations of the document. Each asset gets its own literal route,
+// not a wildcard, so the page cannot conflict with the API's patterns.
+func (a *API) serveDocs(path, specURL string) {
+	h := docs.New(docs.Config{Path: path, SpecURL: specURL, Title: a.cfg.Title})
+	for _, pattern := range h.Paths() {
+		op := &operation{api: a, method: http.MethodGet, pattern: pattern, wrapped: h}
+		if err := a.router.Add(http.MethodGet, pattern, op); err != nil {
+			panic(&RegistrationError{Site: callerSite(), Method: "GET", Pattern: pattern, Err: fmt.Errorf("Config.DocsPath: %w", err)})
+		}
+		a.sites["GET "+pattern] = "roux.New (Config.DocsPath)"
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -27,6 +28,8 @@ type operation struct {
 	site       string
 	paramNames []string // path wildcards, positionally
 	params     []param
+	deps       depPlan
+	security   []opSecurity
 	body       *bodyPlan
 	resp       responsePlan
 	spec       handlerSpec
@@ -40,6 +43,7 @@ type param struct {
 	*bind.Param
 	pathIndex int // for path parameters
 	validator *validate.Validator
+	hidden    bool // not published: a security scheme describes it
 }
 
 // bodyPlan decodes and validates the request body into the Body field.
@@ -108,30 +112,57 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 	return op, nil
 }
 
-// compileInput compiles the binders of the input struct's fields.
+// inputPlan is what compiling an input struct yields: parameter binders
+// and fields filled by dependencies (the body goes to op.body).
+type inputPlan struct {
+	params []param
+	deps   []depField
+}
+
+// compileInput compiles the operation's input struct and its dependency
+// plan, and checks that path parameters and pattern wildcards match.
 func (op *operation) compileInput(t reflect.Type, pat *route.Pattern, cfg opConfig) error {
 	if t.Kind() != reflect.Struct {
 		return fmt.Errorf("input type %v must be a struct", t)
 	}
-	if err := op.compileFields(t, 0); err != nil {
+	dc := &depCompiler{op: op, index: map[*depDef]int{}, visiting: map[*depDef]bool{}}
+	for i := len(cfg.provides) - 1; i >= 0; i-- {
+		dc.scope = append(dc.scope, cfg.provides[i])
+	}
+	for i := len(op.api.deps.provides) - 1; i >= 0; i-- {
+		dc.scope = append(dc.scope, op.api.deps.provides[i])
+	}
+	var in inputPlan
+	if err := op.compileStruct(t, 0, &in, dc, true); err != nil {
+		return err
+	}
+	op.params, op.deps.fields = in.params, in.deps
+	for _, f := range in.deps {
+		op.deps.nodes[f.node].needed = true
+	}
+	for _, r := range cfg.requires {
+		i, err := dc.node(r.provider())
+		if err != nil {
+			return err
+		}
+		op.deps.nodes[i].needed = true
+	}
+	if err := op.compileSecurity(cfg, dc); err != nil {
 		return err
 	}
 	bound := map[string]bool{}
-	for i := range op.params {
-		p := &op.params[i]
-		if p.In != bind.Path {
-			continue
-		}
-		p.pathIndex = -1
-		for j, name := range op.paramNames {
-			if name == p.Name {
-				p.pathIndex = j
+	for _, params := range op.allParams() {
+		for i := range params {
+			p := &params[i]
+			if p.In != bind.Path {
+				continue
 			}
+			p.pathIndex = slices.Index(op.paramNames, p.Name)
+			if p.pathIndex < 0 {
+				return fmt.Errorf("input field for path parameter %q: the pattern has no {%s}", p.Name, p.Name)
+			}
+			bound[p.Name] = true
 		}
-		if p.pathIndex < 0 {
-			return fmt.Errorf("input field for path parameter %q: the pattern has no {%s}", p.Name, p.Name)
-		}
-		bound[p.Name] = true
 	}
 	for _, name := range op.paramNames {
 		if !bound[name] {
@@ -147,17 +178,32 @@ func (op *operation) compileInput(t reflect.Type, pat *route.Pattern, cfg opConf
 	return nil
 }
 
-// compileFields walks the input struct: tagged fields are parameters, a
-// field named Body is the request body, embedded structs are flattened.
-func (op *operation) compileFields(t reflect.Type, base uintptr) error {
+// allParams returns the parameter lists of the operation and of every
+// dependency it uses.
+func (op *operation) allParams() [][]param {
+	all := [][]param{op.params}
+	for _, n := range op.deps.nodes {
+		all = append(all, n.params)
+	}
+	return all
+}
+
+// compileStruct walks an input struct (the operation's, or a provider's):
+// tagged fields are parameters or dependencies, a field named Body is the
+// request body (operations only), embedded structs are flattened.
+func (op *operation) compileStruct(t reflect.Type, base uintptr, in *inputPlan, dc *depCompiler, bodyOK bool) error {
+	if t.Kind() != reflect.Struct {
+		return fmt.Errorf("input type %v must be a struct", t)
+	}
 	reg := op.api.registry
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		sf.Offset += base
 		_, isParam := paramTag(sf.Tag)
+		_, isDep := sf.Tag.Lookup("dep")
 		switch {
-		case sf.Anonymous && sf.Type.Kind() == reflect.Struct && !isParam:
-			if err := op.compileFields(sf.Type, sf.Offset); err != nil {
+		case sf.Anonymous && sf.Type.Kind() == reflect.Struct && !isParam && !isDep:
+			if err := op.compileStruct(sf.Type, sf.Offset, in, dc, bodyOK); err != nil {
 				return err
 			}
 		case isParam:
@@ -165,7 +211,7 @@ func (op *operation) compileFields(t reflect.Type, base uintptr) error {
 			if err != nil {
 				return fmt.Errorf("input field %s: %w", sf.Name, err)
 			}
-			for _, q := range op.params {
+			for _, q := range in.params {
 				if q.Name == bp.Name && q.In == bp.In {
 					return fmt.Errorf("input field %s: %s parameter %q is bound twice", sf.Name, bp.In, bp.Name)
 				}
@@ -174,14 +220,20 @@ func (op *operation) compileFields(t reflect.Type, base uintptr) error {
 			if err != nil {
 				return fmt.Errorf("input field %s: %w", sf.Name, err)
 			}
-			op.params = append(op.params, param{Param: bp, validator: v})
-		case sf.Name == "Body":
+			in.params = append(in.params, param{Param: bp, validator: v})
+		case isDep:
+			f, err := dc.field(sf)
+			if err != nil {
+				return err
+			}
+			in.deps = append(in.deps, f)
+		case sf.Name == "Body" && bodyOK:
 			if err := op.compileBody(sf); err != nil {
 				return err
 			}
 		case !sf.IsExported():
 		default:
-			return fmt.Errorf("input field %s has no path, query, header or cookie tag and is not Body; tag it or remove it", sf.Name)
+			return fmt.Errorf("input field %s has no path, query, header, cookie or dep tag and is not Body; tag it or remove it", sf.Name)
 		}
 	}
 	return nil

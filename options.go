@@ -26,6 +26,9 @@ type opConfig struct {
 	bodyLimit   int64
 	responses   []extraResponse
 	middleware  []func(http.Handler) http.Handler
+	provides    []Provider // outermost first
+	requires    []Provider
+	secure      []securityReq
 }
 
 type extraResponse struct {

@@ -79,7 +79,7 @@ func TestRegistrationErrors(t *testing.T) {
 		}, `minimum`},
 		{"untagged input field", func(api *roux.API) {
 			roux.Get(api, "/items", func(ctx context.Context, in *struct{ Limit int }) (*empty, error) { return nil, nil })
-		}, `no path, query, header or cookie tag`},
+		}, `no path, query, header, cookie or dep tag`},
 		{"unsupported body type", func(api *roux.API) {
 			roux.Post(api, "/items", func(ctx context.Context, in *struct{ Body chan int }) (*empty, error) { return nil, nil })
 		}, `chan`},

@@ -28,7 +28,11 @@ import (
 func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 	defer op.recoverPanic(w, r)
 	in := op.spec.newIn()
-	if !op.bindParams(r, st, in) {
+	ok := op.bindParams(r, st, op.params, in)
+	if ok && len(op.deps.nodes) > 0 {
+		ok = op.bindDeps(r, st)
+	}
+	if !ok {
 		op.api.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: "the query string has an invalid percent-encoding"})
 		return
 	}
@@ -41,6 +45,12 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 	if st.errs.Len() > 0 {
 		op.api.writeProblem(w, r, validationError(&st.errs))
 		return
+	}
+	if len(op.deps.nodes) > 0 {
+		defer op.runCleanups(r, st)
+		if !op.resolveDeps(w, r, st, in) || !op.checkScopes(w, r, st) {
+			return
+		}
 	}
 	out, err := op.spec.invoke(r.Context(), in)
 	if err != nil {
@@ -61,11 +71,11 @@ func (op *operation) serveFromPathValues(w http.ResponseWriter, r *http.Request)
 	putState(st)
 }
 
-// bindParams binds and validates every parameter. It reports false only
-// for a query string that cannot be parsed at all.
-func (op *operation) bindParams(r *http.Request, st *state, in unsafe.Pointer) bool {
-	for i := range op.params {
-		p := &op.params[i]
+// bindParams binds and validates params into the struct at in. It
+// reports false only for a query string that cannot be parsed at all.
+func (op *operation) bindParams(r *http.Request, st *state, params []param, in unsafe.Pointer) bool {
+	for i := range params {
+		p := &params[i]
 		var vals []string
 		switch p.In {
 		case bind.Path:

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/roux-go/roux/internal/route"
 	"github.com/roux-go/roux/internal/verr"
@@ -22,6 +23,12 @@ type state struct {
 	errs     verr.List
 	buf      bytes.Buffer
 	body     limitedBody
+
+	// dependencies of the operation, by node of its plan
+	depIns    []unsafe.Pointer
+	depVals   []unsafe.Pointer
+	depActive []bool
+	cleanups  []func()
 }
 
 type queryPair struct{ key, value string }
@@ -55,6 +62,12 @@ func putState(st *state) {
 	}
 	st.buf.Reset()
 	st.body = limitedBody{}
+	if len(st.depIns) > 0 || len(st.cleanups) > 0 {
+		clear(st.depIns)
+		clear(st.depVals)
+		clear(st.cleanups)
+		st.depIns, st.depVals, st.depActive, st.cleanups = st.depIns[:0], st.depVals[:0], st.depActive[:0], st.cleanups[:0]
+	}
 	statePool.Put(st)
 }
 

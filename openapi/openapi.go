@@ -170,12 +170,29 @@ type Components struct {
 
 // SecurityScheme describes one way of authenticating.
 type SecurityScheme struct {
-	Type         string `json:"type"`
-	Description  string `json:"description,omitempty"`
-	Name         string `json:"name,omitempty"`
-	In           string `json:"in,omitempty"`
-	Scheme       string `json:"scheme,omitempty"`
-	BearerFormat string `json:"bearerFormat,omitempty"`
+	Type         string      `json:"type"` // apiKey, http, oauth2, openIdConnect or mutualTLS
+	Description  string      `json:"description,omitempty"`
+	Name         string      `json:"name,omitempty"` // apiKey: the header, query or cookie name
+	In           string      `json:"in,omitempty"`   // apiKey: header, query or cookie
+	Scheme       string      `json:"scheme,omitempty"`
+	BearerFormat string      `json:"bearerFormat,omitempty"`
+	Flows        *OAuthFlows `json:"flows,omitempty"` // oauth2
+}
+
+// OAuthFlows lists the OAuth 2 flows a scheme supports.
+type OAuthFlows struct {
+	Password          *OAuthFlow `json:"password,omitempty"`
+	ClientCredentials *OAuthFlow `json:"clientCredentials,omitempty"`
+	AuthorizationCode *OAuthFlow `json:"authorizationCode,omitempty"`
+}
+
+// OAuthFlow is one OAuth 2 flow. Scopes maps each scope to a description;
+// it is always published, empty or not, as the specification requires.
+type OAuthFlow struct {
+	AuthorizationURL string            `json:"authorizationUrl,omitempty"`
+	TokenURL         string            `json:"tokenUrl,omitempty"`
+	RefreshURL       string            `json:"refreshUrl,omitempty"`
+	Scopes           map[string]string `json:"scopes"`
 }
 
 // MarshalJSON publishes the document with its extensions inline.

@@ -1,0 +1,302 @@
+package roux_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/rouxtest"
+)
+
+type User struct {
+	Name  string
+	Admin bool
+}
+
+type Tx struct{ id int }
+
+// depsAPI builds an API where operations depend on a user (from a bearer
+// token header), a tenant (from a query parameter) and a transaction with
+// a cleanup; events records what ran, in order.
+func depsAPI(events *[]string, mu *sync.Mutex) (*roux.API, *roux.Dep[User], *roux.Dep[Tx]) {
+	record := func(e string) {
+		mu.Lock()
+		defer mu.Unlock()
+		*events = append(*events, e)
+	}
+	token := roux.Depends(func(ctx context.Context, in *struct {
+		Auth string `header:"Authorization" required:"true" pattern:"^Bearer "`
+	}) (string, error) {
+		record("token")
+		return strings.TrimPrefix(in.Auth, "Bearer "), nil
+	})
+	user := roux.Depends(func(ctx context.Context, in *struct {
+		Token string `dep:""`
+	}) (User, error) {
+		record("user")
+		switch in.Token {
+		case "ann":
+			return User{Name: "ann", Admin: true}, nil
+		case "bob":
+			return User{Name: "bob"}, nil
+		}
+		return User{}, roux.NewError(http.StatusUnauthorized, "unknown token").WithHeader("WWW-Authenticate", "Bearer")
+	})
+	tx := roux.DependsCleanup(func(ctx context.Context, in *struct {
+		Tenant string `query:"tenant" minLength:"2" default:"main"`
+	}) (Tx, func(), error) {
+		record("tx:" + in.Tenant)
+		return Tx{id: 7}, func() { record("tx closed") }, nil
+	})
+	admin := roux.Depends(func(ctx context.Context, in *struct {
+		User User `dep:""`
+	}) (struct{}, error) {
+		record("admin check")
+		if !in.User.Admin {
+			return struct{}{}, roux.NewError(http.StatusForbidden, "admins only")
+		}
+		return struct{}{}, nil
+	})
+
+	api := quietAPI()
+	api.Provide(token, user)
+	roux.Get(api, "/me", func(ctx context.Context, in *struct {
+		User User `dep:""`
+		Tx   Tx   `dep:""`
+	}) (*string, error) {
+		record("handler")
+		s := in.User.Name
+		return &s, nil
+	}, roux.Provide(tx))
+	g := api.Group("/admin", roux.Requires(admin))
+	roux.Delete(g, "/cache", func(ctx context.Context, in *struct{}) (*struct{}, error) {
+		record("handler")
+		return &struct{}{}, nil
+	})
+	return api, user, tx
+}
+
+func TestDependencies(t *testing.T) {
+	t.Parallel()
+	var events []string
+	var mu sync.Mutex
+	api, _, _ := depsAPI(&events, &mu)
+	c := rouxtest.New(t, api)
+	take := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		e := events
+		events = nil
+		return e
+	}
+
+	if got := rouxtest.JSON[string](c.Get("/me?tenant=acme", "Authorization: Bearer ann"), 200); got != "ann" {
+		t.Errorf("got %q", got)
+	}
+	if want := []string{"token", "user", "tx:acme", "handler", "tx closed"}; !slices.Equal(take(), want) {
+		t.Errorf("order: got %v, want %v", events, want)
+	}
+
+	r := c.Get("/me", "Authorization: Bearer eve")
+	rouxtest.Problem(r, http.StatusUnauthorized)
+	if r.Header.Get("WWW-Authenticate") != "Bearer" {
+		t.Errorf("got WWW-Authenticate %q", r.Header.Get("WWW-Authenticate"))
+	}
+	if got, want := take(), []string{"token", "user"}; !slices.Equal(got, want) {
+		t.Errorf("a failing provider stops the request: got %v, want %v", got, want)
+	}
+
+	p := rouxtest.Problem(c.Get("/me?tenant=x", "Authorization: Basic abc"), http.StatusUnprocessableEntity)
+	var params []string
+	for _, e := range p.Errors {
+		params = append(params, e.In+":"+e.Parameter+":"+e.Code)
+	}
+	if want := []string{"header:Authorization:pattern", "query:tenant:minLength"}; !slices.Equal(params, want) {
+		t.Errorf("binding failures of every dependency together: got %v, want %v", params, want)
+	}
+	if got := take(); len(got) != 0 {
+		t.Errorf("providers ran although binding failed: %v", got)
+	}
+
+	rouxtest.Problem(c.Delete("/admin/cache", "Authorization: Bearer bob"), http.StatusForbidden)
+	if got, want := take(), []string{"token", "user", "admin check"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if r := c.Delete("/admin/cache", "Authorization: Bearer ann"); r.Status != 204 {
+		t.Errorf("got %s", r)
+	}
+}
+
+func TestDependencyDocumentation(t *testing.T) {
+	t.Parallel()
+	var events []string
+	var mu sync.Mutex
+	api, _, _ := depsAPI(&events, &mu)
+	doc := api.OpenAPI()
+	var names []string
+	for _, p := range doc.Paths["/me"].Get.Parameters {
+		names = append(names, p.In+":"+p.Name)
+	}
+	if want := []string{"header:Authorization", "query:tenant"}; !slices.Equal(names, want) {
+		t.Errorf("got %v, want %v", names, want)
+	}
+	if got := doc.Paths["/admin/cache"].Delete.Parameters; len(got) != 1 || got[0].Name != "Authorization" || !got[0].Required {
+		t.Errorf("a required dependency's parameters are published: got %+v", got)
+	}
+}
+
+func TestDependencyOverride(t *testing.T) {
+	t.Parallel()
+	var events []string
+	var mu sync.Mutex
+	api, user, _ := depsAPI(&events, &mu)
+	roux.Override(api, user, func(ctx context.Context) (User, error) { return User{Name: "test"}, nil })
+	c := rouxtest.New(t, api)
+	if got := rouxtest.JSON[string](c.Get("/me"), 200); got != "test" {
+		t.Errorf("got %q, want the override's user, with no Authorization needed", got)
+	}
+	mu.Lock()
+	ran := slices.Clone(events)
+	mu.Unlock()
+	if slices.Contains(ran, "token") || slices.Contains(ran, "user") {
+		t.Errorf("the overridden provider or its inputs ran: %v", ran)
+	}
+	roux.Override(api, user, nil)
+	rouxtest.Problem(c.Get("/me"), http.StatusUnprocessableEntity) // the header is required again
+}
+
+func TestDependencyAtMostOncePerRequest(t *testing.T) {
+	t.Parallel()
+	var calls int
+	var mu sync.Mutex
+	counter := roux.Depends(func(ctx context.Context, in *struct{}) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		return calls, nil
+	})
+	a := roux.Depends(func(ctx context.Context, in *struct {
+		N int `dep:""`
+	}) (string, error) {
+		return "a", nil
+	})
+	b := roux.Depends(func(ctx context.Context, in *struct {
+		N int `dep:""`
+	}) (bool, error) {
+		return true, nil
+	})
+	api := quietAPI()
+	roux.Get(api, "/x", func(ctx context.Context, in *struct {
+		A string `dep:""`
+		B bool   `dep:""`
+		N int    `dep:""`
+	}) (*int, error) {
+		return &in.N, nil
+	}, roux.Provide(counter, a, b))
+	c := rouxtest.New(t, api)
+	c.Get("/x")
+	if got := rouxtest.JSON[int](c.Get("/x"), 200); got != 2 {
+		t.Errorf("got %d calls after two requests, want 2 (one per request)", got)
+	}
+}
+
+func TestDependencyRegistrationErrors(t *testing.T) {
+	t.Parallel()
+	type A struct{ v int }
+	type B struct{ v int }
+	var depA *roux.Dep[A]
+	depB := roux.Depends(func(ctx context.Context, in *struct {
+		A A `dep:""`
+	}) (B, error) {
+		return B{}, nil
+	})
+	depA = roux.Depends(func(ctx context.Context, in *struct {
+		B B `dep:""`
+	}) (A, error) {
+		return A{}, nil
+	})
+	for _, tt := range []struct {
+		name string
+		reg  func(api *roux.API)
+		want string
+	}{
+		{"missing provider", func(api *roux.API) {
+			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+				U User `dep:""`
+			}) (*struct{}, error) {
+				return nil, nil
+			})
+		}, "none is provided"},
+		{"cycle", func(api *roux.API) {
+			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+				A A `dep:""`
+			}) (*struct{}, error) {
+				return nil, nil
+			}, roux.Provide(depA, depB))
+		}, "dependency cycle"},
+		{"bad parameter in a provider", func(api *roux.API) {
+			bad := roux.Depends(func(ctx context.Context, in *struct {
+				N int `query:"n" minLength:"1"`
+			}) (User, error) {
+				return User{}, nil
+			})
+			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+				U User `dep:""`
+			}) (*struct{}, error) {
+				return nil, nil
+			}, roux.Provide(bad))
+		}, "minLength applies to strings"},
+		{"same parameter, different schemas", func(api *roux.API) {
+			p1 := roux.Depends(func(ctx context.Context, in *struct {
+				K string `header:"X-Key" required:"true"`
+			}) (A, error) {
+				return A{}, nil
+			})
+			p2 := roux.Depends(func(ctx context.Context, in *struct {
+				K string `header:"X-Key" maxLength:"3"`
+			}) (B, error) {
+				return B{}, nil
+			})
+			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+				A A `dep:""`
+				B B `dep:""`
+			}) (*struct{}, error) {
+				return nil, nil
+			}, roux.Provide(p1, p2))
+		}, "read twice with different schemas"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			re := registrationError(t, func() { tt.reg(quietAPI()) })
+			if !strings.Contains(re.Error(), tt.want) || !strings.Contains(re.Error(), "depend_test.go:") {
+				t.Errorf("got %q, want it to contain %q and this file's name", re, tt.want)
+			}
+		})
+	}
+}
+
+func TestDependencyCleanupRunsAfterFailure(t *testing.T) {
+	t.Parallel()
+	var closed bool
+	var mu sync.Mutex
+	tx := roux.DependsCleanup(func(ctx context.Context, in *struct{}) (Tx, func(), error) {
+		return Tx{}, func() { mu.Lock(); closed = true; mu.Unlock() }, nil
+	})
+	api := quietAPI()
+	roux.Get(api, "/x", func(ctx context.Context, in *struct {
+		Tx Tx `dep:""`
+	}) (*struct{}, error) {
+		return nil, errors.New("boom")
+	}, roux.Provide(tx))
+	rouxtest.Problem(rouxtest.New(t, api).Get("/x"), 500)
+	mu.Lock()
+	defer mu.Unlock()
+	if !closed {
+		t.Errorf("the cleanup did not run after the handler failed")
+	}
+}

@@ -1,0 +1,215 @@
+// Package docs serves an interactive API reference for an OpenAPI
+// document: Swagger UI (the swagger-ui-dist package, version in
+// assets/VERSION, Apache-2.0), embedded in the binary so the page works
+// with no network access beyond the server itself.
+//
+// The page is a small HTML file with no inline script or style; it loads
+// Swagger UI's bundle, its stylesheet and a start-up script from below
+// its own path, under versioned URLs served with a year-long immutable
+// Cache-Control. Every response carries a strict Content-Security-Policy
+// that allows scripts, styles, fonts and fetches from the server's own
+// origin only, and images from it or data: URLs. The document is
+// therefore fetched from the same origin, and "Try it out" sends requests
+// to it alone.
+//
+// Package roux serves this page at /docs (see roux.Config.DocsPath); the
+// package stands on net/http alone and can serve the page for any
+// OpenAPI 3.x document.
+//
+// The assets are refreshed from the npm registry with docs/refresh.sh.
+package docs
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+//go:embed assets/swagger-ui-bundle.js assets/swagger-ui.css assets/favicon-32x32.png assets/VERSION
+//go:embed init.js
+var files embed.FS
+
+// version is the version of swagger-ui-dist that the page embeds.
+var version = strings.TrimSpace(string(mustRead("assets/VERSION")))
+
+// CSP is the Content-Security-Policy of the page and its assets.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// asset is one embedded file with its precomputed headers.
+type asset struct {
+	body        []byte
+	contentType string
+	gzipped     func() []byte // compressed on first use
+}
+
+// assets maps a file name, as requested below the versioned directory,
+// to its content.
+var assets = map[string]*asset{
+	"swagger-ui-bundle.js": newAsset("assets/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+	"swagger-ui.css":       newAsset("assets/swagger-ui.css", "text/css; charset=utf-8"),
+	"favicon-32x32.png":    newAsset("assets/favicon-32x32.png", "image/png"),
+	"init.js":              newAsset("init.js", "text/javascript; charset=utf-8"),
+}
+
+// assetNames lists the keys of assets in a fixed order.
+var assetNames = []string{"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "init.js"}
+
+// assetDir is the versioned directory name of the assets: the
+// swagger-ui version and a hash of every file, so that a changed file is
+// a new URL and cached copies never go stale.
+var assetDir = func() string {
+	h := sha256.New()
+	for _, name := range assetNames {
+		h.Write(assets[name].body)
+	}
+	return "swagger-ui-" + version + "-" + hex.EncodeToString(h.Sum(nil)[:6])
+}()
+
+func mustRead(name string) []byte {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		panic("docs: embedded file missing: " + name) // the embed patterns guarantee it
+	}
+	return b
+}
+
+func newAsset(name, contentType string) *asset {
+	body := mustRead(name)
+	return &asset{body: body, contentType: contentType, gzipped: sync.OnceValue(func() []byte {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		zw.Write(body) //nolint:errcheck // writes to a bytes.Buffer do not fail
+		zw.Close()     //nolint:errcheck
+		return b.Bytes()
+	})}
+}
+
+// Config configures a [Handler]. SpecURL is required; the other fields
+// have defaults.
+type Config struct {
+	// Path is the URL path the page is served at. Its assets are served
+	// below it, at Path+"/swagger-ui-<version>-<hash>/<file>", so a
+	// router must send Path and everything under Path+"/" (or exactly
+	// [Handler.Paths]) to the handler. It defaults to "/docs"; a trailing
+	// slash is ignored.
+	Path string
+	// SpecURL is the URL of the OpenAPI document the page shows, such as
+	// "/openapi.json". It must be on the page's own origin: the
+	// Content-Security-Policy allows no other.
+	SpecURL string
+	// Title is the page's title. It defaults to "API reference".
+	Title string
+}
+
+// Handler serves the docs page and its assets. Create it with [New]; it
+// is safe for concurrent use.
+type Handler struct {
+	path   string // the page, without a trailing slash
+	prefix string // path + "/" + assetDir + "/"
+	page   []byte
+}
+
+// New returns the handler for the page configured by c.
+func New(c Config) *Handler {
+	if c.Path == "" {
+		c.Path = "/docs"
+	}
+	if c.Title == "" {
+		c.Title = "API reference"
+	}
+	path := strings.TrimSuffix(c.Path, "/")
+	h := &Handler{path: path, prefix: path + "/" + assetDir + "/"}
+	h.page = []byte(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>` + html.EscapeString(c.Title) + `</title>
+<link rel="stylesheet" href="` + html.EscapeString(h.prefix) + `swagger-ui.css">
+<link rel="icon" type="image/png" href="` + html.EscapeString(h.prefix) + `favicon-32x32.png">
+<script defer src="` + html.EscapeString(h.prefix) + `swagger-ui-bundle.js"></script>
+<script defer src="` + html.EscapeString(h.prefix) + `init.js"></script>
+</head>
+<body>
+<div id="swagger-ui" data-url="` + html.EscapeString(c.SpecURL) + `"></div>
+<noscript>This API reference needs JavaScript. The OpenAPI document is at <a href="` +
+		html.EscapeString(c.SpecURL) + `">` + html.EscapeString(c.SpecURL) + `</a>.</noscript>
+</body>
+</html>
+`)
+	return h
+}
+
+// Paths returns the URL paths the handler serves: the page first, then
+// each asset. A router can route exactly these to the handler instead of
+// everything under the page's path.
+func (h *Handler) Paths() []string {
+	paths := []string{h.path}
+	for _, name := range assetNames {
+		paths = append(paths, h.prefix+name)
+	}
+	return paths
+}
+
+// ServeHTTP answers GET and HEAD for the page (Cache-Control: no-cache)
+// and its versioned assets (cached for a year, immutable, gzip-encoded
+// when the client accepts it); anything else is 404, or 405 for other
+// methods.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", CSP)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		hd.Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	p := r.URL.Path
+	if p == h.path || p == h.path+"/" {
+		hd.Set("Cache-Control", "no-cache")
+		write(w, "text/html; charset=utf-8", h.page)
+		return
+	}
+	name, ok := strings.CutPrefix(p, h.prefix)
+	a := assets[name]
+	if !ok || a == nil {
+		http.NotFound(w, r)
+		return
+	}
+	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("Vary", "Accept-Encoding")
+	body := a.body
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) && a.contentType != "image/png" {
+		body = a.gzipped()
+		hd.Set("Content-Encoding", "gzip")
+	}
+	write(w, a.contentType, body)
+}
+
+func write(w http.ResponseWriter, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body) //nolint:errcheck // the client went away; nothing to do
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") || strings.TrimSpace(coding) == "*" {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
