@@ -65,6 +65,7 @@ type API struct {
 	handler    http.Handler // dispatch wrapped in API middleware
 	problems   problemSchemas
 	deps       depScope
+	life       lifecycle
 
 	docs docCache
 }

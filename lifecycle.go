@@ -1,0 +1,148 @@
+package roux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// lifecycle holds the API's start and shutdown hooks and whether it is
+// shutting down.
+type lifecycle struct {
+	onStart    []func(context.Context) error
+	onShutdown []func(context.Context) error
+	draining   atomic.Bool
+	started    atomic.Bool
+}
+
+// OnStart adds a hook that [API.Start] runs, in the order added: opening
+// a database, warming a cache. A failing hook stops the start.
+func (a *API) OnStart(fn func(ctx context.Context) error) {
+	a.life.onStart = append(a.life.onStart, fn)
+}
+
+// OnShutdown adds a hook that [API.Shutdown] runs after the server has
+// stopped taking requests, in the reverse order added, so what started
+// first stops last.
+func (a *API) OnShutdown(fn func(ctx context.Context) error) {
+	a.life.onShutdown = append(a.life.onShutdown, fn)
+}
+
+// Start runs the start hooks. A server runner (package cli does) calls it
+// before accepting connections; if it fails, the hooks that ran are not
+// undone — call [API.Shutdown] to run the shutdown hooks.
+func (a *API) Start(ctx context.Context) error {
+	for i, fn := range a.life.onStart {
+		if err := fn(ctx); err != nil {
+			return fmt.Errorf("roux: start hook %d of %d: %w", i+1, len(a.life.onStart), err)
+		}
+	}
+	a.life.started.Store(true)
+	return nil
+}
+
+// Drain marks the API as shutting down: readiness ([API.Health]) answers
+// 503 from now on, so load balancers stop sending it traffic while the
+// requests in flight finish. It is safe for concurrent use.
+func (a *API) Drain() { a.life.draining.Store(true) }
+
+// Shutdown marks the API as draining and runs the shutdown hooks in
+// reverse order, each whatever the others did, within ctx. It returns
+// the hooks' errors joined.
+func (a *API) Shutdown(ctx context.Context) error {
+	a.Drain()
+	var errs []error
+	for i := len(a.life.onShutdown) - 1; i >= 0; i-- {
+		if err := a.life.onShutdown[i](ctx); err != nil {
+			errs = append(errs, fmt.Errorf("roux: shutdown hook %d of %d: %w", i+1, len(a.life.onShutdown), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ReadyCheck is one readiness check, such as a database ping.
+type ReadyCheck struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Health describes the health of the service, as the probes return it.
+type Health struct {
+	Status string            `json:"status" enum:"ok,draining,failing" doc:"ok, draining (shutting down) or failing"`
+	Checks map[string]string `json:"checks,omitempty" doc:"Each readiness check: ok, or why it failed"`
+}
+
+// healthTimeout bounds the readiness checks of one probe.
+const healthTimeout = 2 * time.Second
+
+// Health registers the liveness probe GET livePath, which answers 200
+// while the process serves, and the readiness probe GET readyPath, which
+// answers 200 when every check passes within two seconds and the API is
+// not draining, and 503 otherwise, naming what failed. Both are
+// documented under the tag "health". Empty paths default to /livez and
+// /readyz.
+func (a *API) Health(livePath, readyPath string, checks ...ReadyCheck) {
+	if livePath == "" {
+		livePath = "/livez"
+	}
+	if readyPath == "" {
+		readyPath = "/readyz"
+	}
+	Get(a, livePath, func(ctx context.Context, in *struct{}) (*Health, error) {
+		return &Health{Status: "ok"}, nil
+	}, OperationID("liveness"), Summary("Liveness probe"), Tags("health"),
+		Description("Answers 200 while the process serves requests."))
+	Get(a, readyPath, func(ctx context.Context, in *struct{}) (*Health, error) {
+		return a.readiness(ctx, checks)
+	}, OperationID("readiness"), Summary("Readiness probe"), Tags("health"),
+		Description("Answers 200 when the service can take traffic, 503 while it starts, fails a check or shuts down."),
+		Response(http.StatusServiceUnavailable, "Not ready", nil))
+}
+
+func (a *API) readiness(ctx context.Context, checks []ReadyCheck) (*Health, error) {
+	h := &Health{Status: "ok"}
+	if len(checks) > 0 {
+		h.Checks = make(map[string]string, len(checks))
+		ctx, cancel := context.WithTimeout(ctx, healthTimeout)
+		defer cancel()
+		type result struct {
+			name string
+			err  error
+		}
+		results := make(chan result, len(checks))
+		for _, c := range checks {
+			go func() { results <- result{c.Name, c.Check(ctx)} }()
+		}
+		for range checks {
+			select {
+			case r := <-results:
+				h.Checks[r.name] = "ok"
+				if r.err != nil {
+					h.Checks[r.name], h.Status = r.err.Error(), "failing"
+				}
+			case <-ctx.Done():
+				for _, c := range checks {
+					if _, ok := h.Checks[c.Name]; !ok {
+						h.Checks[c.Name] = "no answer within " + healthTimeout.String()
+					}
+				}
+				h.Status = "failing"
+			}
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	if a.life.draining.Load() {
+		h.Status = "draining"
+	}
+	if h.Status == "ok" {
+		return h, nil
+	}
+	e := NewError(http.StatusServiceUnavailable, "the service is "+h.Status)
+	e.Extensions = map[string]any{"checks": h.Checks}
+	return nil, e.WithHeader("Retry-After", "5")
+}
