@@ -118,6 +118,11 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
 		return &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must be sent as application/json, not %q", ct)}
 	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		// RFC 9110 §15.5.16: a content coding the server does not apply.
+		return (&Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must not be sent with Content-Encoding %q", ce)}).
+			WithHeader("Accept-Encoding", "identity")
+	}
 	if r.ContentLength > b.limit {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
 	}
