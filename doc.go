@@ -46,6 +46,7 @@
 //	Body             the field named Body is the JSON request body
 //
 //	`dep:""`         a dependency's value (see below)
+//	*roux.Tasks      background work to run after the response ([Tasks])
 //
 // Parameters may be string, bool, any int, uint or float size,
 // time.Time (RFC 3339), named types of those (enums), any type whose

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -16,6 +17,27 @@ type lifecycle struct {
 	onShutdown []func(context.Context) error
 	draining   atomic.Bool
 	started    atomic.Bool
+
+	// stopCtx is cancelled when Shutdown's deadline passes, cancelling
+	// the background tasks still running.
+	initOnce   sync.Once
+	stopCtx    context.Context
+	stopCancel context.CancelFunc
+}
+
+func (l *lifecycle) stopContext() (context.Context, context.CancelFunc) {
+	l.initOnce.Do(func() { l.stopCtx, l.stopCancel = context.WithCancel(context.Background()) })
+	return l.stopCtx, l.stopCancel
+}
+
+// taskContext returns the context of background tasks: the request's
+// values, not its cancellation, and cancelled when shutdown gives up.
+// done releases it.
+func (l *lifecycle) taskContext(req context.Context) (ctx context.Context, done func()) {
+	stop, _ := l.stopContext()
+	ctx, cancel := context.WithCancel(context.WithoutCancel(req))
+	unregister := context.AfterFunc(stop, cancel)
+	return ctx, func() { unregister(); cancel() }
 }
 
 // OnStart adds a hook that [API.Start] runs, in the order added: opening
@@ -51,9 +73,12 @@ func (a *API) Drain() { a.life.draining.Store(true) }
 
 // Shutdown marks the API as draining and runs the shutdown hooks in
 // reverse order, each whatever the others did, within ctx. It returns
-// the hooks' errors joined.
+// the hooks' errors joined. When ctx is done, the contexts of background
+// tasks still running are cancelled.
 func (a *API) Shutdown(ctx context.Context) error {
 	a.Drain()
+	_, cancelTasks := a.life.stopContext()
+	context.AfterFunc(ctx, cancelTasks)
 	var errs []error
 	for i := len(a.life.onShutdown) - 1; i >= 0; i-- {
 		if err := a.life.onShutdown[i](ctx); err != nil {

@@ -30,6 +30,7 @@ type operation struct {
 	params     []param
 	deps       depPlan
 	security   []opSecurity
+	tasksAt    uintptr // offset+1 of the *Tasks input field; 0 when none
 	body       *bodyPlan
 	resp       responsePlan
 	spec       handlerSpec
@@ -221,6 +222,11 @@ func (op *operation) compileStruct(t reflect.Type, base uintptr, in *inputPlan, 
 				return fmt.Errorf("input field %s: %w", sf.Name, err)
 			}
 			in.params = append(in.params, param{Param: bp, validator: v})
+		case sf.Type == tasksType && !isParam:
+			if !bodyOK {
+				return fmt.Errorf("input field %s: background tasks belong to operations, not dependencies", sf.Name)
+			}
+			op.tasksAt = sf.Offset + 1
 		case isDep:
 			f, err := dc.field(sf)
 			if err != nil {

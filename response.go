@@ -225,22 +225,22 @@ func headerFormatter(t reflect.Type) func(unsafe.Pointer, []string) []string {
 
 // writeOutput writes the handler's output. out is a *Out. The body is
 // encoded before any header is set, so a failure leaves a clean 500.
-func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *state, out unsafe.Pointer) {
+func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *state, out unsafe.Pointer) bool {
 	p := &op.resp
 	status := p.status
 	if out == nil {
 		if p.hasBody {
 			op.api.internalError(w, r, fmt.Errorf("handler of %s returned neither an output nor an error", op.id))
-			return
+			return false
 		}
 		w.WriteHeader(status)
-		return
+		return true
 	}
 	if p.statusAt != 0 {
 		if s := *(*int)(unsafe.Add(out, p.statusAt-1)); s != 0 {
 			if s < 200 || s > 599 {
 				op.api.internalError(w, r, fmt.Errorf("handler of %s set the invalid status %d", op.id, s))
-				return
+				return false
 			}
 			status = s
 		}
@@ -253,7 +253,7 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		}
 		if err := json.MarshalWrite(&st.buf, reflect.NewAt(p.bodyType, body).Interface(), jsonOptions); err != nil {
 			op.api.internalError(w, r, fmt.Errorf("encoding the response of %s: %w", op.id, err))
-			return
+			return false
 		}
 	}
 	h := w.Header()
@@ -264,7 +264,7 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 	}
 	if !sendBody {
 		w.WriteHeader(status)
-		return
+		return true
 	}
 	h["Content-Type"] = []string{"application/json"}
 	h["Content-Length"] = []string{strconv.Itoa(st.buf.Len())}
@@ -272,4 +272,5 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 	if _, err := w.Write(st.buf.Bytes()); err != nil {
 		op.api.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing response", attrOp(op.id), attrErr(err))
 	}
+	return true
 }

@@ -28,6 +28,17 @@ import (
 func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 	defer op.recoverPanic(w, r)
 	in := op.spec.newIn()
+	if op.tasksAt != 0 {
+		tasks := new(Tasks)
+		*(**Tasks)(unsafe.Add(in, op.tasksAt-1)) = tasks
+		succeeded := false
+		defer func() {
+			if succeeded {
+				op.runTasks(w, r, tasks)
+			}
+		}()
+		defer func() { succeeded = st.handled }()
+	}
 	ok := op.bindParams(r, st, op.params, in)
 	if ok && len(op.deps.nodes) > 0 {
 		ok = op.bindDeps(r, st)
@@ -57,7 +68,7 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 		op.api.handlerError(w, r, op, err)
 		return
 	}
-	op.writeOutput(w, r, st, out)
+	st.handled = op.writeOutput(w, r, st, out)
 }
 
 // serveFromPathValues is the handler behind an operation's middleware:

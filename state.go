@@ -29,6 +29,7 @@ type state struct {
 	depVals   []unsafe.Pointer
 	depActive []bool
 	cleanups  []func()
+	handled   bool // the handler succeeded and its output was written
 }
 
 type queryPair struct{ key, value string }
@@ -62,6 +63,7 @@ func putState(st *state) {
 	}
 	st.buf.Reset()
 	st.body = limitedBody{}
+	st.handled = false
 	if len(st.depIns) > 0 || len(st.cleanups) > 0 {
 		clear(st.depIns)
 		clear(st.depVals)
