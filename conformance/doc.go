@@ -1,7 +1,22 @@
-// Package conformance checks roux's generated OpenAPI documents with
-// tools nobody on the roux project wrote: every document the test suites
-// write as golden files is loaded and validated by
-// github.com/getkin/kin-openapi, and its YAML form is parsed by a YAML
-// library and compared with the JSON form. It is a module of its own so
-// that these dependencies stay out of roux's go.mod.
+// Package conformance checks roux's generated OpenAPI documents, and the
+// example service's behaviour against its own, with tools nobody on the
+// roux project wrote:
+//
+//   - every document the test suites write as golden files is loaded and
+//     validated by github.com/getkin/kin-openapi, and its YAML form is
+//     parsed by a YAML library and compared with the JSON form;
+//   - TestContract builds examples/hello, runs it on a free loopback port
+//     and takes the document it serves (3.1, and the 3.0.3 downgrade) as
+//     the only truth: pgregory.net/rapid draws valid and invalid requests
+//     from its schemas, and kin-openapi's openapi3filter confirms each
+//     label and validates every response. Its seed is fixed; raise the
+//     count with -contract.checks=N, or pick a seed with -contract.seed
+//     (0 for a random one);
+//   - TestGeneratedClient drives the same service through a client that
+//     oapi-codegen generated from that document (package helloclient).
+//
+// .ci/steps/30-consumers.sh adds what needs tools from outside Go: the
+// Redocly CLI linter, and regenerating the client to catch drift. It is
+// a module of its own so that these dependencies stay out of roux's
+// go.mod.
 package conformance

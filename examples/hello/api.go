@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/roux-go/roux"
@@ -15,14 +14,14 @@ import (
 // Dish is a dish on the menu.
 type Dish struct {
 	ID    int64    `json:"id" readOnly:"true" doc:"Identifier, assigned by the server"`
-	Name  string   `json:"name" minLength:"1" maxLength:"80" example:"Tomato soup"`
+	Name  string   `json:"name" minLength:"1" maxLength:"80" pattern:"\\S" example:"Tomato soup" doc:"Display name, not blank"`
 	Price float64  `json:"price" exclusiveMinimum:"0" maximum:"1000" doc:"Price in euros"`
 	Tags  []string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z-]+$"`
 }
 
 // DishInput is what a client sends to create or replace a dish.
 type DishInput struct {
-	Name  string   `json:"name" minLength:"1" maxLength:"80" example:"Tomato soup"`
+	Name  string   `json:"name" minLength:"1" maxLength:"80" pattern:"\\S" example:"Tomato soup" doc:"Display name, not blank"`
 	Price float64  `json:"price" exclusiveMinimum:"0" maximum:"1000" doc:"Price in euros"`
 	Tags  []string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z-]+$" uniqueItems:"true"`
 }
@@ -99,7 +98,6 @@ func NewAPI(store *Store, log *slog.Logger) *roux.API {
 	}, roux.Summary("Get a dish"), roux.Response(http.StatusNotFound, "No such dish", nil))
 
 	roux.Post(menu, "", func(ctx context.Context, in *struct{ Body DishInput }) (*created, error) {
-		in.Body.Name = strings.TrimSpace(in.Body.Name)
 		d := store.add(in.Body)
 		return &created{Location: "/dishes/" + itoa(d.ID), Body: d}, nil
 	}, roux.Summary("Add a dish"), roux.Status(http.StatusCreated))

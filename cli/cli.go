@@ -1,0 +1,186 @@
+// Package cli gives a program built on roux a command line with one call:
+//
+//	func main() {
+//		api := roux.New(roux.Config{Title: "Kitchen", Version: "1.0.0"})
+//		// ... register operations ...
+//		cli.Main(api)
+//	}
+//
+// The program then understands two subcommands:
+//
+//	serve [-addr 127.0.0.1:8080] [-shutdown-timeout 10s]
+//	spec  [-format json|yaml] [-version 3.1|3.0]
+//
+// serve runs the API on an [net/http.Server] with conservative timeouts
+// until SIGINT or SIGTERM, then shuts down gracefully, letting requests
+// in flight finish. spec prints the OpenAPI document — the same bytes the
+// API serves at /openapi.json or /openapi.yaml, or the OpenAPI 3.0.3
+// downgrade of it — without starting a server, so a build can publish the
+// document or diff it against the last release (see cmd/roux).
+//
+// When the first argument is not a subcommand, serve is assumed, so
+// "prog" and "prog -addr :9000" keep working for programs that had only
+// an -addr flag.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/roux-go/roux"
+)
+
+// DefaultAddr is the address serve listens on when neither -addr nor
+// [Options.Addr] says otherwise: loopback only, so that a program run on
+// a laptop is not reachable from the network by accident.
+const DefaultAddr = "127.0.0.1:8080"
+
+// ErrUsage is returned (wrapped) by [Run] when the command line is wrong;
+// the usage text has then already been written to [Options.Stderr].
+var ErrUsage = errors.New("cli: usage")
+
+// Options configures [Run]. The zero value is ready to use: it reads
+// os.Args, writes to os.Stdout and os.Stderr and serves on [DefaultAddr].
+type Options struct {
+	// Name is the program name used in usage text. It defaults to the
+	// base name of os.Args[0].
+	Name string
+	// Args are the command-line arguments without the program name. A
+	// nil Args means os.Args[1:]; an empty non-nil slice means none.
+	Args []string
+	// Stdout receives the document printed by spec; Stderr receives
+	// usage text and, unless Logger is set, serve's log. They default to
+	// os.Stdout and os.Stderr.
+	Stdout, Stderr io.Writer
+	// Addr is serve's default listen address, overridden by -addr. It
+	// defaults to [DefaultAddr].
+	Addr string
+	// Logger receives serve's start, stop and server errors. It defaults
+	// to a text logger on Stderr.
+	Logger *slog.Logger
+	// OnServe, when set, is called by serve with the bound address (with
+	// the real port when -addr asked for port 0) just before it starts
+	// accepting connections.
+	OnServe func(addr string)
+}
+
+// Main runs the command line described by os.Args for api and exits the
+// process: with status 0 on success, 2 on a usage error and 1 on any
+// other error. It is meant to be the last call of a program's main.
+func Main(api *roux.API) {
+	err := Run(context.Background(), api, Options{})
+	switch {
+	case err == nil:
+		os.Exit(0)
+	case errors.Is(err, ErrUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// Run runs the subcommand named by opts.Args for api and returns when it
+// is done: spec once the document is written, serve once the server has
+// shut down after SIGINT, SIGTERM or the cancellation of ctx. A request
+// for help (-h) returns nil after writing the usage text.
+func Run(ctx context.Context, api *roux.API, opts Options) error {
+	opts = opts.withDefaults()
+	args := opts.Args
+	cmd := "serve"
+	if len(args) > 0 && (len(args[0]) == 0 || args[0][0] != '-') {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, api, opts, args)
+	case "spec":
+		return runSpec(api, opts, args)
+	case "help":
+		usage(opts)
+		return nil
+	default:
+		fmt.Fprintf(opts.Stderr, "%s: unknown command %q\n", opts.Name, cmd)
+		usage(opts)
+		return fmt.Errorf("%w: unknown command %q", ErrUsage, cmd)
+	}
+}
+
+func (o Options) withDefaults() Options {
+	if o.Name == "" {
+		o.Name = "roux"
+		if len(os.Args) > 0 {
+			o.Name = baseName(os.Args[0])
+		}
+	}
+	if o.Args == nil && len(os.Args) > 1 {
+		o.Args = os.Args[1:]
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(o.Stderr, nil))
+	}
+	return o
+}
+
+func baseName(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' || p[i] == '\\' {
+			return p[i+1:]
+		}
+	}
+	return p
+}
+
+func usage(o Options) {
+	fmt.Fprintf(o.Stderr, `usage:
+  %[1]s [serve] [-addr %[2]s] [-shutdown-timeout 10s]
+        serve the API until SIGINT or SIGTERM
+  %[1]s spec [-format json|yaml] [-version 3.1|3.0]
+        print the OpenAPI document and exit
+`, o.Name, o.Addr)
+}
+
+// newFlags returns a flag set that reports errors and -h through Run's
+// return value instead of exiting.
+func newFlags(o Options, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(o.Name+" "+name, flag.ContinueOnError)
+	fs.SetOutput(o.Stderr)
+	return fs
+}
+
+// parse parses args into fs; it returns done when -h was asked for.
+func parse(fs *flag.FlagSet, args []string) (done bool, err error) {
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		return true, nil
+	case err != nil:
+		return true, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return true, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	return false, nil
+}
+
+// signalContext is ctx, also cancelled by SIGINT or SIGTERM.
+func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
