@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,12 +48,17 @@ func TestHooks(t *testing.T) {
 
 func TestHealth(t *testing.T) {
 	t.Parallel()
-	var dbErr error
+	var dbDown atomic.Bool
 	api := quietAPI()
 	api.Health("", "",
-		roux.ReadyCheck{Name: "db", Check: func(ctx context.Context) error { return dbErr }},
+		roux.ReadyCheck{Name: "db", Check: func(ctx context.Context) error {
+			if dbDown.Load() {
+				return errors.New("connection refused")
+			}
+			return nil
+		}},
 		roux.ReadyCheck{Name: "slow", Check: func(ctx context.Context) error {
-			if dbErr != nil {
+			if dbDown.Load() {
 				<-ctx.Done() // never answers while the database is down
 				return ctx.Err()
 			}
@@ -63,7 +69,7 @@ func TestHealth(t *testing.T) {
 	if got := rouxtest.JSON[roux.Health](c.Get("/readyz"), 200); got.Status != "ok" || got.Checks["db"] != "ok" {
 		t.Errorf("got %+v", got)
 	}
-	dbErr = errors.New("connection refused")
+	dbDown.Store(true)
 	start := time.Now()
 	r := c.Get("/readyz")
 	p := rouxtest.Problem(r, http.StatusServiceUnavailable)
@@ -74,7 +80,7 @@ func TestHealth(t *testing.T) {
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("a hanging check held the probe for %v", time.Since(start))
 	}
-	dbErr = nil
+	dbDown.Store(false)
 	api.Drain()
 	if !strings.Contains(string(rouxtest.Problem(c.Get("/readyz"), 503).Detail), "draining") {
 		t.Errorf("a draining API is ready")
