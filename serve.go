@@ -245,7 +245,8 @@ func (a *API) handlerError(w http.ResponseWriter, r *http.Request, op *operation
 			a.internalError(w, r, fmt.Errorf("operation %s returned a problem with the invalid status %d: %w", op.id, pe.Status, err))
 			return
 		}
-		if pe.Status >= 500 {
+		if pe.Status == http.StatusInternalServerError {
+			// Other statuses, 503 included, are the handler's deliberate answer.
 			a.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: operation failed", attrOp(op.id), attrErr(err))
 		}
 		a.writeProblem(w, r, pe)

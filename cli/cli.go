@@ -8,12 +8,21 @@
 //
 // The program then understands two subcommands:
 //
-//	serve [-addr 127.0.0.1:8080] [-shutdown-timeout 10s]
+//	serve [-addr 127.0.0.1:8080] [-tls-cert FILE -tls-key FILE] [-h2c]
+//	      [-log-level info] [-log-format text|json] [-docs=true]
+//	      [-shutdown-timeout 10s] [-drain-delay 0s]
 //	spec  [-format json|yaml] [-version 3.1|3.0]
 //
-// serve runs the API on an [net/http.Server] with conservative timeouts
-// until SIGINT or SIGTERM, then shuts down gracefully, letting requests
-// in flight finish. spec prints the OpenAPI document — the same bytes the
+// serve runs the API's start hooks ([roux.API.OnStart]), then serves it
+// on a [net/http.Server] with conservative timeouts — HTTPS with HTTP/2
+// when given a certificate, h2c on request — until SIGINT or SIGTERM.
+// Then it shuts down gracefully: readiness answers 503 ([roux.API.Drain]),
+// the listener closes, requests in flight finish within the shutdown
+// timeout, and the shutdown hooks run in reverse order. Every flag takes
+// its default from an environment variable (ROUX_ADDR, ROUX_TLS_CERT,
+// ROUX_TLS_KEY, ROUX_H2C, ROUX_LOG_LEVEL, ROUX_LOG_FORMAT, ROUX_DOCS,
+// ROUX_SHUTDOWN_TIMEOUT, ROUX_DRAIN_DELAY), so containers can be
+// configured either way. spec prints the OpenAPI document — the same bytes the
 // API serves at /openapi.json or /openapi.yaml, or the OpenAPI 3.0.3
 // downgrade of it — without starting a server, so a build can publish the
 // document or diff it against the last release (see cmd/roux).
@@ -62,13 +71,21 @@ type Options struct {
 	// Addr is serve's default listen address, overridden by -addr. It
 	// defaults to [DefaultAddr].
 	Addr string
-	// Logger receives serve's start, stop and server errors. It defaults
-	// to a text logger on Stderr.
+	// Logger receives serve's start, stop and server errors. When nil,
+	// serve builds one from -log-level and -log-format and gives it to
+	// the API too ([roux.API.SetLogger]).
 	Logger *slog.Logger
 	// OnServe, when set, is called by serve with the bound address (with
 	// the real port when -addr asked for port 0) just before it starts
 	// accepting connections.
 	OnServe func(addr string)
+	// EnvPrefix prefixes the environment variables that give serve's
+	// flags their defaults (ROUX_ADDR for -addr, ...). It defaults to
+	// "ROUX_".
+	EnvPrefix string
+	// Getenv reads environment variables; it defaults to os.LookupEnv.
+	// Tests set it.
+	Getenv func(name string) string
 }
 
 // Main runs the command line described by os.Args for api and exits the
@@ -132,8 +149,8 @@ func (o Options) withDefaults() Options {
 	if o.Addr == "" {
 		o.Addr = DefaultAddr
 	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.NewTextHandler(o.Stderr, nil))
+	if o.EnvPrefix == "" {
+		o.EnvPrefix = "ROUX_"
 	}
 	return o
 }
@@ -149,8 +166,11 @@ func baseName(p string) string {
 
 func usage(o Options) {
 	fmt.Fprintf(o.Stderr, `usage:
-  %[1]s [serve] [-addr %[2]s] [-shutdown-timeout 10s]
-        serve the API until SIGINT or SIGTERM
+  %[1]s [serve] [-addr %[2]s] [-tls-cert FILE -tls-key FILE] [-h2c]
+        [-log-level info] [-log-format text|json] [-docs=true]
+        [-shutdown-timeout 10s] [-drain-delay 0s]
+        serve the API until SIGINT or SIGTERM; every flag also reads
+        an environment variable (ROUX_ADDR, ROUX_TLS_CERT, ...)
   %[1]s spec [-format json|yaml] [-version 3.1|3.0]
         print the OpenAPI document and exit
 `, o.Name, o.Addr)

@@ -2,11 +2,16 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/roux-go/roux"
@@ -24,16 +29,106 @@ const (
 	maxHeaderBytes    = 64 << 10
 )
 
+// serveConfig is serve's configuration: flags, whose defaults come from
+// environment variables, which come from Options.
+type serveConfig struct {
+	addr          string
+	tlsCert       string
+	tlsKey        string
+	h2c           bool
+	logLevel      string
+	logFormat     string
+	docs          bool
+	shutdownGrace time.Duration
+	drainDelay    time.Duration
+}
+
+// flags defines serve's flags on fs. Each takes its default from an
+// environment variable (the flag's name upper-cased, "-" as "_", after
+// Options.EnvPrefix: ROUX_ADDR, ROUX_TLS_CERT, ...), so a container can
+// be configured either way; a flag given on the command line wins.
+func (c *serveConfig) flags(fs *flag.FlagSet, o Options) error {
+	env := func(name, def string) string {
+		if v, ok := o.getenv(o.EnvPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	boolEnv := func(name string, def bool) bool {
+		v := env(name, strconv.FormatBool(def))
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s%s=%q: want true or false", o.EnvPrefix, strings.ToUpper(strings.ReplaceAll(name, "-", "_")), v))
+		}
+		return b
+	}
+	durEnv := func(name string, def time.Duration) time.Duration {
+		v := env(name, def.String())
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s%s=%q: want a duration such as 10s", o.EnvPrefix, strings.ToUpper(strings.ReplaceAll(name, "-", "_")), v))
+		}
+		return d
+	}
+	fs.StringVar(&c.addr, "addr", env("addr", o.Addr), "`address` to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&c.tlsCert, "tls-cert", env("tls-cert", ""), "TLS certificate `file` (PEM); with -tls-key, serve HTTPS with HTTP/2")
+	fs.StringVar(&c.tlsKey, "tls-key", env("tls-key", ""), "TLS private key `file` (PEM)")
+	fs.BoolVar(&c.h2c, "h2c", boolEnv("h2c", false), "also serve HTTP/2 without TLS (h2c), for proxies that speak it")
+	fs.StringVar(&c.logLevel, "log-level", env("log-level", "info"), "log `level`: debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", env("log-format", "text"), "log `format`: text or json")
+	fs.BoolVar(&c.docs, "docs", boolEnv("docs", true), "serve the interactive docs page")
+	fs.DurationVar(&c.shutdownGrace, "shutdown-timeout", durEnv("shutdown-timeout", 10*time.Second), "how long to let requests in flight and shutdown hooks finish on SIGINT or SIGTERM")
+	fs.DurationVar(&c.drainDelay, "drain-delay", durEnv("drain-delay", 0), "how long to keep serving after SIGTERM while readiness answers 503, so load balancers stop sending traffic first")
+	return errors.Join(errs...)
+}
+
+// logger builds the logger the flags ask for.
+func (c *serveConfig) logger(o Options) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("%w: -log-level %q: want debug, info, warn or error", ErrUsage, c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(o.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(o.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("%w: -log-format %q: want text or json", ErrUsage, c.logFormat)
+}
+
 func runServe(ctx context.Context, api *roux.API, o Options, args []string) error {
 	fs := newFlags(o, "serve")
-	addr := fs.String("addr", o.Addr, "`address` to listen on (host:port; port 0 picks a free one)")
-	grace := fs.Duration("shutdown-timeout", 10*time.Second, "how long to let requests in flight finish on SIGINT or SIGTERM")
+	var c serveConfig
+	if err := c.flags(fs, o); err != nil {
+		fmt.Fprintln(o.Stderr, err)
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
 	if done, err := parse(fs, args); done {
 		return err
 	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return fmt.Errorf("%w: -tls-cert and -tls-key go together", ErrUsage)
+	}
+	log := o.Logger
+	if log == nil {
+		l, err := c.logger(o)
+		if err != nil {
+			return err
+		}
+		log = l
+		api.SetLogger(log)
+	}
+	api.SetDocs(c.docs)
 
-	ln, err := net.Listen("tcp", *addr)
+	if err := api.Start(ctx); err != nil {
+		return fmt.Errorf("cli: serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
+		shutdownHooks(api, log, c.shutdownGrace)
 		return fmt.Errorf("cli: serve: %w", err)
 	}
 	srv := &http.Server{
@@ -43,14 +138,33 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if c.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			ln.Close()
+			shutdownHooks(api, log, c.shutdownGrace)
+			return fmt.Errorf("cli: serve: TLS: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		srv.TLSConfig.NextProtos = []string{"h2", "http/1.1"}
+		scheme = "https"
+	}
+	if c.h2c || c.tlsCert != "" {
+		srv.Protocols = new(http.Protocols)
+		srv.Protocols.SetHTTP1(true)
+		srv.Protocols.SetHTTP2(c.tlsCert != "")
+		srv.Protocols.SetUnencryptedHTTP2(c.h2c)
 	}
 	ctx, stop := signalContext(ctx)
 	defer stop()
 
 	bound := ln.Addr().String()
-	doc := api.OpenAPI() // only for the log line: where the document is
-	o.Logger.Info("serving", "addr", "http://"+bound, "title", doc.Info.Title, "version", doc.Info.Version)
+	doc := api.OpenAPI() // only for the log line
+	log.Info("serving", "addr", scheme+"://"+bound, "title", doc.Info.Title, "version", doc.Info.Version, "h2c", c.h2c)
 	if o.OnServe != nil {
 		o.OnServe(bound)
 	}
@@ -59,21 +173,49 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:
-		// Serve returns only on a listener failure here.
-		return fmt.Errorf("cli: serve: %w", err)
+		shutdownHooks(api, log, c.shutdownGrace)
+		return fmt.Errorf("cli: serve: %w", err) // only a listener failure ends Serve here
 	case <-ctx.Done():
 	}
 	stop() // a second signal now kills the process the default way
-	o.Logger.Info("shutting down", "grace", grace.String())
-	sctx, cancel := context.WithTimeout(context.Background(), *grace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
-		return fmt.Errorf("cli: shutdown: %w", err)
+	api.Drain()
+	if c.drainDelay > 0 {
+		log.Info("draining", "delay", c.drainDelay.String())
+		time.Sleep(c.drainDelay)
 	}
+	log.Info("shutting down", "grace", c.shutdownGrace.String())
+	deadline := time.Now().Add(c.shutdownGrace)
+	sctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	shutdownErr := srv.Shutdown(sctx)
+	if shutdownErr != nil {
+		srv.Close()
+	}
+	hooksErr := api.Shutdown(sctx)
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("cli: serve: %w", err)
 	}
-	o.Logger.Info("stopped")
+	if err := errors.Join(shutdownErr, hooksErr); err != nil {
+		return fmt.Errorf("cli: shutdown: %w", err)
+	}
+	log.Info("stopped")
 	return nil
+}
+
+// shutdownHooks runs the API's shutdown hooks after a failed start.
+func shutdownHooks(api *roux.API, log *slog.Logger, grace time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := api.Shutdown(ctx); err != nil {
+		log.Error("shutdown hooks", "error", err)
+	}
+}
+
+// getenv reads an environment variable through Options.Getenv.
+func (o Options) getenv(name string) (string, bool) {
+	if o.Getenv != nil {
+		v := o.Getenv(name)
+		return v, v != ""
+	}
+	return os.LookupEnv(name)
 }

@@ -1,0 +1,297 @@
+package cli_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/cli"
+)
+
+// started runs cli.Run with opts in the background and returns the bound
+// address and a stop function that cancels it and returns its result.
+func started(t *testing.T, api *roux.API, opts cli.Options) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan string, 1)
+	done := make(chan error, 1)
+	opts.OnServe = func(addr string) { addrs <- addr }
+	if opts.Stderr == nil {
+		opts.Stderr = io.Discard
+	}
+	go func() { done <- cli.Run(ctx, api, opts) }()
+	select {
+	case addr := <-addrs:
+		return addr, func() error {
+			cancel()
+			select {
+			case err := <-done:
+				return err
+			case <-time.After(20 * time.Second):
+				t.Fatal("the server did not shut down")
+				return nil
+			}
+		}
+	case err := <-done:
+		cancel()
+		t.Fatalf("Run returned early: %v", err)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("the server did not start")
+	}
+	return "", nil
+}
+
+func TestServeConfigFromEnvironment(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	env := map[string]string{"APP_LOG_FORMAT": "json", "APP_LOG_LEVEL": "debug", "APP_DOCS": "false", "APP_ADDR": "127.0.0.1:0"}
+	api := testAPI()
+	addr, stop := started(t, api, cli.Options{
+		Args: []string{}, Stderr: &logs, EnvPrefix: "APP_",
+		Getenv: func(name string) string { return env[name] },
+	})
+	res, err := http.Get("http://" + addr + "/docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Errorf("docs with APP_DOCS=false: got %d, want 404", res.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(logs.String(), "\n")
+	var line map[string]any
+	if err := json.Unmarshal([]byte(first), &line); err != nil || line["msg"] != "serving" {
+		t.Errorf("APP_LOG_FORMAT=json: first log line %q", first)
+	}
+}
+
+func TestServeFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"bad level", []string{"-log-level", "loud"}, nil},
+		{"bad format", []string{"-log-format", "xml"}, nil},
+		{"cert without key", []string{"-tls-cert", "c.pem"}, nil},
+		{"bad env bool", nil, map[string]string{"ROUX_DOCS": "maybe"}},
+		{"bad env duration", nil, map[string]string{"ROUX_SHUTDOWN_TIMEOUT": "soon"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := cli.Run(context.Background(), testAPI(), cli.Options{
+				Args: append([]string{"serve", "-addr", "127.0.0.1:0"}, tt.args...), Stderr: io.Discard,
+				Getenv: func(name string) string { return tt.env[name] },
+			})
+			if !errors.Is(err, cli.ErrUsage) {
+				t.Errorf("got %v, want a usage error", err)
+			}
+		})
+	}
+}
+
+func TestServeHooks(t *testing.T) {
+	t.Parallel()
+	api := testAPI()
+	var mu sync.Mutex
+	var order []string
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	api.OnStart(func(ctx context.Context) error { note("open db"); return nil })
+	api.OnStart(func(ctx context.Context) error { note("warm cache"); return nil })
+	api.OnShutdown(func(ctx context.Context) error { note("close db"); return nil })
+	api.OnShutdown(func(ctx context.Context) error { note("flush cache"); return nil })
+	api.Health("", "")
+	addr, stop := started(t, api, cli.Options{Args: []string{"-addr", "127.0.0.1:0"}})
+	res, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("readiness while serving: got %d", res.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"open db", "warm cache", "flush cache", "close db"}; !slices.Equal(order, want) {
+		t.Errorf("got %v, want %v", order, want)
+	}
+
+	failing := testAPI()
+	failing.OnStart(func(ctx context.Context) error { return errors.New("no database") })
+	err = cli.Run(context.Background(), failing, cli.Options{Args: []string{"-addr", "127.0.0.1:0"}, Stderr: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "no database") {
+		t.Errorf("got %v, want the start hook's error", err)
+	}
+}
+
+// selfSigned writes a certificate and key for 127.0.0.1 into dir.
+func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "roux test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+func TestServeTLSAndHTTP2(t *testing.T) {
+	t.Parallel()
+	certFile, keyFile, pool := selfSigned(t, t.TempDir())
+	addr, stop := started(t, testAPI(), cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile}})
+	defer stop()
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	res, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.ProtoMajor != 2 {
+		t.Errorf("got %d over %s, want 200 over HTTP/2", res.StatusCode, res.Proto)
+	}
+}
+
+func TestServeH2C(t *testing.T) {
+	t.Parallel()
+	addr, stop := started(t, testAPI(), cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-h2c"}})
+	defer stop()
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	defer tr.CloseIdleConnections()
+	res, err := (&http.Client{Transport: tr}).Get("http://" + addr + "/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.ProtoMajor != 2 {
+		t.Errorf("got %d over %s, want 200 over h2c", res.StatusCode, res.Proto)
+	}
+}
+
+// TestShutdownUnderLoad shuts the server down while clients keep sending
+// requests that take 100 ms: every request the server accepted gets its
+// 200; the only failures are connections refused after the listener
+// closed.
+func TestShutdownUnderLoad(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{})
+	roux.Get(api, "/slow", func(ctx context.Context, in *struct{}) (*string, error) {
+		time.Sleep(100 * time.Millisecond)
+		s := "done"
+		return &s, nil
+	})
+	addr, stop := started(t, api, cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-shutdown-timeout", "10s"}})
+	var ok, refused, lost atomic.Int64
+	var lostErrs sync.Map
+	var wg sync.WaitGroup
+	quit := make(chan struct{})
+	for range 16 {
+		wg.Go(func() {
+			tr := &http.Transport{DisableKeepAlives: true}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr, Timeout: 15 * time.Second}
+			for {
+				select {
+				case <-quit:
+					return
+				default:
+				}
+				res, err := client.Get("http://" + addr + "/slow")
+				switch {
+				case err == nil:
+					body, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode == 200 && string(body) == `"done"` {
+						ok.Add(1)
+					} else {
+						lost.Add(1)
+						lostErrs.Store(res.Status, true)
+					}
+				case isRefused(err):
+					refused.Add(1)
+					time.Sleep(10 * time.Millisecond)
+				default:
+					lost.Add(1)
+					lostErrs.Store(err.Error(), true)
+				}
+			}
+		})
+	}
+	time.Sleep(400 * time.Millisecond) // requests in flight at every moment
+	if err := stop(); err != nil {
+		t.Errorf("shutdown: %v", err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(quit)
+	wg.Wait()
+	lostErrs.Range(func(k, v any) bool { t.Errorf("lost a request: %v", k); return true })
+	t.Logf("%d requests completed, %d lost, %d refused after the listener closed", ok.Load(), lost.Load(), refused.Load())
+	if ok.Load() < 16 || lost.Load() != 0 || refused.Load() == 0 {
+		t.Errorf("got %d completed, %d lost, %d refused after shutdown; want many completed, none lost, some refused", ok.Load(), lost.Load(), refused.Load())
+	}
+}
+
+func isRefused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
