@@ -44,6 +44,9 @@
 //	`header:"Name"`  a request header
 //	`cookie:"name"`  a cookie
 //	Body             the field named Body is the JSON request body
+//	Form             or a struct named Form, whose fields tagged
+//	                 `form:"name"` bind an application/x-www-form-urlencoded
+//	                 body like query parameters
 //
 //	`dep:""`         a dependency's value (see below)
 //	*roux.Tasks      background work to run after the response ([Tasks])

@@ -106,7 +106,16 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 			d.Responses[strconv.Itoa(st)] = &openapi.Response{Description: http.StatusText(st), Content: problems}
 		}
 	}
-	if op.body != nil || len(params) > 0 {
+	if op.form != nil {
+		d.RequestBody = &openapi.RequestBody{
+			Required: len(op.form.schema.Required) > 0,
+			Content:  map[string]*openapi.MediaType{"application/x-www-form-urlencoded": {Schema: op.form.schema}},
+		}
+		for _, st := range []int{400, 413, 415} {
+			d.Responses[strconv.Itoa(st)] = &openapi.Response{Description: http.StatusText(st), Content: problems}
+		}
+	}
+	if op.body != nil || op.form != nil || len(params) > 0 {
 		d.Responses["422"] = &openapi.Response{Description: "The request has invalid values", Content: problems}
 	}
 	if hasQuery(params) {

@@ -2,6 +2,7 @@ package roux
 
 import (
 	"fmt"
+	"strings"
 	"net/http"
 
 	"github.com/roux-go/roux/internal/verr"
@@ -122,9 +123,13 @@ func validationError(list *verr.List) *Error {
 	}
 	for i, it := range list.Items {
 		d := ErrorDetail{Detail: it.Detail, Parameter: it.Parameter, In: it.In, Code: it.Code}
-		if it.In == "" {
+		switch it.In {
+		case "":
 			p := it.Pointer
 			d.Pointer = &p
+		case "form": // a form field is a member of the body
+			p := "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(it.Parameter)
+			d.Pointer, d.Parameter, d.In = &p, "", ""
 		}
 		// Header and cookie values are never echoed: they carry
 		// credentials more often than not.
@@ -138,7 +143,9 @@ func validationError(list *verr.List) *Error {
 	}
 	if list.Len() == 1 {
 		e.Detail = list.Items[0].Detail
-		if it := list.Items[0]; it.In != "" {
+		if it := list.Items[0]; it.In == "form" {
+			e.Detail = fmt.Sprintf("form field %q: %s", it.Parameter, it.Detail)
+		} else if it.In != "" {
 			e.Detail = fmt.Sprintf("%s parameter %q: %s", it.In, it.Parameter, it.Detail)
 		} else if it.Pointer != "" {
 			e.Detail = fmt.Sprintf("body member %s: %s", it.Pointer, it.Detail)

@@ -3,7 +3,9 @@ package roux_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/roux-go/roux"
 )
@@ -81,4 +83,65 @@ func ExampleTasks() {
 	// order accepted
 	// sending the confirmation
 	// 200 "accepted"
+}
+
+// The OAuth 2 password flow: a token endpoint takes the form of RFC 6749
+// §4.3, and operations require scopes the token must carry.
+func ExampleOAuth2PasswordAuth() {
+	type Token struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		Scope       string `json:"scope,omitempty"`
+	}
+	type User struct {
+		Name   string
+		Scopes []string
+	}
+	tokens := map[string]User{} // issued tokens; a real service signs them
+	oauth := roux.OAuth2PasswordAuth("oauth", "/token", map[string]string{
+		"menu:read": "Read the menu", "menu:write": "Change the menu",
+	}, func(ctx context.Context, token string) (User, []string, error) {
+		u, ok := tokens[token]
+		if !ok {
+			return User{}, nil, roux.ErrUnauthorized
+		}
+		return u, u.Scopes, nil
+	})
+
+	api := roux.New(roux.Config{})
+	roux.Post(api, "/token", func(ctx context.Context, in *struct {
+		Form struct {
+			GrantType string `form:"grant_type" required:"true" enum:"password"`
+			Username  string `form:"username" required:"true"`
+			Password  string `form:"password" required:"true" format:"password"`
+			Scope     string `form:"scope"`
+		}
+	}) (*Token, error) {
+		if in.Form.Username != "ann" || !roux.SecretEqual(in.Form.Password, "s3cret") {
+			return nil, roux.NewError(http.StatusBadRequest, "invalid_grant")
+		}
+		tokens["t-1"] = User{Name: "ann", Scopes: strings.Fields(in.Form.Scope)}
+		return &Token{AccessToken: "t-1", TokenType: "bearer", Scope: in.Form.Scope}, nil
+	}, roux.Summary("Get a token (OAuth 2 password flow)"))
+	roux.Put(api, "/menu", func(ctx context.Context, in *struct {
+		User User `dep:""`
+	}) (*string, error) {
+		return &in.User.Name, nil
+	}, roux.Secure(oauth, "menu:write"))
+
+	send := func(method, target, body, contentType, auth string) {
+		req := httptest.NewRequest(method, target, strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Body.String())
+	}
+	send("POST", "/token", "grant_type=password&username=ann&password=s3cret&scope=menu:read", "application/x-www-form-urlencoded", "")
+	send("PUT", "/menu", "", "", "Bearer t-1")
+	// Output:
+	// 200 {"access_token":"t-1","token_type":"bearer","scope":"menu:read"}
+	// 403 {"type":"about:blank","title":"Forbidden","status":403,"detail":"the token lacks the scope \"menu:write\""}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -50,6 +51,9 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"kitchen", kitchenAPI()},
 		{"empty", roux.New(roux.Config{})},
 		{"groups", groupsAPI(nil)},
+		{"forms", formAPI()},
+		{"security", securedAPI()},
+		{"dependencies", depsGoldenAPI()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)
@@ -97,4 +101,12 @@ func TestOpenAPIPathOff(t *testing.T) {
 	if api.OpenAPI().OpenAPI != "3.1.0" {
 		t.Errorf("API.OpenAPI still returns the document")
 	}
+}
+
+func depsGoldenAPI() *roux.API {
+	var events []string
+	var mu sync.Mutex
+	api, _, _ := depsAPI(&events, &mu)
+	api.Health("", "")
+	return api
 }

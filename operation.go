@@ -32,6 +32,7 @@ type operation struct {
 	security   []opSecurity
 	tasksAt    uintptr // offset+1 of the *Tasks input field; 0 when none
 	body       *bodyPlan
+	form       *formPlan
 	resp       responsePlan
 	spec       handlerSpec
 	wrapped    http.Handler // the operation behind its middleware, or nil
@@ -170,11 +171,17 @@ func (op *operation) compileInput(t reflect.Type, pat *route.Pattern, cfg opConf
 			return fmt.Errorf("the pattern's {%s} has no input field; add a field tagged `path:%q` to %v", name, name, t)
 		}
 	}
-	if op.body != nil {
-		op.body.limit = op.api.cfg.MaxBodyBytes
-		if cfg.bodyLimit > 0 {
-			op.body.limit = cfg.bodyLimit
-		}
+	limit := op.api.cfg.MaxBodyBytes
+	if cfg.bodyLimit > 0 {
+		limit = cfg.bodyLimit
+	}
+	switch {
+	case op.body != nil && op.form != nil:
+		return fmt.Errorf("input %v has both Body and Form; an operation reads one kind of body", t)
+	case op.body != nil:
+		op.body.limit = limit
+	case op.form != nil:
+		op.form.limit = limit
 	}
 	return nil
 }
@@ -233,6 +240,10 @@ func (op *operation) compileStruct(t reflect.Type, base uintptr, in *inputPlan, 
 				return err
 			}
 			in.deps = append(in.deps, f)
+		case sf.Name == "Form" && bodyOK:
+			if err := op.compileForm(sf); err != nil {
+				return err
+			}
 		case sf.Name == "Body" && bodyOK:
 			if err := op.compileBody(sf); err != nil {
 				return err

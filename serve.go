@@ -52,6 +52,11 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			op.api.writeProblem(w, r, perr)
 			return
 		}
+	} else if op.form != nil {
+		if perr := op.readForm(r, st, in); perr != nil {
+			op.api.writeProblem(w, r, perr)
+			return
+		}
 	}
 	if st.errs.Len() > 0 {
 		op.api.writeProblem(w, r, validationError(&st.errs))
@@ -141,9 +146,8 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 	st.path.SetBody()
 	if err := b.decoder.Decode(&st.body, fieldPtr(in, b.offset), &st.path, &st.errs); err != nil {
 		var syn *codec.SyntaxError
-		var tooBig *http.MaxBytesError // from middleware.BodyLimit or http.MaxBytesReader
 		switch {
-		case err == errBodyTooLarge || errors.As(err, &tooBig):
+		case err == errBodyTooLarge || isMaxBytes(err):
 			return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
 		case errors.As(err, &syn) && st.body.read == 0:
 			// A chunked request without a single byte: no body at all.
@@ -166,6 +170,13 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		}
 	}
 	return nil
+}
+
+// isMaxBytes reports a body cut off by http.MaxBytesReader (as
+// middleware.BodyLimit does).
+func isMaxBytes(err error) bool {
+	var tooBig *http.MaxBytesError
+	return errors.As(err, &tooBig)
 }
 
 // dropRepeats removes the validator's failures, from index from on, at

@@ -97,3 +97,15 @@ func ExampleBodyLimit() {
 	// Output:
 	// 413 {"type":"about:blank","title":"Request Entity Too Large","status":413,"detail":"the body is larger than the limit of 8 bytes"}
 }
+
+func ExampleRecover() {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // the panic and its stack go here
+	h := middleware.Recover(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		panic("nil map")
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output:
+	// 500 {"type":"about:blank","title":"Internal Server Error","status":500,"detail":"the server failed to handle the request"}
+}

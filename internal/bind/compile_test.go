@@ -42,7 +42,7 @@ func TestCompileErrors(t *testing.T) {
 	t.Parallel()
 	_ = badFields{}.unexported
 	for _, tt := range []struct{ field, want string }{
-		{"NoTag", "no path, query, header or cookie tag"},
+		{"NoTag", "no path, query, header, cookie or form tag"},
 		{"TwoTags", "tags query and header both given"},
 		{"EmptyName", "empty parameter name"},
 		{"PathOptional", `path parameter "id" cannot be required:"false"`},

@@ -18,9 +18,12 @@ const (
 	Query  In = "query"
 	Header In = "header"
 	Cookie In = "cookie"
+	// Form is a field of an application/x-www-form-urlencoded body. It is
+	// not an OpenAPI parameter location, but binds like a query parameter.
+	Form In = "form"
 )
 
-var locations = [...]In{Path, Query, Header, Cookie}
+var locations = [...]In{Path, Query, Header, Cookie, Form}
 
 // Param is one compiled parameter binder, built by [Compile]. Its exported
 // fields describe the parameter for lookup and for the OpenAPI document and
@@ -92,7 +95,7 @@ func compile(sf reflect.StructField, reg *schema.Registry) (*Param, error) {
 	}
 	switch {
 	case p.In == "":
-		return nil, fmt.Errorf("no path, query, header or cookie tag")
+		return nil, fmt.Errorf("no path, query, header, cookie or form tag")
 	case p.Name == "":
 		return nil, fmt.Errorf("empty parameter name in tag %s:\"\"", p.In)
 	case !sf.IsExported():
@@ -127,6 +130,9 @@ func compile(sf reflect.StructField, reg *schema.Registry) (*Param, error) {
 		}
 	}
 	p.missing = fmt.Sprintf("required %s parameter %q is missing", p.In, p.Name)
+	if p.In == Form {
+		p.missing = fmt.Sprintf("required form field %q is missing", p.Name)
+	}
 	return p, nil
 }
 
@@ -148,12 +154,12 @@ func (p *Param) compileFlags(sf reflect.StructField) error {
 	if _, ok := sf.Tag.Lookup("default"); ok && p.Required {
 		return fmt.Errorf("%s parameter %q is required, so its default would never apply; remove one", p.In, p.Name)
 	}
-	p.Explode = p.In == Query
+	p.Explode = p.In == Query || p.In == Form
 	if v, ok := sf.Tag.Lookup("explode"); ok {
 		switch {
 		case v != "true" && v != "false":
 			return fmt.Errorf("explode:%q: want \"true\" or \"false\"", v)
-		case p.In != Query || !p.slice:
+		case p.In != Query && p.In != Form || !p.slice:
 			return fmt.Errorf("explode applies to query parameters of slice type, not to %s parameter %q of type %v", p.In, p.Name, sf.Type)
 		}
 		p.Explode = v == "true"
@@ -192,7 +198,7 @@ const supported = "a parameter is a string, bool, integer, float, time.Time, " +
 // for path and header parameters and form without explode for cookies.
 func (p *Param) Style() (style string, explode bool) {
 	switch p.In {
-	case Query:
+	case Query, Form:
 		return "form", p.Explode
 	case Cookie:
 		return "form", false
