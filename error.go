@@ -2,8 +2,8 @@ package roux
 
 import (
 	"fmt"
-	"strings"
 	"net/http"
+	"strings"
 
 	"github.com/roux-go/roux/internal/verr"
 )
