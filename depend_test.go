@@ -3,7 +3,9 @@ package roux_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -298,5 +300,39 @@ func TestDependencyCleanupRunsAfterFailure(t *testing.T) {
 	defer mu.Unlock()
 	if !closed {
 		t.Errorf("the cleanup did not run after the handler failed")
+	}
+}
+
+// TestDependenciesOverLoopback runs the dependency chain behind a real
+// server: the header the user dependency reads, the cleanup after the
+// response, and a 401 with its challenge.
+func TestDependenciesOverLoopback(t *testing.T) {
+	t.Parallel()
+	var events []string
+	var mu sync.Mutex
+	api, _, _ := depsAPI(&events, &mu)
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	for _, tt := range []struct {
+		token  string
+		status int
+		body   string
+	}{{"ann", 200, `"ann"`}, {"eve", 401, ""}} {
+		req, _ := http.NewRequest("GET", srv.URL+"/me?tenant=acme", nil)
+		req.Header.Set("Authorization", "Bearer "+tt.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tt.status || tt.body != "" && string(body) != tt.body {
+			t.Errorf("token %s: got %d %s, want %d %s", tt.token, res.StatusCode, body, tt.status, tt.body)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(events, "tx closed") {
+		t.Errorf("the cleanup did not run: %v", events)
 	}
 }
