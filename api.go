@@ -221,10 +221,26 @@ func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
 }
 
 // isUnclean reports whether path has "." or ".." segments or an empty
-// segment, which ServeMux would also redirect.
+// segment, which ServeMux would also redirect. One pass, no allocation:
+// it runs for every request.
 func isUnclean(p string) bool {
-	return strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
-		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
+	for i := strings.IndexByte(p, '/'); i >= 0 && i < len(p)-1; {
+		rest := p[i+1:]
+		switch {
+		case rest[0] == '/':
+			return true
+		case rest[0] == '.' && (len(rest) == 1 || rest[1] == '/'):
+			return true
+		case rest[0] == '.' && rest[1] == '.' && (len(rest) == 2 || rest[2] == '/'):
+			return true
+		}
+		j := strings.IndexByte(rest, '/')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // cleanPath is path.Clean keeping a trailing slash.
