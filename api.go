@@ -7,6 +7,7 @@ import (
 	pathpkg "path"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/roux-go/roux/internal/route"
@@ -38,6 +39,8 @@ type Config struct {
 	// Logger receives unexpected handler errors and recovered panics.
 	// It defaults to slog.Default().
 	Logger *slog.Logger
+	// CPU sizes the pool that runs operations declared [CPUBound].
+	CPU CPUConfig
 	// ProblemHook, when set, is called with every problem roux is about
 	// to send, before it is written, and may change it (for example to
 	// set Type URIs or add extension members).
@@ -68,6 +71,8 @@ type API struct {
 	deps       depScope
 	life       lifecycle
 	docsOff    atomic.Bool
+	cpuOnce    sync.Once
+	cpu        *cpuPool
 
 	docs docCache
 }

@@ -122,6 +122,10 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		d.Responses["400"] = &openapi.Response{Description: http.StatusText(400), Content: problems}
 	}
 	d.Responses["500"] = &openapi.Response{Description: http.StatusText(500), Content: problems}
+	if cfg.cpuBound {
+		d.Extensions = map[string]any{"x-roux-class": "cpu"}
+		d.Responses["503"] = &openapi.Response{Description: "The server is busy; retry after the Retry-After delay", Content: problems}
+	}
 	ok := &openapi.Response{Description: http.StatusText(op.resp.status)}
 	if op.resp.hasBody {
 		ok.Content = map[string]*openapi.MediaType{"application/json": {Schema: op.resp.schema}}

@@ -31,6 +31,7 @@ type operation struct {
 	deps       depPlan
 	security   []opSecurity
 	tasksAt    uintptr // offset+1 of the *Tasks input field; 0 when none
+	cpu        *cpuPool // the pool of a CPU-bound operation, or nil
 	body       *bodyPlan
 	form       *formPlan
 	resp       responsePlan
@@ -85,6 +86,9 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 	}
 	if err := op.assignID(cfg.id); err != nil {
 		return nil, err
+	}
+	if cfg.cpuBound {
+		op.cpu = a.cpuPool()
 	}
 	if op.doc, err = op.describe(cfg); err != nil {
 		return nil, err

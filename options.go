@@ -29,6 +29,7 @@ type opConfig struct {
 	provides    []Provider // outermost first
 	requires    []Provider
 	secure      []securityReq
+	cpuBound    bool
 }
 
 type extraResponse struct {

@@ -68,7 +68,13 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			return
 		}
 	}
-	out, err := op.spec.invoke(r.Context(), in)
+	var out unsafe.Pointer
+	var err error
+	if op.cpu != nil {
+		out, err = op.invokeCPU(r.Context(), in)
+	} else {
+		out, err = op.spec.invoke(r.Context(), in)
+	}
 	if err != nil {
 		op.api.handlerError(w, r, op, err)
 		return

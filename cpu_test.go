@@ -1,0 +1,68 @@
+package roux_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/rouxtest"
+)
+
+func TestCPUBound(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	started := make(chan struct{}, 8)
+	api := roux.New(roux.Config{CPU: roux.CPUConfig{Workers: 1, Queue: 1, QueueTimeout: 200 * time.Millisecond}})
+	roux.Get(api, "/work/{n}", func(ctx context.Context, in *struct {
+		N int `path:"n"`
+	}) (*int, error) {
+		switch in.N {
+		case 0:
+			started <- struct{}{}
+			<-release
+		case 13:
+			panic("unlucky")
+		}
+		return &in.N, nil
+	}, roux.CPUBound())
+	c := rouxtest.New(t, api)
+
+	if got := rouxtest.JSON[int](c.Get("/work/7"), 200); got != 7 {
+		t.Errorf("got %d", got)
+	}
+	rouxtest.Problem(c.Get("/work/13"), 500)
+	if got := rouxtest.JSON[int](c.Get("/work/8"), 200); got != 8 {
+		t.Errorf("after a panic: got %d", got)
+	}
+
+	// One request holds the only worker; the next waits in the queue and
+	// times out; with the queue full, another is shed at once.
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Get("/work/0") })
+	<-started
+	queued := make(chan *rouxtest.Response, 1)
+	wg.Go(func() { queued <- c.Get("/work/1") })
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	shed := c.Get("/work/2")
+	if shed.Status != 503 || shed.Header.Get("Retry-After") == "" || time.Since(start) > 150*time.Millisecond {
+		t.Errorf("a full pool: got %s after %v, want an immediate 503 with Retry-After", shed, time.Since(start))
+	}
+	if r := <-queued; r.Status != 503 || !strings.Contains(string(r.Body), "within") {
+		t.Errorf("a queued request past its timeout: got %s, want 503", r)
+	}
+	close(release)
+	wg.Wait()
+	if _, pending, shedCount := api.CPUStats(); pending != 0 || shedCount != 2 {
+		t.Errorf("got pending %d, shed %d; want 0 and 2", pending, shedCount)
+	}
+	op := api.OpenAPI().Paths["/work/{n}"].Get
+	if op.Extensions["x-roux-class"] != "cpu" || op.Responses["503"] == nil {
+		t.Errorf("the class or the 503 is not documented: %+v", op)
+	}
+	_ = http.StatusOK
+}
