@@ -188,4 +188,3 @@ func (op *operation) invokeCPU(ctx context.Context, in unsafe.Pointer) (out unsa
 	}
 	return out, err
 }
-

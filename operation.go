@@ -30,7 +30,7 @@ type operation struct {
 	params     []param
 	deps       depPlan
 	security   []opSecurity
-	tasksAt    uintptr // offset+1 of the *Tasks input field; 0 when none
+	tasksAt    uintptr  // offset+1 of the *Tasks input field; 0 when none
 	cpu        *cpuPool // the pool of a CPU-bound operation, or nil
 	body       *bodyPlan
 	form       *formPlan
