@@ -138,6 +138,17 @@
 // maps are [] and {} (their schemas do not admit null) and invalid UTF-8
 // is replaced rather than failing the response.
 //
+// # Concurrency
+//
+// Operations are I/O-bound by default: each request runs on its own
+// goroutine. An operation declared [CPUBound] runs its handler on the
+// API's CPU pool ([CPUConfig]): a bounded set of low-priority worker
+// threads with a spare P for everything else, so a flood of CPU-heavy
+// requests cannot starve the I/O-bound ones; the excess waits in a
+// bounded queue and is shed with 503 and Retry-After. Work that can wait
+// until the response is sent goes to [Tasks]. For fan-out inside a
+// handler, use golang.org/x/sync/errgroup with the request context.
+//
 // # OpenAPI
 //
 // The document is served at /openapi.json and /openapi.yaml (see
