@@ -1,6 +1,6 @@
 module github.com/roux-go/roux
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/go-json-experiment/json v1.27.2
@@ -8,3 +8,5 @@ require (
 )
 
 require github.com/klauspost/compress v1.20.4
+
+require golang.org/x/sync v0.25.0
