@@ -109,3 +109,20 @@ func ExampleRecover() {
 	// Output:
 	// 500 {"type":"about:blank","title":"Internal Server Error","status":500,"detail":"the server failed to handle the request"}
 }
+
+func ExampleLoadShed() {
+	shed := middleware.LoadShed(middleware.LoadShedConfig{
+		Priority: func(r *http.Request) middleware.Priority {
+			if r.URL.Path == "/readyz" || r.URL.Path == "/livez" {
+				return middleware.Critical // shed last: a load balancer must see the service
+			}
+			return middleware.Normal
+		},
+	})
+	h := shed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output:
+	// 200 ok
+}
