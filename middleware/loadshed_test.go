@@ -81,8 +81,8 @@ func p99(l []time.Duration) time.Duration {
 // shedding every request queues; with it, admitted requests keep a short
 // latency and the excess is refused at once.
 func TestLoadShed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a timing test")
+	if testing.Short() || raceEnabled {
+		t.Skip("a timing test: not in -short or -race runs")
 	}
 	okPlain, _ := overload(t, capacityHandler(8), 48, 2*time.Second, "/")
 	shedder := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 40})
@@ -102,8 +102,8 @@ func TestLoadShed(t *testing.T) {
 }
 
 func TestLoadShedPriorities(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a timing test")
+	if testing.Short() || raceEnabled {
+		t.Skip("a timing test: not in -short or -race runs")
 	}
 	var critical atomic.Int64
 	shedder := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 8, MaxLimit: 8, Priority: func(r *http.Request) middleware.Priority {
