@@ -39,6 +39,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -79,6 +80,13 @@ type Options struct {
 	// the real port when -addr asked for port 0) just before it starts
 	// accepting connections.
 	OnServe func(addr string)
+	// Listener, when set, is the socket serve accepts on instead of
+	// listening on -addr. serve leaves it open when it shuts down, so
+	// the connections queued in it wait for the next server: hand the
+	// same socket to each server in turn and a restart loses no request.
+	// serve also takes a socket from systemd socket activation
+	// (LISTEN_FDS=1) the same way. It must be a *net.TCPListener.
+	Listener net.Listener
 	// EnvPrefix prefixes the environment variables that give serve's
 	// flags their defaults (ROUX_ADDR for -addr, ...). It defaults to
 	// "ROUX_".

@@ -295,3 +295,138 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestSlowClients opens connections that send their headers or bodies a
+// byte at a time: the server's timeouts cut them off, and a normal client
+// is served meanwhile as fast as before.
+func TestSlowClients(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{})
+	roux.Get(api, "/fast", func(ctx context.Context, in *struct{}) (*string, error) { s := "ok"; return &s, nil })
+	roux.Post(api, "/echo", func(ctx context.Context, in *struct{ Body string }) (*string, error) { return &in.Body, nil })
+	addr, stop := started(t, api, cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-read-header-timeout", "300ms", "-read-timeout", "600ms"}})
+	defer stop()
+	slow := func(prefix string, drip string) chan time.Duration {
+		cut := make(chan time.Duration, 1)
+		go func() {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				cut <- 0
+				return
+			}
+			defer conn.Close()
+			start := time.Now()
+			io.WriteString(conn, prefix)
+			for i := 0; i < 100; i++ {
+				if _, err := conn.Write([]byte(drip)); err != nil {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			io.Copy(io.Discard, conn) // returns when the server closes the connection
+			cut <- time.Since(start)
+		}()
+		return cut
+	}
+	var cuts []chan time.Duration
+	for range 10 {
+		cuts = append(cuts, slow("GET /fast HTTP/1.1\r\nHost: x\r\n", "X"))
+		cuts = append(cuts, slow("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n\"", "a"))
+	}
+	time.Sleep(100 * time.Millisecond)
+	var worst time.Duration
+	for range 20 {
+		start := time.Now()
+		res, err := http.Get("http://" + addr + "/fast")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		worst = max(worst, time.Since(start))
+		time.Sleep(20 * time.Millisecond)
+	}
+	if worst > 200*time.Millisecond {
+		t.Errorf("a normal client waited %v while slow clients were connected", worst)
+	}
+	for _, c := range cuts {
+		if d := <-c; d == 0 || d > 3*time.Second {
+			t.Errorf("a slow client was cut off after %v, want within the read timeouts", d)
+		}
+	}
+}
+
+// TestRestartsUnderLoad starts and stops the server 20 times on one
+// socket while clients keep sending requests: none fails, none is even
+// refused — connections that arrive between two servers wait in the
+// socket's queue for the next.
+func TestRestartsUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20 restarts")
+	}
+	t.Parallel()
+	api := roux.New(roux.Config{})
+	roux.Get(api, "/slow", func(ctx context.Context, in *struct{}) (*string, error) {
+		time.Sleep(30 * time.Millisecond)
+		s := "done"
+		return &s, nil
+	})
+	// The socket is handed from each server to the next, as systemd or
+	// a supervisor does: its queue of connections survives each restart.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	var ok, lost, refused atomic.Int64
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+			for {
+				select {
+				case <-quit:
+					return
+				default:
+				}
+				res, err := client.Get("http://" + addr + "/slow")
+				switch {
+				case err == nil:
+					body, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode == 200 && string(body) == `"done"` {
+						ok.Add(1)
+					} else {
+						lost.Add(1)
+					}
+				case isRefused(err):
+					refused.Add(1)
+					time.Sleep(5 * time.Millisecond)
+				default:
+					lost.Add(1)
+					t.Errorf("lost: %v", err)
+				}
+			}
+		})
+	}
+	for i := range 20 {
+		_, stop := started(t, api, cli.Options{Args: []string{}, Listener: ln})
+		time.Sleep(100 * time.Millisecond)
+		if err := stop(); err != nil {
+			t.Fatalf("restart %d: %v", i, err)
+		}
+	}
+	// A last server serves what queued after the twentieth stop.
+	_, stop := started(t, api, cli.Options{Args: []string{}, Listener: ln})
+	close(quit)
+	wg.Wait()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("20 restarts: %d requests completed, %d lost, %d refused", ok.Load(), lost.Load(), refused.Load())
+	if lost.Load() != 0 || refused.Load() != 0 || ok.Load() < 100 {
+		t.Errorf("got %d completed and %d lost", ok.Load(), lost.Load())
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/roux-go/roux"
@@ -41,6 +42,9 @@ type serveConfig struct {
 	docs          bool
 	shutdownGrace time.Duration
 	drainDelay    time.Duration
+	readHeader    time.Duration
+	read, write   time.Duration
+	idle          time.Duration
 }
 
 // flags defines serve's flags on fs. Each takes its default from an
@@ -79,6 +83,10 @@ func (c *serveConfig) flags(fs *flag.FlagSet, o Options) error {
 	fs.StringVar(&c.logFormat, "log-format", env("log-format", "text"), "log `format`: text or json")
 	fs.BoolVar(&c.docs, "docs", boolEnv("docs", true), "serve the interactive docs page")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-timeout", durEnv("shutdown-timeout", 10*time.Second), "how long to let requests in flight and shutdown hooks finish on SIGINT or SIGTERM")
+	fs.DurationVar(&c.readHeader, "read-header-timeout", durEnv("read-header-timeout", readHeaderTimeout), "how long a client may take to send the request headers")
+	fs.DurationVar(&c.read, "read-timeout", durEnv("read-timeout", readTimeout), "how long a client may take to send a whole request")
+	fs.DurationVar(&c.write, "write-timeout", durEnv("write-timeout", writeTimeout), "how long the server may take to write a whole response")
+	fs.DurationVar(&c.idle, "idle-timeout", durEnv("idle-timeout", idleTimeout), "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&c.drainDelay, "drain-delay", durEnv("drain-delay", 0), "how long to keep serving after SIGTERM while readiness answers 503, so load balancers stop sending traffic first")
 	return errors.Join(errs...)
 }
@@ -126,20 +134,22 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	if err := api.Start(ctx); err != nil {
 		return fmt.Errorf("cli: serve: %w", err)
 	}
-	ln, err := net.Listen("tcp", c.addr)
+	ln, err := listen(o, c.addr)
 	if err != nil {
 		shutdownHooks(api, log, c.shutdownGrace)
-		return fmt.Errorf("cli: serve: %w", err)
+		return err
 	}
 	srv := &http.Server{
 		Handler:           api,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: c.readHeader,
+		ReadTimeout:       c.read,
+		WriteTimeout:      c.write,
+		IdleTimeout:       c.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	busy := trackBusy(srv)
+	ln = &countingListener{Listener: ln, busy: busy}
 	scheme := "http"
 	if c.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
@@ -187,12 +197,20 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	deadline := time.Now().Add(c.shutdownGrace)
 	sctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
+	// Stop accepting, let the requests in flight finish, and only then
+	// shut down (see busyConns).
+	ln.Close()
+	srv.SetKeepAlivesEnabled(false) // finished requests close their connections; idle ones close now
+	busy.wait(sctx)
 	shutdownErr := srv.Shutdown(sctx)
+	if errors.Is(shutdownErr, net.ErrClosed) {
+		shutdownErr = nil // the listener closed above
+	}
 	if shutdownErr != nil {
 		srv.Close()
 	}
 	hooksErr := api.Shutdown(sctx)
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("cli: serve: %w", err)
 	}
 	if err := errors.Join(shutdownErr, hooksErr); err != nil {
@@ -218,4 +236,81 @@ func (o Options) getenv(name string) (string, bool) {
 		return v, v != ""
 	}
 	return os.LookupEnv(name)
+}
+
+// listen returns the listener to serve on: Options.Listener or the socket
+// systemd passed, kept open after shutdown, or a new one on addr.
+func listen(o Options, addr string) (net.Listener, error) {
+	given := o.Listener
+	if given == nil {
+		ln, err := activatedListener()
+		if err != nil {
+			return nil, err
+		}
+		given = ln
+	}
+	if given != nil {
+		return keep(given)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cli: serve: %w", err)
+	}
+	return ln, nil
+}
+
+// busyConns follows connections that are new or handling a request.
+// Shutting down only once there are none matters: net/http drops a
+// connection whose request it reads after Shutdown has begun, which would
+// lose a request the client already sent.
+type busyConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+// trackBusy installs srv's ConnState hook.
+func trackBusy(srv *http.Server) *busyConns {
+	b := &busyConns{conns: map[net.Conn]bool{}}
+	srv.ConnState = func(c net.Conn, s http.ConnState) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		switch s {
+		case http.StateNew, http.StateActive:
+			b.conns[c] = true
+		default: // idle, closed or hijacked
+			delete(b.conns, c)
+		}
+	}
+	return b
+}
+
+// countingListener notes each connection as busy the moment it is
+// accepted, before the server's ConnState hook could.
+type countingListener struct {
+	net.Listener
+	busy *busyConns
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.busy.mu.Lock()
+		l.busy.conns[c] = true
+		l.busy.mu.Unlock()
+	}
+	return c, err
+}
+
+// wait returns once no connection is new or handling a request, or when
+// ctx ends.
+func (b *busyConns) wait(ctx context.Context) {
+	for ctx.Err() == nil {
+		b.mu.Lock()
+		n := len(b.conns)
+		b.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
