@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -334,5 +335,30 @@ func TestDependenciesOverLoopback(t *testing.T) {
 	defer mu.Unlock()
 	if !slices.Contains(events, "tx closed") {
 		t.Errorf("the cleanup did not run: %v", events)
+	}
+}
+
+func TestDependencyPanic(t *testing.T) {
+	t.Parallel()
+	var logs syncBuf
+	api := roux.New(roux.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	boom := roux.Depends(func(ctx context.Context, in *struct{}) (int, error) { panic("provider exploded") })
+	roux.Get(api, "/boom", func(ctx context.Context, in *struct {
+		N int `dep:""`
+	}) (*int, error) {
+		return &in.N, nil
+	}, roux.Provide(boom))
+	roux.Get(api, "/fine", func(ctx context.Context, in *struct{}) (*string, error) { s := "fine"; return &s, nil })
+	c := rouxtest.New(t, api)
+	r := c.Get("/boom")
+	rouxtest.Problem(r, http.StatusInternalServerError)
+	if strings.Contains(string(r.Body), "exploded") {
+		t.Errorf("the panic value reached the client: %s", r.Body)
+	}
+	if !strings.Contains(logs.String(), "provider exploded") || !strings.Contains(logs.String(), "stack=") {
+		t.Errorf("the panic was not logged with its stack:\n%s", logs.String())
+	}
+	if got := rouxtest.JSON[string](c.Get("/fine"), 200); got != "fine" {
+		t.Errorf("serving did not go on: %q", got)
 	}
 }
