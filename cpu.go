@@ -39,7 +39,8 @@ import (
 // means the defaults documented on each field.
 type CPUConfig struct {
 	// Workers is how many CPU-bound handlers run at once; it defaults to
-	// runtime.NumCPU().
+	// runtime.GOMAXPROCS(0), the CPUs the process may use (in a container,
+	// its CPU limit).
 	Workers int
 	// Queue is how many more may wait for a worker; it defaults to four
 	// per worker. Requests beyond get 503 at once.
@@ -50,7 +51,8 @@ type CPUConfig struct {
 	// KeepGOMAXPROCS stops the pool from raising runtime.GOMAXPROCS to
 	// Workers+1 when it is lower, which it does (once, logged) so that
 	// I/O-bound goroutines always find a P. Without that spare P the
-	// isolation is lost.
+	// isolation is lost. Setting GOMAXPROCS stops the runtime from
+	// following later changes of a container's CPU limit.
 	KeepGOMAXPROCS bool
 }
 
@@ -64,7 +66,7 @@ func CPUBound() Option { return optionFunc(func(c *opConfig) { c.cpuBound = true
 type cpuPool struct {
 	cfg     CPUConfig
 	jobs    chan *cpuJob
-	pending atomic.Int64 // queued + running
+	pending atomic.Int64 // jobs in the channel (abandoned ones included) + running
 	running atomic.Int64
 	shed    atomic.Int64
 }
@@ -87,7 +89,7 @@ func (a *API) cpuPool() *cpuPool {
 	a.cpuOnce.Do(func() {
 		c := a.cfg.CPU
 		if c.Workers <= 0 {
-			c.Workers = runtime.NumCPU()
+			c.Workers = runtime.GOMAXPROCS(0)
 		}
 		if c.Queue <= 0 {
 			c.Queue = 4 * c.Workers
@@ -114,7 +116,8 @@ func (p *cpuPool) work() {
 	lowerThreadPriority()
 	for j := range p.jobs {
 		if !j.state.CompareAndSwap(jobQueued, jobTaken) {
-			continue // its request gave up waiting
+			p.pending.Add(-1) // its request gave up waiting; only now is its place in the channel free
+			continue
 		}
 		p.running.Add(1)
 		func() {
@@ -150,14 +153,14 @@ func (p *cpuPool) run(ctx context.Context, fn func()) *Error {
 	case <-j.done:
 	case <-timer.C:
 		if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
-			p.pending.Add(-1)
+			// pending drops when a worker skips the job: it still holds
+			// its place in the channel until then.
 			p.shed.Add(1)
 			return errShed("the server is busy: no CPU worker was free within "+p.cfg.QueueTimeout.String(), p.cfg.QueueTimeout)
 		}
 		<-j.done // a worker took it just now
 	case <-ctx.Done():
 		if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
-			p.pending.Add(-1)
 			return nil // the client is gone; the caller sees ctx's error
 		}
 		<-j.done

@@ -19,6 +19,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -134,22 +135,34 @@ func (a *API) Provide(deps ...Provider) {
 // still published). Overriding again replaces the override; a nil fn
 // removes it. Override is safe for concurrent use with serving.
 func Override[T any](a *API, dep *Dep[T], fn func(ctx context.Context) (T, error)) {
-	slot := a.deps.slot(dep.def)
+	a.deps.mu.Lock()
+	defer a.deps.mu.Unlock()
+	slot := a.deps.slotLocked(dep.def)
 	if fn == nil {
 		slot.override.Store(nil)
 	} else {
+		sec := dep.def.security
 		call := func(ctx context.Context) (unsafe.Pointer, error) {
 			v, err := fn(ctx)
-			return unsafe.Pointer(&v), err
+			if err != nil {
+				return nil, err
+			}
+			if sec != nil {
+				// A scheme's value carries its scopes: an override grants
+				// every scope the scheme defines.
+				return sec.box(unsafe.Pointer(&v)), nil
+			}
+			return unsafe.Pointer(&v), nil
 		}
 		slot.override.Store(&call)
 	}
-	a.deps.overridden.Store(a.deps.countOverrides())
+	a.deps.overridden.Store(a.deps.countOverridesLocked())
 }
 
 // depScope is the dependency state of an API.
 type depScope struct {
 	provides   []Provider
+	mu         sync.Mutex // guards slots: Override may run beside registration and other Overrides
 	slots      map[*depDef]*depSlot
 	overridden atomic.Int32       // how many slots hold an override
 	schemes    map[string]*depDef // security schemes by name
@@ -161,6 +174,12 @@ type depSlot struct {
 }
 
 func (s *depScope) slot(d *depDef) *depSlot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.slotLocked(d)
+}
+
+func (s *depScope) slotLocked(d *depDef) *depSlot {
 	if s.slots == nil {
 		s.slots = map[*depDef]*depSlot{}
 	}
@@ -172,7 +191,7 @@ func (s *depScope) slot(d *depDef) *depSlot {
 	return sl
 }
 
-func (s *depScope) countOverrides() int32 {
+func (s *depScope) countOverridesLocked() int32 {
 	var n int32
 	for _, sl := range s.slots {
 		if sl.override.Load() != nil {

@@ -12,11 +12,16 @@ import (
 // binds its parameters; failures join the operation's in st.errs.
 func (op *operation) bindDeps(r *http.Request, st *state) bool {
 	nodes := op.deps.nodes
-	st.depActive = op.activeDeps(st.depActive[:0])
+	// Overrides are read once: one may be set or removed while the request
+	// runs, and every step must agree on which providers are overridden.
+	for _, n := range nodes {
+		st.depOverrides = append(st.depOverrides, n.slot.override.Load())
+	}
+	st.depActive = op.activeDeps(st, st.depActive[:0])
 	for i, n := range nodes {
 		st.depIns = append(st.depIns, nil)
 		st.depVals = append(st.depVals, nil)
-		if !st.depActive[i] || n.slot.override.Load() != nil {
+		if !st.depActive[i] || st.depOverrides[i] != nil {
 			continue
 		}
 		in := n.def.newIn()
@@ -31,7 +36,7 @@ func (op *operation) bindDeps(r *http.Request, st *state) bool {
 // activeDeps reports which nodes this request runs. Without overrides
 // that is all of them; an overridden node does not need what its own
 // provider depends on, unless something else does.
-func (op *operation) activeDeps(active []bool) []bool {
+func (op *operation) activeDeps(st *state, active []bool) []bool {
 	nodes := op.deps.nodes
 	for range nodes {
 		active = append(active, true)
@@ -44,7 +49,7 @@ func (op *operation) activeDeps(active []bool) []bool {
 	}
 	for i := len(nodes) - 1; i >= 0; i-- { // a node's dependencies come before it
 		n := nodes[i]
-		if !active[i] || n.slot.override.Load() != nil {
+		if !active[i] || st.depOverrides[i] != nil {
 			continue
 		}
 		for _, f := range n.fields {
@@ -65,7 +70,7 @@ func (op *operation) resolveDeps(w http.ResponseWriter, r *http.Request, st *sta
 		}
 		var val unsafe.Pointer
 		var err error
-		if o := n.slot.override.Load(); o != nil {
+		if o := st.depOverrides[i]; o != nil {
 			val, err = (*o)(ctx)
 		} else {
 			for _, f := range n.fields {

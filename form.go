@@ -3,9 +3,11 @@ package roux
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -101,7 +103,7 @@ func (op *operation) bindForm(st *state, in unsafe.Pointer, values url.Values) *
 			p.validator.Validate(fieldPtr(base, p.Offset), &st.path, &st.errs)
 		}
 	}
-	for name := range values {
+	for _, name := range slices.Sorted(maps.Keys(values)) { // sorted: the same form, the same answer
 		if _, known := f.schema.Properties[name]; !known {
 			st.path.SetParam(name, string(bind.Form))
 			st.errs.Report(&st.path, "additionalProperties", "unknown form field "+strconv.Quote(name))

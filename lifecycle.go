@@ -16,17 +16,21 @@ type lifecycle struct {
 	onStart    []func(context.Context) error
 	onShutdown []func(context.Context) error
 	draining   atomic.Bool
-	started    atomic.Bool
 
 	// stopCtx is cancelled when Shutdown's deadline passes, cancelling
-	// the background tasks still running.
-	initOnce   sync.Once
+	// the background tasks still running; Start makes a new one, so one
+	// API can be served, shut down and served again.
+	mu         sync.Mutex
 	stopCtx    context.Context
 	stopCancel context.CancelFunc
 }
 
 func (l *lifecycle) stopContext() (context.Context, context.CancelFunc) {
-	l.initOnce.Do(func() { l.stopCtx, l.stopCancel = context.WithCancel(context.Background()) })
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopCtx == nil {
+		l.stopCtx, l.stopCancel = context.WithCancel(context.Background())
+	}
 	return l.stopCtx, l.stopCancel
 }
 
@@ -53,16 +57,20 @@ func (a *API) OnShutdown(fn func(ctx context.Context) error) {
 	a.life.onShutdown = append(a.life.onShutdown, fn)
 }
 
-// Start runs the start hooks. A server runner (package cli does) calls it
-// before accepting connections; if it fails, the hooks that ran are not
-// undone — call [API.Shutdown] to run the shutdown hooks.
+// Start runs the start hooks and makes the API ready again if an earlier
+// Shutdown drained it. A server runner (package cli does) calls it before
+// accepting connections; if it fails, the hooks that ran are not undone —
+// call [API.Shutdown] to run the shutdown hooks.
 func (a *API) Start(ctx context.Context) error {
 	for i, fn := range a.life.onStart {
 		if err := fn(ctx); err != nil {
 			return fmt.Errorf("roux: start hook %d of %d: %w", i+1, len(a.life.onStart), err)
 		}
 	}
-	a.life.started.Store(true)
+	a.life.mu.Lock()
+	a.life.stopCtx, a.life.stopCancel = context.WithCancel(context.Background())
+	a.life.mu.Unlock()
+	a.life.draining.Store(false)
 	return nil
 }
 
@@ -158,6 +166,11 @@ func (a *API) readiness(ctx context.Context, checks []ReadyCheck) (*Health, erro
 			}
 			if ctx.Err() != nil {
 				break
+			}
+		}
+		for _, c := range checks {
+			if _, answered := h.Checks[c.Name]; !answered {
+				h.Checks[c.Name], h.Status = "no answer within "+healthTimeout.String(), "failing"
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -35,8 +36,9 @@ func SecretEqual(a, b string) bool {
 type securityInfo struct {
 	name      string
 	scheme    *openapi.SecurityScheme
-	challenge string                            // WWW-Authenticate of a 401
-	granted   func(val unsafe.Pointer) []string // scopes of a resolved value; nil without scopes
+	challenge string                                // WWW-Authenticate of a 401
+	granted   func(val unsafe.Pointer) []string     // scopes of a resolved value; nil without scopes
+	box       func(v unsafe.Pointer) unsafe.Pointer // wraps an override's *T as a resolved value
 }
 
 func (s *securityInfo) unauthorized(detail string) *Error {
@@ -164,6 +166,11 @@ func newSecurityDep[T any](info *securityInfo, tag reflect.StructTag, check func
 	}
 	in := reflect.StructOf([]reflect.StructField{{Name: "Credential", Type: reflect.TypeFor[string](), Tag: tag}})
 	info.granted = func(val unsafe.Pointer) []string { return (*result)(val).scopes }
+	var all []string
+	if f := info.scheme.Flows; f != nil && f.Password != nil {
+		all = slices.Sorted(maps.Keys(f.Password.Scopes))
+	}
+	info.box = func(v unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(&result{*(*T)(v), all}) }
 	return &Dep[T]{def: &depDef{
 		name:     "security scheme " + info.name,
 		site:     callerSite(),

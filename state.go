@@ -2,6 +2,7 @@ package roux
 
 import (
 	"bytes"
+	"context"
 	"net/url"
 	"strings"
 	"sync"
@@ -25,11 +26,12 @@ type state struct {
 	body     limitedBody
 
 	// dependencies of the operation, by node of its plan
-	depIns    []unsafe.Pointer
-	depVals   []unsafe.Pointer
-	depActive []bool
-	cleanups  []func()
-	handled   bool // the handler succeeded and its output was written
+	depIns       []unsafe.Pointer
+	depVals      []unsafe.Pointer
+	depActive    []bool
+	depOverrides []*func(context.Context) (unsafe.Pointer, error)
+	cleanups     []func()
+	handled      bool // the handler succeeded and its output was written
 }
 
 type queryPair struct{ key, value string }
@@ -58,6 +60,7 @@ func putState(st *state) {
 		st.query, st.scratch = nil, nil // a hostile query grew them; let it go
 	}
 	st.errs.Reset()
+	st.path.Reset()
 	if st.buf.Cap() > maxPooledBuffer {
 		st.buf = bytes.Buffer{}
 	}
@@ -68,7 +71,9 @@ func putState(st *state) {
 		clear(st.depIns)
 		clear(st.depVals)
 		clear(st.cleanups)
+		clear(st.depOverrides)
 		st.depIns, st.depVals, st.depActive, st.cleanups = st.depIns[:0], st.depVals[:0], st.depActive[:0], st.cleanups[:0]
+		st.depOverrides = st.depOverrides[:0]
 	}
 	statePool.Put(st)
 }

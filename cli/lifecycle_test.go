@@ -430,3 +430,31 @@ func TestRestartsUnderLoad(t *testing.T) {
 		t.Errorf("got %d completed and %d lost", ok.Load(), lost.Load())
 	}
 }
+
+// TestTLSShutdownIsQuick: shutting down a TLS server with nothing in
+// flight takes milliseconds, and its hooks get a live context.
+func TestTLSShutdownIsQuick(t *testing.T) {
+	t.Parallel()
+	certFile, keyFile, pool := selfSigned(t, t.TempDir())
+	api := testAPI()
+	hookErr := make(chan error, 1)
+	api.OnShutdown(func(ctx context.Context) error { hookErr <- ctx.Err(); return nil })
+	addr, stop := started(t, api, cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile, "-shutdown-timeout", "3s"}})
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	res, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	tr.CloseIdleConnections()
+	start := time.Now()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("shutdown took %v", d)
+	}
+	if err := <-hookErr; err != nil {
+		t.Errorf("the shutdown hook got a dead context: %v", err)
+	}
+}

@@ -148,8 +148,6 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	busy := trackBusy(srv)
-	ln = &countingListener{Listener: ln, busy: busy}
 	scheme := "http"
 	if c.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
@@ -169,6 +167,10 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 		srv.Protocols.SetHTTP2(c.tlsCert != "")
 		srv.Protocols.SetUnencryptedHTTP2(c.h2c)
 	}
+	// Above TLS, so that the connections counted are the ones ConnState
+	// reports.
+	busy := trackBusy(srv)
+	ln = &countingListener{Listener: ln, busy: busy}
 	ctx, stop := signalContext(ctx)
 	defer stop()
 

@@ -28,8 +28,8 @@ type CompressConfig struct {
 // client's Accept-Encoding prefers (zstd on a tie), using
 // github.com/klauspost/compress. Only bodies of compressible types and at
 // least MinSize bytes are compressed; responses that already have a
-// Content-Encoding, HEAD requests, and 1xx, 204 and 304 responses pass
-// through. Compressed responses lose their Content-Length; every response
+// Content-Encoding, range responses (206, Content-Range), HEAD requests,
+// and 1xx, 204 and 304 responses pass through. Compressed responses lose their Content-Length; every response
 // that could have been compressed varies by Accept-Encoding. Flushing
 // works: what has been written is compressed and sent.
 func Compress(c CompressConfig) func(http.Handler) http.Handler {
@@ -135,6 +135,7 @@ func (w *compressWriter) decide(big bool) error {
 	w.decided = true
 	h := w.Header()
 	compressible := w.status != http.StatusNoContent && w.status != http.StatusNotModified &&
+		w.status != http.StatusPartialContent && h.Get("Content-Range") == "" && // ranges count uncompressed bytes
 		h.Get("Content-Encoding") == "" && w.compressibleType(h.Get("Content-Type"))
 	if compressible {
 		h.Add("Vary", "Accept-Encoding")

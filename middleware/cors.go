@@ -74,11 +74,12 @@ func CORS(c CORSConfig) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			origin := r.Header.Get("Origin")
+			h := w.Header()
 			if origin == "" {
+				h.Add("Vary", "Origin") // a cache must not give this answer to a cross-origin request
 				next.ServeHTTP(w, r)
 				return
 			}
-			h := w.Header()
 			reqMethod := r.Header.Get("Access-Control-Request-Method")
 			if r.Method == http.MethodOptions && reqMethod != "" {
 				h.Add("Vary", "Origin")

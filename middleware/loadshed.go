@@ -44,6 +44,9 @@ type LoadShedConfig struct {
 // limit grows by about its square root per window (headroom to find more
 // capacity); when recent latency rises well above the long-term level —
 // requests are queueing somewhere — the limit shrinks in proportion.
+// The baseline is measured in a probe window during which the limit is
+// MinLimit: the first window after start (so a burst right at start is
+// mostly shed) and again about every ten seconds under load.
 // Low-priority requests are admitted only below 80% of the limit and
 // Critical ones up to 150%, so health checks and cheap operations are
 // shed last. A shed request costs microseconds: it never reaches the

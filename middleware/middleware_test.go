@@ -450,8 +450,8 @@ func TestCORS(t *testing.T) {
 		t.Errorf("a refused origin got Allow-Origin")
 	}
 	res, _ = get(t, srv.URL)
-	if len(res.Header.Values("Vary")) != 0 {
-		t.Errorf("a same-origin request got CORS headers: %v", res.Header)
+	if res.Header.Get("Access-Control-Allow-Origin") != "" || res.Header.Get("Vary") != "Origin" {
+		t.Errorf("a same-origin request: got %v, want no CORS headers but Vary: Origin", res.Header)
 	}
 	defer func() {
 		if recover() == nil {
@@ -474,5 +474,29 @@ func TestBodyLimitWithRoux(t *testing.T) {
 	res, body := do(t, req)
 	if got := problemStatus(t, res, body); got != 413 {
 		t.Errorf("got %d %s, want 413", got, body)
+	}
+}
+
+// Regressions found in review.
+
+func TestCORSVaryWithoutOrigin(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, middleware.CORS(middleware.CORSConfig{AllowedOrigins: []string{"https://a.example"}})(http.NotFoundHandler()))
+	res, _ := get(t, srv.URL)
+	if got := res.Header.Values("Vary"); len(got) != 1 || got[0] != "Origin" {
+		t.Errorf("got Vary %v, want [Origin]", got)
+	}
+}
+
+func TestCompressLeavesRangesAlone(t *testing.T) {
+	t.Parallel()
+	content := strings.Repeat("roux ", 1200)
+	srv := serve(t, middleware.Compress(middleware.CompressConfig{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(content))
+	})))
+	res, body := get(t, srv.URL, "Accept-Encoding", "gzip", "Range", "bytes=0-1999")
+	if res.StatusCode != 206 || res.Header.Get("Content-Encoding") != "" || len(body) != 2000 {
+		t.Errorf("got %d, encoding %q, %d bytes; want 206 with 2000 plain bytes", res.StatusCode, res.Header.Get("Content-Encoding"), len(body))
 	}
 }

@@ -107,6 +107,12 @@ type part struct {
 // body path).
 func (p *Path) SetParam(name, in string) { p.param, p.in, p.parts = name, in, p.parts[:0] }
 
+// Reset forgets everything p held, keeping its storage.
+func (p *Path) Reset() {
+	clear(p.parts)
+	p.param, p.in, p.parts = "", "", p.parts[:0]
+}
+
 // SetBody makes p refer to the request body root.
 func (p *Path) SetBody() { p.param, p.in, p.parts = "", "", p.parts[:0] }
 
