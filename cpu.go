@@ -19,6 +19,11 @@ package roux
 // way, the I/O endpoint's p99 stays at 1.0x with 125% of the plain
 // goroutines' CPU throughput (bench/cmd/isolation, BENCHMARKS.md).
 //
+// The workers' low priority holds against every process on the machine:
+// other busy processes, not only this one's I/O-bound goroutines, take
+// the CPU from them first. On a machine shared with other busy work, the
+// pool's throughput drops accordingly.
+//
 // Admission is bounded: at most Workers running and Queue waiting; past
 // that, or after QueueTimeout in the queue, the request gets 503 with
 // Retry-After rather than waiting until every client times out.
