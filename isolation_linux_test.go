@@ -109,11 +109,11 @@ func measureIsolation(t *testing.T, api *roux.API, opts ...roux.Option) isolatio
 // most of its throughput. The figures for BENCHMARKS.md come from the
 // longer bench/cmd/isolation.
 func TestCPUIsolation(t *testing.T) {
-	if os.Getenv("ROUX_ISOLATION_TEST") == "" || raceEnabled {
+	if os.Getenv("ROUX_TIMING_TESTS") == "" || raceEnabled {
 		// The pool's workers yield to every busy process, so the test
 		// means something only on an otherwise idle machine: CI runs it
 		// alone, after the other tests (.ci/run).
-		t.Skip("set ROUX_ISOLATION_TEST=1 and run it alone")
+		t.Skip("set ROUX_TIMING_TESTS=1 and run it alone")
 	}
 	// Plain goroutines first: the pool raises GOMAXPROCS for the process.
 	plain := measureIsolation(t, quietAPI())

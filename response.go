@@ -223,6 +223,27 @@ func headerFormatter(t reflect.Type) func(unsafe.Pointer, []string) []string {
 	return nil
 }
 
+// jsonContentType is shared by every JSON response, as gin shares its own:
+// its capacity of one makes an append by later code copy it, and no code
+// writes into a header value in place.
+var jsonContentType = []string{"application/json"}[:1:1]
+
+// smallLengths holds the decimal forms of 0..4095, so that the
+// Content-Length of most responses costs no allocation.
+var smallLengths = func() (t [4096]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+func contentLength(n int) string {
+	if n < len(smallLengths) {
+		return smallLengths[n]
+	}
+	return strconv.Itoa(n)
+}
+
 // writeOutput writes the handler's output. out is a *Out. The body is
 // encoded before any header is set, so a failure leaves a clean 500.
 func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *state, out unsafe.Pointer) bool {
@@ -266,8 +287,8 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		w.WriteHeader(status)
 		return true
 	}
-	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(st.buf.Len())}
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{contentLength(st.buf.Len())}
 	w.WriteHeader(status)
 	if _, err := w.Write(st.buf.Bytes()); err != nil {
 		op.api.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing response", attrOp(op.id), attrErr(err))
