@@ -44,8 +44,15 @@ func TestCPUBound(t *testing.T) {
 	// One request holds the only worker; the next waits in the queue and
 	// times out; with the queue full, another is shed at once.
 	var wg sync.WaitGroup
-	wg.Go(func() { c.Get("/work/0") })
-	<-started
+	wg.Go(func() {
+		for c.Get("/work/0").Status != 200 { // retried: see the queue timeout above
+		}
+	})
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the worker never took the first request")
+	}
 	queued := make(chan *rouxtest.Response, 1)
 	wg.Go(func() { queued <- c.Get("/work/1") })
 	time.Sleep(50 * time.Millisecond)

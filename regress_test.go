@@ -81,8 +81,18 @@ func TestCPUQueueTimeoutWithAbandonedJobs(t *testing.T) {
 		return &in.N, nil
 	}, roux.CPUBound())
 	c := rouxtest.New(t, api)
-	go c.Get("/w/0")
-	<-started
+	// The worker runs at the lowest priority: beside other busy tests it
+	// may miss a 50 ms queue timeout, so the blocking request is retried
+	// until it runs.
+	go func() {
+		for c.Get("/w/0").Status != 200 {
+		}
+	}()
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the worker never took the first request")
+	}
 	for i := 1; i <= 4; i++ {
 		start := time.Now()
 		r := c.Get("/w/1")
