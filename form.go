@@ -70,17 +70,17 @@ func (op *operation) readForm(r *http.Request, st *state, in unsafe.Pointer) *Er
 	if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
 		return &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must be sent as application/x-www-form-urlencoded, not %q", r.Header.Get("Content-Type"))}
 	}
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		return &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must not be sent with Content-Encoding %q", ce)}
+	if perr := contentCodingProblem(r); perr != nil {
+		return perr
 	}
 	if r.ContentLength > f.limit {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", f.limit)}
+		return tooLarge(f.limit)
 	}
 	st.body = limitedBody{r: r.Body, left: f.limit}
 	body, err := io.ReadAll(&st.body)
 	switch {
 	case err == errBodyTooLarge || isMaxBytes(err):
-		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", f.limit)}
+		return tooLarge(f.limit)
 	case err != nil:
 		return &Error{Status: http.StatusBadRequest, Detail: "the body could not be read", err: err}
 	}

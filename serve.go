@@ -140,13 +140,11 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
 		return &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must be sent as application/json, not %q", ct)}
 	}
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		// RFC 9110 §15.5.16: a content coding the server does not apply.
-		return (&Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must not be sent with Content-Encoding %q", ce)}).
-			WithHeader("Accept-Encoding", "identity")
+	if perr := contentCodingProblem(r); perr != nil {
+		return perr
 	}
 	if r.ContentLength > b.limit {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
+		return tooLarge(b.limit)
 	}
 	st.body = limitedBody{r: r.Body, left: b.limit}
 	st.path.SetBody()
@@ -154,7 +152,7 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		var syn *codec.SyntaxError
 		switch {
 		case err == errBodyTooLarge || isMaxBytes(err):
-			return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", b.limit)}
+			return tooLarge(b.limit)
 		case errors.As(err, &syn) && st.body.read == 0:
 			// A chunked request without a single byte: no body at all.
 			if b.required {
@@ -176,6 +174,22 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		}
 	}
 	return nil
+}
+
+// contentCodingProblem is the 415 of a body sent with a content coding
+// (RFC 9110 §15.5.16: one the server does not apply), or nil.
+func contentCodingProblem(r *http.Request) *Error {
+	ce := r.Header.Get("Content-Encoding")
+	if ce == "" || strings.EqualFold(ce, "identity") {
+		return nil
+	}
+	return (&Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must not be sent with Content-Encoding %q", ce)}).
+		WithHeader("Accept-Encoding", "identity")
+}
+
+// tooLarge is the 413 of a body over limit bytes.
+func tooLarge(limit int64) *Error {
+	return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than the limit of %d bytes", limit)}
 }
 
 // isMaxBytes reports a body cut off by http.MaxBytesReader (as
