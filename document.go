@@ -127,8 +127,20 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		d.Responses["503"] = &openapi.Response{Description: "The server is busy; retry after the Retry-After delay", Content: problems}
 	}
 	ok := &openapi.Response{Description: http.StatusText(op.resp.status)}
-	if op.resp.hasBody {
-		ok.Content = map[string]*openapi.MediaType{"application/json": {Schema: op.resp.schema}}
+	switch {
+	case !op.resp.hasBody:
+	case op.resp.kind == bodyCustom:
+		if err := op.describeResponseBody(d, ok); err != nil {
+			return nil, fmt.Errorf("output body %v: %w", op.resp.bodyType, err)
+		}
+	case op.resp.kind != bodyJSON:
+		ok.Content = map[string]*openapi.MediaType{op.resp.contentType: {Schema: &schema.Schema{Type: schema.Types{"string"}, Format: "binary"}}}
+	default:
+		ct := op.resp.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		ok.Content = map[string]*openapi.MediaType{ct: {Schema: op.resp.schema}}
 	}
 	for _, h := range op.resp.headers {
 		if ok.Headers == nil {

@@ -23,6 +23,19 @@ type lifecycle struct {
 	mu         sync.Mutex
 	stopCtx    context.Context
 	stopCancel context.CancelFunc
+	// stop is closed by Drain, ending long-lived responses; Start makes a
+	// new one.
+	stop chan struct{}
+}
+
+// stopping returns the channel Drain closes.
+func (l *lifecycle) stopping() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stop == nil {
+		l.stop = make(chan struct{})
+	}
+	return l.stop
 }
 
 func (l *lifecycle) stopContext() (context.Context, context.CancelFunc) {
@@ -69,15 +82,28 @@ func (a *API) Start(ctx context.Context) error {
 	}
 	a.life.mu.Lock()
 	a.life.stopCtx, a.life.stopCancel = context.WithCancel(context.Background())
+	if a.life.draining.Swap(false) {
+		a.life.stop = nil // closed by the last Drain
+	}
 	a.life.mu.Unlock()
-	a.life.draining.Store(false)
 	return nil
 }
 
 // Drain marks the API as shutting down: readiness ([API.Health]) answers
 // 503 from now on, so load balancers stop sending it traffic while the
-// requests in flight finish. It is safe for concurrent use.
-func (a *API) Drain() { a.life.draining.Store(true) }
+// requests in flight finish, and long-lived responses (event streams,
+// WebSocket sessions) are told to end. It is safe for concurrent use.
+func (a *API) Drain() {
+	a.life.mu.Lock()
+	defer a.life.mu.Unlock()
+	if a.life.draining.Swap(true) {
+		return
+	}
+	if a.life.stop == nil {
+		a.life.stop = make(chan struct{})
+	}
+	close(a.life.stop)
+}
 
 // Shutdown marks the API as draining and runs the shutdown hooks in
 // reverse order, each whatever the others did, within ctx. It returns

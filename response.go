@@ -4,6 +4,8 @@ import (
 	"encoding"
 	"fmt"
 	"io"
+	"log/slog"
+	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -33,7 +35,25 @@ type responsePlan struct {
 	schema   *schema.Schema // schema of the body
 	statusAt int            // offset+1 of the Status field; 0 when absent
 	headers  []outHeader
+	// kind says how the body is written; contentType is its declared
+	// media type (the Body field's contentType tag), or "".
+	kind        bodyKind
+	contentType string
+	// respBody returns the ResponseBody at the body's address (kind
+	// bodyCustom).
+	respBody func(p unsafe.Pointer) ResponseBody
 }
+
+// bodyKind is how a response body is written.
+type bodyKind uint8
+
+const (
+	bodyJSON   bodyKind = iota // encoded as JSON
+	bodyCustom                 // a ResponseBody writes the response
+	bodyReader                 // an io.Reader copied out
+	bodyBytes                  // a []byte sent as it is
+	bodyString                 // a string sent as it is
+)
 
 type outHeader struct {
 	name   string
@@ -63,6 +83,7 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 	if t.Kind() == reflect.Struct {
 		if f, ok := t.FieldByName("Body"); ok && len(f.Index) == 1 && !hasJSONTag(f) {
 			p.envelope, p.hasBody, p.bodyOff, p.bodyType = true, true, f.Offset, f.Type
+			p.contentType = f.Tag.Get("contentType")
 		}
 		for i := range t.NumField() {
 			f := t.Field(i)
@@ -102,6 +123,11 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 		p.hasBody, p.bodyType = true, t
 	}
 	if p.hasBody {
+		if err := p.compileBodyKind(); err != nil {
+			return err
+		}
+	}
+	if p.hasBody && p.kind == bodyJSON {
 		s, err := reg.Schema(p.bodyType)
 		if err != nil {
 			return fmt.Errorf("output body: %w", err)
@@ -125,6 +151,47 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 	}
 	if p.hasBody && !bodyAllowed(p.status) {
 		return fmt.Errorf("status %d sends no body, but the output %v has one; use an output without a body (struct{} or an envelope without Body)", p.status, t)
+	}
+	return nil
+}
+
+var readerType = reflect.TypeFor[io.Reader]()
+
+// compileBodyKind decides how the body is written: by a ResponseBody,
+// copied from an io.Reader, sent raw ([]byte or string with a declared
+// contentType) or encoded as JSON.
+func (p *responsePlan) compileBodyKind() error {
+	t := p.bodyType
+	switch {
+	case t.Implements(responseBodyType):
+		p.kind = bodyCustom
+		p.respBody = func(b unsafe.Pointer) ResponseBody {
+			return reflect.NewAt(t, b).Elem().Interface().(ResponseBody)
+		}
+		return nil
+	case t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(responseBodyType):
+		p.kind = bodyCustom
+		p.respBody = func(b unsafe.Pointer) ResponseBody {
+			return reflect.NewAt(t, b).Interface().(ResponseBody)
+		}
+		return nil
+	case t.Kind() == reflect.Interface && t.Implements(readerType):
+		p.kind = bodyReader
+		if p.contentType == "" {
+			p.contentType = "application/octet-stream"
+		}
+	case p.contentType == "" || isJSON(p.contentType):
+		p.kind = bodyJSON
+		return nil
+	case t == reflect.TypeFor[[]byte]():
+		p.kind = bodyBytes
+	case t.Kind() == reflect.String:
+		p.kind = bodyString
+	default:
+		return fmt.Errorf("output Body: contentType %q is not JSON, so the body must be a []byte, a string or an io.Reader, not %v", p.contentType, t)
+	}
+	if _, _, err := mime.ParseMediaType(p.contentType); err != nil {
+		return fmt.Errorf("output Body: contentType %q is not a media type: %v", p.contentType, err)
 	}
 	return nil
 }
@@ -267,6 +334,9 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		}
 	}
 	sendBody := p.hasBody && bodyAllowed(status)
+	if sendBody && p.kind != bodyJSON {
+		return op.writeRawOutput(w, r, status, out)
+	}
 	if sendBody {
 		body := out
 		if p.envelope {
@@ -287,11 +357,70 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		w.WriteHeader(status)
 		return true
 	}
-	h["Content-Type"] = jsonContentType
+	if p.contentType != "" {
+		h["Content-Type"] = []string{p.contentType}
+	} else {
+		h["Content-Type"] = jsonContentType
+	}
 	h["Content-Length"] = []string{contentLength(st.buf.Len())}
 	w.WriteHeader(status)
 	if _, err := w.Write(st.buf.Bytes()); err != nil {
 		op.api.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing response", attrOp(op.id), attrErr(err))
+	}
+	return true
+}
+
+// writeRawOutput writes a body that is not encoded as JSON: a
+// ResponseBody, a reader, bytes or a string. The envelope's headers come
+// first; a Content-Type among them wins over the declared one.
+func (op *operation) writeRawOutput(w http.ResponseWriter, r *http.Request, status int, out unsafe.Pointer) bool {
+	p := &op.resp
+	body := out
+	if p.envelope {
+		body = unsafe.Add(out, p.bodyOff)
+	}
+	h := w.Header()
+	for _, oh := range p.headers {
+		if vals := oh.format(unsafe.Add(out, oh.offset), nil); len(vals) > 0 {
+			h[oh.name] = vals
+		}
+	}
+	if p.kind == bodyCustom {
+		return op.writeResponseBody(w, r, status, p.respBody(body))
+	}
+	if _, set := h["Content-Type"]; !set {
+		h["Content-Type"] = []string{p.contentType}
+	}
+	var err error
+	switch p.kind {
+	case bodyBytes:
+		b := *(*[]byte)(body)
+		h["Content-Length"] = []string{contentLength(len(b))}
+		w.WriteHeader(status)
+		_, err = w.Write(b)
+	case bodyString:
+		s := *(*string)(body)
+		h["Content-Length"] = []string{contentLength(len(s))}
+		w.WriteHeader(status)
+		_, err = io.WriteString(w, s)
+	case bodyReader:
+		rd, _ := reflect.NewAt(p.bodyType, body).Elem().Interface().(io.Reader)
+		if rd == nil {
+			op.api.internalError(w, r, fmt.Errorf("handler of %s returned a nil io.Reader body", op.id))
+			return false
+		}
+		if c, ok := rd.(io.Closer); ok {
+			defer c.Close()
+		}
+		w.WriteHeader(status)
+		_, err = io.Copy(w, rd)
+	}
+	if err != nil {
+		level := slog.LevelError
+		if r.Context().Err() != nil {
+			level = slogDebug // the client went away
+		}
+		op.api.cfg.Logger.LogAttrs(r.Context(), level, "roux: writing response", attrOp(op.id), attrErr(err))
 	}
 	return true
 }
