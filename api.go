@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	pathpkg "path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +42,10 @@ type Config struct {
 	Logger *slog.Logger
 	// CPU sizes the pool that runs operations declared [CPUBound].
 	CPU CPUConfig
+	// Formats are response encodings offered besides JSON, chosen by the
+	// request's Accept header; see [Format]. New panics when one is
+	// malformed or offered twice.
+	Formats []Format
 	// ProblemHook, when set, is called with every problem roux is about
 	// to send, before it is written, and may change it (for example to
 	// set Type URIs or add extension members).
@@ -97,6 +102,10 @@ func New(c Config) *API {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if err := checkFormats(c.Formats); err != nil {
+		panic(err)
+	}
+	c.Formats = slices.Clone(c.Formats)
 	a := &API{
 		cfg:      c,
 		router:   route.New[*operation](),

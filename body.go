@@ -54,6 +54,9 @@ type BodyDoc struct {
 	// ContentType is the media type declared for the body by the Body
 	// field's contentType tag, or "".
 	ContentType string
+	// Problem is the schema of the problems roux sends, for error
+	// responses the body adds.
+	Problem *schema.Schema
 }
 
 // ResponseContext is what a [ResponseBody] writes with.
@@ -133,5 +136,6 @@ func (op *operation) describeResponseBody(d *openapi.Operation, ok *openapi.Resp
 	return bd.DescribeBody(&BodyDoc{
 		Registry: op.api.registry, Operation: d, Response: ok,
 		Status: op.resp.status, ContentType: op.resp.contentType,
+		Problem: op.api.problems.problem,
 	})
 }

@@ -141,8 +141,17 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 			ct = "application/json"
 		}
 		ok.Content = map[string]*openapi.MediaType{ct: {Schema: op.resp.schema}}
+		for _, f := range op.api.cfg.Formats {
+			ok.Content[f.MediaType] = &openapi.MediaType{Schema: op.resp.schema}
+		}
+	}
+	if op.resp.offers != nil {
+		d.Responses["406"] = &openapi.Response{Description: "The Accept header admits none of the media types the operation sends", Content: problems}
 	}
 	for _, h := range op.resp.headers {
+		if h.name == "Content-Type" {
+			continue // OpenAPI ignores a Content-Type header: the content map says it
+		}
 		if ok.Headers == nil {
 			ok.Headers = map[string]*openapi.Header{}
 		}

@@ -39,6 +39,11 @@ type responsePlan struct {
 	// media type (the Body field's contentType tag), or "".
 	kind        bodyKind
 	contentType string
+	// offers are the media types of an encoded body when Config.Formats
+	// are registered: JSON (or the declared +json type) first, then the
+	// formats in order. It is nil for other bodies, and when JSON is the
+	// only format: then the Accept header is not consulted at all.
+	offers []string
 	// respBody returns the ResponseBody at the body's address (kind
 	// bodyCustom).
 	respBody func(p unsafe.Pointer) ResponseBody
@@ -133,6 +138,16 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 			return fmt.Errorf("output body: %w", err)
 		}
 		p.schema = s
+		if fs := op.api.cfg.Formats; len(fs) > 0 {
+			ct := p.contentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			p.offers = []string{ct}
+			for _, f := range fs {
+				p.offers = append(p.offers, f.MediaType)
+			}
+		}
 		// Encoding the zero value finds types the encoder refuses now
 		// rather than as a 500 on the first request.
 		if err := json.MarshalWrite(io.Discard, reflect.New(p.bodyType).Interface(), jsonOptions); err != nil {
@@ -295,6 +310,10 @@ func headerFormatter(t reflect.Type) func(unsafe.Pointer, []string) []string {
 // writes into a header value in place.
 var jsonContentType = []string{"application/json"}[:1:1]
 
+// varyAccept is the Vary header of a negotiated response, shared as
+// jsonContentType is.
+var varyAccept = []string{"Accept"}[:1:1]
+
 // smallLengths holds the decimal forms of 0..4095, so that the
 // Content-Length of most responses costs no allocation.
 var smallLengths = func() (t [4096]string) {
@@ -342,7 +361,14 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		if p.envelope {
 			body = unsafe.Add(out, p.bodyOff)
 		}
-		if err := json.MarshalWrite(&st.buf, reflect.NewAt(p.bodyType, body).Interface(), jsonOptions); err != nil {
+		v := reflect.NewAt(p.bodyType, body).Interface()
+		var err error
+		if st.format > 0 {
+			err = op.api.cfg.Formats[st.format-1].Marshal(&st.buf, v)
+		} else {
+			err = json.MarshalWrite(&st.buf, v, jsonOptions)
+		}
+		if err != nil {
 			op.api.internalError(w, r, fmt.Errorf("encoding the response of %s: %w", op.id, err))
 			return false
 		}
@@ -357,10 +383,16 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		w.WriteHeader(status)
 		return true
 	}
-	if p.contentType != "" {
+	switch {
+	case st.format > 0:
+		h["Content-Type"] = []string{p.offers[st.format]}
+	case p.contentType != "":
 		h["Content-Type"] = []string{p.contentType}
-	} else {
+	default:
 		h["Content-Type"] = jsonContentType
+	}
+	if len(p.offers) > 1 {
+		h["Vary"] = varyAccept
 	}
 	h["Content-Length"] = []string{contentLength(st.buf.Len())}
 	w.WriteHeader(status)

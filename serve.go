@@ -62,6 +62,14 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 		op.api.writeProblem(w, r, validationError(&st.errs))
 		return
 	}
+	if offers := op.resp.offers; offers != nil {
+		f, ok := negotiate(r.Header["Accept"], offers)
+		if !ok {
+			op.api.writeProblem(w, r, notAcceptable(offers))
+			return
+		}
+		st.format = f
+	}
 	if len(op.deps.nodes) > 0 {
 		defer op.runCleanups(r, st)
 		if !op.resolveDeps(w, r, st, in) || !op.checkScopes(w, r, st) {

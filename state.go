@@ -32,6 +32,7 @@ type state struct {
 	depOverrides []*func(context.Context) (unsafe.Pointer, error)
 	cleanups     []func()
 	handled      bool // the handler succeeded and its output was written
+	format       int  // index of the negotiated offer (responsePlan.offers)
 }
 
 type queryPair struct{ key, value string }
@@ -67,6 +68,7 @@ func putState(st *state) {
 	st.buf.Reset()
 	st.body = limitedBody{}
 	st.handled = false
+	st.format = 0
 	if len(st.depIns) > 0 || len(st.cleanups) > 0 {
 		clear(st.depIns)
 		clear(st.depVals)
