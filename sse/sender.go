@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 )
@@ -51,13 +52,13 @@ func (s *Sender[E]) Send(e E) error { return s.send("", e) }
 
 // SendID sends e as [Sender.Send] does, with the event ID id. A client
 // that reconnects sends the last ID it received as Last-Event-ID. id must
-// not contain CR, LF or NUL.
+// be valid UTF-8 without CR, LF or NUL.
 func (s *Sender[E]) SendID(id string, e E) error {
 	if id == "" {
 		return errors.New("sse: SendID with an empty ID; use Send")
 	}
-	if strings.ContainsAny(id, "\r\n\x00") {
-		return fmt.Errorf("sse: event ID %q contains CR, LF or NUL", id)
+	if strings.ContainsAny(id, "\r\n\x00") || !utf8.ValidString(id) {
+		return fmt.Errorf("sse: event ID %q contains CR, LF or NUL, or is not UTF-8", id)
 	}
 	return s.send(id, e)
 }
