@@ -154,6 +154,9 @@ func (s *Sender[E]) flushLocked(msg []byte) error {
 		return s.fail(err)
 	}
 	if err := s.rc.Flush(); err != nil {
+		if errors.Is(err, http.ErrNotSupported) {
+			err = fmt.Errorf("%w: the ResponseWriter cannot flush, so events would not reach the client; a middleware's writer must implement http.Flusher or Unwrap", err)
+		}
 		return s.fail(err)
 	}
 	s.last = time.Now()

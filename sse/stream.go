@@ -16,7 +16,11 @@ import (
 
 // Defaults of the [Option] values.
 const (
-	DefaultKeepAlive    = 15 * time.Second
+	// DefaultKeepAlive is how long a stream stays silent before a
+	// keep-alive comment is sent ([KeepAlive]).
+	DefaultKeepAlive = 15 * time.Second
+	// DefaultWriteTimeout is how long writing one message may take
+	// ([WriteTimeout]).
 	DefaultWriteTimeout = 10 * time.Second
 )
 
@@ -33,13 +37,18 @@ const (
 // Body of an envelope (whose headers are then sent with the stream). roux
 // binds and validates the input and runs the handler first, so a handler
 // that returns an error (a 404, say) answers with a problem, as any
-// other; once it returns a Stream, the response is 200 text/event-stream
-// and the producer runs. The operation's document describes each event.
+// other; once it returns a Stream, the response (status 200, or the
+// envelope's) is text/event-stream and the producer runs. The operation's document describes each event.
 // Registration fails if E is not such a union.
 //
 // The zero Stream is not usable: make one with [New].
 type Stream[E any] struct {
-	produce      func(ctx context.Context, s *Sender[E]) error
+	produce func(ctx context.Context, s *Sender[E]) error
+	config
+}
+
+// config is what the options set.
+type config struct {
 	keepAlive    time.Duration
 	writeTimeout time.Duration
 }
@@ -51,38 +60,30 @@ type Stream[E any] struct {
 // the client goes away, when a write fails and when the server starts to
 // shut down ([roux.API.Drain]): produce must then return, and every Send
 // fails. An error it returns is logged by roux, unless the stream ended
-// for one of those reasons; the client then sees the stream end.
+// for one of those reasons; the client then sees the stream end. A panic
+// is logged and aborts the response.
 func New[E any](produce func(ctx context.Context, s *Sender[E]) error, opts ...Option) *Stream[E] {
-	st := &Stream[E]{produce: produce, keepAlive: DefaultKeepAlive, writeTimeout: DefaultWriteTimeout}
+	st := &Stream[E]{produce: produce, config: config{keepAlive: DefaultKeepAlive, writeTimeout: DefaultWriteTimeout}}
 	for _, o := range opts {
-		o.apply(st)
+		o.apply(&st.config)
 	}
 	return st
 }
 
 // Option configures a [Stream].
 type Option interface {
-	apply(streamConfig)
+	apply(*config)
 }
 
-// streamConfig is what an Option sets, whatever the stream's event type.
-type streamConfig interface {
-	setKeepAlive(time.Duration)
-	setWriteTimeout(time.Duration)
-}
+type optionFunc func(*config)
 
-func (s *Stream[E]) setKeepAlive(d time.Duration)    { s.keepAlive = d }
-func (s *Stream[E]) setWriteTimeout(d time.Duration) { s.writeTimeout = d }
-
-type optionFunc func(streamConfig)
-
-func (f optionFunc) apply(c streamConfig) { f(c) }
+func (f optionFunc) apply(c *config) { f(c) }
 
 // KeepAlive sets how long the stream may stay silent before a comment is
 // sent, so that proxies and clients do not take it for dead. The default
 // is [DefaultKeepAlive]; zero or less sends none.
 func KeepAlive(d time.Duration) Option {
-	return optionFunc(func(c streamConfig) { c.setKeepAlive(d) })
+	return optionFunc(func(c *config) { c.keepAlive = d })
 }
 
 // WriteTimeout sets how long writing one message to the client may take
@@ -90,9 +91,9 @@ func KeepAlive(d time.Duration) Option {
 // within it. The default is [DefaultWriteTimeout]. It replaces the
 // server's WriteTimeout, which would otherwise end every stream.
 func WriteTimeout(d time.Duration) Option {
-	return optionFunc(func(c streamConfig) {
+	return optionFunc(func(c *config) {
 		if d > 0 {
-			c.setWriteTimeout(d)
+			c.writeTimeout = d
 		}
 	})
 }
@@ -122,9 +123,6 @@ func (st *Stream[E]) WriteResponse(rc *roux.ResponseContext) error {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	h.Del("Content-Length")
-	// The server's WriteTimeout is for whole responses: the Sender sets
-	// a deadline for each write instead.
-	ctl := http.NewResponseController(w)
 	if r.Method == http.MethodHead {
 		w.WriteHeader(rc.Status)
 		return nil
@@ -132,6 +130,9 @@ func (st *Stream[E]) WriteResponse(rc *roux.ResponseContext) error {
 
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
+	// The server's WriteTimeout is for whole responses: the Sender sets
+	// a deadline for each write instead.
+	ctl := http.NewResponseController(w)
 	s := &Sender[E]{
 		ctx: ctx, cancel: cancel, w: w, rc: ctl, events: events,
 		lastID: r.Header.Get("Last-Event-ID"), timeout: st.writeTimeout,
@@ -153,6 +154,10 @@ func (st *Stream[E]) WriteResponse(rc *roux.ResponseContext) error {
 	defer func() {
 		cancel(nil)
 		<-watched
+		// A Send still under way, from a goroutine the producer left
+		// behind, ends before the response does; later ones fail.
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		// The server ends the response after this returns: give it a
 		// fresh deadline for that.
 		ctl.SetWriteDeadline(time.Now().Add(st.writeTimeout)) //nolint:errcheck // not every writer has deadlines
@@ -163,10 +168,12 @@ func (st *Stream[E]) WriteResponse(rc *roux.ResponseContext) error {
 		cancel(errShutdown)
 	default:
 	}
-	panicked, err := st.run(ctx, s)
+	panicked, stack, err := st.run(ctx, s)
 	if panicked != nil {
-		rc.Logger().LogAttrs(r.Context(), slog.LevelError, "sse: the event producer panicked",
-			slog.String("operation", rc.OperationID()), slog.Any("panic", panicked), slog.String("stack", string(debug.Stack())))
+		if panicked != http.ErrAbortHandler {
+			rc.Logger().LogAttrs(r.Context(), slog.LevelError, "sse: the event producer panicked",
+				slog.String("operation", rc.OperationID()), slog.Any("panic", panicked), slog.String("stack", string(stack)))
+		}
 		// The response has started: the one way left to tell the client
 		// that it is broken is to abort it.
 		panic(http.ErrAbortHandler)
@@ -174,24 +181,27 @@ func (st *Stream[E]) WriteResponse(rc *roux.ResponseContext) error {
 	if err == nil || ctx.Err() == nil {
 		return err
 	}
+	s.mu.Lock()
+	writeErr := s.err
+	s.mu.Unlock()
 	switch cause := context.Cause(ctx); {
 	case !errors.Is(err, context.Canceled) && !errors.Is(err, cause):
 		return err // a failure of its own while the stream was ending
-	case s.err != nil && r.Context().Err() == nil:
-		return s.err // a client that stopped reading, or a broken connection
+	case writeErr != nil && r.Context().Err() == nil:
+		return writeErr // a client that stopped reading, or a broken connection
 	default:
 		return nil // the client went away, or the server is shutting down
 	}
 }
 
-// run runs the producer, turning a panic into a value.
-func (st *Stream[E]) run(ctx context.Context, s *Sender[E]) (panicked any, err error) {
+// run runs the producer, turning a panic into a value and its stack.
+func (st *Stream[E]) run(ctx context.Context, s *Sender[E]) (panicked any, stack []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			panicked = v
+			panicked, stack = v, debug.Stack()
 		}
 	}()
-	return nil, st.produce(ctx, s)
+	return nil, nil, st.produce(ctx, s)
 }
 
 // watch sends keep-alive comments and cancels ctx when the server starts

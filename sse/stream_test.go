@@ -14,12 +14,14 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/middleware"
 	"github.com/roux-go/roux/rouxtest"
 	"github.com/roux-go/roux/sse"
 )
@@ -589,5 +591,74 @@ func TestStreamStuckClient(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "writing to the client") {
 		t.Errorf("the stuck client is not logged:\n%s", logs)
+	}
+}
+
+// A middleware whose writer hides http.Flusher would hold the events
+// back: the stream ends at once, and the log says why.
+func TestStreamNeedsAFlusher(t *testing.T) {
+	t.Parallel()
+	api, logs := newAPI(t)
+	var ran atomic.Bool
+	hide := roux.Middleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(struct{ http.ResponseWriter }{w}, r)
+		})
+	})
+	roux.Get(api, "/events", func(ctx context.Context, in *struct{}) (*sse.Stream[OrderEvent], error) {
+		return sse.New(func(ctx context.Context, s *sse.Sender[OrderEvent]) error {
+			ran.Store(true)
+			return nil
+		}), nil
+	}, hide)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	resp := open(t, srv.Client(), srv.URL+"/events")
+	io.ReadAll(resp.Body)
+	if ran.Load() {
+		t.Error("the producer ran")
+	}
+	if !strings.Contains(logs.String(), "cannot flush") {
+		t.Errorf("the log does not say why:\n%s", logs)
+	}
+}
+
+// Behind the middleware of package middleware, events are neither
+// compressed nor held back.
+func TestStreamBehindMiddleware(t *testing.T) {
+	t.Parallel()
+	next := make(chan struct{})
+	api, logs := newAPI(t)
+	roux.Get(api, "/events", func(ctx context.Context, in *struct{}) (*sse.Stream[OrderEvent], error) {
+		return sse.New(func(ctx context.Context, s *sse.Sender[OrderEvent]) error {
+			if err := s.Send(OrderEvent{Progress: &Progress{Note: strings.Repeat("x", 2000)}}); err != nil {
+				return err
+			}
+			select {
+			case <-next:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			return s.Send(OrderEvent{Done: &Done{}})
+		}), nil
+	})
+	h := middleware.Recover(nil)(middleware.AccessLog(slog.New(slog.NewTextHandler(logs, nil)))(middleware.Compress(middleware.CompressConfig{})(api)))
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	resp := open(t, srv.Client(), srv.URL+"/events", "Accept-Encoding", "gzip")
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" {
+		t.Errorf("Content-Encoding: got %q, want none", ce)
+	}
+	n := 0
+	for _, err := range sse.Read[OrderEvent](resp.Body) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 1 {
+			close(next)
+		}
+	}
+	if n != 2 {
+		t.Errorf("got %d events, want 2", n)
 	}
 }
