@@ -241,7 +241,7 @@ func TestStreamKeepAlive(t *testing.T) {
 func TestStreamKeepAliveOnlyWhenSilent(t *testing.T) {
 	t.Parallel()
 	_, srv, _ := serve(t, func(ctx context.Context, in *OrderInput, s *sse.Sender[OrderEvent]) error {
-		// An event every 10ms keeps a 200ms keep-alive quiet.
+		// An event every 10ms keeps a 500ms keep-alive quiet.
 		for i := range 40 {
 			if err := s.Send(OrderEvent{Progress: &Progress{Percent: i}}); err != nil {
 				return err
@@ -249,7 +249,7 @@ func TestStreamKeepAliveOnlyWhenSilent(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		return nil
-	}, sse.KeepAlive(200*time.Millisecond))
+	}, sse.KeepAlive(500*time.Millisecond))
 	resp := open(t, srv.Client(), srv.URL+"/orders/7/events")
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
@@ -309,7 +309,7 @@ func TestStreamClientGoesAway(t *testing.T) {
 		<-ctx.Done()
 		ended <- ctx.Err()
 		return ctx.Err()
-	}, sse.KeepAlive(5*time.Millisecond))
+	}, sse.KeepAlive(0)) // no write finds the client gone: its context does
 	tr := &http.Transport{}
 	resp := open(t, &http.Client{Transport: tr}, srv.URL+"/orders/7/events")
 	wait(t, started, "the producer to start")
@@ -530,35 +530,48 @@ func TestStreamHEAD(t *testing.T) {
 }
 
 // The server's ReadTimeout and WriteTimeout are for whole requests; a
-// stream outlives them.
+// stream outlives them, over HTTP/1.1 and HTTP/2.
 func TestStreamOutlivesServerTimeouts(t *testing.T) {
 	t.Parallel()
-	api, _ := newAPI(t)
-	roux.Get(api, "/events", func(ctx context.Context, in *struct{}) (*sse.Stream[OrderEvent], error) {
-		return sse.New(func(ctx context.Context, s *sse.Sender[OrderEvent]) error {
-			for i := range 8 {
-				time.Sleep(50 * time.Millisecond)
-				if err := s.Send(OrderEvent{Progress: &Progress{Percent: i}}); err != nil {
-					return err
-				}
+	for _, h2 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("HTTP/2 %v", h2), func(t *testing.T) {
+			t.Parallel()
+			api, _ := newAPI(t)
+			roux.Get(api, "/events", func(ctx context.Context, in *struct{}) (*sse.Stream[OrderEvent], error) {
+				return sse.New(func(ctx context.Context, s *sse.Sender[OrderEvent]) error {
+					for i := range 8 {
+						time.Sleep(50 * time.Millisecond)
+						if err := s.Send(OrderEvent{Progress: &Progress{Percent: i}}); err != nil {
+							return err
+						}
+					}
+					return nil
+				}), nil
+			})
+			srv := httptest.NewUnstartedServer(api)
+			srv.Config.ReadTimeout, srv.Config.WriteTimeout = 100*time.Millisecond, 100*time.Millisecond
+			if h2 {
+				srv.EnableHTTP2 = true
+				srv.StartTLS()
+			} else {
+				srv.Start()
 			}
-			return nil
-		}), nil
-	})
-	srv := httptest.NewUnstartedServer(api)
-	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 100*time.Millisecond, 100*time.Millisecond
-	srv.Start()
-	t.Cleanup(srv.Close)
-	resp := open(t, srv.Client(), srv.URL+"/events")
-	n := 0
-	for _, err := range sse.Read[OrderEvent](resp.Body) {
-		if err != nil {
-			t.Fatalf("after %d events: %v", n, err)
-		}
-		n++
-	}
-	if n != 8 {
-		t.Errorf("got %d events, want 8", n)
+			t.Cleanup(srv.Close)
+			resp := open(t, srv.Client(), srv.URL+"/events")
+			if got := resp.ProtoMajor == 2; got != h2 {
+				t.Fatalf("got %s", resp.Proto)
+			}
+			n := 0
+			for _, err := range sse.Read[OrderEvent](resp.Body) {
+				if err != nil {
+					t.Fatalf("after %d events: %v", n, err)
+				}
+				n++
+			}
+			if n != 8 {
+				t.Errorf("got %d events, want 8", n)
+			}
+		})
 	}
 }
 
