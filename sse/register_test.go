@@ -1,6 +1,7 @@
 package sse_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/rouxtest"
 	"github.com/roux-go/roux/schema"
 	"github.com/roux-go/roux/sse"
@@ -162,5 +164,10 @@ func TestDocument(t *testing.T) {
 	}
 	if doc.Paths["/shared"].Get.Responses["200"].Content["application/json"].Schema.Ref != schema.RefPrefix+"Shared" {
 		t.Error("the stream and a JSON operation do not share the component Shared")
+	}
+	// The OpenAPI 3.0 form keeps the events.
+	b, err := openapi.Downgrade(doc)
+	if err != nil || !bytes.Contains(b, []byte(`"x-roux-events"`)) || !bytes.Contains(b, []byte(`"text/event-stream"`)) {
+		t.Errorf("the 3.0 form: %v, or it lost the events", err)
 	}
 }
