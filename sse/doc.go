@@ -1,0 +1,65 @@
+// Package sse streams typed server-sent events from roux operations and
+// reads them back.
+//
+// # Declaring events
+//
+// The events of a stream are declared once, as a struct of pointer
+// fields, each tagged with an event name; the field's type is the event's
+// data, sent as one line of JSON:
+//
+//	type OrderEvent struct {
+//		Progress *Progress `event:"progress"`
+//		Done     *Done     `event:"done"`
+//	}
+//
+// One value of it carries one event: the one field that is set.
+//
+// # Serving a stream
+//
+// A handler returns a [Stream] made by [New], whose producer sends the
+// events with a [Sender]:
+//
+//	roux.Get(api, "/orders/{id}/events", func(ctx context.Context, in *EventsInput) (*sse.Stream[OrderEvent], error) {
+//		if !exists(in.ID) {
+//			return nil, roux.NewError(http.StatusNotFound, "no such order")
+//		}
+//		return sse.New(func(ctx context.Context, s *sse.Sender[OrderEvent]) error {
+//			return s.Send(OrderEvent{Progress: &Progress{Percent: 50}})
+//		}), nil
+//	})
+//
+// Failures found before the handler returns — a bad parameter, an
+// unknown order — are problems, as for any operation; after it, the
+// response is a 200 text/event-stream. Each message is flushed as it is
+// sent, a comment is sent when the stream is silent ([KeepAlive]), and a
+// client that stops reading is found out ([WriteTimeout]). The producer's
+// context is cancelled, and its sends fail, when the client goes away or
+// the server starts to shut down ([roux.API.Drain]).
+//
+// A Stream can also be the Body of an envelope, whose headers and status
+// are then sent with it.
+//
+// # Resuming
+//
+// An event sent with [Sender.SendID] carries an ID; a browser's
+// EventSource that reconnects sends the last one it received in the
+// Last-Event-ID header. Declare it in the input, where it is documented
+// and handed to the handler, or read it from [Sender.LastEventID]:
+//
+//	type EventsInput struct {
+//		ID          int64  `path:"id" minimum:"1"`
+//		LastEventID string `header:"Last-Event-ID"`
+//	}
+//
+// # The document
+//
+// The operation's success response is documented as text/event-stream
+// with a schema listing each event: its name, its data (shared component
+// schemas for named structs) and the optional id and retry fields; the
+// extension x-roux-events maps each event name to its data schema.
+//
+// # Reading a stream
+//
+// [Read] parses an event stream, as the HTML standard specifies, and
+// decodes its events: for clients and tests.
+package sse
