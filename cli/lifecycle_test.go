@@ -362,9 +362,12 @@ func TestSlowClients(t *testing.T) {
 // socket's queue for the next.
 func TestRestartsUnderLoad(t *testing.T) {
 	if os.Getenv("ROUX_TIMING_TESTS") == "" {
-		// Alone it has lost nothing in 25 runs of 20 restarts; beside other
-		// busy test binaries it lost one request in about twenty runs, for
-		// a reason not yet found. CI runs it alone (.ci/run).
+		// It once lost a request now and then on a busy machine: a
+		// connection accepted as the listener closed was started after
+		// Shutdown began, and net/http drops such a connection's request.
+		// serve now waits for Serve to return before shutting down (0 lost
+		// in 20 runs beside five busy builds; the old code lost requests in
+		// 5 of 20). It takes seconds, so CI runs it alone (.ci/run).
 		t.Skip("set ROUX_TIMING_TESTS=1 and run it alone")
 	}
 	t.Parallel()

@@ -200,8 +200,19 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	sctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	// Stop accepting, let the requests in flight finish, and only then
-	// shut down (see busyConns).
+	// shut down (see busyConns). Serve returns once its Accept loop has
+	// seen the closed listener; waiting for that before counting busy
+	// connections matters: Accept may hand over one last connection as
+	// the listener closes, and a connection that Serve starts after
+	// Shutdown began has its request read and then dropped.
 	ln.Close()
+	var serveErr error
+	select {
+	case serveErr = <-served:
+	case <-sctx.Done():
+		srv.Close()
+		serveErr = <-served
+	}
 	srv.SetKeepAlivesEnabled(false) // finished requests close their connections; idle ones close now
 	busy.wait(sctx)
 	shutdownErr := srv.Shutdown(sctx)
@@ -212,7 +223,7 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 		srv.Close()
 	}
 	hooksErr := api.Shutdown(sctx)
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+	if err := serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("cli: serve: %w", err)
 	}
 	if err := errors.Join(shutdownErr, hooksErr); err != nil {
