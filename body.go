@@ -22,7 +22,8 @@ import (
 // rc.Status (or another it has reason to, such as 304), the headers it
 // needs and the body. An error it returns is logged; by then the response
 // has started, so a handler should find its failures before it returns
-// the body.
+// the body. A panic in WriteResponse is logged with its stack and aborts
+// the connection (the response may be half sent).
 //
 // The type's zero value describes the response in the OpenAPI document
 // when the type also implements [BodyDescriber]; without it, the success
@@ -107,6 +108,17 @@ func (op *operation) writeResponseBody(w http.ResponseWriter, r *http.Request, s
 		return false
 	}
 	rc := &ResponseContext{W: w, R: r, Status: status, ContentType: op.resp.contentType, api: op.api, op: op}
+	defer func() {
+		// The response may have started: a problem cannot follow it, so a
+		// panic is logged and the connection aborted, as net/http does.
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				op.api.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: response body panicked", attrOp(op.id),
+					slog.Any("panic", v), slog.String("stack", stack()))
+			}
+			panic(http.ErrAbortHandler)
+		}
+	}()
 	if err := body.WriteResponse(rc); err != nil {
 		level := slog.LevelError
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {

@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
+	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -389,4 +393,61 @@ func TestFormatsChecked(t *testing.T) {
 			roux.New(roux.Config{Formats: []roux.Format{f}})
 		}()
 	}
+}
+
+// panicBody panics after it has started the response.
+type panicBody struct{}
+
+func (panicBody) WriteResponse(rc *roux.ResponseContext) error {
+	rc.W.Header().Set("Content-Type", "text/plain")
+	rc.W.WriteHeader(200)
+	io.WriteString(rc.W, "half")
+	http.NewResponseController(rc.W).Flush()
+	panic("broken body")
+}
+
+// A ResponseBody that panics aborts its connection — no problem is
+// appended to the half-sent response — and serving goes on.
+func TestResponseBodyPanic(t *testing.T) {
+	logs := &syncWriter{w: new(strings.Builder)}
+	api := roux.New(roux.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	roux.Get(api, "/panic", func(ctx context.Context, in *struct{}) (*panicBody, error) { return &panicBody{}, nil })
+	roux.Get(api, "/ok", func(ctx context.Context, in *struct{}) (*string, error) { s := "ok"; return &s, nil })
+	srv := httptest.NewServer(api)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/panic")
+	if err == nil {
+		b, rerr := io.ReadAll(res.Body)
+		res.Body.Close()
+		if rerr == nil || strings.Contains(string(b), "problem") {
+			t.Errorf("got a complete body %q (read error %v), want the connection aborted", b, rerr)
+		}
+	}
+	res, err = http.Get(srv.URL + "/ok")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("the server stopped serving: %v", err)
+	}
+	res.Body.Close()
+	if !strings.Contains(logs.String(), "broken body") || !strings.Contains(logs.String(), "stack=") {
+		t.Errorf("the panic was not logged with its stack: %s", logs.String())
+	}
+}
+
+// syncWriter serializes writes to w: handlers log from many goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprint(s.w)
 }

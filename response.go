@@ -120,7 +120,7 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 			}
 			p.statusAt = int(f.Offset) + 1
 		}
-		if !p.envelope && t.NumField() == 0 {
+		if !p.envelope && t.NumField() == 0 && !t.Implements(responseBodyType) && !reflect.PointerTo(t).Implements(responseBodyType) {
 			p.envelope = true // struct{}: no body
 		}
 	}
