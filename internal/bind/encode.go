@@ -149,13 +149,9 @@ func (e *Encoder) checkItem(s string) error {
 // checkText checks a whole value against what its location can carry
 // unchanged: net/http trims header values and refuses control
 // characters; a cookie value is a run of printable ASCII without ", ;
-// and \ (RFC 6265); a path value must not be empty.
+// and \ (RFC 6265).
 func (e *Encoder) checkText(s string) error {
 	switch e.p.In {
-	case Path:
-		if s == "" {
-			return fmt.Errorf("is empty, and an empty path segment matches no route")
-		}
 	case Header:
 		if s != strings.Trim(s, " \t") {
 			return fmt.Errorf("%q starts or ends with white space, which HTTP drops from header values", s)
