@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -437,5 +438,42 @@ func TestHeadersAndEditors(t *testing.T) {
 	c2 := client.New(k.srv.URL, client.WithRequestEditor(func(*http.Request) error { return errors.New("no signing key") }))
 	if _, err := client.Call(ctx(t), c2, k.del, &IDIn{ID: 1}); err == nil || !strings.Contains(err.Error(), "no signing key") {
 		t.Errorf("editor error: got %v", err)
+	}
+}
+
+// TestNoLeaks makes calls of every kind and checks that no goroutine
+// outlives them: every response body the client reads is closed. It is
+// not parallel, so that other tests' goroutines do not count.
+func TestNoLeaks(t *testing.T) {
+	baseline := runtime.NumGoroutine()
+	func() {
+		k := newKitchen(t)
+		tr := &http.Transport{}
+		defer tr.CloseIdleConnections()
+		c := client.New(k.srv.URL, client.WithHTTPClient(&http.Client{Transport: tr}),
+			client.WithRetry(client.Retry{Backoff: time.Millisecond}))
+		cx := ctx(t)
+		client.Call(cx, c, k.create, &CreateIn{Tenant: "acme", Body: Dish{Name: "a", Price: 1}})
+		client.Call(cx, c, k.create, &CreateIn{})
+		client.Call(cx, c, k.flaky, &CountIn{Key: "leak"})
+		client.Call(cx, c, k.broken, nil)
+		client.Call(cx, c, k.del, &IDIn{ID: 1})
+		client.Call(cx, c, k.csv, nil)
+		client.Call(cx, c, k.params, &ParamsIn{})
+		if d, err := client.Call(cx, c, k.download, nil); err == nil {
+			d.Body.(io.Closer).Close()
+		}
+		short, cancel := context.WithTimeout(cx, 20*time.Millisecond)
+		client.Call(short, c, k.slow, nil)
+		cancel()
+		k.srv.Close()
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > baseline && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > baseline {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after the calls, %d before:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
 	}
 }
