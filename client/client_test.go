@@ -477,3 +477,17 @@ func TestNoLeaks(t *testing.T) {
 		t.Errorf("%d goroutines after the calls, %d before:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// A program that only calls an API registers its operations with nil
+// handlers: the plan is all the client needs.
+func TestClientOnlyRegistration(t *testing.T) {
+	t.Parallel()
+	k := newKitchen(t)
+	local := roux.New(roux.Config{Title: "Kitchen", Version: "1.0.0"})
+	putDish := roux.Put[PutIn, Dish](local, "/dishes/{id}", nil)
+	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()))
+	got, err := client.Call(ctx(t), c, putDish, &PutIn{ID: 2, Body: Dish{Name: "Stew", Price: 3}})
+	if err != nil || got.ID != 2 || got.Name != "Stew" {
+		t.Errorf("got %+v, %v", got, err)
+	}
+}

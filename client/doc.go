@@ -10,9 +10,11 @@
 //	var pe *roux.Error
 //	if errors.As(err, &pe) && pe.Status == http.StatusNotFound { ... }
 //
-// The program that calls builds the operations the way the server does
-// (usually by calling the same registration function on a throwaway
-// *roux.API), without serving them.
+// A program that calls an API but does not serve it registers the same
+// operations on a *roux.API of its own, which it never serves, with nil
+// handlers if it has no others:
+//
+//	getDish := roux.Get[GetDishInput, Dish](api, "/dishes/{id}", nil)
 //
 // # Requests
 //
