@@ -24,8 +24,8 @@
 // TextMarshalers by MarshalText; query slices as repeated keys (or
 // comma-separated with `explode:"false"`), other slices comma-separated.
 // Path values are percent-escaped; a {rest...} wildcard keeps its
-// slashes. Header parameters of the same name are sent as one header,
-// cookies as one Cookie header.
+// slashes. A header slice is one comma-separated header value; all
+// cookie parameters go in one Cookie header.
 //
 // What is sent follows the schema's rule that a pointer is the optional
 // form:
