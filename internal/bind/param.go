@@ -55,9 +55,10 @@ type Param struct {
 	Schema *schema.Schema
 
 	c        *codec
-	slice    bool // the field (or its pointer target) is a slice of c values
-	pointer  bool // the field is a pointer to the value
-	trim     bool // trim spaces and tabs around comma-separated items
+	typ      reflect.Type // the field's type, for Encoder
+	slice    bool         // the field (or its pointer target) is a slice of c values
+	pointer  bool         // the field is a pointer to the value
+	trim     bool         // trim spaces and tabs around comma-separated items
 	hasDef   bool
 	defN     int            // number of default items (1 for a scalar)
 	def      unsafe.Pointer // array of defN decoded default values
@@ -82,7 +83,7 @@ func Compile(sf reflect.StructField, reg *schema.Registry) (*Param, error) {
 }
 
 func compile(sf reflect.StructField, reg *schema.Registry) (*Param, error) {
-	p := &Param{Offset: sf.Offset}
+	p := &Param{Offset: sf.Offset, typ: sf.Type}
 	for _, in := range locations {
 		name, ok := sf.Tag.Lookup(string(in))
 		if !ok {

@@ -1,0 +1,162 @@
+package client
+
+import (
+	"context"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roux-go/roux/internal/plan"
+)
+
+// Retry configures retries (see [WithRetry]). The zero value retries
+// with the defaults given for each field.
+type Retry struct {
+	// MaxAttempts is the number of attempts in all, the first included;
+	// 0 means 3.
+	MaxAttempts int
+	// Backoff is the wait before the first retry, doubled before each
+	// further one, with jitter (a wait is drawn between half the backoff
+	// and the whole); 0 means 100ms.
+	Backoff time.Duration
+	// MaxBackoff caps the backoff; 0 means 5s.
+	MaxBackoff time.Duration
+	// MaxRetryAfter is the longest Retry-After the client waits for; a
+	// response that asks for a longer wait is returned rather than
+	// retried sooner than the server asked. 0 means 30s.
+	MaxRetryAfter time.Duration
+}
+
+// WithRetry retries calls of idempotent operations (GET, HEAD, PUT,
+// DELETE, OPTIONS, TRACE) that fail with a connection error or answer
+// 429, 502, 503 or 504, up to r.MaxAttempts attempts in all, waiting an
+// exponential backoff with jitter between attempts, or the wait a
+// Retry-After header asks for (seconds or an HTTP-date) when it is
+// longer. A retry never waits past the context's deadline: when the wait
+// would, the last answer is returned at once. Other methods are never
+// retried, since a request that failed on the way back may have taken
+// effect. Without WithRetry, a call makes one attempt.
+func WithRetry(r Retry) Option {
+	return optionFunc(func(c *config) { c.retry = &r })
+}
+
+func (r *Retry) attempts() int {
+	if r.MaxAttempts > 0 {
+		return r.MaxAttempts
+	}
+	return 3
+}
+
+// backoff returns the jittered wait after the given failed attempt
+// (1-based).
+func (r *Retry) backoff(attempt int) time.Duration {
+	d, maxD := r.Backoff, r.MaxBackoff
+	if d <= 0 {
+		d = 100 * time.Millisecond
+	}
+	if maxD <= 0 {
+		maxD = 5 * time.Second
+	}
+	for i := 1; i < attempt && d < maxD; i++ {
+		d *= 2
+	}
+	d = min(d, maxD)
+	return d/2 + rand.N(d/2+1)
+}
+
+func (r *Retry) maxRetryAfter() time.Duration {
+	if r.MaxRetryAfter > 0 {
+		return r.MaxRetryAfter
+	}
+	return 30 * time.Second
+}
+
+// idempotent reports whether method is idempotent (RFC 9110, section
+// 9.2.2), and so safe to send again.
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+func retryStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryAfter parses a Retry-After value, delay-seconds or an HTTP-date,
+// relative to now.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// send sends the request, retrying as cfg says.
+func (c *Client) send(ctx context.Context, cfg *config, p *plan.Operation, r *request) (*http.Response, error) {
+	attempts := 1
+	if cfg.retry != nil && idempotent(p.Method) {
+		attempts = cfg.retry.attempts()
+	}
+	for attempt := 1; ; attempt++ {
+		req, err := c.newRequest(ctx, cfg, p, r)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := cfg.hc.Do(req)
+		if attempt >= attempts {
+			return resp, err
+		}
+		var wait time.Duration
+		switch {
+		case err != nil && ctx.Err() == nil:
+			wait = cfg.retry.backoff(attempt)
+		case err == nil && retryStatus(resp.StatusCode):
+			wait = cfg.retry.backoff(attempt)
+			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+				if ra > cfg.retry.maxRetryAfter() {
+					return resp, nil
+				}
+				wait = max(wait, ra)
+			}
+		default:
+			return resp, err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return resp, err // waiting would outlive the caller's deadline
+		}
+		if resp != nil {
+			discard(resp)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// discard reads a little of a response body, so its connection can be
+// reused, and closes it.
+func discard(resp *http.Response) {
+	io.CopyN(io.Discard, resp.Body, 64<<10) //nolint:errcheck // only to reuse the connection
+	resp.Body.Close()
+}
