@@ -46,12 +46,20 @@ import (
 // field of type []*FormFile takes every file sent under its name, in
 // order. Tag such a field `form:"name"`, and optionally:
 //
-//	`required:"true"`             the file must be sent (at least one, for a slice)
-//	`contentType:"image/png,image/*"` accepted media types of each file; a type
-//	                              may be a range such as image/* (422 otherwise)
-//	`maxBytes:"1048576"`          the largest size of each file (413 otherwise)
-//	`minItems:"1"` `maxItems:"5"` how many files a slice takes (422 otherwise)
-//	`doc:"..."`                   the field's description
+//	required:"true"                 a file must be sent (422 otherwise)
+//	contentType:"image/png,image/*" the media types each file may have; a
+//	                                range such as image/* takes a whole type
+//	                                (422 with code contentMediaType otherwise)
+//	maxBytes:"1048576"              the largest size of each file (413
+//	                                otherwise)
+//	minItems:"1", maxItems:"5"      how many files a slice takes (422
+//	                                otherwise); a *FormFile takes one
+//	doc:"...", deprecated:"true"    as for any field
+//
+// A file is published as {"type": "string", "format": "binary"} (with
+// contentMediaType for a single accepted type and the maxBytes limit as
+// x-roux-maxBytes), and its accepted types as the contentType of its
+// field's encoding in the multipart/form-data request body.
 //
 // The content is available from [FormFile.Open] until the handler has
 // returned and its response has been written (an output body may stream
@@ -331,8 +339,8 @@ func (op *operation) readMultipart(r *http.Request, st *state, in unsafe.Pointer
 	mr := multipart.NewReader(fr.src, boundary)
 	for n := 1; ; n++ {
 		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
+		if err == io.EOF || n == 1 && errors.Is(err, io.EOF) && st.body.read == 0 && fr.src.err == nil {
+			break // the end, or a chunked body without a byte: no form at all
 		}
 		if err != nil {
 			return fr.u, fr.readProblem(err)
