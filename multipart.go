@@ -336,6 +336,14 @@ func (op *operation) readMultipart(r *http.Request, st *state, in unsafe.Pointer
 		textLimit: min(f.limit, op.api.cfg.MaxBodyBytes),
 	}
 	fr.textLeft = fr.textLimit
+	defer func() {
+		// The caller removes the files on return; on a panic, which
+		// would be a bug here, it never learns of them.
+		if v := recover(); v != nil {
+			fr.u.remove()
+			panic(v)
+		}
+	}()
 	mr := multipart.NewReader(fr.src, boundary)
 	for n := 1; ; n++ {
 		part, err := mr.NextPart()
@@ -417,8 +425,9 @@ func (fr *formReader) discard(part *multipart.Part) *Error {
 // file input left empty.
 func (fr *formReader) readFile(i int, part *multipart.Part) *Error {
 	fp := &fr.op.form.files[i]
+	filename := part.FileName()
 	var content io.Reader = part
-	if part.FileName() == "" {
+	if filename == "" {
 		var first [1]byte
 		switch n, err := io.ReadFull(part, first[:]); {
 		case n == 0 && err == io.EOF:
@@ -456,7 +465,7 @@ func (fr *formReader) readFile(i int, part *multipart.Part) *Error {
 		}
 		return fr.discard(part)
 	}
-	f := &FormFile{Filename: part.FileName(), ContentType: ct, Header: part.Header}
+	f := &FormFile{Filename: filename, ContentType: ct, Header: part.Header}
 	fr.u.files = append(fr.u.files, f)
 	if perr := fr.store(fp, f, content); perr != nil {
 		return perr
