@@ -37,6 +37,12 @@ type Config struct {
 	// MaxBodyBytes limits request bodies; an operation can override it
 	// with [BodyLimit]. It defaults to 1 MiB.
 	MaxBodyBytes int64
+	// UploadMemoryBytes is how many bytes of uploaded files ([FormFile])
+	// one request may hold in memory; files beyond it are written to
+	// temporary files in os.TempDir, removed when the handler returns. It
+	// defaults to 256 KiB; a negative value writes every non-empty file
+	// to disk.
+	UploadMemoryBytes int64
 	// Logger receives unexpected handler errors and recovered panics.
 	// It defaults to slog.Default().
 	Logger *slog.Logger
@@ -98,6 +104,9 @@ func New(c Config) *API {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20
+	}
+	if c.UploadMemoryBytes == 0 {
+		c.UploadMemoryBytes = defaultUploadMemory
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -46,7 +46,9 @@
 //	Body             the field named Body is the JSON request body
 //	Form             or a struct named Form, whose fields tagged
 //	                 `form:"name"` bind an application/x-www-form-urlencoded
-//	                 body like query parameters
+//	                 or multipart/form-data body like query parameters;
+//	                 fields of type *roux.FormFile or []*roux.FormFile take
+//	                 uploaded files ([FormFile])
 //
 //	`dep:""`         a dependency's value (see below)
 //	*roux.Tasks      background work to run after the response ([Tasks])
@@ -67,6 +69,19 @@
 // be within the operation's limit (otherwise 413; 1 MiB by default, see
 // [Config.MaxBodyBytes] and [BodyLimit]).
 //
+// A Form is read from an application/x-www-form-urlencoded or a
+// multipart/form-data body, and only the latter once it has a file field;
+// it is published as both, or as multipart/form-data with an encoding
+// entry giving each file field's accepted types. Unknown fields are
+// failures, as in a JSON body. A multipart body is read as a stream: the
+// body limit, a file's maxBytes (413 naming the field) and a limit of 1000
+// parts apply as the bytes arrive; a file of a type its contentType tag
+// does not accept is a 422 failure with code contentMediaType and is not
+// stored. Text values count against [Config.MaxBodyBytes] even where
+// [BodyLimit] allows more. Files are held in memory up to
+// [Config.UploadMemoryBytes] per request and in temporary files beyond;
+// those are removed once the response is written, whatever happened.
+//
 // # Dependencies
 //
 // A dependency ([Depends], [DependsCleanup]) is a value computed per
@@ -86,8 +101,8 @@
 // This rule is the one the published schema states:
 //
 //   - Path parameters are always required.
-//   - Query, header and cookie parameters are optional unless tagged
-//     `required:"true"`.
+//   - Query, header and cookie parameters, and Form fields (files
+//     included), are optional unless tagged `required:"true"`.
 //   - A body member is required unless its field is a pointer or has
 //     omitempty or omitzero in its json tag; `required:"true"` or
 //     `required:"false"` overrides that.

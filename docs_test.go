@@ -132,6 +132,7 @@ func TestOpenAPI30Golden(t *testing.T) {
 		{"kitchen", kitchenAPI()},
 		{"empty", roux.New(roux.Config{})},
 		{"groups", groupsAPI(nil)},
+		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)

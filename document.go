@@ -107,10 +107,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		}
 	}
 	if op.form != nil {
-		d.RequestBody = &openapi.RequestBody{
-			Required: len(op.form.schema.Required) > 0,
-			Content:  map[string]*openapi.MediaType{"application/x-www-form-urlencoded": {Schema: op.form.schema}},
-		}
+		d.RequestBody = &openapi.RequestBody{Required: len(op.form.schema.Required) > 0, Content: op.form.content()}
 		for _, st := range []int{400, 413, 415} {
 			d.Responses[strconv.Itoa(st)] = &openapi.Response{Description: http.StatusText(st), Content: problems}
 		}
@@ -196,6 +193,27 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		d.Responses[strconv.Itoa(x.status)] = r
 	}
 	return d, nil
+}
+
+// content describes a form body: multipart/form-data with the accepted
+// types of each file field as its encoding, and, for a form without
+// files, application/x-www-form-urlencoded too.
+func (f *formPlan) content() map[string]*openapi.MediaType {
+	multipart := &openapi.MediaType{Schema: f.schema}
+	for _, fp := range f.files {
+		if len(fp.accept) == 0 {
+			continue
+		}
+		if multipart.Encoding == nil {
+			multipart.Encoding = map[string]*openapi.Encoding{}
+		}
+		multipart.Encoding[fp.name] = &openapi.Encoding{ContentType: strings.Join(fp.accept, ", ")}
+	}
+	content := map[string]*openapi.MediaType{"multipart/form-data": multipart}
+	if len(f.files) == 0 {
+		content["application/x-www-form-urlencoded"] = &openapi.MediaType{Schema: f.schema}
+	}
+	return content
 }
 
 func hasQuery(ps []param) bool {

@@ -54,6 +54,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"forms", formAPI()},
 		{"security", securedAPI()},
 		{"dependencies", depsGoldenAPI()},
+		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)

@@ -53,7 +53,9 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			return
 		}
 	} else if op.form != nil {
-		if perr := op.readForm(r, st, in); perr != nil {
+		files, perr := op.readForm(r, st, in)
+		defer files.remove()
+		if perr != nil {
 			op.api.writeProblem(w, r, perr)
 			return
 		}

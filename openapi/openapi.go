@@ -146,6 +146,17 @@ type RequestBody struct {
 type MediaType struct {
 	Schema  *schema.Schema `json:"schema,omitempty"`
 	Example any            `json:"example,omitempty"`
+	// Encoding describes properties of a multipart/form-data or
+	// application/x-www-form-urlencoded body, by property name.
+	Encoding map[string]*Encoding `json:"encoding,omitempty"`
+}
+
+// Encoding describes how one property of a form body is sent.
+type Encoding struct {
+	// ContentType lists the media types the property's part may have,
+	// comma-separated; a type may be a range such as image/*.
+	ContentType string             `json:"contentType,omitempty"`
+	Headers     map[string]*Header `json:"headers,omitempty"`
 }
 
 // Response describes one response of an operation.
