@@ -217,8 +217,12 @@ type message struct {
 	data []byte
 }
 
-func newSession(parent context.Context, wc *websocket.Conn, opts Options) *session {
-	ctx, cancel := context.WithCancelCause(parent)
+// newSession returns the session of wc. Its context keeps the request's
+// values but not its cancellation: the session's own end is what cancels
+// it, always with a *CloseError for cause and always with the connection
+// closed, which is what ends the reader.
+func newSession(req context.Context, wc *websocket.Conn, opts Options) *session {
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(req))
 	return &session{wc: wc, opts: opts, ctx: ctx, cancel: cancel, msgs: make(chan message)}
 }
 

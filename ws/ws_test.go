@@ -16,6 +16,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/rouxtest"
 	"github.com/roux-go/roux/ws"
 )
@@ -471,7 +472,7 @@ func TestSubprotocol(t *testing.T) {
 
 func TestPing(t *testing.T) {
 	t.Parallel()
-	opts := ws.Options{PingInterval: 20 * time.Millisecond, PongTimeout: 100 * time.Millisecond}
+	opts := ws.Options{PingInterval: 20 * time.Millisecond, PongTimeout: 300 * time.Millisecond}
 
 	t.Run("alive", func(t *testing.T) {
 		t.Parallel()
@@ -504,7 +505,7 @@ func TestPing(t *testing.T) {
 		})
 		send(t, c, `{"text":"wait"}`)
 		got := h.endedWith(t)
-		if got.Code != ws.StatusAbnormalClosure || !strings.Contains(got.Reason, "no pong within 100ms") {
+		if got.Code != ws.StatusAbnormalClosure || !strings.Contains(got.Reason, "no pong within 300ms") {
 			t.Errorf("got %v, want 1006 no pong", got)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -569,6 +570,13 @@ func TestDocument(t *testing.T) {
 		if doc.Components == nil || doc.Components.Schemas[name] == nil {
 			t.Errorf("no component schema %s", name)
 		}
+	}
+	v30, err := openapi.Downgrade(doc)
+	if err != nil {
+		t.Fatalf("downgrading to 3.0: %v", err)
+	}
+	if !bytes.Contains(v30, []byte(`"x-roux-websocket"`)) || !bytes.Contains(v30, []byte(`"101"`)) {
+		t.Errorf("the 3.0 document lost the 101 response or the extension")
 	}
 }
 
