@@ -29,8 +29,7 @@ import (
 
 // Conn is the handler's side of a session: it receives messages of type
 // In and sends messages of type Out, each one JSON text message.
-// Send may be called concurrently with Receive and with itself; Receive
-// may not be called concurrently with itself.
+// Its methods are safe for concurrent use.
 type Conn[In, Out any] struct {
 	s    *session
 	plan *plan
@@ -77,9 +76,10 @@ func (c *Conn[In, Out]) Receive(ctx context.Context) (*In, error) {
 }
 
 // Send sends m to the client as one JSON text message. If ctx ends
-// before the message is written the connection is closed, since a
-// message half written cannot be taken back. Once the session is over,
-// Send returns the *[CloseError] of its end.
+// before the message is written while the session goes on, the
+// connection is dropped, since a message half written cannot be taken
+// back. Once the session is over, Send returns the *[CloseError] of its
+// end.
 func (c *Conn[In, Out]) Send(ctx context.Context, m *Out) error {
 	s := c.s
 	if err := s.ended(); err != nil {
@@ -92,7 +92,19 @@ func (c *Conn[In, Out]) Send(ctx context.Context, m *Out) error {
 	if err != nil {
 		return fmt.Errorf("ws: encoding a message: %w", err)
 	}
-	if err := s.wc.Write(ctx, websocket.MessageText, b); err != nil {
+	// The library drops the connection when the context of a write ends.
+	// That is right when the caller gives up on a message, but not when
+	// the session is ending: then the close handshake, which waits for
+	// this write, must still be sent.
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		if s.ctx.Err() == nil {
+			cancel()
+		}
+	})
+	defer stop()
+	if err := s.wc.Write(wctx, websocket.MessageText, b); err != nil {
 		if end := s.ended(); end != nil {
 			return end
 		}
@@ -174,7 +186,10 @@ func (s *session) ping() {
 		case <-t.C:
 		}
 		stalls := s.stall.count()
-		ctx, cancel := context.WithTimeout(s.ctx, s.opts.PongTimeout)
+		// Not bounded by the session's context, whose end would make the
+		// library drop the connection in the middle of a close handshake;
+		// a closed connection ends the ping.
+		ctx, cancel := context.WithTimeout(context.Background(), s.opts.PongTimeout)
 		err := s.wc.Ping(ctx)
 		cancel()
 		if err == nil || s.ctx.Err() != nil || s.stall.since(stalls) {

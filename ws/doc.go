@@ -58,7 +58,8 @@
 // connection whose pong does not come within [Options.PongTimeout].
 // Hijacked connections are not waited for by http.Server.Shutdown, so a
 // session ends itself when the API shuts down: [roux.API.Drain] closes
-// every session with 1001 (going away) and cancels its handler's context.
+// every session with 1001 (going away) and cancels its handler's context,
+// and handshakes that arrive after it get 503.
 // Whatever ends a session, its goroutines are gone when the operation
 // returns.
 //

@@ -2,6 +2,7 @@ package ws_test
 
 import (
 	"context"
+	"net/http"
 	"runtime"
 	"strings"
 	"testing"
@@ -20,7 +21,11 @@ func TestDrain(t *testing.T) {
 	func() {
 		// No pings: these clients do not read, so they would not pong.
 		h := newHarness(t, ws.Options{PingInterval: -1})
-		var conns []*websocket.Conn
+		// A session busy sending, which the client does not read until
+		// the drain: its close frame waits for the write under way.
+		stream := h.dial(t, "/rooms/lobby/ws?name=ann", nil)
+		send(t, stream, `{"text":"stream"}`)
+		conns := []*websocket.Conn{stream}
 		for range 3 {
 			c := h.dial(t, "/rooms/lobby/ws?name=ann", nil)
 			send(t, c, `{"text":"wait"}`)
@@ -41,6 +46,15 @@ func TestDrain(t *testing.T) {
 			if got := h.endedWith(t); got.Code != ws.StatusGoingAway {
 				t.Errorf("handler saw %v, want 1001", got)
 			}
+		}
+		// Handshakes while the API drains are refused before the upgrade.
+		resp, err := h.client.Do(handshake(t, h.srv.URL+"/rooms/lobby/ws?name=ann", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("handshake while draining: got %d, want 503 with Retry-After", resp.StatusCode)
 		}
 		h.srv.Close()
 		h.client.CloseIdleConnections()

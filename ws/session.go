@@ -37,7 +37,12 @@ type Handler[In, Out any] func(ctx context.Context, c *Conn[In, Out]) error
 // before anything is upgraded. Then the session checks the handshake
 // (426 for a request that is no WebSocket handshake, 400 for a malformed
 // one, 403 for an origin that is not allowed, all problem+json), upgrades
-// the connection (101 Switching Protocols) and runs the handler.
+// the connection (101 Switching Protocols) and runs the handler. While
+// the API shuts down, handshakes get 503.
+//
+// The operation's handler runs before the handshake is checked, so work
+// that only an upgraded connection should do (joining a room, say)
+// belongs in the session's handler.
 //
 // In is the type of the messages the client sends, Out of those the server
 // sends; each message is one JSON text message. Both are described in the
@@ -77,6 +82,13 @@ func (s *Session[In, Out]) WriteResponse(rc *roux.ResponseContext) (err error) {
 	if perr := handshakeProblem(rc.R, opts.OriginPatterns); perr != nil {
 		rc.WriteProblem(perr)
 		return nil
+	}
+	select {
+	case <-rc.Stopping():
+		// Upgrading only to close at once would tell the client less.
+		rc.WriteProblem(roux.NewError(http.StatusServiceUnavailable, "the server is shutting down").WithHeader("Retry-After", "5"))
+		return nil
+	default:
 	}
 	if !hijackable(rc.W) {
 		rc.WriteProblem(fmt.Errorf("ws: %s: the http.ResponseWriter cannot be hijacked (a middleware wraps it without Unwrap)", rc.OperationID()))
@@ -187,10 +199,11 @@ func (*Session[In, Out]) DescribeBody(d *roux.BodyDoc) error {
 		problems = r.Content
 	}
 	for status, desc := range map[int]string{
-		http.StatusBadRequest:       "A malformed WebSocket handshake",
-		http.StatusForbidden:        "The Origin may not open this WebSocket",
-		http.StatusUpgradeRequired:  "Not a WebSocket handshake, or not version 13",
-		http.StatusMethodNotAllowed: "A handshake with another method than GET",
+		http.StatusBadRequest:         "A malformed WebSocket handshake",
+		http.StatusForbidden:          "The Origin may not open this WebSocket",
+		http.StatusUpgradeRequired:    "Not a WebSocket handshake, or not version 13",
+		http.StatusMethodNotAllowed:   "A handshake with another method than GET",
+		http.StatusServiceUnavailable: "The server is shutting down",
 	} {
 		key := fmt.Sprint(status)
 		if _, set := op.Responses[key]; !set {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/middleware"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/rouxtest"
 	"github.com/roux-go/roux/ws"
@@ -61,7 +62,8 @@ func (l *lockedBuffer) String() string {
 // The handler echoes messages with a sequence number. Some texts make it
 // act: "close" returns a CloseError 4000, "fail" an error, "panic"
 // panics, "wait" waits for the session to end, "proto" answers the
-// subprotocol, "sleep" sleeps for three pong timeouts before reading on.
+// subprotocol, "sleep" sleeps for three pong timeouts before reading on,
+// "stream" sends until Send fails.
 // Why the session ended (the handler's last Receive error, or the cause
 // of its context) goes to ended.
 type harness struct {
@@ -114,6 +116,13 @@ func (h *harness) serve(ctx context.Context, c *ws.Conn[ClientMsg, ServerMsg], i
 			<-ctx.Done()
 			h.ended <- context.Cause(ctx)
 			return ctx.Err()
+		case "stream":
+			for i := 0; ; i++ {
+				if err := c.Send(ctx, &ServerMsg{From: in.Name, Text: "tick", Seq: i}); err != nil {
+					h.ended <- err
+					return err
+				}
+			}
 		case "proto":
 			m.Text = "subprotocol " + c.Subprotocol()
 		case "sleep":
@@ -547,7 +556,7 @@ func TestDocument(t *testing.T) {
 	if op == nil {
 		t.Fatal("no GET /rooms/{room}/ws in the document")
 	}
-	for _, code := range []string{"101", "400", "403", "405", "422", "426", "500"} {
+	for _, code := range []string{"101", "400", "403", "405", "422", "426", "500", "503"} {
 		if _, ok := op.Responses[code]; !ok {
 			t.Errorf("no %s response", code)
 		}
@@ -653,5 +662,44 @@ func TestRegistrationErrors(t *testing.T) {
 			}()
 			tt.register(roux.New(roux.Config{}))
 		})
+	}
+}
+
+// TestBehindMiddleware upgrades through roux's middleware, which unwrap
+// to the connection, and gives the session the request's values.
+func TestBehindMiddleware(t *testing.T) {
+	t.Parallel()
+	logs := &lockedBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	api := roux.New(roux.Config{Logger: logger})
+	api.Use(middleware.Recover(logger), middleware.RequestID(), middleware.AccessLog(logger), middleware.Compress(middleware.CompressConfig{}))
+	roux.Get(api, "/ws", func(ctx context.Context, in *struct{}) (*ws.Session[ClientMsg, ServerMsg], error) {
+		return ws.Accept(func(ctx context.Context, c *ws.Conn[ClientMsg, ServerMsg]) error {
+			m, err := c.Receive(ctx)
+			if err != nil {
+				return err
+			}
+			return c.Send(ctx, &ServerMsg{From: middleware.RequestIDFrom(ctx), Text: m.Text})
+		}, ws.Options{}), nil
+	})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", &websocket.DialOptions{
+		HTTPClient: client, HTTPHeader: http.Header{"Accept-Encoding": {"gzip"}, "X-Request-Id": {"req-42"}},
+	})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer c.CloseNow()
+	send(t, c, `{"text":"hi"}`)
+	if got := receive(t, c); got.Text != "hi" || got.From == "" {
+		t.Errorf("got %+v, want the echo with the request id", got)
+	}
+	if got := closedWith(t, c); got.Code != websocket.StatusNormalClosure {
+		t.Errorf("got close %d, want 1000", got.Code)
 	}
 }
