@@ -50,11 +50,7 @@ func (c *Conn[In, Out]) Receive(ctx context.Context) (*In, error) {
 	}
 	var m message
 	select {
-	case got, ok := <-s.msgs:
-		if !ok {
-			return nil, s.ended()
-		}
-		m = got
+	case m = <-s.msgs:
 	case <-s.ctx.Done():
 		return nil, s.ended()
 	case <-ctx.Done():
