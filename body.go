@@ -3,6 +3,7 @@ package roux
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -50,7 +51,10 @@ type BodyDoc struct {
 	Operation *openapi.Operation
 	// Response is the success response; set its Content.
 	Response *openapi.Response
-	// Status is the success status.
+	// Status is the success status. A describer may change it: the
+	// success response is then documented under the status it sets (a
+	// WebSocket handshake documents 101 Switching Protocols, which no
+	// operation can declare with [Status] since roux never sends it).
 	Status int
 	// ContentType is the media type declared for the body by the Body
 	// field's contentType tag, or "".
@@ -130,7 +134,8 @@ func (op *operation) writeResponseBody(w http.ResponseWriter, r *http.Request, s
 }
 
 // describeResponseBody lets a ResponseBody type describe its response.
-func (op *operation) describeResponseBody(d *openapi.Operation, ok *openapi.Response) error {
+// It returns the status the success response is documented under.
+func (op *operation) describeResponseBody(d *openapi.Operation, ok *openapi.Response) (int, error) {
 	t := op.resp.bodyType
 	var zero any
 	switch {
@@ -143,11 +148,18 @@ func (op *operation) describeResponseBody(d *openapi.Operation, ok *openapi.Resp
 	}
 	bd, isDescriber := zero.(BodyDescriber)
 	if !isDescriber {
-		return nil
+		return op.resp.status, nil
 	}
-	return bd.DescribeBody(&BodyDoc{
+	doc := &BodyDoc{
 		Registry: op.api.registry, Operation: d, Response: ok,
 		Status: op.resp.status, ContentType: op.resp.contentType,
 		Problem: op.api.problems.problem,
-	})
+	}
+	if err := bd.DescribeBody(doc); err != nil {
+		return 0, err
+	}
+	if doc.Status < 100 || doc.Status > 599 {
+		return 0, fmt.Errorf("DescribeBody set the invalid status %d", doc.Status)
+	}
+	return doc.Status, nil
 }

@@ -124,11 +124,15 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		d.Responses["503"] = &openapi.Response{Description: "The server is busy; retry after the Retry-After delay", Content: problems}
 	}
 	ok := &openapi.Response{Description: http.StatusText(op.resp.status)}
+	status := op.resp.status // the documented success status
 	switch {
 	case !op.resp.hasBody:
 	case op.resp.kind == bodyCustom:
-		if err := op.describeResponseBody(d, ok); err != nil {
+		if status, err = op.describeResponseBody(d, ok); err != nil {
 			return nil, fmt.Errorf("output body %v: %w", op.resp.bodyType, err)
+		}
+		if status != op.resp.status && ok.Description == http.StatusText(op.resp.status) {
+			ok.Description = http.StatusText(status)
 		}
 	case op.resp.kind != bodyJSON:
 		ok.Content = map[string]*openapi.MediaType{op.resp.contentType: {Schema: &schema.Schema{Type: schema.Types{"string"}, Format: "binary"}}}
@@ -156,12 +160,12 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		ok.Headers[h.name] = &openapi.Header{Description: s.Description, Schema: &s}
 		s.Description = ""
 	}
-	d.Responses[strconv.Itoa(op.resp.status)] = ok
+	d.Responses[strconv.Itoa(status)] = ok
 	for _, x := range cfg.responses {
 		if x.status < 100 || x.status > 599 {
 			return nil, fmt.Errorf("option Response: status %d is not a valid response status", x.status)
 		}
-		if x.status == op.resp.status {
+		if x.status == status {
 			// The success response is derived from the output type; the
 			// option may only describe it.
 			if x.body != nil {

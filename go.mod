@@ -10,3 +10,5 @@ require (
 require github.com/klauspost/compress v1.20.4
 
 require golang.org/x/sync v0.25.0
+
+require github.com/coder/websocket v1.8.15
