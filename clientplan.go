@@ -51,6 +51,9 @@ func clientPlan(x any) (*plan.Operation, error) {
 	}
 	if op.form != nil {
 		p.Form = &plan.Form{Offset: op.form.offset}
+		for _, f := range op.form.files {
+			p.Form.Files = append(p.Form.Files, f.name)
+		}
 		if p.Form.Params, err = clientParams(op.form.params); err != nil {
 			return nil, err
 		}

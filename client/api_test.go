@@ -198,6 +198,7 @@ type kitchen struct {
 	note     *roux.Operation[struct{}, Note]
 	download *roux.Operation[struct{}, Download]
 	stream   *roux.Operation[struct{}, StreamOut]
+	upload   *roux.Operation[UploadIn, Dish]
 	missing  *roux.Operation[IDIn, Dish]
 	fail     *roux.Operation[struct{}, Dish]
 	payment  *roux.Operation[struct{}, Dish]
@@ -275,6 +276,9 @@ func newKitchen(t testing.TB) *kitchen {
 	k.download = roux.Get(api, "/download", func(ctx context.Context, in *struct{}) (*Download, error) {
 		return &Download{Body: strings.NewReader(strings.Repeat("x", 100_000))}, nil
 	})
+	k.upload = roux.Post(api, "/photos", func(ctx context.Context, in *UploadIn) (*Dish, error) {
+		return &Dish{Name: in.Form.Photo.Filename}, nil
+	})
 	k.stream = roux.Get(api, "/stream", func(ctx context.Context, in *struct{}) (*StreamOut, error) {
 		return &StreamOut{}, nil
 	})
@@ -345,4 +349,11 @@ func retryAfterOf(key string) string {
 		return "3600"
 	}
 	return "0"
+}
+
+// UploadIn takes a file, which the client does not send.
+type UploadIn struct {
+	Form struct {
+		Photo *roux.FormFile `form:"photo" required:"true"`
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"unsafe"
 
 	"github.com/roux-go/roux"
@@ -64,6 +65,9 @@ func Call[In, Out any](ctx context.Context, c *Client, op *roux.Operation[In, Ou
 func (c *Client) call(ctx context.Context, cfg *config, p *plan.Operation, in, out unsafe.Pointer) error {
 	if p.Response.Kind == plan.Custom && p.Response.HasBody {
 		return fmt.Errorf("%w: %s %s (%s) answers with %v, which writes the response itself (a stream or a socket); call it with an http.Client", ErrUnsupported, p.Method, p.Pattern, p.ID, p.Response.BodyType)
+	}
+	if p.Form != nil && len(p.Form.Files) > 0 {
+		return fmt.Errorf("%w: %s %s (%s) takes file uploads (%s), which the typed client does not send yet; build the multipart/form-data request with mime/multipart", ErrUnsupported, p.Method, p.Pattern, p.ID, strings.Join(p.Form.Files, ", "))
 	}
 	r, err := encode(p, in)
 	if err != nil {

@@ -205,6 +205,12 @@ func TestBodiesAndEnvelopes(t *testing.T) {
 			t.Errorf("read %d bytes, %v", len(b), err)
 		}
 	})
+	t.Run("upload unsupported", func(t *testing.T) {
+		_, err := client.Call(cx, c, k.upload, &UploadIn{})
+		if !errors.Is(err, client.ErrUnsupported) || !strings.Contains(err.Error(), "photo") {
+			t.Errorf("got %v, want ErrUnsupported naming the file field", err)
+		}
+	})
 	t.Run("stream unsupported", func(t *testing.T) {
 		_, err := client.Call(cx, c, k.stream, nil)
 		if !errors.Is(err, client.ErrUnsupported) {

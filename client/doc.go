@@ -69,7 +69,8 @@
 // must read and close (it is an io.ReadCloser) — it stays tied to the
 // call's context. Operations whose body is a roux.ResponseBody (event
 // streams, WebSockets, files) cannot be called with this package: Call
-// fails with [ErrUnsupported].
+// fails with [ErrUnsupported], as does one that takes file uploads
+// (multipart/form-data).
 //
 // # Errors
 //

@@ -66,6 +66,9 @@ type Body struct {
 type Form struct {
 	Offset uintptr
 	Params []Param
+	// Files names the Form's file fields (*roux.FormFile,
+	// []*roux.FormFile), which only a multipart body carries.
+	Files []string
 }
 
 // BodyKind says how a response body is written, and so how it is read.
