@@ -22,13 +22,14 @@
 // operationId ("get-dishes-id"), child of the span context found in the
 // request's headers (W3C traceparent by default), with the attributes of
 // the HTTP server semantic conventions: http.request.method, http.route
-// (the pattern "/dishes/{id}", never the raw path), url.path, url.scheme,
-// server.address, server.port, client.address, user_agent.original,
-// network.protocol.version, http.response.status_code and, for a 5xx
-// answer, error.type and the span status Error. 4xx answers leave the
-// span status unset, as the conventions require of servers. The
-// operation's handler finds the span in its context
-// (trace.SpanFromContext).
+// (the pattern "/dishes/{id}", never the raw path) and url.scheme, which
+// samplers see, then on a recorded span url.path, server.address,
+// server.port, client.address (the peer: forwarding headers are not
+// trusted), user_agent.original, network.protocol.version,
+// http.response.status_code and, for a 5xx answer, error.type and the
+// span status Error. 4xx answers leave the span status unset, as the
+// conventions require of servers. The operation's handler finds the span
+// in its context (trace.SpanFromContext).
 //
 // The metrics are those of the conventions — http.server.request.duration
 // (seconds), http.server.active_requests, http.server.request.body.size
@@ -52,7 +53,13 @@
 //
 // # Cost
 //
-// BenchmarkInstrument measures a GET operation served in process with
-// the API not instrumented, instrumented with no-op providers, and
-// instrumented with the SDK recording every span and metric.
+// An API that is not instrumented serves exactly as before: roux's
+// operation wrappers are only consulted at registration. Instrumented
+// with no-op providers, a request costs five allocations more: the span
+// context, the request carrying it and the response recorder, and two for
+// the path values roux hands every wrapped operation through
+// r.SetPathValue. With the SDK recording every span and metric it costs
+// about twelve; BenchmarkInstrument measures it:
+//
+//	go test -run '^$' -bench Instrument -count 10 ./otel
 package rouxotel

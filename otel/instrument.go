@@ -81,10 +81,10 @@ func newConfig(opts []Option) config {
 type server struct {
 	tracer   trace.Tracer
 	prop     propagation.TextMapPropagator
-	duration httpconv.ServerRequestDuration
-	active   httpconv.ServerActiveRequests
-	reqSize  httpconv.ServerRequestBodySize
-	respSize httpconv.ServerResponseBodySize
+	duration metric.Float64Histogram
+	active   metric.Int64UpDownCounter
+	reqSize  metric.Int64Histogram
+	respSize metric.Int64Histogram
 }
 
 // Instrument traces and measures every operation of api, those
@@ -98,19 +98,25 @@ func Instrument(api *roux.API, opts ...Option) error {
 		prop:   c.prop,
 	}
 	meter := c.mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
-	var err error
-	if s.duration, err = httpconv.NewServerRequestDuration(meter); err != nil {
+	// The instruments are the conventions' (names, units, buckets), used
+	// directly so that recording can reuse prebuilt attribute options.
+	duration, err := httpconv.NewServerRequestDuration(meter)
+	if err != nil {
 		return err
 	}
-	if s.active, err = httpconv.NewServerActiveRequests(meter); err != nil {
+	active, err := httpconv.NewServerActiveRequests(meter)
+	if err != nil {
 		return err
 	}
-	if s.reqSize, err = httpconv.NewServerRequestBodySize(meter); err != nil {
+	reqSize, err := httpconv.NewServerRequestBodySize(meter)
+	if err != nil {
 		return err
 	}
-	if s.respSize, err = httpconv.NewServerResponseBodySize(meter); err != nil {
+	respSize, err := httpconv.NewServerResponseBodySize(meter)
+	if err != nil {
 		return err
 	}
+	s.duration, s.active, s.reqSize, s.respSize = duration.Inst(), active.Inst(), reqSize.Inst(), respSize.Inst()
 	api.WrapOperations(s.wrap)
 	return nil
 }
@@ -120,9 +126,9 @@ var serverKind = trace.WithSpanKind(trace.SpanKindServer)
 // schemes indexes the attribute sets of an operation: plain HTTP or TLS.
 var schemes = [2]string{"http", "https"}
 
-// opHandler instruments one operation. The metric attribute sets are
-// built once: per scheme for active requests, and per scheme and status
-// on first use for the others, so that recording does not allocate.
+// opHandler instruments one operation. The metric attributes are built
+// once: per scheme for active requests, and per scheme and status on
+// first use for the others, so that recording does not allocate.
 type opHandler struct {
 	*server
 	next     http.Handler
@@ -130,8 +136,9 @@ type opHandler struct {
 	route    attribute.KeyValue
 	opID     attribute.KeyValue
 	method   attribute.KeyValue
-	active   [2]attribute.Set
-	byStatus [2][500]atomic.Pointer[attribute.Set] // index status-100
+	start    [2][]trace.SpanStartOption // per scheme, for requests of the operation's method
+	active   [2][]metric.AddOption
+	byStatus [2][500]atomic.Pointer[[]metric.RecordOption] // index status-100
 }
 
 func (s *server) wrap(op roux.OperationInfo, next http.Handler) http.Handler {
@@ -142,17 +149,39 @@ func (s *server) wrap(op roux.OperationInfo, next http.Handler) http.Handler {
 		method: semconv.HTTPRequestMethodKey.String(op.Method),
 	}
 	for i, scheme := range schemes {
-		h.active[i] = attribute.NewSet(h.method, semconv.URLScheme(scheme), h.route, h.opID)
+		h.active[i] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(h.method, semconv.URLScheme(scheme), h.route, h.opID))}
+		h.start[i] = []trace.SpanStartOption{serverKind, trace.WithAttributes(h.method, h.route, semconv.URLScheme(scheme))}
 	}
 	return h
 }
 
-// metricAttrs returns the attribute set of a finished request.
-func (h *opHandler) metricAttrs(method string, tls, status int) attribute.Set {
+// startOptions returns the options a request's span starts with: its
+// kind and the attributes that samplers see. They are built once for the
+// operation's method, so that starting a span the provider does not
+// record allocates nothing here.
+func (h *opHandler) startOptions(method string, tls int) []trace.SpanStartOption {
+	if method == h.op.Method {
+		return h.start[tls]
+	}
+	return []trace.SpanStartOption{serverKind, trace.WithAttributes(
+		semconv.HTTPRequestMethodKey.String(method), h.route, semconv.URLScheme(schemes[tls]))}
+}
+
+// activeAttrs returns the attributes of an active request.
+func (h *opHandler) activeAttrs(method string, tls int) []metric.AddOption {
+	if method == h.op.Method {
+		return h.active[tls]
+	}
+	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
+		semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID))}
+}
+
+// metricAttrs returns the attributes of a finished request.
+func (h *opHandler) metricAttrs(method string, tls, status int) []metric.RecordOption {
 	cacheable := method == h.op.Method && status >= 100 && status < 600
 	if cacheable {
-		if set := h.byStatus[tls][status-100].Load(); set != nil {
-			return *set
+		if opts := h.byStatus[tls][status-100].Load(); opts != nil {
+			return *opts
 		}
 	}
 	kv := [6]attribute.KeyValue{
@@ -164,11 +193,11 @@ func (h *opHandler) metricAttrs(method string, tls, status int) attribute.Set {
 		kv[n] = semconv.ErrorTypeKey.String(strconv.Itoa(status))
 		n++
 	}
-	set := attribute.NewSet(kv[:n]...)
+	opts := []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv[:n]...))}
 	if cacheable {
-		h.byStatus[tls][status-100].Store(&set)
+		h.byStatus[tls][status-100].Store(&opts)
 	}
-	return set
+	return opts
 }
 
 func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -177,13 +206,14 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		tls = 1
 	}
-	ctx := h.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	ctx, span := h.tracer.Start(ctx, h.op.ID, serverKind, trace.WithAttributes(h.spanAttrs(r, tls)...))
-	active := h.active[tls]
-	if r.Method != h.op.Method {
-		active = attribute.NewSet(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLScheme(schemes[tls]), h.route, h.opID)
+	ctx := h.prop.Extract(r.Context(), headerCarrier(r.Header))
+	ctx, span := h.tracer.Start(ctx, h.op.ID, h.startOptions(r.Method, tls)...)
+	recording := span.IsRecording()
+	if recording {
+		span.SetAttributes(h.requestAttrs(r)...)
 	}
-	h.server.active.AddSet(ctx, 1, active)
+	active := h.activeAttrs(r.Method, tls)
+	h.server.active.Add(ctx, 1, active...)
 
 	rec := &recorder{ResponseWriter: w}
 	r = r.WithContext(ctx)
@@ -200,37 +230,35 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case status == 0:
 			status = http.StatusOK // what net/http sends for a handler that wrote nothing
 		}
-		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
-		if status >= 500 {
-			span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(status)))
-			span.SetStatus(codes.Error, "")
+		if recording {
+			if status >= 500 {
+				span.SetAttributes(semconv.HTTPResponseStatusCode(status), semconv.ErrorTypeKey.String(strconv.Itoa(status)))
+				span.SetStatus(codes.Error, "")
+			} else {
+				span.SetAttributes(semconv.HTTPResponseStatusCode(status))
+			}
 		}
 		span.End()
-		h.server.active.AddSet(ctx, -1, active)
+		h.server.active.Add(ctx, -1, active...)
 		attrs := h.metricAttrs(r.Method, tls, status)
-		h.duration.RecordSet(ctx, time.Since(start).Seconds(), attrs)
+		h.duration.Record(ctx, time.Since(start).Seconds(), attrs...)
 		switch {
 		case r.ContentLength >= 0:
-			h.reqSize.RecordSet(ctx, r.ContentLength, attrs)
+			h.reqSize.Record(ctx, r.ContentLength, attrs...)
 		case rec.body.ReadCloser != nil:
-			h.reqSize.RecordSet(ctx, rec.body.n, attrs)
+			h.reqSize.Record(ctx, rec.body.n, attrs...)
 		}
-		h.respSize.RecordSet(ctx, rec.written, attrs)
+		h.respSize.Record(ctx, rec.written, attrs...)
 	}()
 	h.next.ServeHTTP(rec, r)
 	completed = true
 }
 
-// spanAttrs returns the attributes a server span starts with: those the
-// conventions ask to have before sampling, and the request's others.
-func (h *opHandler) spanAttrs(r *http.Request, tls int) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 10)
-	attrs = append(attrs,
-		semconv.HTTPRequestMethodKey.String(r.Method),
-		h.route,
-		semconv.URLPath(r.URL.Path),
-		semconv.URLScheme(schemes[tls]),
-	)
+// requestAttrs returns the attributes of a recorded span that come from
+// the request.
+func (h *opHandler) requestAttrs(r *http.Request) []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 6)
+	attrs = append(attrs, semconv.URLPath(r.URL.Path))
 	if host, port := splitHostPort(r.Host); host != "" {
 		attrs = append(attrs, semconv.ServerAddress(host))
 		if port > 0 {

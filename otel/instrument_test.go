@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func newKitchen(t *testing.T) *kitchen {
 		mp.Shutdown(ctx)
 	})
 
-	api := roux.New(roux.Config{Title: "Kitchen", Logger: slog.New(slog.DiscardHandler), ProblemHook: rouxotel.ProblemHook(nil)})
+	api := roux.New(roux.Config{Title: "Kitchen", Logger: discardLogger(), ProblemHook: rouxotel.ProblemHook(nil)})
 	roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *dishInput) (*dish, error) {
 		if !trace.SpanFromContext(ctx).SpanContext().IsValid() {
 			return nil, errors.New("the handler's context has no span")
@@ -387,3 +388,7 @@ func TestWithPropagators(t *testing.T) {
 		t.Errorf("got parent %v, want none", ended[0].Parent())
 	}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -3,6 +3,8 @@ package rouxotel
 import (
 	"io"
 	"net/http"
+
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // recorder is the writer an instrumented operation writes through: it
@@ -65,3 +67,33 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	b.n += int64(n)
 	return n, err
 }
+
+// headerCarrier reads and writes trace context in HTTP headers, like
+// propagation.HeaderCarrier, but finds the W3C headers without
+// canonicalizing their lowercase names, which allocates on every request.
+type headerCarrier http.Header
+
+// Get returns the first value of key.
+func (c headerCarrier) Get(key string) string {
+	var vs []string
+	switch key {
+	case "traceparent":
+		vs = c["Traceparent"]
+	case "tracestate":
+		vs = c["Tracestate"]
+	case "baggage":
+		vs = c["Baggage"]
+	default:
+		return http.Header(c).Get(key)
+	}
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
+// Set sets key to value.
+func (c headerCarrier) Set(key, value string) { http.Header(c).Set(key, value) }
+
+// Keys lists the header names.
+func (c headerCarrier) Keys() []string { return propagation.HeaderCarrier(c).Keys() }
