@@ -187,6 +187,8 @@ func TestServerSpans(t *testing.T) {
 			code:   codes.Unset,
 			problem: map[string]string{"roux.problem.status": "422", "roux.problem.title": "Unprocessable Entity", "roux.problem.type": "about:blank",
 				"roux.problem.detail": `path parameter "id": must be at least 1`, "roux.problem.errors": "1"}},
+		{name: "automatic HEAD", method: "HEAD", path: "/dishes/7", status: 200, span: "get-dishes-id",
+			want: map[string]string{"http.request.method": "HEAD", "http.route": "/dishes/{id}", "http.response.status_code": "200"}},
 		{name: "chunked body", method: "POST", path: "/dishes", body: `{"id":3,"name":"stew"}`, headers: []string{"Content-Type: application/json"},
 			status: 201, span: "createDish",
 			want: map[string]string{"http.request.method": "POST", "http.route": "/dishes", "http.response.status_code": "201"}},
