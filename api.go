@@ -77,6 +77,7 @@ type API struct {
 	sites      map[string]string // method+" "+pattern -> registration site
 	docPaths   map[string]string // method+" "+OpenAPI path -> pattern
 	mw         []func(http.Handler) http.Handler
+	opWrappers []func(OperationInfo, http.Handler) http.Handler
 	handler    http.Handler // dispatch wrapped in API middleware
 	problems   problemSchemas
 	deps       depScope

@@ -36,7 +36,8 @@ type operation struct {
 	form       *formPlan
 	resp       responsePlan
 	spec       handlerSpec
-	wrapped    http.Handler // the operation behind its middleware, or nil
+	middleware []func(http.Handler) http.Handler // the operation's own, outermost first
+	wrapped    http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
 	doc        *openapi.Operation
 }
 
@@ -93,13 +94,8 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 	if op.doc, err = op.describe(cfg); err != nil {
 		return nil, err
 	}
-	if len(cfg.middleware) > 0 {
-		var h http.Handler = http.HandlerFunc(op.serveFromPathValues)
-		for i := len(cfg.middleware) - 1; i >= 0; i-- {
-			h = cfg.middleware[i](h)
-		}
-		op.wrapped = h
-	}
+	op.middleware = cfg.middleware
+	op.wrap()
 	docKey := method + " " + docPath(pattern)
 	if prev, taken := a.docPaths[docKey]; taken {
 		return nil, fmt.Errorf("%s and %s (registered at %s) are both published as the OpenAPI path %s, which cannot tell them apart; change one pattern", pattern, prev, a.sites[method+" "+prev], docPath(pattern))

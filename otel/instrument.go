@@ -1,0 +1,332 @@
+package rouxotel
+
+import (
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/semconv/v1.43.0/httpconv"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/roux-go/roux"
+)
+
+// ScopeName is the instrumentation scope of the tracer and the meter
+// this package uses.
+const ScopeName = "github.com/roux-go/roux/otel"
+
+// OperationIDKey is the attribute that names the roux operation on
+// metrics.
+const OperationIDKey = attribute.Key("roux.operation.id")
+
+// Option configures [Instrument] and [Transport].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	tp   trace.TracerProvider
+	mp   metric.MeterProvider
+	prop propagation.TextMapPropagator
+}
+
+// WithTracerProvider sets where spans go. It defaults to the global
+// provider, otel.GetTracerProvider().
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c *config) { c.tp = tp })
+}
+
+// WithMeterProvider sets where metrics go. It defaults to the global
+// provider, otel.GetMeterProvider().
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) { c.mp = mp })
+}
+
+// WithPropagators sets how trace context is read from incoming requests
+// and written into outgoing ones. It defaults to W3C Trace Context and
+// Baggage; pass otel.GetTextMapPropagator() to use the global one.
+func WithPropagators(p propagation.TextMapPropagator) Option {
+	return optionFunc(func(c *config) { c.prop = p })
+}
+
+func newConfig(opts []Option) config {
+	var c config
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	if c.tp == nil {
+		c.tp = otel.GetTracerProvider()
+	}
+	if c.mp == nil {
+		c.mp = otel.GetMeterProvider()
+	}
+	if c.prop == nil {
+		c.prop = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+	}
+	return c
+}
+
+// server holds what every instrumented operation of an API shares.
+type server struct {
+	tracer   trace.Tracer
+	prop     propagation.TextMapPropagator
+	duration metric.Float64Histogram
+	active   metric.Int64UpDownCounter
+	reqSize  metric.Int64Histogram
+	respSize metric.Int64Histogram
+}
+
+// Instrument traces and measures every operation of api, those
+// registered before the call and after it. Call it once per API, during
+// registration. It fails only when the meter provider refuses to create
+// an instrument.
+func Instrument(api *roux.API, opts ...Option) error {
+	c := newConfig(opts)
+	s := &server{
+		tracer: c.tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL)),
+		prop:   c.prop,
+	}
+	meter := c.mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
+	// The instruments are the conventions' (names, units, buckets), used
+	// directly so that recording can reuse prebuilt attribute options.
+	duration, err := httpconv.NewServerRequestDuration(meter)
+	if err != nil {
+		return err
+	}
+	active, err := httpconv.NewServerActiveRequests(meter)
+	if err != nil {
+		return err
+	}
+	reqSize, err := httpconv.NewServerRequestBodySize(meter)
+	if err != nil {
+		return err
+	}
+	respSize, err := httpconv.NewServerResponseBodySize(meter)
+	if err != nil {
+		return err
+	}
+	s.duration, s.active, s.reqSize, s.respSize = duration.Inst(), active.Inst(), reqSize.Inst(), respSize.Inst()
+	api.WrapOperations(s.wrap)
+	return nil
+}
+
+var serverKind = trace.WithSpanKind(trace.SpanKindServer)
+
+// schemes indexes the attribute sets of an operation: plain HTTP or TLS.
+var schemes = [2]string{"http", "https"}
+
+// opHandler instruments one operation. The metric attributes are built
+// once: per scheme for active requests, and per scheme and status on
+// first use for the others, so that recording does not allocate.
+type opHandler struct {
+	*server
+	next     http.Handler
+	op       roux.OperationInfo
+	route    attribute.KeyValue
+	opID     attribute.KeyValue
+	method   attribute.KeyValue
+	start    [2][]trace.SpanStartOption // per scheme, for requests of the operation's method
+	active   [2][]metric.AddOption
+	byStatus [2][500]atomic.Pointer[[]metric.RecordOption] // index status-100
+}
+
+func (s *server) wrap(op roux.OperationInfo, next http.Handler) http.Handler {
+	h := &opHandler{
+		server: s, next: next, op: op,
+		route:  semconv.HTTPRoute(op.Pattern),
+		opID:   OperationIDKey.String(op.ID),
+		method: semconv.HTTPRequestMethodKey.String(op.Method),
+	}
+	for i, scheme := range schemes {
+		h.active[i] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(h.method, semconv.URLScheme(scheme), h.route, h.opID))}
+		h.start[i] = []trace.SpanStartOption{serverKind, trace.WithAttributes(h.method, h.route, semconv.URLScheme(scheme))}
+	}
+	return h
+}
+
+// startOptions returns the options a request's span starts with: its
+// kind and the attributes that samplers see. They are built once for the
+// operation's method, so that starting a span the provider does not
+// record allocates nothing here.
+func (h *opHandler) startOptions(method string, tls int) []trace.SpanStartOption {
+	if method == h.op.Method {
+		return h.start[tls]
+	}
+	return []trace.SpanStartOption{serverKind, trace.WithAttributes(
+		semconv.HTTPRequestMethodKey.String(method), h.route, semconv.URLScheme(schemes[tls]))}
+}
+
+// activeAttrs returns the attributes of an active request.
+func (h *opHandler) activeAttrs(method string, tls int) []metric.AddOption {
+	if method == h.op.Method {
+		return h.active[tls]
+	}
+	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
+		semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID))}
+}
+
+// metricAttrs returns the attributes of a finished request.
+func (h *opHandler) metricAttrs(method string, tls, status int) []metric.RecordOption {
+	cacheable := method == h.op.Method && status >= 100 && status < 600
+	if cacheable {
+		if opts := h.byStatus[tls][status-100].Load(); opts != nil {
+			return *opts
+		}
+	}
+	kv := [6]attribute.KeyValue{
+		semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID,
+		semconv.HTTPResponseStatusCode(status),
+	}
+	n := 5
+	if status >= 500 {
+		kv[n] = semconv.ErrorTypeKey.String(strconv.Itoa(status))
+		n++
+	}
+	opts := []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv[:n]...))}
+	if cacheable {
+		h.byStatus[tls][status-100].Store(&opts)
+	}
+	return opts
+}
+
+func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	tls := 0
+	if r.TLS != nil {
+		tls = 1
+	}
+	ctx := h.prop.Extract(r.Context(), headerCarrier(r.Header))
+	ctx, span := h.tracer.Start(ctx, h.op.ID, h.startOptions(r.Method, tls)...)
+	recording := span.IsRecording()
+	if recording {
+		span.SetAttributes(h.requestAttrs(r)...)
+	}
+	active := h.activeAttrs(r.Method, tls)
+	h.server.active.Add(ctx, 1, active...)
+
+	rec := &recorder{ResponseWriter: w}
+	r = r.WithContext(ctx)
+	if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
+		rec.body.ReadCloser = r.Body
+		r.Body = &rec.body
+	}
+	completed := false
+	defer func() {
+		status := rec.status
+		switch {
+		case !completed && status == 0:
+			status = http.StatusInternalServerError // a panic, answered by roux with a 500
+		case status == 0:
+			status = http.StatusOK // what net/http sends for a handler that wrote nothing
+		}
+		if recording {
+			if status >= 500 {
+				span.SetAttributes(semconv.HTTPResponseStatusCode(status), semconv.ErrorTypeKey.String(strconv.Itoa(status)))
+				span.SetStatus(codes.Error, "")
+			} else {
+				span.SetAttributes(semconv.HTTPResponseStatusCode(status))
+			}
+		}
+		span.End()
+		h.server.active.Add(ctx, -1, active...)
+		attrs := h.metricAttrs(r.Method, tls, status)
+		h.duration.Record(ctx, time.Since(start).Seconds(), attrs...)
+		switch {
+		case r.ContentLength >= 0:
+			h.reqSize.Record(ctx, r.ContentLength, attrs...)
+		case rec.body.ReadCloser != nil:
+			h.reqSize.Record(ctx, rec.body.n, attrs...)
+		}
+		h.respSize.Record(ctx, rec.written, attrs...)
+	}()
+	h.next.ServeHTTP(rec, r)
+	completed = true
+}
+
+// requestAttrs returns the attributes of a recorded span that come from
+// the request.
+func (h *opHandler) requestAttrs(r *http.Request) []attribute.KeyValue {
+	attrs := make([]attribute.KeyValue, 0, 6)
+	attrs = append(attrs, semconv.URLPath(r.URL.Path))
+	if host, port := splitHostPort(r.Host); host != "" {
+		attrs = append(attrs, semconv.ServerAddress(host))
+		if port > 0 {
+			attrs = append(attrs, semconv.ServerPort(port))
+		}
+	}
+	if host, _ := splitHostPort(r.RemoteAddr); host != "" {
+		attrs = append(attrs, semconv.ClientAddress(host))
+	}
+	if ua := r.UserAgent(); ua != "" {
+		attrs = append(attrs, semconv.UserAgentOriginal(ua))
+	}
+	switch {
+	case r.ProtoMajor == 1 && r.ProtoMinor == 1:
+		attrs = append(attrs, semconv.NetworkProtocolVersion("1.1"))
+	case r.ProtoMajor == 2:
+		attrs = append(attrs, semconv.NetworkProtocolVersion("2"))
+	case r.ProtoMajor == 1 && r.ProtoMinor == 0:
+		attrs = append(attrs, semconv.NetworkProtocolVersion("1.0"))
+	}
+	return attrs
+}
+
+// splitHostPort splits "host:port", "[v6]:port", "host" or "[v6]"
+// without allocating; port is 0 when absent or invalid.
+func splitHostPort(hp string) (host string, port int) {
+	if hp == "" {
+		return "", 0
+	}
+	if hp[0] == '[' {
+		end := -1
+		for i := 1; i < len(hp); i++ {
+			if hp[i] == ']' {
+				end = i
+				break
+			}
+		}
+		if end < 0 {
+			return "", 0
+		}
+		host = hp[1:end]
+		if rest := hp[end+1:]; len(rest) > 1 && rest[0] == ':' {
+			port, _ = strconv.Atoi(rest[1:])
+		}
+		return host, validPort(port)
+	}
+	colon := -1
+	for i := len(hp) - 1; i >= 0; i-- {
+		if hp[i] == ':' {
+			colon = i
+			break
+		}
+	}
+	if colon < 0 {
+		return hp, 0
+	}
+	for i := 0; i < colon; i++ {
+		if hp[i] == ':' {
+			return hp, 0 // a bare IPv6 address
+		}
+	}
+	port, _ = strconv.Atoi(hp[colon+1:])
+	return hp[:colon], validPort(port)
+}
+
+func validPort(p int) int {
+	if p < 1 || p > 65535 {
+		return 0
+	}
+	return p
+}
