@@ -1,0 +1,66 @@
+package rouxotel_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/client"
+	rouxotel "github.com/roux-go/roux/otel"
+)
+
+// TestTypedClientPropagates: a call through package client over
+// rouxotel.Transport carries the caller's trace to the server's span.
+func TestTypedClientPropagates(t *testing.T) {
+	t.Parallel()
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	defer tp.Shutdown(context.Background())
+
+	api := roux.New(roux.Config{Logger: discardLogger()})
+	getDish := roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *dishInput) (*dish, error) {
+		return &dish{ID: in.ID, Name: "soup"}, nil
+	})
+	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+
+	c := client.New(srv.URL, client.WithHTTPClient(&http.Client{
+		Transport: rouxotel.Transport(srv.Client().Transport, rouxotel.WithTracerProvider(tp)),
+		Timeout:   10 * time.Second,
+	}))
+	ctx, caller := tp.Tracer("test").Start(context.Background(), "caller")
+	got, err := client.Call(ctx, c, getDish, &dishInput{ID: 7})
+	caller.End()
+	if err != nil || got.ID != 7 {
+		t.Fatalf("Call: %+v, %v", got, err)
+	}
+
+	var server sdktrace.ReadOnlySpan
+	deadline := time.Now().Add(5 * time.Second)
+	for server == nil && time.Now().Before(deadline) {
+		for _, s := range spans.Ended() {
+			if s.Name() == getDish.ID() {
+				server = s
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if server == nil {
+		t.Fatal("no server span")
+	}
+	if got, want := server.SpanContext().TraceID(), caller.SpanContext().TraceID(); got != want {
+		t.Errorf("the server span is in trace %s, want the caller's %s", got, want)
+	}
+	if attrs(server.Attributes())["http.route"] != "/dishes/{id}" {
+		t.Errorf("http.route %q", attrs(server.Attributes())["http.route"])
+	}
+}
