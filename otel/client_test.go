@@ -64,3 +64,44 @@ func TestTypedClientPropagates(t *testing.T) {
 		t.Errorf("http.route %q", attrs(server.Attributes())["http.route"])
 	}
 }
+
+// TestOperationClass: a CPU-bound operation's spans say so.
+func TestOperationClass(t *testing.T) {
+	t.Parallel()
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	defer tp.Shutdown(context.Background())
+	api := roux.New(roux.Config{Logger: discardLogger()})
+	roux.Get(api, "/bill", func(ctx context.Context, in *struct{}) (*dish, error) {
+		return &dish{ID: 1, Name: "bill"}, nil
+	}, roux.CPUBound())
+	roux.Get(api, "/menu", func(ctx context.Context, in *struct{}) (*dish, error) {
+		return &dish{ID: 2, Name: "menu"}, nil
+	})
+	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	for _, path := range []string{"/bill", "/menu"} {
+		res, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	want := map[string]string{"get-bill": "cpu", "get-menu": "io"}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(spans.Ended()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	for _, s := range spans.Ended() {
+		if got := attrs(s.Attributes())["roux.operation.class"]; got != want[s.Name()] {
+			t.Errorf("span %s: class %q, want %q", s.Name(), got, want[s.Name()])
+		}
+		delete(want, s.Name())
+	}
+	if len(want) > 0 {
+		t.Errorf("no span for %v", want)
+	}
+}

@@ -116,6 +116,6 @@ func ExampleInstrument_prometheus() {
 		res.Body.Close()
 	}
 	// Output:
-	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/dishes/{id}",roux_operation_id="get-dishes-id",url_scheme="http"} 2
-	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="422",http_route="/dishes/{id}",roux_operation_id="get-dishes-id",url_scheme="http"} 1
+	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/dishes/{id}",roux_operation_class="io",roux_operation_id="get-dishes-id",url_scheme="http"} 2
+	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="422",http_route="/dishes/{id}",roux_operation_class="io",roux_operation_id="get-dishes-id",url_scheme="http"} 1
 }

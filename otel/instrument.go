@@ -26,6 +26,11 @@ const ScopeName = "github.com/roux-go/roux/otel"
 // metrics.
 const OperationIDKey = attribute.Key("roux.operation.id")
 
+// OperationClassKey is the attribute that gives the operation's class on
+// metrics and spans: "cpu" for an operation declared roux.CPUBound, "io"
+// for the others.
+const OperationClassKey = attribute.Key("roux.operation.class")
+
 // Option configures [Instrument] and [Transport].
 type Option interface {
 	apply(*config)
@@ -135,6 +140,7 @@ type opHandler struct {
 	op       roux.OperationInfo
 	route    attribute.KeyValue
 	opID     attribute.KeyValue
+	class    attribute.KeyValue
 	method   attribute.KeyValue
 	start    [2][]trace.SpanStartOption // per scheme, for requests of the operation's method
 	active   [2][]metric.AddOption
@@ -146,11 +152,12 @@ func (s *server) wrap(op roux.OperationInfo, next http.Handler) http.Handler {
 		server: s, next: next, op: op,
 		route:  semconv.HTTPRoute(op.Pattern),
 		opID:   OperationIDKey.String(op.ID),
+		class:  OperationClassKey.String(class(op)),
 		method: semconv.HTTPRequestMethodKey.String(op.Method),
 	}
 	for i, scheme := range schemes {
-		h.active[i] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(h.method, semconv.URLScheme(scheme), h.route, h.opID))}
-		h.start[i] = []trace.SpanStartOption{serverKind, trace.WithAttributes(h.method, h.route, semconv.URLScheme(scheme))}
+		h.active[i] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(h.method, semconv.URLScheme(scheme), h.route, h.opID, h.class))}
+		h.start[i] = []trace.SpanStartOption{serverKind, trace.WithAttributes(h.method, h.route, semconv.URLScheme(scheme), h.class)}
 	}
 	return h
 }
@@ -164,7 +171,7 @@ func (h *opHandler) startOptions(method string, tls int) []trace.SpanStartOption
 		return h.start[tls]
 	}
 	return []trace.SpanStartOption{serverKind, trace.WithAttributes(
-		semconv.HTTPRequestMethodKey.String(method), h.route, semconv.URLScheme(schemes[tls]))}
+		semconv.HTTPRequestMethodKey.String(method), h.route, semconv.URLScheme(schemes[tls]), h.class)}
 }
 
 // activeAttrs returns the attributes of an active request.
@@ -173,7 +180,7 @@ func (h *opHandler) activeAttrs(method string, tls int) []metric.AddOption {
 		return h.active[tls]
 	}
 	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
-		semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID))}
+		semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID, h.class))}
 }
 
 // metricAttrs returns the attributes of a finished request.
@@ -184,11 +191,11 @@ func (h *opHandler) metricAttrs(method string, tls, status int) []metric.RecordO
 			return *opts
 		}
 	}
-	kv := [6]attribute.KeyValue{
-		semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID,
+	kv := [7]attribute.KeyValue{
+		semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID, h.class,
 		semconv.HTTPResponseStatusCode(status),
 	}
-	n := 5
+	n := 6
 	if status >= 500 {
 		kv[n] = semconv.ErrorTypeKey.String(strconv.Itoa(status))
 		n++
@@ -329,4 +336,12 @@ func validPort(p int) int {
 		return 0
 	}
 	return p
+}
+
+// class is the value of OperationClassKey for op.
+func class(op roux.OperationInfo) string {
+	if op.CPUBound {
+		return "cpu"
+	}
+	return "io"
 }

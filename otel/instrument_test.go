@@ -333,7 +333,7 @@ func TestMetricsPerOperation(t *testing.T) {
 	k.ended(t, "get-dishes-id", 3)
 	k.ended(t, "createDish", 1)
 
-	get := map[string]string{"http.request.method": "GET", "url.scheme": "http", "http.route": "/dishes/{id}", "roux.operation.id": "get-dishes-id"}
+	get := map[string]string{"http.request.method": "GET", "url.scheme": "http", "http.route": "/dishes/{id}", "roux.operation.id": "get-dishes-id", "roux.operation.class": "io"}
 	with := func(m map[string]string, kv ...string) map[string]string {
 		c := map[string]string{}
 		for k, v := range m {
@@ -346,7 +346,7 @@ func TestMetricsPerOperation(t *testing.T) {
 	}
 	get200 := with(get, "http.response.status_code", "200")
 	get500 := with(get, "http.response.status_code", "500", "error.type", "500")
-	post := map[string]string{"http.request.method": "POST", "url.scheme": "http", "http.route": "/dishes", "roux.operation.id": "createDish"}
+	post := map[string]string{"http.request.method": "POST", "url.scheme": "http", "http.route": "/dishes", "roux.operation.id": "createDish", "roux.operation.class": "io"}
 	post201 := with(post, "http.response.status_code", "201")
 	want := map[string][]point{
 		"http.server.request.duration": {{Attrs: get200, Count: 2}, {Attrs: get500, Count: 1}, {Attrs: post201, Count: 1}},
