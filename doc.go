@@ -153,6 +153,15 @@
 // maps are [] and {} (their schemas do not admit null) and invalid UTF-8
 // is replaced rather than failing the response.
 //
+// Other bodies: a Body with a `contentType:"text/csv"` tag that is a
+// []byte or a string is sent as it is, and an io.Reader Body is copied
+// out (application/octet-stream unless tagged; a `header:"Content-Type"`
+// field overrides either); a [*File] body answers Range and conditional
+// requests; a body type implementing [ResponseBody] writes the response
+// itself — package sse streams events, package ws runs WebSocket
+// sessions. With [Config.Formats], encoded bodies are also offered in
+// other media types, chosen by the Accept header (406 when none fits).
+//
 // # Concurrency
 //
 // Operations are I/O-bound by default: each request runs on its own
