@@ -4,19 +4,18 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/internal/testutil"
 	"github.com/roux-go/roux/rouxtest"
 )
 
@@ -409,7 +408,7 @@ func (panicBody) WriteResponse(rc *roux.ResponseContext) error {
 // A ResponseBody that panics aborts its connection — no problem is
 // appended to the half-sent response — and serving goes on.
 func TestResponseBodyPanic(t *testing.T) {
-	logs := &syncWriter{w: new(strings.Builder)}
+	logs := new(testutil.LockedBuffer)
 	api := roux.New(roux.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	roux.Get(api, "/panic", func(ctx context.Context, in *struct{}) (*panicBody, error) { return &panicBody{}, nil })
 	roux.Get(api, "/ok", func(ctx context.Context, in *struct{}) (*string, error) { s := "ok"; return &s, nil })
@@ -432,22 +431,4 @@ func TestResponseBodyPanic(t *testing.T) {
 	if !strings.Contains(logs.String(), "broken body") || !strings.Contains(logs.String(), "stack=") {
 		t.Errorf("the panic was not logged with its stack: %s", logs.String())
 	}
-}
-
-// syncWriter serializes writes to w: handlers log from many goroutines.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return fmt.Sprint(s.w)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roux-go/roux/internal/testutil"
 )
 
 // validOrder is a body the kitchen API accepts.
@@ -166,14 +168,7 @@ func TestHostileInput(t *testing.T) {
 	if status, _ := sendRaw(t, srv.Listener.Addr().String(), rawGet("/search?q=soup")); status != 200 {
 		t.Errorf("after the catalogue the server answers %d, want 200", status)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > baseline+2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > baseline+2 {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines after the catalogue, %d before:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
-	}
+	testutil.WaitGoroutines(t, baseline, 2)
 }
 
 // sendRaw writes raw on a new connection and reads one response.

@@ -26,6 +26,7 @@ import (
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/cli"
+	"github.com/roux-go/roux/internal/testutil"
 )
 
 // started runs cli.Run with opts in the background and returns the bound
@@ -284,17 +285,7 @@ func isRefused(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+type syncBuffer = testutil.LockedBuffer
 
 // TestSlowClients opens connections that send their headers or bodies a
 // byte at a time: the server's timeouts cut them off, and a normal client

@@ -17,6 +17,7 @@ import (
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/client"
+	"github.com/roux-go/roux/internal/testutil"
 )
 
 var addrEqual = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
@@ -476,14 +477,7 @@ func TestNoLeaks(t *testing.T) {
 		cancel()
 		k.srv.Close()
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > baseline && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > baseline {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines after the calls, %d before:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
-	}
+	testutil.WaitGoroutines(t, baseline, 0)
 }
 
 // A program that only calls an API registers its operations with nil

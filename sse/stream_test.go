@@ -2,7 +2,6 @@ package sse_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/internal/testutil"
 	"github.com/roux-go/roux/middleware"
 	"github.com/roux-go/roux/rouxtest"
 	"github.com/roux-go/roux/sse"
@@ -49,22 +48,7 @@ type OrderInput struct {
 const testTimeout = 10 * time.Second
 
 // logBuffer is a slog destination the tests read.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type logBuffer = testutil.LockedBuffer
 
 // newAPI returns an API whose log the test can read.
 func newAPI(t *testing.T) (*roux.API, *logBuffer) {
@@ -319,14 +303,7 @@ func TestStreamClientGoesAway(t *testing.T) {
 	}
 	tr.CloseIdleConnections()
 	srv.Close()
-	deadline := time.Now().Add(testTimeout)
-	for runtime.NumGoroutine() > baseline && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > baseline {
-		buf := make([]byte, 1<<20)
-		t.Errorf("%d goroutines, want at most %d as before:\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
-	}
+	testutil.WaitGoroutines(t, baseline, 0)
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("a client that leaves is not an error, but got:\n%s", logs)
 	}

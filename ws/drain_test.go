@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/roux-go/roux/internal/testutil"
 	"github.com/roux-go/roux/ws"
 )
 
@@ -59,14 +60,7 @@ func TestDrain(t *testing.T) {
 		h.srv.Close()
 		h.client.CloseIdleConnections()
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > baseline {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), baseline, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.WaitGoroutines(t, baseline, 0)
 }
 
 // TestEndsLeaveNoGoroutines ends sessions every other way and checks that
@@ -100,12 +94,5 @@ func TestEndsLeaveNoGoroutines(t *testing.T) {
 		h.srv.Close()
 		h.client.CloseIdleConnections()
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > baseline {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), baseline, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.WaitGoroutines(t, baseline, 0)
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/internal/testutil"
 	"github.com/roux-go/roux/middleware"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/rouxtest"
@@ -40,22 +40,7 @@ type ServerMsg struct {
 
 // lockedBuffer is a log destination the server's goroutines write to
 // while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = testutil.LockedBuffer
 
 // harness is a roux API with a WebSocket endpoint served over loopback.
 //
