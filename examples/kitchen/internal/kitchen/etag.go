@@ -90,8 +90,10 @@ func (l etagList) versions() []int64 {
 		if strings.HasPrefix(t, "W/") {
 			continue
 		}
+		// Tags are opaque: only the exact text etag wrote names a
+		// version ("01" is not "1").
 		v, err := strconv.ParseInt(t[1:len(t)-1], 10, 64)
-		if err == nil && v > 0 {
+		if err == nil && v > 0 && etag(v) == t {
 			vs = append(vs, v)
 		}
 	}

@@ -177,3 +177,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// newUnstarted serves svc without starting it.
+func newUnstarted(t *testing.T, svc *kitchen.Service) string {
+	srv := httptest.NewServer(svc.API())
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
