@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,7 +120,25 @@ type proc struct {
 	cmd  *exec.Cmd
 	url  string
 	done chan struct{}
-	log  *bytes.Buffer
+	log  *logBuf
+}
+
+// logBuf is the process's log, written by its reader goroutine.
+type logBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuf) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(line + "\n")
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 var servingRE = regexp.MustCompile(`msg=serving addr=(http://127\.0\.0\.1:\d+)`)
@@ -142,13 +161,13 @@ func launch(t *testing.T, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{t: t, cmd: cmd, done: make(chan struct{}), log: &bytes.Buffer{}}
+	p := &proc{t: t, cmd: cmd, done: make(chan struct{}), log: &logBuf{}}
 	addr := make(chan string, 1)
 	go func() {
 		defer close(p.done)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			p.log.WriteString(sc.Text() + "\n")
+			p.log.add(sc.Text())
 			if m := servingRE.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}
