@@ -106,6 +106,10 @@ func (e *eventStream) WriteResponse(rc *roux.ResponseContext) error {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
+	// A stream outlives the server's read and write timeouts (package
+	// cli's are 30s): lift the read deadline, whose expiry would cancel
+	// the request, and give each write a deadline of its own.
+	ctl.SetReadDeadline(time.Time{}) //nolint:errcheck // not every writer has deadlines
 	w.WriteHeader(http.StatusOK)
 	ctx := rc.R.Context()
 	poll := time.NewTicker(e.s.cfg.Poll)
@@ -137,9 +141,7 @@ func (e *eventStream) WriteResponse(rc *roux.ResponseContext) error {
 			b.WriteString(": keep-alive\n\n")
 		}
 		if b.Len() > 0 {
-			// A stream lives longer than the server's write timeout:
-			// each write gets its own deadline.
-			ctl.SetWriteDeadline(time.Now().Add(keepAlive)) //nolint:errcheck // not every writer has deadlines
+			ctl.SetWriteDeadline(time.Now().Add(2 * keepAlive)) //nolint:errcheck // not every writer has deadlines
 			if _, err := w.Write([]byte(b.String())); err != nil {
 				return err
 			}
