@@ -1,0 +1,216 @@
+// Package kitchen is the kitchen service: a restaurant's menu, its
+// customers' orders, a kitchen that cooks them, and the roux API over it
+// all. The service keeps its state in a [store.Store] — SQLite or a
+// PostgreSQL shared by several instances — and nothing in memory that
+// another instance would need: an instance that dies leaves its orders to
+// be finished by another one, or by itself after a restart.
+package kitchen
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/middleware"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store"
+)
+
+// Demo credentials, used when the configuration gives none: the staff key
+// when Config.StaffKey is empty, and the token of the customer the first
+// start creates.
+const (
+	DemoStaffKey      = "demo-staff-key"
+	DemoCustomerToken = "demo-customer-token"
+)
+
+// Config configures a [Service]. The zero value of each duration means
+// its default.
+type Config struct {
+	// Open opens the store; the service calls it when it starts (so that
+	// "kitchen spec" needs no database), migrates it, and seeds it when
+	// the database was empty and Seed is set.
+	Open func(ctx context.Context) (store.Store, error)
+	// Seed fills an empty database with a menu and a demo customer (token
+	// DemoCustomerToken), so that a first run has something to show.
+	Seed bool
+	// StaffKey is the API key of menu changes (header X-Staff-Key); it
+	// defaults to DemoStaffKey, with a warning in the log.
+	StaffKey string
+	// CookUnit is how long one second of a dish's prep_seconds lasts: a
+	// second by default; tests and demos make the kitchen faster.
+	CookUnit time.Duration
+	// Lease is how long an instance holds the orders it cooks without
+	// renewing its claim (it renews every third of it). When an instance
+	// dies, another takes its orders over within about a Lease. It
+	// defaults to 10s.
+	Lease time.Duration
+	// Poll is how often event streams look for events written by other
+	// instances (events of this instance wake them at once). It defaults
+	// to 500ms.
+	Poll time.Duration
+	// Logger receives the access log and the kitchen's messages; it
+	// defaults to slog.Default().
+	Logger *slog.Logger
+	// Instance names this instance in the leases it takes; it defaults
+	// to a random name.
+	Instance string
+}
+
+// Service is the kitchen service: its API, its store, its cooks.
+type Service struct {
+	cfg     Config
+	api     *roux.API
+	store   atomic.Pointer[storeBox]
+	kitchen *kitchen
+	hub     *hub
+	log     *slog.Logger
+
+	staff    *roux.Dep[Staff]          // the X-Staff-Key scheme
+	customer *roux.Dep[store.Customer] // the customers' bearer scheme
+}
+
+type storeBox struct{ s store.Store }
+
+// errNotStarted answers requests that arrive before the store is open.
+var errNotStarted = roux.NewError(http.StatusServiceUnavailable, "the kitchen is starting").WithHeader("Retry-After", "1")
+
+// db returns the store, or an error while the service is not started.
+func (s *Service) db() (store.Store, error) {
+	if b := s.store.Load(); b != nil {
+		return b.s, nil
+	}
+	return nil, errNotStarted
+}
+
+// New builds the service and its API. The store is opened by the API's
+// start hook ([roux.API.Start], which package cli's serve calls) and
+// closed by its shutdown hook.
+func New(cfg Config) *Service {
+	if cfg.CookUnit <= 0 {
+		cfg.CookUnit = time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 10 * time.Second
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 500 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Instance == "" {
+		b := make([]byte, 6)
+		rand.Read(b)
+		cfg.Instance = "kitchen-" + hex.EncodeToString(b)
+	}
+	s := &Service{cfg: cfg, hub: newHub(), log: cfg.Logger}
+	s.kitchen = newKitchen(s)
+	s.api = roux.New(roux.Config{
+		Title:   "Kitchen",
+		Version: "1.0.0",
+		Description: "A restaurant's ordering API, built on roux. Browse the menu, order with a customer token " +
+			"(the demo customer's is `" + DemoCustomerToken + "`), follow the kitchen's progress as server-sent events, " +
+			"ask for the bill. Menu changes need the staff key (header X-Staff-Key). Prices are euro cents.",
+		Logger: cfg.Logger,
+	})
+	s.api.Use(middleware.Recover(cfg.Logger), middleware.RequestID(), middleware.AccessLog(cfg.Logger))
+	s.api.OnStart(s.start)
+	s.api.OnShutdown(s.stop)
+	s.api.Health("/livez", "/readyz", roux.ReadyCheck{Name: "database", Check: func(ctx context.Context) error {
+		db, err := s.db()
+		if err != nil {
+			return errors.New("not started")
+		}
+		return db.Ping(ctx)
+	}})
+	s.staff, s.customer = s.staffAuth(), s.customerAuth()
+	s.registerMenu()
+	s.registerOrders()
+	return s
+}
+
+// API returns the service's API.
+func (s *Service) API() *roux.API { return s.api }
+
+// start opens, migrates and maybe seeds the store, then starts the cooks.
+func (s *Service) start(ctx context.Context) error {
+	if s.cfg.Open == nil {
+		return errors.New("kitchen: Config.Open is nil")
+	}
+	if s.cfg.StaffKey == "" {
+		s.log.Warn("kitchen: using the demo staff key; set -staff-key or KITCHEN_STAFF_KEY", "key", DemoStaffKey)
+	}
+	db, err := s.cfg.Open(ctx)
+	if err != nil {
+		return err
+	}
+	from, to, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	s.log.Info("kitchen: database ready", "schema_from", from, "schema", to)
+	if from == 0 && s.cfg.Seed {
+		if err := seed(ctx, db); err != nil {
+			db.Close()
+			return fmt.Errorf("kitchen: seeding: %w", err)
+		}
+		s.log.Info("kitchen: first start: menu and demo customer created", "customer_token", DemoCustomerToken)
+	}
+	s.store.Store(&storeBox{db})
+	s.kitchen.start()
+	return nil
+}
+
+// stop stops the cooks, handing their orders back, and closes the store.
+func (s *Service) stop(ctx context.Context) error {
+	b := s.store.Load()
+	if b == nil {
+		return nil
+	}
+	s.kitchen.stop(ctx)
+	s.store.Store(nil)
+	return b.s.Close()
+}
+
+// hashToken is how customer tokens are kept: SHA-256, hex.
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// newToken returns a random customer token.
+func newToken() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// storeError turns the store's errors into problems; what it does not
+// know stays an internal error.
+func storeError(err error, what string) error {
+	var ve *store.VersionError
+	var se *store.StatusError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return roux.Errorf(http.StatusNotFound, "%s does not exist", what)
+	case errors.As(err, &ve):
+		return roux.Errorf(http.StatusPreconditionFailed, "%s has changed: its ETag is now %s", what, etag(ve.Current)).
+			WithHeader("ETag", etag(ve.Current))
+	case errors.As(err, &se):
+		return roux.Errorf(http.StatusConflict, "%s is %s", what, se.Status)
+	}
+	return err
+}

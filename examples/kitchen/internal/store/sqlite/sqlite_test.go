@@ -1,0 +1,69 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store"
+	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
+	"github.com/roux-go/roux/examples/kitchen/internal/store/storetest"
+)
+
+func open(t *testing.T) store.Store {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "kitchen.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestSuite(t *testing.T) {
+	t.Parallel()
+	storetest.RunSuite(t, open)
+}
+
+// TestReopen: what was committed is there when the file is opened again,
+// and the schema is not migrated twice.
+func TestReopen(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "kitchen.db")
+	ctx := context.Background()
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.CreateDish(ctx, store.DishFields{Name: "Soup", PriceCents: 100, Station: "cold", Available: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	from, to, err := db.Migrate(ctx)
+	if err != nil || from != to || from == 0 {
+		t.Fatalf("Migrate on reopen: %d, %d, %v", from, to, err)
+	}
+	got, err := db.Dish(ctx, d.ID)
+	if err != nil || got.Name != "Soup" {
+		t.Fatalf("after reopen: %+v %v", got, err)
+	}
+}
+
+func TestBadPath(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"", "a?b", "x#y"} {
+		if _, err := sqlite.Open(p); err == nil {
+			t.Errorf("Open(%q) succeeded", p)
+		}
+	}
+}

@@ -1,0 +1,351 @@
+// Package store is the kitchen's persistence: the records it keeps, the
+// [Store] interface the service is written against, and what its two
+// implementations (packages sqlite and postgres) share — migrations read
+// from embedded SQL files and the seed data of a first start.
+//
+// Every write that changes an order appends to the order's event log in
+// the same transaction, numbered by a per-order sequence (Event.Seq) that
+// only increases. The sequence is taken from the order row itself, under
+// its row lock, so events of one order commit in the order of their
+// numbers: a reader that remembers the last number it saw never skips an
+// event, whichever instance wrote it. (A global auto-increment id would
+// not promise that on PostgreSQL, where concurrent transactions can
+// commit out of id order.)
+//
+// Money is integer cents; times are kept as Unix milliseconds.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Order statuses. An order is received, then cooking, then ready; it can
+// be cancelled while received or cooking.
+const (
+	OrderReceived  = "received"
+	OrderCooking   = "cooking"
+	OrderReady     = "ready"
+	OrderCancelled = "cancelled"
+)
+
+// Item statuses: each line of an order is queued, cooking, then done, or
+// cancelled with its order.
+const (
+	ItemQueued    = "queued"
+	ItemCooking   = "cooking"
+	ItemDone      = "done"
+	ItemCancelled = "cancelled"
+)
+
+// Stations are where dishes are prepared; each cooks on its own.
+var Stations = []string{"cold", "grill", "wok", "oven", "pastry", "bar"}
+
+// Errors the stores return; match them with errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict is returned for a change the record's state does not
+	// allow, such as cancelling an order that is ready.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// VersionError is returned by a conditional write whose expected version
+// is not the record's current one. It matches [ErrConflict].
+type VersionError struct {
+	Current int64 // the record's version now
+}
+
+func (e *VersionError) Error() string {
+	return "store: the record changed: its version is now " + strconv.FormatInt(e.Current, 10)
+}
+
+// Is makes a *VersionError match ErrConflict.
+func (e *VersionError) Is(target error) bool { return target == ErrConflict }
+
+// StatusError is returned for an order change its status does not allow.
+// It matches [ErrConflict].
+type StatusError struct {
+	Status string // the order's status now
+}
+
+func (e *StatusError) Error() string { return "store: the order is " + e.Status }
+
+// Is makes a *StatusError match ErrConflict.
+func (e *StatusError) Is(target error) bool { return target == ErrConflict }
+
+// DishError is returned by CreateOrder when a line names a dish that does
+// not exist or is not available.
+type DishError struct {
+	Line   int   // index of the line in NewOrder.Lines
+	DishID int64 // the dish it names
+	Reason string
+}
+
+func (e *DishError) Error() string {
+	return fmt.Sprintf("store: line %d: dish %d %s", e.Line, e.DishID, e.Reason)
+}
+
+// Dish is a dish on the menu.
+type Dish struct {
+	ID int64
+	DishFields
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// DishFields are the fields of a dish a client sets.
+type DishFields struct {
+	Name        string
+	Description string
+	PriceCents  int64
+	Tags        []string // sorted, without duplicates
+	Station     string
+	PrepSeconds int
+	Available   bool
+}
+
+// Normalize sorts and deduplicates the tags.
+func (f *DishFields) Normalize() {
+	f.Tags = slices.Clone(f.Tags)
+	slices.Sort(f.Tags)
+	f.Tags = slices.Compact(f.Tags)
+	if f.Tags == nil {
+		f.Tags = []string{}
+	}
+}
+
+// Sort orders of [DishQuery].
+const (
+	SortID        = "id"
+	SortName      = "name"
+	SortPrice     = "price"
+	SortIDDesc    = "-id"
+	SortNameDesc  = "-name"
+	SortPriceDesc = "-price"
+)
+
+// DishQuery selects a page of dishes.
+type DishQuery struct {
+	Tags      []string // dishes having every one of these tags
+	MinPrice  int64    // in cents, inclusive; 0 for no bound
+	MaxPrice  int64    // in cents, inclusive; 0 for no bound
+	Available *bool    // only (un)available dishes; nil for all
+	Sort      string   // one of the Sort constants; "" is SortID
+	Limit     int
+	Offset    int
+}
+
+// OrderBy returns the SQL ORDER BY list for q.Sort, ties broken by id.
+// Both stores use it; only these fixed strings ever reach the SQL.
+func (q DishQuery) OrderBy() string {
+	switch q.Sort {
+	case SortName:
+		return "d.name, d.id"
+	case SortNameDesc:
+		return "d.name DESC, d.id DESC"
+	case SortPrice:
+		return "d.price_cents, d.id"
+	case SortPriceDesc:
+		return "d.price_cents DESC, d.id DESC"
+	case SortIDDesc:
+		return "d.id DESC"
+	}
+	return "d.id"
+}
+
+// Customer is someone who orders.
+type Customer struct {
+	ID   int64
+	Name string
+}
+
+// Order is an order and its lines.
+type Order struct {
+	ID         int64
+	CustomerID int64
+	Status     string
+	Note       string
+	Items      []Item
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Item is one line of an order: a dish as it was when ordered.
+type Item struct {
+	Line           int   // 1-based
+	DishID         int64 // 0 when the dish has since been removed
+	Name           string
+	UnitPriceCents int64
+	Quantity       int
+	Station        string
+	PrepSeconds    int
+	Status         string
+}
+
+// NewOrder is an order to create.
+type NewOrder struct {
+	CustomerID int64
+	Note       string
+	Lines      []Line
+	// Owner and LeaseUntil claim the new order for the kitchen worker
+	// that will cook it (see Store.ClaimOrders).
+	Owner      string
+	LeaseUntil time.Time
+}
+
+// Line is a dish and how many of it.
+type Line struct {
+	DishID   int64
+	Quantity int
+}
+
+// Event kinds.
+const (
+	EventOrder = "order" // the order's status changed
+	EventItem  = "item"  // a line's status changed
+)
+
+// Event is one entry of an order's event log.
+type Event struct {
+	OrderID int64
+	Seq     int64 // 1, 2, 3... per order, in commit order
+	At      time.Time
+	Kind    string // EventOrder or EventItem
+	Line    int    // the line, for EventItem
+	Status  string // the new status
+}
+
+// Store keeps the menu, customers, orders and their events. Its methods
+// are safe for concurrent use, also by several processes sharing one
+// database (PostgreSQL).
+type Store interface {
+	// Migrate brings the schema up to date and returns the version it
+	// found (0 for an empty database) and the one it left.
+	Migrate(ctx context.Context) (from, to int, err error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+
+	// Dishes returns a page of dishes and how many match in all.
+	Dishes(ctx context.Context, q DishQuery) ([]Dish, int, error)
+	// Dish returns one dish, or ErrNotFound.
+	Dish(ctx context.Context, id int64) (Dish, error)
+	// CreateDish adds a dish with version 1.
+	CreateDish(ctx context.Context, f DishFields) (Dish, error)
+	// UpdateDish replaces a dish's fields if its version is version (any
+	// version when 0) and increments the version. It returns ErrNotFound
+	// or a *VersionError.
+	UpdateDish(ctx context.Context, id, version int64, f DishFields) (Dish, error)
+	// DeleteDish removes a dish if its version is version (any when 0).
+	// Orders keep their copy of it.
+	DeleteDish(ctx context.Context, id, version int64) error
+
+	// CreateCustomer adds a customer who authenticates with the token
+	// whose SHA-256 is tokenHash (hex).
+	CreateCustomer(ctx context.Context, name, tokenHash string) (Customer, error)
+	// CustomerByToken finds a customer by token hash, or ErrNotFound.
+	CustomerByToken(ctx context.Context, tokenHash string) (Customer, error)
+
+	// CreateOrder stores a received order with its first event, copying
+	// each dish's name, price, station and preparation time. A missing or
+	// unavailable dish is a *DishError.
+	CreateOrder(ctx context.Context, o NewOrder) (Order, error)
+	// Order returns one order with its items, or ErrNotFound.
+	Order(ctx context.Context, id int64) (Order, error)
+	// Orders returns a customer's orders, newest first, and their count.
+	Orders(ctx context.Context, customerID int64, limit, offset int) ([]Order, int, error)
+	// CancelOrder cancels a received or cooking order of customerID (any
+	// customer when 0), and its lines not yet done. It returns
+	// ErrNotFound, or a *StatusError when the order is ready or
+	// cancelled already.
+	CancelOrder(ctx context.Context, id, customerID int64) (Order, error)
+	// SetOrderStatus moves an order from one of the statuses from to
+	// status to, appending an event. ok is false when the order was not
+	// in one of them.
+	SetOrderStatus(ctx context.Context, id int64, from []string, to string) (ok bool, err error)
+	// SetItemStatus moves a line of a cooking order from one of from to
+	// to, appending an event. ok is false when the order is not cooking
+	// or the line not in one of from.
+	SetItemStatus(ctx context.Context, id int64, line int, from []string, to string) (ok bool, err error)
+	// Events returns up to limit events of an order with Seq > after,
+	// in order.
+	Events(ctx context.Context, orderID, after int64, limit int) ([]Event, error)
+
+	// ClaimOrders claims up to limit received or cooking orders whose
+	// lease has expired at now — orders whose worker stopped (a crash, a
+	// restart, a shutdown) — for owner until until, and returns them.
+	// Two callers never claim the same order at once.
+	ClaimOrders(ctx context.Context, owner string, now, until time.Time, limit int) ([]Order, error)
+	// RenewLeases extends owner's leases of the orders given to until;
+	// it returns the ids whose lease owner no longer holds.
+	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
+	// ReleaseLeases ends owner's leases of the orders given, so that
+	// another worker may claim them at once.
+	ReleaseLeases(ctx context.Context, owner string, ids []int64) error
+}
+
+// Millis converts t to Unix milliseconds, as the stores keep times.
+func Millis(t time.Time) int64 { return t.UnixMilli() }
+
+// FromMillis converts Unix milliseconds back to a UTC time.
+func FromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// Migration is one step of a schema: an SQL file applied in one
+// transaction, named NNNN_description.sql.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations reads the migrations in the root of fsys, in version order.
+// Versions must be 1, 2, 3... without gaps.
+func Migrations(fsys fs.FS) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	var ms []Migration
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".sql" {
+			continue
+		}
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v < 1 {
+			return nil, fmt.Errorf("store: migration %s: want a name like 0001_init.sql", e.Name())
+		}
+		b, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("store: migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, Migration{Version: v, Name: e.Name(), SQL: string(b)})
+	}
+	slices.SortFunc(ms, func(a, b Migration) int { return a.Version - b.Version })
+	for i, m := range ms {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("store: migration %s: version %d expected", m.Name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// CheckVersion returns an error when the database's schema version is
+// newer than the last migration this program knows: an older binary must
+// not run against a schema it does not understand.
+func CheckVersion(current int, ms []Migration) error {
+	if current > len(ms) {
+		return fmt.Errorf("store: the database schema is at version %d, newer than this program's %d; run a newer kitchen", current, len(ms))
+	}
+	return nil
+}

@@ -1,0 +1,514 @@
+// Package storetest is the conformance suite every [store.Store] must
+// pass: the SQLite and PostgreSQL stores run the same tests.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store"
+)
+
+// RunSuite runs the suite. open must return a new, empty store of its
+// own for each call (a fresh file, a fresh schema), not yet migrated; the
+// suite migrates it and closes it.
+func RunSuite(t *testing.T, open func(t *testing.T) store.Store) {
+	for _, tt := range []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"Migrate", testMigrate},
+		{"DishCRUD", testDishCRUD},
+		{"DishQuery", testDishQuery},
+		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"Customers", testCustomers},
+		{"Orders", testOrders},
+		{"OrderProgress", testOrderProgress},
+		{"Cancel", testCancel},
+		{"Leases", testLeases},
+		{"ConcurrentClaims", testConcurrentClaims},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			t.Cleanup(func() { s.Close() })
+			if tt.name != "Migrate" {
+				if _, _, err := s.Migrate(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tt.fn(t, s)
+		})
+	}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func must[T any](t *testing.T) func(v T, err error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func testMigrate(t *testing.T, s store.Store) {
+	from, to, err := s.Migrate(ctx(t))
+	if err != nil || from != 0 || to < 1 {
+		t.Fatalf("first Migrate: got %d, %d, %v; want 0, >=1, nil", from, to, err)
+	}
+	from2, to2, err := s.Migrate(ctx(t))
+	if err != nil || from2 != to || to2 != to {
+		t.Fatalf("second Migrate: got %d, %d, %v; want %d, %d, nil", from2, to2, err, to, to)
+	}
+	if err := s.Ping(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func soup() store.DishFields {
+	return store.DishFields{Name: "Soup", Description: "Hot", PriceCents: 650, Tags: []string{"vegan", "starter", "vegan"},
+		Station: "cold", PrepSeconds: 2, Available: true}
+}
+
+func testDishCRUD(t *testing.T, s store.Store) {
+	c := ctx(t)
+	d := must[store.Dish](t)(s.CreateDish(c, soup()))
+	if d.ID == 0 || d.Version != 1 || d.CreatedAt.IsZero() {
+		t.Fatalf("created %+v", d)
+	}
+	if diff := cmp.Diff([]string{"starter", "vegan"}, d.Tags); diff != "" {
+		t.Errorf("tags (-want +got):\n%s", diff)
+	}
+	got := must[store.Dish](t)(s.Dish(c, d.ID))
+	if diff := cmp.Diff(d, got); diff != "" {
+		t.Errorf("Dish (-created +read):\n%s", diff)
+	}
+	f := soup()
+	f.Name, f.Tags, f.Available = "Cold soup", nil, false
+	up := must[store.Dish](t)(s.UpdateDish(c, d.ID, 1, f))
+	if up.Version != 2 || up.Name != "Cold soup" || len(up.Tags) != 0 || up.Available {
+		t.Fatalf("updated %+v", up)
+	}
+	var ve *store.VersionError
+	if _, err := s.UpdateDish(c, d.ID, 1, f); !errors.As(err, &ve) || ve.Current != 2 || !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("stale update: got %v, want a VersionError at 2", err)
+	}
+	if _, err := s.UpdateDish(c, d.ID, 0, f); err != nil {
+		t.Fatalf("unconditional update: %v", err)
+	}
+	if _, err := s.UpdateDish(c, 999999, 0, f); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("update of a missing dish: got %v", err)
+	}
+	if err := s.DeleteDish(c, d.ID, 1); !errors.As(err, &ve) || ve.Current != 3 {
+		t.Fatalf("stale delete: got %v", err)
+	}
+	if err := s.DeleteDish(c, d.ID, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Dish(c, d.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("deleted dish: got %v", err)
+	}
+	if err := s.DeleteDish(c, d.ID, 0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("second delete: got %v", err)
+	}
+}
+
+func testDishQuery(t *testing.T, s store.Store) {
+	c := ctx(t)
+	for i, spec := range []struct {
+		name  string
+		price int64
+		tags  []string
+		avail bool
+	}{
+		{"Alpha", 500, []string{"vegan", "starter"}, true},
+		{"Bravo", 1500, []string{"main"}, true},
+		{"Charlie", 900, []string{"vegan", "main"}, true},
+		{"Delta", 300, []string{"dessert"}, false},
+		{"Echo", 1200, []string{"vegan", "main", "spicy"}, true},
+	} {
+		f := store.DishFields{Name: spec.name, PriceCents: spec.price, Tags: spec.tags, Station: "grill", Available: spec.avail}
+		if d := must[store.Dish](t)(s.CreateDish(c, f)); d.ID != int64(i+1) {
+			t.Fatalf("ids: got %d, want %d", d.ID, i+1)
+		}
+	}
+	yes := true
+	for _, tt := range []struct {
+		name  string
+		q     store.DishQuery
+		want  []string
+		total int
+	}{
+		{"all", store.DishQuery{Limit: 10}, []string{"Alpha", "Bravo", "Charlie", "Delta", "Echo"}, 5},
+		{"page", store.DishQuery{Limit: 2, Offset: 2}, []string{"Charlie", "Delta"}, 5},
+		{"past the end", store.DishQuery{Limit: 2, Offset: 10}, []string{}, 5},
+		{"tag", store.DishQuery{Tags: []string{"vegan"}, Limit: 10}, []string{"Alpha", "Charlie", "Echo"}, 3},
+		{"tags", store.DishQuery{Tags: []string{"vegan", "main"}, Limit: 10}, []string{"Charlie", "Echo"}, 2},
+		{"unknown tag", store.DishQuery{Tags: []string{"none"}, Limit: 10}, []string{}, 0},
+		{"price range", store.DishQuery{MinPrice: 500, MaxPrice: 1200, Limit: 10}, []string{"Alpha", "Charlie", "Echo"}, 3},
+		{"min price", store.DishQuery{MinPrice: 1000, Limit: 10}, []string{"Bravo", "Echo"}, 2},
+		{"available", store.DishQuery{Available: &yes, Limit: 10}, []string{"Alpha", "Bravo", "Charlie", "Echo"}, 4},
+		{"by price", store.DishQuery{Sort: store.SortPrice, Limit: 10}, []string{"Delta", "Alpha", "Charlie", "Echo", "Bravo"}, 5},
+		{"by price desc", store.DishQuery{Sort: store.SortPriceDesc, Limit: 3}, []string{"Bravo", "Echo", "Charlie"}, 5},
+		{"by name desc", store.DishQuery{Sort: store.SortNameDesc, Limit: 2}, []string{"Echo", "Delta"}, 5},
+		{"by id desc", store.DishQuery{Sort: store.SortIDDesc, Limit: 1}, []string{"Echo"}, 5},
+		{"everything", store.DishQuery{Tags: []string{"main"}, MaxPrice: 1400, Sort: store.SortPriceDesc, Limit: 1}, []string{"Echo"}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, total, err := s.Dishes(c, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := []string{}
+			for _, d := range ds {
+				names = append(names, d.Name)
+			}
+			if diff := cmp.Diff(tt.want, names); diff != "" || total != tt.total {
+				t.Errorf("got %v total %d, want %v total %d", names, total, tt.want, tt.total)
+			}
+		})
+	}
+	ds, _, _ := s.Dishes(c, store.DishQuery{Tags: []string{"spicy"}, Limit: 1})
+	if len(ds) != 1 || !slices.Equal(ds[0].Tags, []string{"main", "spicy", "vegan"}) {
+		t.Errorf("tags of a listed dish: got %+v", ds)
+	}
+}
+
+// testConcurrentUpdates: writers racing on one version — exactly one
+// wins; writers that retry on conflict all get through, none lost.
+func testConcurrentUpdates(t *testing.T, s store.Store) {
+	c := ctx(t)
+	d := must[store.Dish](t)(s.CreateDish(c, soup()))
+	const n = 8
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			f := soup()
+			f.PriceCents++
+			_, err := s.UpdateDish(c, d.ID, 1, f)
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case !errors.Is(err, store.ErrConflict):
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d updates of version 1 won, want 1", wins.Load())
+	}
+	for range n {
+		wg.Go(func() {
+			for range 100 {
+				cur, err := s.Dish(c, d.ID)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				f := cur.DishFields
+				f.PriceCents++
+				if _, err = s.UpdateDish(c, d.ID, cur.Version, f); err == nil {
+					return
+				}
+				if !errors.Is(err, store.ErrConflict) {
+					t.Error(err)
+					return
+				}
+			}
+			t.Error("no update got through in 100 tries")
+		})
+	}
+	wg.Wait()
+	got := must[store.Dish](t)(s.Dish(c, d.ID))
+	if got.PriceCents != 651+n || got.Version != 2+n {
+		t.Fatalf("after %d read-modify-writes: price %d version %d, want %d and %d", n, got.PriceCents, got.Version, 651+n, 2+n)
+	}
+}
+
+func testCustomers(t *testing.T, s store.Store) {
+	c := ctx(t)
+	ann := must[store.Customer](t)(s.CreateCustomer(c, "ann", "hash-ann"))
+	bob := must[store.Customer](t)(s.CreateCustomer(c, "bob", "hash-bob"))
+	if ann.ID == bob.ID || ann.ID == 0 {
+		t.Fatalf("ids %d %d", ann.ID, bob.ID)
+	}
+	if got := must[store.Customer](t)(s.CustomerByToken(c, "hash-bob")); got != bob {
+		t.Fatalf("got %+v, want %+v", got, bob)
+	}
+	if _, err := s.CustomerByToken(c, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown token: got %v", err)
+	}
+	if _, err := s.CreateCustomer(c, "eve", "hash-ann"); err == nil {
+		t.Fatal("a second customer with the same token hash was accepted")
+	}
+}
+
+// fixture makes a customer and three dishes, the third unavailable.
+func fixture(t *testing.T, s store.Store) (store.Customer, []store.Dish) {
+	c := ctx(t)
+	cu := must[store.Customer](t)(s.CreateCustomer(c, "ann", fmt.Sprint("hash-", time.Now().UnixNano())))
+	var ds []store.Dish
+	for i, f := range []store.DishFields{
+		{Name: "Soup", PriceCents: 650, Station: "cold", PrepSeconds: 1, Available: true},
+		{Name: "Steak", PriceCents: 2400, Station: "grill", PrepSeconds: 3, Available: true},
+		{Name: "Pie", PriceCents: 500, Station: "pastry", PrepSeconds: 1, Available: false},
+	} {
+		d := must[store.Dish](t)(s.CreateDish(c, f))
+		if d.ID == 0 {
+			t.Fatalf("dish %d has no id", i)
+		}
+		ds = append(ds, d)
+	}
+	return cu, ds
+}
+
+func newOrder(cu store.Customer, lines ...store.Line) store.NewOrder {
+	return store.NewOrder{CustomerID: cu.ID, Note: "no onions", Lines: lines, Owner: "w1", LeaseUntil: time.Now().Add(time.Hour)}
+}
+
+func testOrders(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cu, ds := fixture(t, s)
+	o := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[1].ID, Quantity: 2}, store.Line{DishID: ds[0].ID, Quantity: 1})))
+	want := []store.Item{
+		{Line: 1, DishID: ds[1].ID, Name: "Steak", UnitPriceCents: 2400, Quantity: 2, Station: "grill", PrepSeconds: 3, Status: store.ItemQueued},
+		{Line: 2, DishID: ds[0].ID, Name: "Soup", UnitPriceCents: 650, Quantity: 1, Station: "cold", PrepSeconds: 1, Status: store.ItemQueued},
+	}
+	if diff := cmp.Diff(want, o.Items); diff != "" || o.Status != store.OrderReceived || o.Note != "no onions" || o.CustomerID != cu.ID {
+		t.Fatalf("created %+v; items (-want +got):\n%s", o, diff)
+	}
+	got := must[store.Order](t)(s.Order(c, o.ID))
+	if diff := cmp.Diff(o, got); diff != "" {
+		t.Fatalf("Order (-created +read):\n%s", diff)
+	}
+	evs := must[[]store.Event](t)(s.Events(c, o.ID, 0, 10))
+	if len(evs) != 1 || evs[0].Seq != 1 || evs[0].Kind != store.EventOrder || evs[0].Status != store.OrderReceived {
+		t.Fatalf("events: %+v", evs)
+	}
+	var de *store.DishError
+	if _, err := s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1}, store.Line{DishID: 999999, Quantity: 1})); !errors.As(err, &de) || de.Line != 1 || de.Reason != "does not exist" {
+		t.Fatalf("missing dish: got %v", err)
+	}
+	if _, err := s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[2].ID, Quantity: 1})); !errors.As(err, &de) || de.Line != 0 || de.Reason != "is not available" {
+		t.Fatalf("unavailable dish: got %v", err)
+	}
+	// The order keeps its copy of a dish that changes or goes away.
+	if err := s.DeleteDish(c, ds[0].ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	got = must[store.Order](t)(s.Order(c, o.ID))
+	if it := got.Items[1]; it.DishID != 0 || it.Name != "Soup" || it.UnitPriceCents != 650 {
+		t.Fatalf("item of a deleted dish: %+v", it)
+	}
+	o2 := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[1].ID, Quantity: 1})))
+	other := must[store.Customer](t)(s.CreateCustomer(c, "bob", "hash-bob-orders"))
+	list, total, err := s.Orders(c, cu.ID, 10, 0)
+	if err != nil || total != 2 || len(list) != 2 || list[0].ID != o2.ID || list[1].ID != o.ID || len(list[1].Items) != 2 {
+		t.Fatalf("Orders: got %d %+v %v", total, list, err)
+	}
+	if list, total, _ := s.Orders(c, cu.ID, 1, 1); total != 2 || len(list) != 1 || list[0].ID != o.ID {
+		t.Fatalf("second page: got %d %+v", total, list)
+	}
+	if list, total, _ := s.Orders(c, other.ID, 10, 0); total != 0 || len(list) != 0 {
+		t.Fatalf("another customer's orders: got %d %+v", total, list)
+	}
+	if _, err := s.Order(c, 999999); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing order: got %v", err)
+	}
+}
+
+func testOrderProgress(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cu, ds := fixture(t, s)
+	o := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1}, store.Line{DishID: ds[1].ID, Quantity: 1})))
+	step := func(ok bool, err error) bool {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if step(s.SetItemStatus(c, o.ID, 1, []string{store.ItemQueued}, store.ItemCooking)) {
+		t.Fatal("a line started cooking before its order")
+	}
+	if !step(s.SetOrderStatus(c, o.ID, []string{store.OrderReceived}, store.OrderCooking)) {
+		t.Fatal("received -> cooking refused")
+	}
+	if step(s.SetOrderStatus(c, o.ID, []string{store.OrderReceived}, store.OrderCooking)) {
+		t.Fatal("received -> cooking accepted twice")
+	}
+	for _, line := range []int{1, 2} {
+		if !step(s.SetItemStatus(c, o.ID, line, []string{store.ItemQueued}, store.ItemCooking)) {
+			t.Fatalf("line %d: queued -> cooking refused", line)
+		}
+	}
+	if step(s.SetItemStatus(c, o.ID, 1, []string{store.ItemQueued}, store.ItemCooking)) {
+		t.Fatal("queued -> cooking accepted for a cooking line")
+	}
+	if step(s.SetItemStatus(c, o.ID, 7, []string{store.ItemQueued}, store.ItemCooking)) {
+		t.Fatal("a line that does not exist changed")
+	}
+	for _, line := range []int{2, 1} {
+		step(s.SetItemStatus(c, o.ID, line, []string{store.ItemCooking}, store.ItemDone))
+	}
+	if !step(s.SetOrderStatus(c, o.ID, []string{store.OrderCooking}, store.OrderReady)) {
+		t.Fatal("cooking -> ready refused")
+	}
+	got := must[store.Order](t)(s.Order(c, o.ID))
+	if got.Status != store.OrderReady || got.Items[0].Status != store.ItemDone || got.Items[1].Status != store.ItemDone || got.Version != o.Version+6 {
+		t.Fatalf("finished order: %+v (created at version %d)", got, o.Version)
+	}
+	evs := must[[]store.Event](t)(s.Events(c, o.ID, 0, 100))
+	type ev struct {
+		Seq    int64
+		Kind   string
+		Line   int
+		Status string
+	}
+	var gotEv []ev
+	for _, e := range evs {
+		gotEv = append(gotEv, ev{e.Seq, e.Kind, e.Line, e.Status})
+		if e.OrderID != o.ID || e.At.IsZero() {
+			t.Errorf("event %+v", e)
+		}
+	}
+	wantEv := []ev{{1, "order", 0, "received"}, {2, "order", 0, "cooking"}, {3, "item", 1, "cooking"}, {4, "item", 2, "cooking"},
+		{5, "item", 2, "done"}, {6, "item", 1, "done"}, {7, "order", 0, "ready"}}
+	if diff := cmp.Diff(wantEv, gotEv); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+	if evs := must[[]store.Event](t)(s.Events(c, o.ID, 5, 1)); len(evs) != 1 || evs[0].Seq != 6 {
+		t.Fatalf("Events after 5, limit 1: %+v", evs)
+	}
+	if evs := must[[]store.Event](t)(s.Events(c, o.ID, 7, 10)); len(evs) != 0 {
+		t.Fatalf("Events after the last: %+v", evs)
+	}
+}
+
+func testCancel(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cu, ds := fixture(t, s)
+	o := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1}, store.Line{DishID: ds[1].ID, Quantity: 1})))
+	s.SetOrderStatus(c, o.ID, []string{store.OrderReceived}, store.OrderCooking)
+	s.SetItemStatus(c, o.ID, 1, []string{store.ItemQueued}, store.ItemCooking)
+	s.SetItemStatus(c, o.ID, 1, []string{store.ItemCooking}, store.ItemDone)
+	s.SetItemStatus(c, o.ID, 2, []string{store.ItemQueued}, store.ItemCooking)
+	if _, err := s.CancelOrder(c, o.ID, cu.ID+1000); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("cancel by another customer: got %v", err)
+	}
+	got := must[store.Order](t)(s.CancelOrder(c, o.ID, cu.ID))
+	if got.Status != store.OrderCancelled || got.Items[0].Status != store.ItemDone || got.Items[1].Status != store.ItemCancelled {
+		t.Fatalf("cancelled: %+v", got)
+	}
+	evs := must[[]store.Event](t)(s.Events(c, o.ID, 5, 10))
+	if len(evs) != 2 || evs[0].Kind != store.EventItem || evs[0].Line != 2 || evs[1].Status != store.OrderCancelled {
+		t.Fatalf("cancel events: %+v", evs)
+	}
+	var se *store.StatusError
+	if _, err := s.CancelOrder(c, o.ID, 0); !errors.As(err, &se) || se.Status != store.OrderCancelled {
+		t.Fatalf("second cancel: got %v", err)
+	}
+	// Nothing moves a cancelled order on.
+	if ok, _ := s.SetItemStatus(c, o.ID, 2, []string{store.ItemCooking, store.ItemCancelled}, store.ItemDone); ok {
+		t.Fatal("a line of a cancelled order was finished")
+	}
+	if ok, _ := s.SetOrderStatus(c, o.ID, []string{store.OrderCooking}, store.OrderReady); ok {
+		t.Fatal("a cancelled order became ready")
+	}
+	if _, err := s.CancelOrder(c, 999999, 0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("cancel of a missing order: got %v", err)
+	}
+}
+
+func testLeases(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cu, ds := fixture(t, s)
+	now := time.Now()
+	held := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1})))
+	no := newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1})
+	no.LeaseUntil = now.Add(-time.Second) // its worker died
+	orphan := must[store.Order](t)(s.CreateOrder(c, no))
+	done := must[store.Order](t)(s.CreateOrder(c, no))
+	s.CancelOrder(c, done.ID, 0)
+
+	claimed := must[[]store.Order](t)(s.ClaimOrders(c, "w2", now, now.Add(time.Minute), 10))
+	if len(claimed) != 1 || claimed[0].ID != orphan.ID || len(claimed[0].Items) != 1 {
+		t.Fatalf("claimed %+v, want only order %d", claimed, orphan.ID)
+	}
+	if again := must[[]store.Order](t)(s.ClaimOrders(c, "w3", now, now.Add(time.Minute), 10)); len(again) != 0 {
+		t.Fatalf("claimed again: %+v", again)
+	}
+	lost := must[[]int64](t)(s.RenewLeases(c, "w1", []int64{held.ID, orphan.ID}, now.Add(time.Hour)))
+	if !slices.Equal(lost, []int64{orphan.ID}) {
+		t.Fatalf("w1 lost %v, want [%d]", lost, orphan.ID)
+	}
+	if err := s.ReleaseLeases(c, "w1", []int64{held.ID, orphan.ID}); err != nil {
+		t.Fatal(err)
+	}
+	claimed = must[[]store.Order](t)(s.ClaimOrders(c, "w3", now, now.Add(time.Minute), 10))
+	if len(claimed) != 1 || claimed[0].ID != held.ID {
+		t.Fatalf("after release: claimed %+v, want order %d", claimed, held.ID)
+	}
+	later := now.Add(2 * time.Minute)
+	claimed = must[[]store.Order](t)(s.ClaimOrders(c, "w4", later, later.Add(time.Minute), 1))
+	if len(claimed) != 1 {
+		t.Fatalf("after expiry, limit 1: claimed %+v", claimed)
+	}
+}
+
+// testConcurrentClaims: workers claiming at once never share an order.
+func testConcurrentClaims(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cu, ds := fixture(t, s)
+	no := newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1})
+	no.LeaseUntil = time.Time{}
+	const orders, workers = 12, 4
+	for range orders {
+		must[store.Order](t)(s.CreateOrder(c, no))
+	}
+	var mu sync.Mutex
+	seen := map[int64]string{}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			owner := fmt.Sprint("w", w)
+			for range orders {
+				now := time.Now()
+				os, err := s.ClaimOrders(c, owner, now, now.Add(time.Hour), 2)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, o := range os {
+					if prev, dup := seen[o.ID]; dup {
+						t.Errorf("order %d claimed by %s and %s", o.ID, prev, owner)
+					}
+					seen[o.ID] = owner
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != orders {
+		t.Fatalf("%d orders claimed, want %d", len(seen), orders)
+	}
+}

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres/pgtest"
+)
+
+// bin is the kitchen binary the process tests run, built by TestMain.
+var bin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "kitchen-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := func() int {
+		defer os.RemoveAll(dir)
+		if !testing.Short() {
+			bin = filepath.Join(dir, "kitchen")
+			out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "building kitchen: %v\n%s", err, out)
+				return 1
+			}
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+func TestSplitArgs(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args, ours, rest []string
+	}{
+		{nil, nil, nil},
+		{[]string{"-addr", ":1"}, nil, []string{"-addr", ":1"}},
+		{[]string{"-data", "d", "serve", "-addr", ":1"}, []string{"-data", "d"}, []string{"serve", "-addr", ":1"}},
+		{[]string{"serve", "--data=d", "-seed", "-h2c"}, []string{"--data=d", "-seed"}, []string{"serve", "-h2c"}},
+		{[]string{"spec", "-format", "yaml", "-staff-key", "k"}, []string{"-staff-key", "k"}, []string{"spec", "-format", "yaml"}},
+		{[]string{"-lease", "2s", "--", "-data"}, []string{"-lease", "2s"}, []string{"--", "-data"}},
+		{[]string{"-data"}, []string{"-data"}, nil},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		var o options
+		o.flags(fs, func(string) string { return "" })
+		ours, rest := splitArgs(tt.args, fs)
+		if !slices.Equal(ours, tt.ours) || !slices.Equal(rest, tt.rest) {
+			t.Errorf("%q: got %q and %q, want %q and %q", tt.args, ours, rest, tt.ours, tt.rest)
+		}
+	}
+}
+
+func TestRunCommandLine(t *testing.T) {
+	t.Parallel()
+	env := func(vars ...string) func(string) string {
+		return func(name string) string {
+			for i := 0; i+1 < len(vars); i += 2 {
+				if vars[i] == name {
+					return vars[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		env    func(string) string
+		code   int
+		stdout string // a substring
+		stderr string
+	}{
+		{"spec needs no database", []string{"spec", "-data", "/nonexistent/x"}, env(), 0, `"title": "Kitchen"`, ""},
+		{"spec yaml", []string{"spec", "-format", "yaml"}, env(), 0, `openapi: "3.1.0"`, ""},
+		{"help lists kitchen's flags", []string{"-h"}, env(), 0, "", "-staff-key"},
+		{"bad kitchen flag value", []string{"-lease", "soon"}, env(), 2, "", "invalid value"},
+		{"bad environment", []string{"spec"}, env("KITCHEN_POLL", "often"), 2, "", "KITCHEN_POLL"},
+		{"bad log format", []string{"spec", "-log-format", "xml"}, env(), 2, "", "-log-format"},
+		{"not a postgres URL", []string{"-addr", "127.0.0.1:0", "-db", "mysql://u:secret@h/db"}, env(), 1, "", "want a postgres:// URL"},
+		{"unknown subcommand", []string{"cook"}, env(), 2, "", "unknown command"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			code := run(ctx, tt.args, tt.env, &out, &errb)
+			if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) {
+				t.Fatalf("exit %d, want %d\nstdout: %.300s\nstderr: %.600s", code, tt.code, out.String(), errb.String())
+			}
+			if strings.Contains(errb.String(), "secret") {
+				t.Errorf("a password reached the log: %s", errb.String())
+			}
+		})
+	}
+}
+
+// proc is a kitchen process.
+type proc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	url  string
+	done chan struct{}
+	log  *logBuf
+}
+
+// logBuf is the process's log, written by its reader goroutine.
+type logBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuf) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(line + "\n")
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var servingRE = regexp.MustCompile(`msg=serving addr=(http://127\.0\.0\.1:\d+)`)
+
+// launch starts the kitchen binary with args on a free loopback port and
+// waits until it serves.
+func launch(t *testing.T, args ...string) *proc {
+	t.Helper()
+	if bin == "" {
+		t.Skip("process tests need the binary; not built with -short")
+	}
+	args = append([]string{"-addr", "127.0.0.1:0", "-cook-unit", "50ms", "-lease", "1s", "-poll", "50ms",
+		"-staff-key", "staff", "-shutdown-timeout", "5s"}, args...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "ROUX_LOG_LEVEL=info")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{t: t, cmd: cmd, done: make(chan struct{}), log: &logBuf{}}
+	addr := make(chan string, 1)
+	go func() {
+		defer close(p.done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			p.log.add(sc.Text())
+			if m := servingRE.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		cmd.Wait()
+	}()
+	t.Cleanup(func() { p.kill() })
+	select {
+	case p.url = <-addr:
+	case <-p.done:
+		t.Fatalf("kitchen exited before serving:\n%s", p.log)
+	case <-time.After(20 * time.Second):
+		p.kill()
+		t.Fatalf("kitchen did not serve within 20s:\n%s", p.log)
+	}
+	return p
+}
+
+// kill sends SIGKILL to the process this test started and waits for it.
+func (p *proc) kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	p.cmd.Process.Kill()
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.t.Errorf("kitchen %d did not die", p.cmd.Process.Pid)
+	}
+}
+
+// do sends a request and decodes a JSON answer into v.
+func (p *proc) do(method, path, body string, v any, headers ...string) int {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, p.url+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if v != nil && res.StatusCode < 300 {
+		if err := json.Unmarshal(b, v); err != nil {
+			p.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+	return res.StatusCode
+}
+
+var customer = []string{"Authorization", "Bearer demo-customer-token"}
+
+type order struct {
+	ID     int64  `json:"id"`
+	Status string `json:"status"`
+	Items  []struct {
+		Status string `json:"status"`
+	} `json:"items"`
+}
+
+func (p *proc) order(id int64) order {
+	p.t.Helper()
+	var o order
+	if code := p.do("GET", fmt.Sprint("/orders/", id), "", &o, customer...); code != 200 {
+		p.t.Fatalf("GET /orders/%d: %d", id, code)
+	}
+	return o
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSurvivesKill: what was committed before a kill -9 is there after a
+// restart, and the order that was cooking is resumed and finished.
+func TestSurvivesKill(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		args func(t *testing.T) []string
+	}{
+		{"sqlite", func(t *testing.T) []string { return []string{"-data", filepath.Join(t.TempDir(), "data")} }},
+		{"postgres", func(t *testing.T) []string { return []string{"-db", pgtest.URL(t)} }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			args := tt.args(t)
+			p := launch(t, args...)
+			var slow struct{ ID int64 }
+			if code := p.do("POST", "/dishes", `{"name":"Slow roast","price_cents":3000,"station":"oven","prep_seconds":30}`, &slow, "X-Staff-Key", "staff"); code != 201 {
+				t.Fatalf("create dish: %d", code)
+			}
+			var quick, cooking order
+			p.do("POST", "/orders", `{"items":[{"dish_id":8,"quantity":1}]}`, &quick, customer...)
+			waitFor(t, "the quick order to be ready", func() bool { return p.order(quick.ID).Status == "ready" })
+			p.do("POST", "/orders", fmt.Sprintf(`{"items":[{"dish_id":8,"quantity":1},{"dish_id":%d,"quantity":1}]}`, slow.ID), &cooking, customer...)
+			waitFor(t, "the slow order to cook", func() bool {
+				o := p.order(cooking.ID)
+				return o.Items[0].Status == "done" && o.Items[1].Status == "cooking"
+			})
+			p.kill()
+
+			p = launch(t, args...)
+			if o := p.order(quick.ID); o.Status != "ready" {
+				t.Fatalf("after the restart the ready order is %s", o.Status)
+			}
+			if code := p.do("GET", fmt.Sprint("/dishes/", slow.ID), "", nil); code != 200 {
+				t.Fatalf("after the restart the new dish answers %d", code)
+			}
+			// Resumed once its lease (1s) has expired; the roast takes 1.5s.
+			waitFor(t, "the interrupted order to be finished", func() bool { return p.order(cooking.ID).Status == "ready" })
+			if !strings.Contains(p.log.String(), "resuming an order") {
+				t.Errorf("no resumption in the log:\n%s", p.log)
+			}
+			// A graceful stop ends with status 0.
+			p.cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-p.done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("no exit after SIGINT")
+			}
+			if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+				t.Fatalf("exit status %d after SIGINT:\n%s", code, p.log)
+			}
+		})
+	}
+}
+
+// TestScaleOut: two instances on one PostgreSQL database. An order placed
+// through one is visible, streamed and cancellable through the other.
+func TestScaleOut(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	a := launch(t, "-db", url)
+	b := launch(t, "-db", url)
+
+	var o order
+	if code := a.do("POST", "/orders", `{"items":[{"dish_id":1,"quantity":1},{"dish_id":4,"quantity":1}]}`, &o, customer...); code != 202 {
+		t.Fatalf("order through a: %d", code)
+	}
+	if got := b.order(o.ID); got.ID != o.ID {
+		t.Fatalf("order %d through b: %+v", o.ID, got)
+	}
+	// b streams the events a's kitchen writes, to the end.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprint(b.url, "/orders/", o.ID, "/events"), nil)
+	req.Header.Set(customer[0], customer[1])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("stream through b: %d %v", res.StatusCode, err)
+	}
+	if n := strings.Count(string(stream), "\nevent: "); n != 7 || !strings.Contains(string(stream), `"status":"ready"`) {
+		t.Fatalf("stream through b: %d events:\n%s", n, stream)
+	}
+	if got := a.order(o.ID); got.Status != "ready" {
+		t.Fatalf("through a: %s", got.Status)
+	}
+
+	// Cancelled through b while a cooks it: a stops.
+	var slow struct{ ID int64 }
+	a.do("POST", "/dishes", `{"name":"Slow roast","price_cents":3000,"station":"oven","prep_seconds":600}`, &slow, "X-Staff-Key", "staff")
+	a.do("POST", "/orders", fmt.Sprintf(`{"items":[{"dish_id":%d,"quantity":1}]}`, slow.ID), &o, customer...)
+	waitFor(t, "the roast to cook", func() bool { return b.order(o.ID).Items[0].Status == "cooking" })
+	if code := b.do("POST", fmt.Sprint("/orders/", o.ID, "/cancel"), "", nil, customer...); code != 200 {
+		t.Fatalf("cancel through b: %d", code)
+	}
+	if got := a.order(o.ID); got.Status != "cancelled" || got.Items[0].Status != "cancelled" {
+		t.Fatalf("through a after the cancellation: %+v", got)
+	}
+}
