@@ -35,6 +35,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -44,8 +45,8 @@ import (
 // means the defaults documented on each field.
 type CPUConfig struct {
 	// Workers is how many CPU-bound handlers run at once; it defaults to
-	// runtime.GOMAXPROCS(0), the CPUs the process may use (in a container,
-	// its CPU limit).
+	// runtime.GOMAXPROCS(0) as the process had it before any pool raised
+	// it: the CPUs the process may use (in a container, its CPU limit).
 	Workers int
 	// Queue is how many more may wait for a worker; it defaults to four
 	// per worker. Requests beyond get 503 at once.
@@ -89,12 +90,18 @@ const (
 	jobAbandoned
 )
 
+// procsBefore is GOMAXPROCS as it was before any pool raised it, so that
+// a second API in the process sizes its pool like the first rather than
+// raising GOMAXPROCS once more.
+var procsBefore = sync.OnceValue(func() int { return runtime.GOMAXPROCS(0) })
+
 // cpuPool returns the API's pool, starting it on first use.
 func (a *API) cpuPool() *cpuPool {
 	a.cpuOnce.Do(func() {
 		c := a.cfg.CPU
+		base := procsBefore() // read before this pool can raise it
 		if c.Workers <= 0 {
-			c.Workers = runtime.GOMAXPROCS(0)
+			c.Workers = base
 		}
 		if c.Queue <= 0 {
 			c.Queue = 4 * c.Workers

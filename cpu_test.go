@@ -2,7 +2,9 @@ package roux_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -80,4 +82,23 @@ func TestCPUBound(t *testing.T) {
 		t.Errorf("the class or the 503 is not documented: %+v", op)
 	}
 	_ = http.StatusOK
+}
+
+// TestCPUPoolsShareGOMAXPROCS: a second API's pool sizes itself from
+// the GOMAXPROCS the process started with, not the one the first pool
+// raised, so building APIs does not raise GOMAXPROCS again and again.
+func TestCPUPoolsShareGOMAXPROCS(t *testing.T) {
+	newAPI := func() *roux.API {
+		api := roux.New(roux.Config{Logger: slog.New(slog.DiscardHandler)})
+		roux.Get(api, "/work", func(ctx context.Context, in *struct{}) (*struct{}, error) { return nil, nil }, roux.CPUBound())
+		return api
+	}
+	newAPI()
+	after := runtime.GOMAXPROCS(0)
+	for range 3 {
+		newAPI()
+	}
+	if got := runtime.GOMAXPROCS(0); got != after {
+		t.Errorf("GOMAXPROCS went from %d to %d as more APIs were built", after, got)
+	}
 }
