@@ -91,3 +91,24 @@ func FuzzNegotiate(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkNegotiate(b *testing.B) {
+	offers := []string{"application/json", "application/cbor"}
+	for _, bc := range []struct{ name, accept string }{
+		{"none", ""},
+		{"json", "application/json"},
+		{"cbor", "application/cbor"},
+		{"browser", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var accept []string
+			if bc.accept != "" {
+				accept = []string{bc.accept}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				negotiate(accept, offers)
+			}
+		})
+	}
+}
