@@ -16,7 +16,8 @@ import (
 //
 // Like http.TimeoutHandler, Timeout buffers the response until the handler
 // returns, so the two cannot interleave; it is not for streaming
-// responses, which should watch their context instead. A panic in the
+// responses or WebSocket upgrades (its writer cannot be hijacked): put
+// those outside it, or give them a deadline of their own. A panic in the
 // handler is re-raised on the serving goroutine.
 func Timeout(d time.Duration) func(http.Handler) http.Handler {
 	if d <= 0 {
