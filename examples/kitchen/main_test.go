@@ -67,8 +67,8 @@ func TestSplitArgs(t *testing.T) {
 		var o options
 		o.flags(fs, func(string) string { return "" })
 		ours, rest := splitArgs(tt.args, fs)
-		if !slices.Equal(ours, tt.ours) || !slices.Equal(rest, tt.rest) {
-			t.Errorf("%q: got %q and %q, want %q and %q", tt.args, ours, rest, tt.ours, tt.rest)
+		if !slices.Equal(ours, tt.ours) || !slices.Equal(rest, tt.rest) || rest == nil {
+			t.Errorf("%q: got %q and %#v, want %q and %q (never nil: cli would read os.Args)", tt.args, ours, rest, tt.ours, tt.rest)
 		}
 	}
 }
@@ -98,6 +98,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"help lists kitchen's flags", []string{"-h"}, env(), 0, "", "-staff-key"},
 		{"bad kitchen flag value", []string{"-lease", "soon"}, env(), 2, "", "invalid value"},
 		{"bad environment", []string{"spec"}, env("KITCHEN_POLL", "often"), 2, "", "KITCHEN_POLL"},
+		{"bad boolean in the environment", []string{"spec"}, env("KITCHEN_METRICS", "maybe"), 2, "", "KITCHEN_METRICS"},
 		{"bad log format", []string{"spec", "-log-format", "xml"}, env(), 2, "", "-log-format"},
 		{"not a postgres URL", []string{"-addr", "127.0.0.1:0", "-db", "mysql://u:secret@h/db"}, env(), 1, "", "want a postgres:// URL"},
 		{"unknown subcommand", []string{"cook"}, env(), 2, "", "unknown command"},

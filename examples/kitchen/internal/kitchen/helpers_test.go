@@ -109,10 +109,11 @@ func (r result[Out]) fails(status int) *roux.Error {
 	return p
 }
 
-// config is the configuration of test services: a fast kitchen.
+// config is the configuration of test services: a fast kitchen, with
+// metrics.
 func config(open func(ctx context.Context) (store.Store, error)) kitchen.Config {
 	return kitchen.Config{Open: open, Seed: true, StaffKey: staffKey, CookUnit: 5 * time.Millisecond,
-		Lease: 900 * time.Millisecond, Poll: 30 * time.Millisecond,
+		Lease: 900 * time.Millisecond, Poll: 30 * time.Millisecond, Metrics: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
