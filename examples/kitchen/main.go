@@ -22,6 +22,8 @@
 //	-cook-unit D      KITCHEN_COOK_UNIT     how long a second of a dish's prep_seconds lasts (default 1s)
 //	-lease D          KITCHEN_LEASE         how long an instance holds orders without renewing (default 10s)
 //	-poll D           KITCHEN_POLL          how often event streams look for other instances' events (default 500ms)
+//	-metrics BOOL     KITCHEN_METRICS       serve OpenTelemetry metrics of every operation at /metrics, for Prometheus (default true)
+//	-traces BOOL      KITCHEN_TRACES        write a span per request to standard output as JSON (default false)
 package main
 
 import (
@@ -33,6 +35,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,10 +53,10 @@ func main() {
 
 // options are kitchen's own flags.
 type options struct {
-	data, db, staffKey string
-	seed               bool
-	cookUnit, lease    time.Duration
-	poll               time.Duration
+	data, db, staffKey    string
+	seed, metrics, traces bool
+	cookUnit, lease       time.Duration
+	poll                  time.Duration
 }
 
 // flags defines kitchen's flags on fs, with defaults from getenv.
@@ -73,6 +76,14 @@ func (o *options) flags(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 		return d
 	}
+	boolean := func(env string, def bool) bool {
+		v := str(env, strconv.FormatBool(def))
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want true or false", env, v))
+		}
+		return b
+	}
 	seed := str("KITCHEN_SEED", "true")
 	fs.StringVar(&o.data, "data", str("KITCHEN_DATA", "kitchen-data"), "SQLite data `directory`")
 	fs.StringVar(&o.db, "db", str("KITCHEN_DATABASE_URL", ""), "PostgreSQL `URL` (postgres://...): use PostgreSQL instead of SQLite")
@@ -81,6 +92,8 @@ func (o *options) flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.DurationVar(&o.cookUnit, "cook-unit", dur("KITCHEN_COOK_UNIT", time.Second), "how long a second of a dish's prep_seconds lasts")
 	fs.DurationVar(&o.lease, "lease", dur("KITCHEN_LEASE", 10*time.Second), "how long an instance holds orders without renewing its claim")
 	fs.DurationVar(&o.poll, "poll", dur("KITCHEN_POLL", 500*time.Millisecond), "how often event streams look for other instances' events")
+	fs.BoolVar(&o.metrics, "metrics", boolean("KITCHEN_METRICS", true), "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
+	fs.BoolVar(&o.traces, "traces", boolean("KITCHEN_TRACES", false), "write a span per request to standard output as JSON")
 	return errors.Join(errs...)
 }
 
@@ -109,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "kitchen:", err)
 		return 2
 	}
-	svc := kitchen.New(kitchen.Config{
+	cfg := kitchen.Config{
 		Open:     o.open,
 		Seed:     o.seed,
 		StaffKey: o.staffKey,
@@ -117,7 +130,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Lease:    o.lease,
 		Poll:     o.poll,
 		Logger:   log,
-	})
+		Metrics:  o.metrics,
+	}
+	if o.traces {
+		cfg.Traces = stdout
+	}
+	svc := kitchen.New(cfg)
 	err = cli.Run(ctx, svc.API(), cli.Options{Name: "kitchen", Args: rest, Stdout: stdout, Stderr: stderr, Logger: log,
 		Getenv: getenv})
 	switch {
@@ -154,8 +172,9 @@ func redact(s string) string {
 
 // splitArgs separates kitchen's flags (as -name value, -name=value, or
 // -name for booleans, with one or two dashes) from the rest, which go to
-// package cli.
+// package cli. rest is never nil: cli.Options.Args nil means os.Args.
 func splitArgs(args []string, fs *flag.FlagSet) (ours, rest []string) {
+	rest = []string{}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {

@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roux-go/roux/sse"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres/pgtest"
 )
 
@@ -64,8 +67,8 @@ func TestSplitArgs(t *testing.T) {
 		var o options
 		o.flags(fs, func(string) string { return "" })
 		ours, rest := splitArgs(tt.args, fs)
-		if !slices.Equal(ours, tt.ours) || !slices.Equal(rest, tt.rest) {
-			t.Errorf("%q: got %q and %q, want %q and %q", tt.args, ours, rest, tt.ours, tt.rest)
+		if !slices.Equal(ours, tt.ours) || !slices.Equal(rest, tt.rest) || rest == nil {
+			t.Errorf("%q: got %q and %#v, want %q and %q (never nil: cli would read os.Args)", tt.args, ours, rest, tt.ours, tt.rest)
 		}
 	}
 }
@@ -95,6 +98,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"help lists kitchen's flags", []string{"-h"}, env(), 0, "", "-staff-key"},
 		{"bad kitchen flag value", []string{"-lease", "soon"}, env(), 2, "", "invalid value"},
 		{"bad environment", []string{"spec"}, env("KITCHEN_POLL", "often"), 2, "", "KITCHEN_POLL"},
+		{"bad boolean in the environment", []string{"spec"}, env("KITCHEN_METRICS", "maybe"), 2, "", "KITCHEN_METRICS"},
 		{"bad log format", []string{"spec", "-log-format", "xml"}, env(), 2, "", "-log-format"},
 		{"not a postgres URL", []string{"-addr", "127.0.0.1:0", "-db", "mysql://u:secret@h/db"}, env(), 1, "", "want a postgres:// URL"},
 		{"unknown subcommand", []string{"cook"}, env(), 2, "", "unknown command"},
@@ -328,21 +332,9 @@ func TestScaleOut(t *testing.T) {
 		t.Fatalf("order %d through b: %+v", o.ID, got)
 	}
 	// b streams the events a's kitchen writes, to the end.
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprint(b.url, "/orders/", o.ID, "/events"), nil)
-	req.Header.Set(customer[0], customer[1])
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stream, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("stream through b: %d %v", res.StatusCode, err)
-	}
-	if n := strings.Count(string(stream), "\nevent: "); n != 7 || !strings.Contains(string(stream), `"status":"ready"`) {
-		t.Fatalf("stream through b: %d events:\n%s", n, stream)
+	evs := streamEvents(t, http.DefaultClient, b.url, o.ID)
+	if n := len(evs); n != 7 || evs[n-1].Event.Order == nil || evs[n-1].Event.Order.Status != "ready" {
+		t.Fatalf("stream through b: %d events: %+v", n, evs)
 	}
 	if got := a.order(o.ID); got.Status != "ready" {
 		t.Fatalf("through a: %s", got.Status)
@@ -358,5 +350,75 @@ func TestScaleOut(t *testing.T) {
 	}
 	if got := a.order(o.ID); got.Status != "cancelled" || got.Items[0].Status != "cancelled" {
 		t.Fatalf("through a after the cancellation: %+v", got)
+	}
+}
+
+// streamEvents reads the event stream of order id through hc to its
+// end, with the demo customer's token.
+func streamEvents(t *testing.T, hc *http.Client, url string, id int64) []sse.Message[kitchen.OrderEvent] {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprint(url, "/orders/", id, "/events"), nil)
+	req.Header.Set(customer[0], customer[1])
+	res, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("events of order %d: %d", id, res.StatusCode)
+	}
+	var evs []sse.Message[kitchen.OrderEvent]
+	for m, err := range sse.Read[kitchen.OrderEvent](res.Body) {
+		if err != nil {
+			t.Fatalf("events of order %d, after %d: %v (%s)", id, len(evs), err, res.Proto)
+		}
+		evs = append(evs, m)
+	}
+	return evs
+}
+
+// TestStreamOutlivesServerTimeouts: an event stream lasts longer than
+// serve's -read-timeout and -write-timeout, over HTTP/1.1 and h2c, for
+// package sse gives each write a deadline of its own and net/http lifts
+// the read deadline of a request without a body.
+func TestStreamOutlivesServerTimeouts(t *testing.T) {
+	t.Parallel()
+	for _, h2c := range []bool{false, true} {
+		t.Run(fmt.Sprint("h2c=", h2c), func(t *testing.T) {
+			t.Parallel()
+			args := []string{"-data", filepath.Join(t.TempDir(), "data"), "-read-timeout", "200ms", "-write-timeout", "200ms"}
+			hc := &http.Client{}
+			if h2c {
+				args = append(args, "-h2c")
+				tr := http.DefaultTransport.(*http.Transport).Clone()
+				tr.Protocols = new(http.Protocols)
+				tr.Protocols.SetUnencryptedHTTP2(true)
+				hc.Transport = tr
+				defer tr.CloseIdleConnections()
+			}
+			p := launch(t, args...)
+			// 20 prep seconds at 50ms: the order cooks for a second,
+			// five times the timeouts.
+			var slow struct{ ID int64 }
+			if code := p.do("POST", "/dishes", `{"name":"Slow soup","price_cents":900,"station":"cold","prep_seconds":20}`, &slow, "X-Staff-Key", "staff"); code != 201 {
+				t.Fatalf("create dish: %d", code)
+			}
+			var o order
+			if code := p.do("POST", "/orders", fmt.Sprintf(`{"items":[{"dish_id":%d,"quantity":1}]}`, slow.ID), &o, customer...); code != 202 {
+				t.Fatalf("order: %d", code)
+			}
+			start := time.Now()
+			evs := streamEvents(t, hc, p.url, o.ID)
+			took := time.Since(start)
+			// received, cooking, the soup cooking and done, ready
+			if n := len(evs); n != 5 || evs[n-1].Event.Order == nil || evs[n-1].Event.Order.Status != "ready" {
+				t.Fatalf("%d events: %+v", n, evs)
+			}
+			if took < 500*time.Millisecond {
+				t.Errorf("the stream took %v: not longer than the timeouts, the test proves nothing", took)
+			}
+		})
 	}
 }

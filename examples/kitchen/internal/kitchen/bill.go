@@ -60,12 +60,16 @@ type Share struct {
 	Names      []string `json:"names" example:"Tomato soup,Tomato soup"`
 }
 
-func (s *Service) bill(ctx context.Context, in *struct {
-	orderPath
+// BillInput is the input of getBill (GET /orders/{id}/bill); it needs the
+// token of the order's customer.
+type BillInput struct {
+	ID         int64          `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
 	Guests     int            `query:"guests" minimum:"1" maximum:"12" default:"1" example:"2" doc:"How many guests split the bill"`
 	TipPercent int            `query:"tip_percent" minimum:"0" maximum:"30" default:"0" example:"10" doc:"Tip, in percent of the subtotal"`
 	Customer   store.Customer `dep:""`
-}) (*Bill, error) {
+}
+
+func (s *Service) bill(ctx context.Context, in *BillInput) (*Bill, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err

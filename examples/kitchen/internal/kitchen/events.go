@@ -1,57 +1,77 @@
 package kitchen
 
 // This file holds GET /orders/{id}/events: the order's event log as
-// server-sent events.
+// server-sent events, framed by package sse.
 //
 // The log is in the store, so the stream is a thin layer over it: read
-// the events after the last one sent, write them, wait, repeat. Waiting
+// the events after the last one sent, send them, wait, repeat. Waiting
 // ends early when this instance writes an event of the order (the hub);
 // events written by other instances are found by polling every
 // Config.Poll. Polling works the same on SQLite and PostgreSQL; LISTEN/
 // NOTIFY would save the polls on PostgreSQL alone.
 //
-// TODO(lead): replace eventStream's hand-written text/event-stream
-// framing with package github.com/roux-go/roux/sse once it is merged; the
-// store-backed loop stays.
+// Package sse does the rest: the headers, a flush per event, keep-alive
+// comments while the kitchen is quiet, a deadline for each write (so that
+// a stream outlives the server's WriteTimeout, and a client that stops
+// reading is found out), and the end of the stream when the client goes
+// away or the server starts to shut down. The server's ReadTimeout does
+// not cut a stream either: net/http lifts the read deadline once a
+// request without a body has been read (HTTP/1.1), and applies it to the
+// request body alone (HTTP/2). TestStreamOutlivesServerTimeouts, in the
+// command's tests, checks both through the real binary.
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/roux-go/roux"
-	"github.com/roux-go/roux/openapi"
+	"github.com/roux-go/roux/sse"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
 
-// OrderEvent is the data of one server-sent event.
+// OrderEvent is one event of an order's stream: exactly one field is
+// set. The event's ID (and the Last-Event-ID a client resumes with) is
+// its seq.
 type OrderEvent struct {
-	Seq     int64     `json:"seq" example:"3" doc:"The event's number in the order's log; also the SSE id"`
-	OrderID int64     `json:"order_id" example:"1"`
-	At      time.Time `json:"at"`
-	Kind    string    `json:"kind" enum:"order,item" example:"item" doc:"order: the order's status changed; item: a line's"`
-	Line    int       `json:"line,omitempty" example:"1" doc:"The line, for item events"`
-	Dish    string    `json:"dish,omitempty" example:"Tomato soup" doc:"The line's dish, for item events"`
-	Status  string    `json:"status" example:"cooking" doc:"The new status of the order or the line"`
+	// Order is sent when the order's status changes.
+	Order *OrderChange `event:"order"`
+	// Item is sent when a line's status changes.
+	Item *ItemChange `event:"item"`
 }
 
-// keepAlive is how often an idle stream sends a comment, so that proxies
-// do not close it.
-const keepAlive = 15 * time.Second
+// OrderChange is the data of an "order" event: the order's new status.
+type OrderChange struct {
+	Seq     int64     `json:"seq" example:"1" doc:"The event's number in the order's log; also its SSE id"`
+	OrderID int64     `json:"order_id" example:"1"`
+	At      time.Time `json:"at"`
+	Status  string    `json:"status" enum:"received,cooking,ready,cancelled" example:"cooking" doc:"The order's new status; the stream ends after ready or cancelled"`
+}
 
-type eventsInput struct {
-	orderPath
+// ItemChange is the data of an "item" event: a line's new status.
+type ItemChange struct {
+	Seq     int64     `json:"seq" example:"3" doc:"The event's number in the order's log; also its SSE id"`
+	OrderID int64     `json:"order_id" example:"1"`
+	At      time.Time `json:"at"`
+	Line    int       `json:"line" example:"1" doc:"The line of the order"`
+	Dish    string    `json:"dish" example:"Tomato soup" doc:"The line's dish"`
+	Status  string    `json:"status" enum:"queued,cooking,done,cancelled" example:"done" doc:"The line's new status"`
+}
+
+// EventsInput is the input of orderEvents.
+type EventsInput struct {
+	ID          int64          `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
 	LastEventID string         `header:"Last-Event-ID" example:"3" doc:"Resume after this event (browsers send it when they reconnect)"`
 	Customer    store.Customer `dep:""`
 }
 
-func (s *Service) orderEvents(ctx context.Context, in *eventsInput) (*struct{ Body *eventStream }, error) {
+// eventBatch is how many events the stream reads from the store at once.
+const eventBatch = 100
+
+func (s *Service) orderEvents(ctx context.Context, in *EventsInput) (*sse.Stream[OrderEvent], error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -73,98 +93,52 @@ func (s *Service) orderEvents(ctx context.Context, in *eventsInput) (*struct{ Bo
 	for _, it := range o.Items {
 		names[it.Line] = it.Name
 	}
-	return &struct{ Body *eventStream }{&eventStream{s: s, db: db, order: o.ID, after: after, names: names}}, nil
+	return sse.New(func(ctx context.Context, send *sse.Sender[OrderEvent]) error {
+		return s.streamEvents(ctx, send, db, o.ID, after, names)
+	}), nil
 }
 
-// eventStream writes an order's events as text/event-stream.
-type eventStream struct {
-	s     *Service
-	db    store.Store
-	order int64
-	after int64
-	names map[int]string
-}
-
-// DescribeBody documents the stream: text/event-stream whose events carry
-// an OrderEvent.
-func (e *eventStream) DescribeBody(d *roux.BodyDoc) error {
-	sch, err := d.Registry.Schema(reflectOrderEvent)
-	if err != nil {
-		return err
-	}
-	d.Response.Description = "The order's events, until it is ready or cancelled. Each event's data is an OrderEvent."
-	d.Response.Content = map[string]*openapi.MediaType{"text/event-stream": {Schema: sch}}
-	return nil
-}
-
-// WriteResponse streams until the order is finished, the client leaves or
-// the server shuts down.
-func (e *eventStream) WriteResponse(rc *roux.ResponseContext) error {
-	w := rc.W
-	ctl := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	// A stream outlives the server's read and write timeouts (package
-	// cli's are 30s): lift the read deadline, whose expiry would cancel
-	// the request, and give each write a deadline of its own.
-	ctl.SetReadDeadline(time.Time{}) //nolint:errcheck // not every writer has deadlines
-	w.WriteHeader(http.StatusOK)
-	ctx := rc.R.Context()
-	poll := time.NewTicker(e.s.cfg.Poll)
+// streamEvents sends the events of order id after seq after until the
+// order is ready or cancelled; package sse cancels ctx when the client
+// goes away or the server shuts down (the client then reconnects, to
+// this instance or another, with Last-Event-ID).
+func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[OrderEvent], db store.Store, id, after int64, names map[int]string) error {
+	poll := time.NewTicker(s.cfg.Poll)
 	defer poll.Stop()
-	lastWrite := time.Now()
 	for {
 		// Ask to be woken before reading, so that no event written
 		// between the read and the wait is missed.
-		wake := e.s.hub.wait(e.order)
-		evs, err := e.db.Events(ctx, e.order, e.after, 100)
+		wake := s.hub.wait(id)
+		evs, err := db.Events(ctx, id, after, eventBatch)
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
 			return err
 		}
-		var b strings.Builder
-		done := false
 		for _, ev := range evs {
-			data, _ := json.Marshal(OrderEvent{Seq: ev.Seq, OrderID: ev.OrderID, At: ev.At, Kind: ev.Kind, Line: ev.Line,
-				Dish: e.names[ev.Line], Status: ev.Status})
-			fmt.Fprintf(&b, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, ev.Kind, data)
-			e.after = ev.Seq
+			if err := send.SendID(itoa(ev.Seq), eventView(ev, names)); err != nil {
+				return err
+			}
+			after = ev.Seq
 			if ev.Kind == store.EventOrder && (ev.Status == store.OrderReady || ev.Status == store.OrderCancelled) {
-				done = true
+				return nil
 			}
 		}
-		if b.Len() == 0 && time.Since(lastWrite) >= keepAlive {
-			b.WriteString(": keep-alive\n\n")
-		}
-		if b.Len() > 0 {
-			ctl.SetWriteDeadline(time.Now().Add(2 * keepAlive)) //nolint:errcheck // not every writer has deadlines
-			if _, err := w.Write([]byte(b.String())); err != nil {
-				return err
-			}
-			if err := ctl.Flush(); err != nil {
-				return err
-			}
-			lastWrite = time.Now()
-		}
-		if done {
-			return nil
-		}
-		if len(evs) == 100 {
+		if len(evs) == eventBatch {
 			continue // more to read at once
 		}
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-rc.Stopping():
-			return nil // the client reconnects to another instance with Last-Event-ID
+			return ctx.Err()
 		case <-wake:
 		case <-poll.C:
 		}
 	}
 }
 
-var reflectOrderEvent = reflect.TypeFor[OrderEvent]()
+// eventView is the event of the stream that ev is.
+func eventView(ev store.Event, names map[int]string) OrderEvent {
+	if ev.Kind == store.EventItem {
+		return OrderEvent{Item: &ItemChange{Seq: ev.Seq, OrderID: ev.OrderID, At: ev.At, Line: ev.Line,
+			Dish: names[ev.Line], Status: ev.Status}}
+	}
+	return OrderEvent{Order: &OrderChange{Seq: ev.Seq, OrderID: ev.OrderID, At: ev.At, Status: ev.Status}}
+}

@@ -2,6 +2,7 @@ package kitchen_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/client"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
@@ -47,4 +51,67 @@ func ExampleNew() {
 	// Output:
 	// 200 "1"
 	// 304 Not Modified
+}
+
+// A Go program calls the kitchen with the typed client and the operations
+// in Service.Ops: inputs and outputs are kitchen's own types, problems
+// are *roux.Error. Credentials go in headers.
+func ExampleOps() {
+	dir, _ := os.MkdirTemp("", "kitchen-example-")
+	defer os.RemoveAll(dir)
+	svc := kitchen.New(kitchen.Config{
+		Open: func(ctx context.Context) (store.Store, error) {
+			return sqlite.Open(filepath.Join(dir, "kitchen.db"))
+		},
+		Seed:     true,
+		StaffKey: "s3cret",
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	ctx := context.Background()
+	if err := svc.API().Start(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer svc.API().Shutdown(ctx)
+	srv := httptest.NewServer(svc.API())
+	defer srv.Close()
+
+	staff := client.New(srv.URL, client.WithHeader("X-Staff-Key", "s3cret"))
+	dish, err := client.Call(ctx, staff, svc.Ops.GetDish, &kitchen.GetDishInput{ID: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(dish.Body.Name, dish.Body.PriceCents, dish.ETag)
+
+	price := int64(700)
+	dish, err = client.Call(ctx, staff, svc.Ops.PatchDish, &kitchen.PatchDishInput{
+		ID: 1, IfMatch: dish.ETag, Body: kitchen.DishPatch{PriceCents: &price}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(dish.Body.PriceCents, dish.ETag)
+
+	// The ETag read first is stale now.
+	_, err = client.Call(ctx, staff, svc.Ops.PatchDish, &kitchen.PatchDishInput{
+		ID: 1, IfMatch: `"1"`, Body: kitchen.DishPatch{PriceCents: &price}})
+	var p *roux.Error
+	if errors.As(err, &p) {
+		fmt.Println(p.Status, p.Detail)
+	}
+
+	customer := client.New(srv.URL, client.WithHeader("Authorization", "Bearer "+kitchen.DemoCustomerToken))
+	order, err := client.Call(ctx, customer, svc.Ops.CreateOrder, &kitchen.CreateOrderInput{
+		Body: kitchen.OrderInput{Items: []kitchen.OrderLine{{DishID: 1, Quantity: 2}}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(order.Status, order.Location, order.Body.TotalCents)
+	// Output:
+	// Tomato soup 650 "1"
+	// 700 "2"
+	// 412 dish 1 has changed: its ETag is now "2"
+	// 202 /orders/1 1400
 }

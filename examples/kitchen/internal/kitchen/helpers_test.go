@@ -3,6 +3,7 @@ package kitchen_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/client"
 	"github.com/roux-go/roux/rouxtest"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
@@ -59,12 +62,58 @@ type server struct {
 	t   *testing.T
 	svc *kitchen.Service
 	url string
+	ops *kitchen.Ops
+	// anon sends no credentials, staff the staff key, demo the demo
+	// customer's token.
+	anon, staff, demo *client.Client
 }
 
-// config is the configuration of test services: a fast kitchen.
+// as returns a client that sends the customer token tok.
+func (s *server) as(tok string) *client.Client {
+	return client.New(s.url, client.WithHeader("Authorization", "Bearer "+tok))
+}
+
+// result is the outcome of a call.
+type result[Out any] struct {
+	t   *testing.T
+	out *Out
+	err error
+}
+
+// call calls op through c, within a deadline.
+func call[In, Out any](t *testing.T, c *client.Client, op *roux.Operation[In, Out], in *In) result[Out] {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	out, err := client.Call(ctx, c, op, in)
+	return result[Out]{t, out, err}
+}
+
+// ok fails the test unless the call succeeded, and returns the output.
+func (r result[Out]) ok() *Out {
+	r.t.Helper()
+	if r.err != nil {
+		r.t.Fatalf("unexpected error: %v", r.err)
+	}
+	return r.out
+}
+
+// fails fails the test unless the call got a problem with status, which
+// it returns.
+func (r result[Out]) fails(status int) *roux.Error {
+	r.t.Helper()
+	var p *roux.Error
+	if !errors.As(r.err, &p) || p.Status != status {
+		r.t.Fatalf("got %v (output %+v), want a %d problem", r.err, r.out, status)
+	}
+	return p
+}
+
+// config is the configuration of test services: a fast kitchen, with
+// metrics.
 func config(open func(ctx context.Context) (store.Store, error)) kitchen.Config {
 	return kitchen.Config{Open: open, Seed: true, StaffKey: staffKey, CookUnit: 5 * time.Millisecond,
-		Lease: 900 * time.Millisecond, Poll: 30 * time.Millisecond,
+		Lease: 900 * time.Millisecond, Poll: 30 * time.Millisecond, Metrics: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
@@ -88,7 +137,15 @@ func start(t *testing.T, cfg kitchen.Config) *server {
 			t.Error(err)
 		}
 	})
-	return &server{t: t, svc: svc, url: srv.URL}
+	return newServer(t, svc, srv.URL)
+}
+
+// newServer describes svc served at url, with its clients.
+func newServer(t *testing.T, svc *kitchen.Service, url string) *server {
+	s := &server{t: t, svc: svc, url: url, ops: &svc.Ops, anon: client.New(url),
+		staff: client.New(url, client.WithHeader("X-Staff-Key", staffKey))}
+	s.demo = s.as(token)
+	return s
 }
 
 // response is a response read whole.
@@ -179,8 +236,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // newUnstarted serves svc without starting it.
-func newUnstarted(t *testing.T, svc *kitchen.Service) string {
+func newUnstarted(t *testing.T, svc *kitchen.Service) *server {
 	srv := httptest.NewServer(svc.API())
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return newServer(t, svc, srv.URL)
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -61,13 +62,26 @@ type Config struct {
 	// Logger receives the access log and the kitchen's messages; it
 	// defaults to slog.Default().
 	Logger *slog.Logger
-	// Instance names this instance in the leases it takes; it defaults
-	// to a random name.
+	// Instance names this instance in the leases it takes (and in its
+	// telemetry); it defaults to a random name.
 	Instance string
+	// Metrics serves OpenTelemetry metrics of every operation (request
+	// durations, sizes, requests in flight, by operation) and of the Go
+	// runtime at GET /metrics (MetricsPath), in the Prometheus text
+	// format. The path is not an operation: it is not in the OpenAPI
+	// document, and it needs no credentials.
+	Metrics bool
+	// Traces, when set, receives a span per request as JSON
+	// (OpenTelemetry's stdout exporter), written in batches.
+	Traces io.Writer
 }
 
 // Service is the kitchen service: its API, its store, its cooks.
 type Service struct {
+	// Ops are the operations of the API, for the typed client. They are
+	// set by New; changing them changes nothing the service does.
+	Ops Ops
+
 	cfg     Config
 	api     *roux.API
 	store   atomic.Pointer[storeBox]
@@ -77,6 +91,7 @@ type Service struct {
 
 	staff    *roux.Dep[Staff]          // the X-Staff-Key scheme
 	customer *roux.Dep[store.Customer] // the customers' bearer scheme
+	setupErr error                     // a failure of New, returned by start
 }
 
 type storeBox struct{ s store.Store }
@@ -136,6 +151,9 @@ func New(cfg Config) *Service {
 	s.staff, s.customer = s.staffAuth(), s.customerAuth()
 	s.registerMenu()
 	s.registerOrders()
+	if err := s.instrument(cfg.Metrics, cfg.Traces); err != nil {
+		s.setupErr = fmt.Errorf("kitchen: telemetry: %w", err)
+	}
 	return s
 }
 
@@ -144,6 +162,9 @@ func (s *Service) API() *roux.API { return s.api }
 
 // start opens, migrates and maybe seeds the store, then starts the cooks.
 func (s *Service) start(ctx context.Context) error {
+	if s.setupErr != nil {
+		return s.setupErr
+	}
 	if s.cfg.Open == nil {
 		return errors.New("kitchen: Config.Open is nil")
 	}

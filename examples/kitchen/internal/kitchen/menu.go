@@ -13,7 +13,8 @@ import (
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
 
-type listDishesInput struct {
+// ListDishesInput is the input of listDishes (GET /dishes).
+type ListDishesInput struct {
 	Tag       []string `query:"tag" maxItems:"5" maxLength:"20" example:"vegan" doc:"Only dishes with this tag; repeat it for dishes with every one (?tag=vegan&tag=main)"`
 	MinPrice  int64    `query:"min_price" minimum:"1" example:"500" doc:"Lowest price, in cents"`
 	MaxPrice  int64    `query:"max_price" minimum:"1" example:"1500" doc:"Highest price, in cents"`
@@ -24,7 +25,7 @@ type listDishesInput struct {
 }
 
 // next returns the URL of the page after this one.
-func (in *listDishesInput) next() string {
+func (in *ListDishesInput) next() string {
 	q := url.Values{}
 	for _, t := range in.Tag {
 		q.Add("tag", t)
@@ -46,22 +47,48 @@ func (in *listDishesInput) next() string {
 	return "/dishes?" + q.Encode()
 }
 
-type dishPath struct {
-	ID int64 `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
-}
-
-type getDishInput struct {
-	dishPath
+// GetDishInput is the input of getDish (GET /dishes/{id}).
+type GetDishInput struct {
+	ID          int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
 	IfNoneMatch string `header:"If-None-Match" example:"\"1\"" doc:"The ETag of the copy you have: 304 Not Modified while it is current"`
 }
 
-type ifMatch struct {
-	IfMatch string `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
+// CreateDishInput is the input of createDish (POST /dishes); it needs the
+// staff key.
+type CreateDishInput struct {
+	Staff Staff `dep:""`
+	Body  DishInput
 }
 
-// dishOut is a dish with its ETag; Status is 304 for a client's current
-// copy.
-type dishOut struct {
+// ReplaceDishInput is the input of replaceDish (PUT /dishes/{id}); it
+// needs the staff key.
+type ReplaceDishInput struct {
+	ID      int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch string `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
+	Staff   Staff  `dep:""`
+	Body    DishInput
+}
+
+// PatchDishInput is the input of patchDish (PATCH /dishes/{id}); it needs
+// the staff key.
+type PatchDishInput struct {
+	ID      int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch string `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
+	Staff   Staff  `dep:""`
+	Body    DishPatch
+}
+
+// DeleteDishInput is the input of deleteDish (DELETE /dishes/{id}); it
+// needs the staff key.
+type DeleteDishInput struct {
+	ID      int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch string `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; when sent, the dish is removed only if it has not changed since"`
+	Staff   Staff  `dep:""`
+}
+
+// DishOut is a dish with its ETag, the output of the dish operations;
+// Status is 304 for a client's current copy.
+type DishOut struct {
 	Status   int
 	ETag     string `header:"ETag" doc:"The dish's version, for If-None-Match and If-Match"`
 	Location string `header:"Location" doc:"Where the new dish is (POST only)"`
@@ -75,18 +102,18 @@ func (s *Service) registerMenu() {
 	write := []roux.Option{roux.Secure(staff),
 		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil)}
 
-	roux.Get(menu, "", s.listDishes, roux.OperationID("listDishes"), roux.Summary("List the menu"),
+	s.Ops.ListDishes = roux.Get(menu, "", s.listDishes, roux.OperationID("listDishes"), roux.Summary("List the menu"),
 		roux.Description("Pages through the dishes, filtered by tags, price and availability, in the order asked for. "+
 			"`next` links the following page."),
 		roux.Response(http.StatusUnprocessableEntity, "A parameter is invalid, or min_price is above max_price", nil),
 		roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
 
-	roux.Get(menu, "/{id}", s.getDish, roux.OperationID("getDish"), roux.Summary("Get a dish"),
+	s.Ops.GetDish = roux.Get(menu, "/{id}", s.getDish, roux.OperationID("getDish"), roux.Summary("Get a dish"),
 		roux.Description("Answers with the dish and its ETag, or 304 Not Modified when If-None-Match names the current one."),
 		roux.Response(http.StatusNotModified, "The copy named by If-None-Match is current", nil),
 		roux.Response(http.StatusNotFound, "No such dish", nil))
 
-	roux.Post(menu, "", s.createDish, append(write, roux.OperationID("createDish"), roux.Summary("Add a dish"),
+	s.Ops.CreateDish = roux.Post(menu, "", s.createDish, append(write, roux.OperationID("createDish"), roux.Summary("Add a dish"),
 		roux.Status(http.StatusCreated))...)
 
 	preconditions := []roux.Option{
@@ -94,22 +121,22 @@ func (s *Service) registerMenu() {
 		roux.Response(http.StatusPreconditionFailed, "The dish has changed since the ETag in If-Match; its ETag header is the current one", nil),
 		roux.Response(http.StatusPreconditionRequired, "If-Match is missing", nil),
 	}
-	roux.Put(menu, "/{id}", s.replaceDish, append(append(write, preconditions...), roux.OperationID("replaceDish"),
+	s.Ops.ReplaceDish = roux.Put(menu, "/{id}", s.replaceDish, append(append(write, preconditions...), roux.OperationID("replaceDish"),
 		roux.Summary("Replace a dish"),
 		roux.Description("Replaces every field of the dish. If-Match is required: send the ETag of the dish as you read it, "+
 			"so that a change made meanwhile by someone else is not overwritten (412 if it was)."))...)
 
-	roux.Patch(menu, "/{id}", s.patchDish, append(append(write, preconditions...), roux.OperationID("patchDish"),
+	s.Ops.PatchDish = roux.Patch(menu, "/{id}", s.patchDish, append(append(write, preconditions...), roux.OperationID("patchDish"),
 		roux.Summary("Change some fields of a dish"),
 		roux.Description("Changes the members present in the body (a JSON merge patch without deletions). If-Match is required, as for PUT."))...)
 
-	roux.Delete(menu, "/{id}", s.deleteDish, append(write, roux.OperationID("deleteDish"), roux.Summary("Remove a dish"),
+	s.Ops.DeleteDish = roux.Delete(menu, "/{id}", s.deleteDish, append(write, roux.OperationID("deleteDish"), roux.Summary("Remove a dish"),
 		roux.Description("Removes the dish from the menu; orders keep their copy. If-Match is optional here: when sent, the dish is removed only if it is unchanged."),
 		roux.Response(http.StatusNotFound, "No such dish", nil),
 		roux.Response(http.StatusPreconditionFailed, "The dish has changed since the ETag in If-Match", nil))...)
 }
 
-func (s *Service) listDishes(ctx context.Context, in *listDishesInput) (*DishPage, error) {
+func (s *Service) listDishes(ctx context.Context, in *ListDishesInput) (*DishPage, error) {
 	if in.MinPrice > 0 && in.MaxPrice > 0 && in.MinPrice > in.MaxPrice {
 		e := roux.NewError(http.StatusUnprocessableEntity, "min_price is above max_price")
 		e.Errors = []roux.ErrorDetail{{Detail: "must not be below min_price", Parameter: "max_price", In: "query", Code: "minimum", Value: in.MaxPrice}}
@@ -136,7 +163,7 @@ func (s *Service) listDishes(ctx context.Context, in *listDishesInput) (*DishPag
 	return page, nil
 }
 
-func (s *Service) getDish(ctx context.Context, in *getDishInput) (*dishOut, error) {
+func (s *Service) getDish(ctx context.Context, in *GetDishInput) (*DishOut, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -145,7 +172,7 @@ func (s *Service) getDish(ctx context.Context, in *getDishInput) (*dishOut, erro
 	if err != nil {
 		return nil, storeError(err, "dish "+itoa(in.ID))
 	}
-	out := &dishOut{ETag: etag(d.Version), Body: dishView(d)}
+	out := &DishOut{ETag: etag(d.Version), Body: dishView(d)}
 	if in.IfNoneMatch != "" {
 		l, err := parseETags(in.IfNoneMatch)
 		if err != nil {
@@ -158,10 +185,7 @@ func (s *Service) getDish(ctx context.Context, in *getDishInput) (*dishOut, erro
 	return out, nil
 }
 
-func (s *Service) createDish(ctx context.Context, in *struct {
-	Staff Staff `dep:""`
-	Body  DishInput
-}) (*dishOut, error) {
+func (s *Service) createDish(ctx context.Context, in *CreateDishInput) (*DishOut, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -170,7 +194,7 @@ func (s *Service) createDish(ctx context.Context, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	return &dishOut{ETag: etag(d.Version), Location: "/dishes/" + itoa(d.ID), Body: dishView(d)}, nil
+	return &DishOut{ETag: etag(d.Version), Location: "/dishes/" + itoa(d.ID), Body: dishView(d)}, nil
 }
 
 // expectedVersion reads If-Match: the version the write may change (0 for
@@ -205,12 +229,7 @@ func expectedVersion(ctx context.Context, db store.Store, id int64, header strin
 	return 0, storeError(&store.VersionError{Current: d.Version}, "dish "+itoa(id))
 }
 
-func (s *Service) replaceDish(ctx context.Context, in *struct {
-	dishPath
-	ifMatch
-	Staff Staff `dep:""`
-	Body  DishInput
-}) (*dishOut, error) {
+func (s *Service) replaceDish(ctx context.Context, in *ReplaceDishInput) (*DishOut, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -223,15 +242,10 @@ func (s *Service) replaceDish(ctx context.Context, in *struct {
 	if err != nil {
 		return nil, storeError(err, "dish "+itoa(in.ID))
 	}
-	return &dishOut{ETag: etag(d.Version), Body: dishView(d)}, nil
+	return &DishOut{ETag: etag(d.Version), Body: dishView(d)}, nil
 }
 
-func (s *Service) patchDish(ctx context.Context, in *struct {
-	dishPath
-	ifMatch
-	Staff Staff `dep:""`
-	Body  DishPatch
-}) (*dishOut, error) {
+func (s *Service) patchDish(ctx context.Context, in *PatchDishInput) (*DishOut, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -253,14 +267,10 @@ func (s *Service) patchDish(ctx context.Context, in *struct {
 	if err != nil {
 		return nil, storeError(err, "dish "+itoa(in.ID))
 	}
-	return &dishOut{ETag: etag(d.Version), Body: dishView(d)}, nil
+	return &DishOut{ETag: etag(d.Version), Body: dishView(d)}, nil
 }
 
-func (s *Service) deleteDish(ctx context.Context, in *struct {
-	dishPath
-	ifMatch
-	Staff Staff `dep:""`
-}) (*struct{}, error) {
+func (s *Service) deleteDish(ctx context.Context, in *DeleteDishInput) (*struct{}, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err

@@ -1,12 +1,17 @@
 package kitchen_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/client"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 )
@@ -23,28 +28,30 @@ func TestMenuListing(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
+		yes, no := true, false
 		for _, tt := range []struct {
-			query string
+			in    kitchen.ListDishesInput
 			want  []string
 			total int
 			next  string
 		}{
-			{"?limit=3", []string{"Tomato soup", "Gazpacho", "Grilled halloumi"}, 9, "/dishes?limit=3&offset=3"},
-			{"?limit=3&offset=6", []string{"Tarte tatin", "Lemonade", "Truffle risotto"}, 9, ""},
-			{"?tag=vegan&tag=main", []string{"Pad thai"}, 1, ""},
-			{"?tag=vegan&sort=-price&limit=2", []string{"Pad thai", "Gazpacho"}, 4, "/dishes?limit=2&offset=2&sort=-price&tag=vegan"},
-			{"?min_price=700&max_price=850&sort=price", []string{"Gazpacho", "Tarte tatin", "Grilled halloumi"}, 3, ""},
-			{"?available=false", []string{"Truffle risotto"}, 1, ""},
-			{"?sort=-id&limit=1", []string{"Truffle risotto"}, 9, "/dishes?limit=1&offset=1&sort=-id"},
-			{"?tag=none", nil, 0, ""},
+			{kitchen.ListDishesInput{Limit: 3}, []string{"Tomato soup", "Gazpacho", "Grilled halloumi"}, 9, "/dishes?limit=3&offset=3"},
+			{kitchen.ListDishesInput{Limit: 3, Offset: 6}, []string{"Tarte tatin", "Lemonade", "Truffle risotto"}, 9, ""},
+			{kitchen.ListDishesInput{Tag: []string{"vegan", "main"}}, []string{"Pad thai"}, 1, ""},
+			{kitchen.ListDishesInput{Tag: []string{"vegan"}, Sort: "-price", Limit: 2}, []string{"Pad thai", "Gazpacho"}, 4, "/dishes?limit=2&offset=2&sort=-price&tag=vegan"},
+			{kitchen.ListDishesInput{MinPrice: 700, MaxPrice: 850, Sort: "price"}, []string{"Gazpacho", "Tarte tatin", "Grilled halloumi"}, 3, ""},
+			{kitchen.ListDishesInput{Available: &no}, []string{"Truffle risotto"}, 1, ""},
+			{kitchen.ListDishesInput{Available: &yes, Limit: 1, Offset: 7}, []string{"Lemonade"}, 8, ""},
+			{kitchen.ListDishesInput{Sort: "-id", Limit: 1}, []string{"Truffle risotto"}, 9, "/dishes?limit=1&offset=1&sort=-id"},
+			{kitchen.ListDishesInput{Tag: []string{"none"}}, nil, 0, ""},
 		} {
-			var p kitchen.DishPage
-			s.do("GET", "/dishes"+tt.query, "").want(t, 200, &p)
-			if !slices.Equal(names(p), tt.want) || p.Total != tt.total || p.Next != tt.next {
-				t.Errorf("%s: got %v total %d next %q, want %v total %d next %q", tt.query, names(p), p.Total, p.Next, tt.want, tt.total, tt.next)
+			p := call(t, s.anon, s.ops.ListDishes, &tt.in).ok()
+			if !slices.Equal(names(*p), tt.want) || p.Total != tt.total || p.Next != tt.next {
+				t.Errorf("%+v: got %v total %d next %q, want %v total %d next %q", tt.in, names(*p), p.Total, p.Next, tt.want, tt.total, tt.next)
 			}
 		}
-		// Following next pages through the whole menu once.
+		// Following next pages (links, so raw requests) through the whole
+		// menu once.
 		var seen []string
 		for next := "/dishes?limit=4&sort=name"; next != ""; {
 			var p kitchen.DishPage
@@ -54,6 +61,8 @@ func TestMenuListing(t *testing.T) {
 		if len(seen) != 9 || !slices.IsSorted(seen) {
 			t.Errorf("pages by name: %v", seen)
 		}
+		// Malformed queries, as raw requests: the typed client sends no
+		// zero value (limit=0) and encodes what it sends well.
 		for _, tt := range []struct{ query, param string }{
 			{"?limit=0", "limit"},
 			{"?limit=101", "limit"},
@@ -74,11 +83,11 @@ func TestDishETags(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
-		var d kitchen.Dish
-		r := s.do("GET", "/dishes/1", "").want(t, 200, &d)
-		if r.header.Get("ETag") != `"1"` || d.Name != "Tomato soup" || d.Version != 1 {
-			t.Fatalf("got ETag %q, %+v", r.header.Get("ETag"), d)
+		d := call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 1}).ok()
+		if d.Status != 200 || d.ETag != `"1"` || d.Body.Name != "Tomato soup" || d.Body.Version != 1 {
+			t.Fatalf("got %+v", d)
 		}
+		// The conditional GETs on the wire: a 304 has no body.
 		for _, tt := range []struct {
 			inm    string
 			status int
@@ -100,8 +109,8 @@ func TestDishETags(t *testing.T) {
 				t.Errorf("If-None-Match %s: 304 with body %q, ETag %q", tt.inm, r.body, r.header.Get("ETag"))
 			}
 		}
-		s.do("GET", "/dishes/999", "").wantProblem(t, 404)
-		s.do("GET", "/dishes/0", "").wantProblem(t, 422)
+		call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 999}).fails(404)
+		call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 0}).fails(422)
 		s.do("GET", "/dishes/x", "").wantProblem(t, 422)
 	})
 }
@@ -110,24 +119,29 @@ func TestDishWrites(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
-		body := `{"name":"Soup of the day","price_cents":550,"tags":["starter"],"station":"cold","prep_seconds":2}`
+		soup := kitchen.DishInput{Name: "Soup of the day", PriceCents: 550, Tags: []string{"starter"}, Station: "cold", PrepSeconds: 2}
+		create := &kitchen.CreateDishInput{Body: soup}
 
-		r := s.do("POST", "/dishes", body)
-		r.wantProblem(t, 401)
-		if r.header.Get("WWW-Authenticate") == "" {
+		p := call(t, s.anon, s.ops.CreateDish, create).fails(401)
+		if p.Detail == "" {
+			t.Errorf("401 without a detail: %+v", p)
+		}
+		r := s.do("POST", "/dishes", `{"name":"x","price_cents":1,"station":"cold","prep_seconds":0}`)
+		if r.wantProblem(t, 401); r.header.Get("WWW-Authenticate") == "" {
 			t.Error("401 without WWW-Authenticate")
 		}
-		s.do("POST", "/dishes", body, "X-Staff-Key", "guess").wantProblem(t, 401)
-		s.do("POST", "/dishes", body, bearer(token)...).wantProblem(t, 401) // a customer is not staff
+		call(t, client.New(s.url, client.WithHeader("X-Staff-Key", "guess")), s.ops.CreateDish, create).fails(401)
+		call(t, s.demo, s.ops.CreateDish, create).fails(401) // a customer is not staff
 
-		var d kitchen.Dish
-		r = s.do("POST", "/dishes", body, staff()...).want(t, 201, &d)
-		if r.header.Get("Location") != fmt.Sprint("/dishes/", d.ID) || r.header.Get("ETag") != `"1"` || !d.Available || d.ID != 10 {
-			t.Fatalf("created: %+v, headers %v", d, r.header)
+		d := call(t, s.staff, s.ops.CreateDish, create).ok()
+		if d.Status != 201 || d.Location != fmt.Sprint("/dishes/", d.Body.ID) || d.ETag != `"1"` || !d.Body.Available || d.Body.ID != 10 {
+			t.Fatalf("created: %+v", d)
 		}
-		p := s.do("POST", "/dishes", `{"name":" ","price_cents":0,"tags":["Bad Tag"],"station":"moon","prep_seconds":-1,"extra":1}`, staff()...).wantProblem(t, 422)
+		// Every failure of an invalid body, an unknown member included:
+		// raw, for the typed client sends only what DishInput has.
+		pr := s.do("POST", "/dishes", `{"name":" ","price_cents":0,"tags":["Bad Tag"],"station":"moon","prep_seconds":-1,"extra":1}`, staff()...).wantProblem(t, 422)
 		var pointers []string
-		for _, e := range p.Errors {
+		for _, e := range pr.Errors {
 			pointers = append(pointers, e.Pointer)
 		}
 		slices.Sort(pointers)
@@ -135,39 +149,53 @@ func TestDishWrites(t *testing.T) {
 			t.Errorf("invalid dish: errors at %v, want %v", pointers, want)
 		}
 
-		path := fmt.Sprint("/dishes/", d.ID)
-		put := `{"name":"Soup of the day","price_cents":600,"station":"cold","prep_seconds":2}`
-		s.do("PUT", path, put, staff()...).wantProblem(t, 428)
-		s.do("PUT", path, put, append(staff(), "If-Match", `"1`)...).wantProblem(t, 400)
-		r = s.do("PUT", path, put, append(staff(), "If-Match", `"1"`)...).want(t, 200, &d)
-		if r.header.Get("ETag") != `"2"` || d.PriceCents != 600 || len(d.Tags) != 0 {
-			t.Fatalf("replaced: %+v, ETag %s", d, r.header.Get("ETag"))
+		id := d.Body.ID
+		put := kitchen.DishInput{Name: "Soup of the day", PriceCents: 600, Station: "cold", PrepSeconds: 2}
+		replace := func(ifMatch string) result[kitchen.DishOut] {
+			return call(t, s.staff, s.ops.ReplaceDish, &kitchen.ReplaceDishInput{ID: id, IfMatch: ifMatch, Body: put})
 		}
-		r = s.do("PUT", path, put, append(staff(), "If-Match", `"1"`)...)
+		replace("").fails(428)
+		replace(`"1`).fails(400)
+		d = replace(`"1"`).ok()
+		if d.ETag != `"2"` || d.Body.PriceCents != 600 || len(d.Body.Tags) != 0 {
+			t.Fatalf("replaced: %+v", d)
+		}
+		// A stale If-Match: 412, with the current ETag in a header.
+		r = s.do("PUT", fmt.Sprint("/dishes/", id), `{"name":"Soup of the day","price_cents":600,"station":"cold","prep_seconds":2}`,
+			append(staff(), "If-Match", `"1"`)...)
 		r.wantProblem(t, 412)
 		if r.header.Get("ETag") != `"2"` {
 			t.Errorf("412 with ETag %q, want the current one", r.header.Get("ETag"))
 		}
-		s.do("PUT", path, put, append(staff(), "If-Match", `W/"2"`)...).wantProblem(t, 412) // weak tags never match If-Match
-		s.do("PUT", path, put, append(staff(), "If-Match", `"1", "2"`)...).want(t, 200, nil)
-		s.do("PUT", "/dishes/999", put, append(staff(), "If-Match", `"1"`)...).wantProblem(t, 404)
+		replace(`W/"2"`).fails(412) // weak tags never match If-Match
+		replace(`"1", "2"`).ok()
+		call(t, s.staff, s.ops.ReplaceDish, &kitchen.ReplaceDishInput{ID: 999, IfMatch: `"1"`, Body: put}).fails(404)
 
-		r = s.do("PATCH", path, `{"price_cents":650,"available":false}`, append(staff(), "If-Match", `"3"`)...).want(t, 200, &d)
-		if d.PriceCents != 650 || d.Available || d.Name != "Soup of the day" || d.Version != 4 {
+		price, off, name := int64(650), false, "Soup"
+		d = call(t, s.staff, s.ops.PatchDish, &kitchen.PatchDishInput{ID: id, IfMatch: `"3"`,
+			Body: kitchen.DishPatch{PriceCents: &price, Available: &off}}).ok()
+		if d.Body.PriceCents != 650 || d.Body.Available || d.Body.Name != "Soup of the day" || d.Body.Version != 4 {
 			t.Fatalf("patched: %+v", d)
 		}
-		s.do("PATCH", path, `{"price_cents":-5}`, append(staff(), "If-Match", `"4"`)...).wantProblem(t, 422)
-		s.do("PATCH", path, `{"name":"x"}`, staff()...).wantProblem(t, 428)
-		s.do("PATCH", path, `{"name":"Soup"}`, append(staff(), "If-Match", `*`)...).want(t, 200, &d)
+		negative := int64(-5)
+		p = call(t, s.staff, s.ops.PatchDish, &kitchen.PatchDishInput{ID: id, IfMatch: `"4"`, Body: kitchen.DishPatch{PriceCents: &negative}}).fails(422)
+		if len(p.Errors) != 1 || p.Errors[0].Pointer == nil || *p.Errors[0].Pointer != "/price_cents" {
+			t.Errorf("negative price: %+v", p.Errors)
+		}
+		call(t, s.staff, s.ops.PatchDish, &kitchen.PatchDishInput{ID: id, Body: kitchen.DishPatch{Name: &name}}).fails(428)
+		d = call(t, s.staff, s.ops.PatchDish, &kitchen.PatchDishInput{ID: id, IfMatch: `*`, Body: kitchen.DishPatch{Name: &name}}).ok()
+		if d.Body.Name != "Soup" || d.Body.PriceCents != 650 {
+			t.Fatalf("patched: %+v", d)
+		}
 
-		s.do("DELETE", path, "", append(staff(), "If-Match", `"1"`)...).wantProblem(t, 412)
-		s.do("DELETE", path, "", bearer(token)...).wantProblem(t, 401)
-		r = s.do("DELETE", path, "", staff()...)
+		call(t, s.staff, s.ops.DeleteDish, &kitchen.DeleteDishInput{ID: id, IfMatch: `"1"`}).fails(412)
+		call(t, s.demo, s.ops.DeleteDish, &kitchen.DeleteDishInput{ID: id}).fails(401)
+		r = s.do("DELETE", fmt.Sprint("/dishes/", id), "", staff()...)
 		if r.status != 204 || len(r.body) != 0 {
 			t.Fatalf("delete: %d %s", r.status, r.body)
 		}
-		s.do("GET", path, "").wantProblem(t, 404)
-		s.do("DELETE", path, "", staff()...).wantProblem(t, 404)
+		call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: id}).fails(404)
+		call(t, s.staff, s.ops.DeleteDish, &kitchen.DeleteDishInput{ID: id}).fails(404)
 	})
 }
 
@@ -178,19 +206,33 @@ func TestConcurrentWriters(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
+		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+		defer cancel()
+		status := func(err error) int {
+			var p *roux.Error
+			if errors.As(err, &p) {
+				return p.Status
+			}
+			if err != nil {
+				t.Errorf("not a problem: %v", err)
+			}
+			return 200
+		}
 		const n = 10
 		var ok, failed atomic.Int32
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				r := s.do("PATCH", "/dishes/2", fmt.Sprintf(`{"description":"writer %d"}`, i), append(staff(), "If-Match", `"1"`)...)
-				switch r.status {
+				desc := fmt.Sprint("writer ", i)
+				_, err := client.Call(ctx, s.staff, s.ops.PatchDish, &kitchen.PatchDishInput{ID: 2, IfMatch: `"1"`,
+					Body: kitchen.DishPatch{Description: &desc}})
+				switch st := status(err); st {
 				case 200:
 					ok.Add(1)
 				case 412:
 					failed.Add(1)
 				default:
-					t.Errorf("got %d: %s", r.status, r.body)
+					t.Errorf("got %d: %v", st, err)
 				}
 			})
 		}
@@ -201,19 +243,20 @@ func TestConcurrentWriters(t *testing.T) {
 		for range n {
 			wg.Go(func() {
 				for range 200 {
-					var d kitchen.Dish
-					r := s.do("GET", "/dishes/2", "")
-					if r.status != 200 {
-						t.Errorf("get: %d", r.status)
+					d, err := client.Call(ctx, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 2})
+					if err != nil {
+						t.Errorf("get: %v", err)
 						return
 					}
-					r.want(t, 200, &d)
-					r = s.do("PATCH", "/dishes/2", fmt.Sprintf(`{"price_cents":%d}`, d.PriceCents+1), append(staff(), "If-Match", r.header.Get("ETag"))...)
-					if r.status == 200 {
+					price := d.Body.PriceCents + 1
+					_, err = client.Call(ctx, s.staff, s.ops.PatchDish, &kitchen.PatchDishInput{ID: 2, IfMatch: d.ETag,
+						Body: kitchen.DishPatch{PriceCents: &price}})
+					switch st := status(err); st {
+					case 200:
 						return
-					}
-					if r.status != 412 {
-						t.Errorf("patch: %d %s", r.status, r.body)
+					case 412:
+					default:
+						t.Errorf("patch: %d %v", st, err)
 						return
 					}
 				}
@@ -221,10 +264,9 @@ func TestConcurrentWriters(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		var d kitchen.Dish
-		s.do("GET", "/dishes/2", "").want(t, 200, &d)
-		if d.PriceCents != 700+n || d.Version != 2+n {
-			t.Fatalf("after %d increments: price %d, version %d; want %d and %d", n, d.PriceCents, d.Version, 700+n, 2+n)
+		d := call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 2}).ok()
+		if d.Body.PriceCents != 700+n || d.Body.Version != 2+n {
+			t.Fatalf("after %d increments: price %d, version %d; want %d and %d", n, d.Body.PriceCents, d.Body.Version, 700+n, 2+n)
 		}
 	})
 }
@@ -232,16 +274,15 @@ func TestConcurrentWriters(t *testing.T) {
 func TestCustomers(t *testing.T) {
 	t.Parallel()
 	s := start(t, config(backends[0].db(t)))
-	s.do("POST", "/customers", `{"name":"Ann"}`).wantProblem(t, 401)
-	var c kitchen.Customer
-	s.do("POST", "/customers", `{"name":"Ann"}`, staff()...).want(t, http.StatusCreated, &c)
+	ann := &kitchen.CreateCustomerInput{Body: kitchen.NewCustomer{Name: "Ann"}}
+	call(t, s.anon, s.ops.CreateCustomer, ann).fails(401)
+	c := call(t, s.staff, s.ops.CreateCustomer, ann).ok()
 	if c.Name != "Ann" || len(c.Token) != 48 {
 		t.Fatalf("customer %+v", c)
 	}
-	var page kitchen.OrderPage
-	s.do("GET", "/orders", "", bearer(c.Token)...).want(t, 200, &page)
-	if page.Total != 0 || len(page.Items) != 0 {
+	page := call(t, s.as(c.Token), s.ops.ListOrders, &kitchen.ListOrdersInput{}).ok()
+	if page.Total != 0 || len(page.Items) != 0 || page.Limit != 20 {
 		t.Fatalf("a new customer's orders: %+v", page)
 	}
-	s.do("POST", "/customers", `{"name":""}`, staff()...).wantProblem(t, 422)
+	call(t, s.staff, s.ops.CreateCustomer, &kitchen.CreateCustomerInput{}).fails(422)
 }

@@ -14,19 +14,48 @@ import (
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
 
-type orderPath struct {
-	ID int64 `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
-}
-
-type orderOut struct {
+// OrderOut is an order with its ETag, the output of the order operations;
+// Status is 304 for a client's current copy.
+type OrderOut struct {
 	Status   int
 	ETag     string `header:"ETag" doc:"The order's version; it changes with every step of the kitchen"`
 	Location string `header:"Location" doc:"Where to follow the order (POST only)"`
 	Body     Order
 }
 
-type getOrderInput struct {
-	orderPath
+// CreateOrderInput is the input of createOrder (POST /orders); it needs a
+// customer's token.
+type CreateOrderInput struct {
+	Customer store.Customer `dep:""`
+	Body     OrderInput
+}
+
+// ListOrdersInput is the input of listOrders (GET /orders); it needs a
+// customer's token.
+type ListOrdersInput struct {
+	Limit    int            `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Orders per page"`
+	Offset   int            `query:"offset" minimum:"0" maximum:"1000000" default:"0" doc:"Orders to skip"`
+	Customer store.Customer `dep:""`
+}
+
+// CancelOrderInput is the input of cancelOrder (POST
+// /orders/{id}/cancel); it needs the token of the order's customer.
+type CancelOrderInput struct {
+	ID       int64          `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
+	Customer store.Customer `dep:""`
+}
+
+// CreateCustomerInput is the input of createCustomer (POST /customers);
+// it needs the staff key.
+type CreateCustomerInput struct {
+	Staff Staff `dep:""`
+	Body  NewCustomer
+}
+
+// GetOrderInput is the input of getOrder (GET /orders/{id}); it needs the
+// token of the order's customer.
+type GetOrderInput struct {
+	ID          int64          `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
 	IfNoneMatch string         `header:"If-None-Match" example:"\"3\"" doc:"The ETag of the copy you have: 304 Not Modified while it is current"`
 	Customer    store.Customer `dep:""`
 }
@@ -41,25 +70,25 @@ func (s *Service) registerOrders() {
 		roux.Response(http.StatusNotFound, "No such order", nil),
 	}
 
-	roux.Post(orders, "", s.createOrder, roux.OperationID("createOrder"), roux.Summary("Place an order"),
+	s.Ops.CreateOrder = roux.Post(orders, "", s.createOrder, roux.OperationID("createOrder"), roux.Summary("Place an order"),
 		roux.Description("Accepts the order and answers 202 at once: the kitchen cooks every line at its station, "+
 			"all at the same time. Follow it at Location (GET), or as server-sent events at /orders/{id}/events."),
 		roux.Status(http.StatusAccepted),
 		roux.Response(http.StatusUnprocessableEntity, "The body is invalid, or a dish does not exist or is not available", nil))
 
-	roux.Get(orders, "", s.listOrders, roux.OperationID("listOrders"), roux.Summary("List your orders"),
+	s.Ops.ListOrders = roux.Get(orders, "", s.listOrders, roux.OperationID("listOrders"), roux.Summary("List your orders"),
 		roux.Description("The orders of the customer whose token is sent, newest first."),
 		roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
 
-	roux.Get(orders, "/{id}", s.getOrder, append(mine, roux.OperationID("getOrder"), roux.Summary("Get an order"),
+	s.Ops.GetOrder = roux.Get(orders, "/{id}", s.getOrder, append(mine, roux.OperationID("getOrder"), roux.Summary("Get an order"),
 		roux.Description("The order with the status of each line: queued, cooking, done (or cancelled)."),
 		roux.Response(http.StatusNotModified, "The copy named by If-None-Match is current", nil))...)
 
-	roux.Post(orders, "/{id}/cancel", s.cancelOrder, append(mine, roux.OperationID("cancelOrder"), roux.Summary("Cancel an order"),
+	s.Ops.CancelOrder = roux.Post(orders, "/{id}/cancel", s.cancelOrder, append(mine, roux.OperationID("cancelOrder"), roux.Summary("Cancel an order"),
 		roux.Description("Cancels an order that is received or cooking: the stations stop, the lines not done are cancelled."),
 		roux.Response(http.StatusConflict, "The order is ready or cancelled already", nil))...)
 
-	roux.Get(orders, "/{id}/bill", s.bill, append(mine, roux.OperationID("getBill"), roux.Summary("Get the bill"),
+	s.Ops.GetBill = roux.Get(orders, "/{id}/bill", s.bill, append(mine, roux.OperationID("getBill"), roux.Summary("Get the bill"),
 		roux.Description("Computes the bill: lines, the VAT it includes, the tip, and — for several guests — a split of "+
 			"the dishes between them that makes their shares as even as it can (a search: this operation is CPU-bound "+
 			"and runs on roux's CPU pool, so that many bills at once cannot slow the rest of the API down)."),
@@ -67,12 +96,12 @@ func (s *Service) registerOrders() {
 		roux.Response(http.StatusConflict, "The order is cancelled", nil),
 		roux.Response(http.StatusServiceUnavailable, "Too many bills are being computed; retry after Retry-After", nil))...)
 
-	roux.Get(orders, "/{id}/events", s.orderEvents, append(mine, roux.OperationID("orderEvents"), roux.Summary("Follow an order"),
+	s.Ops.OrderEvents = roux.Get(orders, "/{id}/events", s.orderEvents, append(mine, roux.OperationID("orderEvents"), roux.Summary("Follow an order"),
 		roux.Description("Streams the order's progress as server-sent events (text/event-stream): one event per change, "+
-			"`event: order` or `event: item`, the data a JSON OrderEvent, the id its sequence number. The stream starts with "+
+			"`event: order` (the data an OrderChange) or `event: item` (an ItemChange), the id the event's seq. The stream starts with "+
 			"every event so far (or those after Last-Event-ID) and ends after the order is ready or cancelled."))...)
 
-	roux.Post(s.api, "/customers", s.createCustomer, roux.OperationID("createCustomer"), roux.Tags("customers"),
+	s.Ops.CreateCustomer = roux.Post(s.api, "/customers", s.createCustomer, roux.OperationID("createCustomer"), roux.Tags("customers"),
 		roux.Summary("Register a customer"),
 		roux.Description("Creates a customer and answers with the bearer token to order with, shown only this once."),
 		roux.Secure(staff), roux.Status(http.StatusCreated),
@@ -92,10 +121,7 @@ func ownOrder(ctx context.Context, db store.Store, id int64, c store.Customer) (
 	return o, nil
 }
 
-func (s *Service) createOrder(ctx context.Context, in *struct {
-	Customer store.Customer `dep:""`
-	Body     OrderInput
-}) (*orderOut, error) {
+func (s *Service) createOrder(ctx context.Context, in *CreateOrderInput) (*OrderOut, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -118,14 +144,10 @@ func (s *Service) createOrder(ctx context.Context, in *struct {
 	}
 	s.hub.notify(o.ID)
 	s.kitchen.cook(o)
-	return &orderOut{ETag: etag(o.Version), Location: "/orders/" + itoa(o.ID), Body: orderView(o)}, nil
+	return &OrderOut{ETag: etag(o.Version), Location: "/orders/" + itoa(o.ID), Body: orderView(o)}, nil
 }
 
-func (s *Service) listOrders(ctx context.Context, in *struct {
-	Limit    int            `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Orders per page"`
-	Offset   int            `query:"offset" minimum:"0" maximum:"1000000" default:"0" doc:"Orders to skip"`
-	Customer store.Customer `dep:""`
-}) (*OrderPage, error) {
+func (s *Service) listOrders(ctx context.Context, in *ListOrdersInput) (*OrderPage, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -141,7 +163,7 @@ func (s *Service) listOrders(ctx context.Context, in *struct {
 	return page, nil
 }
 
-func (s *Service) getOrder(ctx context.Context, in *getOrderInput) (*orderOut, error) {
+func (s *Service) getOrder(ctx context.Context, in *GetOrderInput) (*OrderOut, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -150,7 +172,7 @@ func (s *Service) getOrder(ctx context.Context, in *getOrderInput) (*orderOut, e
 	if err != nil {
 		return nil, err
 	}
-	out := &orderOut{ETag: etag(o.Version), Body: orderView(o)}
+	out := &OrderOut{ETag: etag(o.Version), Body: orderView(o)}
 	if in.IfNoneMatch != "" {
 		l, err := parseETags(in.IfNoneMatch)
 		if err != nil {
@@ -163,10 +185,7 @@ func (s *Service) getOrder(ctx context.Context, in *getOrderInput) (*orderOut, e
 	return out, nil
 }
 
-func (s *Service) cancelOrder(ctx context.Context, in *struct {
-	orderPath
-	Customer store.Customer `dep:""`
-}) (*orderOut, error) {
+func (s *Service) cancelOrder(ctx context.Context, in *CancelOrderInput) (*OrderOut, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -180,13 +199,10 @@ func (s *Service) cancelOrder(ctx context.Context, in *struct {
 	}
 	s.hub.notify(o.ID)
 	s.kitchen.stopCooking(o.ID) // at once here; another instance notices within Poll
-	return &orderOut{ETag: etag(o.Version), Body: orderView(o)}, nil
+	return &OrderOut{ETag: etag(o.Version), Body: orderView(o)}, nil
 }
 
-func (s *Service) createCustomer(ctx context.Context, in *struct {
-	Staff Staff `dep:""`
-	Body  NewCustomer
-}) (*Customer, error) {
+func (s *Service) createCustomer(ctx context.Context, in *CreateCustomerInput) (*Customer, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err

@@ -1,9 +1,8 @@
 package kitchen_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,37 +10,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roux-go/roux/client"
+	"github.com/roux-go/roux/sse"
+
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 )
 
-// order places an order and returns it.
-func (s *server) order(t *testing.T, tok, body string) kitchen.Order {
+// order places an order of the demo customer and returns it.
+func (s *server) order(t *testing.T, lines ...kitchen.OrderLine) kitchen.Order {
 	t.Helper()
-	var o kitchen.Order
-	r := s.do("POST", "/orders", body, bearer(tok)...).want(t, http.StatusAccepted, &o)
-	if r.header.Get("Location") != fmt.Sprint("/orders/", o.ID) {
-		t.Fatalf("Location %q for order %d", r.header.Get("Location"), o.ID)
+	o := call(t, s.demo, s.ops.CreateOrder, &kitchen.CreateOrderInput{Body: kitchen.OrderInput{Items: lines}}).ok()
+	if o.Status != http.StatusAccepted || o.Location != fmt.Sprint("/orders/", o.Body.ID) || o.ETag != fmt.Sprintf(`"%d"`, o.Body.Version) {
+		t.Fatalf("placed: %+v", o)
 	}
-	return o
+	return o.Body
 }
 
-func (s *server) getOrder(t *testing.T, tok string, id int64) kitchen.Order {
+// getOrder reads an order of the demo customer.
+func (s *server) getOrder(t *testing.T, id int64) kitchen.Order {
 	t.Helper()
-	var o kitchen.Order
-	s.do("GET", fmt.Sprint("/orders/", id), "", bearer(tok)...).want(t, 200, &o)
-	return o
+	return call(t, s.demo, s.ops.GetOrder, &kitchen.GetOrderInput{ID: id}).ok().Body
 }
 
-// sse is one server-sent event.
-type sse struct {
-	id, event string
-	data      kitchen.OrderEvent
+// event is one event of an order's stream, flattened.
+type event struct {
+	id, kind  string // the SSE id and event name
+	seq, oid  int64
+	dish, sta string // the line's dish (item events) and the new status
 }
 
-// events reads an order's event stream until the server ends it.
-func (s *server) events(t *testing.T, tok string, id int64, headers ...string) []sse {
+// events reads an order's event stream with sse.Read until the server
+// ends it. The typed client cannot call a stream: it is a raw request.
+func (s *server) events(t *testing.T, tok string, id int64, headers ...string) []event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprint(s.url, "/orders/", id, "/events"), nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -53,49 +55,42 @@ func (s *server) events(t *testing.T, tok string, id int64, headers ...string) [
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("events: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" || res.Header.Get("Cache-Control") != "no-cache" {
+		t.Fatalf("events: %d %v", res.StatusCode, res.Header)
 	}
-	var out []sse
-	var cur sse
-	sc := bufio.NewScanner(res.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if cur.event != "" {
-				out = append(out, cur)
-			}
-			cur = sse{}
-		case strings.HasPrefix(line, "id: "):
-			cur.id = line[4:]
-		case strings.HasPrefix(line, "event: "):
-			cur.event = line[7:]
-		case strings.HasPrefix(line, "data: "):
-			if err := json.Unmarshal([]byte(line[6:]), &cur.data); err != nil {
-				t.Fatalf("event data %s: %v", line, err)
-			}
+	var out []event
+	for m, err := range sse.Read[kitchen.OrderEvent](res.Body) {
+		if err != nil {
+			t.Fatalf("after %d events: %v", len(out), err)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("reading the stream: %v", err)
+		switch e := m.Event; {
+		case e.Order != nil:
+			out = append(out, event{id: m.ID, kind: "order", seq: e.Order.Seq, oid: e.Order.OrderID, sta: e.Order.Status})
+		case e.Item != nil:
+			out = append(out, event{id: m.ID, kind: "item", seq: e.Item.Seq, oid: e.Item.OrderID, dish: e.Item.Dish, sta: e.Item.Status})
+		}
 	}
 	return out
 }
+
+// lines are the order lines the tests place: 2 tomato soups, a ribeye
+// steak and 3 lemonades.
+var lines = []kitchen.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}, {DishID: 8, Quantity: 3}}
 
 func TestOrderLifecycle(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
-		body := `{"items":[{"dish_id":1,"quantity":2},{"dish_id":4,"quantity":1},{"dish_id":8,"quantity":3}],"note":"Window table"}`
-		s.do("POST", "/orders", body).wantProblem(t, 401)
-		s.do("POST", "/orders", body, bearer("nobody")...).wantProblem(t, 401)
-		s.do("POST", "/orders", body, "Authorization", "Basic eDp5").wantProblem(t, 401)
+		in := &kitchen.CreateOrderInput{Body: kitchen.OrderInput{Items: lines, Note: "Window table"}}
+		call(t, s.anon, s.ops.CreateOrder, in).fails(401)
+		call(t, s.as("nobody"), s.ops.CreateOrder, in).fails(401)
+		call(t, client.New(s.url, client.WithHeader("Authorization", "Basic eDp5")), s.ops.CreateOrder, in).fails(401)
 
-		o := s.order(t, token, body)
-		if o.Status != "received" || len(o.Items) != 3 || o.TotalCents != 2*650+2600+3*400 || o.Note != "Window table" ||
-			o.Events != fmt.Sprint("/orders/", o.ID, "/events") {
-			t.Fatalf("placed: %+v", o)
+		placed := call(t, s.demo, s.ops.CreateOrder, in).ok()
+		o := placed.Body
+		if placed.Status != 202 || placed.Location != fmt.Sprint("/orders/", o.ID) || o.Status != "received" || len(o.Items) != 3 ||
+			o.TotalCents != 2*650+2600+3*400 || o.Note != "Window table" || o.Events != fmt.Sprint("/orders/", o.ID, "/events") {
+			t.Fatalf("placed: %+v", placed)
 		}
 		for _, it := range o.Items {
 			if it.Status != "queued" {
@@ -105,7 +100,7 @@ func TestOrderLifecycle(t *testing.T) {
 		// Status progresses to ready, every line done, the version rising.
 		statuses := []string{o.Status}
 		waitFor(t, "the order to be ready", func() bool {
-			cur := s.getOrder(t, token, o.ID)
+			cur := s.getOrder(t, o.ID)
 			if cur.Status != statuses[len(statuses)-1] {
 				statuses = append(statuses, cur.Status)
 			}
@@ -114,16 +109,16 @@ func TestOrderLifecycle(t *testing.T) {
 		if statuses[len(statuses)-1] != "ready" || slices.Contains(statuses, "cancelled") {
 			t.Fatalf("statuses seen: %v", statuses)
 		}
-		done := s.getOrder(t, token, o.ID)
-		for _, it := range done.Items {
+		done := call(t, s.demo, s.ops.GetOrder, &kitchen.GetOrderInput{ID: o.ID}).ok()
+		for _, it := range done.Body.Items {
 			if it.Status != "done" {
 				t.Fatalf("line %d of a ready order is %s", it.Line, it.Status)
 			}
 		}
-		if done.Version != o.Version+8 { // cooking, 3x cooking, 3x done, ready
-			t.Fatalf("version %d, want %d", done.Version, o.Version+8)
+		if done.Body.Version != o.Version+8 || done.ETag != fmt.Sprintf(`"%d"`, o.Version+8) { // cooking, 3x cooking, 3x done, ready
+			t.Fatalf("version %d (ETag %s), want %d", done.Body.Version, done.ETag, o.Version+8)
 		}
-		r := s.do("GET", fmt.Sprint("/orders/", o.ID), "", append(bearer(token), "If-None-Match", fmt.Sprintf(`"%d"`, done.Version))...)
+		r := s.do("GET", fmt.Sprint("/orders/", o.ID), "", append(bearer(token), "If-None-Match", done.ETag)...)
 		if r.status != 304 {
 			t.Fatalf("If-None-Match of the current order: %d", r.status)
 		}
@@ -132,13 +127,13 @@ func TestOrderLifecycle(t *testing.T) {
 		evs := s.events(t, token, o.ID)
 		var kinds []string
 		for i, e := range evs {
-			if e.id != fmt.Sprint(i+1) || e.data.Seq != int64(i+1) || e.data.OrderID != o.ID || e.event != e.data.Kind {
+			if e.id != fmt.Sprint(i+1) || e.seq != int64(i+1) || e.oid != o.ID {
 				t.Fatalf("event %d: %+v", i, e)
 			}
-			if e.event == "item" {
-				kinds = append(kinds, fmt.Sprint(e.data.Dish, " ", e.data.Status))
+			if e.kind == "item" {
+				kinds = append(kinds, fmt.Sprint(e.dish, " ", e.sta))
 			} else {
-				kinds = append(kinds, e.data.Status)
+				kinds = append(kinds, e.sta)
 			}
 		}
 		if len(evs) != 9 || kinds[0] != "received" || kinds[1] != "cooking" || kinds[8] != "ready" ||
@@ -146,31 +141,33 @@ func TestOrderLifecycle(t *testing.T) {
 			t.Fatalf("events: %v", kinds)
 		}
 		// Resuming after an event sends only the later ones.
-		if later := s.events(t, token, o.ID, "Last-Event-ID", "7"); len(later) != 2 || later[0].data.Seq != 8 {
+		if later := s.events(t, token, o.ID, "Last-Event-ID", "7"); len(later) != 2 || later[0].seq != 8 || later[0].id != "8" {
 			t.Fatalf("after Last-Event-ID 7: %+v", later)
 		}
 		s.do("GET", fmt.Sprint("/orders/", o.ID, "/events"), "", append(bearer(token), "Last-Event-ID", "x")...).wantProblem(t, 422)
+		// The typed client knows it cannot call a stream.
+		if _, err := client.Call(t.Context(), s.demo, s.ops.OrderEvents, &kitchen.EventsInput{ID: o.ID}); !errors.Is(err, client.ErrUnsupported) {
+			t.Errorf("calling the stream: %v, want ErrUnsupported", err)
+		}
 
 		// Another customer sees none of it.
-		var other kitchen.Customer
-		s.do("POST", "/customers", `{"name":"Bob"}`, staff()...).want(t, 201, &other)
-		for _, path := range []string{"", "/events", "/bill"} {
-			s.do("GET", fmt.Sprint("/orders/", o.ID, path), "", bearer(other.Token)...).wantProblem(t, 403)
-		}
-		s.do("POST", fmt.Sprint("/orders/", o.ID, "/cancel"), "", bearer(other.Token)...).wantProblem(t, 403)
-		s.do("GET", "/orders/999999", "", bearer(token)...).wantProblem(t, 404)
+		other := call(t, s.staff, s.ops.CreateCustomer, &kitchen.CreateCustomerInput{Body: kitchen.NewCustomer{Name: "Bob"}}).ok()
+		bob := s.as(other.Token)
+		call(t, bob, s.ops.GetOrder, &kitchen.GetOrderInput{ID: o.ID}).fails(403)
+		call(t, bob, s.ops.GetBill, &kitchen.BillInput{ID: o.ID}).fails(403)
+		call(t, bob, s.ops.CancelOrder, &kitchen.CancelOrderInput{ID: o.ID}).fails(403)
+		s.do("GET", fmt.Sprint("/orders/", o.ID, "/events"), "", bearer(other.Token)...).wantProblem(t, 403)
+		call(t, s.demo, s.ops.GetOrder, &kitchen.GetOrderInput{ID: 999999}).fails(404)
 
-		var page kitchen.OrderPage
-		s.do("GET", "/orders", "", bearer(token)...).want(t, 200, &page)
+		page := call(t, s.demo, s.ops.ListOrders, &kitchen.ListOrdersInput{}).ok()
 		if page.Total != 1 || page.Items[0].ID != o.ID {
 			t.Fatalf("orders: %+v", page)
 		}
-		s.do("GET", "/orders", "", bearer(other.Token)...).want(t, 200, &page)
-		if page.Total != 0 {
+		if page := call(t, bob, s.ops.ListOrders, &kitchen.ListOrdersInput{}).ok(); page.Total != 0 {
 			t.Fatalf("Bob's orders: %+v", page)
 		}
 		// A ready order cannot be cancelled.
-		s.do("POST", fmt.Sprint("/orders/", o.ID, "/cancel"), "", bearer(token)...).wantProblem(t, 409)
+		call(t, s.demo, s.ops.CancelOrder, &kitchen.CancelOrderInput{ID: o.ID}).fails(409)
 	})
 }
 
@@ -210,26 +207,25 @@ func TestCancelWhileCooking(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
-		var slow kitchen.Dish
-		s.do("POST", "/dishes", `{"name":"Slow roast","price_cents":3000,"station":"oven","prep_seconds":3600}`, staff()...).want(t, 201, &slow)
-		o := s.order(t, token, fmt.Sprintf(`{"items":[{"dish_id":8,"quantity":1},{"dish_id":%d,"quantity":1}]}`, slow.ID))
+		slow := call(t, s.staff, s.ops.CreateDish, &kitchen.CreateDishInput{Body: kitchen.DishInput{Name: "Slow roast",
+			PriceCents: 3000, Station: "oven", PrepSeconds: 3600}}).ok().Body
+		o := s.order(t, kitchen.OrderLine{DishID: 8, Quantity: 1}, kitchen.OrderLine{DishID: slow.ID, Quantity: 1})
 		waitFor(t, "the lemonade to be done while the roast cooks", func() bool {
-			cur := s.getOrder(t, token, o.ID)
+			cur := s.getOrder(t, o.ID)
 			return cur.Status == "cooking" && cur.Items[0].Status == "done" && cur.Items[1].Status == "cooking"
 		})
-		var c kitchen.Order
-		s.do("POST", fmt.Sprint("/orders/", o.ID, "/cancel"), "", bearer(token)...).want(t, 200, &c)
+		c := call(t, s.demo, s.ops.CancelOrder, &kitchen.CancelOrderInput{ID: o.ID}).ok().Body
 		if c.Status != "cancelled" || c.Items[0].Status != "done" || c.Items[1].Status != "cancelled" {
 			t.Fatalf("cancelled: %+v", c)
 		}
 		evs := s.events(t, token, o.ID)
-		if last := evs[len(evs)-1]; last.event != "order" || last.data.Status != "cancelled" {
+		if last := evs[len(evs)-1]; last.kind != "order" || last.sta != "cancelled" {
 			t.Fatalf("last event %+v", last)
 		}
-		s.do("POST", fmt.Sprint("/orders/", o.ID, "/cancel"), "", bearer(token)...).wantProblem(t, 409)
-		s.do("GET", fmt.Sprint("/orders/", o.ID, "/bill"), "", bearer(token)...).wantProblem(t, 409)
+		call(t, s.demo, s.ops.CancelOrder, &kitchen.CancelOrderInput{ID: o.ID}).fails(409)
+		call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID}).fails(409)
 		time.Sleep(100 * time.Millisecond) // nothing moves it on
-		if cur := s.getOrder(t, token, o.ID); cur.Version != c.Version || cur.Status != "cancelled" {
+		if cur := s.getOrder(t, o.ID); cur.Version != c.Version || cur.Status != "cancelled" {
 			t.Fatalf("after the cancellation: %+v", cur)
 		}
 	})
@@ -238,21 +234,20 @@ func TestCancelWhileCooking(t *testing.T) {
 func TestBill(t *testing.T) {
 	t.Parallel()
 	s := start(t, config(backends[0].db(t)))
-	o := s.order(t, token, `{"items":[{"dish_id":4,"quantity":1},{"dish_id":1,"quantity":2},{"dish_id":8,"quantity":3}]}`)
+	o := s.order(t, kitchen.OrderLine{DishID: 4, Quantity: 1}, kitchen.OrderLine{DishID: 1, Quantity: 2}, kitchen.OrderLine{DishID: 8, Quantity: 3})
 	for _, tt := range []struct {
-		query      string
-		total, tip int64
-		guests     int
-		largest    int64 // the largest share of the dishes
+		guests, tipPercent int
+		total, tip         int64
+		wantGuests         int
+		largest            int64 // the largest share of the dishes
 	}{
-		{"", 5100, 0, 1, 5100},
-		{"?tip_percent=10", 5610, 510, 1, 5100},
-		{"?guests=2", 5100, 0, 2, 2600},
-		{"?guests=3&tip_percent=15", 5865, 765, 3, 2600},
-		{"?guests=12", 5100, 0, 12, 2600},
+		{0, 0, 5100, 0, 1, 5100}, // the defaults: one guest, no tip
+		{0, 10, 5610, 510, 1, 5100},
+		{2, 0, 5100, 0, 2, 2600},
+		{3, 15, 5865, 765, 3, 2600},
+		{12, 0, 5100, 0, 12, 2600},
 	} {
-		var bill kitchen.Bill
-		s.do("GET", fmt.Sprint("/orders/", o.ID, "/bill", tt.query), "", bearer(token)...).want(t, 200, &bill)
+		bill := call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID, Guests: tt.guests, TipPercent: tt.tipPercent}).ok()
 		var shares []int64
 		var sum, tips int64
 		for _, sh := range bill.Split {
@@ -263,13 +258,13 @@ func TestBill(t *testing.T) {
 		slices.Sort(shares)
 		slices.Reverse(shares)
 		if bill.TotalCents != tt.total || bill.TipCents != tt.tip || bill.SubtotalCents != 5100 || bill.VATCents != 464 ||
-			len(shares) != tt.guests || shares[0] != tt.largest || sum != bill.TotalCents || tips != bill.TipCents || !bill.SplitOptimal {
-			t.Errorf("%s: %+v", tt.query, bill)
+			len(shares) != tt.wantGuests || shares[0] != tt.largest || sum != bill.TotalCents || tips != bill.TipCents || !bill.SplitOptimal {
+			t.Errorf("%d guests, tip %d%%: %+v", tt.guests, tt.tipPercent, bill)
 		}
 	}
-	for _, q := range []string{"?guests=0", "?guests=13", "?tip_percent=31"} {
-		s.do("GET", fmt.Sprint("/orders/", o.ID, "/bill", q), "", bearer(token)...).wantProblem(t, 422)
-	}
+	call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID, Guests: 13}).fails(422)
+	call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID, TipPercent: 31}).fails(422)
+	s.do("GET", fmt.Sprint("/orders/", o.ID, "/bill?guests=0"), "", bearer(token)...).wantProblem(t, 422) // a zero the client would not send
 }
 
 func TestHealth(t *testing.T) {
@@ -291,10 +286,10 @@ func TestHealth(t *testing.T) {
 
 func TestNotStarted(t *testing.T) {
 	t.Parallel()
-	svc := kitchen.New(config(backends[0].db(t)))
-	srv := &server{t: t, svc: svc}
-	ts := newUnstarted(t, svc)
-	srv.url = ts
-	srv.do("GET", "/dishes", "").wantProblem(t, 503)
-	srv.do("GET", "/readyz", "").wantProblem(t, 503)
+	s := newUnstarted(t, kitchen.New(config(backends[0].db(t))))
+	p := call(t, s.anon, s.ops.ListDishes, &kitchen.ListDishesInput{}).fails(503)
+	if p.Detail != "the kitchen is starting" {
+		t.Errorf("got %+v", p)
+	}
+	s.do("GET", "/readyz", "").wantProblem(t, 503)
 }
