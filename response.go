@@ -374,11 +374,7 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		}
 	}
 	h := w.Header()
-	for _, oh := range p.headers {
-		if vals := oh.format(unsafe.Add(out, oh.offset), nil); len(vals) > 0 {
-			h[oh.name] = vals
-		}
-	}
+	p.setHeaders(h, out)
 	if !sendBody {
 		w.WriteHeader(status)
 		return true
@@ -412,11 +408,7 @@ func (op *operation) writeRawOutput(w http.ResponseWriter, r *http.Request, stat
 		body = unsafe.Add(out, p.bodyOff)
 	}
 	h := w.Header()
-	for _, oh := range p.headers {
-		if vals := oh.format(unsafe.Add(out, oh.offset), nil); len(vals) > 0 {
-			h[oh.name] = vals
-		}
-	}
+	p.setHeaders(h, out)
 	if p.kind == bodyCustom {
 		return op.writeResponseBody(w, r, status, p.respBody(body))
 	}
@@ -455,4 +447,14 @@ func (op *operation) writeRawOutput(w http.ResponseWriter, r *http.Request, stat
 		op.api.cfg.Logger.LogAttrs(r.Context(), level, "roux: writing response", attrOp(op.id), attrErr(err))
 	}
 	return true
+}
+
+// setHeaders sets the envelope's header fields of the output at out;
+// fields holding their zero value send nothing.
+func (p *responsePlan) setHeaders(h http.Header, out unsafe.Pointer) {
+	for _, oh := range p.headers {
+		if vals := oh.format(unsafe.Add(out, oh.offset), nil); len(vals) > 0 {
+			h[oh.name] = vals
+		}
+	}
 }
