@@ -61,14 +61,74 @@ func negotiate(accept []string, offers []string) (int, bool) {
 			return 0, true
 		}
 	}
+	// The ranges are parsed once; a header with more of them than fit
+	// here is scanned again for each offer instead.
+	var buf [16]mediaRange
+	ranges, ok := parseAccept(accept, buf[:0])
 	best, bestQ := -1, 0
 	for i, offer := range offers {
-		q := offerQuality(accept, offer)
+		var q int
+		if ok {
+			q = rangesQuality(ranges, offer)
+		} else {
+			q = offerQuality(accept, offer)
+		}
 		if q > bestQ {
 			best, bestQ = i, q
 		}
 	}
 	return best, best >= 0
+}
+
+// mediaRange is one media range of an Accept header and its quality.
+type mediaRange struct {
+	typ, sub string
+	q        int
+}
+
+// parseAccept appends the media ranges of the Accept values to dst,
+// skipping items that are not media ranges. It reports false, with dst
+// unusable, when they do not fit in dst's capacity.
+func parseAccept(accept []string, dst []mediaRange) ([]mediaRange, bool) {
+	for _, line := range accept {
+		for len(line) > 0 {
+			var item string
+			item, line = nextListItem(line)
+			mr, params, _ := strings.Cut(item, ";")
+			typ, sub, ok := strings.Cut(strings.TrimSpace(mr), "/")
+			if !ok {
+				continue
+			}
+			if len(dst) == cap(dst) {
+				return dst, false
+			}
+			dst = append(dst, mediaRange{typ, sub, qualityParam(params)})
+		}
+	}
+	return dst, true
+}
+
+// rangesQuality is offerQuality over parsed ranges.
+func rangesQuality(ranges []mediaRange, offer string) int {
+	otype, osub, _ := strings.Cut(offer, "/")
+	spec, q := -1, 0
+	for _, r := range ranges {
+		s := 0
+		switch {
+		case r.typ == "*" && r.sub == "*":
+			s = 0
+		case strings.EqualFold(r.typ, otype) && r.sub == "*":
+			s = 1
+		case strings.EqualFold(r.typ, otype) && strings.EqualFold(r.sub, osub):
+			s = 2
+		default:
+			continue
+		}
+		if s > spec {
+			spec, q = s, r.q
+		}
+	}
+	return q
 }
 
 // offerQuality returns the quality, in thousandths, that the Accept values

@@ -31,6 +31,8 @@ func TestNegotiate(t *testing.T) {
 		{[]string{"application/cbor ; Q=0.7 , text/plain;q=0.6"}, 1},
 		{[]string{"nonsense, application/cbor"}, 1},
 		{[]string{"*/*;q=0.5, text/plain;q=0.9, application/json;q=0.5"}, 2},
+		// More ranges than are parsed at once: scanned per offer.
+		{[]string{strings.Repeat("image/png, ", 20) + "application/cbor;q=0.5, text/plain;q=0.4"}, 1},
 	} {
 		got, ok := negotiate(tt.accept, offers)
 		if !ok {
@@ -79,6 +81,15 @@ func FuzzNegotiate(f *testing.F) {
 		}
 		if i < 0 || i >= len(offers) {
 			t.Fatalf("offer %d out of range", i)
+		}
+		// Parsing once agrees with scanning per offer.
+		var buf [16]mediaRange
+		if ranges, fits := parseAccept(lines, buf[:0]); fits {
+			for _, o := range offers {
+				if a, b := rangesQuality(ranges, o), offerQuality(lines, o); a != b {
+					t.Fatalf("%s: quality %d from parsed ranges, %d from scanning", o, a, b)
+				}
+			}
 		}
 		// No other offer is strictly better.
 		if len(lines) > 1 || !(lines[0] == "" || lines[0] == "*/*" || lines[0] == offers[0]) {
