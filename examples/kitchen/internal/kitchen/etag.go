@@ -2,8 +2,11 @@ package kitchen
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/roux-go/roux"
 )
 
 // Entity tags. A dish's or an order's ETag is its version in quotes —
@@ -98,4 +101,22 @@ func (l etagList) versions() []int64 {
 		}
 	}
 	return vs
+}
+
+// notModified answers a GET's If-None-Match against the current etag:
+// 304 when one of its tags matches (weak comparison, RFC 9110 §13.1.2),
+// 0 (the operation's own status) otherwise or without the header, and a
+// 400 problem for a malformed header.
+func notModified(ifNoneMatch, etag string) (int, error) {
+	if ifNoneMatch == "" {
+		return 0, nil
+	}
+	l, err := parseETags(ifNoneMatch)
+	if err != nil {
+		return 0, roux.Errorf(http.StatusBadRequest, "If-None-Match: %v", err)
+	}
+	if l.matchWeak(etag) {
+		return http.StatusNotModified, nil
+	}
+	return 0, nil
 }

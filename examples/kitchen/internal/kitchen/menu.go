@@ -173,14 +173,8 @@ func (s *Service) getDish(ctx context.Context, in *GetDishInput) (*DishOut, erro
 		return nil, storeError(err, "dish "+itoa(in.ID))
 	}
 	out := &DishOut{ETag: etag(d.Version), Body: dishView(d)}
-	if in.IfNoneMatch != "" {
-		l, err := parseETags(in.IfNoneMatch)
-		if err != nil {
-			return nil, roux.Errorf(http.StatusBadRequest, "If-None-Match: %v", err)
-		}
-		if l.matchWeak(out.ETag) {
-			out.Status = http.StatusNotModified
-		}
+	if out.Status, err = notModified(in.IfNoneMatch, out.ETag); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -173,14 +173,8 @@ func (s *Service) getOrder(ctx context.Context, in *GetOrderInput) (*OrderOut, e
 		return nil, err
 	}
 	out := &OrderOut{ETag: etag(o.Version), Body: orderView(o)}
-	if in.IfNoneMatch != "" {
-		l, err := parseETags(in.IfNoneMatch)
-		if err != nil {
-			return nil, roux.Errorf(http.StatusBadRequest, "If-None-Match: %v", err)
-		}
-		if l.matchWeak(out.ETag) {
-			out.Status = http.StatusNotModified
-		}
+	if out.Status, err = notModified(in.IfNoneMatch, out.ETag); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
