@@ -15,6 +15,16 @@ type optionFunc func(*opConfig)
 
 func (f optionFunc) apply(c *opConfig) { f(c) }
 
+// serverOption is an option only a server can carry out (middleware,
+// dependencies, security, the CPU pool): [NewOperation] refuses it, so a
+// package of declarations holds no server code.
+type serverOption struct {
+	name string // the constructor, for messages
+	f    func(*opConfig)
+}
+
+func (o serverOption) apply(c *opConfig) { o.f(c) }
+
 // opConfig is what the options of one operation add up to.
 type opConfig struct {
 	id          string
@@ -84,5 +94,5 @@ func Response(status int, description string, body any) Option {
 // Middleware wraps the operation's handler in mw, the first outermost.
 // Inside, r.PathValue returns the path parameters.
 func Middleware(mw ...func(http.Handler) http.Handler) Option {
-	return optionFunc(func(c *opConfig) { c.middleware = append(c.middleware, mw...) })
+	return serverOption{"Middleware", func(c *opConfig) { c.middleware = append(c.middleware, mw...) }}
 }

@@ -202,11 +202,11 @@ func newSecurityDep[T any](info *securityInfo, tag reflect.StructTag, check func
 // scope 403. Operations that merely ask for the scheme's value with a
 // dep field are secured by it too, without scopes.
 func Secure(dep Provider, scopes ...string) Option {
-	return optionFunc(func(c *opConfig) {
+	return serverOption{"Secure", func(c *opConfig) {
 		c.provides = append(c.provides, dep)
 		c.requires = append(c.requires, dep)
 		c.secure = append(c.secure, securityReq{dep.provider(), scopes})
-	})
+	}}
 }
 
 type securityReq struct {
