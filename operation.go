@@ -30,7 +30,7 @@ type operation struct {
 	params     []param
 	deps       depPlan
 	security   []opSecurity
-	secNodes   []int // the nodes of security schemes, run before the input is read
+	secNodes   []int    // the nodes of security schemes, run before the input is read
 	tasksAt    uintptr  // offset+1 of the *Tasks input field; 0 when none
 	cpu        *cpuPool // the pool of a CPU-bound operation, or nil
 	body       *bodyPlan
