@@ -75,8 +75,9 @@ func depsAPI(events *[]string, mu *sync.Mutex) (*roux.API, *roux.Dep[User], *rou
 		record("handler")
 		name := s.User.Name
 		return &name, nil
-	}, roux.Provide(tx))
-	g := api.Group("/admin", roux.Requires(admin))
+	}, roux.Provide(tx), roux.Response(http.StatusUnauthorized, "Unknown token", nil))
+	g := api.Group("/admin", roux.Requires(admin), roux.Response(http.StatusUnauthorized, "Unknown token", nil),
+		roux.Response(http.StatusForbidden, "Not an admin", nil))
 	roux.Delete(g, "/cache", func(ctx context.Context, in *struct{}) (*struct{}, error) {
 		record("handler")
 		return &struct{}{}, nil

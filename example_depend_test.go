@@ -29,7 +29,7 @@ func ExampleDepends() {
 		Caller Caller `dep:""`
 	}) (*string, error) {
 		return &s.Caller.Name, nil
-	})
+	}, roux.Response(http.StatusUnauthorized, "The API key is unknown", nil))
 
 	for _, key := range []string{"secret", "guess"} {
 		req := httptest.NewRequest("GET", "/whoami", nil)

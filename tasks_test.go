@@ -51,7 +51,7 @@ func TestBackgroundTasks(t *testing.T) {
 		}
 		res := "accepted"
 		return &res, nil
-	}, roux.Provide(cleanup), roux.Status(http.StatusAccepted))
+	}, roux.Provide(cleanup), roux.Status(http.StatusAccepted), roux.Response(http.StatusConflict, "", nil))
 
 	c := rouxtest.New(t, api)
 	if got := rouxtest.JSON[string](c.Post("/orders", nil), http.StatusAccepted); got != "accepted" {
