@@ -172,6 +172,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		s.Description = ""
 	}
 	d.Responses[strconv.Itoa(status)] = ok
+	op.describeConditional(d, ok, problems)
 	for _, x := range cfg.responses {
 		if x.status < 100 || x.status > 599 {
 			return nil, fmt.Errorf("option Response: status %d is not a valid response status", x.status)

@@ -95,6 +95,11 @@ type storeBox struct{ s store.Store }
 // errNotStarted answers requests that arrive before the store is open.
 var errNotStarted = roux.NewError(http.StatusServiceUnavailable, "the kitchen is starting").WithHeader("Retry-After", "1")
 
+// unavailable documents errNotStarted, which every operation may answer.
+var unavailable = roux.Response(http.StatusServiceUnavailable, "The kitchen is starting; retry after Retry-After", struct {
+	RetryAfter string `header:"Retry-After" pattern:"^[0-9]+$" doc:"Seconds to wait before retrying."`
+}{})
+
 // db returns the store, or an error while the service is not started.
 func (s *Service) db() (store.Store, error) {
 	if b := s.store.Load(); b != nil {
