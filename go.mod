@@ -13,4 +13,4 @@ require golang.org/x/sync v0.25.0
 
 require github.com/coder/websocket v1.8.15
 
-require golang.org/x/time v0.16.0 // indirect
+require golang.org/x/time v0.16.0
