@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -50,6 +51,14 @@ type RateLimitConfig struct {
 	// Logger receives store failures, at most one a second; it defaults
 	// to slog.Default().
 	Logger *slog.Logger
+	// Counts, when set, limits only the requests whose response status
+	// it approves — failed logins, say, with
+	// func(status int) bool { return status == 401 }: a client is refused
+	// while its budget is spent, and a request spends it only once
+	// answered with such a status. Requests running at the same time may
+	// overshoot the budget by as many as are in flight. nil counts every
+	// request, before it runs.
+	Counts func(status int) bool
 }
 
 // KeyFunc appends the key of r's client to dst and returns the extended
@@ -90,6 +99,7 @@ type RateLimiter struct {
 	statePrefix string   // `"name";r=`
 	successHdrs bool
 	failClosed  bool
+	counts      func(status int) bool
 	logger      *slog.Logger
 	lastLog     atomic.Int64 // unix nanoseconds of the last logged store failure
 	bufs        sync.Pool    // *[]byte, for keys
@@ -140,6 +150,7 @@ func NewRateLimiter(c RateLimitConfig) *RateLimiter {
 		statePrefix: strconv.Quote(c.Name) + ";r=",
 		successHdrs: !c.NoSuccessHeaders,
 		failClosed:  c.FailClosed,
+		counts:      c.Counts,
 		logger:      c.Logger,
 	}
 	l.bufs.New = func() any { b := make([]byte, 0, 64); return &b }
@@ -156,35 +167,38 @@ func (l *RateLimiter) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bp := l.bufs.Get().(*[]byte)
 		key, ok := l.key(append((*bp)[:0], l.prefix...), r)
-		if !ok {
-			l.bufs.Put(bp)
+		if ok {
+			l.serve(w, r, next, key)
+		} else {
 			next.ServeHTTP(w, r)
-			return
 		}
-		res, err := l.store.Take(r.Context(), key, l.quota)
 		if cap(key) <= 1024 { // keep what the key func grew, up to a point
 			*bp = key[:0]
 		}
 		l.bufs.Put(bp)
-		if err != nil {
-			l.storeFailed(err)
-			if l.failClosed {
-				w.Header().Set("Retry-After", "1")
-				writeProblem(w, http.StatusServiceUnavailable, "the rate limit cannot be checked now; retry later")
-				return
-			}
-			next.ServeHTTP(w, r)
+	})
+}
+
+// serve answers a request whose client has key.
+func (l *RateLimiter) serve(w http.ResponseWriter, r *http.Request, next http.Handler, key []byte) {
+	var res RateResult
+	var err error
+	if l.counts == nil {
+		res, err = l.store.Take(r.Context(), key, l.quota)
+	} else {
+		res, err = l.store.Peek(r.Context(), key, l.quota)
+	}
+	if err != nil {
+		l.storeFailed(err)
+		if l.failClosed {
+			w.Header().Set("Retry-After", "1")
+			writeProblem(w, http.StatusServiceUnavailable, "the rate limit cannot be checked now; retry later")
 			return
 		}
-		if res.Allowed {
-			if l.successHdrs {
-				h := w.Header()
-				h[headerRateLimitPolicy] = l.policy
-				h[headerRateLimit] = []string{l.state(res)}
-			}
-			next.ServeHTTP(w, r)
-			return
-		}
+		next.ServeHTTP(w, r)
+		return
+	}
+	if !res.Allowed {
 		retry := seconds(res.RetryAfter)
 		h := w.Header()
 		h.Set("Retry-After", strconv.FormatInt(retry, 10))
@@ -193,7 +207,27 @@ func (l *RateLimiter) Wrap(next http.Handler) http.Handler {
 		writeProblem(w, http.StatusTooManyRequests, fmt.Sprintf(
 			"this client made more than %d requests in %d seconds; retry in %d seconds",
 			l.quota.Limit, l.quota.Window/time.Second, retry))
-	})
+		return
+	}
+	if l.successHdrs {
+		h := w.Header()
+		h[headerRateLimitPolicy] = l.policy
+		h[headerRateLimit] = []string{l.state(res)}
+	}
+	if l.counts == nil {
+		next.ServeHTTP(w, r)
+		return
+	}
+	rec := &statusRecorder{ResponseWriter: w}
+	next.ServeHTTP(rec, r)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if l.counts(rec.status) {
+		if _, err := l.store.Take(context.WithoutCancel(r.Context()), key, l.quota); err != nil {
+			l.storeFailed(err)
+		}
+	}
 }
 
 // state formats the RateLimit field: `"name";r=<remaining>;t=<reset>`.

@@ -27,16 +27,19 @@ import (
 )
 
 // RateStore keeps the budgets of a [RateLimiter]. Take spends one request
-// of key's budget under quota q and reports the outcome; a store shared by
-// several limiters, or by several instances of a service, holds each key's
-// budget once for all of them. key is only valid during the call: Take
-// must not keep it (copy it to keep it, as io.Writer's Write must not keep
-// its argument). An error lets the limiter pass the request or refuse it
-// with 503, as [RateLimitConfig].FailClosed says.
+// of key's budget under quota q and reports the outcome; Peek reports the
+// budget without spending it (Allowed says whether one more request would
+// be). A store shared by several limiters, or by several instances of a
+// service, holds each key's budget once for all of them. key is only
+// valid during the call: a store must not keep it (copy it to keep it, as
+// io.Writer's Write must not keep its argument). An error lets the limiter
+// pass the request or refuse it with 503, as [RateLimitConfig].FailClosed
+// says.
 //
 // Implementations must be safe for concurrent use.
 type RateStore interface {
 	Take(ctx context.Context, key []byte, q RateQuota) (RateResult, error)
+	Peek(ctx context.Context, key []byte, q RateQuota) (RateResult, error)
 }
 
 // RateQuota is a budget: Limit requests per Window, refilled continuously
@@ -126,6 +129,19 @@ func (s *MemoryRateStore) Take(_ context.Context, key []byte, q RateQuota) (Rate
 	tokens := lim.TokensAt(now)
 	sh.mu.Unlock()
 	return bucketResult(allowed, tokens, q), nil
+}
+
+// Peek reports key's budget without spending it. It never fails.
+func (s *MemoryRateStore) Peek(_ context.Context, key []byte, q RateQuota) (RateResult, error) {
+	now := time.Now()
+	sh := &s.shards[maphash.Bytes(s.seed, key)%rateShards]
+	sh.mu.Lock()
+	tokens := float64(q.Limit) // no bucket: a full one
+	if lim := sh.m[string(key)]; lim != nil {
+		tokens = lim.TokensAt(now)
+	}
+	sh.mu.Unlock()
+	return bucketResult(tokens >= 1, tokens, q), nil
 }
 
 // Len returns how many keys s holds.

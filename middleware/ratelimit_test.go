@@ -107,6 +107,39 @@ func TestRateLimitRefills(t *testing.T) {
 	})
 }
 
+// With Counts, only failed logins spend the budget: a client is refused
+// once it has failed Limit times, whatever its successes.
+func TestRateLimitCountsFailures(t *testing.T) {
+	t.Parallel()
+	lim := middleware.NewRateLimiter(middleware.RateLimitConfig{Name: "logins", Limit: 2, Window: time.Minute,
+		Counts: func(status int) bool { return status == http.StatusUnauthorized }})
+	srv := serve(t, lim.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Basic good" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, "ok")
+	})))
+	var got []string
+	for _, auth := range []string{"good", "good", "good", "bad", "good", "bad", "good", "bad"} {
+		res, _ := get(t, srv.URL, "Authorization", "Basic "+auth)
+		got = append(got, fmt.Sprintf("%s %d %s", auth, res.StatusCode, res.Header.Get("RateLimit")))
+	}
+	want := []string{
+		`good 200 "logins";r=2;t=0`,
+		`good 200 "logins";r=2;t=0`,
+		`good 200 "logins";r=2;t=0`,
+		`bad 401 "logins";r=2;t=0`, // said before the failure spent one
+		`good 200 "logins";r=1;t=30`,
+		`bad 401 "logins";r=1;t=30`,
+		`good 429 "logins";r=0;t=60`, // two failures: refused, even with the right password
+		`bad 429 "logins";r=0;t=60`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
+	}
+}
+
 // Under concurrent requests of one client, exactly Limit pass.
 func TestRateLimitConcurrent(t *testing.T) {
 	t.Parallel()
@@ -216,6 +249,10 @@ func TestKeyByHeaderHashes(t *testing.T) {
 type failingStore struct{}
 
 func (failingStore) Take(context.Context, []byte, middleware.RateQuota) (middleware.RateResult, error) {
+	return middleware.RateResult{}, errors.New("connection refused")
+}
+
+func (failingStore) Peek(context.Context, []byte, middleware.RateQuota) (middleware.RateResult, error) {
 	return middleware.RateResult{}, errors.New("connection refused")
 }
 

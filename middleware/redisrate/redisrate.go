@@ -38,9 +38,10 @@ import (
 	"github.com/roux-go/roux/middleware"
 )
 
-// gcra takes one request of KEYS[1]'s budget: ARGV[1] requests per
-// ARGV[2] microseconds. It returns {allowed (0 or 1), remaining, reset,
-// retry after}, times in microseconds.
+// gcra takes one request of KEYS[1]'s budget (ARGV[3] = 1) or reports it
+// (ARGV[3] = 0): ARGV[1] requests per ARGV[2] microseconds. It returns
+// {allowed (0 or 1), remaining, reset, retry after}, times in
+// microseconds.
 var gcra = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -54,8 +55,11 @@ local allow_at = new_tat - tau
 if now < allow_at then
 	return {0, 0, math.ceil(tat - now), math.ceil(allow_at - now)}
 end
-redis.call('SET', KEYS[1], string.format('%d', math.ceil(new_tat)), 'PX', math.max(1, math.ceil((new_tat - now) / 1000)))
-return {1, math.floor((tau - (new_tat - now)) / interval + 1e-6), math.ceil(new_tat - now), 0}
+if ARGV[3] == '1' then
+	redis.call('SET', KEYS[1], string.format('%d', math.ceil(new_tat)), 'PX', math.max(1, math.ceil((new_tat - now) / 1000)))
+	tat = new_tat
+end
+return {1, math.floor((tau - (tat - now)) / interval + 1e-6), math.ceil(tat - now), 0}
 `)
 
 // Store is a [middleware.RateStore] in Redis. It is safe for concurrent
@@ -79,7 +83,16 @@ func New(client redis.Scripter, prefix string) *Store {
 // It fails when Redis does (the limiter then passes or refuses the
 // request, as its FailClosed says).
 func (s *Store) Take(ctx context.Context, key []byte, q middleware.RateQuota) (middleware.RateResult, error) {
-	v, err := gcra.Run(ctx, s.client, []string{s.prefix + string(key)}, q.Limit, q.Window.Microseconds()).Int64Slice()
+	return s.run(ctx, key, q, 1)
+}
+
+// Peek reports key's budget under q without spending it.
+func (s *Store) Peek(ctx context.Context, key []byte, q middleware.RateQuota) (middleware.RateResult, error) {
+	return s.run(ctx, key, q, 0)
+}
+
+func (s *Store) run(ctx context.Context, key []byte, q middleware.RateQuota, take int) (middleware.RateResult, error) {
+	v, err := gcra.Run(ctx, s.client, []string{s.prefix + string(key)}, q.Limit, q.Window.Microseconds(), take).Int64Slice()
 	if err != nil {
 		return middleware.RateResult{}, fmt.Errorf("redisrate: %w", err)
 	}

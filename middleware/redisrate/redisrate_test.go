@@ -166,6 +166,39 @@ func TestTakeRefills(t *testing.T) {
 	}
 }
 
+// Peek reports the budget as Take leaves it, and spends nothing.
+func TestPeek(t *testing.T) {
+	t.Parallel()
+	s := redisrate.New(client(t), prefix(t))
+	q := middleware.RateQuota{Limit: 3, Window: time.Hour} // 20 minutes a request
+	ctx := context.Background()
+	var got []string
+	for _, op := range []string{"peek", "take", "peek", "peek", "take", "take", "peek", "take"} {
+		f := s.Take
+		if op == "peek" {
+			f = s.Peek
+		}
+		r, err := f(ctx, []byte("k"), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %v r=%d t=%v retry=%v", op, r.Allowed, r.Remaining, r.Reset.Round(time.Minute), r.RetryAfter.Round(time.Minute)))
+	}
+	want := []string{
+		"peek true r=3 t=0s retry=0s",
+		"take true r=2 t=20m0s retry=0s",
+		"peek true r=2 t=20m0s retry=0s",
+		"peek true r=2 t=20m0s retry=0s",
+		"take true r=1 t=40m0s retry=0s",
+		"take true r=0 t=1h0m0s retry=0s",
+		"peek false r=0 t=1h0m0s retry=20m0s",
+		"take false r=0 t=1h0m0s retry=20m0s",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+}
+
 func TestKeysExpire(t *testing.T) {
 	t.Parallel()
 	c := client(t)
