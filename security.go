@@ -203,11 +203,11 @@ func newSecurityDep[T any](info *securityInfo, tag reflect.StructTag, check func
 // scope 403. Operations that merely ask for the scheme's value with a
 // dep field are secured by it too, without scopes.
 func Secure(dep Provider, scopes ...string) Option {
-	return optionFunc(func(c *opConfig) {
+	return serverOption{"Secure", func(c *opConfig) {
 		c.provides = append(c.provides, dep)
 		c.requires = append(c.requires, dep)
 		c.secure = append(c.secure, securityReq{dep.provider(), scopes})
-	})
+	}}
 }
 
 type securityReq struct {
@@ -237,11 +237,12 @@ func (op *operation) compileSecurity(cfg opConfig, dc *depCompiler) error {
 		}
 		op.security = append(op.security, opSecurity{i, req.scopes})
 	}
-	for _, n := range op.deps.nodes {
+	for i, n := range op.deps.nodes {
 		s := n.def.security
 		if s == nil {
 			continue
 		}
+		op.secNodes = append(op.secNodes, i)
 		if prev, ok := op.api.deps.schemes[s.name]; ok && prev != n.def {
 			return fmt.Errorf("security scheme %q is defined twice (at %s and %s); give each its own name", s.name, prev.site, n.def.site)
 		}
@@ -256,21 +257,20 @@ func (op *operation) compileSecurity(cfg opConfig, dc *depCompiler) error {
 	return nil
 }
 
-// checkScopes answers 403 when a resolved token lacks a required scope.
-func (op *operation) checkScopes(w http.ResponseWriter, r *http.Request, st *state) bool {
+// scopeProblem is the 403 of a resolved token that lacks a required
+// scope, or nil.
+func (op *operation) scopeProblem(st *state) *Error {
 	for _, s := range op.security {
 		n := op.deps.nodes[s.node]
 		granted := n.def.security.granted(st.depVals[s.node])
 		for _, want := range s.scopes {
 			if !slices.Contains(granted, want) {
-				e := NewError(http.StatusForbidden, fmt.Sprintf("the token lacks the scope %q", want)).
+				return NewError(http.StatusForbidden, fmt.Sprintf("the token lacks the scope %q", want)).
 					WithHeader("WWW-Authenticate", fmt.Sprintf("Bearer error=%q, scope=%q", "insufficient_scope", strings.Join(s.scopes, " ")))
-				op.api.writeProblem(w, r, e)
-				return false
 			}
 		}
 	}
-	return true
+	return nil
 }
 
 // describeSecurity adds the operation's security requirement: every

@@ -78,10 +78,6 @@ type Config struct {
 
 // Service is the kitchen service: its API, its store, its cooks.
 type Service struct {
-	// Ops are the operations of the API, for the typed client. They are
-	// set by New; changing them changes nothing the service does.
-	Ops Ops
-
 	cfg     Config
 	api     *roux.API
 	store   atomic.Pointer[storeBox]
