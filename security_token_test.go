@@ -28,13 +28,13 @@ func TestTokenAuth(t *testing.T) {
 		OpenIDConnectURL: "https://id.example.com/.well-known/openid-configuration"}, []string{"menu:read"}, tokenScopes)
 	jwt := roux.TokenAuth("jwt", openapi.SecurityScheme{Type: "http", Scheme: "bearer", BearerFormat: "JWT"}, nil, tokenScopes)
 	api := quietAPI()
-	who := func(ctx context.Context, in *struct {
+	who := func(ctx context.Context, in *struct{}, s *struct {
 		User string `dep:""`
 	}) (*string, error) {
-		return &in.User, nil
+		return &s.User, nil
 	}
-	roux.Get(api, "/menu", who, roux.Secure(oidc, "menu:read"))
-	roux.Get(api, "/orders", who, roux.Secure(jwt, "orders:write"))
+	roux.RegisterWith(api, "GET", "/menu", who, roux.Secure(oidc, "menu:read"))
+	roux.RegisterWith(api, "GET", "/orders", who, roux.Secure(jwt, "orders:write"))
 	c := rouxtest.New(t, api)
 	for _, tt := range []struct {
 		target, auth string

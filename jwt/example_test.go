@@ -38,10 +38,10 @@ func ExampleAuth() {
 		Leeway:   30 * time.Second,
 	})
 	api := roux.New(roux.Config{})
-	roux.Get(api, "/orders", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "GET", "/orders", func(ctx context.Context, in *struct{}, s *struct {
 		Claims *rouxjwt.Claims `dep:""`
 	}) (*string, error) {
-		return &in.Claims.Subject, nil
+		return &s.Claims.Subject, nil
 	}, roux.Secure(auth, "orders:read"))
 
 	token := func(scope string) string {

@@ -30,13 +30,16 @@ import (
 func securedAPI(t *testing.T, auth *roux.Dep[*rouxjwt.Claims]) (*roux.API, string) {
 	t.Helper()
 	api := roux.New(roux.Config{Title: "jwt", Version: "1"})
-	who := func(ctx context.Context, in *struct {
+	who := func(ctx context.Context, in *struct{}, s *struct {
 		Claims *rouxjwt.Claims `dep:""`
 	}) (*string, error) {
-		return &in.Claims.Subject, nil
+		return &s.Claims.Subject, nil
 	}
-	roux.Get(api, "/me", who, roux.Secure(auth))
-	roux.Get(api, "/menu", who, roux.Secure(auth, "menu:read"))
+	// The 503 of an unreachable issuer is the scheme's, but a scheme
+	// cannot declare responses yet: each operation does.
+	unavailable := roux.Response(http.StatusServiceUnavailable, "The issuer's keys cannot be fetched now", nil)
+	roux.RegisterWith(api, "GET", "/me", who, roux.Secure(auth), unavailable)
+	roux.RegisterWith(api, "GET", "/menu", who, roux.Secure(auth, "menu:read"), unavailable)
 	rouxtest.New(t, api) // leaves the document for CI's kin-openapi check
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

@@ -20,10 +20,11 @@ func ExampleRateLimiter() {
 		Key:    middleware.KeyByHeader("X-API-Key"), // hashed: the store never sees the key
 	})
 	api := roux.New(roux.Config{})
+	api.Use(limiter.Wrap)
 	roux.Post(api, "/orders", func(ctx context.Context, in *struct{}) (*string, error) {
 		s := "placed"
 		return &s, nil
-	}, roux.Middleware(limiter.Wrap))
+	})
 
 	for range 3 {
 		req := httptest.NewRequest("POST", "/orders", nil)
