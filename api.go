@@ -94,6 +94,7 @@ type API struct {
 	life       lifecycle
 	docsOff    atomic.Bool
 	checking   bool // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
+	documented []DocumentedMiddleware // added with UseDocumented
 	cpuOnce    sync.Once
 	cpu        *cpuPool
 

@@ -234,6 +234,14 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		}
 		d.Responses[strconv.Itoa(x.status)] = r
 	}
+	// The operation's own middleware first: the API's runs outside it and
+	// adds its headers to those responses too.
+	for _, m := range cfg.documented {
+		op.describeMiddleware(d, m)
+	}
+	for _, m := range op.api.documented {
+		op.describeMiddleware(d, m)
+	}
 	return d, nil
 }
 

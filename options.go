@@ -36,6 +36,7 @@ type opConfig struct {
 	bodyLimit   int64
 	responses   []extraResponse
 	middleware  []func(http.Handler) http.Handler
+	documented  []DocumentedMiddleware // published with the operation (their Wrap is in middleware)
 	provides    []Provider // outermost first
 	requires    []Provider
 	secure      []securityReq
