@@ -168,8 +168,13 @@ func (a *API) Registry() *schema.Registry { return a.registry }
 // ServeHTTP routes r to its operation. A panic anywhere below it — in
 // middleware or in the problem hook as much as in a handler — is logged
 // and answered with a 500 problem; serving goes on.
+//
+// Every response carries X-Content-Type-Options: nosniff, so that no
+// browser reads a JSON or problem body as HTML or script; a handler or
+// middleware may delete it.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer a.recoverPanic(w, r)
+	w.Header()[headerNosniff] = nosniff
 	a.handler.ServeHTTP(w, r)
 }
 
@@ -216,13 +221,13 @@ func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
 		putState(st)
 		switch {
 		case allow == "":
-			a.writeProblem(w, r, &Error{Status: http.StatusNotFound, Detail: "no operation matches the path " + strconv.Quote(r.URL.Path)})
+			a.writeProblem(w, r, &Error{Status: http.StatusNotFound, Detail: "no operation matches the path " + echo(r.URL.Path)})
 		case r.Method == http.MethodOptions:
 			w.Header().Set("Allow", allow)
 			w.WriteHeader(http.StatusNoContent)
 		default:
 			w.Header().Set("Allow", allow)
-			a.writeProblem(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + r.Method + " is not allowed here; allowed: " + allow})
+			a.writeProblem(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + echo(r.Method) + " is not allowed here; allowed: " + allow})
 		}
 		return
 	}

@@ -130,7 +130,7 @@ func (w *fileWriter) WriteHeader(status int) {
 	case http.StatusPreconditionFailed, http.StatusRequestedRangeNotSatisfiable:
 		h := w.ResponseWriter.Header()
 		cr := h.Get("Content-Range")
-		for _, k := range []string{"Content-Type", "Content-Length", "X-Content-Type-Options", "Content-Disposition"} {
+		for _, k := range []string{"Content-Type", "Content-Length", "Content-Disposition"} {
 			h.Del(k)
 		}
 		detail := "a precondition of the request (If-Match or If-Unmodified-Since) failed"
