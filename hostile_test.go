@@ -2,11 +2,14 @@ package roux_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -465,4 +468,69 @@ func (padding) Read(b []byte) (int, error) {
 		b[i] = 'p'
 	}
 	return len(b), nil
+}
+
+// TestHostileRanges asks a 100 KB file for many ranges: ranges near each
+// other are merged and more than 100 get the whole file, so that no
+// answer is much larger than the file (5,000 one-byte ranges made a
+// 754 KB answer before).
+func TestHostileRanges(t *testing.T) {
+	t.Parallel()
+	content := strings.Repeat("0123456789", 10<<10)
+	api := roux.New(roux.Config{Title: "Files", Version: "1.0.0"})
+	roux.Get(api, "/file", func(ctx context.Context, in *struct{}) (*roux.File, error) {
+		return &roux.File{Content: strings.NewReader(content), Name: "f.bin"}, nil
+	})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	spaced := func(n, step int, descending bool) string {
+		specs := make([]string, n)
+		for i := range specs {
+			at := i * step
+			if descending {
+				at = (n - 1 - i) * step
+			}
+			specs[i] = fmt.Sprintf("%d-%d", at, at)
+		}
+		return strings.Join(specs, ",")
+	}
+	for _, tt := range []struct {
+		name   string
+		ranges string
+		status int
+		parts  int // parts of a multipart answer; 0 for a single range
+	}{
+		{"5,000 one-byte ranges 20 bytes apart", spaced(5000, 20, false), 206, 0},
+		{"5,000 one-byte ranges 20 bytes apart, descending", spaced(5000, 20, true), 206, 0},
+		{"1,000 one-byte ranges 100 bytes apart", spaced(1000, 100, false), 200, 0},
+		{"100 one-byte ranges 1,000 bytes apart", spaced(100, 1000, false), 206, 100},
+		{"the whole file 5,000 times", strings.Repeat("0-102399,", 5000), 206, 0},
+		{"a malformed range after 5,000", strings.Repeat("0-0,", 5000) + "x", 416, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "GET /file HTTP/1.1\r\nHost: files\r\nRange: bytes=" + tt.ranges + "\r\n\r\n"
+			res, body := exchange(t, srv.Listener.Addr().String(), raw)
+			if res.StatusCode != tt.status {
+				t.Fatalf("got %d, want %d; body: %.300s", res.StatusCode, tt.status, body)
+			}
+			if max := len(content) + 16<<10; len(body) > max {
+				t.Errorf("an answer of %d bytes to a file of %d, want at most %d", len(body), len(content), max)
+			}
+			mt, params, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+			parts := 0
+			if mt == "multipart/byteranges" {
+				mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+				for {
+					if _, err := mr.NextPart(); err != nil {
+						break
+					}
+					parts++
+				}
+			}
+			if parts != tt.parts {
+				t.Errorf("%d parts, want %d", parts, tt.parts)
+			}
+			checkAnswer(t, res, body)
+		})
+	}
 }
