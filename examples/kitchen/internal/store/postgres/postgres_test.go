@@ -30,3 +30,13 @@ func TestBadURL(t *testing.T) {
 		t.Fatal("Open accepted a malformed URL")
 	}
 }
+
+func BenchmarkStore(b *testing.B) {
+	storetest.RunBenchmarks(b, func(b *testing.B) store.Store {
+		db, err := postgres.Open(b.Context(), pgtest.URL(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db
+	})
+}
