@@ -17,6 +17,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
 )
 
@@ -39,7 +42,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return sqlstore.New[pgx.Tx](&dialect{pool: p}), nil
+	db, err := sqlstore.New[pgx.Tx](&dialect{pool: p})
+	if err != nil {
+		p.Close()
+	}
+	return db, err
 }
 
 // dialect is PostgreSQL's side of package sqlstore.
@@ -47,17 +54,28 @@ type dialect struct {
 	pool *pgxpool.Pool
 }
 
-func (d *dialect) Name() string             { return "postgres" }
-func (d *dialect) Reader() sqlstore.Querier { return querier{d.pool} }
-func (d *dialect) AutoID() string           { return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" }
-func (d *dialect) ForUpdate() string        { return " FOR UPDATE" }
-func (d *dialect) SkipLocked() string       { return " FOR UPDATE SKIP LOCKED" }
-func (d *dialect) Close() error             { d.pool.Close(); return nil }
+func (d *dialect) Driver() riverdriver.Driver[pgx.Tx] { return riverpgxv5.New(d.pool) }
+func (d *dialect) Name() string                       { return "postgres" }
+func (d *dialect) Reader() sqlstore.Querier           { return querier{d.pool} }
+func (d *dialect) AutoID() string                     { return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" }
+func (d *dialect) ForUpdate() string                  { return " FOR UPDATE" }
+func (d *dialect) SkipLocked() string                 { return " FOR UPDATE SKIP LOCKED" }
+func (d *dialect) Close() error                       { d.pool.Close(); return nil }
 
-// LockForMigration takes a transaction-scoped advisory lock.
-func (d *dialect) LockForMigration(ctx context.Context, tx sqlstore.Tx[pgx.Tx]) error {
-	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock))
-	return err
+// Exclusive runs fn holding a session advisory lock, on a connection
+// kept aside for it.
+func (d *dialect) Exclusive(ctx context.Context, fn func() error) error {
+	conn, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLock)); err != nil {
+		return err
+	}
+	err = fn()
+	_, uerr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock))
+	return errors.Join(err, uerr)
 }
 
 // Begin starts a transaction.

@@ -23,6 +23,9 @@ import (
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
 )
 
@@ -63,7 +66,12 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(4)
-	return sqlstore.New[*sql.Tx](&dialect{w: newStmtCache(w), r: newStmtCache(r)}), nil
+	d := &dialect{w: newStmtCache(w), r: newStmtCache(r)}
+	db, err := sqlstore.New[*sql.Tx](d)
+	if err != nil {
+		d.Close()
+	}
+	return db, err
 }
 
 // dialect is SQLite's side of package sqlstore.
@@ -71,13 +79,17 @@ type dialect struct {
 	w, r *stmtCache
 }
 
-func (d *dialect) Name() string                                                 { return "sqlite" }
-func (d *dialect) Reader() sqlstore.Querier                                     { return querier{c: d.r} }
-func (d *dialect) AutoID() string                                               { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
-func (d *dialect) ForUpdate() string                                            { return "" } // one writer at a time
-func (d *dialect) SkipLocked() string                                           { return "" }
-func (d *dialect) Close() error                                                 { return errors.Join(d.r.close(), d.w.close()) }
-func (d *dialect) LockForMigration(context.Context, sqlstore.Tx[*sql.Tx]) error { return nil } // BEGIN IMMEDIATE
+func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w.db) }
+func (d *dialect) Name() string                        { return "sqlite" }
+func (d *dialect) Reader() sqlstore.Querier            { return querier{c: d.r} }
+func (d *dialect) AutoID() string                      { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
+func (d *dialect) ForUpdate() string                   { return "" } // one writer at a time
+func (d *dialect) SkipLocked() string                  { return "" }
+func (d *dialect) Close() error                        { return errors.Join(d.r.close(), d.w.close()) }
+
+// Exclusive runs fn: SQLite's write lock, which each of fn's
+// transactions takes, serializes processes enough.
+func (d *dialect) Exclusive(_ context.Context, fn func() error) error { return fn() }
 
 // Begin starts a write transaction: BEGIN IMMEDIATE (the _txlock of the
 // writer's DSN) on the writer's one connection.

@@ -34,6 +34,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
 
@@ -88,9 +91,9 @@ type Dialect[TTx any] interface {
 	Reader() Querier
 	// Begin starts a write transaction.
 	Begin(ctx context.Context) (Tx[TTx], error)
-	// LockForMigration is run first in the migration transaction, so
-	// that instances starting at once migrate one after the other.
-	LockForMigration(ctx context.Context, tx Tx[TTx]) error
+	// Exclusive runs fn, which migrates, so that processes starting at
+	// once migrate one after the other.
+	Exclusive(ctx context.Context, fn func() error) error
 	// AutoID is the column type of an auto-numbered primary key, which
 	// stands for {{id}} in the migrations.
 	AutoID() string
@@ -101,6 +104,8 @@ type Dialect[TTx any] interface {
 	// SkipLocked is ForUpdate that passes over rows another transaction
 	// holds (" FOR UPDATE SKIP LOCKED"), or "".
 	SkipLocked() string
+	// Driver is River's driver for the dialect's pool.
+	Driver() riverdriver.Driver[TTx]
 	// Close closes the connections.
 	Close() error
 }
@@ -109,20 +114,32 @@ type Dialect[TTx any] interface {
 type DB[TTx any] struct {
 	d   Dialect[TTx]
 	now func() time.Time
+	// inserter queues and cancels jobs in the store's transactions; it
+	// works none (see StartWork).
+	inserter *river.Client[TTx]
+	work     worker[TTx]
 }
 
 var _ store.Store = (*DB[any])(nil)
 
 // New returns the store that runs on d.
-func New[TTx any](d Dialect[TTx]) *DB[TTx] {
-	return &DB[TTx]{d: d, now: time.Now}
+func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
+	inserter, err := river.NewClient(d.Driver(), &river.Config{Logger: discardLogger})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Name(), err)
+	}
+	return &DB[TTx]{d: d, now: time.Now, inserter: inserter}, nil
 }
 
 // Dialect returns the dialect the store runs on.
 func (s *DB[TTx]) Dialect() Dialect[TTx] { return s.d }
 
-// Close closes the database.
-func (s *DB[TTx]) Close() error { return s.d.Close() }
+// Close stops the work, if any, and closes the database.
+func (s *DB[TTx]) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return errors.Join(s.StopWork(ctx), s.d.Close())
+}
 
 // Ping checks that the database answers.
 func (s *DB[TTx]) Ping(ctx context.Context) error {
@@ -153,45 +170,58 @@ func (s *DB[TTx]) wrap(what string, err error) error {
 	return fmt.Errorf("%s: %s: %w", s.d.Name(), what, err)
 }
 
-// Migrate applies the migrations not yet applied, all in one
-// transaction, and records each in schema_migrations.
+// Migrate applies the migrations not yet applied, River's and the
+// kitchen's, all in one transaction, and records the kitchen's in
+// schema_migrations. Orders that a kitchen from before River left
+// unfinished get their cook job.
 func (s *DB[TTx]) Migrate(ctx context.Context) (from, to int, err error) {
 	sub, _ := fs.Sub(migrationFiles, "migrations")
 	ms, err := store.Migrations(sub)
 	if err != nil {
 		return 0, 0, err
 	}
-	err = s.write(ctx, func(tx Tx[TTx]) error {
-		if err := s.d.LockForMigration(ctx, tx); err != nil {
+	err = s.d.Exclusive(ctx, func() error {
+		// River's first: its versions run in transactions of their own
+		// (PostgreSQL cannot use an enum value in the transaction that
+		// adds it), and the kitchen's may queue jobs.
+		if err := s.migrateQueue(ctx); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&from); err != nil {
-			return err
-		}
-		if err := store.CheckVersion(from, ms); err != nil {
-			return err
-		}
-		to = from
-		for _, m := range ms[from:] {
-			if _, err := tx.Exec(ctx, strings.ReplaceAll(m.SQL, "{{id}}", s.d.AutoID())); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-				m.Version, m.Name, store.Millis(s.now())); err != nil {
-				return err
-			}
-			to = m.Version
-		}
-		return nil
+		return s.write(ctx, func(tx Tx[TTx]) error { return s.migrate(ctx, tx, ms, &from, &to) })
 	})
 	if err != nil {
 		return 0, 0, s.wrap("migrate", err)
 	}
 	return from, to, nil
+}
+
+// migrate applies the kitchen's migrations in tx.
+func (s *DB[TTx]) migrate(ctx context.Context, tx Tx[TTx], ms []store.Migration, from, to *int) error {
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(from); err != nil {
+		return err
+	}
+	if err := store.CheckVersion(*from, ms); err != nil {
+		return err
+	}
+	*to = *from
+	for _, m := range ms[*from:] {
+		if _, err := tx.Exec(ctx, strings.ReplaceAll(m.SQL, "{{id}}", s.d.AutoID())); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+			m.Version, m.Name, store.Millis(s.now())); err != nil {
+			return err
+		}
+		*to = m.Version
+	}
+	if *from == 1 {
+		return s.requeue(ctx, tx)
+	}
+	return nil
 }
 
 // scanAll reads every row of rows with scan.

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
@@ -34,9 +33,9 @@ func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Orde
 		}
 		now := store.Millis(s.now())
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO orders (customer_id, status, note, lease_owner, lease_until, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-			o.CustomerID, store.OrderReceived, o.Note, o.Owner, store.Millis(o.LeaseUntil), now).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO orders (customer_id, status, note, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $4) RETURNING id`,
+			o.CustomerID, store.OrderReceived, o.Note, now).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -47,6 +46,9 @@ func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Orde
 			if err != nil {
 				return err
 			}
+		}
+		if err := s.queueCooking(ctx, tx, id); err != nil {
+			return err
 		}
 		if err := s.appendEvent(ctx, tx, id, store.EventOrder, 0, store.OrderReceived); err != nil {
 			return err
@@ -72,6 +74,31 @@ func (s *DB[TTx]) appendEvent(ctx context.Context, tx Tx[TTx], id int64, kind st
 	_, err = tx.Exec(ctx, "INSERT INTO order_events (order_id, seq, at, kind, line, status) VALUES ($1, $2, $3, $4, $5, $6)",
 		id, seq, now, kind, line, status)
 	return err
+}
+
+// setLines moves the lines of order id that are in one of the statuses
+// from (one or two) to status to, appending an event for each, in line
+// order.
+func (s *DB[TTx]) setLines(ctx context.Context, tx Tx[TTx], id int64, to string, from ...string) error {
+	var lines []int
+	rows, err := tx.Query(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND status IN ($3, $4) RETURNING line",
+		to, id, from[0], from[len(from)-1])
+	err = scanAll(rows, err, func(rows Rows) error {
+		var l int
+		err := rows.Scan(&l)
+		lines = append(lines, l)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(lines)
+	for _, l := range lines {
+		if err := s.appendEvent(ctx, tx, id, store.EventItem, l, to); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const orderColumns = "o.id, o.customer_id, o.status, o.note, o.version, o.created_at, o.updated_at"
@@ -170,8 +197,8 @@ func (s *DB[TTx]) CancelOrder(ctx context.Context, id, customerID int64) (store.
 	var out store.Order
 	err := s.write(ctx, func(tx Tx[TTx]) error {
 		var status string
-		var owner int64
-		err := tx.QueryRow(ctx, "SELECT status, customer_id FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status, &owner)
+		var owner, job int64
+		err := tx.QueryRow(ctx, "SELECT status, customer_id, job_id FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status, &owner, &job)
 		if errors.Is(err, ErrNoRows) || err == nil && customerID != 0 && owner != customerID {
 			return store.ErrNotFound
 		}
@@ -181,25 +208,13 @@ func (s *DB[TTx]) CancelOrder(ctx context.Context, id, customerID int64) (store.
 		if status != store.OrderReceived && status != store.OrderCooking {
 			return &store.StatusError{Status: status}
 		}
-		var lines []int
-		rows, err := tx.Query(ctx, `UPDATE order_items SET status = $1 WHERE order_id = $2 AND status IN ($3, $4) RETURNING line`,
-			store.ItemCancelled, id, store.ItemQueued, store.ItemCooking)
-		err = scanAll(rows, err, func(rows Rows) error {
-			var l int
-			err := rows.Scan(&l)
-			lines = append(lines, l)
+		if err := s.setLines(ctx, tx, id, store.ItemCancelled, store.ItemQueued, store.ItemCooking); err != nil {
 			return err
-		})
-		if err != nil {
-			return err
-		}
-		slices.Sort(lines)
-		for _, l := range lines {
-			if err := s.appendEvent(ctx, tx, id, store.EventItem, l, store.ItemCancelled); err != nil {
-				return err
-			}
 		}
 		if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1 WHERE id = $2", store.OrderCancelled, id); err != nil {
+			return err
+		}
+		if err := s.cancelCooking(ctx, tx, job); err != nil {
 			return err
 		}
 		if err := s.appendEvent(ctx, tx, id, store.EventOrder, 0, store.OrderCancelled); err != nil {
@@ -209,56 +224,6 @@ func (s *DB[TTx]) CancelOrder(ctx context.Context, id, customerID int64) (store.
 		return err
 	})
 	return out, s.wrap("cancel order", err)
-}
-
-// in returns "$n, $n+1, ..." for the statuses, appending them to args.
-func in(args []any, statuses []string) (string, []any) {
-	ph := make([]string, len(statuses))
-	for i, st := range statuses {
-		args = append(args, st)
-		ph[i] = "$" + strconv.Itoa(len(args))
-	}
-	return strings.Join(ph, ", "), args
-}
-
-// SetOrderStatus moves an order between statuses.
-func (s *DB[TTx]) SetOrderStatus(ctx context.Context, id int64, from []string, to string) (bool, error) {
-	var ok bool
-	err := s.write(ctx, func(tx Tx[TTx]) error {
-		list, args := in([]any{to, id}, from)
-		n, err := tx.Exec(ctx, "UPDATE orders SET status = $1 WHERE id = $2 AND status IN ("+list+")", args...)
-		if err != nil || n == 0 {
-			return err
-		}
-		ok = true
-		return s.appendEvent(ctx, tx, id, store.EventOrder, 0, to)
-	})
-	return ok, s.wrap("set order status", err)
-}
-
-// SetItemStatus moves a line of a cooking order between statuses.
-func (s *DB[TTx]) SetItemStatus(ctx context.Context, id int64, line int, from []string, to string) (bool, error) {
-	var ok bool
-	err := s.write(ctx, func(tx Tx[TTx]) error {
-		// The order's row lock first: a cancellation waits for this
-		// change, or this one sees it.
-		var status string
-		err := tx.QueryRow(ctx, "SELECT status FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status)
-		if errors.Is(err, ErrNoRows) || err == nil && status != store.OrderCooking {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		list, args := in([]any{to, id, line}, from)
-		n, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line = $3 AND status IN ("+list+")", args...)
-		if err != nil || n == 0 {
-			return err
-		}
-		ok = true
-		return s.appendEvent(ctx, tx, id, store.EventItem, line, to)
-	})
-	return ok, s.wrap("set item status", err)
 }
 
 // Events returns an order's events after a sequence number.
@@ -275,67 +240,4 @@ func (s *DB[TTx]) Events(ctx context.Context, orderID, after int64, limit int) (
 		return err
 	})
 	return out, s.wrap("events", err)
-}
-
-// ClaimOrders claims unfinished orders whose lease has expired.
-func (s *DB[TTx]) ClaimOrders(ctx context.Context, owner string, now, until time.Time, limit int) ([]store.Order, error) {
-	var out []store.Order
-	err := s.write(ctx, func(tx Tx[TTx]) error {
-		var ids []int64
-		rows, err := tx.Query(ctx, `UPDATE orders SET lease_owner = $1, lease_until = $2
-			WHERE id IN (SELECT id FROM orders WHERE status IN ($3, $4) AND lease_until < $5 ORDER BY id LIMIT $6`+s.d.SkipLocked()+`)
-			RETURNING id`, owner, store.Millis(until), store.OrderReceived, store.OrderCooking, store.Millis(now), limit)
-		err = scanAll(rows, err, func(rows Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		slices.Sort(ids)
-		for _, id := range ids {
-			o, err := order(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			out = append(out, o)
-		}
-		return nil
-	})
-	return out, s.wrap("claim orders", err)
-}
-
-// RenewLeases extends owner's leases.
-func (s *DB[TTx]) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
-	var lost []int64
-	err := s.write(ctx, func(tx Tx[TTx]) error {
-		lost = lost[:0]
-		for _, id := range ids {
-			n, err := tx.Exec(ctx, "UPDATE orders SET lease_until = $1 WHERE id = $2 AND lease_owner = $3",
-				store.Millis(until), id, owner)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				lost = append(lost, id)
-			}
-		}
-		return nil
-	})
-	return lost, s.wrap("renew leases", err)
-}
-
-// ReleaseLeases ends owner's leases.
-func (s *DB[TTx]) ReleaseLeases(ctx context.Context, owner string, ids []int64) error {
-	err := s.write(ctx, func(tx Tx[TTx]) error {
-		for _, id := range ids {
-			if _, err := tx.Exec(ctx, "UPDATE orders SET lease_until = 0 WHERE id = $1 AND lease_owner = $2", id, owner); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return s.wrap("release leases", err)
 }
