@@ -21,12 +21,17 @@ import (
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
 
-type kitchen struct{ s *Service }
+type kitchen struct {
+	s     *Service
+	unsub func() // the hub's subscription to the store's events
+}
 
 func newKitchen(s *Service) *kitchen { return &kitchen{s: s} }
 
-// start starts the store's work.
+// start subscribes the hub to the store's events and starts the
+// store's work.
 func (k *kitchen) start(ctx context.Context, db store.Store) error {
+	k.unsub = db.Subscribe(k.s.hub.notify)
 	return db.StartWork(ctx, store.WorkConfig{CookUnit: k.s.cfg.CookUnit, RescueAfter: k.s.cfg.Lease, Logger: k.s.log})
 }
 
@@ -36,10 +41,14 @@ func (k *kitchen) stop(ctx context.Context, db store.Store) {
 	if err := db.StopWork(ctx); err != nil {
 		k.s.log.Error("kitchen: stopping the cooks", "error", err)
 	}
+	if k.unsub != nil {
+		k.unsub()
+	}
 }
 
-// hub wakes the event streams of this instance when it writes an event,
-// so that they need not wait for their next poll.
+// hub wakes the event streams of this instance when the store announces
+// new events of their order, from this instance or another (see
+// store.Store.Subscribe).
 type hub struct {
 	mu      sync.Mutex
 	waiting map[int64]chan struct{}
@@ -59,12 +68,19 @@ func (h *hub) wait(id int64) <-chan struct{} {
 	return ch
 }
 
-// notify wakes the streams of order id.
+// notify wakes the streams of order id, or of every order when id is 0.
 func (h *hub) notify(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if ch, ok := h.waiting[id]; ok {
-		close(ch)
-		delete(h.waiting, id)
+	if id != 0 {
+		if ch, ok := h.waiting[id]; ok {
+			close(ch)
+			delete(h.waiting, id)
+		}
+		return
 	}
+	for _, ch := range h.waiting {
+		close(ch)
+	}
+	clear(h.waiting)
 }

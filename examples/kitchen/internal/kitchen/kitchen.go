@@ -56,10 +56,6 @@ type Config struct {
 	// instance is killed, another finishes its orders within about a
 	// Lease. It defaults to 10s.
 	Lease time.Duration
-	// Poll is how often event streams look for events written by other
-	// instances (events of this instance wake them at once). It defaults
-	// to 500ms.
-	Poll time.Duration
 	// Logger receives the access log and the kitchen's messages; it
 	// defaults to slog.Default().
 	Logger *slog.Logger
@@ -117,9 +113,6 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = 10 * time.Second
-	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = 500 * time.Millisecond
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

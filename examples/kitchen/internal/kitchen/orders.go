@@ -140,7 +140,6 @@ func (s *Service) createOrder(ctx context.Context, in *CreateOrderInput) (*Order
 	if err != nil {
 		return nil, err
 	}
-	s.hub.notify(o.ID)
 	return &OrderOut{ETag: etag(o.Version), Location: "/orders/" + itoa(o.ID), Body: orderView(o)}, nil
 }
 
@@ -188,7 +187,6 @@ func (s *Service) cancelOrder(ctx context.Context, in *CancelOrderInput) (*Order
 	if err != nil {
 		return nil, storeError(err, "order "+itoa(in.ID))
 	}
-	s.hub.notify(o.ID)
 	return &OrderOut{ETag: etag(o.Version), Body: orderView(o)}, nil
 }
 

@@ -273,6 +273,13 @@ type Store interface {
 	// in order.
 	Events(ctx context.Context, orderID, after int64, limit int) ([]Event, error)
 
+	// Subscribe calls fn with the id of every order that has new events,
+	// written by this process or any other sharing the database
+	// (PostgreSQL's LISTEN/NOTIFY), and with 0 when some may have been
+	// missed (every order may have new events). fn must not block. It
+	// returns the function that ends the subscription.
+	Subscribe(fn func(orderID int64)) (unsubscribe func())
+
 	// StartWork starts cooking: the store's job queue (River, in the
 	// same database) runs the jobs that CreateOrder queues, in this
 	// process beside any other process sharing the database. Orders left

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -55,6 +56,7 @@ type dialect struct {
 }
 
 func (d *dialect) Driver() riverdriver.Driver[pgx.Tx] { return riverpgxv5.New(d.pool) }
+func (d *dialect) SingleProcess() bool                { return false }
 func (d *dialect) Name() string                       { return "postgres" }
 func (d *dialect) Reader() sqlstore.Querier           { return querier{d.pool} }
 func (d *dialect) AutoID() string                     { return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" }
@@ -76,6 +78,51 @@ func (d *dialect) Exclusive(ctx context.Context, fn func() error) error {
 	err = fn()
 	_, uerr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock))
 	return errors.Join(err, uerr)
+}
+
+// channel is the LISTEN/NOTIFY channel of new events.
+const channel = "kitchen_events"
+
+// Notify sends payload on the channel when tx commits.
+func (d *dialect) Notify(ctx context.Context, tx sqlstore.Tx[pgx.Tx], payload string) error {
+	_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", channel, payload)
+	return err
+}
+
+// Listen listens on the channel with a connection of its own, outside
+// the pool, until ctx ends; it reconnects after a failure, waiting a
+// little longer each time (up to 2s), and calls fn("") once it listens
+// again, for what it may have missed.
+func (d *dialect) Listen(ctx context.Context, fn func(payload string)) {
+	backoff := 50 * time.Millisecond
+	for first := true; ctx.Err() == nil; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 2*time.Second)
+		}
+		conn, err := pgx.ConnectConfig(ctx, d.pool.Config().ConnConfig)
+		if err != nil {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "LISTEN "+channel); err == nil {
+			if !first {
+				fn("")
+			}
+			backoff = 50 * time.Millisecond
+			for {
+				n, err := conn.WaitForNotification(ctx)
+				if err != nil {
+					break
+				}
+				fn(n.Payload)
+			}
+		}
+		conn.Close(context.WithoutCancel(ctx))
+	}
 }
 
 // Begin starts a transaction.

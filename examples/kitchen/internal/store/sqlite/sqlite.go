@@ -80,6 +80,7 @@ type dialect struct {
 }
 
 func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w.db) }
+func (d *dialect) SingleProcess() bool                 { return true }
 func (d *dialect) Name() string                        { return "sqlite" }
 func (d *dialect) Reader() sqlstore.Querier            { return querier{c: d.r} }
 func (d *dialect) AutoID() string                      { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
@@ -90,6 +91,13 @@ func (d *dialect) Close() error                        { return errors.Join(d.r.
 // Exclusive runs fn: SQLite's write lock, which each of fn's
 // transactions takes, serializes processes enough.
 func (d *dialect) Exclusive(_ context.Context, fn func() error) error { return fn() }
+
+// Notify does nothing: the file has one process, which sqlstore tells
+// itself.
+func (d *dialect) Notify(context.Context, sqlstore.Tx[*sql.Tx], string) error { return nil }
+
+// Listen returns at once: there is no other process to hear.
+func (d *dialect) Listen(context.Context, func(string)) {}
 
 // Begin starts a write transaction: BEGIN IMMEDIATE (the _txlock of the
 // writer's DSN) on the writer's one connection.

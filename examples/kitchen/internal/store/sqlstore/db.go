@@ -104,6 +104,18 @@ type Dialect[TTx any] interface {
 	// SkipLocked is ForUpdate that passes over rows another transaction
 	// holds (" FOR UPDATE SKIP LOCKED"), or "".
 	SkipLocked() string
+	// Notify announces payload to the processes that Listen, when tx
+	// commits (PostgreSQL's NOTIFY), or does nothing where there are no
+	// other processes (SQLite).
+	Notify(ctx context.Context, tx Tx[TTx], payload string) error
+	// Listen calls fn with the payload of every Notify of any process
+	// until ctx ends, and with "" when it may have missed some (it lost
+	// its connection). Where there is nothing to listen to (SQLite), it
+	// returns at once.
+	Listen(ctx context.Context, fn func(payload string))
+	// SingleProcess reports whether one process at a time uses the
+	// database (SQLite).
+	SingleProcess() bool
 	// Driver is River's driver for the dialect's pool.
 	Driver() riverdriver.Driver[TTx]
 	// Close closes the connections.
@@ -118,6 +130,7 @@ type DB[TTx any] struct {
 	// works none (see StartWork).
 	inserter *river.Client[TTx]
 	work     worker[TTx]
+	events   events
 }
 
 var _ store.Store = (*DB[any])(nil)
@@ -128,7 +141,9 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name(), err)
 	}
-	return &DB[TTx]{d: d, now: time.Now, inserter: inserter}, nil
+	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter}
+	s.events.init(d.Listen)
+	return s, nil
 }
 
 // Dialect returns the dialect the store runs on.
@@ -138,7 +153,9 @@ func (s *DB[TTx]) Dialect() Dialect[TTx] { return s.d }
 func (s *DB[TTx]) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return errors.Join(s.StopWork(ctx), s.d.Close())
+	err := s.StopWork(ctx)
+	s.events.close()
+	return errors.Join(err, s.d.Close())
 }
 
 // Ping checks that the database answers.
@@ -147,18 +164,35 @@ func (s *DB[TTx]) Ping(ctx context.Context) error {
 	return s.d.Reader().QueryRow(ctx, "SELECT 1").Scan(&one)
 }
 
+// txn is a write transaction and the orders whose events it appends.
+type txn[TTx any] struct {
+	Tx[TTx]
+	changed []int64
+}
+
 // write runs fn in a write transaction and commits it; it rolls back
-// when fn fails.
-func (s *DB[TTx]) write(ctx context.Context, fn func(tx Tx[TTx]) error) error {
-	tx, err := s.d.Begin(ctx)
+// when fn fails. When the transaction has appended events, it announces
+// them: to the other processes with the dialect's Notify, in the
+// transaction, and to this process's subscribers after the commit.
+func (s *DB[TTx]) write(ctx context.Context, fn func(tx *txn[TTx]) error) error {
+	t, err := s.d.Begin(ctx)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // the error that matters is fn's
+	tx := &txn[TTx]{Tx: t}
+	err = fn(tx)
+	if err == nil && len(tx.changed) > 0 {
+		err = s.d.Notify(ctx, t, s.events.payload(tx.changed))
+	}
+	if err != nil {
+		t.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // the error that matters is fn's
 		return err
 	}
-	return tx.Commit(ctx)
+	if err := t.Commit(ctx); err != nil {
+		return err
+	}
+	s.events.publish(tx.changed)
+	return nil
 }
 
 // wrap prefixes err with the backend's name and what failed, leaving the
@@ -187,7 +221,7 @@ func (s *DB[TTx]) Migrate(ctx context.Context) (from, to int, err error) {
 		if err := s.migrateQueue(ctx); err != nil {
 			return err
 		}
-		return s.write(ctx, func(tx Tx[TTx]) error { return s.migrate(ctx, tx, ms, &from, &to) })
+		return s.write(ctx, func(tx *txn[TTx]) error { return s.migrate(ctx, tx, ms, &from, &to) })
 	})
 	if err != nil {
 		return 0, 0, s.wrap("migrate", err)
@@ -196,7 +230,7 @@ func (s *DB[TTx]) Migrate(ctx context.Context) (from, to int, err error) {
 }
 
 // migrate applies the kitchen's migrations in tx.
-func (s *DB[TTx]) migrate(ctx context.Context, tx Tx[TTx], ms []store.Migration, from, to *int) error {
+func (s *DB[TTx]) migrate(ctx context.Context, tx *txn[TTx], ms []store.Migration, from, to *int) error {
 	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return err

@@ -91,7 +91,7 @@ func dish(ctx context.Context, q Querier, id int64) (store.Dish, error) {
 func (s *DB[TTx]) CreateDish(ctx context.Context, f store.DishFields) (store.Dish, error) {
 	f.Normalize()
 	var d store.Dish
-	err := s.write(ctx, func(tx Tx[TTx]) error {
+	err := s.write(ctx, func(tx *txn[TTx]) error {
 		now := store.Millis(s.now())
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO dishes (name, description, price_cents, station, prep_seconds, available, created_at, updated_at)
@@ -139,7 +139,7 @@ func versionCheck(ctx context.Context, q Querier, id int64) error {
 func (s *DB[TTx]) UpdateDish(ctx context.Context, id, version int64, f store.DishFields) (store.Dish, error) {
 	f.Normalize()
 	var d store.Dish
-	err := s.write(ctx, func(tx Tx[TTx]) error {
+	err := s.write(ctx, func(tx *txn[TTx]) error {
 		n, err := tx.Exec(ctx, `UPDATE dishes SET name = $1, description = $2, price_cents = $3, station = $4,
 			prep_seconds = $5, available = $6, version = version + 1, updated_at = $7
 			WHERE id = $8 AND ($9 = 0 OR version = $9)`,
@@ -161,7 +161,7 @@ func (s *DB[TTx]) UpdateDish(ctx context.Context, id, version int64, f store.Dis
 
 // DeleteDish removes a dish if its version matches.
 func (s *DB[TTx]) DeleteDish(ctx context.Context, id, version int64) error {
-	err := s.write(ctx, func(tx Tx[TTx]) error {
+	err := s.write(ctx, func(tx *txn[TTx]) error {
 		n, err := tx.Exec(ctx, "DELETE FROM dishes WHERE id = $1 AND ($2 = 0 OR version = $2)", id, version)
 		if err != nil {
 			return err
@@ -177,7 +177,7 @@ func (s *DB[TTx]) DeleteDish(ctx context.Context, id, version int64) error {
 // CreateCustomer adds a customer.
 func (s *DB[TTx]) CreateCustomer(ctx context.Context, name, tokenHash string) (store.Customer, error) {
 	c := store.Customer{Name: name}
-	err := s.write(ctx, func(tx Tx[TTx]) error {
+	err := s.write(ctx, func(tx *txn[TTx]) error {
 		return tx.QueryRow(ctx, "INSERT INTO customers (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
 			name, tokenHash, store.Millis(s.now())).Scan(&c.ID)
 	})

@@ -13,7 +13,7 @@ import (
 // CreateOrder stores a received order and its first event.
 func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Order, error) {
 	var out store.Order
-	err := s.write(ctx, func(tx Tx[TTx]) error {
+	err := s.write(ctx, func(tx *txn[TTx]) error {
 		items := make([]store.Item, len(o.Lines))
 		for i, l := range o.Lines {
 			it := store.Item{Line: i + 1, DishID: l.DishID, Quantity: l.Quantity, Status: store.ItemQueued}
@@ -63,7 +63,7 @@ func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Orde
 // order row also bumps the order's version (every event is a change of
 // what GET /orders/{id} shows) and locks the row, so that the events of
 // one order commit in the order of their numbers.
-func (s *DB[TTx]) appendEvent(ctx context.Context, tx Tx[TTx], id int64, kind string, line int, status string) error {
+func (s *DB[TTx]) appendEvent(ctx context.Context, tx *txn[TTx], id int64, kind string, line int, status string) error {
 	now := store.Millis(s.now())
 	var seq int64
 	err := tx.QueryRow(ctx, `UPDATE orders SET event_seq = event_seq + 1, version = version + 1, updated_at = $1
@@ -73,13 +73,16 @@ func (s *DB[TTx]) appendEvent(ctx context.Context, tx Tx[TTx], id int64, kind st
 	}
 	_, err = tx.Exec(ctx, "INSERT INTO order_events (order_id, seq, at, kind, line, status) VALUES ($1, $2, $3, $4, $5, $6)",
 		id, seq, now, kind, line, status)
+	if !slices.Contains(tx.changed, id) {
+		tx.changed = append(tx.changed, id)
+	}
 	return err
 }
 
 // setLines moves the lines of order id that are in one of the statuses
 // from (one or two) to status to, appending an event for each, in line
 // order.
-func (s *DB[TTx]) setLines(ctx context.Context, tx Tx[TTx], id int64, to string, from ...string) error {
+func (s *DB[TTx]) setLines(ctx context.Context, tx *txn[TTx], id int64, to string, from ...string) error {
 	var lines []int
 	rows, err := tx.Query(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND status IN ($3, $4) RETURNING line",
 		to, id, from[0], from[len(from)-1])
@@ -195,7 +198,7 @@ func (s *DB[TTx]) Orders(ctx context.Context, customerID int64, limit, offset in
 // CancelOrder cancels an order that is not finished.
 func (s *DB[TTx]) CancelOrder(ctx context.Context, id, customerID int64) (store.Order, error) {
 	var out store.Order
-	err := s.write(ctx, func(tx Tx[TTx]) error {
+	err := s.write(ctx, func(tx *txn[TTx]) error {
 		var status string
 		var owner, job int64
 		err := tx.QueryRow(ctx, "SELECT status, customer_id, job_id FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status, &owner, &job)

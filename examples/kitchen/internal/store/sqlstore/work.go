@@ -19,6 +19,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
@@ -67,7 +69,7 @@ func (s *DB[TTx]) migrateQueue(ctx context.Context) error {
 var discardLogger = slog.New(slog.DiscardHandler)
 
 // queueCooking queues the job that cooks order id, in tx.
-func (s *DB[TTx]) queueCooking(ctx context.Context, tx Tx[TTx], id int64) error {
+func (s *DB[TTx]) queueCooking(ctx context.Context, tx *txn[TTx], id int64) error {
 	res, err := s.inserter.InsertTx(ctx, tx.Native(), cookArgs{OrderID: id}, nil)
 	if err != nil {
 		return fmt.Errorf("queueing order %d: %w", id, err)
@@ -78,7 +80,7 @@ func (s *DB[TTx]) queueCooking(ctx context.Context, tx Tx[TTx], id int64) error 
 
 // requeue queues the cook job of every unfinished order, for orders
 // taken before the kitchen ran on River.
-func (s *DB[TTx]) requeue(ctx context.Context, tx Tx[TTx]) error {
+func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
 	var ids []int64
 	rows, err := tx.Query(ctx, "SELECT id FROM orders WHERE status IN ($1, $2) ORDER BY id", store.OrderReceived, store.OrderCooking)
 	err = scanAll(rows, err, func(rows Rows) error {
@@ -96,10 +98,50 @@ func (s *DB[TTx]) requeue(ctx context.Context, tx Tx[TTx]) error {
 	return err
 }
 
+// requeueStuck gives a new cook job to the orders whose job is stuck
+// running: jobs whose process was killed during a step. River's own
+// rescue of stuck jobs runs on its leader every 30s, after a leader's
+// lease (15s) when the leader was the process killed; a restarted
+// kitchen finishes its orders sooner. A job is stuck when it has run for
+// longer than rescueAfter or, on SQLite, which has one process, when it
+// runs at all as the process starts. The old job, if River ever runs it
+// again, finds itself superseded (orders.job_id) and cancels itself.
+func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter time.Duration) error {
+	res, err := s.inserter.JobListTx(ctx, tx.Native(), river.NewJobListParams().
+		Kinds(cookArgs{}.Kind()).States(rivertype.JobStateRunning).First(10_000))
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, j := range res.Jobs {
+		if !s.d.SingleProcess() && (j.AttemptedAt == nil || now.Sub(*j.AttemptedAt) < rescueAfter) {
+			continue
+		}
+		var args cookArgs
+		if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+			return err
+		}
+		var one int
+		err := tx.QueryRow(ctx, "SELECT 1 FROM orders WHERE id = $1 AND job_id = $2 AND status IN ($3, $4)",
+			args.OrderID, j.ID, store.OrderReceived, store.OrderCooking).Scan(&one)
+		if errors.Is(err, ErrNoRows) {
+			continue // finished, or requeued already
+		}
+		if err == nil {
+			s.work.cfg.Logger.Info("kitchen: resuming an order", "order", args.OrderID, "stuck_job", j.ID)
+			err = s.queueCooking(ctx, tx, args.OrderID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // cancelCooking cancels the job job, in tx: at once if it waits, and by
 // a signal to the process running it if it runs (that step then finds
 // the order cancelled).
-func (s *DB[TTx]) cancelCooking(ctx context.Context, tx Tx[TTx], job int64) error {
+func (s *DB[TTx]) cancelCooking(ctx context.Context, tx *txn[TTx], job int64) error {
 	if job == 0 {
 		return nil
 	}
@@ -150,6 +192,9 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		return s.wrap("start work", err)
 	}
 	w.cfg, w.start = cfg, time.Now()
+	if err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter) }); err != nil {
+		return s.wrap("start work", err)
+	}
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return s.wrap("start work", err)
 	}
@@ -185,7 +230,7 @@ func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 	if job.CreatedAt.Before(start) || job.Attempt > 1 {
 		cfg.Logger.Info("kitchen: resuming an order", "order", id, "job", job.ID, "attempt", job.Attempt)
 	}
-	wait, status, err := s.advance(ctx, id, cfg.CookUnit)
+	wait, status, err := s.advance(ctx, id, job.ID, cfg.CookUnit)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return river.JobCancel(err)
@@ -193,11 +238,17 @@ func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 		return err // River retries, with backoff
 	case status == store.OrderCancelled:
 		return river.JobCancel(fmt.Errorf("order %d is cancelled", id))
+	case status == superseded:
+		return river.JobCancel(fmt.Errorf("order %d has another job", id))
 	case status != store.OrderCooking:
 		return nil
 	}
 	return river.JobSnooze(min(wait, maxSnooze))
 }
+
+// superseded is the status advance reports to a job that is no longer
+// its order's (see requeueStuck).
+const superseded = "superseded"
 
 // line is a line being cooked.
 type line struct {
@@ -210,12 +261,16 @@ type line struct {
 // lines whose time has come are done, in the order they came due; an
 // order whose lines are all done is ready. It returns the order's status
 // and, while it cooks, how long until its next line is due.
-func (s *DB[TTx]) advance(ctx context.Context, id int64, unit time.Duration) (wait time.Duration, status string, err error) {
-	err = s.write(ctx, func(tx Tx[TTx]) error {
-		var cookingAt int64
-		err := tx.QueryRow(ctx, "SELECT status, cooking_at FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status, &cookingAt)
+func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration) (wait time.Duration, status string, err error) {
+	err = s.write(ctx, func(tx *txn[TTx]) error {
+		var cookingAt, current int64
+		err := tx.QueryRow(ctx, "SELECT status, cooking_at, job_id FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status, &cookingAt, &current)
 		if errors.Is(err, ErrNoRows) {
 			return store.ErrNotFound
+		}
+		if err == nil && current != job {
+			status = superseded
+			return nil
 		}
 		if err != nil || status != store.OrderReceived && status != store.OrderCooking {
 			return err
@@ -271,7 +326,7 @@ func (s *DB[TTx]) advance(ctx context.Context, id int64, unit time.Duration) (wa
 }
 
 // startCooking moves a received order and its queued lines to cooking.
-func (s *DB[TTx]) startCooking(ctx context.Context, tx Tx[TTx], id int64, now time.Time) error {
+func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now time.Time) error {
 	if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1, cooking_at = $2 WHERE id = $3",
 		store.OrderCooking, store.Millis(now), id); err != nil {
 		return err
