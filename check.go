@@ -17,10 +17,8 @@ package roux
 // starts, which also covers what the operation's own middleware sends.
 
 import (
-	"bufio"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -99,11 +97,16 @@ func (op *operation) checkBody(body unsafe.Pointer) *verr.List {
 func (op *operation) violation(w http.ResponseWriter, r *http.Request, status int, detail string, errs *verr.List) {
 	e := &Error{Status: http.StatusInternalServerError, Type: ResponseViolationType, Title: "Response violates the API description",
 		Detail: detail, Extensions: map[string]any{"operation": op.id, "responseStatus": status}}
+	attrs := []slog.Attr{attrOp(op.id), slog.Int("status", status), slog.String("detail", detail)}
 	if errs != nil {
 		e.Errors = validationError(errs).Errors
+		for _, d := range e.Errors {
+			if d.Pointer != nil {
+				attrs = append(attrs, slog.String(*d.Pointer, d.Detail))
+			}
+		}
 	}
-	op.api.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: response violates the API description",
-		attrOp(op.id), slog.Int("status", status), slog.String("detail", detail))
+	op.api.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: response violates the API description", attrs...)
 	h := w.Header()
 	for k := range h {
 		delete(h, k)
@@ -157,11 +160,7 @@ func (c *checkWriter) Flush() {
 	}
 }
 
-// Hijack hands the connection over, for WebSockets (a 101 is never
-// checked: the handshake is the socket library's).
-func (c *checkWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(c.ResponseWriter).Hijack()
-}
-
-// Unwrap returns the writer it wraps, for http.ResponseController.
+// Unwrap returns the writer it wraps, for http.ResponseController and
+// for hijacking (a WebSocket upgrade finds the connection through it; a
+// 101 is informational and never checked).
 func (c *checkWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

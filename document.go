@@ -172,6 +172,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		s.Description = ""
 	}
 	d.Responses[strconv.Itoa(status)] = ok
+	op.describeConditional(d, ok, problems)
 	for _, x := range cfg.responses {
 		if x.status < 100 || x.status > 599 {
 			return nil, fmt.Errorf("option Response: status %d is not a valid response status", x.status)
@@ -232,6 +233,14 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 			r.Content = problems
 		}
 		d.Responses[strconv.Itoa(x.status)] = r
+	}
+	// The operation's own middleware first: the API's runs outside it and
+	// adds its headers to those responses too.
+	for _, m := range cfg.documented {
+		op.describeMiddleware(d, m)
+	}
+	for _, m := range op.api.documented {
+		op.describeMiddleware(d, m)
 	}
 	return d, nil
 }

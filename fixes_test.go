@@ -300,7 +300,7 @@ func TestErrorfAndWrap(t *testing.T) {
 	api := quietAPI()
 	roux.Get(api, "/wrap", func(ctx context.Context, in *struct{}) (*struct{}, error) {
 		return nil, roux.NewError(http.StatusNotFound, "dish 1 not found").Wrap(cause)
-	})
+	}, roux.Response(http.StatusNotFound, "", nil))
 	r := rouxtest.New(t, api).Get("/wrap")
 	if strings.Contains(string(r.Body), "password") {
 		t.Errorf("Wrap leaked its cause: %s", r.Body)

@@ -30,16 +30,19 @@ type operation struct {
 	params     []param
 	deps       depPlan
 	security   []opSecurity
-	secNodes   []int    // the nodes of security schemes, run before the input is read
-	tasksAt    uintptr  // offset+1 of the *Tasks input field; 0 when none
-	cpu        *cpuPool // the pool of a CPU-bound operation, or nil
-	body       *bodyPlan
-	form       *formPlan
-	resp       responsePlan
-	spec       handlerSpec
-	middleware []func(http.Handler) http.Handler // the operation's own, outermost first
-	wrapped    http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
-	doc        *openapi.Operation
+	secNodes   []int // the nodes of security schemes, run before the input is read
+	// ifMatch: the input has an If-Match field of type ETags;
+	// ifMatchRequired: it is required, and its absence is a 428.
+	ifMatch, ifMatchRequired bool
+	tasksAt                  uintptr  // offset+1 of the *Tasks input field; 0 when none
+	cpu                      *cpuPool // the pool of a CPU-bound operation, or nil
+	body                     *bodyPlan
+	form                     *formPlan
+	resp                     responsePlan
+	spec                     handlerSpec
+	middleware               []func(http.Handler) http.Handler // the operation's own, outermost first
+	wrapped                  http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
+	doc                      *openapi.Operation
 }
 
 // param is a compiled parameter: its binder, how to find its values and
@@ -90,6 +93,7 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 	if cfg.cpuBound {
 		op.cpu = a.cpuPool()
 	}
+	op.compileConditional()
 	if op.doc, err = op.describe(cfg); err != nil {
 		return nil, err
 	}

@@ -36,7 +36,8 @@ type opConfig struct {
 	bodyLimit   int64
 	responses   []extraResponse
 	middleware  []func(http.Handler) http.Handler
-	provides    []Provider // outermost first
+	documented  []DocumentedMiddleware // published with the operation (their Wrap is in middleware)
+	provides    []Provider             // outermost first
 	requires    []Provider
 	secure      []securityReq
 	cpuBound    bool

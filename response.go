@@ -51,6 +51,9 @@ type responsePlan struct {
 	// checker validates a JSON body against schema when responses are
 	// checked ([Config.CheckResponses]); nil otherwise.
 	checker *validate.Validator
+	// etag is 1+ the index in headers of the ETag header of a GET's
+	// output, which makes If-None-Match answer 304; 0 when none.
+	etag int
 }
 
 // bodyKind is how a response body is written.
@@ -359,6 +362,14 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 				return false
 			}
 			status = s
+		}
+	}
+	if p.etag != 0 && status/100 == 2 && len(r.Header["If-None-Match"]) > 0 {
+		oh := &p.headers[p.etag-1]
+		if op.notModified(r, oh.format(unsafe.Add(out, oh.offset), nil)) {
+			p.setHeaders(w.Header(), out)
+			w.WriteHeader(http.StatusNotModified)
+			return true
 		}
 	}
 	sendBody := p.hasBody && bodyAllowed(status)

@@ -39,6 +39,7 @@ type securityInfo struct {
 	challenge string                                // WWW-Authenticate of a 401
 	granted   func(val unsafe.Pointer) []string     // scopes of a resolved value; nil without scopes
 	box       func(v unsafe.Pointer) unsafe.Pointer // wraps an override's *T as a resolved value
+	scoped    bool                                  // Secure may require scopes of it (TokenAuth)
 }
 
 func (s *securityInfo) unauthorized(detail string) *Error {
@@ -227,8 +228,8 @@ func (op *operation) compileSecurity(cfg opConfig, dc *depCompiler) error {
 		if req.def.security == nil {
 			return fmt.Errorf("roux.Secure(%s): not a security scheme; use roux.Requires for other dependencies", req.def.name)
 		}
-		if len(req.scopes) > 0 && req.def.security.scheme.Type != "oauth2" {
-			return fmt.Errorf("roux.Secure(%s, %q): only OAuth 2 schemes have scopes", req.def.name, req.scopes)
+		if len(req.scopes) > 0 && req.def.security.scheme.Type != "oauth2" && !req.def.security.scoped {
+			return fmt.Errorf("roux.Secure(%s, %q): only OAuth 2 schemes have scopes, and those of TokenAuth", req.def.name, req.scopes)
 		}
 		i, err := dc.node(req.def)
 		if err != nil {
@@ -303,4 +304,30 @@ func (a *API) securitySchemes() map[string]*openapi.SecurityScheme {
 		m[name] = d.security.scheme
 	}
 	return m
+}
+
+// TokenAuth is a security scheme called scheme for bearer tokens that
+// carry their own scopes, such as JWTs (module github.com/roux-go/roux/jwt
+// builds one): verify checks the token of an "Authorization: Bearer
+// <token>" header and returns the dependency's value and the scopes the
+// token grants, which [Secure] may require (403 without them). desc is
+// how the document describes the scheme: an http bearer scheme (with
+// BearerFormat "JWT", say) or an openIdConnect scheme with its
+// OpenIDConnectURL; TokenAuth panics on any other. An [Override] of the
+// scheme grants the scopes listed in scopes.
+func TokenAuth[T any](scheme string, desc openapi.SecurityScheme, scopes []string, verify func(ctx context.Context, token string) (T, []string, error)) *Dep[T] {
+	bearer := desc.Type == "http" && strings.EqualFold(desc.Scheme, "bearer")
+	if !bearer && (desc.Type != "openIdConnect" || desc.OpenIDConnectURL == "") {
+		panic(fmt.Sprintf("roux.TokenAuth(%q): describe the scheme as type http with scheme bearer, or as type openIdConnect with its OpenIDConnectURL", scheme))
+	}
+	granted := make(map[string]string, len(scopes))
+	for _, s := range scopes {
+		granted[s] = ""
+	}
+	// Built as an OAuth 2 scheme, whose checks and scopes it shares; only
+	// its description differs.
+	d := OAuth2PasswordAuth(scheme, "", granted, verify)
+	d.def.security.scheme = &desc
+	d.def.security.scoped = true
+	return d
 }

@@ -46,6 +46,12 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			return
 		}
 	}
+	if op.ifMatchRequired && strings.TrimSpace(r.Header.Get("If-Match")) == "" {
+		refuseEarly(w, r)
+		op.api.writeProblem(w, r, &Error{Status: http.StatusPreconditionRequired,
+			Detail: "send If-Match with the entity tag you last read, so that changes made meanwhile are not overwritten"})
+		return
+	}
 	ok := op.bindParams(r, st, op.params, in)
 	if ok && len(op.deps.nodes) > 0 {
 		ok = op.bindDeps(r, st)

@@ -70,7 +70,7 @@ func TestParamsRoundTrip(t *testing.T) {
 			},
 			want: &ParamsIn{
 				PathIn:  minimalPath,
-				QueryIn: QueryIn{Lim: 10, Flag: ptr(true), SC: []string{}},
+				QueryIn: QueryIn{Lim: 10, Flag: ptr(true), SC: []string{}, L: "low"},
 			},
 		},
 	} {

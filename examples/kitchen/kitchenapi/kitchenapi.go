@@ -47,22 +47,22 @@ type CreateDishInput struct {
 
 // ReplaceDishInput is the input of [ReplaceDish].
 type ReplaceDishInput struct {
-	ID      int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
-	IfMatch string `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
+	ID      int64      `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch roux.ETags `header:"If-Match" required:"true" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
 	Body    DishInput
 }
 
 // PatchDishInput is the input of [PatchDish].
 type PatchDishInput struct {
-	ID      int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
-	IfMatch string `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
+	ID      int64      `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch roux.ETags `header:"If-Match" required:"true" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
 	Body    DishPatch
 }
 
 // DeleteDishInput is the input of [DeleteDish].
 type DeleteDishInput struct {
-	ID      int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
-	IfMatch string `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; when sent, the dish is removed only if it has not changed since"`
+	ID      int64      `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch roux.ETags `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; when sent, the dish is removed only if it has not changed since"`
 }
 
 // CreateOrderInput is the input of [CreateOrder].
@@ -118,11 +118,10 @@ var (
 	GetDish = roux.NewOperation[GetDishInput, DishOut](http.MethodGet, "/dishes/{id}",
 		roux.OperationID("getDish"), roux.Tags("menu"), roux.Summary("Get a dish"),
 		roux.Description("Answers with the dish and its ETag, or 304 Not Modified when If-None-Match names the current one."),
-		roux.Response(http.StatusNotModified, "The copy named by If-None-Match is current", nil),
 		roux.Response(http.StatusNotFound, "No such dish", nil))
 
 	// CreateDish adds a dish to the menu.
-	CreateDish = roux.NewOperation[CreateDishInput, DishOut](http.MethodPost, "/dishes",
+	CreateDish = roux.NewOperation[CreateDishInput, DishCreated](http.MethodPost, "/dishes",
 		roux.OperationID("createDish"), roux.Tags("menu"), roux.Summary("Add a dish"),
 		roux.Status(http.StatusCreated))
 
@@ -145,22 +144,20 @@ var (
 	DeleteDish = roux.NewOperation[DeleteDishInput, struct{}](http.MethodDelete, "/dishes/{id}",
 		roux.OperationID("deleteDish"), roux.Tags("menu"), roux.Summary("Remove a dish"),
 		roux.Description("Removes the dish from the menu; orders keep their copy. If-Match is optional here: when sent, the dish is removed only if it is unchanged."),
-		roux.Response(http.StatusNotFound, "No such dish", nil),
-		roux.Response(http.StatusPreconditionFailed, "The dish has changed since the ETag in If-Match", nil))
+		roux.Response(http.StatusNotFound, "No such dish", nil))
 )
 
-// preconditions are the answers of a write on the condition of If-Match.
+// preconditions are the answers of a write on the condition of If-Match
+// besides the 412 and 428 roux publishes.
 var preconditions = []roux.Option{
 	roux.Response(http.StatusNotFound, "No such dish", nil),
-	roux.Response(http.StatusPreconditionFailed, "The dish has changed since the ETag in If-Match; its ETag header is the current one", nil),
-	roux.Response(http.StatusPreconditionRequired, "If-Match is missing", nil),
 }
 
 // Orders. Each needs a customer's bearer token, and a customer sees only
 // their own orders.
 var (
 	// CreateOrder places an order; the kitchen cooks it afterwards.
-	CreateOrder = roux.NewOperation[CreateOrderInput, OrderOut](http.MethodPost, "/orders",
+	CreateOrder = roux.NewOperation[CreateOrderInput, OrderAccepted](http.MethodPost, "/orders",
 		roux.OperationID("createOrder"), roux.Tags("orders"), roux.Summary("Place an order"),
 		roux.Description("Accepts the order and answers 202 at once: the kitchen cooks every line at its station, "+
 			"all at the same time. Follow it at Location (GET), or as server-sent events at /orders/{id}/events."),
@@ -176,7 +173,7 @@ var (
 	GetOrder = roux.NewOperation[GetOrderInput, OrderOut](http.MethodGet, "/orders/{id}",
 		roux.OperationID("getOrder"), roux.Tags("orders"), roux.Summary("Get an order"),
 		roux.Description("The order with the status of each line: queued, cooking, done (or cancelled)."),
-		noOrder, roux.Response(http.StatusNotModified, "The copy named by If-None-Match is current", nil))
+		noOrder)
 
 	// CancelOrder cancels one of the caller's orders that is not ready.
 	CancelOrder = roux.NewOperation[CancelOrderInput, OrderOut](http.MethodPost, "/orders/{id}/cancel",

@@ -167,20 +167,36 @@ type ItemChange struct {
 	Status  string    `json:"status" enum:"queued,cooking,done,cancelled" example:"done" doc:"The line's new status"`
 }
 
-// DishOut is a dish with its ETag, the output of the dish operations;
-// Status is 304 for a client's current copy.
+// DishOut is a dish with its ETag, the output of the dish operations.
+// A GET whose If-None-Match names the ETag gets 304 Not Modified; Status
+// tells a client which it got.
 type DishOut struct {
+	Status int
+	ETag   string `header:"ETag" doc:"The dish's version, for If-None-Match and If-Match"`
+	Body   Dish
+}
+
+// DishCreated is a new dish, where it is and its ETag.
+type DishCreated struct {
 	Status   int
 	ETag     string `header:"ETag" doc:"The dish's version, for If-None-Match and If-Match"`
-	Location string `header:"Location" doc:"Where the new dish is (POST only)"`
+	Location string `header:"Location" doc:"Where the new dish is"`
 	Body     Dish
 }
 
-// OrderOut is an order with its ETag, the output of the order operations;
-// Status is 304 for a client's current copy.
+// OrderOut is an order with its ETag, the output of the order
+// operations. A GET whose If-None-Match names the ETag gets 304 Not
+// Modified.
 type OrderOut struct {
+	Status int
+	ETag   string `header:"ETag" doc:"The order's version; it changes with every step of the kitchen"`
+	Body   Order
+}
+
+// OrderAccepted is a new order, where to follow it and its ETag.
+type OrderAccepted struct {
 	Status   int
 	ETag     string `header:"ETag" doc:"The order's version; it changes with every step of the kitchen"`
-	Location string `header:"Location" doc:"Where to follow the order (POST only)"`
+	Location string `header:"Location" doc:"Where to follow the order"`
 	Body     Order
 }

@@ -39,10 +39,10 @@ func nextPage(in *kitchenapi.ListDishesInput) string {
 
 // registerMenu registers the menu operations.
 func (s *Service) registerMenu() {
-	write := []roux.Option{roux.Secure(s.staff),
+	write := []roux.Option{roux.Secure(s.staff), unavailable,
 		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil)}
-	roux.Handle(s.api, kitchenapi.ListDishes, s.listDishes, roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
-	roux.Handle(s.api, kitchenapi.GetDish, s.getDish)
+	roux.Handle(s.api, kitchenapi.ListDishes, s.listDishes, unavailable, roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
+	roux.Handle(s.api, kitchenapi.GetDish, s.getDish, unavailable)
 	roux.Handle(s.api, kitchenapi.CreateDish, s.createDish, write...)
 	roux.Handle(s.api, kitchenapi.ReplaceDish, s.replaceDish, write...)
 	roux.Handle(s.api, kitchenapi.PatchDish, s.patchDish, write...)
@@ -85,14 +85,10 @@ func (s *Service) getDish(ctx context.Context, in *kitchenapi.GetDishInput) (*ki
 	if err != nil {
 		return nil, storeError(err, "dish "+itoa(in.ID))
 	}
-	out := &kitchenapi.DishOut{ETag: etag(d.Version), Body: dishView(d)}
-	if out.Status, err = notModified(in.IfNoneMatch, out.ETag); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &kitchenapi.DishOut{ETag: etag(d.Version), Body: dishView(d)}, nil
 }
 
-func (s *Service) createDish(ctx context.Context, in *kitchenapi.CreateDishInput) (*kitchenapi.DishOut, error) {
+func (s *Service) createDish(ctx context.Context, in *kitchenapi.CreateDishInput) (*kitchenapi.DishCreated, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -101,28 +97,18 @@ func (s *Service) createDish(ctx context.Context, in *kitchenapi.CreateDishInput
 	if err != nil {
 		return nil, err
 	}
-	return &kitchenapi.DishOut{ETag: etag(d.Version), Location: "/dishes/" + itoa(d.ID), Body: dishView(d)}, nil
+	return &kitchenapi.DishCreated{ETag: etag(d.Version), Location: "/dishes/" + itoa(d.ID), Body: dishView(d)}, nil
 }
 
-// expectedVersion reads If-Match: the version the write may change (0 for
-// "*": any), or a problem — 428 without the header, 400 when it is
-// malformed, 412 when no tag in it can match.
-func expectedVersion(ctx context.Context, db store.Store, id int64, header string, required bool) (int64, error) {
-	if header == "" {
-		if required {
-			return 0, roux.NewError(http.StatusPreconditionRequired,
-				"send If-Match with the dish's ETag (from GET /dishes/"+itoa(id)+"), so that changes made meanwhile are not overwritten")
-		}
+// expectedVersion reads If-Match (roux has answered 428 where it is
+// required and missing): the version the write may change (0 for "*", or
+// when it is not sent: any), or a 412 problem when no tag in it can
+// match.
+func expectedVersion(ctx context.Context, db store.Store, id int64, l roux.ETags) (int64, error) {
+	if !l.Sent() || l.Any() {
 		return 0, nil
 	}
-	l, err := parseETags(header)
-	if err != nil {
-		return 0, roux.Errorf(http.StatusBadRequest, "If-Match: %v", err)
-	}
-	if l.any {
-		return 0, nil
-	}
-	vs := l.versions()
+	vs := versions(l)
 	if len(vs) == 1 {
 		return vs[0], nil // the store checks it
 	}
@@ -141,7 +127,7 @@ func (s *Service) replaceDish(ctx context.Context, in *kitchenapi.ReplaceDishInp
 	if err != nil {
 		return nil, err
 	}
-	v, err := expectedVersion(ctx, db, in.ID, in.IfMatch, true)
+	v, err := expectedVersion(ctx, db, in.ID, in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +143,7 @@ func (s *Service) patchDish(ctx context.Context, in *kitchenapi.PatchDishInput) 
 	if err != nil {
 		return nil, err
 	}
-	v, err := expectedVersion(ctx, db, in.ID, in.IfMatch, true)
+	v, err := expectedVersion(ctx, db, in.ID, in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +168,7 @@ func (s *Service) deleteDish(ctx context.Context, in *kitchenapi.DeleteDishInput
 	if err != nil {
 		return nil, err
 	}
-	v, err := expectedVersion(ctx, db, in.ID, in.IfMatch, false)
+	v, err := expectedVersion(ctx, db, in.ID, in.IfMatch)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ type customerOnly struct {
 
 // registerOrders registers the order, customer and bill operations.
 func (s *Service) registerOrders() {
-	orders := s.api.Group("/orders", roux.Secure(s.customer),
+	orders := s.api.Group("/orders", roux.Secure(s.customer), unavailable,
 		roux.Response(http.StatusUnauthorized, "The customer token is missing or unknown", nil))
 	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder)
 	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
@@ -32,7 +32,7 @@ func (s *Service) registerOrders() {
 	roux.HandleWith(orders, kitchenapi.GetBill, s.bill, roux.CPUBound(),
 		roux.Response(http.StatusServiceUnavailable, "Too many bills are being computed; retry after Retry-After", nil))
 	roux.HandleWith(orders, kitchenapi.OrderEvents, s.orderEvents)
-	roux.Handle(s.api, kitchenapi.CreateCustomer, s.createCustomer, roux.Secure(s.staff),
+	roux.Handle(s.api, kitchenapi.CreateCustomer, s.createCustomer, roux.Secure(s.staff), unavailable,
 		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))
 }
 
@@ -50,7 +50,7 @@ func ownOrder(ctx context.Context, db store.Store, id int64, c store.Customer) (
 	return o, nil
 }
 
-func (s *Service) createOrder(ctx context.Context, in *kitchenapi.CreateOrderInput, c *customerOnly) (*kitchenapi.OrderOut, error) {
+func (s *Service) createOrder(ctx context.Context, in *kitchenapi.CreateOrderInput, c *customerOnly) (*kitchenapi.OrderAccepted, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func (s *Service) createOrder(ctx context.Context, in *kitchenapi.CreateOrderInp
 	}
 	s.hub.notify(o.ID)
 	s.kitchen.cook(o)
-	return &kitchenapi.OrderOut{ETag: etag(o.Version), Location: "/orders/" + itoa(o.ID), Body: orderView(o)}, nil
+	return &kitchenapi.OrderAccepted{ETag: etag(o.Version), Location: "/orders/" + itoa(o.ID), Body: orderView(o)}, nil
 }
 
 func (s *Service) listOrders(ctx context.Context, in *kitchenapi.ListOrdersInput, c *customerOnly) (*kitchenapi.OrderPage, error) {
@@ -101,11 +101,7 @@ func (s *Service) getOrder(ctx context.Context, in *kitchenapi.GetOrderInput, c 
 	if err != nil {
 		return nil, err
 	}
-	out := &kitchenapi.OrderOut{ETag: etag(o.Version), Body: orderView(o)}
-	if out.Status, err = notModified(in.IfNoneMatch, out.ETag); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &kitchenapi.OrderOut{ETag: etag(o.Version), Body: orderView(o)}, nil
 }
 
 func (s *Service) cancelOrder(ctx context.Context, in *kitchenapi.CancelOrderInput, c *customerOnly) (*kitchenapi.OrderOut, error) {
