@@ -54,9 +54,13 @@
 // # The document
 //
 // The operation's success response is documented as text/event-stream
-// with a schema listing each event: its name, its data (shared component
-// schemas for named structs) and the optional id and retry fields; the
-// extension x-roux-events maps each event name to its data schema.
+// whose schema is that of each event's data (shared component schemas for
+// named structs; anyOf them when events carry different types), the
+// convention OpenAPI generators read: ogen, @hey-api/openapi-ts and
+// openapi-typescript type each event's data with it. The extension
+// x-roux-events maps each event name to its data schema, and
+// x-ogen-raw-response lets ogen's default configuration, which cannot
+// serve a typed stream, hand its client the raw response.
 //
 // # Reading a stream
 //
