@@ -125,6 +125,7 @@ func New(c Config) *API {
 		docPaths: map[string]string{},
 	}
 	a.validators = validate.NewCompiler(a.registry)
+	a.validators.Custom = customCheck
 	a.problems = defineProblemSchemas(a.registry)
 	a.handler = http.HandlerFunc(a.dispatch)
 	if c.OpenAPIPath != "-" {

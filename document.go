@@ -97,11 +97,12 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		d.Parameters = append(d.Parameters, param)
 	}
 	problems := problemContent(op.api.problems.problem)
+	content, err := op.bodyContent(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if op.body != nil {
-		d.RequestBody = &openapi.RequestBody{
-			Required: op.body.required,
-			Content:  map[string]*openapi.MediaType{"application/json": {Schema: op.body.schema}},
-		}
+		d.RequestBody = &openapi.RequestBody{Required: op.body.required, Content: content}
 		for _, st := range []int{400, 413, 415} {
 			d.Responses[strconv.Itoa(st)] = &openapi.Response{Description: http.StatusText(st), Content: problems}
 		}
