@@ -52,6 +52,16 @@ type Config struct {
 	// request's Accept header; see [Format]. New panics when one is
 	// malformed or offered twice.
 	Formats []Format
+	// CheckResponses checks every response an operation sends against its
+	// published description: the status is documented, the headers
+	// documented as required are present, and a JSON body satisfies its
+	// schema. A response that breaks the description is logged and
+	// replaced by a 500 problem of type [ResponseViolationType] naming
+	// the operation, the status and the failing JSON pointers, so tests
+	// fail loudly. It is meant for development and tests; the environment
+	// variable ROUX_CHECK_RESPONSES=1 turns it on for every API of the
+	// process. Its cost is in BENCHMARKS.md.
+	CheckResponses bool
 	// ProblemHook, when set, is called with every problem roux is about
 	// to send, before it is written, and may change it (for example to
 	// set Type URIs or add extension members).
@@ -83,6 +93,8 @@ type API struct {
 	deps       depScope
 	life       lifecycle
 	docsOff    atomic.Bool
+	checking   bool                   // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
+	documented []DocumentedMiddleware // added with UseDocumented
 	cpuOnce    sync.Once
 	cpu        *cpuPool
 
@@ -124,6 +136,7 @@ func New(c Config) *API {
 		sites:    map[string]string{},
 		docPaths: map[string]string{},
 	}
+	a.checking = c.CheckResponses || checkingFromEnv()
 	a.validators = validate.NewCompiler(a.registry)
 	a.validators.Custom = customCheck
 	a.problems = defineProblemSchemas(a.registry)
@@ -230,6 +243,9 @@ func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
 		putState(st)
 		a.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: "the request path has an invalid percent-encoding"})
 		return
+	}
+	if a.checking && op.doc != nil { // the document and docs routes have none
+		w = &checkWriter{ResponseWriter: w, op: op, r: r}
 	}
 	if op.wrapped != nil {
 		// Middleware sees the path values through r.PathValue; the

@@ -16,10 +16,45 @@
 //
 //	http.ListenAndServe("127.0.0.1:8080", api) // an *API is an http.Handler
 //
+// # Declarations
+//
+// An operation is declared once, as a value: [NewOperation] names its
+// method, path pattern, input and output types and documentation. The
+// declaration holds no server code, so it can live in a package of its
+// own that server and clients share:
+//
+//	// package kitchenapi
+//	var GetDish = roux.NewOperation[GetDishInput, Dish]("GET", "/dishes/{id}",
+//		roux.Summary("Get a dish"), roux.Tags("menu"))
+//
+//	// the server
+//	roux.Handle(api, kitchenapi.GetDish, getDish)
+//
+//	// a client (package client)
+//	dish, err := client.Call(ctx, c, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1})
+//
+// The input carries only what goes on the wire. What a handler needs
+// besides — dependencies, the authenticated principal, background tasks —
+// comes in a second struct, given to [HandleWith]:
+//
+//	roux.HandleWith(api, kitchenapi.PlaceOrder, func(ctx context.Context, in *kitchenapi.PlaceOrderInput, s *struct {
+//		Customer Customer `dep:""`
+//		Tasks    *roux.Tasks
+//	}) (*kitchenapi.Order, error) { ... }, roux.Secure(customerAuth))
+//
+// Options that only a server can carry out ([Middleware], [Provide],
+// [Requires], [Secure], [CPUBound]) go to Handle, HandleWith or a
+// [Group]; a declaration refuses them.
+//
+// A service kept in one file declares and implements in one call with
+// [Get], [Post], [Put], [Patch], [Delete], [Register] or [RegisterWith],
+// which return the declaration.
+//
 // # Operations
 //
-// A handler is a plain func(context.Context, *In) (*Out, error).
-// [Get], [Post], [Put], [Patch], [Delete] and [Register] compile
+// A handler is a plain func(context.Context, *In) (*Out, error), or
+// func(context.Context, *In, *S) (*Out, error) with a server struct.
+// Registration compiles
 // everything about the operation when it is registered — the route, a
 // binder per input field, the body decoder, validators, the response
 // encoder and its OpenAPI description — and panic with a
@@ -50,8 +85,10 @@
 //	                 fields of type *roux.FormFile or []*roux.FormFile take
 //	                 uploaded files ([FormFile])
 //
-//	`dep:""`         a dependency's value (see below)
-//	*roux.Tasks      background work to run after the response ([Tasks])
+// A field tagged `dep:""` (a dependency's value, see below) or of type
+// *roux.Tasks (background work to run after the response, [Tasks]) is
+// filled by the server: it belongs to the server struct of [HandleWith],
+// not to the input, and registration says so.
 //
 // Parameters may be string, bool, any int, uint or float size,
 // time.Time (RFC 3339), named types of those (enums), any type whose
@@ -88,7 +125,8 @@
 // request by a provider function from an input struct of its own, bound
 // like an operation's: parameters, and other dependencies. Make it
 // available with [Provide] on an operation or group, or [API.Provide];
-// ask for it with a field of its type tagged `dep:""`; run it for its
+// ask for it with a field of its type tagged `dep:""` in the handler's
+// server struct (or in another provider's input); run it for its
 // checks alone with [Requires]. Each provider runs at most once per
 // request, after every parameter of the operation and its dependencies
 // has been bound and validated (failures are reported together); its

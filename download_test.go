@@ -67,7 +67,7 @@ func downloadsAPI(closed *atomic.Bool) *roux.API {
 			return nil, &roux.Error{Status: http.StatusNotFound, Detail: "no such file"}
 		}
 		return &roux.File{Content: strings.NewReader(fileContent), Name: in.Name, ModTime: fileModTime, ETag: `"v1"`, Attachment: true}, nil
-	})
+	}, roux.Response(http.StatusNotFound, "No such file", nil))
 	return api
 }
 

@@ -21,10 +21,10 @@ import (
 	"github.com/roux-go/roux/internal/verr"
 )
 
-// serve runs the operation for one request: bind every parameter, decode
-// the body, validate everything, and only if nothing failed call the
-// handler and write its output. Failures of all parameters and body
-// members are reported together in one 422 problem.
+// serve runs the operation for one request: check its credentials, bind
+// every parameter, decode the body, validate everything, and only if
+// nothing failed call the handler and write its output. Failures of all
+// parameters and body members are reported together in one 422 problem.
 func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 	defer op.recoverPanic(w, r)
 	in := op.spec.newIn()
@@ -38,6 +38,19 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			}
 		}()
 		defer func() { succeeded = st.handled }()
+	}
+	if len(op.deps.nodes) > 0 {
+		op.prepareDeps(st)
+		defer op.runCleanups(r, st)
+		if len(op.secNodes) > 0 && !op.authenticate(w, r, st) {
+			return
+		}
+	}
+	if op.ifMatchRequired && strings.TrimSpace(r.Header.Get("If-Match")) == "" {
+		refuseEarly(w, r)
+		op.api.writeProblem(w, r, &Error{Status: http.StatusPreconditionRequired,
+			Detail: "send If-Match with the entity tag you last read, so that changes made meanwhile are not overwritten"})
+		return
 	}
 	ok := op.bindParams(r, st, op.params, in)
 	if ok && len(op.deps.nodes) > 0 {
@@ -73,11 +86,8 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 		}
 		st.format = f
 	}
-	if len(op.deps.nodes) > 0 {
-		defer op.runCleanups(r, st)
-		if !op.resolveDeps(w, r, st, in) || !op.checkScopes(w, r, st) {
-			return
-		}
+	if len(op.deps.nodes) > 0 && !op.resolveDeps(w, r, st, in) {
+		return
 	}
 	var out unsafe.Pointer
 	var err error

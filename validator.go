@@ -111,17 +111,17 @@ func customCheck(t reflect.Type) func(p unsafe.Pointer, path *verr.Path, errs *v
 }
 
 // runCustomValidators runs the Validate method of op's input type, if it
-// has one, on the input at in — only when errs is still empty, that is
-// when every parameter and the body passed (the rules of the body's
-// values have run by then, inside the body's validator). serve calls it
-// after reading the body and before answering 422; clientValidate calls
-// it at the same point, so the typed client checks what the server
-// checks. An operation without the method pays one type assertion.
+// has one (op.inputRule, found at registration by customCheck), on the
+// input at in — only when errs is still empty, that is when every
+// parameter and the body passed (the rules of the body's values have run
+// by then, inside the body's validator). serve calls it after reading
+// the body and before answering 422; clientValidate calls it at the same
+// point, so the typed client checks what the server checks. An operation
+// without the method pays a nil check.
 func runCustomValidators(op *operation, in unsafe.Pointer, path *verr.Path, errs *verr.List) {
-	if _, ok := op.spec.in.(Validator); !ok || errs.Len() > 0 {
+	if op.inputRule == nil || errs.Len() > 0 {
 		return
 	}
-	v := reflect.NewAt(reflect.TypeOf(op.spec.in).Elem(), in).Interface().(Validator)
 	path.SetBody()
-	v.Validate(&Checks{path: path, errs: errs})
+	op.inputRule(in, path, errs)
 }

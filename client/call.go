@@ -11,7 +11,8 @@ import (
 	"github.com/roux-go/roux/internal/plan"
 )
 
-// Call calls op, an operation as registration returned it, with input
+// Call calls op, an operation's declaration (made by roux.NewOperation,
+// or returned by a registration function such as roux.Get), with input
 // in (nil is the zero input), and returns its output.
 //
 // The request is built from in by the tags the server binds with:
@@ -37,6 +38,9 @@ import (
 func Call[In, Out any](ctx context.Context, c *Client, op *roux.Operation[In, Out], in *In, opts ...Option) (*Out, error) {
 	if c.baseErr != nil {
 		return nil, c.baseErr
+	}
+	if op == nil {
+		return nil, errors.New("client: Call of a nil operation")
 	}
 	p, err := c.planOf(op)
 	if err != nil {

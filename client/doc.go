@@ -1,20 +1,20 @@
 // Package client calls the operations of a roux API from Go, typed by the
-// very operation values that registration returns: the request is encoded
-// by the tags the server binds with, and the response decoded into the
-// output type, so client and server cannot disagree about either.
+// very declarations the server implements (roux.NewOperation): the
+// request is encoded by the tags the server binds with, and the response
+// decoded into the output type, so client and server cannot disagree
+// about either.
 //
-//	getDish := roux.Get(api, "/dishes/{id}", getDishHandler) // shared with the server
+//	// in a package of declarations, shared by server and clients
+//	var GetDish = roux.NewOperation[GetDishInput, Dish]("GET", "/dishes/{id}")
 //
 //	c := client.New("http://127.0.0.1:8080", client.WithHTTPClient(hc))
-//	dish, err := client.Call(ctx, c, getDish, &GetDishInput{ID: 3})
+//	dish, err := client.Call(ctx, c, kitchenapi.GetDish, &GetDishInput{ID: 3})
 //	var pe *roux.Error
 //	if errors.As(err, &pe) && pe.Status == http.StatusNotFound { ... }
 //
-// A program that calls an API but does not serve it registers the same
-// operations on a *roux.API of its own, which it never serves, with nil
-// handlers if it has no others:
-//
-//	getDish := roux.Get[GetDishInput, Dish](api, "/dishes/{id}", nil)
+// A client needs the declaration alone: no *roux.API, no handler. The
+// declarations returned by roux.Get and the other one-call forms work
+// too. Each declaration compiles its client plan once, on first use.
 //
 // # Requests
 //

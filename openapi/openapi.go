@@ -188,6 +188,9 @@ type SecurityScheme struct {
 	Scheme       string      `json:"scheme,omitempty"`
 	BearerFormat string      `json:"bearerFormat,omitempty"`
 	Flows        *OAuthFlows `json:"flows,omitempty"` // oauth2
+	// OpenIDConnectURL is an openIdConnect scheme's discovery document
+	// (the issuer's /.well-known/openid-configuration).
+	OpenIDConnectURL string `json:"openIdConnectUrl,omitempty"`
 }
 
 // OAuthFlows lists the OAuth 2 flows a scheme supports.

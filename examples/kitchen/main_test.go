@@ -21,8 +21,8 @@ import (
 
 	"github.com/roux-go/roux/sse"
 
-	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres/pgtest"
+	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
 // bin is the kitchen binary the process tests run, built by TestMain.
@@ -355,7 +355,7 @@ func TestScaleOut(t *testing.T) {
 
 // streamEvents reads the event stream of order id through hc to its
 // end, with the demo customer's token.
-func streamEvents(t *testing.T, hc *http.Client, url string, id int64) []sse.Message[kitchen.OrderEvent] {
+func streamEvents(t *testing.T, hc *http.Client, url string, id int64) []sse.Message[kitchenapi.OrderEvent] {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -369,8 +369,8 @@ func streamEvents(t *testing.T, hc *http.Client, url string, id int64) []sse.Mes
 	if res.StatusCode != 200 {
 		t.Fatalf("events of order %d: %d", id, res.StatusCode)
 	}
-	var evs []sse.Message[kitchen.OrderEvent]
-	for m, err := range sse.Read[kitchen.OrderEvent](res.Body) {
+	var evs []sse.Message[kitchenapi.OrderEvent]
+	for m, err := range sse.Read[kitchenapi.OrderEvent](res.Body) {
 		if err != nil {
 			t.Fatalf("events of order %d, after %d: %v (%s)", id, len(evs), err, res.Proto)
 		}

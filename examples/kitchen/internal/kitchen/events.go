@@ -31,52 +31,18 @@ import (
 	"github.com/roux-go/roux/sse"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
+	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
-
-// OrderEvent is one event of an order's stream: exactly one field is
-// set. The event's ID (and the Last-Event-ID a client resumes with) is
-// its seq.
-type OrderEvent struct {
-	// Order is sent when the order's status changes.
-	Order *OrderChange `event:"order"`
-	// Item is sent when a line's status changes.
-	Item *ItemChange `event:"item"`
-}
-
-// OrderChange is the data of an "order" event: the order's new status.
-type OrderChange struct {
-	Seq     int64     `json:"seq" example:"1" doc:"The event's number in the order's log; also its SSE id"`
-	OrderID int64     `json:"order_id" example:"1"`
-	At      time.Time `json:"at"`
-	Status  string    `json:"status" enum:"received,cooking,ready,cancelled" example:"cooking" doc:"The order's new status; the stream ends after ready or cancelled"`
-}
-
-// ItemChange is the data of an "item" event: a line's new status.
-type ItemChange struct {
-	Seq     int64     `json:"seq" example:"3" doc:"The event's number in the order's log; also its SSE id"`
-	OrderID int64     `json:"order_id" example:"1"`
-	At      time.Time `json:"at"`
-	Line    int       `json:"line" example:"1" doc:"The line of the order"`
-	Dish    string    `json:"dish" example:"Tomato soup" doc:"The line's dish"`
-	Status  string    `json:"status" enum:"queued,cooking,done,cancelled" example:"done" doc:"The line's new status"`
-}
-
-// EventsInput is the input of orderEvents.
-type EventsInput struct {
-	ID          int64          `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
-	LastEventID string         `header:"Last-Event-ID" example:"3" doc:"Resume after this event (browsers send it when they reconnect)"`
-	Customer    store.Customer `dep:""`
-}
 
 // eventBatch is how many events the stream reads from the store at once.
 const eventBatch = 100
 
-func (s *Service) orderEvents(ctx context.Context, in *EventsInput) (*sse.Stream[OrderEvent], error) {
+func (s *Service) orderEvents(ctx context.Context, in *kitchenapi.EventsInput, c *customerOnly) (*sse.Stream[kitchenapi.OrderEvent], error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
 	}
-	o, err := ownOrder(ctx, db, in.ID, in.Customer)
+	o, err := ownOrder(ctx, db, in.ID, c.Customer)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +59,7 @@ func (s *Service) orderEvents(ctx context.Context, in *EventsInput) (*sse.Stream
 	for _, it := range o.Items {
 		names[it.Line] = it.Name
 	}
-	return sse.New(func(ctx context.Context, send *sse.Sender[OrderEvent]) error {
+	return sse.New(func(ctx context.Context, send *sse.Sender[kitchenapi.OrderEvent]) error {
 		return s.streamEvents(ctx, send, db, o.ID, after, names)
 	}), nil
 }
@@ -102,7 +68,7 @@ func (s *Service) orderEvents(ctx context.Context, in *EventsInput) (*sse.Stream
 // order is ready or cancelled; package sse cancels ctx when the client
 // goes away or the server shuts down (the client then reconnects, to
 // this instance or another, with Last-Event-ID).
-func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[OrderEvent], db store.Store, id, after int64, names map[int]string) error {
+func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[kitchenapi.OrderEvent], db store.Store, id, after int64, names map[int]string) error {
 	poll := time.NewTicker(s.cfg.Poll)
 	defer poll.Stop()
 	for {
@@ -135,10 +101,10 @@ func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[OrderEvent]
 }
 
 // eventView is the event of the stream that ev is.
-func eventView(ev store.Event, names map[int]string) OrderEvent {
+func eventView(ev store.Event, names map[int]string) kitchenapi.OrderEvent {
 	if ev.Kind == store.EventItem {
-		return OrderEvent{Item: &ItemChange{Seq: ev.Seq, OrderID: ev.OrderID, At: ev.At, Line: ev.Line,
+		return kitchenapi.OrderEvent{Item: &kitchenapi.ItemChange{Seq: ev.Seq, OrderID: ev.OrderID, At: ev.At, Line: ev.Line,
 			Dish: names[ev.Line], Status: ev.Status}}
 	}
-	return OrderEvent{Order: &OrderChange{Seq: ev.Seq, OrderID: ev.OrderID, At: ev.At, Status: ev.Status}}
+	return kitchenapi.OrderEvent{Order: &kitchenapi.OrderChange{Seq: ev.Seq, OrderID: ev.OrderID, At: ev.At, Status: ev.Status}}
 }

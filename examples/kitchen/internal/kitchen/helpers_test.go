@@ -62,7 +62,6 @@ type server struct {
 	t   *testing.T
 	svc *kitchen.Service
 	url string
-	ops *kitchen.Ops
 	// anon sends no credentials, staff the staff key, demo the demo
 	// customer's token.
 	anon, staff, demo *client.Client
@@ -142,7 +141,7 @@ func start(t *testing.T, cfg kitchen.Config) *server {
 
 // newServer describes svc served at url, with its clients.
 func newServer(t *testing.T, svc *kitchen.Service, url string) *server {
-	s := &server{t: t, svc: svc, url: url, ops: &svc.Ops, anon: client.New(url),
+	s := &server{t: t, svc: svc, url: url, anon: client.New(url),
 		staff: client.New(url, client.WithHeader("X-Staff-Key", staffKey))}
 	s.demo = s.as(token)
 	return s

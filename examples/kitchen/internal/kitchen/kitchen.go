@@ -78,10 +78,6 @@ type Config struct {
 
 // Service is the kitchen service: its API, its store, its cooks.
 type Service struct {
-	// Ops are the operations of the API, for the typed client. They are
-	// set by New; changing them changes nothing the service does.
-	Ops Ops
-
 	cfg     Config
 	api     *roux.API
 	store   atomic.Pointer[storeBox]
@@ -98,6 +94,11 @@ type storeBox struct{ s store.Store }
 
 // errNotStarted answers requests that arrive before the store is open.
 var errNotStarted = roux.NewError(http.StatusServiceUnavailable, "the kitchen is starting").WithHeader("Retry-After", "1")
+
+// unavailable documents errNotStarted, which every operation may answer.
+var unavailable = roux.Response(http.StatusServiceUnavailable, "The kitchen is starting; retry after Retry-After", struct {
+	RetryAfter string `header:"Retry-After" pattern:"^[0-9]+$" doc:"Seconds to wait before retrying."`
+}{})
 
 // db returns the store, or an error while the service is not started.
 func (s *Service) db() (store.Store, error) {
@@ -138,7 +139,11 @@ func New(cfg Config) *Service {
 			"ask for the bill. Menu changes need the staff key (header X-Staff-Key). Prices are euro cents.",
 		Logger: cfg.Logger,
 	})
-	s.api.Use(middleware.Recover(cfg.Logger), middleware.RequestID(), middleware.AccessLog(cfg.Logger))
+	// Outermost first: recover, then the request ID and the security
+	// headers (documented on every response), then the access log.
+	s.api.Use(middleware.Recover(cfg.Logger))
+	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}))
+	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)
 	s.api.Health("/livez", "/readyz", roux.ReadyCheck{Name: "database", Check: func(ctx context.Context) error {
