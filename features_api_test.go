@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -339,5 +340,70 @@ func TestOptionalInOutput(t *testing.T) {
 	srv := loopback(t, api)
 	if status, body := send(t, srv, "GET", "/o", "", ""); status != 200 || string(body) != `{"b":null,"c":0}` {
 		t.Errorf("got %d %s, want 200 {\"b\":null,\"c\":0}", status, body)
+	}
+}
+
+// TestValidateMethodsInResponseCheck checks that, with responses checked,
+// an output that breaks its type's Validate rule is a violation.
+func TestValidateMethodsInResponseCheck(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{CheckResponses: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	roux.Get(api, "/window", func(ctx context.Context, in *struct {
+		From int `query:"from"`
+	}) (*Window, error) {
+		return &Window{From: in.From, To: 10}, nil
+	})
+	srv := loopback(t, api)
+	if status, body := send(t, srv, "GET", "/window?from=1", "", ""); status != 200 {
+		t.Errorf("got %d %s, want 200", status, body)
+	}
+	status, body := send(t, srv, "GET", "/window?from=20", "", "")
+	if status != 500 || !strings.Contains(string(body), roux.ResponseViolationType) {
+		t.Fatalf("got %d %s, want a 500 response violation", status, body)
+	}
+	if diff := cmp.Diff([]failure{{Pointer: "/to", Code: "windowOrder"}}, failuresOf(t, body)); diff != "" {
+		t.Errorf("failures (-want +got):\n%s", diff)
+	}
+}
+
+// TestFeaturesWithDeclarations declares the operations apart from their
+// handlers: MergePatch is part of the declaration, and the typed client
+// validates with the declaration alone.
+func TestFeaturesWithDeclarations(t *testing.T) {
+	t.Parallel()
+	patchDish := roux.NewOperation[PatchDishInput, FeatDish]("PATCH", "/dishes/{id}", roux.MergePatch())
+	listDishes := roux.NewOperation[ListDishesInput, []FeatDish]("GET", "/dishes")
+	api := quietAPI()
+	stored := FeatDish{ID: 1, Name: "Soup", Price: 3, Station: Cold}
+	roux.Handle(api, patchDish, func(ctx context.Context, in *PatchDishInput) (*FeatDish, error) {
+		d := stored
+		if err := roux.ApplyMergePatch(&d, &in.Body); err != nil {
+			return nil, err
+		}
+		return &d, nil
+	})
+	roux.Handle(api, listDishes, func(ctx context.Context, in *ListDishesInput) (*[]FeatDish, error) {
+		return &[]FeatDish{stored}, nil
+	})
+	if _, ok := api.OpenAPI().Paths["/dishes/{id}"].Patch.RequestBody.Content[roux.MergePatchType]; !ok {
+		t.Errorf("the declared operation's body is not published as %s", roux.MergePatchType)
+	}
+	srv := loopback(t, api)
+	if status, body := send(t, srv, "GET", "/dishes?min_price=3&max_price=2", "", ""); status != 422 || !strings.Contains(string(body), "priceRange") {
+		t.Errorf("got %d %s, want the input's rule to answer 422", status, body)
+	}
+	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()), client.WithValidation())
+	one := 1.0
+	if _, err := client.Call(context.Background(), c, listDishes, &ListDishesInput{MinPrice: 2, MaxPrice: &one}); !errors.Is(err, client.ErrInvalid) {
+		t.Errorf("got %v, want client.ErrInvalid from the input's rule", err)
+	}
+	sendTicket := roux.NewOperation[TicketInput, Ticket]("POST", "/tickets") // not served: the client refuses first
+	bad := &TicketInput{Kitchen: "north", Body: Ticket{Dish: "x", Station: Fry, Window: Window{From: 3, To: 1}}}
+	if _, err := client.Call(context.Background(), c, sendTicket, bad); !errors.Is(err, client.ErrInvalid) || !strings.Contains(err.Error(), "must not be before from") {
+		t.Errorf("got %v, want client.ErrInvalid from the body's nested rule", err)
+	}
+	got, err := client.Call(context.Background(), c, patchDish, &PatchDishInput{ID: 1, Body: DishPatch{Name: roux.Some("Broth")}})
+	if err != nil || got.Name != "Broth" || got.Price != 3 {
+		t.Errorf("got %+v, %v; want the name changed and the price kept", got, err)
 	}
 }

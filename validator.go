@@ -34,7 +34,10 @@ import (
 //     it — so, as with FastAPI's model validators, an inner failure keeps
 //     the outer rules from running, while failures of independent parts
 //     are all reported;
-//   - parameter types, after the parameter's schema checks passed.
+//   - parameter types, after the parameter's schema checks passed;
+//   - output bodies and the types inside them, when responses are checked
+//     against the document ([Config.CheckResponses]): a response must
+//     keep its type's rules too, as FastAPI's response models do.
 //
 // Failures reported through c join the schema's in the same 422 problem.
 // Validate runs before the operation's dependencies are resolved and
