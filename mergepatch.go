@@ -124,12 +124,18 @@ type mergeStruct struct {
 	members []mergeMember
 }
 
+// mergeMember is one member of a patch struct and the target member of
+// the same JSON name. Members are reached by their offsets, as the decoder
+// does: the fields of an Optional are unexported, so reflect would not let
+// its value be read and set, and one pointer step is cheaper than
+// reflect.Value.FieldByIndex.
 type mergeMember struct {
-	src, dst []int        // field index paths
-	optional reflect.Type // the value type of an Optional member, else nil
-	setAt    uintptr      // the offset of an Optional's flag
-	pointer  bool         // a plain pointer member: nil is absent
-	apply    mergeFunc
+	srcAt, dstAt     uintptr      // offsets in the patch and target structs
+	srcType, dstType reflect.Type // the members' types
+	optional         reflect.Type // the value type of an Optional member, else nil
+	setAt            uintptr      // the offset of an Optional's flag within it
+	pointer          bool         // a plain pointer member: nil is absent
+	apply            mergeFunc
 }
 
 func (m *mergeStruct) apply(dst, src reflect.Value) {
@@ -138,25 +144,26 @@ func (m *mergeStruct) apply(dst, src reflect.Value) {
 		c.Set(src)
 		src = c
 	}
+	sp, dp := unsafe.Pointer(src.UnsafeAddr()), unsafe.Pointer(dst.UnsafeAddr())
 	for i := range m.members {
 		mm := &m.members[i]
-		sv := src.FieldByIndex(mm.src)
+		p := unsafe.Add(sp, mm.srcAt)
+		var sv reflect.Value
 		switch {
 		case mm.optional != nil:
-			// The fields of an Optional are unexported: reach them by
-			// their offsets (see schema.OptionalElem), as the decoder does.
-			p := unsafe.Pointer(sv.UnsafeAddr())
 			if !*(*bool)(unsafe.Add(p, mm.setAt)) {
 				continue
 			}
-			sv = reflect.NewAt(mm.optional, p).Elem()
+			sv = reflect.NewAt(mm.optional, p).Elem() // the value is at offset 0
 		case mm.pointer:
-			if sv.IsNil() {
+			if *(*unsafe.Pointer)(p) == nil {
 				continue
 			}
-			sv = sv.Elem()
+			sv = reflect.NewAt(mm.srcType, p).Elem().Elem()
+		default:
+			sv = reflect.NewAt(mm.srcType, p).Elem()
 		}
-		mm.apply(dst.FieldByIndex(mm.dst), sv)
+		mm.apply(reflect.NewAt(mm.dstType, unsafe.Add(dp, mm.dstAt)).Elem(), sv)
 	}
 }
 
@@ -194,7 +201,7 @@ func (mc *mergeCompiler) structs2(t, p reflect.Type) (*mergeStruct, error) {
 		if !ok {
 			return nil, fmt.Errorf("patch member %q (%v.%s) has no member of that name in %v", f.Name, p, f.Struct.Name, t)
 		}
-		mm := mergeMember{src: f.Index, dst: tf.Index}
+		mm := mergeMember{srcAt: f.Offset, dstAt: tf.Offset, srcType: f.Type, dstType: tf.Type}
 		vt := f.Type
 		if elem, ok := schema.OptionalElem(f.Type); ok {
 			mm.optional, mm.setAt, vt = elem, f.Type.Field(1).Offset, elem

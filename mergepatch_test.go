@@ -304,3 +304,36 @@ func TestApplyMergePatchErrors(t *testing.T) {
 		})
 	}
 }
+
+type mpstamp struct {
+	Code string `json:"code,omitempty"`
+}
+
+// mpStamped has a member promoted from an unexported embedded struct.
+type mpStamped struct {
+	mpstamp
+	Name string `json:"name"`
+}
+
+type mpStampPatch struct {
+	Code roux.Optional[*string] `json:"code,omitzero"`
+	Name roux.Optional[string]  `json:"name,omitzero"`
+}
+
+func TestApplyMergePatchPromotedMember(t *testing.T) {
+	t.Parallel()
+	code := "x1"
+	got := mpStamped{Name: "a"}
+	if err := roux.ApplyMergePatch(&got, &mpStampPatch{Code: roux.Some(&code)}); err != nil {
+		t.Fatal(err)
+	}
+	if want := (mpStamped{mpstamp{"x1"}, "a"}); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if err := roux.ApplyMergePatch(&got, &mpStampPatch{Code: roux.Some[*string](nil), Name: roux.Some("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if want := (mpStamped{Name: "b"}); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
