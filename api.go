@@ -139,6 +139,7 @@ func New(c Config) *API {
 	}
 	a.checking = c.CheckResponses || checkingFromEnv()
 	a.validators = validate.NewCompiler(a.registry)
+	a.validators.Custom = customCheck
 	a.problems = defineProblemSchemas(a.registry)
 	a.handler = http.HandlerFunc(a.dispatch)
 	if c.OpenAPIPath != "-" {

@@ -131,6 +131,7 @@ func (op *operation) clientValidate(in unsafe.Pointer, sent []bool) error {
 		path.SetBody()
 		b.validator.Validate(fieldPtr(in, b.offset), &path, &errs)
 	}
+	runCustomValidators(op, in, &path, &errs)
 	if errs.Len() == 0 {
 		return nil
 	}

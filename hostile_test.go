@@ -174,7 +174,7 @@ func TestHostileInput(t *testing.T) {
 
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			res, body := exchange(t, srv.Listener.Addr().String(), tt.raw)
+			res, body := rawExchange(t, srv.Listener.Addr().String(), tt.raw)
 			if res.StatusCode != tt.status {
 				t.Errorf("got %d, want %d; body: %.300s", res.StatusCode, tt.status, body)
 			}
@@ -193,13 +193,13 @@ func TestHostileInput(t *testing.T) {
 // sendRaw writes raw on a new connection and reads one response.
 func sendRaw(t *testing.T, addr, raw string) (int, string) {
 	t.Helper()
-	res, body := exchange(t, addr, raw)
+	res, body := rawExchange(t, addr, raw)
 	return res.StatusCode, string(body[:min(len(body), 4096)])
 }
 
-// exchange writes raw on a new connection and reads one response, and
+// rawExchange writes raw on a new connection and reads one response, and
 // its body up to 16 MB.
-func exchange(t *testing.T, addr, raw string) (*http.Response, []byte) {
+func rawExchange(t *testing.T, addr, raw string) (*http.Response, []byte) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
@@ -305,7 +305,7 @@ func TestHostileProblemsBounded(t *testing.T) {
 		{"60 KB Content-Encoding", post("application/json", validOrder, "Content-Encoding: "+long), 415, 1 << 10, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			res, body := exchange(t, srv.Listener.Addr().String(), tt.raw)
+			res, body := rawExchange(t, srv.Listener.Addr().String(), tt.raw)
 			if res.StatusCode != tt.status {
 				t.Fatalf("got %d, want %d; body: %.300s", res.StatusCode, tt.status, body)
 			}
@@ -416,7 +416,7 @@ func TestHostileForms(t *testing.T) {
 		{"100 KB url-encoded unknown field", "POST /signup HTTP/1.1\r\nHost: forms\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 102402\r\n\r\n" + strings.Repeat("u", 100<<10) + "=x", 422},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			res, body := exchange(t, srv.Listener.Addr().String(), tt.raw)
+			res, body := rawExchange(t, srv.Listener.Addr().String(), tt.raw)
 			if res.StatusCode != tt.status {
 				t.Errorf("got %d, want %d; body: %.300s", res.StatusCode, tt.status, body)
 			}
@@ -511,7 +511,7 @@ func TestHostileRanges(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := "GET /file HTTP/1.1\r\nHost: files\r\nRange: bytes=" + tt.ranges + "\r\n\r\n"
-			res, body := exchange(t, srv.Listener.Addr().String(), raw)
+			res, body := rawExchange(t, srv.Listener.Addr().String(), raw)
 			if res.StatusCode != tt.status {
 				t.Fatalf("got %d, want %d; body: %.300s", res.StatusCode, tt.status, body)
 			}

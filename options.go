@@ -41,6 +41,7 @@ type opConfig struct {
 	requires    []Provider
 	secure      []securityReq
 	cpuBound    bool
+	mergePatch  bool
 }
 
 type extraResponse struct {

@@ -73,6 +73,7 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			return
 		}
 	}
+	runCustomValidators(op, in, &st.path, &st.errs)
 	if st.errs.Len() > 0 {
 		op.api.writeProblem(w, r, validationError(&st.errs))
 		return

@@ -88,7 +88,7 @@ func (c *compiler) fill(sd *structDecoder, t reflect.Type, s *schema.Schema) err
 			name: f.Name, offset: f.Offset, decode: fn, required: required, def: def,
 			missing: "required member " + strconv.Quote(f.Name) + " is missing",
 		}
-		if !required && f.Type.Kind() != reflect.Pointer {
+		if _, opt := schema.OptionalElem(f.Type); !required && f.Type.Kind() != reflect.Pointer && !opt {
 			sd.fields[i].zeroOf = f.Type
 		}
 		if ps != nil {

@@ -206,3 +206,31 @@ func (p *Path) errorAt(code, detail string) Error {
 	}
 	return Error{Detail: detail, Pointer: p.Pointer(), Code: code}
 }
+
+// Within reports whether l holds a failure at p's location or below it:
+// for a parameter, a failure of that parameter; in the body, one whose
+// pointer is p's or continues it. Failures beyond MaxItems are not kept,
+// so it reports true once any was dropped. It allocates only when l is
+// not empty and p is in the body (to build p's pointer).
+func (l *List) Within(p *Path) bool {
+	switch {
+	case l.Dropped > 0:
+		return true
+	case len(l.Items) == 0:
+		return false
+	case p.in != "":
+		for _, e := range l.Items {
+			if e.In == p.in && e.Parameter == p.param {
+				return true
+			}
+		}
+		return false
+	}
+	ptr := p.Pointer()
+	for _, e := range l.Items {
+		if e.In == "" && strings.HasPrefix(e.Pointer, ptr) && (len(e.Pointer) == len(ptr) || e.Pointer[len(ptr)] == '/') {
+			return true
+		}
+	}
+	return false
+}

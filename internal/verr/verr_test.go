@@ -113,3 +113,38 @@ func TestEchoBounded(t *testing.T) {
 		t.Errorf("parameter name of %d bytes", len(got))
 	}
 }
+
+func TestWithin(t *testing.T) {
+	t.Parallel()
+	var l List
+	l.Add(Error{Pointer: "/items/1/name"})
+	l.Add(Error{Parameter: "limit", In: "query"})
+	for _, tt := range []struct {
+		name   string
+		at     func(p *Path)
+		within bool
+	}{
+		{"root", func(p *Path) { p.SetBody() }, true},
+		{"ancestor", func(p *Path) { p.SetBody(); p.Push("items") }, true},
+		{"itself", func(p *Path) { p.SetBody(); p.Push("items"); p.PushIndex(1); p.Push("name") }, true},
+		{"sibling", func(p *Path) { p.SetBody(); p.Push("items"); p.PushIndex(0) }, false},
+		{"prefix of a name is not an ancestor", func(p *Path) { p.SetBody(); p.Push("item") }, false},
+		{"below", func(p *Path) { p.SetBody(); p.Push("items"); p.PushIndex(1); p.Push("name"); p.Push("x") }, false},
+		{"that parameter", func(p *Path) { p.SetParam("limit", "query") }, true},
+		{"another location", func(p *Path) { p.SetParam("limit", "header") }, false},
+	} {
+		var p Path
+		tt.at(&p)
+		if got := l.Within(&p); got != tt.within {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.within)
+		}
+	}
+	var empty List
+	if empty.Within(&Path{}) {
+		t.Error("an empty list: got true")
+	}
+	empty.Dropped = 1
+	if !empty.Within(&Path{}) {
+		t.Error("a list that dropped failures: got false")
+	}
+}
