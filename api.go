@@ -93,7 +93,7 @@ type API struct {
 	deps       depScope
 	life       lifecycle
 	docsOff    atomic.Bool
-	checking   bool // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
+	checking   bool                   // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
 	documented []DocumentedMiddleware // added with UseDocumented
 	cpuOnce    sync.Once
 	cpu        *cpuPool

@@ -139,7 +139,11 @@ func New(cfg Config) *Service {
 			"ask for the bill. Menu changes need the staff key (header X-Staff-Key). Prices are euro cents.",
 		Logger: cfg.Logger,
 	})
-	s.api.Use(middleware.Recover(cfg.Logger), middleware.RequestID(), middleware.AccessLog(cfg.Logger))
+	// Outermost first: recover, then the request ID and the security
+	// headers (documented on every response), then the access log.
+	s.api.Use(middleware.Recover(cfg.Logger))
+	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}))
+	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)
 	s.api.Health("/livez", "/readyz", roux.ReadyCheck{Name: "database", Check: func(ctx context.Context) error {
