@@ -111,11 +111,12 @@
 // it is published as both, or as multipart/form-data with an encoding
 // entry giving each file field's accepted types. Unknown fields are
 // failures, as in a JSON body. A multipart body is read as a stream: the
-// body limit, a file's maxBytes (413 naming the field) and a limit of 1000
-// parts apply as the bytes arrive; a file of a type its contentType tag
-// does not accept is a 422 failure with code contentMediaType and is not
-// stored. Text values count against [Config.MaxBodyBytes] even where
-// [BodyLimit] allows more. Files are held in memory up to
+// body limit, a file's maxBytes (413 naming the field), a limit of 1000
+// parts and one of 16 KiB for each part's header apply as the bytes
+// arrive; a file of a type its contentType tag does not accept is a 422
+// failure with code contentMediaType and is not stored. Text values and
+// part headers, which are held in memory, count against
+// [Config.MaxBodyBytes] even where [BodyLimit] allows more (413). Files are held in memory up to
 // [Config.UploadMemoryBytes] per request and in temporary files beyond;
 // those are removed once the response is written, whatever happened.
 //
@@ -178,6 +179,15 @@
 // [NewError], [Errorf]) to choose the status and detail; any other error
 // is a 500. [Config.ProblemHook] can change every problem before it is
 // sent.
+//
+// A problem roux builds stays small whatever the request holds: it repeats
+// at most 100 bytes of any name, pointer, path or header value (cut with
+// "…"), lists at most 100 failures and counts the others in the extension
+// member "omittedErrors", and names no package of roux or of the standard
+// library. A body sent with a Content-Encoding other than identity, on any
+// of its lines, is refused with 415.
+//
+// Every response an [API] sends carries X-Content-Type-Options: nosniff.
 //
 // # Output
 //

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"unsafe"
+
+	"github.com/roux-go/roux/internal/verr"
 )
 
 // pointer decodes null as a nil pointer and anything else into a newly
@@ -166,7 +168,7 @@ func (c *compiler) mapOf(t reflect.Type, at site) (decodeFunc, error) {
 				err = fn(st, ev.Addr().UnsafePointer())
 				mv.SetMapIndex(kv, ev)
 			} else {
-				st.errs.Report(st.path, codePropertyNames, "invalid member name: "+kerr.Error())
+				st.errs.Report(st.path, codePropertyNames, "invalid member name: "+verr.Clip(kerr.Error(), verr.MaxCause))
 				err = st.skip()
 			}
 			if err != nil {

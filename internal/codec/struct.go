@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/schema"
 )
 
@@ -184,7 +185,7 @@ func (st *state) unknown(name jsontext.Value, fr nameFrame) error {
 		return err
 	}
 	st.push(n)
-	st.errs.Report(st.path, codeAdditional, "unknown member "+strconv.Quote(n))
+	st.errs.Report(st.path, codeAdditional, "unknown member "+strconv.Quote(verr.Clip(n, verr.MaxEcho)))
 	if err := st.skip(); err != nil {
 		return err
 	}

@@ -22,12 +22,8 @@ package kitchen
 
 import (
 	"context"
-	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/sse"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
@@ -46,15 +42,7 @@ func (s *Service) orderEvents(ctx context.Context, in *kitchenapi.EventsInput, c
 	if err != nil {
 		return nil, err
 	}
-	var after int64
-	if in.LastEventID != "" {
-		after, err = strconv.ParseInt(strings.TrimSpace(in.LastEventID), 10, 64)
-		if err != nil || after < 0 {
-			e := roux.NewError(http.StatusUnprocessableEntity, "Last-Event-ID must be an event's seq")
-			e.Errors = []roux.ErrorDetail{{Detail: "must be a non-negative integer", Parameter: "Last-Event-ID", In: "header", Code: "type"}}
-			return nil, e
-		}
-	}
+	after := in.LastEventID
 	names := map[int]string{}
 	for _, it := range o.Items {
 		names[it.Line] = it.Name
