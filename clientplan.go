@@ -50,9 +50,9 @@ func (op *operation) clientPlan() (*plan.Operation, error) {
 		p.Body = &plan.Body{Offset: op.body.offset, Type: op.body.typ}
 	}
 	if op.form != nil {
-		p.Form = &plan.Form{Offset: op.form.offset}
+		p.Form = &plan.Form{Offset: op.form.offset, Content: uploadContent}
 		for _, f := range op.form.files {
-			p.Form.Files = append(p.Form.Files, f.name)
+			p.Form.Files = append(p.Form.Files, plan.File{Name: f.name, Offset: f.offset, Many: f.many})
 		}
 		if p.Form.Params, err = clientParams(op.form.params); err != nil {
 			return nil, err

@@ -65,5 +65,8 @@
 // # Reading a stream
 //
 // [Read] parses an event stream, as the HTML standard specifies, and
-// decodes its events: for clients and tests.
+// decodes its events: for clients and tests. [ReadFrom] reads one
+// connection of a stream that spans several, keeping the last event ID
+// and the retry delay in a [Cursor]; package client's Events follows a
+// stream that way, reconnecting with Last-Event-ID.
 package sse
