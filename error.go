@@ -16,6 +16,13 @@ import (
 //
 // Every exported field reaches the client. The wrapped error (see
 // [Error.Unwrap]) never does; it is for logs and errors.Is/As.
+//
+// An *Error is a value to derive from, not to modify: [Error.Wrap] and
+// [Error.WithHeader] return changed copies and leave their receiver as
+// it was, and roux never changes an *Error a handler returns (the API's
+// ProblemHook gets a copy). One *Error, such as a package-level
+// variable, may therefore be returned by many requests at once, as long
+// as nobody assigns to its fields after sharing it.
 type Error struct {
 	// Type is a URI reference identifying the problem type; "" is
 	// published as "about:blank".
@@ -85,11 +92,13 @@ func Errorf(status int, format string, args ...any) *Error {
 	return e
 }
 
-// Wrap returns e after recording err as its cause: kept for logs and
-// errors.Is/As, never sent to the client.
+// Wrap returns a copy of e with err as its cause: kept for logs and
+// errors.Is/As, never sent to the client. e itself is not changed. The
+// copy shares e's Errors and Extensions.
 func (e *Error) Wrap(err error) *Error {
-	e.err = err
-	return e
+	c := *e
+	c.err = err
+	return &c
 }
 
 // Error returns "roux: <status> <title>: <detail>".
@@ -105,14 +114,18 @@ func (e *Error) Error() string {
 // [Errorf], if any.
 func (e *Error) Unwrap() error { return e.err }
 
-// WithHeader returns e after arranging for header key to be sent with
-// the problem response (for example WWW-Authenticate or Retry-After).
+// WithHeader returns a copy of e that is sent with header key added to
+// the problem response (for example WWW-Authenticate or Retry-After),
+// after the headers e already has. e itself is not changed. The copy
+// shares e's Errors and Extensions.
 func (e *Error) WithHeader(key, value string) *Error {
-	if e.headers == nil {
-		e.headers = http.Header{}
+	c := *e
+	c.headers = e.headers.Clone()
+	if c.headers == nil {
+		c.headers = http.Header{}
 	}
-	e.headers.Add(key, value)
-	return e
+	c.headers.Add(key, value)
+	return &c
 }
 
 func (e *Error) title() string {
