@@ -22,75 +22,92 @@ package docs
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"embed"
+	_ "embed" // the assets
 	"encoding/hex"
+	"hash/crc32"
 	"html"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 )
 
-//go:embed assets/swagger-ui-bundle.js assets/swagger-ui.css assets/favicon-32x32.png assets/VERSION
-//go:embed init.js
-var files embed.FS
-
-// version is the version of swagger-ui-dist that the page embeds.
-var version = strings.TrimSpace(string(mustRead("assets/VERSION")))
+// The files are embedded as strings: their bytes stay in the binary's
+// read-only data and nothing is copied, hashed or compressed until the
+// first [New] or the first request needs it, so importing the package
+// costs nothing at init.
+var (
+	//go:embed assets/swagger-ui-bundle.js
+	bundleJS string
+	//go:embed assets/swagger-ui.css
+	bundleCSS string
+	//go:embed assets/favicon-32x32.png
+	favicon string
+	//go:embed init.js
+	initJS string
+	//go:embed assets/VERSION
+	versionFile string
+)
 
 // CSP is the Content-Security-Policy of the page and its assets.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// asset is one embedded file with its precomputed headers.
+// asset is one embedded file, served below the versioned directory.
 type asset struct {
-	body        []byte
+	name        string
+	body        *string
 	contentType string
-	gzipped     func() []byte // compressed on first use
+	gzipOnce    sync.Once
+	gzipped     []byte // compressed on first use
 }
 
-// assets maps a file name, as requested below the versioned directory,
-// to its content.
-var assets = map[string]*asset{
-	"swagger-ui-bundle.js": newAsset("assets/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
-	"swagger-ui.css":       newAsset("assets/swagger-ui.css", "text/css; charset=utf-8"),
-	"favicon-32x32.png":    newAsset("assets/favicon-32x32.png", "image/png"),
-	"init.js":              newAsset("init.js", "text/javascript; charset=utf-8"),
-}
-
-// assetNames lists the keys of assets in a fixed order.
-var assetNames = []string{"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "init.js"}
-
-// assetDir is the versioned directory name of the assets: the
-// swagger-ui version and a hash of every file, so that a changed file is
-// a new URL and cached copies never go stale.
-var assetDir = func() string {
-	h := sha256.New()
-	for _, name := range assetNames {
-		h.Write(assets[name].body)
-	}
-	return "swagger-ui-" + version + "-" + hex.EncodeToString(h.Sum(nil)[:6])
-}()
-
-func mustRead(name string) []byte {
-	b, err := files.ReadFile(name)
-	if err != nil {
-		panic("docs: embedded file missing: " + name) // the embed patterns guarantee it
-	}
-	return b
-}
-
-func newAsset(name, contentType string) *asset {
-	body := mustRead(name)
-	return &asset{body: body, contentType: contentType, gzipped: sync.OnceValue(func() []byte {
+// gzip returns the asset compressed, compressing it on first use.
+func (a *asset) gzip() []byte {
+	a.gzipOnce.Do(func() {
 		var b bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-		zw.Write(body) //nolint:errcheck // writes to a bytes.Buffer do not fail
-		zw.Close()     //nolint:errcheck
-		return b.Bytes()
-	})}
+		io.WriteString(zw, *a.body) //nolint:errcheck // writes to a bytes.Buffer do not fail
+		zw.Close()                  //nolint:errcheck
+		a.gzipped = b.Bytes()
+	})
+	return a.gzipped
 }
+
+// assets are the files below the versioned directory, in the order
+// [Handler.Paths] lists them.
+var assets = [...]asset{
+	{name: "swagger-ui-bundle.js", body: &bundleJS, contentType: "text/javascript; charset=utf-8"},
+	{name: "swagger-ui.css", body: &bundleCSS, contentType: "text/css; charset=utf-8"},
+	{name: "favicon-32x32.png", body: &favicon, contentType: "image/png"},
+	{name: "init.js", body: &initJS, contentType: "text/javascript; charset=utf-8"},
+}
+
+// assetNamed returns the asset called name, or nil.
+func assetNamed(name string) *asset {
+	for i := range assets {
+		if assets[i].name == name {
+			return &assets[i]
+		}
+	}
+	return nil
+}
+
+// version is the version of swagger-ui-dist that the page embeds.
+func version() string { return strings.TrimSpace(versionFile) }
+
+// assetDir returns the versioned directory name of the assets: the
+// swagger-ui version and a CRC-32C of every file, so that a changed file
+// is a new URL and cached copies never go stale. It is computed on first
+// use (0.15 ms for the 1.9 MB of assets; SHA-256 took 2 ms).
+var assetDir = sync.OnceValue(func() string {
+	h := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	for i := range assets {
+		io.WriteString(h, *assets[i].body) //nolint:errcheck // a hash.Hash never fails
+	}
+	return "swagger-ui-" + version() + "-" + hex.EncodeToString(h.Sum(nil))
+})
 
 // Config configures a [Handler]. SpecURL is required; the other fields
 // have defaults.
@@ -126,7 +143,7 @@ func New(c Config) *Handler {
 		c.Title = "API reference"
 	}
 	path := strings.TrimSuffix(c.Path, "/")
-	h := &Handler{path: path, prefix: path + "/" + assetDir + "/"}
+	h := &Handler{path: path, prefix: path + "/" + assetDir() + "/"}
 	h.page = []byte(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -153,8 +170,8 @@ func New(c Config) *Handler {
 // everything under the page's path.
 func (h *Handler) Paths() []string {
 	paths := []string{h.path}
-	for _, name := range assetNames {
-		paths = append(paths, h.prefix+name)
+	for i := range assets {
+		paths = append(paths, h.prefix+assets[i].name)
 	}
 	return paths
 }
@@ -180,19 +197,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, ok := strings.CutPrefix(p, h.prefix)
-	a := assets[name]
+	a := assetNamed(name)
 	if !ok || a == nil {
 		http.NotFound(w, r)
 		return
 	}
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
 	hd.Set("Vary", "Accept-Encoding")
-	body := a.body
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) && a.contentType != "image/png" {
-		body = a.gzipped()
 		hd.Set("Content-Encoding", "gzip")
+		write(w, a.contentType, a.gzip())
+		return
 	}
-	write(w, a.contentType, body)
+	w.Header().Set("Content-Type", a.contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(*a.body)))
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, *a.body) //nolint:errcheck // the client went away; nothing to do
 }
 
 func write(w http.ResponseWriter, contentType string, body []byte) {

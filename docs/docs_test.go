@@ -1,7 +1,6 @@
 package docs
 
 import (
-	"bytes"
 	"compress/gzip"
 	"io"
 	"net/http"
@@ -28,8 +27,9 @@ var knownHosts = map[string]bool{
 
 func TestBundleNamesNoOtherHost(t *testing.T) {
 	t.Parallel()
-	for _, name := range assetNames {
-		for _, m := range regexp.MustCompile(`(?:https?:)?//[a-zA-Z0-9.-]+\.[a-z]{2,}|https?://[a-zA-Z0-9.-]+`).FindAll(assets[name].body, -1) {
+	for i := range assets {
+		name := assets[i].name
+		for _, m := range regexp.MustCompile(`(?:https?:)?//[a-zA-Z0-9.-]+\.[a-z]{2,}|https?://[a-zA-Z0-9.-]+`).FindAllString(*assets[i].body, -1) {
 			s := string(m)
 			if !strings.HasPrefix(s, "http") {
 				continue // "//" also starts comments; protocol-relative URLs appear in no asset
@@ -40,10 +40,10 @@ func TestBundleNamesNoOtherHost(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(string(assets["init.js"].body), "validatorUrl: null") {
+	if !strings.Contains(*assetNamed("init.js").body, "validatorUrl: null") {
 		t.Error("init.js must turn the validator badge off")
 	}
-	css := string(assets["swagger-ui.css"].body)
+	css := *assetNamed("swagger-ui.css").body
 	for _, m := range regexp.MustCompile(`url\(\s*["']?([^"')]{0,16})`).FindAllStringSubmatch(css, -1) {
 		if !strings.HasPrefix(m[1], "data:") {
 			t.Errorf("the stylesheet loads %s; only data: URLs work under the CSP", m[1])
@@ -58,7 +58,7 @@ func TestHandler(t *testing.T) {
 	t.Parallel()
 	h := New(Config{SpecURL: "/spec.json?v=1&x=<y>", Title: `A "B"`})
 	paths := h.Paths()
-	if paths[0] != "/docs" || len(paths) != 1+len(assetNames) {
+	if paths[0] != "/docs" || len(paths) != 1+len(assets) {
 		t.Fatalf("got paths %v", paths)
 	}
 	bundle := paths[1+0]
@@ -74,9 +74,9 @@ func TestHandler(t *testing.T) {
 		{"bundle", "GET", bundle, "", 200, "text/javascript; charset=utf-8", "", "public, max-age=31536000, immutable"},
 		{"bundle gzip", "GET", bundle, "br, gzip;q=0.8", 200, "text/javascript; charset=utf-8", "gzip", "public, max-age=31536000, immutable"},
 		{"bundle gzip refused", "GET", bundle, "gzip;q=0", 200, "text/javascript; charset=utf-8", "", "public, max-age=31536000, immutable"},
-		{"png never gzipped", "GET", "/docs/" + assetDir + "/favicon-32x32.png", "gzip", 200, "image/png", "", "public, max-age=31536000, immutable"},
+		{"png never gzipped", "GET", "/docs/" + assetDir() + "/favicon-32x32.png", "gzip", 200, "image/png", "", "public, max-age=31536000, immutable"},
 		{"old version", "GET", "/docs/swagger-ui-0.0.1-000000000000/init.js", "", 404, "text/plain; charset=utf-8", "", ""},
-		{"unknown asset", "GET", "/docs/" + assetDir + "/index.html", "", 404, "text/plain; charset=utf-8", "", ""},
+		{"unknown asset", "GET", "/docs/" + assetDir() + "/index.html", "", 404, "text/plain; charset=utf-8", "", ""},
 		{"post", "POST", "/docs", "", 405, "text/plain; charset=utf-8", "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,13 +101,19 @@ func TestHandler(t *testing.T) {
 			if res.StatusCode != tt.status {
 				t.Fatalf("got status %d, want %d", res.StatusCode, tt.status)
 			}
+			if a := assetNamed(strings.TrimPrefix(tt.path, "/docs/"+assetDir()+"/")); a != nil && tt.encoding == "" && tt.status == 200 {
+				body, _ := io.ReadAll(res.Body)
+				if string(body) != *a.body || res.ContentLength != int64(len(*a.body)) {
+					t.Errorf("got %d bytes (Content-Length %d), want the %d of %s", len(body), res.ContentLength, len(*a.body), a.name)
+				}
+			}
 			if tt.encoding == "gzip" {
 				zr, err := gzip.NewReader(res.Body)
 				if err != nil {
 					t.Fatal(err)
 				}
 				plain, err := io.ReadAll(zr)
-				if err != nil || !bytes.Equal(plain, assets["swagger-ui-bundle.js"].body) {
+				if err != nil || string(plain) != bundleJS {
 					t.Errorf("the gzipped bundle does not decompress to the bundle (%v)", err)
 				}
 			}
@@ -120,7 +126,7 @@ func TestPageEscapes(t *testing.T) {
 	w := httptest.NewRecorder()
 	New(Config{Path: "/ref/", SpecURL: `/a.json?x="><script>`, Title: "<T&>"}).ServeHTTP(w, httptest.NewRequest("GET", "/ref", nil))
 	page := w.Body.String()
-	for _, want := range []string{`data-url="/a.json?x=&#34;&gt;&lt;script&gt;"`, "<title>&lt;T&amp;&gt;</title>", `src="/ref/` + assetDir + `/init.js"`} {
+	for _, want := range []string{`data-url="/a.json?x=&#34;&gt;&lt;script&gt;"`, "<title>&lt;T&amp;&gt;</title>", `src="/ref/` + assetDir() + `/init.js"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %s:\n%s", want, page)
 		}
