@@ -37,10 +37,9 @@ func clientPlanOf[In, Out any](o *Operation[In, Out]) (*plan.Operation, error) {
 func (op *operation) clientPlan() (*plan.Operation, error) {
 	p := &plan.Operation{
 		ID: op.id, Method: op.method, Pattern: op.pattern,
-		In:          op.spec.in,
-		Out:         op.spec.out,
-		JSONOptions: jsonOptions,
-		Validate:    op.clientValidate,
+		In:       op.spec.in,
+		Out:      op.spec.out,
+		Validate: op.clientValidate,
 	}
 	var err error
 	if p.Params, err = clientParams(op.params); err != nil {

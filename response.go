@@ -13,10 +13,9 @@ import (
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/roux-go/roux/internal/validate"
+	"github.com/roux-go/roux/internal/wire"
 	"github.com/roux-go/roux/schema"
 )
 
@@ -75,17 +74,6 @@ type outHeader struct {
 	// the field holds its zero value.
 	format func(p unsafe.Pointer, dst []string) []string
 }
-
-// jsonOptions are the encoding options of every response: invalid UTF-8
-// in strings is replaced rather than failing the response, a
-// time.Duration is a number of nanoseconds, as its schema says, and
-// omitempty means what it means to encoding/json (omit false, 0, "", nil
-// and empty collections), which is what Go users write their tags for.
-var jsonOptions = json.JoinOptions(
-	jsontext.AllowInvalidUTF8(true),
-	jsonv1.FormatDurationAsNano(true),
-	jsonv1.OmitEmptyWithLegacySemantics(true),
-)
 
 var textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 
@@ -162,7 +150,7 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 		}
 		// Encoding the zero value finds types the encoder refuses now
 		// rather than as a 500 on the first request.
-		if err := json.MarshalWrite(io.Discard, reflect.New(p.bodyType).Interface(), jsonOptions); err != nil {
+		if err := json.MarshalWrite(io.Discard, reflect.New(p.bodyType).Interface(), wire.JSON); err != nil {
 			return fmt.Errorf("output body %v cannot be encoded as JSON: %w", p.bodyType, err)
 		}
 	}
@@ -412,7 +400,7 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		if st.format > 0 {
 			err = op.api.cfg.Formats[st.format-1].Marshal(&st.buf, v)
 		} else {
-			err = json.MarshalWrite(&st.buf, v, jsonOptions)
+			err = json.MarshalWrite(&st.buf, v, wire.JSON)
 		}
 		if err != nil {
 			op.api.internalError(w, r, fmt.Errorf("encoding the response of %s: %w", op.id, err))

@@ -19,6 +19,7 @@ import (
 	"github.com/roux-go/roux/internal/bind"
 	"github.com/roux-go/roux/internal/codec"
 	"github.com/roux-go/roux/internal/verr"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // serve runs the operation for one request: check its credentials, bind
@@ -379,13 +380,13 @@ func (a *API) writeProblem(w http.ResponseWriter, r *http.Request, p *Error) {
 var problemMembers = map[string]bool{"type": true, "title": true, "status": true, "detail": true, "instance": true, "errors": true}
 
 func marshalProblem(p *Error) ([]byte, error) {
-	type wire Error
+	type problemWire Error // without its methods
 	c := *p
 	if c.Type == "" {
 		c.Type = "about:blank"
 	}
 	c.Title = p.title()
-	b, err := json.Marshal((*wire)(&c), jsonOptions)
+	b, err := json.Marshal((*problemWire)(&c), wire.JSON)
 	if err != nil || len(p.Extensions) == 0 {
 		return b, err
 	}
@@ -397,7 +398,7 @@ func marshalProblem(p *Error) ([]byte, error) {
 			break
 		}
 	}
-	extJSON, err := json.Marshal(ext, jsonOptions, json.Deterministic(true))
+	extJSON, err := json.Marshal(ext, wire.JSON, json.Deterministic(true))
 	if err != nil {
 		return nil, err
 	}

@@ -24,10 +24,9 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/roux-go/roux"
-	"github.com/roux-go/roux/internal/plan"
+	"github.com/roux-go/roux/internal/wire"
 	"github.com/roux-go/roux/ws"
 )
 
@@ -55,8 +54,7 @@ func WithSocket(s Socket) Option {
 // safe for concurrent use. Close it when done: a goroutine reads the
 // connection until the session ends.
 type Conn[In, Out any] struct {
-	s    *socket
-	json json.Options
+	s *socket
 }
 
 // Dial opens a WebSocket session of op, an operation whose output is a
@@ -75,11 +73,11 @@ func Dial[Q, In, Out any](ctx context.Context, c *Client, op *roux.Operation[Q, 
 	if in == nil {
 		in = new(Q)
 	}
-	s, p, err := c.dial(ctx, op, unsafe.Pointer(in), opts, reflect.TypeFor[ws.Session[In, Out]]())
+	s, err := c.dial(ctx, op, unsafe.Pointer(in), opts, reflect.TypeFor[ws.Session[In, Out]]())
 	if err != nil {
 		return nil, err
 	}
-	return &Conn[In, Out]{s: s, json: p.JSONOptions}, nil
+	return &Conn[In, Out]{s: s}, nil
 }
 
 // wsPkg is package ws's path, by which Call recognizes sessions.
@@ -87,14 +85,14 @@ var wsPkg = reflect.TypeFor[ws.CloseError]().PkgPath()
 
 // dial makes the handshake of op with the input at in and starts the
 // session's reader.
-func (c *Client) dial(ctx context.Context, op any, in unsafe.Pointer, opts []Option, want reflect.Type) (*socket, *plan.Operation, error) {
+func (c *Client) dial(ctx context.Context, op any, in unsafe.Pointer, opts []Option, want reflect.Type) (*socket, error) {
 	p, cfg, r, err := c.start(op, in, opts, want)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	req, err := c.newRequest(ctx, cfg, p, r)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var sock Socket
 	if cfg.socket != nil {
@@ -106,9 +104,9 @@ func (c *Client) dial(ctx context.Context, op any, in unsafe.Pointer, opts []Opt
 	})
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			return nil, nil, problemOf(resp)
+			return nil, problemOf(resp)
 		}
-		return nil, nil, fmt.Errorf("client: %s: %w", p.ID, err)
+		return nil, fmt.Errorf("client: %s: %w", p.ID, err)
 	}
 	limit := sock.ReadLimit
 	if limit <= 0 {
@@ -118,7 +116,7 @@ func (c *Client) dial(ctx context.Context, op any, in unsafe.Pointer, opts []Opt
 	s := &socket{wc: wc, id: p.ID, limit: limit, msgs: make(chan message), read: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancelCause(context.Background())
 	go s.reader()
-	return s, p, nil
+	return s, nil
 }
 
 // Send sends m to the server as one JSON text message. m is checked
@@ -164,7 +162,7 @@ func (c *Conn[In, Out]) Receive(ctx context.Context) (*Out, error) {
 		return nil, err
 	}
 	v := new(Out)
-	if err := json.Unmarshal(data, v, c.json, jsontext.AllowDuplicateNames(true)); err != nil {
+	if err := json.Unmarshal(data, v, wire.Lenient); err != nil {
 		c.s.finish(ws.StatusPolicyViolation, "the message could not be decoded: "+err.Error(), true)
 		return nil, c.s.ended()
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/roux-go/roux/internal/bind"
 	"github.com/roux-go/roux/internal/plan"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // request is an encoded input: everything needed to build the HTTP
@@ -110,7 +111,7 @@ func (r *request) encodeBody(p *plan.Operation, in unsafe.Pointer) error {
 	if v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil
 	}
-	b, err := json.Marshal(v.Interface(), p.JSONOptions)
+	b, err := json.Marshal(v.Interface(), wire.JSON)
 	if err != nil {
 		return fmt.Errorf("request body: %w", err)
 	}

@@ -12,10 +12,10 @@ import (
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/internal/plan"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // maxProblemBytes bounds how much of an error response is read.
@@ -60,7 +60,7 @@ func decodeResponse(p *plan.Operation, resp *http.Response, out unsafe.Pointer) 
 		// Lenient where the server is strict: unknown members are
 		// ignored, so that a client built against an older server
 		// survives a newer one.
-		err = json.UnmarshalRead(resp.Body, v, p.JSONOptions, jsontext.AllowDuplicateNames(true))
+		err = json.UnmarshalRead(resp.Body, v, wire.Lenient)
 	case plan.Bytes:
 		var b []byte
 		if b, err = io.ReadAll(resp.Body); err == nil {
@@ -157,11 +157,11 @@ type problemWire roux.Error
 // that is not a JSON object.
 func decodeProblem(body []byte, pe *roux.Error) bool {
 	var w problemWire
-	if err := json.Unmarshal(body, &w, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
+	if err := json.Unmarshal(body, &w, wire.Lenient); err != nil {
 		return false
 	}
 	var members map[string]any
-	if err := json.Unmarshal(body, &members, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
+	if err := json.Unmarshal(body, &members, wire.Lenient); err != nil {
 		return false
 	}
 	*pe = roux.Error(w)

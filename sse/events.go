@@ -10,18 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-	jsonv1 "github.com/go-json-experiment/json/v1"
-)
-
-// jsonOptions encode and decode event data as roux encodes its JSON
-// responses: invalid UTF-8 in strings is replaced, a time.Duration is a
-// number of nanoseconds and omitempty means what it means to
-// encoding/json.
-var jsonOptions = json.JoinOptions(
-	jsontext.AllowInvalidUTF8(true),
-	jsonv1.FormatDurationAsNano(true),
-	jsonv1.OmitEmptyWithLegacySemantics(true),
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // eventSet is what an event union type E declares: one event per field.
@@ -88,7 +77,7 @@ func compileEvents(t reflect.Type) (*eventSet, error) {
 		}
 		// Encoding the zero value finds the types the encoder refuses now
 		// rather than on the first event.
-		if err := json.MarshalWrite(io.Discard, reflect.New(f.Type.Elem()).Interface(), jsonOptions); err != nil {
+		if err := json.MarshalWrite(io.Discard, reflect.New(f.Type.Elem()).Interface(), wire.JSON); err != nil {
 			return nil, fmt.Errorf("sse: field %s of event type %v: %v cannot be encoded as JSON: %w", f.Name, t, f.Type.Elem(), err)
 		}
 		set.byName[name] = len(set.events)

@@ -33,6 +33,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // Message is one event read by [Read].
@@ -114,7 +115,7 @@ func (s *eventSet) decode(raw rawEvent, v reflect.Value) error {
 	}
 	ev := &s.events[i]
 	data := reflect.New(ev.data)
-	if err := json.Unmarshal([]byte(raw.data), data.Interface(), jsonOptions); err != nil {
+	if err := json.Unmarshal([]byte(raw.data), data.Interface(), wire.JSON); err != nil {
 		return fmt.Errorf("sse: decoding the data of event %q: %w", raw.name, err)
 	}
 	v.Field(ev.field).Set(data)

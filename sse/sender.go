@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // Sender sends the events of one stream. The producer given to [New]
@@ -84,7 +85,7 @@ func appendEvent(b *bytes.Buffer, id, name string, data any) error {
 	b.WriteString("event: ")
 	b.WriteString(name)
 	b.WriteString("\ndata: ")
-	if err := json.MarshalWrite(b, data, jsonOptions); err != nil {
+	if err := json.MarshalWrite(b, data, wire.JSON); err != nil {
 		return fmt.Errorf("sse: encoding event %q: %w", name, err)
 	}
 	b.WriteString("\n\n")

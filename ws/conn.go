@@ -26,6 +26,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/go-json-experiment/json"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // Conn is the handler's side of a session: it receives messages of type
@@ -92,7 +93,7 @@ func (c *Conn[In, Out]) Send(ctx context.Context, m *Out) error {
 	if m == nil {
 		return errors.New("ws: Send of a nil message")
 	}
-	b, err := json.Marshal(m, jsonOptions)
+	b, err := json.Marshal(m, wire.JSON)
 	if err != nil {
 		return fmt.Errorf("ws: encoding a message: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // EncodeMessage encodes m as one message to a session's other side, which
@@ -27,7 +28,7 @@ func EncodeMessage[T any](m *T) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ws: messages of type %v: %w", reflect.TypeFor[T](), err)
 	}
-	b, err := json.Marshal(m, jsonOptions)
+	b, err := json.Marshal(m, wire.JSON)
 	if err != nil {
 		return nil, fmt.Errorf("ws: encoding a message: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 type fuzzInner struct {
@@ -57,7 +58,7 @@ func FuzzDecode(f *testing.F) {
 		if reason != "" {
 			return
 		}
-		again, err := json.Marshal(&v, jsonOptions)
+		again, err := json.Marshal(&v, wire.JSON)
 		if err != nil {
 			t.Fatalf("encoding %+v: %v", v, err)
 		}

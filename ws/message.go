@@ -11,12 +11,11 @@ import (
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/roux-go/roux/internal/codec"
 	"github.com/roux-go/roux/internal/validate"
 	"github.com/roux-go/roux/internal/verr"
+	"github.com/roux-go/roux/internal/wire"
 	"github.com/roux-go/roux/schema"
 )
 
@@ -108,19 +107,10 @@ func (p *plan) decode(data []byte, dst unsafe.Pointer) string {
 	return truncateReason(reason)
 }
 
-// jsonOptions encode sent messages as roux encodes responses: invalid
-// UTF-8 replaced, a time.Duration as nanoseconds, omitempty with the
-// meaning encoding/json gives it.
-var jsonOptions = json.JoinOptions(
-	jsontext.AllowInvalidUTF8(true),
-	jsonv1.FormatDurationAsNano(true),
-	jsonv1.OmitEmptyWithLegacySemantics(true),
-)
-
 // checkEncodable reports a type the encoder refuses, at registration
 // rather than on the first Send.
 func checkEncodable(t reflect.Type) error {
-	if err := json.MarshalWrite(io.Discard, reflect.New(t).Interface(), jsonOptions); err != nil {
+	if err := json.MarshalWrite(io.Discard, reflect.New(t).Interface(), wire.JSON); err != nil {
 		return fmt.Errorf("messages of type %v cannot be encoded as JSON: %w", t, err)
 	}
 	return nil

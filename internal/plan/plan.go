@@ -18,8 +18,6 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/go-json-experiment/json"
-
 	"github.com/roux-go/roux/internal/bind"
 )
 
@@ -75,9 +73,6 @@ type Operation struct {
 	Form   *Form // nil when the input has no Form field
 
 	Response Response
-
-	// JSONOptions are the options the server encodes responses with.
-	JSONOptions json.Options
 
 	// Validate runs the server's compiled validators over the input at
 	// in, as the server would after binding: sent[i] reports whether
