@@ -79,8 +79,8 @@ func TestErrorCopies(t *testing.T) {
 		api := quietAPI()
 		roux.Get(api, "/e", func(ctx context.Context, in *struct{}) (*struct{}, error) { return nil, e },
 			roux.Response(http.StatusTooManyRequests, "", struct {
-				A          string `header:"A"`
-				RetryAfter string `header:"Retry-After"`
+				A          *string `header:"A"`
+				RetryAfter *string `header:"Retry-After"`
 			}{}))
 		r := rouxtest.New(t, api).Get("/e")
 		got := map[string][]string{}
