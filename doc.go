@@ -85,6 +85,9 @@
 //	                 fields of type *roux.FormFile or []*roux.FormFile take
 //	                 uploaded files ([FormFile])
 //
+// GET, HEAD and DELETE requests take no Body or Form: RFC 9110 gives
+// their content no meaning, and registration refuses it.
+//
 // A field tagged `dep:""` (a dependency's value, see below) or of type
 // *roux.Tasks (background work to run after the response, [Tasks]) is
 // filled by the server: it belongs to the server struct of [HandleWith],
@@ -196,7 +199,10 @@
 // title, example and deprecated document. On a slice or map field the
 // value keywords apply to its elements. Validators are compiled from the
 // published schema, and every failure of a request — parameters and body
-// together — is reported in one 422 response.
+// together — is reported in one 422 response. Other packages' tags (db,
+// yaml, validate, ...) are ignored, but a tag key one edit away from one
+// of roux's of five letters or more (`minimun`, `maxlength`) is a
+// registration error that names the keyword meant.
 //
 // A named string, number or boolean type lists its allowed values once,
 // with a method returning them ([schema.Enumer]):
@@ -233,7 +239,9 @@
 // never described to the client. Handlers return an *Error (see
 // [NewError], [Errorf]) to choose the status and detail; any other error
 // is a 500. [Config.ProblemHook] can change every problem before it is
-// sent.
+// sent. An *Error is never changed once made: [Error.Wrap] and
+// [Error.WithHeader] return copies, so one problem may be kept in a
+// package-level variable and returned by many requests at once.
 //
 // A problem roux builds stays small whatever the request holds: it repeats
 // at most 100 bytes of any name, pointer, path or header value (cut with

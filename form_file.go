@@ -20,6 +20,8 @@ import (
 	"unsafe"
 
 	"github.com/roux-go/roux/schema"
+
+	"github.com/roux-go/roux/internal/tagkeys"
 )
 
 // FormFile is one file uploaded in a multipart/form-data body. A Form
@@ -117,6 +119,9 @@ var fileTagsRefused = []string{
 
 // compileFile compiles a Form field of type *FormFile or []*FormFile.
 func compileFile(sf reflect.StructField) (*filePlan, error) {
+	if err := tagkeys.Check(sf.Tag); err != nil {
+		return nil, err
+	}
 	name := sf.Tag.Get("form")
 	if name == "" {
 		return nil, fmt.Errorf("empty form field name in tag form:\"\"")

@@ -69,6 +69,21 @@ type bodyPlan struct {
 
 var validMethod = regexp.MustCompile(`^[A-Z]+$`)
 
+// bodyless returns, for a method whose request content has no defined
+// meaning, the section of RFC 9110 that says so, and "" for the others.
+// An input of such a method with a Body or Form field is refused.
+func bodyless(method string) string {
+	switch method {
+	case http.MethodGet:
+		return "9.3.1"
+	case http.MethodHead:
+		return "9.3.2"
+	case http.MethodDelete:
+		return "9.3.5"
+	}
+	return ""
+}
+
 // compile builds an operation, adds it to the router and returns it.
 func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Option) (*operation, error) {
 	if !validMethod.MatchString(method) {
@@ -188,6 +203,12 @@ func (op *operation) compileInput(t reflect.Type, pat *route.Pattern, cfg opConf
 	switch {
 	case op.body != nil && op.form != nil:
 		return fmt.Errorf("input %v has both Body and Form; an operation reads one kind of body", t)
+	case (op.body != nil || op.form != nil) && bodyless(op.method) != "":
+		field := "Body"
+		if op.form != nil {
+			field = "Form"
+		}
+		return fmt.Errorf("input %v has a %s field, but the content of a %s request has no defined meaning (RFC 9110, section %s) and proxies and clients may drop it; send the values as query parameters, or use POST", t, field, op.method, bodyless(op.method))
 	case op.body != nil:
 		op.body.limit = limit
 	case op.form != nil:

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/roux-go/roux/internal/tagkeys"
 )
 
 // Keywords lists the struct tags that roux reads as JSON Schema keywords,
@@ -37,7 +39,14 @@ var annotationFormats = map[string]bool{
 // and the values of a map; minItems, maxItems and uniqueItems to the slice,
 // minProperties and maxProperties to the map or struct. A keyword that does
 // not fit the type, or a value that does not parse, is an error.
+//
+// A tag key one edit away from a keyword of five letters or more
+// (`minimun`) is an error that names the keyword; the keys of other
+// packages in common use (db, yaml, validate, ...) are never refused.
 func (r *Registry) FieldSchema(sf reflect.StructField) (*Schema, error) {
+	if err := tagkeys.Check(sf.Tag); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
 	t := sf.Type
 	if elem, ok := OptionalElem(t); ok {
 		if _, ok := sf.Tag.Lookup("default"); ok {
