@@ -10,10 +10,12 @@ package roux
 // endpoint's p99 about 20x with plain goroutines; a semaphore of one keeps
 // it at 1.1x but halves CPU throughput.
 //
-// The pool runs CPU-bound handlers on a fixed set of worker goroutines,
-// each locked to its own OS thread whose scheduling priority is lowered
-// (nice 19, on Linux), and makes sure the Go scheduler has one P more than
-// there are workers. The workers then use every core while nothing else
+// The pool runs CPU-bound handlers on a set of worker goroutines, by
+// default as many as the runtime's default GOMAXPROCS (the container's
+// CPU limit, followed while the pool runs: cpu_procs.go), each locked to
+// its own OS thread whose scheduling priority is lowered (nice 19, on
+// Linux), and makes sure the Go scheduler has one P more than there are
+// workers. The workers then use every core while nothing else
 // needs it, and the moment an I/O-bound goroutine becomes runnable it has
 // a P, on a thread the kernel prefers to the workers': measured the same
 // way, the I/O endpoint's p99 stays at 1.0x with 125% of the plain
@@ -23,6 +25,9 @@ package roux
 // other busy processes, not only this one's I/O-bound goroutines, take
 // the CPU from them first. On a machine shared with other busy work, the
 // pool's throughput drops accordingly.
+//
+// The workers and their threads exit when the API shuts down, and start
+// again if it serves a CPU-bound request afterwards.
 //
 // Admission is bounded: at most Workers running and Queue waiting; past
 // that, or after QueueTimeout in the queue, the request gets 503 with
@@ -44,21 +49,27 @@ import (
 // CPUConfig sizes the pool of [CPUBound] operations. The zero value
 // means the defaults documented on each field.
 type CPUConfig struct {
-	// Workers is how many CPU-bound handlers run at once; it defaults to
-	// runtime.GOMAXPROCS(0) as the process had it before any pool raised
-	// it: the CPUs the process may use (in a container, its CPU limit).
+	// Workers is how many CPU-bound handlers run at once. By default the
+	// pool follows the runtime's default GOMAXPROCS: the CPUs the process
+	// may use, which since Go 1.25 is the container's CPU limit, re-read
+	// every ten seconds while the pool runs (so the pool grows and
+	// shrinks with the limit). The GOMAXPROCS environment variable, when
+	// set, is that default instead.
 	Workers int
 	// Queue is how many more may wait for a worker; it defaults to four
-	// per worker. Requests beyond get 503 at once.
+	// per worker the pool starts with. Requests beyond get 503 at once.
 	Queue int
 	// QueueTimeout is how long a request may wait for a worker before it
 	// gets 503; it defaults to one second.
 	QueueTimeout time.Duration
-	// KeepGOMAXPROCS stops the pool from raising runtime.GOMAXPROCS to
-	// Workers+1 when it is lower, which it does (once, logged) so that
-	// I/O-bound goroutines always find a P. Without that spare P the
-	// isolation is lost. Setting GOMAXPROCS stops the runtime from
-	// following later changes of a container's CPU limit.
+	// KeepGOMAXPROCS stops the pool from setting runtime.GOMAXPROCS,
+	// which it otherwise does while it runs: to the runtime's default
+	// plus one, or Workers+1 when that is more, so that I/O-bound
+	// goroutines always find a P (without that spare P the isolation is
+	// lost), and back to the default when the last pool stops. The pool
+	// then has Workers workers, or GOMAXPROCS as it is when the pool
+	// starts. A program that sets GOMAXPROCS itself sets KeepGOMAXPROCS;
+	// once it changes GOMAXPROCS, no pool touches it again.
 	KeepGOMAXPROCS bool
 }
 
@@ -68,13 +79,30 @@ type CPUConfig struct {
 // published as the extension x-roux-class: cpu.
 func CPUBound() Option { return serverOption{"CPUBound", func(c *opConfig) { c.cpuBound = true }} }
 
-// cpuPool runs jobs on low-priority worker threads.
+// cpuPool runs jobs on low-priority worker threads. Its workers start
+// when the first CPU-bound operation is registered, stop when the API
+// shuts down ([API.Shutdown]) and start again on the next job; their
+// number follows the runtime's default GOMAXPROCS (cpu_procs.go) unless
+// CPUConfig.Workers fixes it.
 type cpuPool struct {
-	cfg     CPUConfig
+	cfg     CPUConfig // as configured: Workers 0 follows the default
+	queue   int
+	max     int // the most workers the pool may have: jobs has room for max+queue
+	log     *slog.Logger
 	jobs    chan *cpuJob
+	size    atomic.Int64 // the workers the pool has, or is getting; 0 when stopped
 	pending atomic.Int64 // jobs in the channel (abandoned ones included) + running
 	running atomic.Int64
 	shed    atomic.Int64
+
+	// startMu orders start and stop, and is taken before procs.mu,
+	// which is taken before mu.
+	startMu sync.Mutex
+	mu      sync.Mutex
+	live    int           // workers started and not told to stop
+	quit    chan struct{} // closed by stop; nil while stopped
+	retire  chan struct{} // each value retires one worker
+	workers sync.WaitGroup
 }
 
 type cpuJob struct {
@@ -90,56 +118,159 @@ const (
 	jobAbandoned
 )
 
-// procsBefore is GOMAXPROCS as it was before any pool raised it, so that
-// a second API in the process sizes its pool like the first rather than
-// raising GOMAXPROCS once more.
-var procsBefore = sync.OnceValue(func() int { return runtime.GOMAXPROCS(0) })
-
 // cpuPool returns the API's pool, starting it on first use.
 func (a *API) cpuPool() *cpuPool {
 	a.cpuOnce.Do(func() {
 		c := a.cfg.CPU
-		base := procsBefore() // read before this pool can raise it
-		if c.Workers <= 0 {
-			c.Workers = base
-		}
-		if c.Queue <= 0 {
-			c.Queue = 4 * c.Workers
-		}
+		c.Workers = max(c.Workers, 0)
 		if c.QueueTimeout <= 0 {
 			c.QueueTimeout = time.Second
 		}
-		p := &cpuPool{cfg: c, jobs: make(chan *cpuJob, c.Workers+c.Queue)}
-		if have := runtime.GOMAXPROCS(0); !c.KeepGOMAXPROCS && have <= c.Workers {
-			runtime.GOMAXPROCS(c.Workers + 1)
-			a.cfg.Logger.Info("roux: raised GOMAXPROCS so that I/O-bound work keeps a P beside the CPU pool",
-				slog.Int("from", have), slog.Int("to", c.Workers+1))
-		}
-		for range c.Workers {
-			go p.work()
-		}
+		p := &cpuPool{cfg: c, log: a.cfg.Logger}
+		p.start()
 		a.cpu = p
 	})
 	return a.cpu
 }
 
-func (p *cpuPool) work() {
-	runtime.LockOSThread() // never unlocked: the thread keeps its lowered priority
-	lowerThreadPriority()
-	for j := range p.jobs {
-		if !j.state.CompareAndSwap(jobQueued, jobTaken) {
-			p.pending.Add(-1) // its request gave up waiting; only now is its place in the channel free
-			continue
-		}
-		p.running.Add(1)
-		func() {
-			defer func() { j.panic = recover() }()
-			j.fn()
-		}()
-		p.running.Add(-1)
-		p.pending.Add(-1)
-		close(j.done)
+// start starts the pool's workers, unless they are running.
+func (p *cpuPool) start() {
+	p.startMu.Lock()
+	defer p.startMu.Unlock()
+	p.mu.Lock()
+	if p.quit != nil {
+		p.mu.Unlock()
+		return
 	}
+	p.quit, p.retire = make(chan struct{}), nil
+	if p.cfg.KeepGOMAXPROCS {
+		n := p.cfg.Workers
+		if n <= 0 {
+			n = runtime.GOMAXPROCS(0)
+		}
+		p.init(n, n)
+		p.resize(n)
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	procs.join(p) // sizes the pool, through init and resize
+}
+
+// init makes the job channel, the first time the pool starts: n is the
+// workers it starts with, most the most it may have.
+func (p *cpuPool) init(n, most int) {
+	if p.jobs != nil {
+		return
+	}
+	p.queue = p.cfg.Queue
+	if p.queue <= 0 {
+		p.queue = 4 * n
+	}
+	p.max = most
+	p.jobs = make(chan *cpuJob, p.max+p.queue)
+}
+
+// resize starts or retires workers until the pool has n (at most max).
+// p.mu is held.
+func (p *cpuPool) resize(n int) {
+	n = min(n, p.max)
+	if p.quit == nil {
+		return // stopped
+	}
+	if p.retire == nil {
+		p.retire = make(chan struct{}, p.max)
+	}
+	for ; p.live < n; p.live++ {
+		select {
+		case <-p.retire: // a worker told to go, and still there, stays
+		default:
+			p.workers.Add(1)
+			go p.work(p.quit, p.retire)
+		}
+	}
+	for ; p.live > n; p.live-- {
+		p.retire <- struct{}{} // never blocks: one value per worker at most, and at most max workers
+	}
+	p.size.Store(int64(n))
+}
+
+// stop tells the workers to finish the queued jobs and exit, and waits
+// for them until ctx is done. Their threads exit with them.
+func (p *cpuPool) stop(ctx context.Context) error {
+	p.startMu.Lock()
+	p.mu.Lock()
+	if p.quit == nil {
+		p.mu.Unlock()
+		p.startMu.Unlock()
+		return nil
+	}
+	close(p.quit)
+	p.quit, p.retire, p.live = nil, nil, 0
+	p.size.Store(0)
+	p.mu.Unlock()
+	if !p.cfg.KeepGOMAXPROCS {
+		procs.leave(p)
+	}
+	p.startMu.Unlock()
+	done := make(chan struct{})
+	go func() { p.workers.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("roux: CPU pool: %d jobs still running: %w", p.running.Load(), ctx.Err())
+	}
+}
+
+// work runs jobs on a thread of its own until it is retired or the pool
+// stops, when it runs the jobs still queued first.
+func (p *cpuPool) work(quit, retire <-chan struct{}) {
+	defer p.workers.Done()
+	// Never unlocked: when the goroutine exits, so does its thread, with
+	// its lowered priority. The main thread never exits (the runtime
+	// parks it for good), so a worker that finds itself there hands over
+	// to another goroutine, which runs on another thread.
+	runtime.LockOSThread()
+	if onMainThread() {
+		p.workers.Add(1)
+		go p.work(quit, retire)
+		runtime.UnlockOSThread()
+		return
+	}
+	lowerThreadPriority()
+	for {
+		select {
+		case j := <-p.jobs:
+			p.do(j)
+		case <-retire:
+			return
+		case <-quit:
+			for {
+				select {
+				case j := <-p.jobs:
+					p.do(j)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (p *cpuPool) do(j *cpuJob) {
+	if !j.state.CompareAndSwap(jobQueued, jobTaken) {
+		p.pending.Add(-1) // its request gave up waiting; only now is its place in the channel free
+		return
+	}
+	p.running.Add(1)
+	func() {
+		defer func() { j.panic = recover() }()
+		j.fn()
+	}()
+	p.running.Add(-1)
+	p.pending.Add(-1)
+	close(j.done)
 }
 
 // errShed is the problem of a request the pool turned away.
@@ -152,7 +283,10 @@ func errShed(detail string, retry time.Duration) *Error {
 // request is shed: the pool is full, or no worker took it in time. A
 // panic in fn is re-raised on the calling goroutine.
 func (p *cpuPool) run(ctx context.Context, fn func()) *Error {
-	if n := p.pending.Add(1); n > int64(p.cfg.Workers+p.cfg.Queue) {
+	if p.size.Load() == 0 {
+		p.start() // stopped by a shutdown, and served again
+	}
+	if n := p.pending.Add(1); n > p.size.Load()+int64(p.queue) {
 		p.pending.Add(-1)
 		p.shed.Add(1)
 		return errShed(fmt.Sprintf("the server is busy: %d CPU-bound requests are running or waiting", n-1), p.cfg.QueueTimeout)

@@ -8,3 +8,7 @@ import "syscall"
 func lowerThreadPriority() {
 	syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), 19) //nolint:errcheck // best effort
 }
+
+// onMainThread reports whether the calling goroutine runs on the
+// process's main thread.
+func onMainThread() bool { return syscall.Gettid() == syscall.Getpid() }

@@ -85,8 +85,8 @@ func TestCPUBound(t *testing.T) {
 }
 
 // TestCPUPoolsShareGOMAXPROCS: a second API's pool sizes itself from
-// the GOMAXPROCS the process started with, not the one the first pool
-// raised, so building APIs does not raise GOMAXPROCS again and again.
+// the runtime's default GOMAXPROCS, not the one the first pool raised,
+// so building APIs does not raise GOMAXPROCS again and again.
 func TestCPUPoolsShareGOMAXPROCS(t *testing.T) {
 	newAPI := func() *roux.API {
 		api := roux.New(roux.Config{Logger: slog.New(slog.DiscardHandler)})

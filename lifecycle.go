@@ -107,9 +107,11 @@ func (a *API) Drain() {
 }
 
 // Shutdown marks the API as draining and runs the shutdown hooks in
-// reverse order, each whatever the others did, within ctx. It returns
-// the hooks' errors joined. When ctx is done, the contexts of background
-// tasks still running are cancelled.
+// reverse order, each whatever the others did, within ctx. Then it stops
+// the CPU pool's worker threads, after the jobs still queued, and waits
+// for them within ctx; a CPU-bound request served afterwards starts them
+// again. It returns the hooks' errors and the pool's joined. When ctx is
+// done, the contexts of background tasks still running are cancelled.
 func (a *API) Shutdown(ctx context.Context) error {
 	a.Drain()
 	_, cancelTasks := a.life.stopContext()
@@ -119,6 +121,9 @@ func (a *API) Shutdown(ctx context.Context) error {
 		if err := a.life.onShutdown[i](ctx); err != nil {
 			errs = append(errs, fmt.Errorf("roux: shutdown hook %d of %d: %w", i+1, len(a.life.onShutdown), err))
 		}
+	}
+	if a.cpu != nil {
+		errs = append(errs, a.cpu.stop(ctx))
 	}
 	return errors.Join(errs...)
 }
