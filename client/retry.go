@@ -5,11 +5,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/roux-go/roux/internal/plan"
+	"github.com/roux-go/roux/internal/retryafter"
 )
 
 // Retry configures retries (see [WithRetry]). The zero value retries
@@ -95,17 +94,7 @@ func retryStatus(status int) bool {
 // retryAfter parses a Retry-After value, delay-seconds or an HTTP-date,
 // relative to now.
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	return retryafter.Parse(v, now)
 }
 
 // send sends the request, retrying as cfg says.
