@@ -93,10 +93,11 @@ type API struct {
 	deps       depScope
 	life       lifecycle
 	docsOff    atomic.Bool
-	checking   bool // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
+	checking   bool                   // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
 	documented []DocumentedMiddleware // added with UseDocumented
 	cpuOnce    sync.Once
 	cpu        *cpuPool
+	hooks      webhooks // published with API.Webhook
 
 	docs docCache
 }

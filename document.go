@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -234,6 +235,10 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		}
 		d.Responses[strconv.Itoa(x.status)] = r
 	}
+	if err := op.describeCallbacks(d, cfg.callbacks); err != nil {
+		return nil, err
+	}
+	op.describeIdempotency(d, problems)
 	// The operation's own middleware first: the API's runs outside it and
 	// adds its headers to those responses too.
 	for _, m := range cfg.documented {
@@ -351,6 +356,15 @@ func (a *API) OpenAPI() *openapi.Document {
 		}
 		item.Set(op.method, op.doc)
 		for _, t := range op.doc.Tags {
+			if !tags[t] {
+				tags[t] = true
+				doc.Tags = append(doc.Tags, openapi.Tag{Name: t})
+			}
+		}
+	}
+	if len(a.hooks.items) > 0 {
+		doc.Webhooks = maps.Clone(a.hooks.items)
+		for _, t := range a.hooks.tags {
 			if !tags[t] {
 				tags[t] = true
 				doc.Tags = append(doc.Tags, openapi.Tag{Name: t})

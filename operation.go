@@ -43,6 +43,7 @@ type operation struct {
 	middleware               []func(http.Handler) http.Handler // the operation's own, outermost first
 	wrapped                  http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
 	doc                      *openapi.Operation
+	idem                     *idemPlan // Idempotent's, or nil
 }
 
 // param is a compiled parameter: its binder, how to find its values and
@@ -94,6 +95,9 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 		op.cpu = a.cpuPool()
 	}
 	op.compileConditional()
+	if err := op.compileIdempotency(cfg); err != nil {
+		return nil, err
+	}
 	if op.doc, err = op.describe(cfg); err != nil {
 		return nil, err
 	}

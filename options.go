@@ -37,10 +37,12 @@ type opConfig struct {
 	responses   []extraResponse
 	middleware  []func(http.Handler) http.Handler
 	documented  []DocumentedMiddleware // published with the operation (their Wrap is in middleware)
-	provides    []Provider // outermost first
+	provides    []Provider             // outermost first
 	requires    []Provider
 	secure      []securityReq
 	cpuBound    bool
+	callbacks   []callbackDecl // webhook.go
+	idem        *idemPlan      // idempotency.go
 }
 
 type extraResponse struct {
