@@ -43,6 +43,8 @@ type config struct {
 	editors  []func(*http.Request) error
 	validate bool
 	retry    *Retry
+
+	idempotencyKey bool // WithIdempotencyKey (idempotency.go)
 }
 
 // Option configures a [Client] (given to [New]) or one call (given to

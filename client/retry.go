@@ -37,7 +37,8 @@ type Retry struct {
 // longer. A retry never waits past the context's deadline: when the wait
 // would, the last answer is returned at once. Other methods are never
 // retried, since a request that failed on the way back may have taken
-// effect. Without WithRetry, a call makes one attempt.
+// effect, unless [WithIdempotencyKey] makes them safe to send again.
+// Without WithRetry, a call makes one attempt.
 func WithRetry(r Retry) Option {
 	return optionFunc(func(c *config) { c.retry = &r })
 }
@@ -100,7 +101,8 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 // send sends the request, retrying as cfg says.
 func (c *Client) send(ctx context.Context, cfg *config, p *plan.Operation, r *request) (*http.Response, error) {
 	attempts := 1
-	if cfg.retry != nil && idempotent(p.Method) {
+	keyed := idempotencyKey(cfg, p, r) // an unsafe call made safe to retry, see idempotency.go
+	if cfg.retry != nil && (idempotent(p.Method) || keyed) {
 		attempts = cfg.retry.attempts()
 	}
 	for attempt := 1; ; attempt++ {
@@ -116,7 +118,7 @@ func (c *Client) send(ctx context.Context, cfg *config, p *plan.Operation, r *re
 		switch {
 		case err != nil && ctx.Err() == nil:
 			wait = cfg.retry.backoff(attempt)
-		case err == nil && retryStatus(resp.StatusCode):
+		case err == nil && (retryStatus(resp.StatusCode) || keyed && keyInUse(resp)):
 			wait = cfg.retry.backoff(attempt)
 			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 				if ra > cfg.retry.maxRetryAfter() {
