@@ -24,7 +24,6 @@ package roux
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -32,6 +31,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -72,8 +72,12 @@ const maxIdempotencyKey = 255
 // is sent but not stored, and its key released.
 const maxIdempotentBody = 1 << 20
 
-// maxIdempotencyLease is the longest a claim lasts without renewal.
-const maxIdempotencyLease = 30 * time.Second
+// A claim lasts as long as the key's ttl without renewal, within these
+// bounds; it is renewed every third of that.
+const (
+	minIdempotencyLease = 30 * time.Millisecond
+	maxIdempotencyLease = 30 * time.Second
+)
 
 // IdempotencyEntry is what an [IdempotencyStore] keeps under a key: a
 // claim by a running request, or the answer of a completed one.
@@ -105,7 +109,10 @@ type IdempotencyEntry struct {
 // of a service.
 //
 // roux does not change an entry after passing it to the store, nor one
-// the store returned.
+// the store returned. It calls Claim with the request's context, and
+// Update and Release, once the answer is sent, with a context that the
+// client's departure does not cancel (a client that went away is the one
+// that will retry): a store that does I/O bounds those calls itself.
 type IdempotencyStore interface {
 	// Claim stores e under key unless an entry that has not lapsed is
 	// there; then it leaves that entry and returns it. It returns nil
@@ -155,8 +162,9 @@ type credential struct {
 //
 // All of it is published: the optional Idempotency-Key parameter, the
 // 409, 422 and 503 answers and the Idempotent-Replayed header.
-// Idempotent is a server option; a safe method (GET, HEAD) or an output
-// that writes itself (a stream) is a registration error.
+// Idempotent is a server option. It does nothing on a safe method (GET,
+// HEAD), idempotent already; an output that writes itself (a stream) and
+// an input that binds the Idempotency-Key header are registration errors.
 func Idempotent(store IdempotencyStore, ttl time.Duration) Option {
 	return serverOption{"Idempotent", func(c *opConfig) { c.idem = &idemPlan{store: store, ttl: ttl} }}
 }
@@ -174,14 +182,19 @@ func (op *operation) compileIdempotency(cfg opConfig) error {
 	case p.ttl < 0:
 		return fmt.Errorf("roux.Idempotent: the ttl %v is negative", p.ttl)
 	case op.method == http.MethodGet || op.method == http.MethodHead || op.method == http.MethodOptions || op.method == http.MethodTrace:
-		return fmt.Errorf("roux.Idempotent: %s is a safe method already; idempotency keys are for unsafe ones such as POST", op.method)
+		return nil // safe already: nothing to do, in a group of mixed methods say
 	case op.resp.kind == bodyCustom:
 		return fmt.Errorf("roux.Idempotent: the output %v writes the response itself, which cannot be stored and replayed", op.resp.bodyType)
+	}
+	for _, prm := range op.params {
+		if prm.In == bind.Header && prm.Key == IdempotencyKeyHeader {
+			return errors.New("roux.Idempotent reads the Idempotency-Key header, and the input binds it too; remove the input field (the handler gets the key with roux.IdempotencyKeyFrom)")
+		}
 	}
 	if p.ttl == 0 {
 		p.ttl = 24 * time.Hour
 	}
-	p.lease = min(p.ttl, maxIdempotencyLease)
+	p.lease = min(max(p.ttl, minIdempotencyLease), maxIdempotencyLease)
 	p.op = op
 	p.creds = []credential{{bind.Header, "Authorization"}}
 	for _, i := range op.secNodes {
@@ -270,8 +283,8 @@ func IdempotencyKeyFrom(ctx context.Context) (string, bool) {
 // idemRequest is the idempotency of one request that carries a key.
 type idemRequest struct {
 	p     *idemPlan
-	key   string    // scoped
-	body  hash.Hash // of the request body as it is read, or nil
+	key   string // scoped
+	body  hashingBody
 	entry *IdempotencyEntry
 	rec   idemWriter
 
@@ -300,16 +313,18 @@ func (p *idemPlan) start(w http.ResponseWriter, r *http.Request, st *state) (*id
 	}
 	ik := &idemRequest{p: p, key: p.scope(r, st, key)}
 	if r.Body != nil && r.Body != http.NoBody {
-		ik.body = sha256.New()
-		r.Body = &hashingBody{r.Body, ik.body}
+		ik.body = hashingBody{ReadCloser: r.Body, h: sha256.New()}
+		r.Body = &ik.body
 	}
 	return ik, true
 }
 
 // scope returns the key as the store knows it: a hash of the client's key
-// and the credentials the request carries.
+// and the credentials the request carries, each with its place and
+// length, so that no two different sets run together.
 func (p *idemPlan) scope(r *http.Request, st *state, key string) string {
-	h := sha256.New()
+	var scratch [256]byte
+	b := scratch[:0]
 	for _, c := range p.creds {
 		var vals []string
 		switch c.in {
@@ -325,17 +340,34 @@ func (p *idemPlan) scope(r *http.Request, st *state, key string) string {
 			}
 		}
 		for _, v := range vals {
-			fmt.Fprintf(h, "%s %s %d:%s\n", c.in, c.name, len(v), v)
+			b = appendField(append(append(b, c.in...), ' '), c.name)
+			b = appendField(b, v)
 		}
 	}
-	fmt.Fprintf(h, "key %d:%s", len(key), key)
-	return hex.EncodeToString(h.Sum(nil))
+	b = appendField(append(b, "key "...), key)
+	return hexSum(b)
+}
+
+// appendField appends s and its length, so that fields cannot run into
+// each other.
+func appendField(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	return append(append(append(b, ':'), s...), '\n')
+}
+
+// hexSum returns the SHA-256 of b, in hex.
+func hexSum(b []byte) string {
+	sum := sha256.Sum256(b)
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // hashingBody hashes a request body as it is read.
 type hashingBody struct {
 	io.ReadCloser
-	h hash.Hash
+	h   hash.Hash
+	sum [sha256.Size]byte
 }
 
 func (b *hashingBody) Read(p []byte) (int, error) {
@@ -346,12 +378,14 @@ func (b *hashingBody) Read(p []byte) (int, error) {
 
 // fingerprint identifies the request: its method, target and body.
 func (ik *idemRequest) fingerprint(r *http.Request) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s %s?%s\n", r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
-	if ik.body != nil {
-		h.Write(ik.body.Sum(nil))
+	var scratch [256]byte
+	b := appendField(scratch[:0], r.Method)
+	b = appendField(b, r.URL.EscapedPath())
+	b = appendField(b, r.URL.RawQuery)
+	if ik.body.h != nil {
+		b = append(b, ik.body.h.Sum(ik.body.sum[:0])...)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hexSum(b)
 }
 
 // claim claims the key for the request, just before its handler runs.
@@ -360,7 +394,10 @@ func (ik *idemRequest) fingerprint(r *http.Request) string {
 // stored answer, 409, 422 or 503.
 func (ik *idemRequest) claim(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request) {
 	p, api := ik.p, ik.p.op.api
-	ik.entry = &IdempotencyEntry{Fingerprint: ik.fingerprint(r), Token: rand.Text(), Expires: time.Now().Add(p.lease)}
+	// The token tells one claim of the key from another, here or on
+	// another instance; it is no secret.
+	token := strconv.FormatUint(rand.Uint64(), 36)
+	ik.entry = &IdempotencyEntry{Fingerprint: ik.fingerprint(r), Token: token, Expires: time.Now().Add(p.lease)}
 	prev, err := p.store.Claim(r.Context(), ik.key, ik.entry)
 	switch {
 	case err != nil:
@@ -380,7 +417,9 @@ func (ik *idemRequest) claim(w http.ResponseWriter, r *http.Request) (http.Respo
 		replay(w, r, prev, api)
 		return nil, r
 	}
+	ik.mu.Lock() // renew waits until the timer is known
 	ik.timer = time.AfterFunc(p.lease/3, ik.renew)
+	ik.mu.Unlock()
 	ik.rec = idemWriter{ResponseWriter: w, header: http.Header{}}
 	return &ik.rec, r.WithContext(context.WithValue(r.Context(), idemKey{}, ik.key))
 }
@@ -417,17 +456,14 @@ func (ik *idemRequest) renew() {
 }
 
 // finish stores the answer the handler gave, or releases the key when
-// there is none worth keeping. It runs after the answer is written, with
-// a context the client's departure does not cancel: a client that went
-// away is the one that will retry.
+// there is none worth keeping. It runs after the answer is written.
 func (ik *idemRequest) finish(r *http.Request) {
 	ik.mu.Lock()
 	ik.done = true
 	ik.timer.Stop()
 	ik.mu.Unlock()
 	p, rec := ik.p, &ik.rec
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
-	defer cancel()
+	ctx := context.WithoutCancel(r.Context())
 	var err error
 	if storable(rec.status) && !rec.over {
 		e := *ik.entry
@@ -475,6 +511,9 @@ func (w *idemWriter) WriteHeader(code int) {
 	}
 	if w.status == 0 && code >= 200 {
 		w.status = code
+		if n, err := strconv.Atoi(w.header.Get("Content-Length")); err == nil && n > 0 && n <= maxIdempotentBody {
+			w.body = make([]byte, 0, n)
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -519,7 +558,22 @@ func ParseIdempotencyKey(vals []string) (string, error) {
 		return "", errors.New("the Idempotency-Key header is empty")
 	}
 	var key string
-	if v[0] == '"' {
+	if v[0] == '"' && strings.IndexByte(v[1:], '\\') < 0 {
+		// No escapes: the key is what the quotes hold.
+		end := strings.IndexByte(v[1:], '"') + 1
+		if end == 0 {
+			return "", errors.New(`the Idempotency-Key string has no closing '"'`)
+		}
+		if end != len(v)-1 {
+			return "", errors.New(`the Idempotency-Key has something after its string; send one string such as "4f9c..."`)
+		}
+		key = v[1:end]
+		for _, c := range []byte(key) {
+			if c < 0x20 || c > 0x7e {
+				return "", errors.New("the Idempotency-Key string has a character that is not visible ASCII")
+			}
+		}
+	} else if v[0] == '"' {
 		var b strings.Builder
 		i := 1
 		for ; i < len(v) && v[i] != '"'; i++ {

@@ -506,7 +506,7 @@ func TestIdempotentLeaseRenewed(t *testing.T) {
 	// A handler that runs longer than its lease keeps its claim: roux
 	// renews it every third of the lease.
 	store := &failingStore{MemoryIdempotencyStore: roux.NewMemoryIdempotencyStore(0)}
-	s := newIdemService(t, store, 150*time.Millisecond) // lease 150ms, renewed every 50ms
+	s := newIdemService(t, store, 600*time.Millisecond) // lease 600ms, renewed every 200ms
 	release := make(chan struct{})
 	plain := s.answer
 	s.answer = func(ctx context.Context, n int64, in *idemPlaceInput) (*idemPlaced, error) {
@@ -523,7 +523,7 @@ func TestIdempotentLeaseRenewed(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	// Four renewals: the handler has run for more than a lease.
+	// Four renewals: the handler has run for more than a lease (800ms).
 	if a := idemPost(t, s.url, "/orders", `"long"`, `{"dish":"stew","qty":1}`); a.status != http.StatusConflict {
 		t.Errorf("retry after several leases: got %d, want 409 (the claim still held)", a.status)
 	}
@@ -582,9 +582,13 @@ func TestIdempotentRegistrationErrors(t *testing.T) {
 		register func(api *roux.API)
 		want     string
 	}{
-		{"GET", func(api *roux.API) {
-			roux.Get(api, "/x", func(context.Context, *struct{}) (*idemOrder, error) { return nil, nil }, roux.Idempotent(store, 0))
-		}, "safe method"},
+		{"the key bound by the input", func(api *roux.API) {
+			roux.Post(api, "/x", func(context.Context, *struct {
+				Key string `header:"Idempotency-Key"`
+			}) (*idemOrder, error) {
+				return nil, nil
+			}, roux.Idempotent(store, 0))
+		}, "binds it too"},
 		{"nil store", func(api *roux.API) {
 			roux.Post(api, "/x", func(context.Context, *idemPlaceInput) (*idemOrder, error) { return nil, nil }, roux.Idempotent(nil, 0))
 		}, "store is nil"},
@@ -676,5 +680,38 @@ func TestMemoryIdempotencyStoreConcurrentClaims(t *testing.T) {
 	wg.Wait()
 	if n := won.Load(); n != 1 {
 		t.Errorf("%d of 50 concurrent claims won, want 1", n)
+	}
+}
+
+func TestIdempotentGroup(t *testing.T) {
+	t.Parallel()
+	// On a group, the option covers the unsafe operations; a GET is left
+	// as it is. Without a security scheme, keys are scoped by the
+	// Authorization header (authentication done by middleware, say).
+	api := roux.New(roux.Config{CheckResponses: true, Logger: slog.New(slog.DiscardHandler)})
+	g := api.Group("/v1", roux.Idempotent(roux.NewMemoryIdempotencyStore(0), time.Hour))
+	var runs atomic.Int64
+	roux.Get(g, "/menu", func(context.Context, *struct{}) (*idemOrder, error) { return &idemOrder{Dish: "soup", Qty: 1}, nil })
+	roux.Post(g, "/orders", func(ctx context.Context, in *idemPlaceInput) (*idemPlaced, error) {
+		out := &idemPlaced{Location: "/v1/orders/" + strconv.FormatInt(runs.Add(1), 10)}
+		out.Body.Dish = in.Body.Dish
+		return out, nil
+	}, roux.Status(http.StatusCreated))
+	rouxtest.New(t, api)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	doc := api.OpenAPI()
+	if n := len(doc.Paths["/v1/menu"].Get.Parameters); n != 0 {
+		t.Errorf("GET /v1/menu has %d parameters, want none", n)
+	}
+	if n := len(doc.Paths["/v1/orders"].Post.Parameters); n != 1 {
+		t.Errorf("POST /v1/orders has %d parameters, want Idempotency-Key", n)
+	}
+	body := `{"dish":"soup","qty":1}`
+	for _, auth := range []string{"Bearer ann", "Bearer bob", "Bearer ann"} {
+		idemPost(t, srv.URL, "/v1/orders", `"k"`, body, "Authorization", auth)
+	}
+	if n := runs.Load(); n != 2 {
+		t.Errorf("the handler ran %d times for ann, bob and ann again, want 2", n)
 	}
 }

@@ -72,7 +72,10 @@ func (s *ticketService) seen() []string {
 // ones: the server acted, the client hears of a reset.
 type losingTransport struct {
 	lose atomic.Int64 // answers left to lose
-	wait bool         // lose the answer at once, without waiting for it
+	// sent, when set, makes the answer lost without waiting for it: the
+	// request goes on in the background, and the error comes once sent
+	// says the server has it.
+	sent func() bool
 }
 
 var errLost = errors.New("connection reset by peer (test)")
@@ -81,12 +84,15 @@ func (l *losingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if l.lose.Add(-1) < 0 {
 		return http.DefaultTransport.RoundTrip(req)
 	}
-	if l.wait {
+	if l.sent != nil {
 		go func() {
 			if resp, err := http.DefaultTransport.RoundTrip(req.Clone(context.WithoutCancel(req.Context()))); err == nil {
 				resp.Body.Close()
 			}
 		}()
+		for !l.sent() {
+			time.Sleep(time.Millisecond)
+		}
 		return nil, errLost
 	}
 	resp, err := http.DefaultTransport.RoundTrip(req)
@@ -148,7 +154,7 @@ func TestWithIdempotencyKeyRetriesKeyInUse(t *testing.T) {
 	// the first answer.
 	s := newTicketService(t)
 	s.block = make(chan struct{})
-	tr := &losingTransport{wait: true}
+	tr := &losingTransport{sent: func() bool { return s.sold.Load() > 0 }}
 	tr.lose.Store(1)
 	go func() {
 		for len(s.seen()) < 2 { // the retry has reached the server
