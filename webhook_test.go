@@ -1,7 +1,9 @@
 package roux_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -278,7 +280,14 @@ func FuzzVerifyWebhook(f *testing.F) {
 			t.Fatalf("accepted the timestamp %q", ts)
 		}
 		want, serr := roux.SignWebhook(secret, id, time.Unix(secs, 0), body)
-		if serr != nil || !strings.Contains(" "+sig+" ", " "+want+" ") && !strings.Contains(sig, strings.TrimPrefix(want, "v1,")) {
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		wantMAC, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(want, "v1,"))
+		if !slices.ContainsFunc(strings.Fields(sig), func(f string) bool {
+			mac, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(f, "v1,"))
+			return strings.HasPrefix(f, "v1,") && err == nil && bytes.Equal(mac, wantMAC)
+		}) {
 			t.Errorf("accepted %q for id %q, ts %q, body %q; its signature is %s", sig, id, ts, body, want)
 		}
 	})
