@@ -460,3 +460,31 @@ func webhooksAPI() *roux.API {
 		roux.Idempotent(roux.NewMemoryIdempotencyStore(0), time.Hour))
 	return api
 }
+
+// TestWebhookStandardVector checks signing and verifying against the
+// example of the Standard Webhooks reference libraries' tests, so that
+// receivers using those libraries accept roux's messages and roux
+// accepts theirs.
+func TestWebhookStandardVector(t *testing.T) {
+	t.Parallel()
+	const (
+		secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+		id     = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+		want   = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+	)
+	at, body := time.Unix(1614265330, 0), []byte(`{"test": 2432232314}`)
+	got, err := roux.SignWebhook(secret, id, at, body)
+	if err != nil || got != want {
+		t.Errorf("SignWebhook: got %q, %v; want %q", got, err, want)
+	}
+	h := http.Header{}
+	h.Set(roux.WebhookIDHeader, id)
+	h.Set(roux.WebhookTimestampHeader, "1614265330")
+	h.Set(roux.WebhookSignatureHeader, want)
+	if err := roux.VerifyWebhook(secret, h, body, time.Since(at)+time.Hour); err != nil {
+		t.Errorf("VerifyWebhook: %v", err)
+	}
+	if err := roux.VerifyWebhook(secret, h, body, 0); !errors.Is(err, roux.ErrWebhookSignature) {
+		t.Errorf("VerifyWebhook of a message from 2021 with the default tolerance: got %v, want it refused", err)
+	}
+}
