@@ -31,6 +31,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -229,24 +230,43 @@ func (op *operation) describeIdempotency(d *openapi.Operation, problems map[stri
 			continue
 		}
 		c := *r
-		c.Headers = make(map[string]*openapi.Header, len(r.Headers)+1)
-		for k, v := range r.Headers {
-			c.Headers[k] = v
+		c.Headers = maps.Clone(r.Headers)
+		if c.Headers == nil {
+			c.Headers = map[string]*openapi.Header{}
 		}
 		c.Headers[IdempotentReplayedHeader] = replayed
 		d.Responses[code] = &c
 	}
-	retry := map[string]*openapi.Header{"Retry-After": retryAfterDoc()}
-	d.Responses["409"] = &openapi.Response{Description: "A request with the same Idempotency-Key is still running; retry after the Retry-After delay", Content: problems, Headers: retry}
-	if r := d.Responses["422"]; r != nil {
-		c := *r
-		c.Description += ", or the Idempotency-Key was used with another request"
-		d.Responses["422"] = &c
-	} else {
-		d.Responses["422"] = &openapi.Response{Description: "The Idempotency-Key was used with another request", Content: problems}
-	}
-	if _, ok := d.Responses["503"]; !ok {
-		d.Responses["503"] = &openapi.Response{Description: "The store of idempotency keys is unavailable; retry after the Retry-After delay", Content: problems, Headers: retry}
+	// roux's own answers, merged into the operation's own of the same
+	// status: there, Retry-After is optional.
+	for _, x := range []struct {
+		code, desc string
+		retry      bool
+	}{
+		{"409", "A request with the same Idempotency-Key is still running; retry after the Retry-After delay", true},
+		{"422", "The Idempotency-Key was used with another request", false},
+		{"503", "The store of idempotency keys is unavailable; retry after the Retry-After delay", true},
+	} {
+		r := &openapi.Response{Description: x.desc, Content: problems}
+		if x.retry {
+			r.Headers = map[string]*openapi.Header{"Retry-After": retryAfterDoc()}
+		}
+		prev := d.Responses[x.code]
+		if prev != nil {
+			c := *prev
+			c.Description += "; or " + strings.ToLower(x.desc[:1]) + x.desc[1:]
+			c.Headers = maps.Clone(prev.Headers)
+			if x.retry && c.Headers["Retry-After"] == nil {
+				if c.Headers == nil {
+					c.Headers = map[string]*openapi.Header{}
+				}
+				h := *retryAfterDoc()
+				h.Required = false
+				c.Headers["Retry-After"] = &h
+			}
+			r = &c
+		}
+		d.Responses[x.code] = r
 	}
 }
 

@@ -67,7 +67,8 @@ func newIdemService(t *testing.T, store roux.IdempotencyStore, ttl time.Duration
 	roux.Post(api, "/orders", func(ctx context.Context, in *idemPlaceInput) (*idemPlaced, error) {
 		return s.answer(ctx, s.runs.Add(1), in)
 	}, append([]roux.Option{roux.Status(http.StatusCreated), roux.Idempotent(store, ttl),
-		roux.Response(http.StatusNotFound, "No such dish", nil), roux.Response(http.StatusTooManyRequests, "Busy", nil)}, opts...)...)
+		roux.Response(http.StatusNotFound, "No such dish", nil), roux.Response(http.StatusTooManyRequests, "Busy", nil),
+		roux.Response(http.StatusConflict, "No such dish in stock", nil)}, opts...)...)
 	roux.Post(api, "/carts", func(ctx context.Context, in *idemPlaceInput) (*idemPlaced, error) {
 		return s.answer(ctx, s.runs.Add(1), in)
 	}, roux.Status(http.StatusCreated), roux.Idempotent(store, ttl))
@@ -310,6 +311,7 @@ func TestIdempotentWhatIsStored(t *testing.T) {
 	}{
 		{"created", nil, http.StatusCreated, true},
 		{"not found", roux.NewError(http.StatusNotFound, "no such dish"), http.StatusNotFound, true},
+		{"the handler's own conflict", roux.NewError(http.StatusConflict, "out of stock"), http.StatusConflict, true},
 		{"too many requests", roux.NewError(http.StatusTooManyRequests, "busy"), http.StatusTooManyRequests, false},
 		{"unexpected error", errors.New("disk on fire"), http.StatusInternalServerError, false},
 		{"unavailable", roux.NewError(http.StatusServiceUnavailable, "later").WithHeader("Retry-After", "5"), http.StatusServiceUnavailable, false},
@@ -568,6 +570,10 @@ func TestIdempotentDocument(t *testing.T) {
 	}
 	if r := op.Responses["422"]; r == nil || !strings.Contains(r.Description, "Idempotency-Key") {
 		t.Errorf("response 422: got %+v, want it to name the key's reuse", r)
+	}
+	if r := op.Responses["409"]; r.Description != "No such dish in stock; or a request with the same Idempotency-Key is still running; retry after the Retry-After delay" ||
+		r.Headers["Retry-After"] == nil || r.Headers["Retry-After"].Required {
+		t.Errorf("response 409: got %q with %v, want the operation's own merged with roux's, Retry-After optional", r.Description, r.Headers)
 	}
 	if r := op.Responses["500"]; r.Headers[roux.IdempotentReplayedHeader] != nil {
 		t.Error("a 500 is documented as replayed; it is never stored")
