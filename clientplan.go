@@ -50,9 +50,9 @@ func (op *operation) clientPlan() (*plan.Operation, error) {
 		p.Body = &plan.Body{Offset: op.body.offset, Type: op.body.typ}
 	}
 	if op.form != nil {
-		p.Form = &plan.Form{Offset: op.form.offset}
+		p.Form = &plan.Form{Offset: op.form.offset, Content: uploadContent}
 		for _, f := range op.form.files {
-			p.Form.Files = append(p.Form.Files, f.name)
+			p.Form.Files = append(p.Form.Files, plan.File{Name: f.name, Offset: f.offset, Many: f.many})
 		}
 		if p.Form.Params, err = clientParams(op.form.params); err != nil {
 			return nil, err
@@ -131,6 +131,7 @@ func (op *operation) clientValidate(in unsafe.Pointer, sent []bool) error {
 		path.SetBody()
 		b.validator.Validate(fieldPtr(in, b.offset), &path, &errs)
 	}
+	runCustomValidators(op, in, &path, &errs)
 	if errs.Len() == 0 {
 		return nil
 	}

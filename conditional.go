@@ -148,7 +148,8 @@ func (e *ETags) UnmarshalText(b []byte) error {
 
 // JSONSchema publishes ETags as a string.
 func (ETags) JSONSchema(*schema.Registry) *schema.Schema {
-	return &schema.Schema{Type: schema.Types{"string"}, Description: `Entity tags such as "3" or W/"3", comma-separated, or *.`}
+	one := 1
+	return &schema.Schema{Type: schema.Types{"string"}, MinLength: &one, Description: `Entity tags such as "3" or W/"3", comma-separated, or *.`}
 }
 
 // PreconditionFailed is the 412 of a write whose If-Match does not name

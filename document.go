@@ -104,11 +104,12 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		d.Responses[strconv.Itoa(status)] = &openapi.Response{Description: desc, Content: problems, Headers: headers}
 	}
 	problem(http.StatusBadRequest, "The request is malformed", nil)
+	content, err := op.bodyContent(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if op.body != nil {
-		d.RequestBody = &openapi.RequestBody{
-			Required: op.body.required,
-			Content:  map[string]*openapi.MediaType{"application/json": {Schema: op.body.schema}},
-		}
+		d.RequestBody = &openapi.RequestBody{Required: op.body.required, Content: content}
 	}
 	if op.form != nil {
 		d.RequestBody = &openapi.RequestBody{Required: len(op.form.schema.Required) > 0, Content: op.form.content()}

@@ -57,3 +57,28 @@ func TestDocumentedMiddleware(t *testing.T) {
 		}
 	}
 }
+
+// The middleware roux ships publish the headers they add, and a response
+// carrying them passes the check.
+func TestShippedMiddlewareDocumented(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{CheckResponses: true, Logger: slog.New(slog.DiscardHandler)})
+	api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}),
+		middleware.CORS(middleware.CORSConfig{AllowedOrigins: []string{"https://app.example"}}))
+	roux.Get(api, "/x", func(ctx context.Context, in *struct{}) (*string, error) { s := "x"; return &s, nil })
+	ok := api.OpenAPI().Paths["/x"].Get.Responses["200"]
+	for _, h := range []string{"X-Request-ID", "X-Content-Type-Options", "X-Frame-Options", "Access-Control-Allow-Origin"} {
+		if ok.Headers[h] == nil {
+			t.Errorf("the 200 does not publish %s", h)
+		}
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/x", nil)
+	req.Header.Set("Origin", "https://app.example")
+	api.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Header().Get("X-Request-ID") == "" || rec.Header().Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Errorf("got %d %v", rec.Code, rec.Header())
+	}
+	// They remain plain net/http middleware too.
+	var _ func(http.Handler) http.Handler = middleware.RequestID()
+}

@@ -56,6 +56,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"dependencies", depsGoldenAPI()},
 		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
 		{"webhooks", webhooksAPI()},
+		{"features", newFeaturesAPI().api},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)

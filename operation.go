@@ -14,6 +14,7 @@ import (
 	"github.com/roux-go/roux/internal/codec"
 	"github.com/roux-go/roux/internal/route"
 	"github.com/roux-go/roux/internal/validate"
+	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/schema"
 )
@@ -43,7 +44,8 @@ type operation struct {
 	middleware               []func(http.Handler) http.Handler // the operation's own, outermost first
 	wrapped                  http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
 	doc                      *openapi.Operation
-	idem                     *idemPlan // Idempotent's, or nil
+	inputRule                func(unsafe.Pointer, *verr.Path, *verr.List) // the input type's Validate method, or nil (validator.go)
+	idem                     *idemPlan                                    // Idempotent's, or nil
 }
 
 // param is a compiled parameter: its binder, how to find its values and
@@ -81,7 +83,7 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 	if err != nil {
 		return nil, err
 	}
-	op := &operation{api: a, method: method, pattern: pattern, site: site, spec: spec, paramNames: pat.Params()}
+	op := &operation{api: a, method: method, pattern: pattern, site: site, spec: spec, paramNames: pat.Params(), inputRule: customCheck(spec.in)}
 	if err := op.compileInput(spec.in, pat, cfg); err != nil {
 		return nil, err
 	}

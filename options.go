@@ -43,6 +43,7 @@ type opConfig struct {
 	cpuBound    bool
 	callbacks   []callbackDecl // webhook.go
 	idem        *idemPlan      // idempotency.go
+	mergePatch  bool
 }
 
 type extraResponse struct {

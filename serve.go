@@ -77,6 +77,7 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			return
 		}
 	}
+	runCustomValidators(op, in, &st.path, &st.errs)
 	if st.errs.Len() > 0 {
 		op.api.writeProblem(w, r, validationError(&st.errs))
 		return
@@ -168,7 +169,7 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		return nil
 	}
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
-		return &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must be sent as application/json, not %q", ct)}
+		return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as application/json, not " + echo(ct)}
 	}
 	if perr := contentCodingProblem(r); perr != nil {
 		return perr
@@ -190,7 +191,7 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 			}
 			return nil
 		case syn != nil:
-			return &Error{Status: http.StatusBadRequest, Detail: "the body is not valid JSON: " + syn.Error()}
+			return &Error{Status: http.StatusBadRequest, Detail: "the body is not valid JSON: " + syn.Detail()}
 		default:
 			return &Error{Status: http.StatusBadRequest, Detail: "the body could not be read", err: err}
 		}
@@ -207,14 +208,20 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 }
 
 // contentCodingProblem is the 415 of a body sent with a content coding
-// (RFC 9110 §15.5.16: one the server does not apply), or nil.
+// (RFC 9110 §15.5.16: one the server does not apply), or nil. Every
+// Content-Encoding line counts, and every coding listed in each: only
+// "identity", which changes nothing, is let through.
 func contentCodingProblem(r *http.Request) *Error {
-	ce := r.Header.Get("Content-Encoding")
-	if ce == "" || strings.EqualFold(ce, "identity") {
-		return nil
+	for _, line := range r.Header["Content-Encoding"] {
+		for c := range strings.SplitSeq(line, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				sent := strings.Join(r.Header["Content-Encoding"], ", ")
+				return (&Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must not be sent with Content-Encoding " + echo(sent)}).
+					WithHeader("Accept-Encoding", "identity")
+			}
+		}
 	}
-	return (&Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must not be sent with Content-Encoding %q", ce)}).
-		WithHeader("Accept-Encoding", "identity")
+	return nil
 }
 
 // tooLarge is the 413 of a body over limit bytes.

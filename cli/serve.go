@@ -140,7 +140,7 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           closeAmbiguousFraming(api),
 		ReadHeaderTimeout: c.readHeader,
 		ReadTimeout:       c.read,
 		WriteTimeout:      c.write,
@@ -231,6 +231,21 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// closeAmbiguousFraming closes the connection after each request whose
+// body framing a proxy in front might have read otherwise: an HTTP/1.1
+// request sent chunked (net/http has dropped its Content-Length, if it
+// had one) and an HTTP/1.0 request with a body (net/http has dropped its
+// Transfer-Encoding, if it had one). See the package doc, "Request
+// smuggling".
+func closeAmbiguousFraming(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor == 1 && (len(r.TransferEncoding) > 0 || r.ProtoMinor == 0 && r.ContentLength != 0) {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // shutdownHooks runs the API's shutdown hooks after a failed start.

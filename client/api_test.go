@@ -354,7 +354,7 @@ func retryAfterOf(key string) string {
 	return "0"
 }
 
-// UploadIn takes a file, which the client does not send.
+// UploadIn takes a file.
 type UploadIn struct {
 	Form struct {
 		Photo *roux.FormFile `form:"photo" required:"true"`

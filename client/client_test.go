@@ -206,10 +206,12 @@ func TestBodiesAndEnvelopes(t *testing.T) {
 			t.Errorf("read %d bytes, %v", len(b), err)
 		}
 	})
-	t.Run("upload unsupported", func(t *testing.T) {
-		_, err := client.Call(cx, c, k.upload, &UploadIn{})
-		if !errors.Is(err, client.ErrUnsupported) || !strings.Contains(err.Error(), "photo") {
-			t.Errorf("got %v, want ErrUnsupported naming the file field", err)
+	t.Run("upload", func(t *testing.T) {
+		in := &UploadIn{}
+		in.Form.Photo = roux.FileUpload("me.jpg", "image/jpeg", strings.NewReader("jpeg"))
+		got, err := client.Call(cx, c, k.upload, in)
+		if err != nil || got.Name != "me.jpg" {
+			t.Errorf("got %+v, %v; want the file's name back", got, err)
 		}
 	})
 	t.Run("stream unsupported", func(t *testing.T) {

@@ -159,6 +159,9 @@ type MediaType struct {
 	// Encoding describes properties of a multipart/form-data or
 	// application/x-www-form-urlencoded body, by property name.
 	Encoding map[string]*Encoding `json:"encoding,omitempty"`
+	// Extensions are specification extensions ("x-..."), published
+	// inline, such as the x-ogen-raw-response of an event stream.
+	Extensions map[string]any `json:"-"`
 }
 
 // Encoding describes how one property of a form body is sent.
@@ -229,6 +232,12 @@ func (d *Document) MarshalJSON() ([]byte, error) {
 func (o *Operation) MarshalJSON() ([]byte, error) {
 	type plain Operation
 	return withExtensions((*plain)(o), o.Extensions)
+}
+
+// MarshalJSON publishes the media type with its extensions inline.
+func (m *MediaType) MarshalJSON() ([]byte, error) {
+	type plain MediaType
+	return withExtensions((*plain)(m), m.Extensions)
 }
 
 // withExtensions marshals v (which must encode as an object) and appends

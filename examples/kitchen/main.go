@@ -21,7 +21,6 @@
 //	-seed BOOL        KITCHEN_SEED          seed an empty database with a menu and a demo customer (default true)
 //	-cook-unit D      KITCHEN_COOK_UNIT     how long a second of a dish's prep_seconds lasts (default 1s)
 //	-lease D          KITCHEN_LEASE         how long an instance holds orders without renewing (default 10s)
-//	-poll D           KITCHEN_POLL          how often event streams look for other instances' events (default 500ms)
 //	-metrics BOOL     KITCHEN_METRICS       serve OpenTelemetry metrics of every operation at /metrics, for Prometheus (default true)
 //	-traces BOOL      KITCHEN_TRACES        write a span per request to standard output as JSON (default false)
 package main
@@ -56,7 +55,6 @@ type options struct {
 	data, db, staffKey    string
 	seed, metrics, traces bool
 	cookUnit, lease       time.Duration
-	poll                  time.Duration
 }
 
 // flags defines kitchen's flags on fs, with defaults from getenv.
@@ -91,7 +89,6 @@ func (o *options) flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&o.seed, "seed", seed != "false" && seed != "0", "seed an empty database with a menu and a demo customer")
 	fs.DurationVar(&o.cookUnit, "cook-unit", dur("KITCHEN_COOK_UNIT", time.Second), "how long a second of a dish's prep_seconds lasts")
 	fs.DurationVar(&o.lease, "lease", dur("KITCHEN_LEASE", 10*time.Second), "how long an instance holds orders without renewing its claim")
-	fs.DurationVar(&o.poll, "poll", dur("KITCHEN_POLL", 500*time.Millisecond), "how often event streams look for other instances' events")
 	fs.BoolVar(&o.metrics, "metrics", boolean("KITCHEN_METRICS", true), "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
 	fs.BoolVar(&o.traces, "traces", boolean("KITCHEN_TRACES", false), "write a span per request to standard output as JSON")
 	return errors.Join(errs...)
@@ -128,7 +125,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		StaffKey: o.staffKey,
 		CookUnit: o.cookUnit,
 		Lease:    o.lease,
-		Poll:     o.poll,
 		Logger:   log,
 		Metrics:  o.metrics,
 	}

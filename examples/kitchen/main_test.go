@@ -97,7 +97,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"spec yaml", []string{"spec", "-format", "yaml"}, env(), 0, `openapi: "3.1.0"`, ""},
 		{"help lists kitchen's flags", []string{"-h"}, env(), 0, "", "-staff-key"},
 		{"bad kitchen flag value", []string{"-lease", "soon"}, env(), 2, "", "invalid value"},
-		{"bad environment", []string{"spec"}, env("KITCHEN_POLL", "often"), 2, "", "KITCHEN_POLL"},
+		{"bad environment", []string{"spec"}, env("KITCHEN_LEASE", "often"), 2, "", "KITCHEN_LEASE"},
 		{"bad boolean in the environment", []string{"spec"}, env("KITCHEN_METRICS", "maybe"), 2, "", "KITCHEN_METRICS"},
 		{"bad log format", []string{"spec", "-log-format", "xml"}, env(), 2, "", "-log-format"},
 		{"not a postgres URL", []string{"-addr", "127.0.0.1:0", "-db", "mysql://u:secret@h/db"}, env(), 1, "", "want a postgres:// URL"},
@@ -154,7 +154,7 @@ func launch(t *testing.T, args ...string) *proc {
 	if bin == "" {
 		t.Skip("process tests need the binary; not built with -short")
 	}
-	args = append([]string{"-addr", "127.0.0.1:0", "-cook-unit", "50ms", "-lease", "1s", "-poll", "50ms",
+	args = append([]string{"-addr", "127.0.0.1:0", "-cook-unit", "50ms", "-lease", "1s",
 		"-staff-key", "staff", "-shutdown-timeout", "5s"}, args...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "ROUX_LOG_LEVEL=info")

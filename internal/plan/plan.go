@@ -13,6 +13,7 @@ package plan
 
 import (
 	"fmt"
+	"io"
 	"reflect"
 	"sync"
 	"unsafe"
@@ -103,9 +104,19 @@ type Body struct {
 type Form struct {
 	Offset uintptr
 	Params []Param
-	// Files names the Form's file fields (*roux.FormFile,
+	// Files are the Form's file fields (*roux.FormFile,
 	// []*roux.FormFile), which only a multipart body carries.
-	Files []string
+	Files []File
+	// Content returns the content to send of the *roux.FormFile at f:
+	// the reader of roux.FileUpload, or a received file's content.
+	Content func(f unsafe.Pointer) (io.Reader, error)
+}
+
+// File is a file field of a Form.
+type File struct {
+	Name   string
+	Offset uintptr // relative to the Form
+	Many   bool    // []*roux.FormFile rather than *roux.FormFile
 }
 
 // BodyKind says how a response body is written, and so how it is read.

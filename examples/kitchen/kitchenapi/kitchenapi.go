@@ -96,8 +96,8 @@ type BillInput struct {
 
 // EventsInput is the input of [OrderEvents].
 type EventsInput struct {
-	ID          int64  `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
-	LastEventID string `header:"Last-Event-ID" example:"3" doc:"Resume after this event (browsers send it when they reconnect)"`
+	ID          int64 `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
+	LastEventID int64 `header:"Last-Event-ID" minimum:"0" example:"3" doc:"Resume after this event, by its seq (browsers send it when they reconnect)"`
 }
 
 // CreateCustomerInput is the input of [CreateCustomer].

@@ -43,7 +43,7 @@ func BenchmarkCreateOrder(b *testing.B) {
 	} {
 		b.Run("backend="+bb.name, func(b *testing.B) {
 			svc := kitchen.New(kitchen.Config{Open: bb.open(b), Seed: true, StaffKey: staffKey,
-				CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second, Poll: 100 * time.Millisecond,
+				CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()

@@ -5,10 +5,9 @@ package kitchen
 //
 // The log is in the store, so the stream is a thin layer over it: read
 // the events after the last one sent, send them, wait, repeat. Waiting
-// ends early when this instance writes an event of the order (the hub);
-// events written by other instances are found by polling every
-// Config.Poll. Polling works the same on SQLite and PostgreSQL; LISTEN/
-// NOTIFY would save the polls on PostgreSQL alone.
+// ends when the store announces new events of the order (the hub), which
+// it does for events of every instance: LISTEN/NOTIFY on PostgreSQL, in
+// process on SQLite. Nothing polls.
 //
 // Package sse does the rest: the headers, a flush per event, keep-alive
 // comments while the kitchen is quiet, a deadline for each write (so that
@@ -22,12 +21,7 @@ package kitchen
 
 import (
 	"context"
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
 
-	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/sse"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
@@ -46,15 +40,7 @@ func (s *Service) orderEvents(ctx context.Context, in *kitchenapi.EventsInput, c
 	if err != nil {
 		return nil, err
 	}
-	var after int64
-	if in.LastEventID != "" {
-		after, err = strconv.ParseInt(strings.TrimSpace(in.LastEventID), 10, 64)
-		if err != nil || after < 0 {
-			e := roux.NewError(http.StatusUnprocessableEntity, "Last-Event-ID must be an event's seq")
-			e.Errors = []roux.ErrorDetail{{Detail: "must be a non-negative integer", Parameter: "Last-Event-ID", In: "header", Code: "type"}}
-			return nil, e
-		}
-	}
+	after := in.LastEventID
 	names := map[int]string{}
 	for _, it := range o.Items {
 		names[it.Line] = it.Name
@@ -69,8 +55,6 @@ func (s *Service) orderEvents(ctx context.Context, in *kitchenapi.EventsInput, c
 // goes away or the server shuts down (the client then reconnects, to
 // this instance or another, with Last-Event-ID).
 func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[kitchenapi.OrderEvent], db store.Store, id, after int64, names map[int]string) error {
-	poll := time.NewTicker(s.cfg.Poll)
-	defer poll.Stop()
 	for {
 		// Ask to be woken before reading, so that no event written
 		// between the read and the wait is missed.
@@ -95,7 +79,6 @@ func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[kitchenapi.
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-wake:
-		case <-poll.C:
 		}
 	}
 }

@@ -112,7 +112,7 @@ func (r result[Out]) fails(status int) *roux.Error {
 // metrics.
 func config(open func(ctx context.Context) (store.Store, error)) kitchen.Config {
 	return kitchen.Config{Open: open, Seed: true, StaffKey: staffKey, CookUnit: 5 * time.Millisecond,
-		Lease: 900 * time.Millisecond, Poll: 30 * time.Millisecond, Metrics: true,
+		Lease: 900 * time.Millisecond, Metrics: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/middleware"
@@ -55,8 +54,7 @@ func (s *Service) createOrder(ctx context.Context, in *kitchenapi.CreateOrderInp
 	if err != nil {
 		return nil, err
 	}
-	no := store.NewOrder{CustomerID: c.Customer.ID, Note: in.Body.Note,
-		Owner: s.cfg.Instance, LeaseUntil: time.Now().Add(s.cfg.Lease)}
+	no := store.NewOrder{CustomerID: c.Customer.ID, Note: in.Body.Note}
 	for _, l := range in.Body.Items {
 		no.Lines = append(no.Lines, store.Line{DishID: l.DishID, Quantity: l.Quantity})
 	}
@@ -71,8 +69,6 @@ func (s *Service) createOrder(ctx context.Context, in *kitchenapi.CreateOrderInp
 	if err != nil {
 		return nil, err
 	}
-	s.hub.notify(o.ID)
-	s.kitchen.cook(o)
 	return &kitchenapi.OrderAccepted{ETag: etag(o.Version), Location: "/orders/" + itoa(o.ID), Body: orderView(o)}, nil
 }
 
@@ -116,8 +112,6 @@ func (s *Service) cancelOrder(ctx context.Context, in *kitchenapi.CancelOrderInp
 	if err != nil {
 		return nil, storeError(err, "order "+itoa(in.ID))
 	}
-	s.hub.notify(o.ID)
-	s.kitchen.stopCooking(o.ID) // at once here; another instance notices within Poll
 	return &kitchenapi.OrderOut{ETag: etag(o.Version), Body: orderView(o)}, nil
 }
 
