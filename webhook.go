@@ -63,8 +63,9 @@ var webhookName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // made of letters, digits, '.', '_' and '-'.
 //
 // opts document it: [Summary], [Description], [Tags], [Deprecated],
-// [OperationID], and [Response] for the answers a receiver may give (by
-// default the document says any 2xx accepts the message). Other options
+// [OperationID], and [Response] for the answers a receiver may give (the
+// document says what the sender makes of the classes of answers, 2XX,
+// 4XX and 5XX, not declared). Other options
 // describe served operations, and NewWebhook panics with a
 // *[RegistrationError] on them, as on a malformed name.
 func NewWebhook[P any](name string, opts ...Option) *Webhook[P] {
@@ -156,7 +157,7 @@ func (a *API) describeWebhook(d *webhookDecl, id string) (*openapi.PathItem, err
 			Content: map[string]*openapi.MediaType{"application/json": {Schema: s}}},
 		Responses: map[string]*openapi.Response{},
 	}
-	accepted := false
+	declared := map[int]bool{} // the classes of the receiver's answers declared, by their first digit
 	for _, x := range c.responses {
 		if x.status < 100 || x.status > 599 {
 			return nil, fmt.Errorf("option Response: status %d is not a valid response status", x.status)
@@ -173,11 +174,17 @@ func (a *API) describeWebhook(d *webhookDecl, id string) (*openapi.PathItem, err
 			r.Content = map[string]*openapi.MediaType{"application/json": {Schema: bs}}
 		}
 		op.Responses[strconv.Itoa(x.status)] = r
-		accepted = accepted || x.status/100 == 2
+		declared[x.status/100] = true
 	}
-	if !accepted {
-		op.Responses["2XX"] = &openapi.Response{Description: "The receiver accepted the message. Any other answer is a failure: " +
-			"408, 429 and 5xx (and no answer) are retried, after the Retry-After delay when the receiver sends one; other statuses are not."}
+	// What the sender makes of the answers not declared, by class.
+	for class, desc := range map[int]string{
+		2: "The receiver accepted the message.",
+		4: "The receiver refused the message, which is not sent again; except 408 and 429, which are retried, after the Retry-After delay when the receiver sends one.",
+		5: "The receiver failed; the message is sent again later, after the Retry-After delay when the receiver sends one.",
+	} {
+		if !declared[class] {
+			op.Responses[strconv.Itoa(class)+"XX"] = &openapi.Response{Description: desc}
+		}
 	}
 	item := &openapi.PathItem{}
 	item.Set(http.MethodPost, op)
