@@ -452,7 +452,10 @@ func replay(w http.ResponseWriter, r *http.Request, e *IdempotencyEntry, api *AP
 	}
 	h.Set(IdempotentReplayedHeader, "true")
 	w.WriteHeader(e.Status)
-	if _, err := w.Write(e.Body); err != nil && !errors.Is(err, http.ErrBodyNotAllowed) {
+	if len(e.Body) == 0 {
+		return
+	}
+	if _, err := w.Write(e.Body); err != nil {
 		api.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing a replayed answer", attrErr(err))
 	}
 }

@@ -721,3 +721,37 @@ func TestIdempotentGroup(t *testing.T) {
 		t.Errorf("the handler ran %d times for ann, bob and ann again, want 2", n)
 	}
 }
+
+func TestIdempotentNoContent(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{CheckResponses: true, Logger: slog.New(slog.DiscardHandler)})
+	var runs atomic.Int64
+	roux.Delete(api, "/orders/{id}", func(context.Context, *struct {
+		ID int `path:"id"`
+	}) (*struct{}, error) {
+		runs.Add(1)
+		return &struct{}{}, nil
+	}, roux.Idempotent(roux.NewMemoryIdempotencyStore(0), time.Hour))
+	rouxtest.New(t, api)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	for i, wantReplayed := range []bool{false, true} {
+		req, err := http.NewRequest(http.MethodDelete, srv.URL+"/orders/7", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set(roux.IdempotencyKeyHeader, `"del-7"`)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusNoContent || len(b) != 0 || (res.Header.Get(roux.IdempotentReplayedHeader) == "true") != wantReplayed {
+			t.Errorf("request %d: got %d %q replayed=%q, want 204, no body, replayed %v", i+1, res.StatusCode, b, res.Header.Get(roux.IdempotentReplayedHeader), wantReplayed)
+		}
+	}
+	if n := runs.Load(); n != 1 {
+		t.Errorf("the handler ran %d times, want 1", n)
+	}
+}
