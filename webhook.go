@@ -49,7 +49,12 @@ type AnyWebhook interface {
 	webhook() *webhookDecl
 }
 
-func (w *Webhook[P]) webhook() *webhookDecl { return &w.decl }
+func (w *Webhook[P]) webhook() *webhookDecl {
+	if w == nil {
+		return nil
+	}
+	return &w.decl
+}
 
 // Name returns the webhook's name, its key in the document's webhooks.
 func (w *Webhook[P]) Name() string { return w.decl.name }
@@ -63,11 +68,11 @@ var webhookName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // made of letters, digits, '.', '_' and '-'.
 //
 // opts document it: [Summary], [Description], [Tags], [Deprecated],
-// [OperationID], and [Response] for the answers a receiver may give (the
-// document says what the sender makes of the classes of answers, 2XX,
-// 4XX and 5XX, not declared). Other options
-// describe served operations, and NewWebhook panics with a
-// *[RegistrationError] on them, as on a malformed name.
+// [OperationID], and [Response] for the answers a receiver may give; for
+// each class of answers not declared (2XX, 4XX, 5XX) the document says
+// what the sender makes of it. Other options describe served operations,
+// and NewWebhook panics with a *[RegistrationError] on them, as on a
+// malformed name.
 func NewWebhook[P any](name string, opts ...Option) *Webhook[P] {
 	site := callerSite()
 	w := &Webhook[P]{decl: webhookDecl{name: name, site: site, payload: reflect.TypeFor[P]()}}
@@ -88,8 +93,8 @@ func (d *webhookDecl) configure(opts []Option) error {
 		opt.apply(&d.cfg)
 	}
 	switch c := &d.cfg; {
-	case c.status != 0 || c.bodyLimit != 0:
-		return errors.New("roux.Status and roux.BodyLimit describe a served operation's answer and input; document the receiver's answers with roux.Response")
+	case c.status != 0 || c.bodyLimit != 0 || c.mergePatch:
+		return errors.New("roux.Status, roux.BodyLimit and roux.MergePatch describe a served operation's answer and input; document the receiver's answers with roux.Response")
 	case len(c.callbacks) > 0:
 		return errors.New("a webhook cannot have callbacks of its own")
 	}
@@ -109,7 +114,13 @@ type webhooks struct {
 // or its operationId is taken, or its payload type cannot be described.
 func (a *API) Webhook(w AnyWebhook) {
 	site := callerSite()
-	d := w.webhook()
+	var d *webhookDecl
+	if w != nil {
+		d = w.webhook()
+	}
+	if d == nil {
+		panic(&RegistrationError{Site: site, Method: "webhook", Err: errors.New("the webhook is nil")})
+	}
 	fail := func(err error) {
 		panic(&RegistrationError{Site: site, Method: "webhook", Pattern: d.name, Err: err})
 	}

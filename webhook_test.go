@@ -436,6 +436,12 @@ func TestWebhookRegistrationErrors(t *testing.T) {
 		{"nil webhook", func(api *roux.API) {
 			roux.Post(api, "/orders", handler, roux.Callback("c", "{$url}", nil))
 		}, "nil"},
+		{"nil *Webhook", func(api *roux.API) {
+			var w *roux.Webhook[hookOrderReady]
+			roux.Post(api, "/orders", handler, roux.Callback("c", "{$url}", w))
+		}, "nil"},
+		{"publish nil", func(api *roux.API) { api.Webhook(nil) }, "nil"},
+		{"merge patch", func(*roux.API) { roux.NewWebhook[hookOrderReady]("x", roux.MergePatch()) }, "roux.Response"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
