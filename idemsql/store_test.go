@@ -30,7 +30,7 @@ import (
 // schema of its own in the PostgreSQL of ROUX_POSTGRES_URL (or
 // KITCHEN_POSTGRES_URL, which CI sets: see .ci/postgres.sh). Without
 // either, PostgreSQL is skipped, unless CI is set: CI must run it.
-func databases(t *testing.T) map[string]*idemsql.Store {
+func databases(t testing.TB) map[string]*idemsql.Store {
 	t.Helper()
 	ctx := context.Background()
 	stores := map[string]*idemsql.Store{}
@@ -66,7 +66,7 @@ func databases(t *testing.T) map[string]*idemsql.Store {
 
 // postgres opens a schema of its own in the database at base, dropped
 // when the test ends.
-func postgres(t *testing.T, base string) *sql.DB {
+func postgres(t testing.TB, base string) *sql.DB {
 	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
