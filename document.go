@@ -83,7 +83,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	for _, p := range params {
 		s := *p.Schema
 		param := &openapi.Parameter{
-			Name: p.Name, In: string(p.In), Required: p.Required,
+			Name: p.Name, In: string(p.In), Required: p.Required, AllowEmptyValue: p.AllowEmpty,
 			Description: s.Description, Deprecated: s.Deprecated, Schema: &s,
 		}
 		s.Description, s.Deprecated = "", false
