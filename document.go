@@ -84,7 +84,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	for _, p := range params {
 		s := *p.Schema
 		param := &openapi.Parameter{
-			Name: p.Name, In: string(p.In), Required: p.Required,
+			Name: p.Name, In: string(p.In), Required: p.Required, AllowEmptyValue: p.AllowEmpty,
 			Description: s.Description, Deprecated: s.Deprecated, Schema: &s,
 		}
 		s.Description, s.Deprecated = "", false
@@ -126,9 +126,15 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		problem(http.StatusUnauthorized, "The credentials are missing or not valid",
 			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The challenge of the security scheme.", true)})
 	}
-	if op.hasScopes() {
+	switch {
+	case op.hasScopes() && op.crossOrigin:
+		problem(http.StatusForbidden, "The credentials lack a required scope, or a browser page of another origin sent the request",
+			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The scopes the operation needs (error=\"insufficient_scope\"), when they are what is missing.", false)})
+	case op.hasScopes():
 		problem(http.StatusForbidden, "The credentials lack a required scope",
 			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The scopes the operation needs (error=\"insufficient_scope\").", true)})
+	case op.crossOrigin:
+		problem(http.StatusForbidden, "A browser page of another origin sent the request: refused, as the operation is secured by a cookie (CSRF)", nil)
 	}
 	problem(http.StatusInternalServerError, "The server failed to handle the request", nil)
 	if cfg.cpuBound {

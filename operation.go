@@ -32,6 +32,9 @@ type operation struct {
 	deps       depPlan
 	security   []opSecurity
 	secNodes   []int // the nodes of security schemes, run before the input is read
+	// crossOrigin: an unsafe method secured by a cookie, whose
+	// cross-origin browser requests are refused (CSRF).
+	crossOrigin bool
 	// ifMatch: the input has an If-Match field of type ETags;
 	// ifMatchRequired: it is required, and its absence is a 428.
 	ifMatch, ifMatchRequired bool

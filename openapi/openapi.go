@@ -134,15 +134,17 @@ type Callback map[string]*PathItem
 
 // Parameter is a path, query, header or cookie parameter.
 type Parameter struct {
-	Name        string         `json:"name"`
-	In          string         `json:"in"`
-	Description string         `json:"description,omitempty"`
-	Required    bool           `json:"required,omitempty"`
-	Deprecated  bool           `json:"deprecated,omitempty"`
-	Style       string         `json:"style,omitempty"`
-	Explode     *bool          `json:"explode,omitempty"`
-	Schema      *schema.Schema `json:"schema,omitempty"`
-	Example     any            `json:"example,omitempty"`
+	Name        string `json:"name"`
+	In          string `json:"in"`
+	Description string `json:"description,omitempty"`
+	Required    bool   `json:"required,omitempty"`
+	Deprecated  bool   `json:"deprecated,omitempty"`
+	// AllowEmptyValue admits "?name=" for a query parameter.
+	AllowEmptyValue bool           `json:"allowEmptyValue,omitempty"`
+	Style           string         `json:"style,omitempty"`
+	Explode         *bool          `json:"explode,omitempty"`
+	Schema          *schema.Schema `json:"schema,omitempty"`
+	Example         any            `json:"example,omitempty"`
 }
 
 // RequestBody describes an operation's request body.
