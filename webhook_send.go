@@ -19,6 +19,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/roux-go/roux/internal/retryafter"
+	"github.com/roux-go/roux/internal/wire"
 )
 
 // WebhookEndpoint is where a receiver takes a webhook's messages: its
@@ -121,7 +122,7 @@ func (w *Webhook[P]) Send(ctx context.Context, s *WebhookSender, to WebhookEndpo
 	if payload == nil {
 		return nil, &WebhookError{Err: fmt.Errorf("webhook %s: the payload is nil", w.decl.name)}
 	}
-	body, err := json.Marshal(payload, jsonOptions)
+	body, err := json.Marshal(payload, wire.JSON)
 	if err != nil {
 		return nil, &WebhookError{Err: fmt.Errorf("webhook %s: encoding the payload: %w", w.decl.name, err)}
 	}
