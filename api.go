@@ -85,6 +85,7 @@ type API struct {
 	docsOff    atomic.Bool
 	cpuOnce    sync.Once
 	cpu        *cpuPool
+	refusals   refusals
 
 	docs docCache
 }

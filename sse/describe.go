@@ -3,6 +3,7 @@ package sse
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/roux-go/roux"
@@ -47,6 +48,9 @@ func describe(d *roux.BodyDoc, events *eventSet) error {
 			Description: "The messages of the stream, in order: each is one of the events.",
 			Items:       &schema.Schema{OneOf: oneOf},
 		}},
+	}
+	d.Operation.Responses[strconv.Itoa(http.StatusNoContent)] = &openapi.Response{
+		Description: "The stream is over: there are no more events to send. A browser's EventSource stops reconnecting.",
 	}
 	if d.Operation.Extensions == nil {
 		d.Operation.Extensions = map[string]any{}
