@@ -89,6 +89,18 @@ func (s *Service) orderEvents(ctx context.Context, in *EventsInput) (*sse.Stream
 			return nil, e
 		}
 	}
+	if o.Status == store.OrderReady || o.Status == store.OrderCancelled {
+		// A finished order's stream has nothing after its last event: a
+		// client reconnecting with that event's ID (as EventSource does
+		// after every stream) gets 204, which stops it.
+		evs, err := db.Events(ctx, o.ID, after, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) == 0 {
+			return sse.Finished[OrderEvent](), nil
+		}
+	}
 	names := map[int]string{}
 	for _, it := range o.Items {
 		names[it.Line] = it.Name
