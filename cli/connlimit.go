@@ -10,15 +10,17 @@ package cli
 // the connections they arrive on, keep-alive ones included.
 //
 // A connection over the cap is refused at once, and counted: on plain
-// HTTP it is answered with a 503 problem with Retry-After and closed, the
-// way net/http closes after an error response — the server sends FIN and
-// reads what the client still sends for a moment, so that its response is
-// not lost to a reset; over TLS it is closed without an answer, as
-// answering would take a handshake. Refusing rather than leaving the
+// HTTP its request is answered with a 503 problem with Retry-After and the
+// connection closed, the way net/http closes after an error response — the
+// server sends FIN and reads what the client still sends for a moment, so
+// that its response is not lost to a reset; over TLS it is closed without
+// an answer, as answering would take a handshake. At most maxLingering
+// refusals are answered at once; beyond, a connection is closed at once. Refusing rather than leaving the
 // connection in the kernel's queue tells a client at once to go elsewhere
 // (another instance, or later) instead of waiting for a timeout.
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"strconv"
@@ -86,29 +88,45 @@ func (l *capListener) Accept() (net.Conn, error) {
 	}
 }
 
-// refuse answers c, a connection over the cap, and closes it.
+// refuse answers c, a connection over the cap, and closes it: after its
+// request's head has arrived — a client such as net/http's takes an answer
+// that comes before its request for a broken connection — with the 503,
+// then FIN, then reading what the client still sends for a moment, so that
+// the answer is not lost to a reset.
 func (l *capListener) refuse(c net.Conn) {
 	if l.silent || !l.startLinger() {
 		c.Close()
 		return
 	}
-	// A fresh socket's send buffer takes the answer at once; the deadline
-	// only guards the accept loop against the unexpected.
-	c.SetWriteDeadline(time.Now().Add(10 * time.Millisecond)) //nolint:errcheck // closed below on failure
-	if _, err := c.Write(refusal); err != nil {
-		l.endLinger()
-		c.Close()
-		return
-	}
-	if cw, ok := c.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite() //nolint:errcheck // the read below ends either way
-	}
 	go func() {
 		defer l.endLinger()
 		defer c.Close()
+		c.SetReadDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // a failed read ends the wait
+		readHead(c)
+		c.SetWriteDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // a failed write is the end
+		if _, err := c.Write(refusal); err != nil {
+			return
+		}
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite() //nolint:errcheck // the read below ends either way
+		}
 		c.SetReadDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // then the read fails at once
 		io.Copy(io.Discard, c)                           //nolint:errcheck // until EOF or the deadline
 	}()
+}
+
+// readHead reads from c until the end of a request head, 4 KiB, or an
+// error (the read deadline).
+func readHead(c net.Conn) {
+	buf := make([]byte, 4096)
+	n := 0
+	for n < len(buf) {
+		m, err := c.Read(buf[n:])
+		n += m
+		if bytes.Contains(buf[max(0, n-m-3):n], []byte("\r\n\r\n")) || err != nil {
+			return
+		}
+	}
 }
 
 func (l *capListener) startLinger() bool {

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -58,8 +60,17 @@ func TestMaxConns(t *testing.T) {
 			idle := dialHeld(t, addr)
 
 			refused := dialHeld(t, addr)
-			refused.SetReadDeadline(time.Now().Add(5 * time.Second))
 			if tt.name == "http" {
+				// Nothing comes before the request: net/http's client takes
+				// an answer that precedes its request for a broken connection.
+				refused.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+				if n, err := refused.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Errorf("over the cap, before the request: got %d bytes and %v, want nothing yet", n, err)
+				}
+			}
+			refused.SetDeadline(time.Now().Add(5 * time.Second))
+			if tt.name == "http" {
+				io.WriteString(refused, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
 				res, err := http.ReadResponse(bufio.NewReader(refused), nil)
 				if err != nil {
 					t.Fatal(err)
@@ -74,8 +85,22 @@ func TestMaxConns(t *testing.T) {
 			if n, err := refused.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 				t.Errorf("over the cap: got %d bytes and %v, want the connection closed", n, err)
 			}
-			if got := api.Refusals()[roux.RefusalConnections]; got != 1 {
-				t.Errorf("counted %d connections refused, want 1", got)
+			wantRefused := int64(1)
+			if tt.name == "http" {
+				// net/http's client gets the 503 as an answer, not as a
+				// broken connection: it is sent after the request.
+				fresh := &http.Transport{}
+				res, err := (&http.Client{Transport: fresh, Timeout: 5 * time.Second}).Get(url)
+				if err != nil || res.StatusCode != 503 {
+					t.Errorf("net/http's client over the cap: got %v, %v; want a 503", res, err)
+				} else {
+					res.Body.Close()
+				}
+				fresh.CloseIdleConnections()
+				wantRefused++
+			}
+			if got := api.Refusals()[roux.RefusalConnections]; got != wantRefused {
+				t.Errorf("counted %d connections refused, want %d", got, wantRefused)
 			}
 
 			// Closing one frees its place.

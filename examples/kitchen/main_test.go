@@ -638,7 +638,8 @@ func TestRefusalsInMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 		held = append(held, c)
-		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "GET /livez HTTP/1.1\r\nHost: kitchen\r\n\r\n") // answered 200, or refused
 		b := make([]byte, 12)
 		if n, _ := io.ReadFull(c, b); n == 12 && string(b) == "HTTP/1.1 503" {
 			refused = true
