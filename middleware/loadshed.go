@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -85,7 +84,7 @@ type LoadShedder struct {
 	long       atomic.Int64 // long-lived responses open
 	retry      time.Duration
 	retryAfter []string // the header value, shared by every refusal
-	busy, full []byte   // the problems of the two refusals
+	busy, full refusal  // the problems of the two refusals
 	shed       atomic.Int64
 	shedLong   atomic.Int64
 }
@@ -103,8 +102,8 @@ func NewLoadShedder(c LoadShedConfig) *LoadShedder {
 	s := &LoadShedder{l: newLimiter(c), classify: c.Priority, longLived: c.LongLived,
 		maxLong: int64(c.MaxLongLived), retry: time.Duration(secs) * time.Second,
 		retryAfter: []string{strconv.Itoa(secs)},
-		busy:       problemBody(http.StatusServiceUnavailable, "the server is at capacity; retry after "+strconv.Itoa(secs)+"s"),
-		full:       problemBody(http.StatusServiceUnavailable, "the server has too many long-lived responses (event streams, WebSocket sessions) open; retry after "+strconv.Itoa(secs)+"s"),
+		busy:       newRefusal("the server is at capacity; retry after " + strconv.Itoa(secs) + "s"),
+		full:       newRefusal("the server has too many long-lived responses (event streams, WebSocket sessions) open; retry after " + strconv.Itoa(secs) + "s"),
 	}
 	if s.classify == nil {
 		s.classify = func(*http.Request) Priority { return Normal }
@@ -163,11 +162,30 @@ func (s *LoadShedder) enterLong() bool {
 	return true
 }
 
-// refuse sends one of the prepared 503 problems.
-func (s *LoadShedder) refuse(w http.ResponseWriter, body []byte) {
+// refuse sends one of the prepared 503 problems. Its header values are
+// shared by every refusal, so that refusing allocates nothing: net/http
+// only reads them, and Set or Add would replace them, not write to them.
+func (s *LoadShedder) refuse(w http.ResponseWriter, p refusal) {
 	h := w.Header()
 	h["Retry-After"] = s.retryAfter
-	writeProblemBody(w, http.StatusServiceUnavailable, body)
+	h["Content-Type"] = problemType
+	h["Content-Length"] = p.length
+	h.Del("Content-Encoding")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	w.Write(p.body) //nolint:errcheck // nothing more can be done for this client
+}
+
+var problemType = []string{"application/problem+json"}
+
+// refusal is a prepared 503 problem.
+type refusal struct {
+	body   []byte
+	length []string // the Content-Length header's value
+}
+
+func newRefusal(detail string) refusal {
+	body := problemBody(http.StatusServiceUnavailable, detail)
+	return refusal{body: body, length: []string{strconv.Itoa(len(body))}}
 }
 
 // Limit returns the current concurrency limit.
@@ -256,13 +274,9 @@ func MarkLongLived(r *http.Request) error {
 	return nil
 }
 
-// problemBody is the JSON of an RFC 9457 problem with status and detail.
+// problemBody is the JSON of an RFC 9457 problem with status and detail
+// (ASCII, which strconv.Quote quotes as JSON would).
 func problemBody(status int, detail string) []byte {
-	body, _ := json.Marshal(struct {
-		Type   string `json:"type"`
-		Title  string `json:"title"`
-		Status int    `json:"status"`
-		Detail string `json:"detail,omitempty"`
-	}{"about:blank", http.StatusText(status), status, detail})
-	return body
+	return []byte(`{"type":"about:blank","title":` + strconv.Quote(http.StatusText(status)) + `,"status":` +
+		strconv.Itoa(status) + `,"detail":` + strconv.Quote(detail) + `}`)
 }

@@ -296,3 +296,44 @@ func TestLoadShedDocuments(t *testing.T) {
 		t.Errorf("Headers: got %v, want none", h)
 	}
 }
+
+// BenchmarkLoadShed is the cost of the shedder on an admitted request
+// (the ticket that lets a response become long-lived: two allocations)
+// and on a refused one.
+func BenchmarkLoadShed(b *testing.B) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	// The one place of full is taken by a request that waits until the
+	// benchmark ends.
+	release := make(chan struct{})
+	defer close(release)
+	h := newHeld()
+	h.release = release
+	full := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 1, MinLimit: 1, MaxLimit: 1})
+	refused := full.Middleware(ok)
+	go full.Middleware(h.handler(false, nil)).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	<-h.started
+	for _, bb := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"none", ok},
+		{"admitted", middleware.NewLoadShedder(middleware.LoadShedConfig{}).Middleware(ok)},
+		{"refused", refused},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			r := httptest.NewRequest("GET", "/dishes", nil)
+			w := &discardWriter{h: http.Header{}}
+			for b.Loop() {
+				bb.h.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps nothing.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}

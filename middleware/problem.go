@@ -1,17 +1,19 @@
 package middleware
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 )
 
 // writeProblem sends an RFC 9457 problem with status and detail.
 func writeProblem(w http.ResponseWriter, status int, detail string) {
-	writeProblemBody(w, status, problemBody(status, detail))
-}
-
-// writeProblemBody sends body, the JSON of a problem, with status.
-func writeProblemBody(w http.ResponseWriter, status int, body []byte) {
+	body, _ := json.Marshal(struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status int    `json:"status"`
+		Detail string `json:"detail,omitempty"`
+	}{"about:blank", http.StatusText(status), status, detail})
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
