@@ -191,6 +191,11 @@ func newRefusal(detail string) refusal {
 // Limit returns the current concurrency limit.
 func (s *LoadShedder) Limit() int { return int(s.l.limit.Load()) }
 
+// InFlight returns how many requests hold a place in the concurrency
+// limit. A request's place is given back when its handler returns, which
+// may be a moment after its client has the whole response.
+func (s *LoadShedder) InFlight() int64 { return s.l.inflight.Load() }
+
 // Shed returns how many requests the concurrency limit has refused.
 func (s *LoadShedder) Shed() int64 { return s.shed.Load() }
 

@@ -87,6 +87,12 @@ func TestRefusalsMetric(t *testing.T) {
 	if got := get("/bill"); got != 503 { // admitted by the shedder, refused by the full pool
 		t.Errorf("a third bill: got %d, want 503", got)
 	}
+	// The refused bill's place comes back as its handler returns.
+	for deadline := time.Now().Add(10 * time.Second); shed.InFlight() != 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests hold a place, want the 2 bills", shed.InFlight())
+		}
+	}
 	wg.Go(func() { get("/hold") }) // the third request the shedder admits
 	<-started
 	for _, tt := range []struct {

@@ -101,6 +101,7 @@ func TestStreamLeavesTheConcurrencyLimit(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("a request beside the stream: got %d, want 200", resp.StatusCode)
 	}
+	waitIdle(t, shed) // the request's place comes back as its handler returns
 	// A second stream is past the cap.
 	second := open(t, srv.Client(), srv.URL+"/events")
 	body, _ := io.ReadAll(second.Body)
@@ -131,5 +132,17 @@ func TestStreamLeavesTheConcurrencyLimit(t *testing.T) {
 	}
 	if got := shed.Shed(); got != 0 {
 		t.Errorf("the concurrency limit refused %d requests, want 0", got)
+	}
+}
+
+// waitIdle waits until no request holds a place in s's limit.
+func waitIdle(t *testing.T, s *middleware.LoadShedder) {
+	t.Helper()
+	deadline := time.Now().Add(testTimeout)
+	for s.InFlight() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests still hold a place", s.InFlight())
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -41,6 +41,12 @@ func TestSessionLeavesTheConcurrencyLimit(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("a request beside the session: got %d, want 200", resp.StatusCode)
 	}
+	// The request's place comes back as its handler returns.
+	for deadline := time.Now().Add(10 * time.Second); shed.InFlight() != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests still hold a place", shed.InFlight())
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, resp, err = websocket.Dial(ctx, h.url("/rooms/lobby/ws?name=bob"), &websocket.DialOptions{HTTPClient: h.client})
