@@ -92,7 +92,9 @@ func (l *capListener) Accept() (net.Conn, error) {
 // request's head has arrived — a client such as net/http's takes an answer
 // that comes before its request for a broken connection — with the 503,
 // then FIN, then reading what the client still sends for a moment, so that
-// the answer is not lost to a reset.
+// the answer is not lost to a reset. A connection that sends nothing for
+// that moment (a client's spare, dialed ahead) is closed without a word, as
+// an idle connection may be.
 func (l *capListener) refuse(c net.Conn) {
 	if l.silent || !l.startLinger() {
 		c.Close()
@@ -102,7 +104,9 @@ func (l *capListener) refuse(c net.Conn) {
 		defer l.endLinger()
 		defer c.Close()
 		c.SetReadDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // a failed read ends the wait
-		readHead(c)
+		if !readHead(c) {
+			return // it asked nothing: closing is the answer
+		}
 		c.SetWriteDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // a failed write is the end
 		if _, err := c.Write(refusal); err != nil {
 			return
@@ -116,17 +120,18 @@ func (l *capListener) refuse(c net.Conn) {
 }
 
 // readHead reads from c until the end of a request head, 4 KiB, or an
-// error (the read deadline).
-func readHead(c net.Conn) {
+// error (the read deadline). It reports whether anything came.
+func readHead(c net.Conn) bool {
 	buf := make([]byte, 4096)
 	n := 0
 	for n < len(buf) {
 		m, err := c.Read(buf[n:])
 		n += m
 		if bytes.Contains(buf[max(0, n-m-3):n], []byte("\r\n\r\n")) || err != nil {
-			return
+			break
 		}
 	}
+	return n > 0
 }
 
 func (l *capListener) startLinger() bool {

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -25,6 +24,7 @@ const demoToken = "demo-customer-token"
 
 var targets = map[string]target{
 	"dishes": {method: "GET", path: "/dishes"},
+	"livez":  {method: "GET", path: "/livez"}, // the cheapest operation: what a request costs the server at least
 	"orders": {method: "POST", path: "/orders", body: `{"items":[{"dish_id":1,"quantity":1}]}`,
 		header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + demoToken}}},
 }
@@ -52,60 +52,44 @@ type sample struct {
 	measured bool          // due after the warm-up
 }
 
-// generator sends requests to one server over keep-alive connections.
+// generator sends requests to one server over keep-alive connections,
+// at most maxConns of them.
 type generator struct {
-	base    string
-	client  *http.Client
+	host    string
+	conns   *pool
 	timeout time.Duration
 	errMu   sync.Mutex
 	errs    map[string]int // a few transport errors, for the report
 }
 
+const maxConns = 16384
+
 func newGenerator(base string, timeout time.Duration) *generator {
-	tr := &http.Transport{
-		MaxIdleConns: 16384, MaxIdleConnsPerHost: 16384, MaxConnsPerHost: 16384,
-		IdleConnTimeout: 30 * time.Second, DisableCompression: true,
-		DialContext: (&net.Dialer{Timeout: timeout}).DialContext,
-	}
-	return &generator{base: base, client: &http.Client{Transport: tr, Timeout: timeout}, timeout: timeout, errs: map[string]int{}}
+	host := strings.TrimPrefix(base, "http://")
+	return &generator{host: host, conns: newPool(host, maxConns), timeout: timeout, errs: map[string]int{}}
 }
 
-func (g *generator) close() { g.client.CloseIdleConnections() }
+func (g *generator) close() { g.conns.close() }
 
-// do sends t's request, due at due, and says what became of it.
-func (g *generator) do(t target, due time.Time) sample {
+// do sends req, due at due, and says what became of it.
+func (g *generator) do(req []byte, due time.Time) sample {
 	sent := time.Now()
 	s := sample{lag: sent.Sub(due)}
-	var body io.Reader
-	if t.body != "" {
-		body = bytes.NewReader([]byte(t.body))
-	}
-	req, _ := http.NewRequestWithContext(context.Background(), t.method, g.base+t.path, body)
-	for k, v := range t.header {
-		req.Header[k] = v
-	}
-	res, err := g.client.Do(req)
-	if err == nil {
-		var b []byte
-		b, err = io.ReadAll(res.Body)
-		res.Body.Close()
-		if err == nil {
-			s.kind = classify(res.StatusCode, b)
-		}
-	}
+	status, body, err := g.conns.roundTrip(req, sent.Add(g.timeout))
 	s.latency = time.Since(due)
-	if err != nil {
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			s.kind, s.latency = timedOut, g.timeout+s.lag
-		} else {
-			s.kind = broken
-			g.errMu.Lock()
-			if len(g.errs) < 20 {
-				g.errs[err.Error()]++
-			}
-			g.errMu.Unlock()
+	var ne net.Error
+	switch {
+	case err == nil:
+		s.kind = classify(status, body)
+	case errors.As(err, &ne) && ne.Timeout():
+		s.kind = timedOut
+	default:
+		s.kind = broken
+		g.errMu.Lock()
+		if len(g.errs) < 20 {
+			g.errs[err.Error()]++
 		}
+		g.errMu.Unlock()
 	}
 	return s
 }
@@ -136,6 +120,7 @@ func (g *generator) openLoop(t target, rate float64, warm, d time.Duration) resu
 	interval := time.Duration(float64(time.Second) / rate)
 	start := time.Now().Add(10 * time.Millisecond)
 	measureFrom := start.Add(warm)
+	req := t.wire(g.host)
 	var wg sync.WaitGroup
 	for i := range n {
 		due := start.Add(time.Duration(i) * interval)
@@ -143,7 +128,7 @@ func (g *generator) openLoop(t target, rate float64, warm, d time.Duration) resu
 			time.Sleep(wait)
 		}
 		wg.Go(func() {
-			s := g.do(t, due)
+			s := g.do(req, due)
 			s.measured = !due.Before(measureFrom)
 			samples[i] = s
 		})
@@ -160,11 +145,12 @@ func (g *generator) closedLoop(t target, clients int, warm, d time.Duration) res
 	start := time.Now()
 	measureFrom, end := start.Add(warm), start.Add(warm+d)
 	per := make([][]sample, clients)
+	req := t.wire(g.host)
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
 			for due := time.Now(); due.Before(end); due = time.Now() {
-				s := g.do(t, due)
+				s := g.do(req, due)
 				s.measured = !due.Before(measureFrom)
 				per[c] = append(per[c], s)
 			}
@@ -176,13 +162,15 @@ func (g *generator) closedLoop(t target, clients int, warm, d time.Duration) res
 
 // result sums up a run.
 type result struct {
-	rate     float64 // offered per second (open loop)
-	sent     float64 // measured requests per second
-	goodput  float64 // 2xx within goodWithin per second
-	p50, p99 time.Duration
-	lag99    time.Duration
-	counts   [numKinds]int
-	server   map[string]int64 // the server's refusal counts during the run
+	rate       float64 // offered per second (open loop)
+	sent       float64 // measured requests per second
+	throughput float64 // 2xx per second
+	goodput    float64 // 2xx within goodWithin per second
+	p50, p99   time.Duration
+	lag99      time.Duration
+	counts     [numKinds]int
+	server     map[string]int64 // the server's refusal counts during the run
+	serverCPU  float64          // the server's CPU use during the run, in cores
 }
 
 func summarize(samples []sample, d time.Duration) result {
@@ -207,6 +195,7 @@ func summarize(samples []sample, d time.Duration) result {
 	}
 	r.sent = float64(len(lags)) / d.Seconds()
 	r.goodput = float64(good) / d.Seconds()
+	r.throughput = float64(r.counts[ok]) / d.Seconds()
 	r.p50, r.p99 = quantile(admitted, 0.5), quantile(admitted, 0.99)
 	r.lag99 = quantile(lags, 0.99)
 	return r
@@ -229,7 +218,7 @@ func (r result) keptUp() bool {
 
 func printHeader() {
 	fmt.Printf("%-18s %9s %9s %9s %6s %9s %9s %7s %8s %8s %6s %6s %8s %7s %10s  %s\n",
-		"run", "offered/s", "sent/s", "goodput/s", "/C", "p50", "p99", "p99/unl", "shed", "conn-cap", "cpu", "other", "timeouts", "errors", "lag p99", "server-counted refusals")
+		"run", "offered/s", "sent/s", "goodput/s", "/C", "p50", "p99", "p99/unl", "shed", "conn-cap", "cpu", "other", "timeouts", "errors", "lag p99", "server: CPU (cores); refusals it counted")
 }
 
 // print prints r; C and the unloaded p99 scale it when they are known.
@@ -246,7 +235,7 @@ func (r result) print(name string, C float64, unloadedP99 time.Duration) {
 	}
 	server := "-"
 	if r.server != nil {
-		server = fmt.Sprintf("shed %d, long-lived %d, conn-cap %d, cpu %d",
+		server = fmt.Sprintf("CPU %.2f; shed %d, long-lived %d, conn-cap %d, cpu %d", r.serverCPU,
 			r.server["load_shed"], r.server["long_lived_limit"], r.server["connection_limit"], r.server["cpu_pool"])
 	}
 	fmt.Printf("%-18s %9s %9.0f %9.0f %6s %9v %9v %7s %8d %8d %6d %6d %8d %7d %10v  %s\n",

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -43,8 +42,9 @@ type kitchen struct {
 var servingRE = regexp.MustCompile(`msg=serving addr=(http://127\.0\.0\.1:\d+)`)
 
 // startKitchen starts bin pinned to cpu, in demo mode on a fresh SQLite
-// database, and waits until it serves. Its log goes to a file in its
-// directory.
+// database, and waits until it serves. Its log goes straight to a file in
+// its directory: copying it through this process would take the
+// generator's CPU.
 func startKitchen(bin string, cpu int, extra []string) (*kitchen, error) {
 	dir, err := os.MkdirTemp("", "kitchenload-data-")
 	if err != nil {
@@ -54,48 +54,52 @@ func startKitchen(bin string, cpu int, extra []string) (*kitchen, error) {
 		"-addr", "127.0.0.1:0", "-cook-unit", "10ms"}, extra...)
 	k := &kitchen{cmd: exec.Command("taskset", args...), dir: dir, done: make(chan struct{})}
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	log, err := os.Create(filepath.Join(dir, "kitchen.log"))
+	logName := filepath.Join(dir, "kitchen.log")
+	log, err := os.Create(logName)
 	if err != nil {
 		return nil, err
 	}
-	stderr, err := k.cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
+	defer log.Close() // the child has its own descriptor
+	k.cmd.Stderr = log
 	if err := k.cmd.Start(); err != nil {
 		return nil, err
 	}
-	addr := make(chan string, 1)
 	go func() {
-		defer close(k.done)
-		defer log.Close()
-		br := bufio.NewReader(stderr)
-		for {
-			line, err := br.ReadString('\n')
-			if m := servingRE.FindStringSubmatch(line); m != nil {
-				addr <- m[1]
-				io.WriteString(log, line)
-				io.Copy(log, br) // the rest, without parsing it
-				break
-			}
-			io.WriteString(log, line)
-			if err != nil {
-				break
-			}
-		}
 		k.cmd.Wait()
+		close(k.done)
 	}()
-	select {
-	case k.url = <-addr:
-		return k, nil
-	case <-k.done:
-		b, _ := os.ReadFile(filepath.Join(dir, "kitchen.log"))
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("the kitchen exited:\n%s", b)
-	case <-time.After(30 * time.Second):
-		k.stop()
-		return nil, fmt.Errorf("the kitchen did not serve within 30s")
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(logName)
+		if m := servingRE.FindSubmatch(b); m != nil {
+			k.url = string(m[1])
+			return k, nil
+		}
+		select {
+		case <-k.done:
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("the kitchen exited:\n%s", b)
+		default:
+		}
 	}
+	k.stop()
+	return nil, fmt.Errorf("the kitchen did not serve within 30s")
+}
+
+// cpu returns the CPU time the kitchen has used.
+func (k *kitchen) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", k.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses: utime
+	// and stime are the 12th and 13th, in clock ticks (100 a second).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
 }
 
 // stop sends the kitchen SIGTERM, kills it if it has not stopped after
