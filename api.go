@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	pathpkg "path"
 	"slices"
 	"strconv"
@@ -52,6 +53,16 @@ type Config struct {
 	// request's Accept header; see [Format]. New panics when one is
 	// malformed or offered twice.
 	Formats []Format
+	// CheckResponses checks every response an operation sends against its
+	// published description: the status is documented, the headers
+	// documented as required are present, and a JSON body satisfies its
+	// schema. A response that breaks the description is logged and
+	// replaced by a 500 problem of type [ResponseViolationType] naming
+	// the operation, the status and the failing JSON pointers, so tests
+	// fail loudly. It is meant for development and tests; the environment
+	// variable ROUX_CHECK_RESPONSES=1 turns it on for every API of the
+	// process. Its cost is in BENCHMARKS.md.
+	CheckResponses bool
 	// ProblemHook, when set, is called with every problem roux is about
 	// to send, before it is written, and may change it (for example to
 	// set Type URIs or add extension members).
@@ -83,6 +94,8 @@ type API struct {
 	deps       depScope
 	life       lifecycle
 	docsOff    atomic.Bool
+	checking   bool                   // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
+	documented []DocumentedMiddleware // added with UseDocumented
 	cpuOnce    sync.Once
 	cpu        *cpuPool
 	refusals   refusals
@@ -125,7 +138,9 @@ func New(c Config) *API {
 		sites:    map[string]string{},
 		docPaths: map[string]string{},
 	}
+	a.checking = c.CheckResponses || checkingFromEnv()
 	a.validators = validate.NewCompiler(a.registry)
+	a.validators.Custom = customCheck
 	a.problems = defineProblemSchemas(a.registry)
 	a.handler = http.HandlerFunc(a.dispatch)
 	if c.OpenAPIPath != "-" {
@@ -168,8 +183,13 @@ func (a *API) Registry() *schema.Registry { return a.registry }
 // ServeHTTP routes r to its operation. A panic anywhere below it — in
 // middleware or in the problem hook as much as in a handler — is logged
 // and answered with a 500 problem; serving goes on.
+//
+// Every response carries X-Content-Type-Options: nosniff, so that no
+// browser reads a JSON or problem body as HTML or script; a handler or
+// middleware may delete it.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer a.recoverPanic(w, r)
+	w.Header()[headerNosniff] = nosniff
 	a.handler.ServeHTTP(w, r)
 }
 
@@ -199,10 +219,10 @@ func (a *API) recoverPanic(w http.ResponseWriter, r *http.Request) {
 // a path with "." or ".." segments or repeated slashes.
 func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
 	if isUnclean(r.URL.Path) {
-		u := *r.URL
-		u.Path, u.RawPath = cleanPath(r.URL.Path), ""
-		http.Redirect(w, r, u.RequestURI(), http.StatusPermanentRedirect)
-		return
+		if u, ok := cleanURL(r.URL); ok {
+			http.Redirect(w, r, u.RequestURI(), http.StatusPermanentRedirect)
+			return
+		}
 	}
 	// The router matches the decoded path, unless an escaped slash in a
 	// segment makes the escaped form the only one that splits right.
@@ -216,13 +236,13 @@ func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
 		putState(st)
 		switch {
 		case allow == "":
-			a.writeProblem(w, r, &Error{Status: http.StatusNotFound, Detail: "no operation matches the path " + strconv.Quote(r.URL.Path)})
+			a.writeProblem(w, r, &Error{Status: http.StatusNotFound, Detail: "no operation matches the path " + echo(r.URL.Path)})
 		case r.Method == http.MethodOptions:
 			w.Header().Set("Allow", allow)
 			w.WriteHeader(http.StatusNoContent)
 		default:
 			w.Header().Set("Allow", allow)
-			a.writeProblem(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + r.Method + " is not allowed here; allowed: " + allow})
+			a.writeProblem(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + echo(r.Method) + " is not allowed here; allowed: " + allow})
 		}
 		return
 	}
@@ -230,6 +250,9 @@ func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
 		putState(st)
 		a.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: "the request path has an invalid percent-encoding"})
 		return
+	}
+	if a.checking && op.doc != nil { // the document and docs routes have none
+		w = &checkWriter{ResponseWriter: w, op: op, r: r}
 	}
 	if op.wrapped != nil {
 		// Middleware sees the path values through r.PathValue; the
@@ -266,6 +289,36 @@ func isUnclean(p string) bool {
 		i += 1 + j
 	}
 	return false
+}
+
+// cleanURL returns u with its path cleaned, or false when the path is
+// clean as the router splits it: where the router matches the escaped
+// path (an escaped slash in it), "..%2F.." is one segment of data, not
+// two dot segments, and so it is cleaned in that form.
+func cleanURL(u *url.URL) (*url.URL, bool) {
+	c := *u
+	if raw := u.RawPath; strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f") {
+		clean := route.CleanEscaped(raw)
+		if clean == raw {
+			return nil, false
+		}
+		// Each segment escaped anew: URL.EscapedPath ignores a RawPath
+		// that is not escaped as it should be, and its escaped slashes
+		// with it.
+		segs := strings.Split(clean, "/")
+		for i, s := range segs {
+			d, err := url.PathUnescape(s)
+			if err != nil {
+				return nil, false
+			}
+			segs[i] = url.PathEscape(d)
+		}
+		c.RawPath = strings.Join(segs, "/")
+		c.Path, _ = url.PathUnescape(c.RawPath)
+		return &c, true
+	}
+	c.Path, c.RawPath = cleanPath(u.Path), ""
+	return &c, true
 }
 
 // cleanPath is path.Clean keeping a trailing slash.

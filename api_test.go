@@ -215,7 +215,9 @@ func TestProblemHook(t *testing.T) {
 	}})
 	roux.Get(api, "/teapot", func(ctx context.Context, in *struct{}) (*struct{}, error) {
 		return nil, roux.NewError(http.StatusTeapot, "short and stout").WithHeader("Retry-After", "5")
-	})
+	}, roux.Response(http.StatusTeapot, "", struct {
+		RetryAfter string `header:"Retry-After"`
+	}{}))
 	r := rouxtest.New(t, api).Get("/teapot")
 	want := `{"type":"https://example.com/problems/I'm a teapot","title":"I'm a teapot","status":418,"detail":"short and stout","instance":"/teapot","traceId":"t-1"}`
 	if string(r.Body) != want {
@@ -372,7 +374,7 @@ func TestEnvelopeHeaders(t *testing.T) {
 			Modified: time.Date(2026, 11, 26, 12, 0, 0, 0, time.FixedZone("X", 3600)),
 			Links:    []string{"</a>; rel=next", "</b>; rel=prev"}, Addr: netip.MustParseAddr("::1"),
 		}, nil
-	})
+	}, roux.Response(http.StatusAccepted, "", nil))
 	r := rouxtest.New(t, api).Get("/h")
 	if r.Status != http.StatusAccepted || len(r.Body) != 0 {
 		t.Fatalf("got %s, want 202 without a body", r)

@@ -282,3 +282,29 @@ func BenchmarkPost(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCheckResponses is the cost of Config.CheckResponses on the
+// GET of BenchmarkGet: the status and header check as the response
+// starts, and the typed validation of the body.
+func BenchmarkCheckResponses(b *testing.B) {
+	for _, check := range []bool{false, true} {
+		b.Run(fmt.Sprintf("check=%v", check), func(b *testing.B) {
+			api := roux.New(roux.Config{CheckResponses: check})
+			roux.Get(api, "/items/{id}", func(ctx context.Context, in *benchGetIn) (*benchItem, error) {
+				return &benchItem{ID: in.ID, Q: in.Q, Limit: in.Limit, Tenant: in.Tenant}, nil
+			})
+			req, _ := http.NewRequest("GET", "/items/42?q=tomato&limit=25", nil)
+			req.Header.Set("X-Tenant", "acme")
+			w := &discardWriter{h: http.Header{}}
+			api.ServeHTTP(w, req)
+			if w.status != 200 {
+				b.Fatalf("got status %d", w.status)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				w.reset()
+				api.ServeHTTP(w, req)
+			}
+		})
+	}
+}

@@ -6,39 +6,39 @@ package roux
 // the very validators, without any of it becoming roux's public API.
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 	"unsafe"
 
 	"github.com/roux-go/roux/internal/plan"
 	"github.com/roux-go/roux/internal/verr"
 )
 
-func init() { plan.Of = clientPlan }
-
-// compiledOp is implemented by every *Operation[In, Out].
-type compiledOp interface{ compiled() *operation }
-
-func (o *Operation[In, Out]) compiled() *operation {
-	if o == nil {
-		return nil
+// clientPlanOf builds the client's plan of the declaration o: it
+// compiles o as a server would, in an API of its own with the default
+// configuration, and keeps what the client needs. The handler is never
+// called.
+func clientPlanOf[In, Out any](o *Operation[In, Out]) (*plan.Operation, error) {
+	a := New(Config{OpenAPIPath: "-", Logger: slog.New(slog.DiscardHandler)})
+	spec := typeSpec(func(context.Context, *In) (*Out, error) { return nil, errors.New("roux: a client plan's handler") })
+	op, err := a.compile(o.method, o.pattern, o.site, spec, append(slices.Clone(o.opts), OperationID(o.id)))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s (declared at %s): %w", o.method, o.pattern, o.site, err)
 	}
-	return o.op
+	return op.clientPlan()
 }
 
-// clientPlan builds the client's plan of x, a *Operation[In, Out].
-func clientPlan(x any) (*plan.Operation, error) {
-	c, ok := x.(compiledOp)
-	if !ok || c.compiled() == nil {
-		return nil, fmt.Errorf("%T is not an operation returned by registration", x)
-	}
-	op := c.compiled()
+// clientPlan returns the client's view of op.
+func (op *operation) clientPlan() (*plan.Operation, error) {
 	p := &plan.Operation{
 		ID: op.id, Method: op.method, Pattern: op.pattern,
-		In:          reflect.TypeOf(op.spec.in).Elem(),
-		Out:         reflect.TypeOf(op.spec.out).Elem(),
+		In:          op.spec.in,
+		Out:         op.spec.out,
 		JSONOptions: jsonOptions,
 		Validate:    op.clientValidate,
 	}
@@ -50,9 +50,9 @@ func clientPlan(x any) (*plan.Operation, error) {
 		p.Body = &plan.Body{Offset: op.body.offset, Type: op.body.typ}
 	}
 	if op.form != nil {
-		p.Form = &plan.Form{Offset: op.form.offset}
+		p.Form = &plan.Form{Offset: op.form.offset, Content: uploadContent}
 		for _, f := range op.form.files {
-			p.Form.Files = append(p.Form.Files, f.name)
+			p.Form.Files = append(p.Form.Files, plan.File{Name: f.name, Offset: f.offset, Many: f.many})
 		}
 		if p.Form.Params, err = clientParams(op.form.params); err != nil {
 			return nil, err
@@ -131,6 +131,7 @@ func (op *operation) clientValidate(in unsafe.Pointer, sent []bool) error {
 		path.SetBody()
 		b.validator.Validate(fieldPtr(in, b.offset), &path, &errs)
 	}
+	runCustomValidators(op, in, &path, &errs)
 	if errs.Len() == 0 {
 		return nil
 	}

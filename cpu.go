@@ -66,7 +66,7 @@ type CPUConfig struct {
 // API's CPU pool (see [CPUConfig]), so that a flood of it cannot starve
 // the I/O-bound operations, and the excess is shed with 503. The class is
 // published as the extension x-roux-class: cpu.
-func CPUBound() Option { return optionFunc(func(c *opConfig) { c.cpuBound = true }) }
+func CPUBound() Option { return serverOption{"CPUBound", func(c *opConfig) { c.cpuBound = true }} }
 
 // cpuPool runs jobs on low-priority worker threads.
 type cpuPool struct {

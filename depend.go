@@ -109,7 +109,7 @@ func funcName(fn any) string {
 // same type further out (operation, then groups from the innermost, then
 // the API).
 func Provide(deps ...Provider) Option {
-	return optionFunc(func(c *opConfig) { c.provides = append(c.provides, deps...) })
+	return serverOption{"Provide", func(c *opConfig) { c.provides = append(c.provides, deps...) }}
 }
 
 // Requires runs deps for an operation, or every operation of a group,
@@ -117,10 +117,10 @@ func Provide(deps ...Provider) Option {
 // authentication, whose failure stops the request. Required deps are
 // also provided.
 func Requires(deps ...Provider) Option {
-	return optionFunc(func(c *opConfig) {
+	return serverOption{"Requires", func(c *opConfig) {
 		c.provides = append(c.provides, deps...)
 		c.requires = append(c.requires, deps...)
-	})
+	}}
 }
 
 // Provide makes deps available to every operation of the API registered

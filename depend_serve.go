@@ -8,20 +8,28 @@ import (
 	"unsafe"
 )
 
-// bindDeps allocates the input of every dependency the request needs and
-// binds its parameters; failures join the operation's in st.errs.
-func (op *operation) bindDeps(r *http.Request, st *state) bool {
+// prepareDeps sets up the request's dependency state: which providers
+// are overridden (read once: one may be set or removed while the request
+// runs, and every step must agree) and which nodes run.
+func (op *operation) prepareDeps(st *state) {
 	nodes := op.deps.nodes
-	// Overrides are read once: one may be set or removed while the request
-	// runs, and every step must agree on which providers are overridden.
-	for _, n := range nodes {
-		st.depOverrides = append(st.depOverrides, n.slot.override.Load())
-	}
-	st.depActive = op.activeDeps(st, st.depActive[:0])
-	for i, n := range nodes {
+	for range nodes {
+		st.depOverrides = append(st.depOverrides, nil)
 		st.depIns = append(st.depIns, nil)
 		st.depVals = append(st.depVals, nil)
-		if !st.depActive[i] || st.depOverrides[i] != nil {
+	}
+	for i, n := range nodes {
+		st.depOverrides[i] = n.slot.override.Load()
+	}
+	st.depActive = op.activeDeps(st, st.depActive[:0])
+}
+
+// bindDeps allocates the input of every dependency the request needs and
+// binds its parameters; failures join the operation's in st.errs. Nodes
+// bound already (the security schemes, by authenticate) are skipped.
+func (op *operation) bindDeps(r *http.Request, st *state) bool {
+	for i, n := range op.deps.nodes {
+		if !st.depActive[i] || st.depOverrides[i] != nil || st.depIns[i] != nil {
 			continue
 		}
 		in := n.def.newIn()
@@ -31,6 +39,49 @@ func (op *operation) bindDeps(r *http.Request, st *state) bool {
 		}
 	}
 	return true
+}
+
+// authenticate runs the operation's security schemes before anything
+// else of the request is read: an anonymous or unauthorized request is
+// answered 401 (or 403 for a missing scope) without its parameters being
+// validated or its body read. Only the parameters the schemes read
+// themselves are bound. When a body is still on its way, the answer
+// closes the connection, so that net/http neither reads nor waits for
+// it. It writes the problem and reports false when a scheme refuses.
+func (op *operation) authenticate(w http.ResponseWriter, r *http.Request, st *state) bool {
+	for _, i := range op.secNodes {
+		if !st.depActive[i] {
+			continue
+		}
+		if st.depOverrides[i] == nil {
+			n := op.deps.nodes[i]
+			st.depIns[i] = n.def.newIn()
+			if !op.bindParams(r, st, n.params, st.depIns[i]) {
+				refuseEarly(w, r)
+				op.api.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: "the query string has an invalid percent-encoding"})
+				return false
+			}
+		}
+		if err := op.resolveDep(r.Context(), st, i); err != nil {
+			refuseEarly(w, r)
+			op.api.handlerError(w, r, op, fmt.Errorf("dependency %s: %w", op.deps.nodes[i].def.name, err))
+			return false
+		}
+	}
+	if e := op.scopeProblem(st); e != nil {
+		refuseEarly(w, r)
+		op.api.writeProblem(w, r, e)
+		return false
+	}
+	return true
+}
+
+// refuseEarly marks the answer to a request refused before its body was
+// read: the connection closes after it, unless there is no body.
+func refuseEarly(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 // activeDeps reports which nodes this request runs. Without overrides
@@ -65,33 +116,43 @@ func (op *operation) activeDeps(st *state, active []bool) []bool {
 func (op *operation) resolveDeps(w http.ResponseWriter, r *http.Request, st *state, in unsafe.Pointer) bool {
 	ctx := r.Context()
 	for i, n := range op.deps.nodes {
-		if !st.depActive[i] {
+		if !st.depActive[i] || st.depVals[i] != nil {
 			continue
 		}
-		var val unsafe.Pointer
-		var err error
-		if o := st.depOverrides[i]; o != nil {
-			val, err = (*o)(ctx)
-		} else {
-			for _, f := range n.fields {
-				op.deps.nodes[f.node].def.assign(unsafe.Add(st.depIns[i], f.offset), st.depVals[f.node])
-			}
-			var cleanup func()
-			val, cleanup, err = n.def.call(ctx, st.depIns[i])
-			if cleanup != nil {
-				st.cleanups = append(st.cleanups, cleanup)
-			}
-		}
-		if err != nil {
+		if err := op.resolveDep(ctx, st, i); err != nil {
 			op.api.handlerError(w, r, op, fmt.Errorf("dependency %s: %w", n.def.name, err))
 			return false
 		}
-		st.depVals[i] = val
 	}
 	for _, f := range op.deps.fields {
 		op.deps.nodes[f.node].def.assign(unsafe.Add(in, f.offset), st.depVals[f.node])
 	}
 	return true
+}
+
+// resolveDep calls the provider of node i (or its override) and keeps its
+// value in st.depVals[i].
+func (op *operation) resolveDep(ctx context.Context, st *state, i int) error {
+	n := op.deps.nodes[i]
+	var val unsafe.Pointer
+	var err error
+	if o := st.depOverrides[i]; o != nil {
+		val, err = (*o)(ctx)
+	} else {
+		for _, f := range n.fields {
+			op.deps.nodes[f.node].def.assign(unsafe.Add(st.depIns[i], f.offset), st.depVals[f.node])
+		}
+		var cleanup func()
+		val, cleanup, err = n.def.call(ctx, st.depIns[i])
+		if cleanup != nil {
+			st.cleanups = append(st.cleanups, cleanup)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	st.depVals[i] = val
+	return nil
 }
 
 // runCleanups runs the cleanups of the request's providers in reverse

@@ -68,15 +68,16 @@ func depsAPI(events *[]string, mu *sync.Mutex) (*roux.API, *roux.Dep[User], *rou
 
 	api := quietAPI()
 	api.Provide(token, user)
-	roux.Get(api, "/me", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "GET", "/me", func(ctx context.Context, in *struct{}, s *struct {
 		User User `dep:""`
 		Tx   Tx   `dep:""`
 	}) (*string, error) {
 		record("handler")
-		s := in.User.Name
-		return &s, nil
-	}, roux.Provide(tx))
-	g := api.Group("/admin", roux.Requires(admin))
+		name := s.User.Name
+		return &name, nil
+	}, roux.Provide(tx), roux.Response(http.StatusUnauthorized, "Unknown token", nil))
+	g := api.Group("/admin", roux.Requires(admin), roux.Response(http.StatusUnauthorized, "Unknown token", nil),
+		roux.Response(http.StatusForbidden, "Not an admin", nil))
 	roux.Delete(g, "/cache", func(ctx context.Context, in *struct{}) (*struct{}, error) {
 		record("handler")
 		return &struct{}{}, nil
@@ -194,12 +195,12 @@ func TestDependencyAtMostOncePerRequest(t *testing.T) {
 		return true, nil
 	})
 	api := quietAPI()
-	roux.Get(api, "/x", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "GET", "/x", func(ctx context.Context, in *struct{}, s *struct {
 		A string `dep:""`
 		B bool   `dep:""`
 		N int    `dep:""`
 	}) (*int, error) {
-		return &in.N, nil
+		return &s.N, nil
 	}, roux.Provide(counter, a, b))
 	c := rouxtest.New(t, api)
 	c.Get("/x")
@@ -229,14 +230,14 @@ func TestDependencyRegistrationErrors(t *testing.T) {
 		want string
 	}{
 		{"missing provider", func(api *roux.API) {
-			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+			roux.RegisterWith(api, "GET", "/a", func(ctx context.Context, in *struct{}, s *struct {
 				U User `dep:""`
 			}) (*struct{}, error) {
 				return nil, nil
 			})
 		}, "none is provided"},
 		{"cycle", func(api *roux.API) {
-			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+			roux.RegisterWith(api, "GET", "/a", func(ctx context.Context, in *struct{}, s *struct {
 				A A `dep:""`
 			}) (*struct{}, error) {
 				return nil, nil
@@ -248,7 +249,7 @@ func TestDependencyRegistrationErrors(t *testing.T) {
 			}) (User, error) {
 				return User{}, nil
 			})
-			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+			roux.RegisterWith(api, "GET", "/a", func(ctx context.Context, in *struct{}, s *struct {
 				U User `dep:""`
 			}) (*struct{}, error) {
 				return nil, nil
@@ -265,7 +266,7 @@ func TestDependencyRegistrationErrors(t *testing.T) {
 			}) (B, error) {
 				return B{}, nil
 			})
-			roux.Get(api, "/a", func(ctx context.Context, in *struct {
+			roux.RegisterWith(api, "GET", "/a", func(ctx context.Context, in *struct{}, s *struct {
 				A A `dep:""`
 				B B `dep:""`
 			}) (*struct{}, error) {
@@ -291,7 +292,7 @@ func TestDependencyCleanupRunsAfterFailure(t *testing.T) {
 		return Tx{}, func() { mu.Lock(); closed = true; mu.Unlock() }, nil
 	})
 	api := quietAPI()
-	roux.Get(api, "/x", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "GET", "/x", func(ctx context.Context, in *struct{}, s *struct {
 		Tx Tx `dep:""`
 	}) (*struct{}, error) {
 		return nil, errors.New("boom")
@@ -343,10 +344,10 @@ func TestDependencyPanic(t *testing.T) {
 	var logs syncBuf
 	api := roux.New(roux.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	boom := roux.Depends(func(ctx context.Context, in *struct{}) (int, error) { panic("provider exploded") })
-	roux.Get(api, "/boom", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "GET", "/boom", func(ctx context.Context, in *struct{}, s *struct {
 		N int `dep:""`
 	}) (*int, error) {
-		return &in.N, nil
+		return &s.N, nil
 	}, roux.Provide(boom))
 	roux.Get(api, "/fine", func(ctx context.Context, in *struct{}) (*string, error) { s := "fine"; return &s, nil })
 	c := rouxtest.New(t, api)

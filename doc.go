@@ -16,10 +16,45 @@
 //
 //	http.ListenAndServe("127.0.0.1:8080", api) // an *API is an http.Handler
 //
+// # Declarations
+//
+// An operation is declared once, as a value: [NewOperation] names its
+// method, path pattern, input and output types and documentation. The
+// declaration holds no server code, so it can live in a package of its
+// own that server and clients share:
+//
+//	// package kitchenapi
+//	var GetDish = roux.NewOperation[GetDishInput, Dish]("GET", "/dishes/{id}",
+//		roux.Summary("Get a dish"), roux.Tags("menu"))
+//
+//	// the server
+//	roux.Handle(api, kitchenapi.GetDish, getDish)
+//
+//	// a client (package client)
+//	dish, err := client.Call(ctx, c, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1})
+//
+// The input carries only what goes on the wire. What a handler needs
+// besides — dependencies, the authenticated principal, background tasks —
+// comes in a second struct, given to [HandleWith]:
+//
+//	roux.HandleWith(api, kitchenapi.PlaceOrder, func(ctx context.Context, in *kitchenapi.PlaceOrderInput, s *struct {
+//		Customer Customer `dep:""`
+//		Tasks    *roux.Tasks
+//	}) (*kitchenapi.Order, error) { ... }, roux.Secure(customerAuth))
+//
+// Options that only a server can carry out ([Middleware], [Provide],
+// [Requires], [Secure], [CPUBound]) go to Handle, HandleWith or a
+// [Group]; a declaration refuses them.
+//
+// A service kept in one file declares and implements in one call with
+// [Get], [Post], [Put], [Patch], [Delete], [Register] or [RegisterWith],
+// which return the declaration.
+//
 // # Operations
 //
-// A handler is a plain func(context.Context, *In) (*Out, error).
-// [Get], [Post], [Put], [Patch], [Delete] and [Register] compile
+// A handler is a plain func(context.Context, *In) (*Out, error), or
+// func(context.Context, *In, *S) (*Out, error) with a server struct.
+// Registration compiles
 // everything about the operation when it is registered — the route, a
 // binder per input field, the body decoder, validators, the response
 // encoder and its OpenAPI description — and panic with a
@@ -50,8 +85,10 @@
 //	                 fields of type *roux.FormFile or []*roux.FormFile take
 //	                 uploaded files ([FormFile])
 //
-//	`dep:""`         a dependency's value (see below)
-//	*roux.Tasks      background work to run after the response ([Tasks])
+// A field tagged `dep:""` (a dependency's value, see below) or of type
+// *roux.Tasks (background work to run after the response, [Tasks]) is
+// filled by the server: it belongs to the server struct of [HandleWith],
+// not to the input, and registration says so.
 //
 // Parameters may be string, bool, any int, uint or float size,
 // time.Time (RFC 3339), named types of those (enums), any type whose
@@ -74,11 +111,12 @@
 // it is published as both, or as multipart/form-data with an encoding
 // entry giving each file field's accepted types. Unknown fields are
 // failures, as in a JSON body. A multipart body is read as a stream: the
-// body limit, a file's maxBytes (413 naming the field) and a limit of 1000
-// parts apply as the bytes arrive; a file of a type its contentType tag
-// does not accept is a 422 failure with code contentMediaType and is not
-// stored. Text values count against [Config.MaxBodyBytes] even where
-// [BodyLimit] allows more. Files are held in memory up to
+// body limit, a file's maxBytes (413 naming the field), a limit of 1000
+// parts and one of 16 KiB for each part's header apply as the bytes
+// arrive; a file of a type its contentType tag does not accept is a 422
+// failure with code contentMediaType and is not stored. Text values and
+// part headers, which are held in memory, count against
+// [Config.MaxBodyBytes] even where [BodyLimit] allows more (413). Files are held in memory up to
 // [Config.UploadMemoryBytes] per request and in temporary files beyond;
 // those are removed once the response is written, whatever happened.
 //
@@ -88,7 +126,8 @@
 // request by a provider function from an input struct of its own, bound
 // like an operation's: parameters, and other dependencies. Make it
 // available with [Provide] on an operation or group, or [API.Provide];
-// ask for it with a field of its type tagged `dep:""`; run it for its
+// ask for it with a field of its type tagged `dep:""` in the handler's
+// server struct (or in another provider's input); run it for its
 // checks alone with [Requires]. Each provider runs at most once per
 // request, after every parameter of the operation and its dependencies
 // has been bound and validated (failures are reported together); its
@@ -113,7 +152,38 @@
 // validated, even when it is the zero value of its type. A default must
 // itself satisfy the field's keywords: that is checked at registration.
 // In the handler, a non-pointer field cannot tell "absent" from "sent as
-// zero"; use a pointer where that matters.
+// zero", and a pointer cannot tell "absent" from null; where that matters
+// use an [Optional] body member (next section).
+//
+// # Partial updates: Optional and JSON Merge Patch
+//
+// An [Optional] body member records whether it was sent: absent (its
+// zero value), or present with a value. It accepts null where its value
+// type does, so an Optional[*string] is absent, null (a nil *string) or a
+// string, while an Optional[string] is absent or a string and a null is a
+// 422 failure. It is never required, is published as its value's schema,
+// and must be tagged omitzero:
+//
+//	type DishPatch struct {
+//		Name        roux.Optional[string]  `json:"name,omitzero" minLength:"1"`
+//		Description roux.Optional[*string] `json:"description,omitzero"` // null clears it
+//	}
+//
+//	roux.Patch(api, "/dishes/{id}", func(ctx context.Context, in *PatchDishInput) (*Dish, error) {
+//		dish := load(in.ID)
+//		if err := roux.ApplyMergePatch(&dish, &in.Body); err != nil {
+//			return nil, err
+//		}
+//		...
+//	}, roux.MergePatch())
+//
+// [ApplyMergePatch] applies such a struct to a stored value as RFC 7396
+// applies a merge patch: absent members are left alone, null ones are
+// deleted (set to a zero value that means absent), nested structs of
+// Optional members merge, maps merge key by key, and everything else,
+// arrays included, is replaced. [MergePatch] publishes the body as
+// application/merge-patch+json (and application/json, which is accepted
+// too).
 //
 // # Validation
 //
@@ -128,6 +198,30 @@
 // published schema, and every failure of a request — parameters and body
 // together — is reported in one 422 response.
 //
+// A named string, number or boolean type lists its allowed values once,
+// with a method returning them ([schema.Enumer]):
+//
+//	type Station string
+//
+//	func (Station) Enum() []Station { return []Station{"grill", "fry", "cold"} }
+//
+// Every field of that type — body members, parameters, slice elements,
+// map values — is then published with that enum and validated against
+// it, with no enum tag; an enum tag on such a field may only narrow it.
+// A value that does not fit the type is a registration error.
+//
+// What a schema cannot say — relations between members, rules over a
+// whole value — a [Validator] says: a method Validate(*roux.Checks) on
+// the input type, on the Body type or any type inside the body, or on a
+// parameter's type. It runs after the schema's checks, and only on a
+// value that passed them: a type's rule runs when nothing failed at or
+// below its value, the input type's once the whole request passed. Its
+// failures, located by a JSON pointer (relative to the value) or a
+// parameter name, are reported in the same 422 as the schema's. Such
+// methods must be pure functions of the value; checks that need a
+// database belong in the handler. The typed client's validation
+// (client.WithValidation) runs them too.
+//
 // # Errors
 //
 // Every error roux sends is an RFC 9457 application/problem+json
@@ -140,6 +234,15 @@
 // [NewError], [Errorf]) to choose the status and detail; any other error
 // is a 500. [Config.ProblemHook] can change every problem before it is
 // sent.
+//
+// A problem roux builds stays small whatever the request holds: it repeats
+// at most 100 bytes of any name, pointer, path or header value (cut with
+// "…"), lists at most 100 failures and counts the others in the extension
+// member "omittedErrors", and names no package of roux or of the standard
+// library. A body sent with a Content-Encoding other than identity, on any
+// of its lines, is refused with 415.
+//
+// Every response an [API] sends carries X-Content-Type-Options: nosniff.
 //
 // # Output
 //

@@ -133,6 +133,7 @@ func TestOpenAPI30Golden(t *testing.T) {
 		{"empty", roux.New(roux.Config{})},
 		{"groups", groupsAPI(nil)},
 		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
+		{"features", newFeaturesAPI().api},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)

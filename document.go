@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/roux-go/roux/docs"
-	"github.com/roux-go/roux/internal/bind"
 	"github.com/roux-go/roux/internal/yamlenc"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/schema"
@@ -96,32 +96,44 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		}
 		d.Parameters = append(d.Parameters, param)
 	}
+	// The problems roux itself can answer with, each with the headers it
+	// sends: the document says everything the server sends.
 	problems := problemContent(op.api.problems.problem)
+	problem := func(status int, desc string, headers map[string]*openapi.Header) {
+		d.Responses[strconv.Itoa(status)] = &openapi.Response{Description: desc, Content: problems, Headers: headers}
+	}
+	problem(http.StatusBadRequest, "The request is malformed", nil)
+	content, err := op.bodyContent(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if op.body != nil {
-		d.RequestBody = &openapi.RequestBody{
-			Required: op.body.required,
-			Content:  map[string]*openapi.MediaType{"application/json": {Schema: op.body.schema}},
-		}
-		for _, st := range []int{400, 413, 415} {
-			d.Responses[strconv.Itoa(st)] = &openapi.Response{Description: http.StatusText(st), Content: problems}
-		}
+		d.RequestBody = &openapi.RequestBody{Required: op.body.required, Content: content}
 	}
 	if op.form != nil {
 		d.RequestBody = &openapi.RequestBody{Required: len(op.form.schema.Required) > 0, Content: op.form.content()}
-		for _, st := range []int{400, 413, 415} {
-			d.Responses[strconv.Itoa(st)] = &openapi.Response{Description: http.StatusText(st), Content: problems}
-		}
+	}
+	if op.body != nil || op.form != nil {
+		problem(http.StatusRequestEntityTooLarge, "The body is larger than the operation accepts", nil)
+		problem(http.StatusUnsupportedMediaType, "The body's media type or content coding is not one the operation accepts",
+			map[string]*openapi.Header{"Accept-Encoding": headerDoc("Sent when the body had a content coding: the codings accepted (identity).", false)})
 	}
 	if op.body != nil || op.form != nil || len(params) > 0 {
-		d.Responses["422"] = &openapi.Response{Description: "The request has invalid values", Content: problems}
+		problem(http.StatusUnprocessableEntity, "The request has invalid values", nil)
 	}
-	if hasQuery(params) {
-		d.Responses["400"] = &openapi.Response{Description: http.StatusText(400), Content: problems}
+	if len(op.secNodes) > 0 {
+		problem(http.StatusUnauthorized, "The credentials are missing or not valid",
+			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The challenge of the security scheme.", true)})
 	}
-	d.Responses["500"] = &openapi.Response{Description: http.StatusText(500), Content: problems}
+	if op.hasScopes() {
+		problem(http.StatusForbidden, "The credentials lack a required scope",
+			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The scopes the operation needs (error=\"insufficient_scope\").", true)})
+	}
+	problem(http.StatusInternalServerError, "The server failed to handle the request", nil)
 	if cfg.cpuBound {
 		d.Extensions = map[string]any{"x-roux-class": "cpu"}
-		d.Responses["503"] = &openapi.Response{Description: "The server is busy; retry after the Retry-After delay", Content: problems}
+		problem(http.StatusServiceUnavailable, "The server is busy; retry after the Retry-After delay",
+			map[string]*openapi.Header{"Retry-After": retryAfterDoc()})
 	}
 	ok := &openapi.Response{Description: http.StatusText(op.resp.status)}
 	status := op.resp.status // the documented success status
@@ -161,6 +173,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		s.Description = ""
 	}
 	d.Responses[strconv.Itoa(status)] = ok
+	op.describeConditional(d, ok, problems)
 	for _, x := range cfg.responses {
 		if x.status < 100 || x.status > 599 {
 			return nil, fmt.Errorf("option Response: status %d is not a valid response status", x.status)
@@ -176,9 +189,35 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 			}
 			continue
 		}
+		if prev := d.Responses[strconv.Itoa(x.status)]; prev != nil && x.body == nil {
+			// One roux publishes already: the option describes it.
+			if x.description != "" {
+				prev.Description = x.description
+			}
+			continue
+		}
 		r := &openapi.Response{Description: x.description}
 		if r.Description == "" {
 			r.Description = http.StatusText(x.status)
+		}
+		if x.status < 400 && op.resp.statusAt != 0 {
+			// The handler answers with its output and this Status (a 304,
+			// say): the output's headers come along.
+			r.Headers = ok.Headers
+		}
+		if x.body != nil && isHeaderStruct(x.body) {
+			// A struct of header fields: a response without a body of its
+			// own (a problem from 400 on) with those headers.
+			hs, err := op.headerDocs(x.body)
+			if err != nil {
+				return nil, fmt.Errorf("option Response(%d): %w", x.status, err)
+			}
+			r.Headers = hs
+			if x.status >= 400 {
+				r.Content = problems
+			}
+			d.Responses[strconv.Itoa(x.status)] = r
+			continue
 		}
 		switch {
 		case x.body != nil:
@@ -195,6 +234,14 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 			r.Content = problems
 		}
 		d.Responses[strconv.Itoa(x.status)] = r
+	}
+	// The operation's own middleware first: the API's runs outside it and
+	// adds its headers to those responses too.
+	for _, m := range cfg.documented {
+		op.describeMiddleware(d, m)
+	}
+	for _, m := range op.api.documented {
+		op.describeMiddleware(d, m)
 	}
 	return d, nil
 }
@@ -220,13 +267,64 @@ func (f *formPlan) content() map[string]*openapi.MediaType {
 	return content
 }
 
-func hasQuery(ps []param) bool {
-	for _, p := range ps {
-		if p.In == bind.Query {
+// headerDoc documents a string response header.
+func headerDoc(desc string, required bool) *openapi.Header {
+	return &openapi.Header{Description: desc, Required: required, Schema: &schema.Schema{Type: schema.Types{"string"}}}
+}
+
+// retryAfterDoc documents Retry-After as roux sends it: delay-seconds.
+func retryAfterDoc() *openapi.Header {
+	return &openapi.Header{Description: "Seconds to wait before retrying.", Required: true,
+		Schema: &schema.Schema{Type: schema.Types{"string"}, Pattern: "^[0-9]+$"}}
+}
+
+// hasScopes reports whether the operation requires OAuth 2 scopes.
+func (op *operation) hasScopes() bool {
+	for _, s := range op.security {
+		if len(s.scopes) > 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// isHeaderStruct reports whether t is a struct of response header fields
+// only (every exported field tagged header), as [Response] accepts to
+// document the headers of a response.
+func isHeaderStruct(t reflect.Type) bool {
+	if t.Kind() != reflect.Struct || t.NumField() == 0 {
+		return false
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if _, ok := f.Tag.Lookup("header"); !ok && f.IsExported() {
+			return false
+		}
+	}
+	return true
+}
+
+// headerDocs documents the header fields of the struct t, each required
+// unless it is a pointer or tagged omitempty-like `required:"false"`.
+func (op *operation) headerDocs(t reflect.Type) (map[string]*openapi.Header, error) {
+	hs := map[string]*openapi.Header{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, ok := f.Tag.Lookup("header")
+		if !ok {
+			continue
+		}
+		s, err := op.api.registry.FieldSchema(f)
+		if err != nil {
+			return nil, fmt.Errorf("header field %s: %w", f.Name, err)
+		}
+		c := *s
+		desc := c.Description
+		c.Description = ""
+		hs[http.CanonicalHeaderKey(name)] = &openapi.Header{Description: desc, Schema: &c,
+			Required: f.Type.Kind() != reflect.Pointer && f.Tag.Get("required") != "false"}
+	}
+	return hs, nil
 }
 
 func problemContent(ref *schema.Schema) map[string]*openapi.MediaType {

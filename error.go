@@ -3,6 +3,7 @@ package roux
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/roux-go/roux/internal/verr"
@@ -29,7 +30,9 @@ type Error struct {
 	// Instance is a URI reference identifying this occurrence.
 	Instance string `json:"instance,omitempty"`
 	// Errors lists the individual failures of a request: every invalid
-	// parameter and body member.
+	// parameter and body member. Problems roux builds list at most 100;
+	// the number of the others is then the extension member
+	// "omittedErrors".
 	Errors []ErrorDetail `json:"errors,omitempty"`
 	// Extensions are published as additional members of the problem.
 	Extensions map[string]any `json:"-"`
@@ -39,7 +42,11 @@ type Error struct {
 }
 
 // ErrorDetail is one failure of one value in a request, shaped like the
-// members of the "errors" array in RFC 9457's own example.
+// members of the "errors" array in RFC 9457's own example. In the details
+// roux writes, what is repeated of the request — a member or parameter
+// name, a pointer, a value — is at most 100 bytes long (a longer name is
+// cut and ends with "…"; a longer value is not echoed), however large the
+// request.
 type ErrorDetail struct {
 	// Detail is a sentence describing the failure.
 	Detail string `json:"detail"`
@@ -140,6 +147,7 @@ func validationError(list *verr.List) *Error {
 	}
 	if list.Dropped > 0 {
 		e.Detail = fmt.Sprintf("the request has invalid values; errors lists the first %d of %d", len(list.Items), list.Len())
+		e.Extensions = map[string]any{"omittedErrors": list.Dropped}
 	}
 	if list.Len() == 1 {
 		e.Detail = list.Items[0].Detail
@@ -153,3 +161,8 @@ func validationError(list *verr.List) *Error {
 	}
 	return e
 }
+
+// echo quotes s, a piece of the request that a problem's detail repeats
+// (a path, a header value), clipped to verr.MaxEcho bytes: a problem must
+// not grow with what a client sends.
+func echo(s string) string { return strconv.Quote(verr.Clip(s, verr.MaxEcho)) }

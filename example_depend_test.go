@@ -25,11 +25,11 @@ func ExampleDepends() {
 
 	api := roux.New(roux.Config{})
 	api.Provide(caller)
-	roux.Get(api, "/whoami", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "GET", "/whoami", func(ctx context.Context, in *struct{}, s *struct {
 		Caller Caller `dep:""`
 	}) (*string, error) {
-		return &in.Caller.Name, nil
-	})
+		return &s.Caller.Name, nil
+	}, roux.Response(http.StatusUnauthorized, "The API key is unknown", nil))
 
 	for _, key := range []string{"secret", "guess"} {
 		req := httptest.NewRequest("GET", "/whoami", nil)
@@ -52,10 +52,10 @@ func ExampleOverride() {
 		return Clock{Now: "real time"}, nil
 	})
 	api := roux.New(roux.Config{})
-	roux.Get(api, "/now", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "GET", "/now", func(ctx context.Context, in *struct{}, s *struct {
 		Clock Clock `dep:""`
 	}) (*string, error) {
-		return &in.Clock.Now, nil
+		return &s.Clock.Now, nil
 	}, roux.Provide(clock))
 
 	roux.Override(api, clock, func(ctx context.Context) (Clock, error) { return Clock{Now: "frozen"}, nil })

@@ -21,8 +21,9 @@ func ExampleBearerAuth() {
 		return Staff{}, roux.ErrUnauthorized
 	})
 	api := roux.New(roux.Config{})
-	roux.Delete(api, "/dishes/{id}", func(ctx context.Context, in *struct {
-		ID    int   `path:"id"`
+	roux.RegisterWith(api, "DELETE", "/dishes/{id}", func(ctx context.Context, in *struct {
+		ID int `path:"id"`
+	}, s *struct {
 		Staff Staff `dep:""`
 	}) (*struct{}, error) {
 		return &struct{}{}, nil
@@ -67,14 +68,14 @@ func ExampleAPI_Health() {
 // Background tasks run after the response has been sent.
 func ExampleTasks() {
 	api := roux.New(roux.Config{})
-	roux.Post(api, "/orders", func(ctx context.Context, in *struct{ Tasks *roux.Tasks }) (*string, error) {
-		in.Tasks.Add("confirmation email", func(ctx context.Context) error {
+	roux.RegisterWith(api, "POST", "/orders", func(ctx context.Context, in *struct{}, s *struct{ Tasks *roux.Tasks }) (*string, error) {
+		s.Tasks.Add("confirmation email", func(ctx context.Context) error {
 			fmt.Println("sending the confirmation")
 			return nil
 		})
 		fmt.Println("order accepted")
-		s := "accepted"
-		return &s, nil
+		res := "accepted"
+		return &res, nil
 	})
 	rec := httptest.NewRecorder()
 	api.ServeHTTP(rec, httptest.NewRequest("POST", "/orders", nil))
@@ -123,10 +124,10 @@ func ExampleOAuth2PasswordAuth() {
 		tokens["t-1"] = User{Name: "ann", Scopes: strings.Fields(in.Form.Scope)}
 		return &Token{AccessToken: "t-1", TokenType: "bearer", Scope: in.Form.Scope}, nil
 	}, roux.Summary("Get a token (OAuth 2 password flow)"))
-	roux.Put(api, "/menu", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "PUT", "/menu", func(ctx context.Context, in *struct{}, s *struct {
 		User User `dep:""`
 	}) (*string, error) {
-		return &in.User.Name, nil
+		return &s.User.Name, nil
 	}, roux.Secure(oauth, "menu:write"))
 
 	send := func(method, target, body, contentType, auth string) {

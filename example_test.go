@@ -70,7 +70,7 @@ func ExampleNewError() {
 		ID int `path:"id"`
 	}) (*struct{}, error) {
 		return nil, roux.NewError(http.StatusNotFound, fmt.Sprintf("dish %d does not exist", in.ID))
-	})
+	}, roux.Response(http.StatusNotFound, "No such dish", nil))
 
 	serve(api, "GET", "/dishes/7", "")
 	// Output:

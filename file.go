@@ -14,9 +14,17 @@ import (
 
 // File is an output body served with [http.ServeContent]: it answers
 // Range requests (206 with one or several ranges, 416 problem for a
-// range outside the content) and conditional requests — If-None-Match
-// and If-Modified-Since with 304, If-Match and If-Unmodified-Since with a
-// 412 problem — from ETag and ModTime. HEAD sends the headers alone.
+// malformed Range header or a range outside the content) and conditional
+// requests — If-None-Match and If-Modified-Since with 304, If-Match and
+// If-Unmodified-Since with a 412 problem — from ETag and ModTime. HEAD
+// sends the headers alone.
+//
+// Ranges are bounded as mature servers bound them: each range is merged
+// into the one before it when they overlap or lie fewer than 80 bytes
+// apart, and a request for more than 100 ranges after merging gets the
+// whole file (200). An answer of several ranges is thus never much
+// larger than the file: 5,000 one-byte ranges of a 100 KB file made a
+// 754 KB answer before.
 //
 // A handler returns a *File as its output, or as the Body of an envelope
 // whose header fields are sent too:
@@ -81,7 +89,16 @@ func (f *File) WriteResponse(rc *ResponseContext) error {
 		}
 		h.Set("Content-Disposition", disp)
 	}
-	http.ServeContent(&fileWriter{ResponseWriter: rc.W, rc: rc}, rc.R, f.Name, f.ModTime, f.Content)
+	req, rangeDetail := rc.R, ""
+	if rc.R.Header.Get("Range") != "" {
+		// ServeContent finds the size the same way, and seeks back.
+		if size, err := f.Content.Seek(0, io.SeekEnd); err == nil {
+			if _, err := f.Content.Seek(0, io.SeekStart); err == nil {
+				req, rangeDetail = withRanges(rc.R, size)
+			}
+		}
+	}
+	http.ServeContent(&fileWriter{ResponseWriter: rc.W, rc: rc, rangeDetail: rangeDetail}, req, f.Name, f.ModTime, f.Content)
 	return nil
 }
 
@@ -113,7 +130,7 @@ func (*File) DescribeBody(d *BodyDoc) error {
 	d.Operation.Responses["304"] = &openapi.Response{Description: "The content has not changed since the copy the client holds"}
 	problems := map[string]*openapi.MediaType{"application/problem+json": {Schema: d.Problem}}
 	d.Operation.Responses["412"] = &openapi.Response{Description: "A precondition (If-Match, If-Unmodified-Since) failed", Content: problems}
-	d.Operation.Responses["416"] = &openapi.Response{Description: "The requested range is outside the content", Content: problems}
+	d.Operation.Responses["416"] = &openapi.Response{Description: "The Range header is malformed, or its ranges are outside the content", Content: problems}
 	return nil
 }
 
@@ -121,8 +138,9 @@ func (*File) DescribeBody(d *BodyDoc) error {
 // into problems; every other status passes through.
 type fileWriter struct {
 	http.ResponseWriter
-	rc      *ResponseContext
-	dropped bool // a problem replaced the response: drop ServeContent's body
+	rc          *ResponseContext
+	rangeDetail string // the detail of a 416, when the Range header was read
+	dropped     bool   // a problem replaced the response: drop ServeContent's body
 }
 
 func (w *fileWriter) WriteHeader(status int) {
@@ -130,12 +148,15 @@ func (w *fileWriter) WriteHeader(status int) {
 	case http.StatusPreconditionFailed, http.StatusRequestedRangeNotSatisfiable:
 		h := w.ResponseWriter.Header()
 		cr := h.Get("Content-Range")
-		for _, k := range []string{"Content-Type", "Content-Length", "X-Content-Type-Options", "Content-Disposition"} {
+		for _, k := range []string{"Content-Type", "Content-Length", "Content-Disposition"} {
 			h.Del(k)
 		}
 		detail := "a precondition of the request (If-Match or If-Unmodified-Since) failed"
 		if status == http.StatusRequestedRangeNotSatisfiable {
 			detail = "the requested range is outside the content"
+			if w.rangeDetail != "" {
+				detail = w.rangeDetail
+			}
 			if cr != "" {
 				detail += " (" + cr + ")"
 			}

@@ -65,7 +65,9 @@ func TestSharedProblem(t *testing.T) {
 		ID string `path:"id"`
 	}) (*struct{}, error) {
 		return nil, shared
-	})
+	}, roux.Response(http.StatusNotFound, "", struct {
+		Reason string `header:"X-Reason"`
+	}{}))
 	c := rouxtest.New(t, api)
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -174,7 +176,7 @@ func TestOutputFailures(t *testing.T) {
 		N int `path:"n"`
 	}) (*out, error) {
 		return &out{Status: in.N}, nil
-	})
+	}, roux.Response(http.StatusCreated, "", nil), roux.Response(http.StatusNotModified, "", nil))
 	c := rouxtest.New(t, api)
 	r := c.Get("/nan")
 	rouxtest.Problem(r, http.StatusInternalServerError)
@@ -201,7 +203,7 @@ func TestProblemExtensionsCannotReplaceMembers(t *testing.T) {
 	api := quietAPI()
 	roux.Get(api, "/c", func(ctx context.Context, in *struct{}) (*struct{}, error) {
 		return nil, &roux.Error{Status: 409, Detail: "taken", Extensions: map[string]any{"status": "x", "detail": 1, "owner": "ann"}}
-	})
+	}, roux.Response(http.StatusConflict, "", nil))
 	r := rouxtest.New(t, api).Get("/c")
 	want := `{"type":"about:blank","title":"Conflict","status":409,"detail":"taken","owner":"ann"}`
 	if string(r.Body) != want {
@@ -298,7 +300,7 @@ func TestErrorfAndWrap(t *testing.T) {
 	api := quietAPI()
 	roux.Get(api, "/wrap", func(ctx context.Context, in *struct{}) (*struct{}, error) {
 		return nil, roux.NewError(http.StatusNotFound, "dish 1 not found").Wrap(cause)
-	})
+	}, roux.Response(http.StatusNotFound, "", nil))
 	r := rouxtest.New(t, api).Get("/wrap")
 	if strings.Contains(string(r.Body), "password") {
 		t.Errorf("Wrap leaked its cause: %s", r.Body)

@@ -9,11 +9,11 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"unsafe"
 
 	"github.com/roux-go/roux/internal/bind"
+	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/schema"
 )
 
@@ -128,13 +128,14 @@ func (op *operation) readForm(r *http.Request, st *state, in unsafe.Pointer) (*u
 	case strings.EqualFold(ct, "multipart/form-data"):
 		_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if err != nil {
-			return nil, &Error{Status: http.StatusBadRequest, Detail: "the Content-Type header is malformed: " + err.Error()}
+			// mime's text names its package: "mime: invalid media parameter".
+			return nil, &Error{Status: http.StatusBadRequest, Detail: "the Content-Type header is malformed: " + strings.TrimPrefix(err.Error(), "mime: ")}
 		}
 		return op.readMultipart(r, st, in, params["boundary"])
 	case len(f.files) > 0:
-		return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must be sent as multipart/form-data, not %q", r.Header.Get("Content-Type"))}
+		return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as multipart/form-data, not " + echo(r.Header.Get("Content-Type"))}
 	case !strings.EqualFold(ct, "application/x-www-form-urlencoded"):
-		return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must be sent as application/x-www-form-urlencoded or multipart/form-data, not %q", r.Header.Get("Content-Type"))}
+		return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as application/x-www-form-urlencoded or multipart/form-data, not " + echo(r.Header.Get("Content-Type"))}
 	}
 	if perr := contentCodingProblem(r); perr != nil {
 		return nil, perr
@@ -152,7 +153,7 @@ func (op *operation) readForm(r *http.Request, st *state, in unsafe.Pointer) (*u
 	}
 	values, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, &Error{Status: http.StatusBadRequest, Detail: "the body is not a valid form: " + err.Error()}
+		return nil, &Error{Status: http.StatusBadRequest, Detail: "the body is not a valid form: " + verr.Clip(err.Error(), verr.MaxCause)}
 	}
 	return nil, op.bindForm(st, in, values, nil)
 }
@@ -176,7 +177,7 @@ func (op *operation) bindForm(st *state, in unsafe.Pointer, values url.Values, f
 	for _, name := range slices.Sorted(maps.Keys(values)) { // sorted: the same form, the same answer
 		if _, known := f.schema.Properties[name]; !known {
 			st.path.SetParam(name, string(bind.Form))
-			st.errs.Report(&st.path, "additionalProperties", "unknown form field "+strconv.Quote(name))
+			st.errs.Report(&st.path, "additionalProperties", "unknown form field "+echo(name))
 		}
 	}
 	return nil

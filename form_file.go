@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/roux-go/roux/schema"
 )
@@ -63,6 +64,7 @@ type FormFile struct {
 	data    []byte   // the content, when held in memory
 	file    *os.File // the temporary file holding the content, otherwise
 	removed atomic.Bool
+	upload  io.Reader // the content of a FileUpload, which a client sends
 }
 
 // Open returns a reader of the file's content. Each call returns a new,
@@ -70,6 +72,9 @@ type FormFile struct {
 // concurrently. Closing one is optional. Once the response has been
 // written, Open fails and readers of a temporary file fail too.
 func (f *FormFile) Open() (multipart.File, error) {
+	if f.upload != nil {
+		return nil, errors.New("roux: " + strconv.Quote(f.Filename) + " is a FileUpload, whose content a client sends; Open reads received files")
+	}
 	if f.removed.Load() {
 		return nil, errors.New("roux: the uploaded file " + strconv.Quote(f.Filename) + " was removed when its handler returned")
 	}
@@ -226,4 +231,34 @@ func (fp *filePlan) accepts(ct string) bool {
 		}
 	}
 	return false
+}
+
+// FileUpload returns a file for a client to send in a Form's *FormFile or
+// []*FormFile field: package client streams the content r as one part of
+// a multipart/form-data body, as the request is sent, under filename with
+// the Content-Type contentType (application/octet-stream when empty).
+// The client reads r once, to its end, and does not close it; neither
+// filename nor contentType may hold a line break.
+//
+// A FileUpload's Size is 0 and its Open fails: those describe files a
+// server received. A received *FormFile can also be sent on as it is,
+// its content read through Open.
+func FileUpload(filename, contentType string, r io.Reader) *FormFile {
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	if r == nil {
+		r = bytes.NewReader(nil)
+	}
+	return &FormFile{Filename: filename, ContentType: contentType, upload: r}
+}
+
+// uploadContent returns the content a client sends of the *FormFile at
+// f: a FileUpload's reader, or a received file's content.
+func uploadContent(f unsafe.Pointer) (io.Reader, error) {
+	ff := (*FormFile)(f)
+	if ff.upload != nil {
+		return ff.upload, nil
+	}
+	return ff.Open()
 }

@@ -51,10 +51,24 @@ func FuzzServe(f *testing.F) {
 			var p struct {
 				Status int    `json:"status"`
 				Title  string `json:"title"`
+				Detail string `json:"detail"`
+				Errors []struct {
+					Detail string `json:"detail"`
+				} `json:"errors"`
 			}
 			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code || p.Title == "" {
 				t.Fatalf("malformed problem %s (%v)", rec.Body, err)
 			}
+			for _, e := range append(p.Errors, struct {
+				Detail string `json:"detail"`
+			}{p.Detail}) {
+				if m := internalName.FindString(e.Detail); m != "" {
+					t.Fatalf("the problem names %q: %s", m, rec.Body)
+				}
+			}
+		}
+		if rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("%s %s: no X-Content-Type-Options: nosniff", method, u.RequestURI())
 		}
 	})
 }

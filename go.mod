@@ -12,3 +12,5 @@ require github.com/klauspost/compress v1.20.4
 require golang.org/x/sync v0.25.0
 
 require github.com/coder/websocket v1.8.15
+
+require golang.org/x/time v0.16.0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -158,7 +159,9 @@ func (a *API) Health(livePath, readyPath string, checks ...ReadyCheck) {
 		return a.readiness(ctx, checks)
 	}, OperationID("readiness"), Summary("Readiness probe"), Tags("health"),
 		Description("Answers 200 when the service can take traffic, 503 while it starts, fails a check or shuts down."),
-		Response(http.StatusServiceUnavailable, "Not ready", nil))
+		Response(http.StatusServiceUnavailable, "Not ready", struct {
+			RetryAfter string `header:"Retry-After" pattern:"^[0-9]+$" doc:"Seconds to wait before asking again."`
+		}{}))
 }
 
 func (a *API) readiness(ctx context.Context, checks []ReadyCheck) (*Health, error) {
@@ -180,7 +183,11 @@ func (a *API) readiness(ctx context.Context, checks []ReadyCheck) (*Health, erro
 			case r := <-results:
 				h.Checks[r.name] = "ok"
 				if r.err != nil {
-					h.Checks[r.name], h.Status = r.err.Error(), "failing"
+					// The cause is for operators, in the log: an error's
+					// text (a DSN, a host name) is not for anyone who asks.
+					h.Checks[r.name], h.Status = "failing", "failing"
+					a.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "roux: readiness check failed",
+						slog.String("check", r.name), attrErr(r.err))
 				}
 			case <-ctx.Done():
 				for _, c := range checks {

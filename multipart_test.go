@@ -692,6 +692,9 @@ func FuzzMultipartForm(f *testing.F) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code {
 				t.Fatalf("malformed problem %s (%v)", rec.Body, err)
 			}
+			if m := internalName.FindString(p.Detail); m != "" {
+				t.Fatalf("the problem names %q: %s", m, rec.Body)
+			}
 		}
 		if left := tempFiles(t, dir); len(left) > 0 {
 			t.Fatalf("POST %s with body %q left temporary files %v", target, body, left)

@@ -14,6 +14,7 @@ import (
 	"github.com/roux-go/roux/internal/codec"
 	"github.com/roux-go/roux/internal/route"
 	"github.com/roux-go/roux/internal/validate"
+	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/schema"
 )
@@ -30,15 +31,20 @@ type operation struct {
 	params     []param
 	deps       depPlan
 	security   []opSecurity
-	tasksAt    uintptr  // offset+1 of the *Tasks input field; 0 when none
-	cpu        *cpuPool // the pool of a CPU-bound operation, or nil
-	body       *bodyPlan
-	form       *formPlan
-	resp       responsePlan
-	spec       handlerSpec
-	middleware []func(http.Handler) http.Handler // the operation's own, outermost first
-	wrapped    http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
-	doc        *openapi.Operation
+	secNodes   []int // the nodes of security schemes, run before the input is read
+	// ifMatch: the input has an If-Match field of type ETags;
+	// ifMatchRequired: it is required, and its absence is a 428.
+	ifMatch, ifMatchRequired bool
+	tasksAt                  uintptr  // offset+1 of the *Tasks input field; 0 when none
+	cpu                      *cpuPool // the pool of a CPU-bound operation, or nil
+	body                     *bodyPlan
+	form                     *formPlan
+	resp                     responsePlan
+	spec                     handlerSpec
+	middleware               []func(http.Handler) http.Handler // the operation's own, outermost first
+	wrapped                  http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
+	doc                      *openapi.Operation
+	inputRule                func(unsafe.Pointer, *verr.Path, *verr.List) // the input type's Validate method, or nil (validator.go)
 }
 
 // param is a compiled parameter: its binder, how to find its values and
@@ -76,13 +82,11 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 	if err != nil {
 		return nil, err
 	}
-	op := &operation{api: a, method: method, pattern: pattern, site: site, spec: spec, paramNames: pat.Params()}
-	inType := reflect.TypeOf(spec.in).Elem()
-	outType := reflect.TypeOf(spec.out).Elem()
-	if err := op.compileInput(inType, pat, cfg); err != nil {
+	op := &operation{api: a, method: method, pattern: pattern, site: site, spec: spec, paramNames: pat.Params(), inputRule: customCheck(spec.in)}
+	if err := op.compileInput(spec.in, pat, cfg); err != nil {
 		return nil, err
 	}
-	if err := op.compileOutput(outType, cfg); err != nil {
+	if err := op.compileOutput(spec.out, cfg); err != nil {
 		return nil, err
 	}
 	if err := op.assignID(cfg.id); err != nil {
@@ -91,6 +95,7 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 	if cfg.cpuBound {
 		op.cpu = a.cpuPool()
 	}
+	op.compileConditional()
 	if op.doc, err = op.describe(cfg); err != nil {
 		return nil, err
 	}
@@ -137,6 +142,11 @@ func (op *operation) compileInput(t reflect.Type, pat *route.Pattern, cfg opConf
 	var in inputPlan
 	if err := op.compileStruct(t, 0, &in, dc, true); err != nil {
 		return err
+	}
+	if st := op.spec.server; st != nil {
+		if err := op.compileServer(st, op.spec.serverAt, &in, dc); err != nil {
+			return err
+		}
 	}
 	op.params, op.deps.fields = in.params, in.deps
 	for _, f := range in.deps {
@@ -229,17 +239,14 @@ func (op *operation) compileStruct(t reflect.Type, base uintptr, in *inputPlan, 
 				return fmt.Errorf("input field %s: %w", sf.Name, err)
 			}
 			in.params = append(in.params, param{Param: bp, validator: v})
-		case sf.Type == tasksType && !isParam:
-			if !bodyOK {
-				return fmt.Errorf("input field %s: background tasks belong to operations, not dependencies", sf.Name)
-			}
-			op.tasksAt = sf.Offset + 1
+		case (isDep || sf.Type == tasksType) && bodyOK:
+			return fmt.Errorf("input field %s is filled by the server, and the input holds only what a client sends; move it to the server struct of roux.HandleWith or roux.RegisterWith", sf.Name)
+		case sf.Type == tasksType:
+			return fmt.Errorf("input field %s: background tasks belong to operations, not dependencies", sf.Name)
 		case isDep:
-			f, err := dc.field(sf)
-			if err != nil {
+			if err := in.addDep(dc, sf); err != nil {
 				return err
 			}
-			in.deps = append(in.deps, f)
 		case sf.Name == "Form" && bodyOK:
 			if err := op.compileForm(sf); err != nil {
 				return err
@@ -253,6 +260,49 @@ func (op *operation) compileStruct(t reflect.Type, base uintptr, in *inputPlan, 
 			return fmt.Errorf("input field %s has no path, query, header, cookie or dep tag and is not Body; tag it or remove it", sf.Name)
 		}
 	}
+	return nil
+}
+
+// compileServer walks the server struct S of [HandleWith]: fields tagged
+// dep and a *Tasks field, embedded structs flattened. Wire values belong
+// in the input.
+func (op *operation) compileServer(t reflect.Type, base uintptr, in *inputPlan, dc *depCompiler) error {
+	if t.Kind() != reflect.Struct {
+		return fmt.Errorf("the handler's server type %v must be a struct", t)
+	}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		sf.Offset += base
+		_, isParam := paramTag(sf.Tag)
+		_, isDep := sf.Tag.Lookup("dep")
+		switch {
+		case isParam || sf.Name == "Body" || sf.Name == "Form":
+			return fmt.Errorf("server field %s of %v is read from the request; move it to the input %v, which describes what a client sends", sf.Name, t, op.spec.in)
+		case sf.Anonymous && sf.Type.Kind() == reflect.Struct && !isDep:
+			if err := op.compileServer(sf.Type, sf.Offset, in, dc); err != nil {
+				return err
+			}
+		case sf.Type == tasksType:
+			op.tasksAt = sf.Offset + 1
+		case isDep:
+			if err := in.addDep(dc, sf); err != nil {
+				return err
+			}
+		case !sf.IsExported():
+		default:
+			return fmt.Errorf("server field %s of %v is neither tagged dep nor a *roux.Tasks; tag it `dep:\"\"` or remove it", sf.Name, t)
+		}
+	}
+	return nil
+}
+
+// addDep adds the field sf, tagged dep, filled from its provider.
+func (in *inputPlan) addDep(dc *depCompiler, sf reflect.StructField) error {
+	f, err := dc.field(sf)
+	if err != nil {
+		return err
+	}
+	in.deps = append(in.deps, f)
 	return nil
 }
 
@@ -301,9 +351,26 @@ func (op *operation) assignID(id string) error {
 		ids[id] = op.site
 		return nil
 	}
+	base := deriveID(op.method, op.pattern)
+	id = base
+	for n := 2; ; n++ {
+		if _, taken := ids[id]; !taken {
+			break
+		}
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
+	op.id = id
+	ids[id] = op.site
+	return nil
+}
+
+// deriveID is the operationId of an operation declared without one:
+// the lowercase method and the pattern's segments, joined by dashes
+// ("get-dishes-id" for GET /dishes/{id}).
+func deriveID(method, pattern string) string {
 	var b strings.Builder
-	b.WriteString(strings.ToLower(op.method))
-	for seg := range strings.SplitSeq(op.pattern, "/") {
+	b.WriteString(strings.ToLower(method))
+	for seg := range strings.SplitSeq(pattern, "/") {
 		seg = strings.Trim(seg, "{}.$")
 		if seg == "" {
 			continue
@@ -317,17 +384,7 @@ func (op *operation) assignID(id string) error {
 			}
 		}
 	}
-	base := b.String()
-	id = base
-	for n := 2; ; n++ {
-		if _, taken := ids[id]; !taken {
-			break
-		}
-		id = fmt.Sprintf("%s-%d", base, n)
-	}
-	op.id = id
-	ids[id] = op.site
-	return nil
+	return b.String()
 }
 
 // fieldPtr returns the address of the field at offset in the struct at p.

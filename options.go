@@ -15,6 +15,16 @@ type optionFunc func(*opConfig)
 
 func (f optionFunc) apply(c *opConfig) { f(c) }
 
+// serverOption is an option only a server can carry out (middleware,
+// dependencies, security, the CPU pool): [NewOperation] refuses it, so a
+// package of declarations holds no server code.
+type serverOption struct {
+	name string // the constructor, for messages
+	f    func(*opConfig)
+}
+
+func (o serverOption) apply(c *opConfig) { o.f(c) }
+
 // opConfig is what the options of one operation add up to.
 type opConfig struct {
 	id          string
@@ -26,10 +36,12 @@ type opConfig struct {
 	bodyLimit   int64
 	responses   []extraResponse
 	middleware  []func(http.Handler) http.Handler
-	provides    []Provider // outermost first
+	documented  []DocumentedMiddleware // published with the operation (their Wrap is in middleware)
+	provides    []Provider             // outermost first
 	requires    []Provider
 	secure      []securityReq
 	cpuBound    bool
+	mergePatch  bool
 }
 
 type extraResponse struct {
@@ -70,7 +82,21 @@ func BodyLimit(n int64) Option { return optionFunc(func(c *opConfig) { c.bodyLim
 // Response documents another response of the operation. body is a value
 // of the response body's type (for example Dish{}), or nil: for a status
 // of 400 or more a nil body documents a problem+json response, below 400
-// a response without content.
+// a response without content. body may also be a struct whose fields are
+// all tagged header, such as
+//
+//	struct {
+//		ETag string `header:"ETag" doc:"The current version"`
+//	}{}
+//
+// to document the headers of a response without a body of its own (a
+// problem from 400 on); each is required unless it is a pointer or
+// tagged `required:"false"`.
+//
+// roux documents the responses it sends itself (400, 401 and 403 with
+// WWW-Authenticate where the operation is secured, 413, 415, 422, 500,
+// 503 with Retry-After for [CPUBound] operations); Response with nil
+// only changes their description.
 func Response(status int, description string, body any) Option {
 	var t reflect.Type
 	if body != nil {
@@ -84,5 +110,5 @@ func Response(status int, description string, body any) Option {
 // Middleware wraps the operation's handler in mw, the first outermost.
 // Inside, r.PathValue returns the path parameters.
 func Middleware(mw ...func(http.Handler) http.Handler) Option {
-	return optionFunc(func(c *opConfig) { c.middleware = append(c.middleware, mw...) })
+	return serverOption{"Middleware", func(c *opConfig) { c.middleware = append(c.middleware, mw...) }}
 }

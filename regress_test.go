@@ -21,13 +21,13 @@ func TestOverrideSecurityScheme(t *testing.T) {
 		})
 	bearer := roux.BearerAuth("bearer", func(ctx context.Context, token string) (Staff, error) { return Staff{}, roux.ErrUnauthorized })
 	api := quietAPI()
-	who := func(ctx context.Context, in *struct {
+	who := func(ctx context.Context, in *struct{}, s *struct {
 		S Staff `dep:""`
 	}) (*string, error) {
-		return &in.S.Name, nil
+		return &s.S.Name, nil
 	}
-	roux.Get(api, "/o", who, roux.Secure(oauth, "write"))
-	roux.Get(api, "/b", who, roux.Secure(bearer))
+	roux.RegisterWith(api, "GET", "/o", who, roux.Secure(oauth, "write"))
+	roux.RegisterWith(api, "GET", "/b", who, roux.Secure(bearer))
 	roux.Override(api, oauth, func(ctx context.Context) (Staff, error) { return Staff{"test"}, nil })
 	roux.Override(api, bearer, func(ctx context.Context) (Staff, error) { return Staff{"test"}, nil })
 	c := rouxtest.New(t, api)
@@ -42,10 +42,10 @@ func TestOverrideConcurrently(t *testing.T) {
 	t.Parallel()
 	dep := roux.Depends(func(ctx context.Context, in *struct{}) (int, error) { return 1, nil })
 	api := quietAPI()
-	roux.Get(api, "/n", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "GET", "/n", func(ctx context.Context, in *struct{}, s *struct {
 		N int `dep:""`
 	}) (*int, error) {
-		return &in.N, nil
+		return &s.N, nil
 	}, roux.Provide(dep))
 	c := rouxtest.New(t, api)
 	var wg sync.WaitGroup
@@ -108,8 +108,8 @@ func TestServeAgainAfterShutdown(t *testing.T) {
 	api := quietAPI()
 	api.Health("", "")
 	taskErr := make(chan error, 1)
-	roux.Post(api, "/t", func(ctx context.Context, in *struct{ Tasks *roux.Tasks }) (*struct{}, error) {
-		in.Tasks.Add("check", func(ctx context.Context) error { taskErr <- ctx.Err(); return nil })
+	roux.RegisterWith(api, "POST", "/t", func(ctx context.Context, in *struct{}, s *struct{ Tasks *roux.Tasks }) (*struct{}, error) {
+		s.Tasks.Add("check", func(ctx context.Context) error { taskErr <- ctx.Err(); return nil })
 		return &struct{}{}, nil
 	})
 	c := rouxtest.New(t, api)

@@ -16,6 +16,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
+	"github.com/roux-go/roux/internal/validate"
 	"github.com/roux-go/roux/schema"
 )
 
@@ -47,6 +48,12 @@ type responsePlan struct {
 	// respBody returns the ResponseBody at the body's address (kind
 	// bodyCustom).
 	respBody func(p unsafe.Pointer) ResponseBody
+	// checker validates a JSON body against schema when responses are
+	// checked ([Config.CheckResponses]); nil otherwise.
+	checker *validate.Validator
+	// etag is 1+ the index in headers of the ETag header of a GET's
+	// output, which makes If-None-Match answer 304; 0 when none.
+	etag int
 }
 
 // bodyKind is how a response body is written.
@@ -146,6 +153,11 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 			p.offers = []string{ct}
 			for _, f := range fs {
 				p.offers = append(p.offers, f.MediaType)
+			}
+		}
+		if op.api.checking {
+			if p.checker, err = op.api.validators.Compile(p.bodyType, s); err != nil {
+				return fmt.Errorf("output body: %w", err)
 			}
 		}
 		// Encoding the zero value finds types the encoder refuses now
@@ -310,6 +322,14 @@ func headerFormatter(t reflect.Type) func(unsafe.Pointer, []string) []string {
 // writes into a header value in place.
 var jsonContentType = []string{"application/json"}[:1:1]
 
+// headerNosniff and nosniff are the X-Content-Type-Options header every
+// response of an API carries (set in API.ServeHTTP): the key already in
+// canonical form and the value shared as jsonContentType is, so that
+// setting it costs no allocation.
+const headerNosniff = "X-Content-Type-Options"
+
+var nosniff = []string{"nosniff"}[:1:1]
+
 // varyAccept is the Vary header of a negotiated response, shared as
 // jsonContentType is.
 var varyAccept = []string{"Accept"}[:1:1]
@@ -352,6 +372,14 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 			status = s
 		}
 	}
+	if p.etag != 0 && status/100 == 2 && len(r.Header["If-None-Match"]) > 0 {
+		oh := &p.headers[p.etag-1]
+		if op.notModified(r, oh.format(unsafe.Add(out, oh.offset), nil)) {
+			p.setHeaders(w.Header(), out)
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+	}
 	sendBody := p.hasBody && bodyAllowed(status)
 	if sendBody && p.kind != bodyJSON {
 		return op.writeRawOutput(w, r, status, out)
@@ -360,6 +388,12 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		body := out
 		if p.envelope {
 			body = unsafe.Add(out, p.bodyOff)
+		}
+		if op.api.checking {
+			if errs := op.checkBody(body); errs != nil {
+				op.violation(w, r, status, fmt.Sprintf("operation %s answered %d with a body its schema does not allow", op.id, status), errs)
+				return false
+			}
 		}
 		v := reflect.NewAt(p.bodyType, body).Interface()
 		var err error

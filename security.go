@@ -39,6 +39,7 @@ type securityInfo struct {
 	challenge string                                // WWW-Authenticate of a 401
 	granted   func(val unsafe.Pointer) []string     // scopes of a resolved value; nil without scopes
 	box       func(v unsafe.Pointer) unsafe.Pointer // wraps an override's *T as a resolved value
+	scoped    bool                                  // Secure may require scopes of it (TokenAuth)
 }
 
 func (s *securityInfo) unauthorized(detail string) *Error {
@@ -202,11 +203,11 @@ func newSecurityDep[T any](info *securityInfo, tag reflect.StructTag, check func
 // scope 403. Operations that merely ask for the scheme's value with a
 // dep field are secured by it too, without scopes.
 func Secure(dep Provider, scopes ...string) Option {
-	return optionFunc(func(c *opConfig) {
+	return serverOption{"Secure", func(c *opConfig) {
 		c.provides = append(c.provides, dep)
 		c.requires = append(c.requires, dep)
 		c.secure = append(c.secure, securityReq{dep.provider(), scopes})
-	})
+	}}
 }
 
 type securityReq struct {
@@ -227,8 +228,8 @@ func (op *operation) compileSecurity(cfg opConfig, dc *depCompiler) error {
 		if req.def.security == nil {
 			return fmt.Errorf("roux.Secure(%s): not a security scheme; use roux.Requires for other dependencies", req.def.name)
 		}
-		if len(req.scopes) > 0 && req.def.security.scheme.Type != "oauth2" {
-			return fmt.Errorf("roux.Secure(%s, %q): only OAuth 2 schemes have scopes", req.def.name, req.scopes)
+		if len(req.scopes) > 0 && req.def.security.scheme.Type != "oauth2" && !req.def.security.scoped {
+			return fmt.Errorf("roux.Secure(%s, %q): only OAuth 2 schemes have scopes, and those of TokenAuth", req.def.name, req.scopes)
 		}
 		i, err := dc.node(req.def)
 		if err != nil {
@@ -236,11 +237,12 @@ func (op *operation) compileSecurity(cfg opConfig, dc *depCompiler) error {
 		}
 		op.security = append(op.security, opSecurity{i, req.scopes})
 	}
-	for _, n := range op.deps.nodes {
+	for i, n := range op.deps.nodes {
 		s := n.def.security
 		if s == nil {
 			continue
 		}
+		op.secNodes = append(op.secNodes, i)
 		if prev, ok := op.api.deps.schemes[s.name]; ok && prev != n.def {
 			return fmt.Errorf("security scheme %q is defined twice (at %s and %s); give each its own name", s.name, prev.site, n.def.site)
 		}
@@ -255,21 +257,20 @@ func (op *operation) compileSecurity(cfg opConfig, dc *depCompiler) error {
 	return nil
 }
 
-// checkScopes answers 403 when a resolved token lacks a required scope.
-func (op *operation) checkScopes(w http.ResponseWriter, r *http.Request, st *state) bool {
+// scopeProblem is the 403 of a resolved token that lacks a required
+// scope, or nil.
+func (op *operation) scopeProblem(st *state) *Error {
 	for _, s := range op.security {
 		n := op.deps.nodes[s.node]
 		granted := n.def.security.granted(st.depVals[s.node])
 		for _, want := range s.scopes {
 			if !slices.Contains(granted, want) {
-				e := NewError(http.StatusForbidden, fmt.Sprintf("the token lacks the scope %q", want)).
+				return NewError(http.StatusForbidden, fmt.Sprintf("the token lacks the scope %q", want)).
 					WithHeader("WWW-Authenticate", fmt.Sprintf("Bearer error=%q, scope=%q", "insufficient_scope", strings.Join(s.scopes, " ")))
-				op.api.writeProblem(w, r, e)
-				return false
 			}
 		}
 	}
-	return true
+	return nil
 }
 
 // describeSecurity adds the operation's security requirement: every
@@ -303,4 +304,30 @@ func (a *API) securitySchemes() map[string]*openapi.SecurityScheme {
 		m[name] = d.security.scheme
 	}
 	return m
+}
+
+// TokenAuth is a security scheme called scheme for bearer tokens that
+// carry their own scopes, such as JWTs (module github.com/roux-go/roux/jwt
+// builds one): verify checks the token of an "Authorization: Bearer
+// <token>" header and returns the dependency's value and the scopes the
+// token grants, which [Secure] may require (403 without them). desc is
+// how the document describes the scheme: an http bearer scheme (with
+// BearerFormat "JWT", say) or an openIdConnect scheme with its
+// OpenIDConnectURL; TokenAuth panics on any other. An [Override] of the
+// scheme grants the scopes listed in scopes.
+func TokenAuth[T any](scheme string, desc openapi.SecurityScheme, scopes []string, verify func(ctx context.Context, token string) (T, []string, error)) *Dep[T] {
+	bearer := desc.Type == "http" && strings.EqualFold(desc.Scheme, "bearer")
+	if !bearer && (desc.Type != "openIdConnect" || desc.OpenIDConnectURL == "") {
+		panic(fmt.Sprintf("roux.TokenAuth(%q): describe the scheme as type http with scheme bearer, or as type openIdConnect with its OpenIDConnectURL", scheme))
+	}
+	granted := make(map[string]string, len(scopes))
+	for _, s := range scopes {
+		granted[s] = ""
+	}
+	// Built as an OAuth 2 scheme, whose checks and scopes it shares; only
+	// its description differs.
+	d := OAuth2PasswordAuth(scheme, "", granted, verify)
+	d.def.security.scheme = &desc
+	d.def.security.scoped = true
+	return d
 }

@@ -55,18 +55,18 @@ func securedAPI() *roux.API {
 			return Staff{}, nil, roux.ErrUnauthorized
 		})
 	api := quietAPI()
-	who := func(ctx context.Context, in *struct {
+	who := func(ctx context.Context, in *struct{}, s *struct {
 		Staff Staff `dep:""`
 	}) (*string, error) {
-		return &in.Staff.Name, nil
+		return &s.Staff.Name, nil
 	}
-	roux.Get(api, "/header", who, roux.Provide(apiKey(roux.InHeader, "X-API-Key")))
-	roux.Get(api, "/query", who, roux.Provide(apiKey(roux.InQuery, "api_key")))
-	roux.Get(api, "/cookie", who, roux.Provide(apiKey(roux.InCookie, "session")))
-	roux.Get(api, "/bearer", who, roux.Provide(bearer))
-	roux.Get(api, "/basic", who, roux.Provide(basic))
-	roux.Get(api, "/menu", who, roux.Secure(oauth, "menu:read"))
-	roux.Put(api, "/menu", who, roux.Secure(oauth, "menu:write"))
+	roux.RegisterWith(api, "GET", "/header", who, roux.Provide(apiKey(roux.InHeader, "X-API-Key")))
+	roux.RegisterWith(api, "GET", "/query", who, roux.Provide(apiKey(roux.InQuery, "api_key")))
+	roux.RegisterWith(api, "GET", "/cookie", who, roux.Provide(apiKey(roux.InCookie, "session")))
+	roux.RegisterWith(api, "GET", "/bearer", who, roux.Provide(bearer))
+	roux.RegisterWith(api, "GET", "/basic", who, roux.Provide(basic))
+	roux.RegisterWith(api, "GET", "/menu", who, roux.Secure(oauth, "menu:read"))
+	roux.RegisterWith(api, "PUT", "/menu", who, roux.Secure(oauth, "menu:write"))
 	return api
 }
 

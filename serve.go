@@ -21,10 +21,10 @@ import (
 	"github.com/roux-go/roux/internal/verr"
 )
 
-// serve runs the operation for one request: bind every parameter, decode
-// the body, validate everything, and only if nothing failed call the
-// handler and write its output. Failures of all parameters and body
-// members are reported together in one 422 problem.
+// serve runs the operation for one request: check its credentials, bind
+// every parameter, decode the body, validate everything, and only if
+// nothing failed call the handler and write its output. Failures of all
+// parameters and body members are reported together in one 422 problem.
 func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 	defer op.recoverPanic(w, r)
 	in := op.spec.newIn()
@@ -38,6 +38,19 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			}
 		}()
 		defer func() { succeeded = st.handled }()
+	}
+	if len(op.deps.nodes) > 0 {
+		op.prepareDeps(st)
+		defer op.runCleanups(r, st)
+		if len(op.secNodes) > 0 && !op.authenticate(w, r, st) {
+			return
+		}
+	}
+	if op.ifMatchRequired && strings.TrimSpace(r.Header.Get("If-Match")) == "" {
+		refuseEarly(w, r)
+		op.api.writeProblem(w, r, &Error{Status: http.StatusPreconditionRequired,
+			Detail: "send If-Match with the entity tag you last read, so that changes made meanwhile are not overwritten"})
+		return
 	}
 	ok := op.bindParams(r, st, op.params, in)
 	if ok && len(op.deps.nodes) > 0 {
@@ -60,6 +73,7 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			return
 		}
 	}
+	runCustomValidators(op, in, &st.path, &st.errs)
 	if st.errs.Len() > 0 {
 		op.api.writeProblem(w, r, validationError(&st.errs))
 		return
@@ -72,11 +86,8 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 		}
 		st.format = f
 	}
-	if len(op.deps.nodes) > 0 {
-		defer op.runCleanups(r, st)
-		if !op.resolveDeps(w, r, st, in) || !op.checkScopes(w, r, st) {
-			return
-		}
+	if len(op.deps.nodes) > 0 && !op.resolveDeps(w, r, st, in) {
+		return
 	}
 	var out unsafe.Pointer
 	var err error
@@ -148,7 +159,7 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		return nil
 	}
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
-		return &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must be sent as application/json, not %q", ct)}
+		return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as application/json, not " + echo(ct)}
 	}
 	if perr := contentCodingProblem(r); perr != nil {
 		return perr
@@ -170,7 +181,7 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 			}
 			return nil
 		case syn != nil:
-			return &Error{Status: http.StatusBadRequest, Detail: "the body is not valid JSON: " + syn.Error()}
+			return &Error{Status: http.StatusBadRequest, Detail: "the body is not valid JSON: " + syn.Detail()}
 		default:
 			return &Error{Status: http.StatusBadRequest, Detail: "the body could not be read", err: err}
 		}
@@ -187,14 +198,20 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 }
 
 // contentCodingProblem is the 415 of a body sent with a content coding
-// (RFC 9110 §15.5.16: one the server does not apply), or nil.
+// (RFC 9110 §15.5.16: one the server does not apply), or nil. Every
+// Content-Encoding line counts, and every coding listed in each: only
+// "identity", which changes nothing, is let through.
 func contentCodingProblem(r *http.Request) *Error {
-	ce := r.Header.Get("Content-Encoding")
-	if ce == "" || strings.EqualFold(ce, "identity") {
-		return nil
+	for _, line := range r.Header["Content-Encoding"] {
+		for c := range strings.SplitSeq(line, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				sent := strings.Join(r.Header["Content-Encoding"], ", ")
+				return (&Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must not be sent with Content-Encoding " + echo(sent)}).
+					WithHeader("Accept-Encoding", "identity")
+			}
+		}
 	}
-	return (&Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("the body must not be sent with Content-Encoding %q", ce)}).
-		WithHeader("Accept-Encoding", "identity")
+	return nil
 }
 
 // tooLarge is the 413 of a body over limit bytes.

@@ -26,20 +26,21 @@ func TestBackgroundTasks(t *testing.T) {
 	cleanup := roux.DependsCleanup(func(ctx context.Context, in *struct{}) (int, func(), error) {
 		return 1, func() { mu.Lock(); ran = append(ran, "cleanup"); mu.Unlock() }, nil
 	})
-	roux.Post(api, "/orders", func(ctx context.Context, in *struct {
+	roux.RegisterWith(api, "POST", "/orders", func(ctx context.Context, in *struct {
+		Fail bool `query:"fail"`
+	}, s *struct {
 		Tasks *roux.Tasks
-		N     int  `dep:""`
-		Fail  bool `query:"fail"`
+		N     int `dep:""`
 	}) (*string, error) {
-		in.Tasks.Add("email", func(ctx context.Context) error {
+		s.Tasks.Add("email", func(ctx context.Context) error {
 			mu.Lock()
 			defer mu.Unlock()
 			ran = append(ran, "email")
 			return nil
 		})
-		in.Tasks.Add("broken", func(ctx context.Context) error { return errors.New("smtp down") })
-		in.Tasks.Add("panicky", func(ctx context.Context) error { panic("task exploded") })
-		in.Tasks.Add("audit", func(ctx context.Context) error {
+		s.Tasks.Add("broken", func(ctx context.Context) error { return errors.New("smtp down") })
+		s.Tasks.Add("panicky", func(ctx context.Context) error { panic("task exploded") })
+		s.Tasks.Add("audit", func(ctx context.Context) error {
 			mu.Lock()
 			defer mu.Unlock()
 			ran = append(ran, "audit")
@@ -48,9 +49,9 @@ func TestBackgroundTasks(t *testing.T) {
 		if in.Fail {
 			return nil, roux.NewError(http.StatusConflict, "no")
 		}
-		s := "accepted"
-		return &s, nil
-	}, roux.Provide(cleanup), roux.Status(http.StatusAccepted))
+		res := "accepted"
+		return &res, nil
+	}, roux.Provide(cleanup), roux.Status(http.StatusAccepted), roux.Response(http.StatusConflict, "", nil))
 
 	c := rouxtest.New(t, api)
 	if got := rouxtest.JSON[string](c.Post("/orders", nil), http.StatusAccepted); got != "accepted" {
@@ -83,8 +84,8 @@ func TestTasksDrainOnShutdown(t *testing.T) {
 	started := make(chan struct{})
 	result := make(chan error, 1)
 	api := quietAPI()
-	roux.Post(api, "/slow", func(ctx context.Context, in *struct{ Tasks *roux.Tasks }) (*struct{}, error) {
-		in.Tasks.Add("slow", func(ctx context.Context) error {
+	roux.RegisterWith(api, "POST", "/slow", func(ctx context.Context, in *struct{}, s *struct{ Tasks *roux.Tasks }) (*struct{}, error) {
+		s.Tasks.Add("slow", func(ctx context.Context) error {
 			close(started)
 			select {
 			case <-ctx.Done():

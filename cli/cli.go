@@ -59,6 +59,29 @@
 // When the first argument is not a subcommand, serve is assumed, so
 // "prog" and "prog -addr :9000" keep working for programs that had only
 // an -addr flag.
+//
+// # Request smuggling
+//
+// RFC 9112 §6.1 asks a server to close the connection after answering a
+// request that has both Transfer-Encoding and Content-Length, and after an
+// HTTP/1.0 request with Transfer-Encoding: a proxy in front that framed
+// the body by the other header would take what follows for another
+// request. net/http frames such a request by Transfer-Encoding (by
+// Content-Length for HTTP/1.0), and removes the header it did not use
+// before any handler runs, so no handler can tell such a request from
+// others. Telling them apart on the connection itself would take a second
+// HTTP/1.1 parser beside net/http's, following chunked bodies, keep-alive
+// and pipelined requests — and two parsers that can disagree are what
+// smuggling exploits. So serve closes the connection after every request
+// that may be one, which is all of them and a few more: an HTTP/1.1
+// request sent with Transfer-Encoding: chunked, and an HTTP/1.0 request
+// with a body, are answered with Connection: close, and nothing sent
+// after them on the connection is read. A client that streams request
+// bodies in chunks thus opens a connection per request. This holds for
+// HTTP/1.x served by serve; a program that serves a roux API on an
+// http.Server of its own keeps net/http's behaviour (the request is
+// answered as chunked, and the connection kept). HTTP/2 has no
+// Transfer-Encoding.
 package cli
 
 import (

@@ -160,7 +160,7 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 		ln = capped
 	}
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           closeAmbiguousFraming(api),
 		ReadHeaderTimeout: c.readHeader,
 		ReadTimeout:       c.read,
 		WriteTimeout:      c.write,
@@ -190,7 +190,7 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	// Above TLS, so that the connections tracked are the ones ConnState
 	// reports.
 	conns := trackConns(srv)
-	srv.Handler = conns.handler(api)
+	srv.Handler = conns.handler(srv.Handler)
 	ln = &countingListener{Listener: ln, conns: conns}
 	ctx, stop := signalContext(ctx)
 	defer stop()
@@ -254,6 +254,21 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// closeAmbiguousFraming closes the connection after each request whose
+// body framing a proxy in front might have read otherwise: an HTTP/1.1
+// request sent chunked (net/http has dropped its Content-Length, if it
+// had one) and an HTTP/1.0 request with a body (net/http has dropped its
+// Transfer-Encoding, if it had one). See the package doc, "Request
+// smuggling".
+func closeAmbiguousFraming(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor == 1 && (len(r.TransferEncoding) > 0 || r.ProtoMinor == 0 && r.ContentLength != 0) {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // shutdownHooks runs the API's shutdown hooks after a failed start.

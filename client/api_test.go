@@ -54,7 +54,7 @@ type QueryIn struct {
 	TP   *time.Time   `query:"tp"`
 	By   []byte       `query:"by"`
 	A    netip.Addr   `query:"a"`
-	L    Level        `query:"l" enum:"low,high"`
+	L    Level        `query:"l" enum:"low,high" default:"low"`
 	SS   []string     `query:"ss"`
 	SC   []string     `query:"sc" explode:"false"`
 	IS   []int64      `query:"is"`
@@ -248,7 +248,7 @@ func newKitchen(t testing.TB) *kitchen {
 			Modified: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Addr: netip.MustParseAddr("192.0.2.1"),
 			Links: []string{"</a>; rel=a", "</b>; rel=b"}, Body: d,
 		}, nil
-	})
+	}, roux.Response(http.StatusCreated, "Created", nil))
 	k.putDish = roux.Put(api, "/dishes/{id}", func(ctx context.Context, in *PutIn) (*Dish, error) {
 		d := in.Body
 		d.ID = in.ID
@@ -256,7 +256,7 @@ func newKitchen(t testing.TB) *kitchen {
 	})
 	k.optBody = roux.Post(api, "/optional", func(ctx context.Context, in *struct{ Body *Dish }) (*Dish, error) {
 		if in.Body == nil {
-			return &Dish{Name: "no body"}, nil
+			return &Dish{Name: "no body", Price: 1}, nil
 		}
 		return in.Body, nil
 	})
@@ -277,21 +277,21 @@ func newKitchen(t testing.TB) *kitchen {
 		return &Download{Body: strings.NewReader(strings.Repeat("x", 100_000))}, nil
 	})
 	k.upload = roux.Post(api, "/photos", func(ctx context.Context, in *UploadIn) (*Dish, error) {
-		return &Dish{Name: in.Form.Photo.Filename}, nil
+		return &Dish{Name: in.Form.Photo.Filename, Price: 1}, nil
 	})
 	k.stream = roux.Get(api, "/stream", func(ctx context.Context, in *struct{}) (*StreamOut, error) {
 		return &StreamOut{}, nil
 	})
 	k.missing = roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *IDIn) (*Dish, error) {
 		return nil, roux.Errorf(http.StatusNotFound, "no dish %d", in.ID)
-	})
+	}, roux.Response(http.StatusNotFound, "No such dish", nil))
 	k.fail = roux.Get(api, "/fail", func(ctx context.Context, in *struct{}) (*Dish, error) {
 		return nil, errors.New("database on fire")
 	})
 	k.payment = roux.Get(api, "/payment", func(ctx context.Context, in *struct{}) (*Dish, error) {
 		return nil, &roux.Error{Status: http.StatusPaymentRequired, Type: "https://example.com/probs/credit", Title: "Out of credit",
 			Detail: "your balance is 30", Instance: "/account/1", Extensions: map[string]any{"balance": 30, "accounts": []string{"/a/1"}}}
-	})
+	}, roux.Response(http.StatusPaymentRequired, "Out of credit", nil))
 	k.broken = roux.Get(api, "/broken", func(ctx context.Context, in *struct{}) (*Dish, error) {
 		return &Dish{}, nil
 	})
@@ -308,17 +308,20 @@ func newKitchen(t testing.TB) *kitchen {
 		if n := k.attempts.add(in.Key); n < 3 {
 			return nil, roux.NewError(http.StatusServiceUnavailable, "busy").WithHeader("Retry-After", retryAfterOf(in.Key))
 		}
-		return &Dish{Name: "finally"}, nil
+		return &Dish{Name: "finally", Price: 1}, nil
 	}
-	k.flaky = roux.Get(api, "/flaky", flaky)
-	k.flakyPut = roux.Put(api, "/flaky", flaky)
-	k.flakyPst = roux.Post(api, "/flaky", flaky)
+	busy := roux.Response(http.StatusServiceUnavailable, "Busy", struct {
+		RetryAfter string `header:"Retry-After"`
+	}{})
+	k.flaky = roux.Get(api, "/flaky", flaky, busy)
+	k.flakyPut = roux.Put(api, "/flaky", flaky, busy)
+	k.flakyPst = roux.Post(api, "/flaky", flaky, busy)
 	// drop closes the connection without an answer on the first attempt.
 	k.drop = roux.Get(api, "/drop", func(ctx context.Context, in *CountIn) (*Dish, error) {
 		if k.attempts.add(in.Key) == 1 {
 			panic(http.ErrAbortHandler)
 		}
-		return &Dish{Name: "second time"}, nil
+		return &Dish{Name: "second time", Price: 1}, nil
 	})
 	rouxtest.New(t, api) // validates and dumps the OpenAPI document
 
@@ -351,7 +354,7 @@ func retryAfterOf(key string) string {
 	return "0"
 }
 
-// UploadIn takes a file, which the client does not send.
+// UploadIn takes a file.
 type UploadIn struct {
 	Form struct {
 		Photo *roux.FormFile `form:"photo" required:"true"`

@@ -18,11 +18,11 @@ import (
 // server's validators reject, reported as a 422 *roux.Error.
 var ErrInvalid = errors.New("client: invalid input")
 
-// ErrUnsupported is wrapped by the error of a call to an operation the
-// typed client cannot call: one whose response body is a
-// roux.ResponseBody (an event stream, a WebSocket session, a file), which
-// only the server side knows how to speak. Call such operations with an
-// http.Client.
+// ErrUnsupported is wrapped by the error of a [Call] of an operation whose
+// response body is a roux.ResponseBody that Call cannot read: an event
+// stream (read it with [Events]), a WebSocket session (open it with
+// [Dial]) or a type of the application's own (call it with an
+// http.Client).
 var ErrUnsupported = errors.New("client: operation not supported by the typed client")
 
 // Client calls the operations of one roux API at one base URL. Create it
@@ -38,11 +38,13 @@ type Client struct {
 // config is what options set; a call copies the client's and applies its
 // own options to the copy.
 type config struct {
-	hc       *http.Client
-	header   http.Header
-	editors  []func(*http.Request) error
-	validate bool
-	retry    *Retry
+	hc        *http.Client
+	header    http.Header
+	editors   []func(*http.Request) error
+	validate  bool
+	retry     *Retry
+	reconnect *Reconnect // of Events
+	socket    *Socket    // of Dial
 }
 
 // Option configures a [Client] (given to [New]) or one call (given to

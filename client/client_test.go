@@ -70,7 +70,7 @@ func TestParamsRoundTrip(t *testing.T) {
 			},
 			want: &ParamsIn{
 				PathIn:  minimalPath,
-				QueryIn: QueryIn{Lim: 10, Flag: ptr(true), SC: []string{}},
+				QueryIn: QueryIn{Lim: 10, Flag: ptr(true), SC: []string{}, L: "low"},
 			},
 		},
 	} {
@@ -206,10 +206,12 @@ func TestBodiesAndEnvelopes(t *testing.T) {
 			t.Errorf("read %d bytes, %v", len(b), err)
 		}
 	})
-	t.Run("upload unsupported", func(t *testing.T) {
-		_, err := client.Call(cx, c, k.upload, &UploadIn{})
-		if !errors.Is(err, client.ErrUnsupported) || !strings.Contains(err.Error(), "photo") {
-			t.Errorf("got %v, want ErrUnsupported naming the file field", err)
+	t.Run("upload", func(t *testing.T) {
+		in := &UploadIn{}
+		in.Form.Photo = roux.FileUpload("me.jpg", "image/jpeg", strings.NewReader("jpeg"))
+		got, err := client.Call(cx, c, k.upload, in)
+		if err != nil || got.Name != "me.jpg" {
+			t.Errorf("got %+v, %v; want the file's name back", got, err)
 		}
 	})
 	t.Run("stream unsupported", func(t *testing.T) {
@@ -480,13 +482,12 @@ func TestNoLeaks(t *testing.T) {
 	testutil.WaitGoroutines(t, baseline, 0)
 }
 
-// A program that only calls an API registers its operations with nil
-// handlers: the plan is all the client needs.
-func TestClientOnlyRegistration(t *testing.T) {
+// A program that only calls an API needs the declaration alone: no
+// *roux.API, no handler.
+func TestClientOfDeclaration(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
-	local := roux.New(roux.Config{Title: "Kitchen", Version: "1.0.0"})
-	putDish := roux.Put[PutIn, Dish](local, "/dishes/{id}", nil)
+	putDish := roux.NewOperation[PutIn, Dish](http.MethodPut, "/dishes/{id}")
 	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()))
 	got, err := client.Call(ctx(t), c, putDish, &PutIn{ID: 2, Body: Dish{Name: "Stew", Price: 3}})
 	if err != nil || got.ID != 2 || got.Name != "Stew" {

@@ -1,20 +1,20 @@
 // Package client calls the operations of a roux API from Go, typed by the
-// very operation values that registration returns: the request is encoded
-// by the tags the server binds with, and the response decoded into the
-// output type, so client and server cannot disagree about either.
+// very declarations the server implements (roux.NewOperation): the
+// request is encoded by the tags the server binds with, and the response
+// decoded into the output type, so client and server cannot disagree
+// about either.
 //
-//	getDish := roux.Get(api, "/dishes/{id}", getDishHandler) // shared with the server
+//	// in a package of declarations, shared by server and clients
+//	var GetDish = roux.NewOperation[GetDishInput, Dish]("GET", "/dishes/{id}")
 //
 //	c := client.New("http://127.0.0.1:8080", client.WithHTTPClient(hc))
-//	dish, err := client.Call(ctx, c, getDish, &GetDishInput{ID: 3})
+//	dish, err := client.Call(ctx, c, kitchenapi.GetDish, &GetDishInput{ID: 3})
 //	var pe *roux.Error
 //	if errors.As(err, &pe) && pe.Status == http.StatusNotFound { ... }
 //
-// A program that calls an API but does not serve it registers the same
-// operations on a *roux.API of its own, which it never serves, with nil
-// handlers if it has no others:
-//
-//	getDish := roux.Get[GetDishInput, Dish](api, "/dishes/{id}", nil)
+// A client needs the declaration alone: no *roux.API, no handler. The
+// declarations returned by roux.Get and the other one-call forms work
+// too. Each declaration compiles its client plan once, on first use.
 //
 // # Requests
 //
@@ -49,8 +49,8 @@
 // A Body field is sent as JSON (application/json), encoded with the
 // options the server encodes its responses with; a nil pointer Body sends
 // no body. A Form field is sent as application/x-www-form-urlencoded,
-// each field by the rules of a query parameter. Multipart bodies are not
-// supported yet.
+// each field by the rules of a query parameter, or, when it has file
+// fields, as multipart/form-data (see Uploads).
 //
 // Parameters that the operation's dependencies read (an API key, a
 // bearer token) are not fields of the input; send them with [WithHeader]
@@ -66,11 +66,76 @@
 // response headers and an int Status field gets the response's status. A
 // raw Body of a declared contentType is read whole into a []byte or
 // string; an io.Reader Body gets the open response body, which the caller
-// must read and close (it is an io.ReadCloser) — it stays tied to the
-// call's context. Operations whose body is a roux.ResponseBody (event
-// streams, WebSockets, files) cannot be called with this package: Call
-// fails with [ErrUnsupported], as does one that takes file uploads
-// (multipart/form-data).
+// must read and close (it is an io.ReadCloser; http.NoBody when the body
+// is empty) — it stays tied to the call's context. A roux.File output is
+// a download (see Downloads). Event streams and WebSocket sessions have
+// calls of their own, [Events] and [Dial]; Call fails for them, and for
+// any other roux.ResponseBody, with [ErrUnsupported].
+//
+// # Uploads
+//
+// A Form with file fields (*roux.FormFile, []*roux.FormFile) is sent as
+// multipart/form-data: a part per value of each text field, then a part
+// per file. Make the files to send with roux.FileUpload, which takes
+// the file's name, its media type and a reader of its content:
+//
+//	in.Form.Photo = roux.FileUpload("sea.png", "image/png", f)
+//	photo, err := client.Call(ctx, c, api.UploadPhoto, in)
+//
+// The body is streamed as the request is sent (chunked, its length
+// unknown), each file read once from its reader, never held whole in
+// memory; a call with files is not retried, and the call has stopped
+// reading every reader when it returns, so the caller closes them then.
+// A server that refuses the upload early — a file over its maxBytes, a
+// 401 — ends the upload. A failing reader fails the call with its error.
+// A *roux.FormFile a handler received can be sent on as it is.
+//
+// # Downloads
+//
+// An output whose body is a roux.File (or *roux.File) is filled from the
+// response: Content is the open body, an io.ReadSeekCloser the caller
+// must close; Name and Attachment come from Content-Disposition, ETag,
+// ModTime (Last-Modified) and ContentType from their headers. The
+// content reads from start to end over the one response; a Seek moves
+// the offset, and the next Read that does not follow on asks for the rest
+// with a range request (Range: bytes=N-, If-Range: the ETag or
+// Last-Modified), where the operation is a GET whose response offered
+// ranges with a validator. If the file changed meanwhile, the Read fails.
+// Seeking to the end and back, to learn the size, costs no request.
+//
+// # Event streams
+//
+// [Events] calls an operation whose output is an sse.Stream[E] and
+// returns its events as an iterator of sse.Message[E] ([EventsOf] for an
+// envelope around one):
+//
+//	for m, err := range client.Events(ctx, c, kitchenapi.OrderEvents, &kitchenapi.EventsInput{ID: id}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(m.ID, m.Event)
+//	}
+//
+// It follows the stream as a browser's EventSource does: when the
+// connection ends it waits the stream's retry delay and reconnects with
+// the last event ID in Last-Event-ID, and it stops when the server
+// answers a reconnection with 204 No Content. Failed reconnections back
+// off exponentially and are bounded, and a connection that stays silent
+// can be dropped ([WithReconnect]). A problem — before the first event or
+// on a reconnection — ends the iteration with a *roux.Error, as Call
+// returns it.
+//
+// # WebSockets
+//
+// [Dial] opens a session of an operation whose output is a
+// ws.Session[In, Out]: the handshake carries the input as a Call's
+// request would, a refused handshake is a *roux.Error, and the [Conn]
+// sends In and receives Out, each one JSON text message. A message is
+// checked before it is sent as the server will check it
+// (ws.EncodeMessage), so an invalid one fails Send with [ErrInvalid] and
+// the session goes on. How the session ended — the server's close code
+// and reason, a lost connection (1006), a message over the read limit
+// (1009) — is returned by Send and Receive as a *ws.CloseError.
 //
 // # Errors
 //

@@ -33,7 +33,7 @@ func Example() {
 			return nil, roux.Errorf(http.StatusNotFound, "no dish %d", in.ID)
 		}
 		return &Plate{ID: 3, Name: "Soup", Fields: in.Fields}, nil
-	})
+	}, roux.Response(http.StatusNotFound, "No such dish", nil))
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 
@@ -87,7 +87,9 @@ func ExampleWithRetry() {
 			return nil, roux.NewError(http.StatusServiceUnavailable, "warming up").WithHeader("Retry-After", "0")
 		}
 		return &[]string{"soup", "pie"}, nil
-	})
+	}, roux.Response(http.StatusServiceUnavailable, "Warming up", struct {
+		RetryAfter string `header:"Retry-After"`
+	}{}))
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 

@@ -30,7 +30,8 @@ type request struct {
 	rawPath     string // the same, decoded
 	query       string
 	header      http.Header
-	body        []byte // nil: no body
+	body        []byte  // nil: no body
+	upload      *upload // a multipart body, streamed; body is nil
 	contentType string
 	sent        []bool // per parameter (Params, then Form.Params): was it sent?
 }
@@ -82,6 +83,8 @@ func encode(p *plan.Operation, in unsafe.Pointer) (*request, error) {
 	switch {
 	case p.Body != nil:
 		err = r.encodeBody(p, in)
+	case p.Form != nil && len(p.Form.Files) > 0:
+		err = r.encodeMultipart(p.Form, in)
 	case p.Form != nil:
 		err = r.encodeForm(p.Form, in)
 	}
@@ -118,8 +121,16 @@ func (r *request) encodeBody(p *plan.Operation, in unsafe.Pointer) error {
 // encodeForm encodes the Form field as application/x-www-form-urlencoded,
 // each field by the rules of a query parameter.
 func (r *request) encodeForm(f *plan.Form, in unsafe.Pointer) error {
-	base := unsafe.Add(in, f.Offset)
 	var b strings.Builder
+	err := r.formValues(f, in, func(name string, vals []string) { addPairs(&b, name, vals) })
+	r.body, r.contentType = []byte(b.String()), "application/x-www-form-urlencoded"
+	return err
+}
+
+// formValues encodes each text field of the Form at in, by the rules of a
+// query parameter, and records whether it was sent.
+func (r *request) formValues(f *plan.Form, in unsafe.Pointer, add func(name string, vals []string)) error {
+	base := unsafe.Add(in, f.Offset)
 	var vals []string
 	for _, prm := range f.Params {
 		var err error
@@ -127,9 +138,8 @@ func (r *request) encodeForm(f *plan.Form, in unsafe.Pointer) error {
 			return err
 		}
 		r.sent = append(r.sent, len(vals) > 0)
-		addPairs(&b, prm.Name, vals)
+		add(prm.Name, vals)
 	}
-	r.body, r.contentType = []byte(b.String()), "application/x-www-form-urlencoded"
 	return nil
 }
 
@@ -188,8 +198,15 @@ func (c *Client) newRequest(ctx context.Context, cfg *config, p *plan.Operation,
 	u.RawPath = c.base.EscapedPath() + r.path
 	u.RawQuery = r.query
 	var body io.Reader
-	if r.body != nil {
+	switch {
+	case r.body != nil:
 		body = bytes.NewReader(r.body) // sets ContentLength and GetBody, for redirects
+	case r.upload != nil:
+		pr, err := r.upload.open()
+		if err != nil {
+			return nil, err
+		}
+		body = pr
 	}
 	req, err := http.NewRequestWithContext(ctx, p.Method, u.String(), body)
 	if err != nil {

@@ -28,23 +28,20 @@ const maxDetailBytes = 512
 // decodeResponse decodes resp into the output at out and closes resp's
 // body, unless the output took it (a reader body).
 func decodeResponse(p *plan.Operation, resp *http.Response, out unsafe.Pointer) error {
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer resp.Body.Close()
-		return problemOf(resp)
+	if err := decodeEnvelope(p, resp, out); err != nil {
+		return err
 	}
 	rp := &p.Response
-	for _, h := range rp.Headers {
-		if err := decodeHeader(h, resp.Header[h.Name], unsafe.Add(out, h.Offset)); err != nil {
-			resp.Body.Close()
-			return fmt.Errorf("client: %s: response header %s: %w", p.ID, h.Name, err)
-		}
-	}
-	if rp.StatusAt != 0 {
-		*(*int)(unsafe.Add(out, rp.StatusAt-1)) = resp.StatusCode
-	}
 	noBody := !rp.HasBody || resp.StatusCode == http.StatusNoContent || p.Method == http.MethodHead || resp.ContentLength == 0
 	if noBody {
 		discard(resp)
+		if rp.Kind == plan.Reader && rp.HasBody {
+			// An empty body: a reader of nothing, rather than a nil
+			// one the caller would have to check for.
+			if v := reflect.NewAt(rp.BodyType, unsafe.Add(out, rp.BodyOffset)).Elem(); reflect.TypeOf(http.NoBody).AssignableTo(v.Type()) {
+				v.Set(reflect.ValueOf(http.NoBody))
+			}
+		}
 		return nil
 	}
 	body := unsafe.Add(out, rp.BodyOffset)
@@ -77,6 +74,27 @@ func decodeResponse(p *plan.Operation, resp *http.Response, out unsafe.Pointer) 
 	}
 	if err != nil {
 		return fmt.Errorf("client: %s: reading the response: %w", p.ID, err)
+	}
+	return nil
+}
+
+// decodeEnvelope returns the problem of a response that is not 2xx, and
+// otherwise decodes its headers and status into the envelope at out. It
+// closes resp's body when it fails.
+func decodeEnvelope(p *plan.Operation, resp *http.Response, out unsafe.Pointer) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		return problemOf(resp)
+	}
+	rp := &p.Response
+	for _, h := range rp.Headers {
+		if err := decodeHeader(h, resp.Header[h.Name], unsafe.Add(out, h.Offset)); err != nil {
+			resp.Body.Close()
+			return fmt.Errorf("client: %s: response header %s: %w", p.ID, h.Name, err)
+		}
+	}
+	if rp.StatusAt != 0 {
+		*(*int)(unsafe.Add(out, rp.StatusAt-1)) = resp.StatusCode
 	}
 	return nil
 }

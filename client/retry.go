@@ -38,7 +38,8 @@ type Retry struct {
 // longer. A retry never waits past the context's deadline: when the wait
 // would, the last answer is returned at once. Other methods are never
 // retried, since a request that failed on the way back may have taken
-// effect. Without WithRetry, a call makes one attempt.
+// effect, nor are file uploads, whose content is streamed once. Without
+// WithRetry, a call makes one attempt.
 func WithRetry(r Retry) Option {
 	return optionFunc(func(c *config) { c.retry = &r })
 }
@@ -111,7 +112,7 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 // send sends the request, retrying as cfg says.
 func (c *Client) send(ctx context.Context, cfg *config, p *plan.Operation, r *request) (*http.Response, error) {
 	attempts := 1
-	if cfg.retry != nil && idempotent(p.Method) {
+	if cfg.retry != nil && idempotent(p.Method) && r.upload == nil { // an upload is streamed once
 		attempts = cfg.retry.attempts()
 	}
 	for attempt := 1; ; attempt++ {

@@ -19,4 +19,12 @@
 // Redocly CLI linter, and regenerating the client to catch drift. It is
 // a module of its own so that these dependencies stay out of roux's
 // go.mod.
+//
+// .ci/steps/35-generators.sh runs client generators over the kitchen's
+// document (examples/kitchen), its event stream included, and drives a
+// live kitchen through what they generate: openapi-typescript with
+// openapi-fetch and @hey-api/openapi-ts in conformance/typescript (npm
+// packages pinned by its package-lock.json; tsc type-checks drivers that
+// call every operation), and oapi-codegen and ogen in conformance/gogen
+// (a module of its own, outside go.work, for ogen's dependencies).
 package conformance

@@ -46,7 +46,7 @@ type CORSConfig struct {
 // protocol fits in this file, and so roux's core module keeps one
 // dependency fewer. CORS panics on a policy browsers would reject (the
 // "*" origin or "*" headers with credentials).
-func CORS(c CORSConfig) func(http.Handler) http.Handler {
+func CORS(c CORSConfig) CORSMiddleware {
 	anyOrigin := slices.Contains(c.AllowedOrigins, "*")
 	anyHeader := slices.Contains(c.AllowedHeaders, "*")
 	if c.AllowCredentials && (anyOrigin || anyHeader) {

@@ -10,7 +10,7 @@
 //		middleware.Compress(middleware.CompressConfig{}),
 //	)
 //
-// Errors these middleware produce (413, 500, 503, CORS rejections) are
+// Errors these middleware produce (413, 429, 500, 503, CORS rejections) are
 // RFC 9457 application/problem+json responses, like roux's own. The
 // package does not import roux: it stands apart on net/http.
 //
@@ -18,4 +18,15 @@
 // on a configuration that cannot work (a CORS policy allowing credentials
 // from any origin, say), as regexp.MustCompile does: such mistakes are
 // found at start-up.
+//
+// # Rate limits
+//
+// [RateLimiter] gives each client (by address or credential, see
+// [KeyFunc]) a token bucket and answers 429 with Retry-After beyond it. Its
+// RateLimit and RateLimit-Policy header fields follow the IETF draft
+// draft-ietf-httpapi-ratelimit-headers-09 (`RateLimit: "api";r=42;t=35`),
+// not the fields of earlier revisions (RateLimit-Limit, -Remaining and
+// -Reset, then a limit=/remaining=/reset= dictionary).
+// Budgets live in process ([MemoryRateStore]) or, for a limit that holds
+// across instances, in Redis (module github.com/roux-go/roux/middleware/redisrate).
 package middleware

@@ -330,10 +330,3 @@ func BenchmarkLoadShed(b *testing.B) {
 		})
 	}
 }
-
-// discardWriter is a ResponseWriter that keeps nothing.
-type discardWriter struct{ h http.Header }
-
-func (w *discardWriter) Header() http.Header         { return w.h }
-func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *discardWriter) WriteHeader(int)             {}

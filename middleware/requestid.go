@@ -17,7 +17,10 @@ type requestIDKey struct{}
 // a new random 128-bit hex ID otherwise. The ID is sent back in the
 // X-Request-ID response header and is available to the handlers below
 // through [RequestIDFrom]; [AccessLog] logs it.
-func RequestID() func(http.Handler) http.Handler {
+//
+// The result is a func(http.Handler) http.Handler that also says what it
+// adds, for roux's API.UseDocumented.
+func RequestID() RequestIDMiddleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id := r.Header.Get(RequestIDHeader)

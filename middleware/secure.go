@@ -25,7 +25,10 @@ type SecureConfig struct {
 // Cross-Origin-Resource-Policy: same-origin, a Content-Security-Policy,
 // and Strict-Transport-Security on TLS connections. They are set before
 // the handler runs, so a handler can replace any of them.
-func SecureHeaders(c SecureConfig) func(http.Handler) http.Handler {
+//
+// The result is a func(http.Handler) http.Handler that also says what it
+// adds, for roux's API.UseDocumented.
+func SecureHeaders(c SecureConfig) SecureHeadersMiddleware {
 	csp := c.ContentSecurityPolicy
 	if csp == "" {
 		csp = "default-src 'none'; frame-ancestors 'none'"

@@ -149,6 +149,9 @@ type MediaType struct {
 	// Encoding describes properties of a multipart/form-data or
 	// application/x-www-form-urlencoded body, by property name.
 	Encoding map[string]*Encoding `json:"encoding,omitempty"`
+	// Extensions are specification extensions ("x-..."), published
+	// inline, such as the x-ogen-raw-response of an event stream.
+	Extensions map[string]any `json:"-"`
 }
 
 // Encoding describes how one property of a form body is sent.
@@ -188,6 +191,9 @@ type SecurityScheme struct {
 	Scheme       string      `json:"scheme,omitempty"`
 	BearerFormat string      `json:"bearerFormat,omitempty"`
 	Flows        *OAuthFlows `json:"flows,omitempty"` // oauth2
+	// OpenIDConnectURL is an openIdConnect scheme's discovery document
+	// (the issuer's /.well-known/openid-configuration).
+	OpenIDConnectURL string `json:"openIdConnectUrl,omitempty"`
 }
 
 // OAuthFlows lists the OAuth 2 flows a scheme supports.
@@ -216,6 +222,12 @@ func (d *Document) MarshalJSON() ([]byte, error) {
 func (o *Operation) MarshalJSON() ([]byte, error) {
 	type plain Operation
 	return withExtensions((*plain)(o), o.Extensions)
+}
+
+// MarshalJSON publishes the media type with its extensions inline.
+func (m *MediaType) MarshalJSON() ([]byte, error) {
+	type plain MediaType
+	return withExtensions((*plain)(m), m.Extensions)
 }
 
 // withExtensions marshals v (which must encode as an object) and appends

@@ -70,7 +70,7 @@ func newKitchen(t *testing.T) *kitchen {
 			return nil, &roux.Error{Status: http.StatusNotFound, Detail: "no dish 14"}
 		}
 		return &dish{ID: in.ID, Name: "soup"}, nil
-	})
+	}, roux.Response(http.StatusNotFound, "No such dish", nil))
 	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(k.tp), rouxotel.WithMeterProvider(mp)); err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +372,7 @@ func TestWithPropagators(t *testing.T) {
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	api := roux.New(roux.Config{})
-	roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *dishInput) (*dish, error) { return &dish{ID: in.ID}, nil })
+	roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *dishInput) (*dish, error) { return &dish{ID: in.ID, Name: "soup"}, nil })
 	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp), rouxotel.WithPropagators(propagation.NewCompositeTextMapPropagator())); err != nil {
 		t.Fatal(err)
 	}

@@ -95,7 +95,38 @@ func (c *Client) Do(req *http.Request) *Response {
 	if err != nil {
 		c.t.Fatalf("rouxtest: reading the response body: %v", err)
 	}
+	reportViolation(c.t, req, res.StatusCode, res.Header, body)
 	return &Response{t: c.t, Status: res.StatusCode, Header: res.Header, Body: body}
+}
+
+// reportViolation fails the test when the response is roux's report of
+// a response that broke the API's description ([roux.ResponseViolationType],
+// sent when responses are checked: [roux.Config.CheckResponses] or
+// ROUX_CHECK_RESPONSES=1), naming the operation, the status and each
+// failing JSON pointer.
+func reportViolation(t testing.TB, req *http.Request, status int, h http.Header, body []byte) {
+	t.Helper()
+	if status != http.StatusInternalServerError || !strings.HasPrefix(h.Get("Content-Type"), "application/problem+json") {
+		return
+	}
+	var p struct {
+		Type      string `json:"type"`
+		Detail    string `json:"detail"`
+		Operation string `json:"operation"`
+		Status    int    `json:"status"`
+		Errors    []struct {
+			Pointer string `json:"pointer"`
+			Detail  string `json:"detail"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &p) != nil || p.Type != roux.ResponseViolationType {
+		return
+	}
+	var b strings.Builder
+	for _, e := range p.Errors {
+		fmt.Fprintf(&b, "\n\t%s: %s", e.Pointer, e.Detail)
+	}
+	t.Errorf("rouxtest: %s %s: the response breaks the API description: %s%s", req.Method, req.URL.Path, p.Detail, b.String())
 }
 
 // Request builds and serves a request. body is nil for none, a []byte or

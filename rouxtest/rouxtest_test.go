@@ -2,7 +2,10 @@ package rouxtest_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/roux-go/roux"
@@ -102,5 +105,49 @@ func TestHelpersFailOnMismatch(t *testing.T) {
 				t.Errorf("the helper did not fail the test")
 			}
 		})
+	}
+}
+
+// recordT records what a test reports with Errorf.
+type recordT struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recordT) Helper() {}
+func (r *recordT) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+// A response that breaks the API's description fails the test, naming
+// the operation, the status and the JSON pointer.
+func TestReportsResponseViolations(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{CheckResponses: true, Logger: slog.New(slog.DiscardHandler)})
+	roux.Get(api, "/dish", func(ctx context.Context, in *struct{}) (*echoOut, error) {
+		return &echoOut{Name: ""}, nil // the schema wants a name
+	})
+	roux.Get(api, "/teapot", func(ctx context.Context, in *struct{}) (*echoOut, error) {
+		return nil, roux.NewError(http.StatusTeapot, "undocumented")
+	})
+	type named struct {
+		Name string `json:"name" minLength:"1"`
+	}
+	roux.Get(api, "/named", func(ctx context.Context, in *struct{}) (*named, error) { return &named{}, nil })
+	rec := &recordT{TB: t}
+	c := rouxtest.New(rec, api)
+	c.Get("/dish")
+	if len(rec.errors) != 0 {
+		t.Errorf("a valid response was reported: %v", rec.errors)
+	}
+	c.Get("/teapot")
+	c.Get("/named")
+	if len(rec.errors) != 2 {
+		t.Fatalf("got %d reports, want 2: %q", len(rec.errors), rec.errors)
+	}
+	for i, want := range []string{"get-teapot answered 418", "get-named answered 200 with a body its schema does not allow\n\t/name: "} {
+		if !strings.Contains(rec.errors[i], want) {
+			t.Errorf("report %d: %q, want it to contain %q", i, rec.errors[i], want)
+		}
 	}
 }

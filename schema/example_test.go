@@ -66,3 +66,47 @@ func ExampleRegistry_Schema() {
 	//   }
 	// }
 }
+
+// Shelf lists its values once; every schema of the type carries them.
+type Shelf string
+
+func (Shelf) Enum() []Shelf { return []Shelf{"top", "middle", "bottom"} }
+
+// A named scalar type with an Enum method gets its values as the enum of
+// each of its schemas, in slices and pointers too.
+func ExampleEnumer() {
+	reg := schema.NewRegistry()
+	for _, t := range []reflect.Type{reflect.TypeFor[Shelf](), reflect.TypeFor[[]Shelf](), reflect.TypeFor[*Shelf]()} {
+		s, err := reg.Schema(t)
+		if err != nil {
+			panic(err)
+		}
+		b, _ := json.Marshal(s)
+		fmt.Println(string(b))
+	}
+	// Output:
+	// {"type":"string","enum":["top","middle","bottom"]}
+	// {"type":"array","items":{"type":"string","enum":["top","middle","bottom"]}}
+	// {"type":["string","null"],"enum":["top","middle","bottom",null]}
+}
+
+// An Optional member is its value's schema and never required; it admits
+// null when its value type does.
+func ExampleOptional() {
+	type Patch struct {
+		Name schema.Optional[string]  `json:"name,omitzero" minLength:"1"`
+		Note schema.Optional[*string] `json:"note,omitzero"`
+	}
+	reg := schema.NewRegistry()
+	s, err := reg.Schema(reflect.TypeFor[Patch]())
+	if err != nil {
+		panic(err)
+	}
+	b, _ := json.Marshal(reg.Resolve(s))
+	fmt.Println(string(b))
+	b, _ = json.Marshal(Patch{Note: schema.Some[*string](nil)})
+	fmt.Println(string(b))
+	// Output:
+	// {"type":"object","additionalProperties":false,"properties":{"name":{"type":"string","minLength":1},"note":{"type":["string","null"]}}}
+	// {"note":null}
+}

@@ -58,9 +58,32 @@ func (r *Registry) Schema(t reflect.Type) (*Schema, error) {
 		}
 		return Nullable(inner), nil
 	}
+	if elem, ok := OptionalElem(t); ok {
+		if _, nested := OptionalElem(elem); nested {
+			return nil, fmt.Errorf("schema: %v: an Optional of an Optional says nothing more; use one", t)
+		}
+		return r.Schema(elem)
+	}
 	if t.Implements(providerType) || reflect.PointerTo(t).Implements(providerType) {
+		if hasEnum(t) {
+			return nil, fmt.Errorf("schema: %v has both a JSONSchema and an Enum method; put the enum in the schema JSONSchema returns, or drop one", t)
+		}
 		return reflect.New(t).Interface().(Provider).JSONSchema(r), nil
 	}
+	s, err := r.typeSchema(t)
+	if err != nil || t.Name() == "" {
+		return s, err
+	}
+	enum, err := enumOf(t, s)
+	if err != nil || enum == nil {
+		return s, err
+	}
+	s.Enum = enum
+	return s, nil
+}
+
+// typeSchema describes t from its kind and the interfaces it implements.
+func (r *Registry) typeSchema(t reflect.Type) (*Schema, error) {
 	switch {
 	case t == timeType:
 		return &Schema{Type: Types{"string"}, Format: "date-time"}, nil
@@ -243,6 +266,9 @@ func (r *Registry) structSchema(t reflect.Type) (*Schema, error) {
 	}
 	s := &Schema{Type: Types{"object"}, Properties: map[string]*Schema{}, AdditionalProperties: False}
 	for _, f := range fields {
+		if _, ok := OptionalElem(f.Type); ok && !f.OmitZero {
+			return nil, fmt.Errorf("schema: field %v.%s is an Optional: tag it omitzero (`json:\"%s,omitzero\"`) so that encoding leaves it out when absent", t, f.Struct.Name, f.Name)
+		}
 		fs, err := r.FieldSchema(f.Struct)
 		if err != nil {
 			return nil, fmt.Errorf("schema: field %v.%s: %w", t, f.Struct.Name, trimPrefix(err))
@@ -280,6 +306,9 @@ func BodyRequired(f Field) (bool, error) {
 			return false, nil
 		}
 		return false, fmt.Errorf("schema: required=%q: want \"true\" or \"false\"", v)
+	}
+	if _, ok := OptionalElem(f.Type); ok {
+		return false, nil
 	}
 	return f.Type.Kind() != reflect.Pointer && !f.OmitEmpty && !f.OmitZero, nil
 }

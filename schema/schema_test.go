@@ -78,6 +78,16 @@ func TestTypes(t *testing.T) {
 			A int `json:"a,omitempty"`
 			Embedded
 		}](), `{"type":"object","required":["shared"],"additionalProperties":false,"properties":{"a":{"type":"integer","format":"int64"},"shared":{"type":"string"}}}`},
+		// Enum methods (enum_test.go)
+		{"string", reflect.TypeFor[Station](), `{"type":"string","enum":["grill","fry","cold"]}`},
+		{"int8, pointer receiver", reflect.TypeFor[Spice](), `{"type":"integer","enum":[0,1,3],"minimum":-128,"maximum":127}`},
+		{"text", reflect.TypeFor[Size](), `{"type":"string","enum":["small","large"]}`},
+		{"float32", reflect.TypeFor[Ratio](), `{"type":"number","format":"float","enum":[0.5,1.5]}`},
+		{"bool", reflect.TypeFor[Flag](), `{"type":"boolean","enum":[true]}`},
+		{"pointer", reflect.TypeFor[*Station](), `{"type":["string","null"],"enum":["grill","fry","cold",null]}`},
+		{"slice", reflect.TypeFor[[]Station](), `{"type":"array","items":{"type":"string","enum":["grill","fry","cold"]}}`},
+		{"map", reflect.TypeFor[map[string]Size](), `{"type":"object","additionalProperties":{"type":"string","enum":["small","large"]}}`},
+		{"protobuf style is not an enum", reflect.TypeFor[Proto](), `{"type":"integer","format":"int32"}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -159,6 +169,9 @@ func TestTags(t *testing.T) {
 
 func TestTagErrors(t *testing.T) {
 	t.Parallel()
+	type narrowsWrong struct {
+		S Station `json:"s" enum:"grill,oven"`
+	}
 	for _, tt := range []struct {
 		name string
 		t    reflect.Type
@@ -213,6 +226,32 @@ func TestTagErrors(t *testing.T) {
 			{Name: "B", Type: reflect.TypeFor[string](), Tag: `json:"x"`},
 		}), `two fields named "x"`},
 		{"embedded pointer", reflect.TypeFor[struct{ *Embedded }](), "embeds *schema_test.Embedded"},
+		// Enum methods (enum_test.go)
+		{"other element type", reflect.TypeFor[wrongEnum](), "Enum returns []string; an enum method returns the type's own values: func (wrongEnum) Enum() []wrongEnum"},
+		{"empty", reflect.TypeFor[emptyEnum](), "Enum returned no values"},
+		{"duplicate", reflect.TypeFor[twiceEnum](), `Enum lists "a" twice`},
+		{"unencodable", reflect.TypeFor[nanEnum](), "cannot be encoded"},
+		{"panic", reflect.TypeFor[panicEnum](), "Enum panicked: boom"},
+		{"struct", reflect.TypeFor[structEnum](), "enums apply to strings, numbers and booleans, not a struct (StructEnum)"},
+		{"provider too", reflect.TypeFor[providerEnum](), "has both a JSONSchema and an Enum method"},
+		{"does not decode back", reflect.TypeFor[lossy](), `Enum value "x" does not decode back`},
+		{"tag outside the type's enum", reflect.TypeFor[narrowsWrong](), "oven is not one of the values schema_test.Station.Enum lists"},
+		// Optional (optional_test.go)
+		{"no omitzero", reflect.TypeFor[struct {
+			A schema.Optional[int] `json:"a"`
+		}](), "is an Optional: tag it omitzero (`json:\"a,omitzero\"`)"},
+		{"omitempty is not enough", reflect.TypeFor[struct {
+			A schema.Optional[int] `json:"a,omitempty"`
+		}](), "tag it omitzero"},
+		{"default", reflect.TypeFor[struct {
+			A schema.Optional[int] `json:"a,omitzero" default:"1"`
+		}](), "an absent Optional means \"leave it as it is\""},
+		{"nested", reflect.TypeFor[struct {
+			A schema.Optional[schema.Optional[int]] `json:"a,omitzero"`
+		}](), "an Optional of an Optional says nothing more"},
+		{"keyword that does not fit the value", reflect.TypeFor[struct {
+			A schema.Optional[int] `json:"a,omitzero" minLength:"1"`
+		}](), "minLength applies to strings, not integer"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -39,6 +39,15 @@ var annotationFormats = map[string]bool{
 // not fit the type, or a value that does not parse, is an error.
 func (r *Registry) FieldSchema(sf reflect.StructField) (*Schema, error) {
 	t := sf.Type
+	if elem, ok := OptionalElem(t); ok {
+		if _, ok := sf.Tag.Lookup("default"); ok {
+			return nil, fmt.Errorf("schema: %v has a default, but an absent Optional means \"leave it as it is\"; remove the default or use a plain field", t)
+		}
+		if _, nested := OptionalElem(elem); nested {
+			return nil, fmt.Errorf("schema: %v: an Optional of an Optional says nothing more; use one", t)
+		}
+		t = elem // tags apply to the value, as for a field of its type
+	}
 	nullable := t.Kind() == reflect.Pointer
 	if nullable {
 		t = t.Elem()
@@ -127,11 +136,15 @@ func applyKeyword(s, vs *Schema, t, vt reflect.Type, k, text string) error {
 		if vs.Ref != "" || (!vs.Type.Has("string") && !vs.Type.Has("integer") && !vs.Type.Has("number")) {
 			return fmt.Errorf("enum applies to strings and numbers, not %s", typeWord(vs))
 		}
+		typeEnum := vs.Enum // from the type's Enum method: the tag may only narrow it
 		vs.Enum = nil
 		for item := range strings.SplitSeq(text, ",") {
 			v, err := ParseValue(strings.TrimSpace(item), vt, vs)
 			if err != nil {
 				return err
+			}
+			if typeEnum != nil && !inEnum(v, typeEnum) {
+				return fmt.Errorf("%v is not one of the values %v.Enum lists", v, vt)
 			}
 			vs.Enum = append(vs.Enum, v)
 		}

@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,43 +12,60 @@ import (
 	"github.com/roux-go/roux/schema"
 )
 
-// describe fills in the document of a stream of events: OpenAPI 3.1 has
-// no schema for a sequence of messages, so the stream is described, as
-// is customary, as an array of the messages it carries, each one of the
-// events.
+// describe fills in the document of a stream of events.
+//
+// OpenAPI 3.1 has no schema for a sequence of messages (3.2's itemSchema
+// is refused in a 3.1 document), and the generators that read event
+// streams agree on one convention instead: the media type's schema is
+// the schema of one event's data. ogen takes it so by default (its
+// "data-only" shape), @hey-api/openapi-ts yields each event's parsed data
+// as that type, and openapi-typescript gives it to a client that parses
+// the stream itself. An array of event objects, the older custom, made
+// hey-api type every event as the whole array and ogen decode each
+// event's data as one.
+//
+// So the schema is the data schema of the stream's events: the one
+// schema when every event carries the same, else anyOf the distinct ones
+// (anyOf, not oneOf: two events may carry values that both schemas
+// accept). The event names are in the response's description and in the
+// operation's extension x-roux-events, which maps each name to its data
+// schema. The media type also carries x-ogen-raw-response: ogen generates
+// typed event streams for clients only, and with its default
+// configuration (server and client) it refuses a document whose stream
+// it cannot serve; raw, it hands the client the response to read.
 func describe(d *roux.BodyDoc, events *eventSet) error {
-	oneOf := make([]*schema.Schema, 0, len(events.events))
-	refs := make(map[string]any, len(events.events))
-	names := make([]string, 0, len(events.events))
+	var (
+		data  []*schema.Schema
+		seen  = map[string]bool{}
+		refs  = make(map[string]any, len(events.events))
+		names = make([]string, 0, len(events.events))
+	)
 	for _, ev := range events.events {
-		data, err := d.Registry.Schema(ev.data)
+		s, err := d.Registry.Schema(ev.data)
 		if err != nil {
 			return fmt.Errorf("sse: event %q: %w", ev.name, err)
 		}
-		refs[ev.name] = data
+		refs[ev.name] = s
 		names = append(names, ev.name)
-		oneOf = append(oneOf, &schema.Schema{
-			Type:  schema.Types{"object"},
-			Title: "Event " + ev.name,
-			Properties: map[string]*schema.Schema{
-				"event": {Type: schema.Types{"string"}, Enum: []any{ev.name}, Description: "The event name."},
-				"data":  data,
-				"id":    {Type: schema.Types{"string"}, Description: "The event ID; a client that reconnects sends the last one it received as Last-Event-ID."},
-				"retry": {Type: schema.Types{"integer"}, Minimum: new(float64), Description: "How long the client should wait before reconnecting, in milliseconds."},
-			},
-			PropertyOrder: []string{"event", "data", "id", "retry"},
-			Required:      []string{"event", "data"},
-		})
+		key, err := json.Marshal(s)
+		if err != nil {
+			return fmt.Errorf("sse: event %q: %w", ev.name, err)
+		}
+		if !seen[string(key)] {
+			seen[string(key)] = true
+			data = append(data, s)
+		}
 	}
 	if d.Response.Description == "" || d.Response.Description == http.StatusText(d.Status) {
-		d.Response.Description = "A stream of server-sent events: " + strings.Join(names, ", ") + ". Each event's data is one line of JSON."
+		d.Response.Description = "A stream of server-sent events: " + strings.Join(names, ", ") +
+			". Each event's data is one line of JSON, described by the schema; the operation's x-roux-events gives the data of each event."
+	}
+	s := data[0]
+	if len(data) > 1 {
+		s = &schema.Schema{AnyOf: data}
 	}
 	d.Response.Content = map[string]*openapi.MediaType{
-		"text/event-stream": {Schema: &schema.Schema{
-			Type:        schema.Types{"array"},
-			Description: "The messages of the stream, in order: each is one of the events.",
-			Items:       &schema.Schema{OneOf: oneOf},
-		}},
+		"text/event-stream": {Schema: s, Extensions: map[string]any{"x-ogen-raw-response": true}},
 	}
 	d.Operation.Responses[strconv.Itoa(http.StatusNoContent)] = &openapi.Response{
 		Description: "The stream is over: there are no more events to send. A browser's EventSource stops reconnecting.",

@@ -76,13 +76,20 @@
 // # The document
 //
 // The operation's success response is documented as text/event-stream
-// with a schema listing each event: its name, its data (shared component
-// schemas for named structs) and the optional id and retry fields; the
-// extension x-roux-events maps each event name to its data schema. A 204
-// response is documented for [Finished] streams.
+// whose schema is that of each event's data (shared component schemas for
+// named structs; anyOf them when events carry different types), the
+// convention OpenAPI generators read: ogen, @hey-api/openapi-ts and
+// openapi-typescript type each event's data with it. The extension
+// x-roux-events maps each event name to its data schema, and
+// x-ogen-raw-response lets ogen's default configuration, which cannot
+// serve a typed stream, hand its client the raw response. A 204 response
+// is documented for [Finished] streams.
 //
 // # Reading a stream
 //
 // [Read] parses an event stream, as the HTML standard specifies, and
-// decodes its events: for clients and tests.
+// decodes its events: for clients and tests. [ReadFrom] reads one
+// connection of a stream that spans several, keeping the last event ID
+// and the retry delay in a [Cursor]; package client's Events follows a
+// stream that way, reconnecting with Last-Event-ID.
 package sse

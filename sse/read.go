@@ -56,6 +56,29 @@ type Message[E any] struct {
 // other than io.EOF is yielded last. The iteration ends at the end of r.
 // One event is held in memory at a time.
 func Read[E any](r io.Reader) iter.Seq2[Message[E], error] {
+	return ReadFrom[E](r, &Cursor{})
+}
+
+// Cursor is where a client stands in a stream that spans several
+// connections: the last event ID, which it sends as Last-Event-ID when it
+// reconnects, and the reconnection delay, as an EventSource keeps both
+// from one connection to the next. The zero Cursor is a first connection.
+type Cursor struct {
+	// LastID is the last event ID: set by each message that ends (an
+	// event, or an id line followed by an empty line), so an event cut off
+	// by the end of a connection does not move it.
+	LastID string
+	// Retry is the reconnection delay the stream set last (a retry line,
+	// in milliseconds), or 0.
+	Retry time.Duration
+}
+
+// ReadFrom is [Read] for one connection of a stream that spans several:
+// the last event ID and the reconnection delay start as cur holds them,
+// and cur follows the stream as it is read, messages without events
+// included. Give the same cursor to the next connection's ReadFrom.
+// package client's Events reconnects that way.
+func ReadFrom[E any](r io.Reader, cur *Cursor) iter.Seq2[Message[E], error] {
 	return func(yield func(Message[E], error) bool) {
 		events, err := eventsOf(reflect.TypeFor[E]())
 		if err != nil {
@@ -63,6 +86,8 @@ func Read[E any](r io.Reader) iter.Seq2[Message[E], error] {
 			return
 		}
 		p := newParser(r)
+		p.id, p.retry = cur.LastID, cur.Retry
+		p.cur = cur
 		for {
 			raw, err := p.next()
 			if err == io.EOF {
@@ -118,8 +143,9 @@ type parser struct {
 	name    string
 	data    strings.Builder
 	hasData bool
-	id      string
+	id      string // the last event ID buffer
 	retry   time.Duration
+	cur     *Cursor // updated as messages end and retry lines arrive; nil: none
 }
 
 func newParser(r io.Reader) *parser {
@@ -134,6 +160,9 @@ func (p *parser) next() (rawEvent, error) {
 			return rawEvent{}, err
 		}
 		if len(line) == 0 {
+			if p.cur != nil {
+				p.cur.LastID = p.id
+			}
 			if !p.hasData {
 				p.name = ""
 				continue
@@ -172,6 +201,9 @@ func (p *parser) field(line []byte) {
 	case "retry":
 		if ms, ok := digits(value); ok {
 			p.retry = time.Duration(ms) * time.Millisecond
+			if p.cur != nil {
+				p.cur.Retry = p.retry
+			}
 		}
 	}
 }

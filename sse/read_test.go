@@ -101,3 +101,61 @@ func TestReadRejectsANonUnion(t *testing.T) {
 		}
 	}
 }
+
+// ReadFrom carries the last event ID and the reconnection delay from one
+// connection to the next, as an EventSource does, and keeps its cursor
+// where the stream stands.
+func TestReadFrom(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		from   sse.Cursor
+		stream string
+		ids    []string // of the events read
+		want   sse.Cursor
+	}{
+		{
+			name: "an event without an ID carries the one resumed after", from: sse.Cursor{LastID: "7", Retry: time.Second},
+			stream: "event: done\ndata: {}\n\n",
+			ids:    []string{"7"}, want: sse.Cursor{LastID: "7", Retry: time.Second},
+		},
+		{
+			name:   "IDs and retry move the cursor",
+			stream: "id: 1\nevent: done\ndata: {}\n\nretry: 250\nid: 2\nevent: done\ndata: {}\n\n",
+			ids:    []string{"1", "2"}, want: sse.Cursor{LastID: "2", Retry: 250 * time.Millisecond},
+		},
+		{
+			name: "an ID without data moves it too", from: sse.Cursor{LastID: "1"},
+			stream: "id: 5\n\n",
+			want:   sse.Cursor{LastID: "5"},
+		},
+		{
+			name: "an empty ID resets it", from: sse.Cursor{LastID: "1"},
+			stream: "id\nevent: done\ndata: {}\n\n",
+			ids:    []string{""}, want: sse.Cursor{},
+		},
+		{
+			name: "an event cut off does not move it, a retry line does", from: sse.Cursor{LastID: "3"},
+			stream: "retry: 10\nid: 4\nevent: done\ndata: {}\n",
+			want:   sse.Cursor{LastID: "3", Retry: 10 * time.Millisecond},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cur := tt.from
+			var ids []string
+			for m, err := range sse.ReadFrom[OrderEvent](strings.NewReader(tt.stream), &cur) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, m.ID)
+			}
+			if diff := cmp.Diff(tt.ids, ids); diff != "" {
+				t.Errorf("IDs (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.want, cur); diff != "" {
+				t.Errorf("cursor (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,12 +1,14 @@
 package sse_test
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/openapi"
@@ -113,48 +115,76 @@ func TestDocument(t *testing.T) {
 		Count    *int      `event:"count"`
 		Shared   *Shared   `event:"shared"`
 	}
+	type Twice struct {
+		Started *Shared `event:"started"`
+		Stopped *Shared `event:"stopped"`
+	}
 	api, _ := newAPI(t)
 	roux.Get(api, "/orders/{id}/events", func(ctx context.Context, in *OrderInput) (*sse.Stream[OrderEvent], error) {
 		return nil, nil
 	})
 	roux.Get(api, "/other", func(ctx context.Context, in *struct{}) (*sse.Stream[Other], error) { return nil, nil })
+	roux.Get(api, "/twice", func(ctx context.Context, in *struct{}) (*sse.Stream[Twice], error) { return nil, nil })
 	roux.Get(api, "/shared", func(ctx context.Context, in *struct{}) (*Shared, error) { return nil, nil })
 	rouxtest.New(t, api)
 	doc := api.OpenAPI()
 
-	op := doc.Paths["/other"].Get
-	ok := op.Responses["200"]
-	if len(ok.Content) != 1 || ok.Content["text/event-stream"] == nil {
-		t.Fatalf("content: got %v, want text/event-stream only", ok.Content)
-	}
-	s := ok.Content["text/event-stream"].Schema
-	if !s.Type.Has("array") || s.Items == nil || len(s.Items.OneOf) != 3 {
-		t.Fatalf("schema: got %+v, want an array of one of 3 events", s)
-	}
-	for i, want := range []struct {
-		name string
-		data *schema.Schema
+	ref := func(name string) *schema.Schema { return &schema.Schema{Ref: schema.RefPrefix + name} }
+	for _, tt := range []struct {
+		path   string
+		schema *schema.Schema            // of the media type: each event's data
+		events map[string]*schema.Schema // x-roux-events
+		names  string                    // in the description
 	}{
-		{"progress", &schema.Schema{Ref: schema.RefPrefix + "Progress"}},
-		{"count", &schema.Schema{Type: schema.Types{"integer"}, Format: "int64"}},
-		{"shared", &schema.Schema{Ref: schema.RefPrefix + "Shared"}},
+		{
+			path:   "/orders/{id}/events",
+			schema: &schema.Schema{AnyOf: []*schema.Schema{ref("Progress"), ref("Done")}},
+			events: map[string]*schema.Schema{"progress": ref("Progress"), "done": ref("Done")},
+			names:  "progress, done",
+		},
+		{
+			path: "/other",
+			schema: &schema.Schema{AnyOf: []*schema.Schema{
+				ref("Progress"), {Type: schema.Types{"integer"}, Format: "int64"}, ref("Shared"),
+			}},
+			events: map[string]*schema.Schema{
+				"progress": ref("Progress"), "count": {Type: schema.Types{"integer"}, Format: "int64"}, "shared": ref("Shared"),
+			},
+			names: "progress, count, shared",
+		},
+		{
+			// Events with the same data: the schema is that data, once.
+			path:   "/twice",
+			schema: ref("Shared"),
+			events: map[string]*schema.Schema{"started": ref("Shared"), "stopped": ref("Shared")},
+			names:  "started, stopped",
+		},
 	} {
-		ev := s.Items.OneOf[i]
-		if got := ev.Properties["event"].Enum; len(got) != 1 || got[0] != want.name {
-			t.Errorf("event %d: name %v, want %q", i, got, want.name)
-		}
-		if got := ev.Properties["data"]; got.Ref != want.data.Ref || !slices.Equal(got.Type, want.data.Type) {
-			t.Errorf("event %s: data %+v, want %+v", want.name, got, want.data)
-		}
-		if !ev.IsRequired("event") || !ev.IsRequired("data") || ev.IsRequired("id") || ev.Properties["id"] == nil || ev.Properties["retry"] == nil {
-			t.Errorf("event %s: got %+v, want required event and data, optional id and retry", want.name, ev)
-		}
-		if got := op.Extensions["x-roux-events"].(map[string]any)[want.name].(*schema.Schema); got != ev.Properties["data"] {
-			t.Errorf("x-roux-events[%s]: got %+v, want the data schema", want.name, got)
-		}
-	}
-	if !strings.Contains(ok.Description, "progress, count, shared") {
-		t.Errorf("description %q does not name the events", ok.Description)
+		t.Run(tt.path, func(t *testing.T) {
+			op := doc.Paths[tt.path].Get
+			ok := op.Responses["200"]
+			mt := ok.Content["text/event-stream"]
+			if len(ok.Content) != 1 || mt == nil {
+				t.Fatalf("content: got %v, want text/event-stream only", ok.Content)
+			}
+			opts := cmpopts.IgnoreUnexported(schema.Schema{})
+			if diff := cmp.Diff(tt.schema, mt.Schema, opts); diff != "" {
+				t.Errorf("schema (-want +got):\n%s", diff)
+			}
+			if got := mt.Extensions["x-ogen-raw-response"]; got != true {
+				t.Errorf("x-ogen-raw-response: got %v, want true", got)
+			}
+			events := map[string]*schema.Schema{}
+			for name, s := range op.Extensions["x-roux-events"].(map[string]any) {
+				events[name] = s.(*schema.Schema)
+			}
+			if diff := cmp.Diff(tt.events, events, opts); diff != "" {
+				t.Errorf("x-roux-events (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(ok.Description, tt.names) {
+				t.Errorf("description %q does not name the events %s", ok.Description, tt.names)
+			}
+		})
 	}
 	// The data types are components shared with the rest of the document.
 	for _, name := range []string{"Progress", "Done", "Shared"} {
@@ -165,9 +195,31 @@ func TestDocument(t *testing.T) {
 	if doc.Paths["/shared"].Get.Responses["200"].Content["application/json"].Schema.Ref != schema.RefPrefix+"Shared" {
 		t.Error("the stream and a JSON operation do not share the component Shared")
 	}
-	// The OpenAPI 3.0 form keeps the events.
-	b, err := openapi.Downgrade(doc)
-	if err != nil || !bytes.Contains(b, []byte(`"x-roux-events"`)) || !bytes.Contains(b, []byte(`"text/event-stream"`)) {
-		t.Errorf("the 3.0 form: %v, or it lost the events", err)
+	// The published forms carry the extensions: 3.1 and the 3.0 downgrade.
+	b31, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b30, err := openapi.Downgrade(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"3.1": b31, "3.0": b30} {
+		var d struct {
+			Paths map[string]map[string]struct {
+				Events    map[string]any `json:"x-roux-events"`
+				Responses map[string]struct {
+					Content map[string]map[string]any `json:"content"`
+				} `json:"responses"`
+			} `json:"paths"`
+		}
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatalf("the %s form: %v", name, err)
+		}
+		op := d.Paths["/other"]["get"]
+		mt := op.Responses["200"].Content["text/event-stream"]
+		if len(op.Events) != 3 || mt["schema"] == nil || mt["x-ogen-raw-response"] != true {
+			t.Errorf("the %s form: got x-roux-events %v and text/event-stream %v, want 3 events, a schema and x-ogen-raw-response", name, op.Events, mt)
+		}
 	}
 }

@@ -261,12 +261,11 @@ func (st *Stream[E]) watch(ctx context.Context, s *Sender[E], stopping <-chan st
 	}
 }
 
-// DescribeBody documents the stream: the content text/event-stream with
-// an array schema whose items are one of the events, each an object with
-// the event's name, its data (the schema of the field's type, a shared
-// component for a named struct), and the optional id and retry fields.
-// The operation also gets the extension x-roux-events, which maps each
-// event name to its data schema. It fails if E is not an event union.
+// DescribeBody documents the stream: the content text/event-stream whose
+// schema is that of each event's data (the schema of the field's type, a
+// shared component for a named struct; anyOf the distinct ones). The
+// operation also gets the extension x-roux-events, which maps each event
+// name to its data schema. It fails if E is not an event union.
 func (st *Stream[E]) DescribeBody(d *roux.BodyDoc) error {
 	events, err := eventsOf(reflect.TypeFor[E]())
 	if err != nil {

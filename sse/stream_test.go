@@ -71,7 +71,7 @@ func serve(t *testing.T, produce func(ctx context.Context, in *OrderInput, s *ss
 		return sse.New(func(ctx context.Context, s *sse.Sender[OrderEvent]) error {
 			return produce(ctx, in, s)
 		}, opts...), nil
-	})
+	}, roux.Response(http.StatusNotFound, "No such order", nil))
 	rouxtest.New(t, api)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
@@ -465,7 +465,7 @@ func TestStreamInEnvelope(t *testing.T) {
 		return &Out{Status: http.StatusAccepted, Stream: "orders", Body: sse.New(func(ctx context.Context, s *sse.Sender[OrderEvent]) error {
 			return s.Send(OrderEvent{Done: &Done{Total: 1}})
 		})}, nil
-	})
+	}, roux.Response(http.StatusAccepted, "The stream", nil))
 	roux.Get(api, "/nil", func(ctx context.Context, in *struct{}) (*Out, error) { return &Out{}, nil })
 	roux.Get(api, "/zero", func(ctx context.Context, in *struct{}) (*sse.Stream[OrderEvent], error) {
 		return &sse.Stream[OrderEvent]{}, nil

@@ -25,9 +25,13 @@ const (
 	// ended without a close handshake — lost, or closed because the peer
 	// stopped answering pings.
 	StatusAbnormalClosure StatusCode = 1006
+	// StatusInvalidFramePayloadData: a text message was not valid UTF-8
+	// (RFC 6455, section 8.1).
+	StatusInvalidFramePayloadData StatusCode = 1007
 	// StatusPolicyViolation: a message failed to decode or validate.
 	StatusPolicyViolation StatusCode = 1008
-	// StatusMessageTooBig: a message was over [Options.ReadLimit].
+	// StatusMessageTooBig: a message was over [Options.ReadLimit]; a
+	// frame that declares more is refused as soon as its header arrives.
 	StatusMessageTooBig StatusCode = 1009
 	// StatusInternalError: the handler failed (returned an error that is
 	// not a *[CloseError], or panicked).

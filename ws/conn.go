@@ -21,6 +21,7 @@ import (
 	"io"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/coder/websocket"
@@ -40,7 +41,8 @@ type Conn[In, Out any] struct {
 // valid JSON or breaks the schema of In closes the session with
 // [StatusPolicyViolation] and a reason naming the first failure (its
 // JSON Pointer and what is wrong); a binary message closes it with
-// [StatusUnsupportedData]. Then, and once the session is over for any
+// [StatusUnsupportedData], and a text message that is not UTF-8 with
+// [StatusInvalidFramePayloadData]. Then, and once the session is over for any
 // reason, Receive returns the *[CloseError] of the session's end. If ctx
 // ends first, Receive returns ctx.Err() and the session goes on.
 func (c *Conn[In, Out]) Receive(ctx context.Context) (*In, error) {
@@ -61,6 +63,12 @@ func (c *Conn[In, Out]) Receive(ctx context.Context) (*In, error) {
 	}
 	if m.typ != websocket.MessageText {
 		s.finish(StatusUnsupportedData, "binary messages are not accepted; send JSON text messages", true)
+		return nil, s.ended()
+	}
+	if !utf8.Valid(m.data) {
+		// RFC 6455 §8.1: a text message must be UTF-8, and the
+		// connection fails with 1007 when it is not.
+		s.finish(StatusInvalidFramePayloadData, "a text message is not valid UTF-8", true)
 		return nil, s.ended()
 	}
 	v := new(In)
@@ -135,8 +143,9 @@ func (s *session) read() {
 			return
 		}
 		if int64(len(data)) > s.opts.ReadLimit {
-			// Close discards the rest of the message.
-			s.finish(StatusMessageTooBig, fmt.Sprintf("a message is larger than the limit of %d bytes", s.opts.ReadLimit), true)
+			// Not reached while the guard sees the lengths of messages;
+			// kept should it ever not (a compressed message).
+			s.finish(StatusMessageTooBig, s.tooBig(), true)
 			return
 		}
 		m := message{typ, data}
@@ -157,10 +166,19 @@ func (s *session) read() {
 	}
 }
 
+// tooBig is the close reason of a message over the read limit.
+func (s *session) tooBig() string {
+	return fmt.Sprintf("a message is larger than the limit of %d bytes", s.opts.ReadLimit)
+}
+
 // readFailed ends the session after a failed read.
 func (s *session) readFailed(err error) {
 	var ce websocket.CloseError
 	switch {
+	case errors.Is(err, errFrameTooBig):
+		// The guard stops reading there, so the close handshake does not
+		// wait for a payload that may never end.
+		s.finish(StatusMessageTooBig, s.tooBig(), true)
 	case errors.As(err, &ce):
 		// The peer closed; the library has answered and closed.
 		s.finish(StatusCode(ce.Code), ce.Reason, false)

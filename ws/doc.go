@@ -40,8 +40,10 @@
 // and validates it against the schema of its type, struct tags and all. A
 // message that fails closes the session with 1008 (policy violation) and
 // a reason naming the first failure, such as "/text: must be at least 1
-// character long"; a binary message closes it with 1003; a message over
-// [Options.ReadLimit] with 1009.
+// character long"; a binary message closes it with 1003, a text message
+// that is not UTF-8 with 1007, and a message over [Options.ReadLimit] with
+// 1009 — at once, as soon as a frame's header declares more than the
+// limit allows, before any of its payload is read.
 //
 // # Origins
 //

@@ -19,7 +19,8 @@ type Options struct {
 	OriginPatterns []string
 
 	// ReadLimit is the largest message accepted, in bytes; a larger one
-	// closes the session with [StatusMessageTooBig]. Zero or less means
+	// closes the session with [StatusMessageTooBig], as soon as the
+	// header of the frame that goes past it arrives. Zero or less means
 	// 64 KiB.
 	ReadLimit int64
 

@@ -106,7 +106,9 @@ func (s *Session[In, Out]) WriteResponse(rc *roux.ResponseContext) (err error) {
 			WithHeader("Retry-After", strconv.Itoa(int(full.RetryAfter/time.Second))))
 		return nil
 	}
-	wc, err := websocket.Accept(rc.W, rc.R, &websocket.AcceptOptions{
+	// The guard refuses a frame past the read limit as soon as its
+	// header arrives (see guard.go).
+	wc, err := websocket.Accept(&guardedWriter{ResponseWriter: rc.W, limit: opts.ReadLimit}, rc.R, &websocket.AcceptOptions{
 		Subprotocols: opts.Subprotocols,
 		// handshakeProblem has checked the origin, with the same rules.
 		InsecureSkipVerify: true,
@@ -114,7 +116,7 @@ func (s *Session[In, Out]) WriteResponse(rc *roux.ResponseContext) (err error) {
 	if err != nil {
 		return err // only hijacking can fail now; the library has answered
 	}
-	wc.SetReadLimit(-1) // the reader keeps opts.ReadLimit
+	wc.SetReadLimit(-1) // the guard and the reader keep opts.ReadLimit
 
 	sess := newSession(rc.R.Context(), wc, opts)
 	sess.start(rc.Stopping())

@@ -71,7 +71,7 @@ func newHarness(t *testing.T, opts ws.Options) *harness {
 		return ws.Accept(func(ctx context.Context, c *ws.Conn[ClientMsg, ServerMsg]) error {
 			return h.serve(ctx, c, in)
 		}, opts), nil
-	}, roux.Summary("Join a room"))
+	}, roux.Summary("Join a room"), roux.Response(http.StatusNotFound, "No such room", nil))
 	rouxtest.New(t, h.api) // dumps the document for validation
 	h.srv = httptest.NewServer(h.api)
 	h.client = &http.Client{Transport: &http.Transport{}}

@@ -26,7 +26,14 @@ type DishInput struct {
 	Tags  []string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z-]+$" uniqueItems:"true"`
 }
 
-// Store is an in-memory menu, safe for concurrent use.
+// MaxDishes bounds the menu: the store is in memory, and anyone may add.
+const MaxDishes = 1000
+
+// errFull answers an addition to a full menu.
+var errFull = roux.Errorf(http.StatusConflict, "the menu is full (%d dishes); remove one first", MaxDishes)
+
+// Store is an in-memory menu of at most MaxDishes dishes, safe for
+// concurrent use.
 type Store struct {
 	mu     sync.Mutex
 	next   int64
@@ -41,13 +48,16 @@ func NewStore() *Store {
 	return s
 }
 
-func (s *Store) add(in DishInput) Dish {
+func (s *Store) add(in DishInput) (Dish, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.dishes) >= MaxDishes {
+		return Dish{}, errFull
+	}
 	s.next++
 	d := Dish{ID: s.next, Name: in.Name, Price: in.Price, Tags: slices.Clone(in.Tags)}
 	s.dishes[d.ID] = d
-	return d
+	return d, nil
 }
 
 type listInput struct {
@@ -98,9 +108,13 @@ func NewAPI(store *Store, log *slog.Logger) *roux.API {
 	}, roux.Summary("Get a dish"), roux.Response(http.StatusNotFound, "No such dish", nil))
 
 	roux.Post(menu, "", func(ctx context.Context, in *struct{ Body DishInput }) (*created, error) {
-		d := store.add(in.Body)
+		d, err := store.add(in.Body)
+		if err != nil {
+			return nil, err
+		}
 		return &created{Location: "/dishes/" + itoa(d.ID), Body: d}, nil
-	}, roux.Summary("Add a dish"), roux.Status(http.StatusCreated))
+	}, roux.Summary("Add a dish"), roux.Status(http.StatusCreated),
+		roux.Response(http.StatusConflict, "The menu is full", nil))
 
 	roux.Put(menu, "/{id}", func(ctx context.Context, in *struct {
 		dishPath

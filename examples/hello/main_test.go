@@ -131,3 +131,24 @@ func TestDocument(t *testing.T) {
 		}
 	}
 }
+
+// The in-memory menu is bounded: anyone may add, so a full menu refuses
+// more (409) rather than growing without end.
+func TestMenuIsBounded(t *testing.T) {
+	srv := server(t)
+	for i := 2; i < MaxDishes; i++ { // two dishes are seeded
+		if status, _, body := do(t, "POST", srv.URL+"/dishes", `{"name":"Soup","price":1}`); status != 201 {
+			t.Fatalf("dish %d: got %d %s", i+1, status, body)
+		}
+	}
+	status, h, body := do(t, "POST", srv.URL+"/dishes", `{"name":"One too many","price":1}`)
+	if status != http.StatusConflict || h.Get("Content-Type") != "application/problem+json" || !bytes.Contains(body, []byte("full")) {
+		t.Fatalf("a full menu: got %d %s", status, body)
+	}
+	if status, _, _ := do(t, "DELETE", srv.URL+"/dishes/1", ""); status != 204 {
+		t.Fatalf("delete: got %d", status)
+	}
+	if status, _, body := do(t, "POST", srv.URL+"/dishes", `{"name":"Room again","price":1}`); status != 201 {
+		t.Fatalf("after a removal: got %d %s", status, body)
+	}
+}

@@ -28,7 +28,6 @@
 //	-seed BOOL        KITCHEN_SEED          seed an empty database with a menu and the demo customer (default: in demo mode)
 //	-cook-unit D      KITCHEN_COOK_UNIT     how long a second of a dish's prep_seconds lasts (default 1s)
 //	-lease D          KITCHEN_LEASE         how long an instance holds orders without renewing (default 10s)
-//	-poll D           KITCHEN_POLL          how often event streams look for other instances' events (default 500ms)
 //	-metrics BOOL     KITCHEN_METRICS       serve OpenTelemetry metrics of every operation at /metrics, for Prometheus (default true)
 //	-traces BOOL      KITCHEN_TRACES        write a span per request to standard output as JSON (default false)
 //	-shed BOOL        KITCHEN_SHED          shed load beyond what the service can serve, with 503 and Retry-After (default true)
@@ -43,7 +42,8 @@
 // search is CPU-bound and can be asked for again, and the document and
 // docs page are the first. Event streams take no place among the
 // requests: they have a cap of their own (-max-streams), since each one
-// polls the store every -poll for as long as it lasts. package cli caps
+// holds a connection and reads the store at every event of its order for
+// as long as it lasts. package cli caps
 // the connections (-max-conns). Every refusal is counted in /metrics
 // (roux_server_refusals_total, by reason).
 package main
@@ -86,7 +86,6 @@ type options struct {
 	metrics, traces, shed bool
 	maxStreams            int
 	cookUnit, lease       time.Duration
-	poll                  time.Duration
 }
 
 // flags defines kitchen's flags on fs, with defaults from getenv.
@@ -136,7 +135,6 @@ func (o *options) flags(fs *flag.FlagSet, getenv func(string) string) error {
 	}
 	fs.DurationVar(&o.cookUnit, "cook-unit", dur("KITCHEN_COOK_UNIT", time.Second), "how long a second of a dish's prep_seconds lasts")
 	fs.DurationVar(&o.lease, "lease", dur("KITCHEN_LEASE", 10*time.Second), "how long an instance holds orders without renewing its claim")
-	fs.DurationVar(&o.poll, "poll", dur("KITCHEN_POLL", 500*time.Millisecond), "how often event streams look for other instances' events")
 	fs.BoolVar(&o.metrics, "metrics", boolean("KITCHEN_METRICS", true), "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
 	fs.BoolVar(&o.traces, "traces", boolean("KITCHEN_TRACES", false), "write a span per request to standard output as JSON")
 	fs.BoolVar(&o.shed, "shed", boolean("KITCHEN_SHED", true), "shed load beyond what the service can serve, with 503 and Retry-After")
@@ -220,7 +218,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		StaffKey: o.staffKey,
 		CookUnit: o.cookUnit,
 		Lease:    o.lease,
-		Poll:     o.poll,
 		Logger:   log,
 		Metrics:  o.metrics,
 	}
@@ -307,7 +304,7 @@ func shedLoad(api *roux.API, maxStreams int) {
 		LongLived:    isStream,
 		MaxLongLived: maxStreams,
 	})
-	api.Use(shed.Middleware)
+	api.UseDocumented(shed) // its 503 is published on every operation
 	api.CountRefusals(roux.RefusalLoadShed, shed.Shed)
 	api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres/pgtest"
+	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
 // bin is the kitchen binary the process tests run, built by TestMain.
@@ -98,7 +99,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"spec yaml", []string{"spec", "-format", "yaml"}, env(), 0, `openapi: "3.1.0"`, ""},
 		{"help lists kitchen's flags", []string{"-h"}, env(), 0, "", "-staff-key"},
 		{"bad kitchen flag value", []string{"-lease", "soon"}, env(), 2, "", "invalid value"},
-		{"bad environment", []string{"spec"}, env("KITCHEN_POLL", "often"), 2, "", "KITCHEN_POLL"},
+		{"bad environment", []string{"spec"}, env("KITCHEN_LEASE", "often"), 2, "", "KITCHEN_LEASE"},
 		{"bad boolean in the environment", []string{"spec"}, env("KITCHEN_METRICS", "maybe"), 2, "", "KITCHEN_METRICS"},
 		{"bad log format", []string{"spec", "-log-format", "xml"}, env(), 2, "", "-log-format"},
 		{"not a postgres URL", []string{"-addr", "127.0.0.1:0", "-staff-key", "k", "-db", "mysql://u:secret@h/db"}, env(), 1, "", "want a postgres:// URL"},
@@ -167,7 +168,7 @@ func launchEnv(t *testing.T, env []string, args ...string) *proc {
 	if bin == "" {
 		t.Skip("process tests need the binary; not built with -short")
 	}
-	args = append([]string{"-addr", "127.0.0.1:0", "-cook-unit", "50ms", "-lease", "1s", "-poll", "50ms",
+	args = append([]string{"-addr", "127.0.0.1:0", "-cook-unit", "50ms", "-lease", "1s",
 		"-demo", "-demo-on-postgres", "-staff-key", "staff", "-shutdown-timeout", "5s"}, args...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(append(os.Environ(), "ROUX_LOG_LEVEL=info"), env...)
@@ -368,7 +369,7 @@ func TestScaleOut(t *testing.T) {
 
 // streamEvents reads the event stream of order id through hc to its
 // end, with the demo customer's token.
-func streamEvents(t *testing.T, hc *http.Client, url string, id int64) []sse.Message[kitchen.OrderEvent] {
+func streamEvents(t *testing.T, hc *http.Client, url string, id int64) []sse.Message[kitchenapi.OrderEvent] {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -382,8 +383,8 @@ func streamEvents(t *testing.T, hc *http.Client, url string, id int64) []sse.Mes
 	if res.StatusCode != 200 {
 		t.Fatalf("events of order %d: %d", id, res.StatusCode)
 	}
-	var evs []sse.Message[kitchen.OrderEvent]
-	for m, err := range sse.Read[kitchen.OrderEvent](res.Body) {
+	var evs []sse.Message[kitchenapi.OrderEvent]
+	for m, err := range sse.Read[kitchenapi.OrderEvent](res.Body) {
 		if err != nil {
 			t.Fatalf("events of order %d, after %d: %v (%s)", id, len(evs), err, res.Proto)
 		}
@@ -677,7 +678,7 @@ func TestRefusalsInMetrics(t *testing.T) {
 // is answered 204, which stops EventSource.
 func TestFinishedStreamStops(t *testing.T) {
 	t.Parallel()
-	r := runIn(t, "-demo", "-data", filepath.Join(t.TempDir(), "data"), "-cook-unit", "1ms", "-poll", "10ms")
+	r := runIn(t, "-demo", "-data", filepath.Join(t.TempDir(), "data"), "-cook-unit", "1ms")
 	p := &proc{t: t, url: r.url}
 	var o order
 	if code := p.do("POST", "/orders", `{"items":[{"dish_id":8,"quantity":1}]}`, &o, customer...); code != 202 {

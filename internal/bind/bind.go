@@ -182,7 +182,8 @@ func (p *Param) failure(err error, raw string) (code, detail string) {
 		return "minimum", p.c.minDetail
 	}
 	if p.c.passThrough && len(raw) < maxEcho {
-		return p.c.code, p.c.detail + ": " + err.Error()
+		// A custom type's error may quote the value at length.
+		return p.c.code, p.c.detail + ": " + verr.Clip(err.Error(), verr.MaxCause)
 	}
 	return p.c.code, p.c.detail
 }

@@ -138,6 +138,9 @@ func compile(sf reflect.StructField, reg *schema.Registry) (*Param, error) {
 }
 
 // compileFlags reads the required and explode tags.
+// Type returns the type of the parameter's field.
+func (p *Param) Type() reflect.Type { return p.typ }
+
 func (p *Param) compileFlags(sf reflect.StructField) error {
 	p.Required = p.In == Path
 	if v, ok := sf.Tag.Lookup("required"); ok {

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"reflect"
 	"unsafe"
+
+	"github.com/roux-go/roux/internal/verr"
+	"github.com/roux-go/roux/schema"
 )
 
 // pointer decodes null as a nil pointer and anything else into a newly
@@ -166,7 +169,7 @@ func (c *compiler) mapOf(t reflect.Type, at site) (decodeFunc, error) {
 				err = fn(st, ev.Addr().UnsafePointer())
 				mv.SetMapIndex(kv, ev)
 			} else {
-				st.errs.Report(st.path, codePropertyNames, "invalid member name: "+kerr.Error())
+				st.errs.Report(st.path, codePropertyNames, "invalid member name: "+verr.Clip(kerr.Error(), verr.MaxCause))
 				err = st.skip()
 			}
 			if err != nil {
@@ -191,4 +194,23 @@ func mapKey(kt reflect.Type, key string, textKey bool) (reflect.Value, error) {
 		return reflect.Value{}, err
 	}
 	return kp.Elem(), nil
+}
+
+// optional decodes a schema.Optional[elem]: the value, null included when
+// elem admits it, goes to the value at offset 0, and the flag is set
+// whatever the value, so that a failure is not mistaken for an absent
+// member. An absent member is never decoded: its zero value says so.
+func (c *compiler) optional(t, elem reflect.Type, s *schema.Schema) (decodeFunc, error) {
+	if f := t.Field(0); f.Offset != 0 || f.Type != elem || t.Field(1).Type.Kind() != reflect.Bool {
+		return nil, fmt.Errorf("codec: %v does not have the layout of schema.Optional", t)
+	}
+	fn, err := c.compile(elem, s)
+	if err != nil {
+		return nil, err
+	}
+	setAt := t.Field(1).Offset
+	return func(st *state, p unsafe.Pointer) error {
+		*(*bool)(unsafe.Add(p, setAt)) = true
+		return fn(st, p)
+	}, nil
 }

@@ -73,6 +73,9 @@ func (c *compiler) compile(t reflect.Type, s *schema.Schema) (decodeFunc, error)
 		return nil, fmt.Errorf("codec: type %v nests too deeply", t)
 	}
 	defer func() { c.depth-- }()
+	if elem, ok := schema.OptionalElem(t); ok {
+		return c.optional(t, elem, s)
+	}
 	at, err := c.site(t, s)
 	if err != nil {
 		return nil, err

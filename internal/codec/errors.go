@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/roux-go/roux/internal/verr"
 )
 
 // SyntaxError reports a body that is not one well-formed JSON value:
@@ -20,10 +22,14 @@ type SyntaxError struct {
 	Msg     string // what is wrong, e.g. `duplicate member name "id"`
 }
 
-// Error returns "codec: " followed by the message, offset and pointer.
-func (e *SyntaxError) Error() string {
-	b := []byte("codec: ")
-	b = append(b, e.Msg...)
+// Error returns "codec: " followed by [SyntaxError.Detail].
+func (e *SyntaxError) Error() string { return "codec: " + e.Detail() }
+
+// Detail describes the error for the client: the message, the offset and,
+// where known, the pointer, without the package name that Error adds for
+// logs.
+func (e *SyntaxError) Detail() string {
+	b := append([]byte(nil), e.Msg...)
 	b = append(b, " at offset "...)
 	b = strconv.AppendInt(b, e.Offset, 10)
 	if e.Pointer != "" {
@@ -50,14 +56,16 @@ func syntaxError(err error) error {
 		}
 		return err
 	}
-	e := &SyntaxError{Offset: se.ByteOffset, Pointer: string(se.JSONPointer)}
+	// The pointer and a member name are the client's: clipped, as every
+	// failure clips them.
+	e := &SyntaxError{Offset: se.ByteOffset, Pointer: verr.Clip(string(se.JSONPointer), verr.MaxEcho)}
 	switch {
 	case se.Err == io.ErrUnexpectedEOF:
 		e.Msg = "unexpected end of JSON input"
 	case se.Err == jsontext.ErrDuplicateName:
-		e.Msg = "duplicate member name " + strconv.Quote(se.JSONPointer.LastToken())
+		e.Msg = "duplicate member name " + strconv.Quote(verr.Clip(se.JSONPointer.LastToken(), verr.MaxEcho))
 	case se.Err != nil:
-		e.Msg = strings.TrimPrefix(se.Err.Error(), "jsontext: ")
+		e.Msg = verr.Clip(strings.TrimPrefix(se.Err.Error(), "jsontext: "), verr.MaxCause)
 	default:
 		e.Msg = "invalid JSON"
 	}

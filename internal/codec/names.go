@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/roux-go/roux/internal/verr"
 )
 
 // Duplicate member names are rejected here rather than by the tokenizer.
@@ -41,7 +42,7 @@ func (st *state) duplicate(raw jsontext.Value, name string) error {
 	return &SyntaxError{
 		Offset:  st.dec.InputOffset() - int64(len(raw)),
 		Pointer: ptr,
-		Msg:     "duplicate member name " + strconv.Quote(name),
+		Msg:     "duplicate member name " + strconv.Quote(verr.Clip(name, verr.MaxEcho)),
 	}
 }
 
@@ -123,6 +124,6 @@ func (st *state) checkNames(v jsontext.Value) error {
 	}
 	e := syntaxError(se).(*SyntaxError)
 	e.Offset += st.dec.InputOffset() - int64(len(v))
-	e.Pointer = st.path.Pointer() + e.Pointer
+	e.Pointer = verr.Clip(st.path.Pointer()+e.Pointer, verr.MaxEcho)
 	return e
 }

@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/roux-go/roux/internal/verr"
 )
 
 // timeDecoder decodes a time.Time from an RFC 3339 string, with the
@@ -70,7 +71,7 @@ func unmarshalerDecoder(t reflect.Type, nullable bool) decodeFunc {
 		}
 		u := reflect.NewAt(t, p).Interface().(json.Unmarshaler)
 		if uerr := u.UnmarshalJSON(bytes.Clone(v)); uerr != nil {
-			st.fail(codeFormat, uerr.Error(), v)
+			st.fail(codeFormat, verr.Clip(uerr.Error(), verr.MaxCause), v)
 		}
 		return nil
 	}
@@ -86,7 +87,7 @@ func textDecoder(t reflect.Type, nullable bool) decodeFunc {
 		}
 		u := reflect.NewAt(t, p).Interface().(encoding.TextUnmarshaler)
 		if uerr := u.UnmarshalText(bytes.Clone(st.unquote(v))); uerr != nil {
-			st.fail(codeFormat, uerr.Error(), v)
+			st.fail(codeFormat, verr.Clip(uerr.Error(), verr.MaxCause), v)
 		}
 		return nil
 	}
@@ -109,7 +110,8 @@ func anyDecoder(t reflect.Type) decodeFunc {
 			}
 			// The value is well-formed, so only a number beyond the range
 			// of a float64 (such as 1e400) gets here.
-			detail := "must be decodable: " + uerr.Error()
+			// The decoder's own text would name its package.
+			detail := "must be a JSON value this field can hold"
 			if errors.Is(uerr, strconv.ErrRange) {
 				detail = "must hold only numbers within the range of a float64"
 			}

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/schema"
 )
 
@@ -87,7 +88,7 @@ func (c *compiler) fill(sd *structDecoder, t reflect.Type, s *schema.Schema) err
 			name: f.Name, offset: f.Offset, decode: fn, required: required, def: def,
 			missing: "required member " + strconv.Quote(f.Name) + " is missing",
 		}
-		if !required && f.Type.Kind() != reflect.Pointer {
+		if _, opt := schema.OptionalElem(f.Type); !required && f.Type.Kind() != reflect.Pointer && !opt {
 			sd.fields[i].zeroOf = f.Type
 		}
 		if ps != nil {
@@ -184,7 +185,7 @@ func (st *state) unknown(name jsontext.Value, fr nameFrame) error {
 		return err
 	}
 	st.push(n)
-	st.errs.Report(st.path, codeAdditional, "unknown member "+strconv.Quote(n))
+	st.errs.Report(st.path, codeAdditional, "unknown member "+strconv.Quote(verr.Clip(n, verr.MaxEcho)))
 	if err := st.skip(); err != nil {
 		return err
 	}

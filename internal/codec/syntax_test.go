@@ -19,6 +19,10 @@ import (
 func TestSyntaxErrors(t *testing.T) {
 	t.Parallel()
 	deep := strings.Repeat(`{"children":[`, 10001) + strings.Repeat(`]}`, 10001)
+	// A syntax error repeats at most verr.MaxEcho bytes of a member name
+	// or pointer.
+	long := strings.Repeat("n", 500<<10)
+	clipped := verr.Clip(long, verr.MaxEcho)
 	for _, tt := range []struct {
 		name string
 		body string
@@ -41,6 +45,9 @@ func TestSyntaxErrors(t *testing.T) {
 		{"invalid utf8 name", "{\"\xff\":1}", SyntaxError{Offset: 2, Msg: "invalid UTF-8"}},
 		{"bad literal", `{"value":nul}`, SyntaxError{Offset: 12, Pointer: "/value", Msg: "invalid character '}' in literal null (expecting 'l')"}},
 		{"too deep", deep, SyntaxError{Offset: 65000, Pointer: "", Msg: "exceeded max depth"}},
+		{"500 KB duplicate name", `{"` + long + `":1,"` + long + `":2}`, SyntaxError{Offset: int64(len(long)) + 6, Pointer: verr.Clip("/"+long, verr.MaxEcho), Msg: `duplicate member name "` + clipped + `"`}},
+		{"500 KB duplicate name in a skipped value", `{"x":{"` + long + `":1,"` + long + `":2}}`, SyntaxError{Offset: int64(len(long)) + 11, Pointer: verr.Clip("/x/"+long, verr.MaxEcho), Msg: `duplicate member name "` + clipped + `"`}},
+		{"2,000 deep", `{"children":[` + strings.Repeat(`{"children":[`, 2000) + `x`, SyntaxError{Offset: 26013, Pointer: verr.Clip(strings.Repeat("/children/0", 2001), verr.MaxEcho), Msg: "invalid character 'x' at start of value"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -55,6 +62,10 @@ func TestSyntaxErrors(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, *se); diff != "" {
 				t.Errorf("error (-want +got):\n%s", diff)
+			}
+			// Detail is what clients see: no package name.
+			if d := se.Detail(); strings.Contains(d, "codec") || "codec: "+d != se.Error() {
+				t.Errorf("Detail %q, Error %q: want Error to be Detail after the package name", d, se.Error())
 			}
 		})
 	}

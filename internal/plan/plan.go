@@ -1,14 +1,21 @@
-// Package plan carries what package roux compiled for an operation to the
-// typed client (package client), without adding to roux's public API:
-// the route, each parameter's binder and encoder, the body and the
-// response envelope. Package roux sets [Of] when it is initialized; the
-// client calls it with the *roux.Operation that registration returned.
+// Package plan carries what package roux compiles for a declared
+// operation to the typed client (package client), without adding to
+// roux's public API: the route, each parameter's binder and encoder, the
+// body and the response envelope.
+//
+// A *roux.Operation embeds a [Lazy] through an unexported alias, so its
+// unexported method is in the declaration's method set but in nobody's
+// documentation; [Of] reaches it. Package roux gives each Lazy the
+// function that builds its plan ([Init]); nothing is set at init time.
 //
 // Everything here is read-only once built, and safe for concurrent use.
 package plan
 
 import (
+	"fmt"
+	"io"
 	"reflect"
+	"sync"
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
@@ -16,11 +23,42 @@ import (
 	"github.com/roux-go/roux/internal/bind"
 )
 
-// Of returns the plan of op, a *roux.Operation[In, Out]. It is set by
-// package roux at initialization and never changed afterwards; it fails
-// for any other value and for an operation whose parameters cannot be
-// encoded.
-var Of func(op any) (*Operation, error)
+// Lazy builds a plan once, on first use.
+type Lazy struct {
+	once  sync.Once
+	build func() (*Operation, error)
+	p     *Operation
+	err   error
+}
+
+// Init sets the function that builds l's plan. It is called once, when
+// the declaration holding l is made, before l is shared.
+func Init(l *Lazy, build func() (*Operation, error)) { l.build = build }
+
+func (l *Lazy) plan() (*Operation, error) {
+	l.once.Do(func() {
+		if l.build == nil {
+			l.err = fmt.Errorf("the operation was not made by roux.NewOperation or a registration function")
+			return
+		}
+		l.p, l.err = l.build()
+	})
+	return l.p, l.err
+}
+
+// source is implemented by every *roux.Operation, through its Lazy.
+type source interface{ plan() (*Operation, error) }
+
+// Of returns the plan of op, a *roux.Operation[In, Out]: built on first
+// use, then shared. It fails for an operation whose input or output
+// cannot be compiled, or whose parameters cannot be encoded.
+func Of(op any) (*Operation, error) {
+	s, ok := op.(source)
+	if !ok {
+		return nil, fmt.Errorf("%T is not a roux operation", op)
+	}
+	return s.plan()
+}
 
 // Operation is the client's view of one registered operation.
 type Operation struct {
@@ -66,9 +104,19 @@ type Body struct {
 type Form struct {
 	Offset uintptr
 	Params []Param
-	// Files names the Form's file fields (*roux.FormFile,
+	// Files are the Form's file fields (*roux.FormFile,
 	// []*roux.FormFile), which only a multipart body carries.
-	Files []string
+	Files []File
+	// Content returns the content to send of the *roux.FormFile at f:
+	// the reader of roux.FileUpload, or a received file's content.
+	Content func(f unsafe.Pointer) (io.Reader, error)
+}
+
+// File is a file field of a Form.
+type File struct {
+	Name   string
+	Offset uintptr // relative to the Form
+	Many   bool    // []*roux.FormFile rather than *roux.FormFile
 }
 
 // BodyKind says how a response body is written, and so how it is read.

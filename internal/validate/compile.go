@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"unsafe"
 
 	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/schema"
@@ -41,6 +42,16 @@ func Compile(t reflect.Type, s *schema.Schema, reg *schema.Registry) (*Validator
 // the registry, it is used while an API is being set up. The validators it
 // returns are safe for concurrent use and share their compiled components.
 type Compiler struct {
+	// Custom, when set, returns the custom validator of values of Go type
+	// t, or nil when t has none; Compile calls it for each place in a
+	// value where a type appears. A custom validator runs after the schema's checks of the
+	// value and of everything in it, and only when none of those (nor any
+	// failure already in the list, such as the decoder's) is at or below
+	// the value's location: a rule about a whole value never sees parts
+	// that did not fit their schema. It reports into the list like any
+	// check. Set Custom before the first Compile.
+	Custom func(t reflect.Type) func(p unsafe.Pointer, path *verr.Path, errs *verr.List)
+
 	reg   *schema.Registry
 	cache map[cacheKey]*node
 	fresh []*node    // nodes built by the current Compile call
@@ -75,7 +86,7 @@ func NewCompiler(reg *schema.Registry) *Compiler {
 // validators c has built.
 func (c *Compiler) Compile(t reflect.Type, s *schema.Schema) (*Validator, error) {
 	c.fresh, c.keys, c.defs = c.fresh[:0], c.keys[:0], c.defs[:0]
-	root, err := c.compile(t, s, false)
+	root, err := c.at(t, s, false)
 	if err == nil {
 		settle(c.fresh)
 		err = c.checkDefaults()
@@ -107,11 +118,14 @@ func (c *Compiler) compile(t reflect.Type, s *schema.Schema, secret bool) (*node
 		return nil, nil
 	}
 	s, _ = schema.Unwrap(s) // a nullable reference; null is the decoder's business
+	if elem, ok := schema.OptionalElem(t); ok {
+		return c.optional(t, elem, s, secret)
+	}
 	switch t.Kind() {
 	case reflect.Interface:
 		return nil, nil // dynamic values are not validated
 	case reflect.Pointer:
-		elem, err := c.compile(t.Elem(), s, secret)
+		elem, err := c.at(t.Elem(), s, secret)
 		if elem == nil || err != nil {
 			return nil, err
 		}
@@ -234,7 +248,7 @@ func (c *Compiler) children(n *node, t reflect.Type, s *schema.Schema, secret bo
 	k := t.Kind()
 	switch {
 	case s.Items != nil && (k == reflect.Slice || k == reflect.Array):
-		elem, err := c.compile(t.Elem(), s.Items, secret)
+		elem, err := c.at(t.Elem(), s.Items, secret)
 		if err != nil {
 			return fmt.Errorf("items: %w", err)
 		}
@@ -245,7 +259,7 @@ func (c *Compiler) children(n *node, t reflect.Type, s *schema.Schema, secret bo
 	case s.Items != nil:
 		return fmt.Errorf("items applies to slices and arrays, not %v", t)
 	case k == reflect.Map && s.AdditionalProperties != nil:
-		elem, err := c.compile(t.Elem(), s.AdditionalProperties, secret)
+		elem, err := c.at(t.Elem(), s.AdditionalProperties, secret)
 		if err != nil {
 			return fmt.Errorf("map values: %w", err)
 		}
@@ -273,7 +287,7 @@ func (c *Compiler) members(n *node, t reflect.Type, s *schema.Schema, secret boo
 		if !ok {
 			continue
 		}
-		child, err := c.compile(f.Type, fs, secret)
+		child, err := c.at(f.Type, fs, secret)
 		if err != nil {
 			return fmt.Errorf("field %s.%s: %w", t.Name(), f.Struct.Name, err)
 		}
@@ -281,10 +295,48 @@ func (c *Compiler) members(n *node, t reflect.Type, s *schema.Schema, secret boo
 			continue
 		}
 		m := member{name: f.Name, offset: f.Offset, node: child, typ: f.Type}
-		if !s.IsRequired(f.Name) && f.Type.Kind() != reflect.Pointer {
+		if _, opt := schema.OptionalElem(f.Type); !s.IsRequired(f.Name) && f.Type.Kind() != reflect.Pointer && !opt {
 			m.absent = zeroTest(f.Type)
 		}
 		n.fields = append(n.fields, m)
 	}
 	return nil
+}
+
+// optional compiles a schema.Optional[elem]: its value is checked against
+// s when the flag says the member was present.
+func (c *Compiler) optional(t, elem reflect.Type, s *schema.Schema, secret bool) (*node, error) {
+	if f := t.Field(0); f.Offset != 0 || f.Type != elem || t.Field(1).Type.Kind() != reflect.Bool {
+		return nil, fmt.Errorf("%v does not have the layout of schema.Optional", t)
+	}
+	en, err := c.at(elem, s, secret)
+	if en == nil || err != nil {
+		return nil, err
+	}
+	n := c.newNode()
+	n.kind, n.elem, n.size = kindOptional, en, t.Field(1).Offset
+	return n, nil
+}
+
+// at compiles the node for the value of type t at one place in a value
+// (the root, a member, an element, a pointer's or Optional's target):
+// compile's node, wrapped in a node that runs t's custom validator when
+// it has one. Further schemas of the same value (allOf, a component
+// behind $ref) are compiled without the wrapper, so the custom validator
+// runs once per place however the schema is composed.
+func (c *Compiler) at(t reflect.Type, s *schema.Schema, secret bool) (*node, error) {
+	n, err := c.compile(t, s, secret)
+	if err != nil || c.Custom == nil {
+		return n, err
+	}
+	chk := c.Custom(t)
+	if chk == nil {
+		return n, nil
+	}
+	w := c.newNode()
+	w.kind, w.custom = kindCustom, chk
+	if n != nil {
+		w.also = []*node{n}
+	}
+	return w, nil
 }

@@ -57,8 +57,19 @@
 // and maxProperties count such members as absent. Required members are
 // always validated, zero or not. A member whose
 // absence must be told apart from its zero value is declared as a pointer:
-// nil is absent, and a non-nil pointer is always validated.
+// nil is absent, and a non-nil pointer is always validated. A
+// [schema.Optional] member says so itself: its value is validated when
+// the member was sent, and never when it was not.
 //
+// # Custom validators
+//
+// With [Compiler.Custom] set, a type may carry a rule of its own (roux's
+// Validate methods). It runs once per place the type appears, after the
+// schema's checks of the value and of everything inside it, and only when
+// no failure — of those checks, or already in the list, such as the
+// decoder's — lies at or below the value's location ([verr.List.Within]).
+//
+
 // # Cost
 //
 // Compile resolves references once, compiles each component once per Go

@@ -19,14 +19,14 @@ func settle(nodes []*node) {
 		if n.elem != nil && !n.elem.live {
 			n.elem = nil
 		}
-		if n.elem == nil && len(n.fields) == 0 {
+		if n.elem == nil && len(n.fields) == 0 && n.kind != kindCustom {
 			n.kind = kindLeaf
 		}
 	}
 }
 
 func (n *node) reaches() bool {
-	if len(n.checks) > 0 || (n.elem != nil && n.elem.live) {
+	if len(n.checks) > 0 || n.custom != nil || (n.elem != nil && n.elem.live) {
 		return true
 	}
 	for _, a := range n.also {

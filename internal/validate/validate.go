@@ -66,12 +66,14 @@ type check func(p unsafe.Pointer, path *verr.Path, errs *verr.List)
 type nodeKind uint8
 
 const (
-	kindLeaf    nodeKind = iota // nothing to descend into
-	kindPointer                 // elem checks the pointee; nil is skipped
-	kindStruct                  // fields
-	kindSlice                   // elem checks each element
-	kindArray                   // elem checks each of n elements
-	kindMap                     // elem checks each value
+	kindLeaf     nodeKind = iota // nothing to descend into
+	kindPointer                  // elem checks the pointee; nil is skipped
+	kindStruct                   // fields
+	kindSlice                    // elem checks each element
+	kindArray                    // elem checks each of n elements
+	kindMap                      // elem checks each value
+	kindOptional                 // elem checks the value of a schema.Optional that is set
+	kindCustom                   // custom runs the type's own rule, after also
 )
 
 // maxDepth bounds the walk. Decoded JSON is never this deep (decoders
@@ -85,10 +87,13 @@ type node struct {
 	kind   nodeKind
 	fields []member
 	elem   *node
-	size   uintptr      // element size of a slice or array
+	size   uintptr      // element size of a slice or array; offset of an Optional's flag
 	n      int          // array length
 	typ    reflect.Type // map type
 	live   bool         // set by settle: some check is reachable from here
+	// custom is the type's own rule (see Compiler.Custom) in a kindCustom
+	// node, run after also when nothing failed at or below the value.
+	custom check
 }
 
 // member is a struct member to validate.
@@ -143,6 +148,16 @@ func (n *node) validate(p unsafe.Pointer, path *verr.Path, errs *verr.List, dept
 		n.elements(p, n.n, path, errs, depth)
 	case kindMap:
 		n.mapValues(p, path, errs, depth)
+	case kindOptional:
+		if *(*bool)(unsafe.Add(p, n.size)) {
+			n.elem.validate(p, path, errs, depth) // the value is at offset 0
+		}
+	case kindCustom:
+		// The schema's checks ran through n.also; the rule runs on a
+		// value that passed them.
+		if !errs.Within(path) {
+			n.custom(p, path, errs)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -30,6 +31,36 @@ type Error struct {
 // (a megabyte of unknown members, say) cannot make an enormous response.
 // Further failures are only counted, in Dropped.
 const MaxItems = 100
+
+// MaxEcho is the most a failure repeats of one piece of the request, in
+// bytes: a member or parameter name, a JSON Pointer, a header value. A
+// longer one is cut by [Clip]. With [MaxItems], it bounds a problem's size
+// whatever the request holds (a 500 KB member name made a 2 MB problem
+// before it).
+const MaxEcho = 100
+
+// MaxCause is the most a failure repeats of the text of an error it did
+// not write (a custom type's UnmarshalText or UnmarshalJSON, which may
+// quote the input), in bytes.
+const MaxCause = 300
+
+// Clip returns s if it is at most n bytes long, and otherwise its first
+// n bytes or fewer, cut at a character boundary, followed by "…". A JSON
+// Pointer stays well-formed: the cut never leaves a "~" without the digit
+// of its escape.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if cut > 0 && s[cut-1] == '~' {
+		cut--
+	}
+	return s[:cut] + "…"
+}
 
 // List is a list of failures. The zero value is an empty list ready to use.
 //
@@ -125,22 +156,31 @@ func (p *Path) PushIndex(i int) { p.parts = append(p.parts, part{index: i}) }
 // Pop leaves the innermost member or element.
 func (p *Path) Pop() { p.parts = p.parts[:len(p.parts)-1] }
 
-// Pointer returns the RFC 6901 JSON Pointer of the current body location.
+// Pointer returns the RFC 6901 JSON Pointer of the current body location,
+// clipped to [MaxEcho] bytes (see [Clip]): a member name can be as long as
+// the body, and nesting thousands of levels deep.
 func (p *Path) Pointer() string {
 	var b strings.Builder
 	for _, pt := range p.parts {
+		if b.Len() > MaxEcho {
+			break
+		}
 		b.WriteByte('/')
 		if pt.index >= 0 {
 			b.WriteString(strconv.Itoa(pt.index))
 			continue
 		}
-		if strings.ContainsAny(pt.name, "~/") {
-			b.WriteString(pointerEscaper.Replace(pt.name))
+		name := pt.name
+		if len(name) > MaxEcho {
+			name = name[:MaxEcho+1] // Clip cuts it again, at a character boundary
+		}
+		if strings.ContainsAny(name, "~/") {
+			b.WriteString(pointerEscaper.Replace(name))
 		} else {
-			b.WriteString(pt.name)
+			b.WriteString(name)
 		}
 	}
-	return b.String()
+	return Clip(b.String(), MaxEcho)
 }
 
 // pointerEscaper escapes a member name for a JSON Pointer (RFC 6901 §3).
@@ -158,9 +198,39 @@ func (l *List) ReportValue(p *Path, code, detail string, value any) {
 	l.Add(e)
 }
 
+// errorAt is a failure at p. A parameter's name is clipped: an unknown
+// form field's is the client's.
 func (p *Path) errorAt(code, detail string) Error {
 	if p.in != "" {
-		return Error{Detail: detail, Parameter: p.param, In: p.in, Code: code}
+		return Error{Detail: detail, Parameter: Clip(p.param, MaxEcho), In: p.in, Code: code}
 	}
 	return Error{Detail: detail, Pointer: p.Pointer(), Code: code}
+}
+
+// Within reports whether l holds a failure at p's location or below it:
+// for a parameter, a failure of that parameter; in the body, one whose
+// pointer is p's or continues it. Failures beyond MaxItems are not kept,
+// so it reports true once any was dropped. It allocates only when l is
+// not empty and p is in the body (to build p's pointer).
+func (l *List) Within(p *Path) bool {
+	switch {
+	case l.Dropped > 0:
+		return true
+	case len(l.Items) == 0:
+		return false
+	case p.in != "":
+		for _, e := range l.Items {
+			if e.In == p.in && e.Parameter == p.param {
+				return true
+			}
+		}
+		return false
+	}
+	ptr := p.Pointer()
+	for _, e := range l.Items {
+		if e.In == "" && strings.HasPrefix(e.Pointer, ptr) && (len(e.Pointer) == len(ptr) || e.Pointer[len(ptr)] == '/') {
+			return true
+		}
+	}
+	return false
 }

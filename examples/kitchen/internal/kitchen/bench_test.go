@@ -17,6 +17,7 @@ import (
 	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres/pgtest"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
+	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
 // BenchmarkCreateOrder places orders over loopback through the typed
@@ -42,7 +43,7 @@ func BenchmarkCreateOrder(b *testing.B) {
 	} {
 		b.Run("backend="+bb.name, func(b *testing.B) {
 			svc := kitchen.New(kitchen.Config{Open: bb.open(b), Seed: true, StaffKey: staffKey,
-				CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second, Poll: 100 * time.Millisecond,
+				CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
@@ -61,13 +62,13 @@ func BenchmarkCreateOrder(b *testing.B) {
 			defer tr.CloseIdleConnections()
 			c := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: tr, Timeout: 20 * time.Second}),
 				client.WithHeader("Authorization", "Bearer "+token))
-			in := &kitchen.CreateOrderInput{Body: kitchen.OrderInput{Items: []kitchen.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}}}}
+			in := &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}}}}
 			b.SetParallelism(4) // 8 clients on this machine's 2 cores
 			b.ReportAllocs()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, err := client.Call(context.Background(), c, svc.Ops.CreateOrder, in); err != nil {
+					if _, err := client.Call(context.Background(), c, kitchenapi.CreateOrder, in); err != nil {
 						b.Error(err)
 						return
 					}

@@ -20,6 +20,7 @@ import (
 	"github.com/roux-go/roux"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
+	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
 // vatPercent is the VAT included in the prices.
@@ -28,53 +29,12 @@ const vatPercent = 10
 // searchBudget bounds the split search: a few tens of milliseconds of CPU.
 const searchBudget = 2_000_000
 
-// Bill is an order's bill.
-type Bill struct {
-	OrderID       int64      `json:"order_id" example:"1"`
-	Currency      string     `json:"currency" example:"EUR"`
-	Lines         []BillLine `json:"lines"`
-	SubtotalCents int64      `json:"subtotal_cents" example:"1950" doc:"The dishes, VAT included"`
-	VATCents      int64      `json:"vat_cents" example:"177" doc:"The 10% VAT the subtotal includes"`
-	TipCents      int64      `json:"tip_cents" example:"195"`
-	TotalCents    int64      `json:"total_cents" example:"2145"`
-	Split         []Share    `json:"split" doc:"What each guest pays: whole dishes, the tip in proportion"`
-	SplitOptimal  bool       `json:"split_optimal" doc:"Whether the split is proven the most even possible"`
-}
-
-// BillLine is a line of the bill.
-type BillLine struct {
-	Line           int    `json:"line" example:"1"`
-	Name           string `json:"name" example:"Tomato soup"`
-	Quantity       int    `json:"quantity" example:"2"`
-	UnitPriceCents int64  `json:"unit_price_cents" example:"650"`
-	TotalCents     int64  `json:"total_cents" example:"1300"`
-}
-
-// Share is one guest's part of the bill.
-type Share struct {
-	Guest      int      `json:"guest" example:"1"`
-	Dishes     []int    `json:"dishes" example:"1,1" doc:"The line of each dish the guest pays for"`
-	DishCents  int64    `json:"dish_cents" example:"1300"`
-	TipCents   int64    `json:"tip_cents" example:"130"`
-	TotalCents int64    `json:"total_cents" example:"1430"`
-	Names      []string `json:"names" example:"Tomato soup,Tomato soup"`
-}
-
-// BillInput is the input of getBill (GET /orders/{id}/bill); it needs the
-// token of the order's customer.
-type BillInput struct {
-	ID         int64          `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
-	Guests     int            `query:"guests" minimum:"1" maximum:"12" default:"1" example:"2" doc:"How many guests split the bill"`
-	TipPercent int            `query:"tip_percent" minimum:"0" maximum:"30" default:"0" example:"10" doc:"Tip, in percent of the subtotal"`
-	Customer   store.Customer `dep:""`
-}
-
-func (s *Service) bill(ctx context.Context, in *BillInput) (*Bill, error) {
+func (s *Service) bill(ctx context.Context, in *kitchenapi.BillInput, c *customerOnly) (*kitchenapi.Bill, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
 	}
-	o, err := ownOrder(ctx, db, in.ID, in.Customer)
+	o, err := ownOrder(ctx, db, in.ID, c.Customer)
 	if err != nil {
 		return nil, err
 	}
@@ -86,13 +46,13 @@ func (s *Service) bill(ctx context.Context, in *BillInput) (*Bill, error) {
 }
 
 // computeBill computes the bill of o for guests guests and a tip.
-func computeBill(o store.Order, guests, tipPercent int) Bill {
-	b := Bill{OrderID: o.ID, Currency: "EUR", Lines: []BillLine{}}
+func computeBill(o store.Order, guests, tipPercent int) kitchenapi.Bill {
+	b := kitchenapi.Bill{OrderID: o.ID, Currency: "EUR", Lines: []kitchenapi.BillLine{}}
 	var units []int64 // price of each dish unit
 	var unitLine []int
 	for _, it := range o.Items {
 		total := it.UnitPriceCents * int64(it.Quantity)
-		b.Lines = append(b.Lines, BillLine{Line: it.Line, Name: it.Name, Quantity: it.Quantity,
+		b.Lines = append(b.Lines, kitchenapi.BillLine{Line: it.Line, Name: it.Name, Quantity: it.Quantity,
 			UnitPriceCents: it.UnitPriceCents, TotalCents: total})
 		b.SubtotalCents += total
 		for range it.Quantity {
@@ -106,9 +66,9 @@ func computeBill(o store.Order, guests, tipPercent int) Bill {
 
 	assign, optimal := split(units, guests)
 	b.SplitOptimal = optimal
-	b.Split = make([]Share, guests)
+	b.Split = make([]kitchenapi.Share, guests)
 	for g := range b.Split {
-		b.Split[g] = Share{Guest: g + 1, Dishes: []int{}, Names: []string{}}
+		b.Split[g] = kitchenapi.Share{Guest: g + 1, Dishes: []int{}, Names: []string{}}
 	}
 	names := map[int]string{}
 	for _, it := range o.Items {

@@ -17,6 +17,7 @@ import (
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
+	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
 // A kitchen on an SQLite file: started, it migrates and seeds the
@@ -53,10 +54,10 @@ func ExampleNew() {
 	// 304 Not Modified
 }
 
-// A Go program calls the kitchen with the typed client and the operations
-// in Service.Ops: inputs and outputs are kitchen's own types, problems
-// are *roux.Error. Credentials go in headers.
-func ExampleOps() {
+// A Go program calls the kitchen with the typed client and the
+// declarations of package kitchenapi: inputs and outputs are its types,
+// problems are *roux.Error. Credentials go in headers.
+func Example_client() {
 	dir, _ := os.MkdirTemp("", "kitchen-example-")
 	defer os.RemoveAll(dir)
 	svc := kitchen.New(kitchen.Config{
@@ -77,7 +78,7 @@ func ExampleOps() {
 	defer srv.Close()
 
 	staff := client.New(srv.URL, client.WithHeader("X-Staff-Key", "s3cret"))
-	dish, err := client.Call(ctx, staff, svc.Ops.GetDish, &kitchen.GetDishInput{ID: 1})
+	dish, err := client.Call(ctx, staff, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -85,8 +86,8 @@ func ExampleOps() {
 	fmt.Println(dish.Body.Name, dish.Body.PriceCents, dish.ETag)
 
 	price := int64(700)
-	dish, err = client.Call(ctx, staff, svc.Ops.PatchDish, &kitchen.PatchDishInput{
-		ID: 1, IfMatch: dish.ETag, Body: kitchen.DishPatch{PriceCents: &price}})
+	dish, err = client.Call(ctx, staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{
+		ID: 1, IfMatch: roux.ParseETags(dish.ETag), Body: kitchenapi.DishPatch{PriceCents: &price}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -94,16 +95,16 @@ func ExampleOps() {
 	fmt.Println(dish.Body.PriceCents, dish.ETag)
 
 	// The ETag read first is stale now.
-	_, err = client.Call(ctx, staff, svc.Ops.PatchDish, &kitchen.PatchDishInput{
-		ID: 1, IfMatch: `"1"`, Body: kitchen.DishPatch{PriceCents: &price}})
+	_, err = client.Call(ctx, staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{
+		ID: 1, IfMatch: roux.ParseETags(`"1"`), Body: kitchenapi.DishPatch{PriceCents: &price}})
 	var p *roux.Error
 	if errors.As(err, &p) {
 		fmt.Println(p.Status, p.Detail)
 	}
 
 	customer := client.New(srv.URL, client.WithHeader("Authorization", "Bearer "+kitchen.DemoCustomerToken))
-	order, err := client.Call(ctx, customer, svc.Ops.CreateOrder, &kitchen.CreateOrderInput{
-		Body: kitchen.OrderInput{Items: []kitchen.OrderLine{{DishID: 1, Quantity: 2}}}})
+	order, err := client.Call(ctx, customer, kitchenapi.CreateOrder, &kitchenapi.CreateOrderInput{
+		Body: kitchenapi.OrderInput{Items: []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}}}})
 	if err != nil {
 		fmt.Println(err)
 		return

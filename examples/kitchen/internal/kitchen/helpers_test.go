@@ -62,7 +62,6 @@ type server struct {
 	t   *testing.T
 	svc *kitchen.Service
 	url string
-	ops *kitchen.Ops
 	// anon sends no credentials, staff the staff key, demo the demo
 	// customer's token.
 	anon, staff, demo *client.Client
@@ -113,7 +112,7 @@ func (r result[Out]) fails(status int) *roux.Error {
 // metrics.
 func config(open func(ctx context.Context) (store.Store, error)) kitchen.Config {
 	return kitchen.Config{Open: open, Seed: true, StaffKey: staffKey, CookUnit: 5 * time.Millisecond,
-		Lease: 900 * time.Millisecond, Poll: 30 * time.Millisecond, Metrics: true,
+		Lease: 900 * time.Millisecond, Metrics: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
@@ -142,7 +141,7 @@ func start(t *testing.T, cfg kitchen.Config) *server {
 
 // newServer describes svc served at url, with its clients.
 func newServer(t *testing.T, svc *kitchen.Service, url string) *server {
-	s := &server{t: t, svc: svc, url: url, ops: &svc.Ops, anon: client.New(url),
+	s := &server{t: t, svc: svc, url: url, anon: client.New(url),
 		staff: client.New(url, client.WithHeader("X-Staff-Key", staffKey))}
 	s.demo = s.as(token)
 	return s

@@ -50,20 +50,17 @@ type Config struct {
 	// CookUnit is how long one second of a dish's prep_seconds lasts: a
 	// second by default; tests and demos make the kitchen faster.
 	CookUnit time.Duration
-	// Lease is how long an instance holds the orders it cooks without
-	// renewing its claim (it renews every third of it). When an instance
-	// dies, another takes its orders over within about a Lease. It
-	// defaults to 10s.
+	// Lease is how long a step of the cooking may run before the job
+	// queue takes it to be lost with its instance and runs it again
+	// (River's rescue of stuck jobs; a step takes milliseconds). When an
+	// instance is killed, another finishes its orders within about a
+	// Lease. It defaults to 10s.
 	Lease time.Duration
-	// Poll is how often event streams look for events written by other
-	// instances (events of this instance wake them at once). It defaults
-	// to 500ms.
-	Poll time.Duration
 	// Logger receives the access log and the kitchen's messages; it
 	// defaults to slog.Default().
 	Logger *slog.Logger
-	// Instance names this instance in the leases it takes (and in its
-	// telemetry); it defaults to a random name.
+	// Instance names this instance in its telemetry; it defaults to a
+	// random name.
 	Instance string
 	// Metrics serves OpenTelemetry metrics of every operation (request
 	// durations, sizes, requests in flight, by operation) and of the Go
@@ -78,10 +75,6 @@ type Config struct {
 
 // Service is the kitchen service: its API, its store, its cooks.
 type Service struct {
-	// Ops are the operations of the API, for the typed client. They are
-	// set by New; changing them changes nothing the service does.
-	Ops Ops
-
 	cfg     Config
 	api     *roux.API
 	store   atomic.Pointer[storeBox]
@@ -98,6 +91,11 @@ type storeBox struct{ s store.Store }
 
 // errNotStarted answers requests that arrive before the store is open.
 var errNotStarted = roux.NewError(http.StatusServiceUnavailable, "the kitchen is starting").WithHeader("Retry-After", "1")
+
+// unavailable documents errNotStarted, which every operation may answer.
+var unavailable = roux.Response(http.StatusServiceUnavailable, "The kitchen is starting; retry after Retry-After", struct {
+	RetryAfter string `header:"Retry-After" pattern:"^[0-9]+$" doc:"Seconds to wait before retrying."`
+}{})
 
 // db returns the store, or an error while the service is not started.
 func (s *Service) db() (store.Store, error) {
@@ -117,9 +115,6 @@ func New(cfg Config) *Service {
 	if cfg.Lease <= 0 {
 		cfg.Lease = 10 * time.Second
 	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = 500 * time.Millisecond
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -138,7 +133,11 @@ func New(cfg Config) *Service {
 			"ask for the bill. Menu changes need the staff key (header X-Staff-Key). Prices are euro cents.",
 		Logger: cfg.Logger,
 	})
-	s.api.Use(middleware.Recover(cfg.Logger), middleware.RequestID(), middleware.AccessLog(cfg.Logger))
+	// Outermost first: recover, then the request ID and the security
+	// headers (documented on every response), then the access log.
+	s.api.Use(middleware.Recover(cfg.Logger))
+	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}))
+	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)
 	s.api.Health("/livez", "/readyz", roux.ReadyCheck{Name: "database", Check: func(ctx context.Context) error {
@@ -188,18 +187,22 @@ func (s *Service) start(ctx context.Context) error {
 		}
 		s.log.Info("kitchen: first start: menu and demo customer created", "customer_token", DemoCustomerToken)
 	}
+	if err := s.kitchen.start(ctx, db); err != nil {
+		db.Close()
+		return err
+	}
 	s.store.Store(&storeBox{db})
-	s.kitchen.start()
 	return nil
 }
 
-// stop stops the cooks, handing their orders back, and closes the store.
+// stop stops the cooks, leaving their orders queued, and closes the
+// store.
 func (s *Service) stop(ctx context.Context) error {
 	b := s.store.Load()
 	if b == nil {
 		return nil
 	}
-	s.kitchen.stop(ctx)
+	s.kitchen.stop(ctx, b.s)
 	s.store.Store(nil)
 	return b.s.Close()
 }

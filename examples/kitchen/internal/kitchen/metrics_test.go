@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
+	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
 // metric finds the sample of a metric whose labels include every one of
@@ -46,12 +47,12 @@ next:
 func TestMetrics(t *testing.T) {
 	t.Parallel()
 	s := start(t, config(backends[0].db(t)))
-	call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 1}).ok()
-	call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 2}).ok()
-	call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 999}).fails(404)
-	call(t, s.anon, s.ops.ListDishes, &kitchen.ListDishesInput{}).ok()
+	call(t, s.anon, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1}).ok()
+	call(t, s.anon, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 2}).ok()
+	call(t, s.anon, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 999}).fails(404)
+	call(t, s.anon, kitchenapi.ListDishes, &kitchenapi.ListDishesInput{}).ok()
 	o := s.order(t, lines...)
-	call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID, Guests: 2}).ok()
+	call(t, s.demo, kitchenapi.GetBill, &kitchenapi.BillInput{ID: o.ID, Guests: 2}).ok()
 
 	r := s.do("GET", kitchen.MetricsPath, "").want(t, 200, nil)
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
@@ -102,7 +103,7 @@ func TestMetricsOff(t *testing.T) {
 	cfg := config(backends[0].db(t))
 	cfg.Metrics = false
 	s := start(t, cfg)
-	call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 1}).ok()
+	call(t, s.anon, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1}).ok()
 	s.do("GET", kitchen.MetricsPath, "").wantProblem(t, 404)
 }
 
@@ -121,8 +122,8 @@ func TestTraces(t *testing.T) {
 	}
 	srv := httptest.NewServer(svc.API())
 	s := newServer(t, svc, srv.URL)
-	call(t, s.anon, s.ops.GetDish, &kitchen.GetDishInput{ID: 3}).ok()
-	call(t, s.demo, s.ops.GetOrder, &kitchen.GetOrderInput{ID: 77}).fails(404)
+	call(t, s.anon, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 3}).ok()
+	call(t, s.demo, kitchenapi.GetOrder, &kitchenapi.GetOrderInput{ID: 77}).fails(404)
 	srv.Close()
 	if err := svc.API().Shutdown(ctx); err != nil { // flushes the spans
 		t.Fatal(err)

@@ -14,12 +14,13 @@ import (
 	"github.com/roux-go/roux/sse"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
+	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
 // order places an order of the demo customer and returns it.
-func (s *server) order(t *testing.T, lines ...kitchen.OrderLine) kitchen.Order {
+func (s *server) order(t *testing.T, lines ...kitchenapi.OrderLine) kitchenapi.Order {
 	t.Helper()
-	o := call(t, s.demo, s.ops.CreateOrder, &kitchen.CreateOrderInput{Body: kitchen.OrderInput{Items: lines}}).ok()
+	o := call(t, s.demo, kitchenapi.CreateOrder, &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: lines}}).ok()
 	if o.Status != http.StatusAccepted || o.Location != fmt.Sprint("/orders/", o.Body.ID) || o.ETag != fmt.Sprintf(`"%d"`, o.Body.Version) {
 		t.Fatalf("placed: %+v", o)
 	}
@@ -27,9 +28,9 @@ func (s *server) order(t *testing.T, lines ...kitchen.OrderLine) kitchen.Order {
 }
 
 // getOrder reads an order of the demo customer.
-func (s *server) getOrder(t *testing.T, id int64) kitchen.Order {
+func (s *server) getOrder(t *testing.T, id int64) kitchenapi.Order {
 	t.Helper()
-	return call(t, s.demo, s.ops.GetOrder, &kitchen.GetOrderInput{ID: id}).ok().Body
+	return call(t, s.demo, kitchenapi.GetOrder, &kitchenapi.GetOrderInput{ID: id}).ok().Body
 }
 
 // event is one event of an order's stream, flattened.
@@ -59,7 +60,7 @@ func (s *server) events(t *testing.T, tok string, id int64, headers ...string) [
 		t.Fatalf("events: %d %v", res.StatusCode, res.Header)
 	}
 	var out []event
-	for m, err := range sse.Read[kitchen.OrderEvent](res.Body) {
+	for m, err := range sse.Read[kitchenapi.OrderEvent](res.Body) {
 		if err != nil {
 			t.Fatalf("after %d events: %v", len(out), err)
 		}
@@ -75,18 +76,18 @@ func (s *server) events(t *testing.T, tok string, id int64, headers ...string) [
 
 // lines are the order lines the tests place: 2 tomato soups, a ribeye
 // steak and 3 lemonades.
-var lines = []kitchen.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}, {DishID: 8, Quantity: 3}}
+var lines = []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}, {DishID: 8, Quantity: 3}}
 
 func TestOrderLifecycle(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
-		in := &kitchen.CreateOrderInput{Body: kitchen.OrderInput{Items: lines, Note: "Window table"}}
-		call(t, s.anon, s.ops.CreateOrder, in).fails(401)
-		call(t, s.as("nobody"), s.ops.CreateOrder, in).fails(401)
-		call(t, client.New(s.url, client.WithHeader("Authorization", "Basic eDp5")), s.ops.CreateOrder, in).fails(401)
+		in := &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: lines, Note: "Window table"}}
+		call(t, s.anon, kitchenapi.CreateOrder, in).fails(401)
+		call(t, s.as("nobody"), kitchenapi.CreateOrder, in).fails(401)
+		call(t, client.New(s.url, client.WithHeader("Authorization", "Basic eDp5")), kitchenapi.CreateOrder, in).fails(401)
 
-		placed := call(t, s.demo, s.ops.CreateOrder, in).ok()
+		placed := call(t, s.demo, kitchenapi.CreateOrder, in).ok()
 		o := placed.Body
 		if placed.Status != 202 || placed.Location != fmt.Sprint("/orders/", o.ID) || o.Status != "received" || len(o.Items) != 3 ||
 			o.TotalCents != 2*650+2600+3*400 || o.Note != "Window table" || o.Events != fmt.Sprint("/orders/", o.ID, "/events") {
@@ -109,7 +110,7 @@ func TestOrderLifecycle(t *testing.T) {
 		if statuses[len(statuses)-1] != "ready" || slices.Contains(statuses, "cancelled") {
 			t.Fatalf("statuses seen: %v", statuses)
 		}
-		done := call(t, s.demo, s.ops.GetOrder, &kitchen.GetOrderInput{ID: o.ID}).ok()
+		done := call(t, s.demo, kitchenapi.GetOrder, &kitchenapi.GetOrderInput{ID: o.ID}).ok()
 		for _, it := range done.Body.Items {
 			if it.Status != "done" {
 				t.Fatalf("line %d of a ready order is %s", it.Line, it.Status)
@@ -146,28 +147,32 @@ func TestOrderLifecycle(t *testing.T) {
 		}
 		s.do("GET", fmt.Sprint("/orders/", o.ID, "/events"), "", append(bearer(token), "Last-Event-ID", "x")...).wantProblem(t, 422)
 		// The typed client knows it cannot call a stream.
-		if _, err := client.Call(t.Context(), s.demo, s.ops.OrderEvents, &kitchen.EventsInput{ID: o.ID}); !errors.Is(err, client.ErrUnsupported) {
+		if _, err := client.Call(t.Context(), s.demo, kitchenapi.OrderEvents, &kitchenapi.EventsInput{ID: o.ID}); !errors.Is(err, client.ErrUnsupported) {
 			t.Errorf("calling the stream: %v, want ErrUnsupported", err)
 		}
 
-		// Another customer sees none of it.
-		other := call(t, s.staff, s.ops.CreateCustomer, &kitchen.CreateCustomerInput{Body: kitchen.NewCustomer{Name: "Bob"}}).ok()
+		// Another customer sees none of it, and cannot tell it from an
+		// order that does not exist (404 for both, not 403).
+		other := call(t, s.staff, kitchenapi.CreateCustomer, &kitchenapi.CreateCustomerInput{Body: kitchenapi.NewCustomer{Name: "Bob"}}).ok()
 		bob := s.as(other.Token)
-		call(t, bob, s.ops.GetOrder, &kitchen.GetOrderInput{ID: o.ID}).fails(403)
-		call(t, bob, s.ops.GetBill, &kitchen.BillInput{ID: o.ID}).fails(403)
-		call(t, bob, s.ops.CancelOrder, &kitchen.CancelOrderInput{ID: o.ID}).fails(403)
-		s.do("GET", fmt.Sprint("/orders/", o.ID, "/events"), "", bearer(other.Token)...).wantProblem(t, 403)
-		call(t, s.demo, s.ops.GetOrder, &kitchen.GetOrderInput{ID: 999999}).fails(404)
+		theirs := call(t, bob, kitchenapi.GetOrder, &kitchenapi.GetOrderInput{ID: o.ID}).fails(404)
+		if want := fmt.Sprintf("order %d does not exist", o.ID); theirs.Detail != want {
+			t.Errorf("another customer's order: detail %q, want %q", theirs.Detail, want)
+		}
+		call(t, bob, kitchenapi.GetBill, &kitchenapi.BillInput{ID: o.ID}).fails(404)
+		call(t, bob, kitchenapi.CancelOrder, &kitchenapi.CancelOrderInput{ID: o.ID}).fails(404)
+		s.do("GET", fmt.Sprint("/orders/", o.ID, "/events"), "", bearer(other.Token)...).wantProblem(t, 404)
+		call(t, s.demo, kitchenapi.GetOrder, &kitchenapi.GetOrderInput{ID: 999999}).fails(404)
 
-		page := call(t, s.demo, s.ops.ListOrders, &kitchen.ListOrdersInput{}).ok()
+		page := call(t, s.demo, kitchenapi.ListOrders, &kitchenapi.ListOrdersInput{}).ok()
 		if page.Total != 1 || page.Items[0].ID != o.ID {
 			t.Fatalf("orders: %+v", page)
 		}
-		if page := call(t, bob, s.ops.ListOrders, &kitchen.ListOrdersInput{}).ok(); page.Total != 0 {
+		if page := call(t, bob, kitchenapi.ListOrders, &kitchenapi.ListOrdersInput{}).ok(); page.Total != 0 {
 			t.Fatalf("Bob's orders: %+v", page)
 		}
 		// A ready order cannot be cancelled.
-		call(t, s.demo, s.ops.CancelOrder, &kitchen.CancelOrderInput{ID: o.ID}).fails(409)
+		call(t, s.demo, kitchenapi.CancelOrder, &kitchenapi.CancelOrderInput{ID: o.ID}).fails(409)
 	})
 }
 
@@ -207,14 +212,14 @@ func TestCancelWhileCooking(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
-		slow := call(t, s.staff, s.ops.CreateDish, &kitchen.CreateDishInput{Body: kitchen.DishInput{Name: "Slow roast",
+		slow := call(t, s.staff, kitchenapi.CreateDish, &kitchenapi.CreateDishInput{Body: kitchenapi.DishInput{Name: "Slow roast",
 			PriceCents: 3000, Station: "oven", PrepSeconds: 3600}}).ok().Body
-		o := s.order(t, kitchen.OrderLine{DishID: 8, Quantity: 1}, kitchen.OrderLine{DishID: slow.ID, Quantity: 1})
+		o := s.order(t, kitchenapi.OrderLine{DishID: 8, Quantity: 1}, kitchenapi.OrderLine{DishID: slow.ID, Quantity: 1})
 		waitFor(t, "the lemonade to be done while the roast cooks", func() bool {
 			cur := s.getOrder(t, o.ID)
 			return cur.Status == "cooking" && cur.Items[0].Status == "done" && cur.Items[1].Status == "cooking"
 		})
-		c := call(t, s.demo, s.ops.CancelOrder, &kitchen.CancelOrderInput{ID: o.ID}).ok().Body
+		c := call(t, s.demo, kitchenapi.CancelOrder, &kitchenapi.CancelOrderInput{ID: o.ID}).ok().Body
 		if c.Status != "cancelled" || c.Items[0].Status != "done" || c.Items[1].Status != "cancelled" {
 			t.Fatalf("cancelled: %+v", c)
 		}
@@ -222,8 +227,8 @@ func TestCancelWhileCooking(t *testing.T) {
 		if last := evs[len(evs)-1]; last.kind != "order" || last.sta != "cancelled" {
 			t.Fatalf("last event %+v", last)
 		}
-		call(t, s.demo, s.ops.CancelOrder, &kitchen.CancelOrderInput{ID: o.ID}).fails(409)
-		call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID}).fails(409)
+		call(t, s.demo, kitchenapi.CancelOrder, &kitchenapi.CancelOrderInput{ID: o.ID}).fails(409)
+		call(t, s.demo, kitchenapi.GetBill, &kitchenapi.BillInput{ID: o.ID}).fails(409)
 		time.Sleep(100 * time.Millisecond) // nothing moves it on
 		if cur := s.getOrder(t, o.ID); cur.Version != c.Version || cur.Status != "cancelled" {
 			t.Fatalf("after the cancellation: %+v", cur)
@@ -234,7 +239,7 @@ func TestCancelWhileCooking(t *testing.T) {
 func TestBill(t *testing.T) {
 	t.Parallel()
 	s := start(t, config(backends[0].db(t)))
-	o := s.order(t, kitchen.OrderLine{DishID: 4, Quantity: 1}, kitchen.OrderLine{DishID: 1, Quantity: 2}, kitchen.OrderLine{DishID: 8, Quantity: 3})
+	o := s.order(t, kitchenapi.OrderLine{DishID: 4, Quantity: 1}, kitchenapi.OrderLine{DishID: 1, Quantity: 2}, kitchenapi.OrderLine{DishID: 8, Quantity: 3})
 	for _, tt := range []struct {
 		guests, tipPercent int
 		total, tip         int64
@@ -247,7 +252,7 @@ func TestBill(t *testing.T) {
 		{3, 15, 5865, 765, 3, 2600},
 		{12, 0, 5100, 0, 12, 2600},
 	} {
-		bill := call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID, Guests: tt.guests, TipPercent: tt.tipPercent}).ok()
+		bill := call(t, s.demo, kitchenapi.GetBill, &kitchenapi.BillInput{ID: o.ID, Guests: tt.guests, TipPercent: tt.tipPercent}).ok()
 		var shares []int64
 		var sum, tips int64
 		for _, sh := range bill.Split {
@@ -262,8 +267,8 @@ func TestBill(t *testing.T) {
 			t.Errorf("%d guests, tip %d%%: %+v", tt.guests, tt.tipPercent, bill)
 		}
 	}
-	call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID, Guests: 13}).fails(422)
-	call(t, s.demo, s.ops.GetBill, &kitchen.BillInput{ID: o.ID, TipPercent: 31}).fails(422)
+	call(t, s.demo, kitchenapi.GetBill, &kitchenapi.BillInput{ID: o.ID, Guests: 13}).fails(422)
+	call(t, s.demo, kitchenapi.GetBill, &kitchenapi.BillInput{ID: o.ID, TipPercent: 31}).fails(422)
 	s.do("GET", fmt.Sprint("/orders/", o.ID, "/bill?guests=0"), "", bearer(token)...).wantProblem(t, 422) // a zero the client would not send
 }
 
@@ -287,7 +292,7 @@ func TestHealth(t *testing.T) {
 func TestNotStarted(t *testing.T) {
 	t.Parallel()
 	s := newUnstarted(t, kitchen.New(config(backends[0].db(t))))
-	p := call(t, s.anon, s.ops.ListDishes, &kitchen.ListDishesInput{}).fails(503)
+	p := call(t, s.anon, kitchenapi.ListDishes, &kitchenapi.ListDishesInput{}).fails(503)
 	if p.Detail != "the kitchen is starting" {
 		t.Errorf("got %+v", p)
 	}

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path"
 	"slices"
 	"strconv"
@@ -196,10 +197,6 @@ type NewOrder struct {
 	CustomerID int64
 	Note       string
 	Lines      []Line
-	// Owner and LeaseUntil claim the new order for the kitchen worker
-	// that will cook it (see Store.ClaimOrders).
-	Owner      string
-	LeaseUntil time.Time
 }
 
 // Line is a dish and how many of it.
@@ -257,41 +254,70 @@ type Store interface {
 	CustomerByToken(ctx context.Context, tokenHash string) (Customer, error)
 
 	// CreateOrder stores a received order with its first event, copying
-	// each dish's name, price, station and preparation time. A missing or
-	// unavailable dish is a *DishError.
+	// each dish's name, price, station and preparation time, and queues
+	// the job that cooks it, all in one transaction: an order that
+	// exists has its work queued. A missing or unavailable dish is a
+	// *DishError.
 	CreateOrder(ctx context.Context, o NewOrder) (Order, error)
 	// Order returns one order with its items, or ErrNotFound.
 	Order(ctx context.Context, id int64) (Order, error)
 	// Orders returns a customer's orders, newest first, and their count.
 	Orders(ctx context.Context, customerID int64, limit, offset int) ([]Order, int, error)
 	// CancelOrder cancels a received or cooking order of customerID (any
-	// customer when 0), and its lines not yet done. It returns
+	// customer when 0), its lines not yet done, and the job that cooks
+	// it, in one transaction. It returns
 	// ErrNotFound, or a *StatusError when the order is ready or
 	// cancelled already.
 	CancelOrder(ctx context.Context, id, customerID int64) (Order, error)
-	// SetOrderStatus moves an order from one of the statuses from to
-	// status to, appending an event. ok is false when the order was not
-	// in one of them.
-	SetOrderStatus(ctx context.Context, id int64, from []string, to string) (ok bool, err error)
-	// SetItemStatus moves a line of a cooking order from one of from to
-	// to, appending an event. ok is false when the order is not cooking
-	// or the line not in one of from.
-	SetItemStatus(ctx context.Context, id int64, line int, from []string, to string) (ok bool, err error)
 	// Events returns up to limit events of an order with Seq > after,
 	// in order.
 	Events(ctx context.Context, orderID, after int64, limit int) ([]Event, error)
 
-	// ClaimOrders claims up to limit received or cooking orders whose
-	// lease has expired at now — orders whose worker stopped (a crash, a
-	// restart, a shutdown) — for owner until until, and returns them.
-	// Two callers never claim the same order at once.
-	ClaimOrders(ctx context.Context, owner string, now, until time.Time, limit int) ([]Order, error)
-	// RenewLeases extends owner's leases of the orders given to until;
-	// it returns the ids whose lease owner no longer holds.
-	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
-	// ReleaseLeases ends owner's leases of the orders given, so that
-	// another worker may claim them at once.
-	ReleaseLeases(ctx context.Context, owner string, ids []int64) error
+	// Subscribe calls fn with the id of every order that has new events,
+	// written by this process or any other sharing the database
+	// (PostgreSQL's LISTEN/NOTIFY), and with 0 when some may have been
+	// missed (every order may have new events). fn must not block. It
+	// returns the function that ends the subscription.
+	Subscribe(fn func(orderID int64)) (unsubscribe func())
+
+	// StartWork starts cooking: the store's job queue (River, in the
+	// same database) runs the jobs that CreateOrder queues, in this
+	// process beside any other process sharing the database. Orders left
+	// unfinished by a process that stopped or crashed are finished here.
+	StartWork(ctx context.Context, cfg WorkConfig) error
+	// StopWork stops taking jobs and waits for the running ones to end,
+	// until ctx is done; then it cancels them. Their orders stay queued
+	// for the next process that works.
+	StopWork(ctx context.Context) error
+}
+
+// WorkConfig configures the work of Store.StartWork. The zero value of
+// each field means its default.
+//
+// Cooking an order is one job. Its first run starts the order and all its
+// lines cooking; a line is done PrepSeconds × CookUnit after that, and
+// the job sleeps (River's snooze) until the next line is due, finishes
+// it, and so on until the order is ready. Each run is one short
+// transaction, so stopping waits for milliseconds, and a job whose
+// process died while it ran is run again after RescueAfter.
+type WorkConfig struct {
+	// CookUnit is how long one of a dish's PrepSeconds lasts: 1s by
+	// default.
+	CookUnit time.Duration
+	// RescueAfter is how long a job may run before it is taken to be
+	// lost with its process and run again: 10s by default. A run takes
+	// milliseconds; it is stopped after half of RescueAfter.
+	RescueAfter time.Duration
+	// Poll is how often the queue looks for jobs that are due: 50ms by
+	// default. New jobs are announced at once (LISTEN/NOTIFY on
+	// PostgreSQL, River's notification table on SQLite); a line coming
+	// due is found by this poll.
+	Poll time.Duration
+	// MaxWorkers is how many jobs run at once in this process: 100 by
+	// default.
+	MaxWorkers int
+	// Logger receives the queue's messages: slog.Default() by default.
+	Logger *slog.Logger
 }
 
 // Millis converts t to Unix milliseconds, as the stores keep times.

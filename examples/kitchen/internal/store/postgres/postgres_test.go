@@ -1,7 +1,9 @@
 package postgres_test
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres"
@@ -29,4 +31,69 @@ func TestBadURL(t *testing.T) {
 	if _, err := postgres.Open(t.Context(), "postgres://a:b@127.0.0.1:notaport/x"); err == nil {
 		t.Fatal("Open accepted a malformed URL")
 	}
+}
+
+func BenchmarkStore(b *testing.B) {
+	storetest.RunBenchmarks(b, func(b *testing.B) store.Store {
+		db, err := postgres.Open(b.Context(), pgtest.URL(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db
+	})
+}
+
+// BenchmarkEventLatency measures how long an event written through one
+// store takes to be announced to another store on the same database (two
+// kitchen instances): from just before CreateOrder, whose transaction
+// appends the order's first event, to the second store's subscriber
+// hearing of the order (LISTEN/NOTIFY). It reports the median and the
+// 99th percentile:
+//
+//	go test -run '^$' -bench EventLatency -benchtime 2000x ./examples/kitchen/internal/store/postgres
+func BenchmarkEventLatency(b *testing.B) {
+	url := pgtest.URL(b)
+	ctx := b.Context()
+	var dbs [2]*postgres.DB
+	for i := range dbs {
+		db, err := postgres.Open(ctx, url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		if _, _, err := db.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		dbs[i] = db
+	}
+	writer, reader := dbs[0], dbs[1]
+	cu, err := writer.CreateCustomer(ctx, "bench", "hash-latency")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := writer.CreateDish(ctx, store.DishFields{Name: "Soup", PriceCents: 650, Station: "cold", PrepSeconds: 1, Available: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	heard := make(chan int64, 16)
+	defer reader.Subscribe(func(id int64) { heard <- id })()
+	no := store.NewOrder{CustomerID: cu.ID, Lines: []store.Line{{DishID: d.ID, Quantity: 1}}}
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		o, err := writer.CreateOrder(ctx, no)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for id := range heard {
+			if id == o.ID {
+				break
+			}
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

@@ -1,5 +1,6 @@
 // Package sqlite is the kitchen's embedded store: one SQLite database
-// file, through modernc.org/sqlite (pure Go, no cgo).
+// file, through modernc.org/sqlite (pure Go, no cgo), running the
+// store's one implementation (package sqlstore) over database/sql.
 //
 // The file is opened in WAL mode with synchronous=FULL, so a committed
 // transaction is on disk before the call returns and survives a crash of
@@ -7,36 +8,29 @@
 // timeout makes a second process wait for the lock rather than fail.
 // Writes go through a pool of one connection, so writers queue in Go
 // instead of contending for SQLite's lock; reads use their own pool and
-// run beside the writer, as WAL allows.
+// run beside the writer, as WAL allows. Each statement is prepared once
+// per connection and kept (see stmtCache).
 package sqlite
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
+	"sync"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
-	"github.com/roux-go/roux/examples/kitchen/internal/store"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
 )
 
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
-
-// DB is a [store.Store] in one SQLite file.
-type DB struct {
-	w, r *sql.DB
-	now  func() time.Time
-}
-
-var _ store.Store = (*DB)(nil)
+// DB is the store in one SQLite file.
+type DB = sqlstore.DB[*sql.Tx]
 
 // Open opens (creating it if needed) the database file at path. Call
 // Migrate before using it.
@@ -72,281 +66,245 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(4)
-	return &DB{w: w, r: r, now: time.Now}, nil
-}
-
-// Close closes the database.
-func (s *DB) Close() error { return errors.Join(s.r.Close(), s.w.Close()) }
-
-// Ping checks that the database file can be read.
-func (s *DB) Ping(ctx context.Context) error {
-	var one int
-	return s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-}
-
-// Migrate applies the embedded migrations not yet applied, all in one
-// transaction, and records each in schema_migrations.
-func (s *DB) Migrate(ctx context.Context) (from, to int, err error) {
-	sub, _ := fs.Sub(migrationFiles, "migrations")
-	ms, err := store.Migrations(sub)
+	d := &dialect{w: newStmtCache(w), r: newStmtCache(r)}
+	db, err := sqlstore.New[*sql.Tx](d)
 	if err != nil {
-		return 0, 0, err
+		d.Close()
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&from); err != nil {
-			return err
-		}
-		if err := store.CheckVersion(from, ms); err != nil {
-			return err
-		}
-		to = from
-		for _, m := range ms[from:] {
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-				m.Version, m.Name, store.Millis(s.now())); err != nil {
-				return err
-			}
-			to = m.Version
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, 0, fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	return from, to, nil
+	return db, err
 }
 
-// write runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.
-func (s *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback() //nolint:errcheck // the error that matters is fn's
-		return err
-	}
-	return tx.Commit()
+// dialect is SQLite's side of package sqlstore.
+type dialect struct {
+	w, r *stmtCache
 }
 
-// querier is what reads run on: the reader pool or a write transaction.
-type querier interface {
+func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w.db) }
+func (d *dialect) SingleProcess() bool                 { return true }
+func (d *dialect) Name() string                        { return "sqlite" }
+func (d *dialect) Reader() sqlstore.Querier            { return querier{c: d.r} }
+func (d *dialect) AutoID() string                      { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
+func (d *dialect) ForUpdate() string                   { return "" } // one writer at a time
+func (d *dialect) SkipLocked() string                  { return "" }
+func (d *dialect) Close() error                        { return errors.Join(d.r.close(), d.w.close()) }
+
+// Exclusive runs fn: SQLite's write lock, which each of fn's
+// transactions takes, serializes processes enough.
+func (d *dialect) Exclusive(_ context.Context, fn func() error) error { return fn() }
+
+// Notify does nothing: the file has one process, which sqlstore tells
+// itself.
+func (d *dialect) Notify(context.Context, sqlstore.Tx[*sql.Tx], string) error { return nil }
+
+// Listen returns at once: there is no other process to hear.
+func (d *dialect) Listen(context.Context, func(string)) {}
+
+// Begin starts a write transaction: BEGIN IMMEDIATE (the _txlock of the
+// writer's DSN) on the writer's one connection.
+func (d *dialect) Begin(ctx context.Context) (sqlstore.Tx[*sql.Tx], error) {
+	tx, err := d.w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return txn{querier{c: d.w, tx: tx, mu: new(sync.Mutex), missed: new([]string)}}, nil
+}
+
+// stmtCache keeps the statements prepared on a pool, one per SQL text:
+// database/sql prepares a Stmt once on each connection that runs it and
+// reuses it after (Tx.StmtContext finds it too). Statements without
+// arguments (migrations, which hold several statements) are not
+// prepared; past maxStmts distinct texts, new ones run unprepared.
+//
+// Preparing on the pool takes a connection, and the writer has only one,
+// which a transaction holds: a statement first met in a transaction is
+// prepared for that transaction alone, then on the pool once the
+// transaction has ended.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+const maxStmts = 256
+
+func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
+
+// lookup returns the prepared statement of query, or nil.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[query]
+}
+
+// prepare prepares query on the pool and keeps it, unless the cache is
+// full; it returns nil then. It holds no lock while it prepares, which
+// waits for a connection.
+func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.RLock()
+	st, ok := c.m[query]
+	full := len(c.m) >= maxStmts || c.m == nil
+	c.mu.RUnlock()
+	if ok || full {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok || c.m == nil { // another goroutine was first, or closed
+		st.Close()
+		return prev, nil
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+	return c.db.Close()
+}
+
+// execer is what *sql.DB, *sql.Tx and stmtExecer have in common.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-const dishColumns = `d.id, d.name, d.description, d.price_cents, d.station, d.prep_seconds, d.available,
-	d.version, d.created_at, d.updated_at,
-	coalesce((SELECT group_concat(t.tag, ',') FROM dish_tags t WHERE t.dish_id = d.id), '')`
-
-func scanDish(row interface{ Scan(...any) error }) (store.Dish, error) {
-	var d store.Dish
-	var created, updated int64
-	var tags string
-	err := row.Scan(&d.ID, &d.Name, &d.Description, &d.PriceCents, &d.Station, &d.PrepSeconds, &d.Available,
-		&d.Version, &created, &updated, &tags)
-	if err != nil {
-		return d, err
-	}
-	d.CreatedAt, d.UpdatedAt = store.FromMillis(created), store.FromMillis(updated)
-	d.Tags = nil
-	if tags != "" {
-		d.Tags = strings.Split(tags, ",")
-	}
-	d.Normalize()
-	return d, nil
+// querier runs statements, prepared, on the pool of c or in tx.
+type querier struct {
+	c  *stmtCache
+	tx *sql.Tx     // nil: on the pool
+	mu *sync.Mutex // guards missed, in a transaction
+	// missed are the statements this transaction met unprepared.
+	missed *[]string
 }
 
-// Dishes returns a page of dishes.
-func (s *DB) Dishes(ctx context.Context, q store.DishQuery) ([]store.Dish, int, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return "?" + strconv.Itoa(len(args)) }
-	for _, tag := range q.Tags {
-		where = append(where, "EXISTS (SELECT 1 FROM dish_tags t WHERE t.dish_id = d.id AND t.tag = "+arg(tag)+")")
-	}
-	if q.MinPrice > 0 {
-		where = append(where, "d.price_cents >= "+arg(q.MinPrice))
-	}
-	if q.MaxPrice > 0 {
-		where = append(where, "d.price_cents <= "+arg(q.MaxPrice))
-	}
-	if q.Available != nil {
-		where = append(where, "d.available = "+arg(*q.Available))
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM dishes d"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("sqlite: dishes: %w", err)
-	}
-	query := "SELECT " + dishColumns + " FROM dishes d" + cond + " ORDER BY " + q.OrderBy() +
-		" LIMIT " + arg(q.Limit) + " OFFSET " + arg(q.Offset)
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: dishes: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Dish{}
-	for rows.Next() {
-		d, err := scanDish(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("sqlite: dishes: %w", err)
+// on returns what runs query: its prepared statement (in tx if there
+// is one), or tx or the pool.
+func (q querier) on(ctx context.Context, query string, args []any) (execer, error) {
+	if len(args) == 0 {
+		if q.tx != nil {
+			return q.tx, nil
 		}
-		out = append(out, d)
+		return q.c.db, nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("sqlite: dishes: %w", err)
+	st := q.c.lookup(query)
+	switch {
+	case st != nil && q.tx != nil:
+		return stmtExecer{q.tx.StmtContext(ctx, st)}, nil
+	case st != nil:
+		return stmtExecer{st}, nil
+	case q.tx != nil:
+		q.mu.Lock()
+		*q.missed = append(*q.missed, query)
+		q.mu.Unlock()
+		return q.tx, nil
 	}
-	return out, total, nil
+	st, err := q.c.prepare(ctx, query)
+	if err != nil || st == nil {
+		return q.c.db, err
+	}
+	return stmtExecer{st}, nil
 }
 
-// Dish returns one dish.
-func (s *DB) Dish(ctx context.Context, id int64) (store.Dish, error) {
-	return dish(ctx, s.r, id)
+func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	e, err := q.on(ctx, query, args)
+	if err != nil {
+		return 0, err
+	}
+	res, err := e.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
-func dish(ctx context.Context, q querier, id int64) (store.Dish, error) {
-	d, err := scanDish(q.QueryRowContext(ctx, "SELECT "+dishColumns+" FROM dishes d WHERE d.id = ?1", id))
+func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	e, err := q.on(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := e.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	e, err := q.on(ctx, query, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return sqlRow{e.QueryRowContext(ctx, query, args...)}
+}
+
+// txn is a write transaction.
+type txn struct{ querier }
+
+func (t txn) Native() *sql.Tx { return t.tx }
+
+func (t txn) Commit(ctx context.Context) error {
+	err := t.tx.Commit()
+	t.prepareMissed(ctx)
+	return err
+}
+
+func (t txn) Rollback(ctx context.Context) error {
+	err := t.tx.Rollback()
+	t.prepareMissed(ctx)
+	return err
+}
+
+// prepareMissed prepares on the pool, now that the transaction has let
+// the connection go, the statements it ran unprepared. A failure here
+// only means they stay unprepared.
+func (t txn) prepareMissed(ctx context.Context) {
+	for _, q := range *t.missed {
+		t.c.prepare(ctx, q) //nolint:errcheck // see above
+	}
+}
+
+// stmtExecer runs a prepared statement, ignoring the text it is given.
+type stmtExecer struct{ st *sql.Stmt }
+
+func (s stmtExecer) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, args...)
+}
+
+func (s stmtExecer) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return s.st.QueryContext(ctx, args...)
+}
+
+func (s stmtExecer) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return s.st.QueryRowContext(ctx, args...)
+}
+
+// sqlRows are *sql.Rows whose Close returns nothing, as sqlstore wants.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
+
+// sqlRow is a *sql.Row whose Scan reports no row as sqlstore.ErrNoRows.
+type sqlRow struct{ r *sql.Row }
+
+func (r sqlRow) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, store.ErrNotFound
+		return sqlstore.ErrNoRows
 	}
-	if err != nil {
-		return d, fmt.Errorf("sqlite: dish %d: %w", id, err)
-	}
-	return d, nil
+	return err
 }
 
-// CreateDish adds a dish.
-func (s *DB) CreateDish(ctx context.Context, f store.DishFields) (store.Dish, error) {
-	f.Normalize()
-	var d store.Dish
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		now := store.Millis(s.now())
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO dishes (name, description, price_cents, station, prep_seconds, available, created_at, updated_at)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id`,
-			f.Name, f.Description, f.PriceCents, f.Station, f.PrepSeconds, f.Available, now).Scan(&id)
-		if err != nil {
-			return err
-		}
-		if err := setTags(ctx, tx, id, f.Tags); err != nil {
-			return err
-		}
-		d, err = dish(ctx, tx, id)
-		return err
-	})
-	if err != nil {
-		return d, fmt.Errorf("sqlite: create dish: %w", err)
-	}
-	return d, nil
-}
+// errRow is a row whose statement could not be prepared.
+type errRow struct{ err error }
 
-func setTags(ctx context.Context, tx *sql.Tx, id int64, tags []string) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM dish_tags WHERE dish_id = ?1", id); err != nil {
-		return err
-	}
-	for _, tag := range tags {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO dish_tags (dish_id, tag) VALUES (?1, ?2)", id, tag); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// versionCheck explains why a conditional write of dish id changed no
-// row: the dish is gone, or its version moved on.
-func versionCheck(ctx context.Context, tx *sql.Tx, id int64) error {
-	var current int64
-	err := tx.QueryRowContext(ctx, "SELECT version FROM dishes WHERE id = ?1", id).Scan(&current)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	return &store.VersionError{Current: current}
-}
-
-// UpdateDish replaces a dish's fields if its version matches.
-func (s *DB) UpdateDish(ctx context.Context, id, version int64, f store.DishFields) (store.Dish, error) {
-	f.Normalize()
-	var d store.Dish
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE dishes SET name = ?1, description = ?2, price_cents = ?3, station = ?4,
-			prep_seconds = ?5, available = ?6, version = version + 1, updated_at = ?7
-			WHERE id = ?8 AND (?9 = 0 OR version = ?9)`,
-			f.Name, f.Description, f.PriceCents, f.Station, f.PrepSeconds, f.Available, store.Millis(s.now()), id, version)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return cmpErr(err, versionCheck(ctx, tx, id))
-		}
-		if err := setTags(ctx, tx, id, f.Tags); err != nil {
-			return err
-		}
-		d, err = dish(ctx, tx, id)
-		return err
-	})
-	return d, wrap("update dish", err)
-}
-
-// DeleteDish removes a dish if its version matches.
-func (s *DB) DeleteDish(ctx context.Context, id, version int64) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM dishes WHERE id = ?1 AND (?2 = 0 OR version = ?2)", id, version)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return cmpErr(err, versionCheck(ctx, tx, id))
-		}
-		return nil
-	})
-	return wrap("delete dish", err)
-}
-
-// cmpErr returns err if it is not nil, else alt.
-func cmpErr(err, alt error) error {
-	if err != nil {
-		return err
-	}
-	return alt
-}
-
-// wrap prefixes err, leaving the store's own errors recognizable.
-func wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("sqlite: %s: %w", what, err)
-}
-
-// CreateCustomer adds a customer.
-func (s *DB) CreateCustomer(ctx context.Context, name, tokenHash string) (store.Customer, error) {
-	c := store.Customer{Name: name}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, "INSERT INTO customers (name, token_hash, created_at) VALUES (?1, ?2, ?3) RETURNING id",
-			name, tokenHash, store.Millis(s.now())).Scan(&c.ID)
-	})
-	return c, wrap("create customer", err)
-}
-
-// CustomerByToken finds a customer by token hash.
-func (s *DB) CustomerByToken(ctx context.Context, tokenHash string) (store.Customer, error) {
-	var c store.Customer
-	err := s.r.QueryRowContext(ctx, "SELECT id, name FROM customers WHERE token_hash = ?1", tokenHash).Scan(&c.ID, &c.Name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, store.ErrNotFound
-	}
-	return c, wrap("customer", err)
-}
+func (r errRow) Scan(...any) error { return r.err }

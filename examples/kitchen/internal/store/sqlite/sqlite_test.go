@@ -67,3 +67,13 @@ func TestBadPath(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkStore(b *testing.B) {
+	storetest.RunBenchmarks(b, func(b *testing.B) store.Store {
+		db, err := sqlite.Open(filepath.Join(b.TempDir(), "kitchen.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,8 +34,7 @@ func RunSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Orders", testOrders},
 		{"OrderProgress", testOrderProgress},
 		{"Cancel", testCancel},
-		{"Leases", testLeases},
-		{"ConcurrentClaims", testConcurrentClaims},
+		{"Restart", testRestart},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -280,7 +280,7 @@ func fixture(t *testing.T, s store.Store) (store.Customer, []store.Dish) {
 }
 
 func newOrder(cu store.Customer, lines ...store.Line) store.NewOrder {
-	return store.NewOrder{CustomerID: cu.ID, Note: "no onions", Lines: lines, Owner: "w1", LeaseUntil: time.Now().Add(time.Hour)}
+	return store.NewOrder{CustomerID: cu.ID, Note: "no onions", Lines: lines}
 }
 
 func testOrders(t *testing.T, s store.Store) {
@@ -334,64 +334,82 @@ func testOrders(t *testing.T, s store.Store) {
 	}
 }
 
-func testOrderProgress(t *testing.T, s store.Store) {
-	c := ctx(t)
-	cu, ds := fixture(t, s)
-	o := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1}, store.Line{DishID: ds[1].ID, Quantity: 1})))
-	step := func(ok bool, err error) bool {
-		t.Helper()
+// work starts the store's work with a fast kitchen: a prep second
+// lasts unit. It stops when the test ends.
+func work(t *testing.T, s store.Store, unit time.Duration) {
+	t.Helper()
+	cfg := store.WorkConfig{CookUnit: unit, Poll: 5 * time.Millisecond, RescueAfter: 2 * time.Second,
+		Logger: slog.New(slog.DiscardHandler)}
+	if err := s.StartWork(ctx(t), cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.StopWork(ctx(t)); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// waitStatus polls order id until it has status, failing after a
+// deadline.
+func waitStatus(t *testing.T, s store.Store, id int64, status string) store.Order {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		o, err := s.Order(ctx(t), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ok
-	}
-	if step(s.SetItemStatus(c, o.ID, 1, []string{store.ItemQueued}, store.ItemCooking)) {
-		t.Fatal("a line started cooking before its order")
-	}
-	if !step(s.SetOrderStatus(c, o.ID, []string{store.OrderReceived}, store.OrderCooking)) {
-		t.Fatal("received -> cooking refused")
-	}
-	if step(s.SetOrderStatus(c, o.ID, []string{store.OrderReceived}, store.OrderCooking)) {
-		t.Fatal("received -> cooking accepted twice")
-	}
-	for _, line := range []int{1, 2} {
-		if !step(s.SetItemStatus(c, o.ID, line, []string{store.ItemQueued}, store.ItemCooking)) {
-			t.Fatalf("line %d: queued -> cooking refused", line)
+		if o.Status == status {
+			return o
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("order %d is %s after 15s, want %s", id, o.Status, status)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	if step(s.SetItemStatus(c, o.ID, 1, []string{store.ItemQueued}, store.ItemCooking)) {
-		t.Fatal("queued -> cooking accepted for a cooking line")
-	}
-	if step(s.SetItemStatus(c, o.ID, 7, []string{store.ItemQueued}, store.ItemCooking)) {
-		t.Fatal("a line that does not exist changed")
-	}
-	for _, line := range []int{2, 1} {
-		step(s.SetItemStatus(c, o.ID, line, []string{store.ItemCooking}, store.ItemDone))
-	}
-	if !step(s.SetOrderStatus(c, o.ID, []string{store.OrderCooking}, store.OrderReady)) {
-		t.Fatal("cooking -> ready refused")
-	}
-	got := must[store.Order](t)(s.Order(c, o.ID))
-	if got.Status != store.OrderReady || got.Items[0].Status != store.ItemDone || got.Items[1].Status != store.ItemDone || got.Version != o.Version+6 {
-		t.Fatalf("finished order: %+v (created at version %d)", got, o.Version)
-	}
-	evs := must[[]store.Event](t)(s.Events(c, o.ID, 0, 100))
-	type ev struct {
-		Seq    int64
-		Kind   string
-		Line   int
-		Status string
-	}
-	var gotEv []ev
-	for _, e := range evs {
-		gotEv = append(gotEv, ev{e.Seq, e.Kind, e.Line, e.Status})
-		if e.OrderID != o.ID || e.At.IsZero() {
+}
+
+// ev is the part of an event the tests compare.
+type ev struct {
+	Seq    int64
+	Kind   string
+	Line   int
+	Status string
+}
+
+func events(t *testing.T, s store.Store, id, after int64) []ev {
+	t.Helper()
+	var out []ev
+	for _, e := range must[[]store.Event](t)(s.Events(ctx(t), id, after, 100)) {
+		out = append(out, ev{e.Seq, e.Kind, e.Line, e.Status})
+		if e.OrderID != id || e.At.IsZero() {
 			t.Errorf("event %+v", e)
 		}
 	}
-	wantEv := []ev{{1, "order", 0, "received"}, {2, "order", 0, "cooking"}, {3, "item", 1, "cooking"}, {4, "item", 2, "cooking"},
+	return out
+}
+
+// testOrderProgress: the work cooks an order to the end, each line done
+// after its preparation time, the events in commit order.
+func testOrderProgress(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cu, ds := fixture(t, s)
+	// Steak (3 prep seconds) on line 1 is done after Soup (1) on line 2.
+	o := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[1].ID, Quantity: 1}, store.Line{DishID: ds[0].ID, Quantity: 1})))
+	const unit = 20 * time.Millisecond
+	start := time.Now()
+	work(t, s, unit)
+	got := waitStatus(t, s, o.ID, store.OrderReady)
+	if took := time.Since(start); took < 3*unit {
+		t.Errorf("ready after %v, before the steak's %v", took, 3*unit)
+	}
+	if got.Items[0].Status != store.ItemDone || got.Items[1].Status != store.ItemDone || got.Version != o.Version+6 {
+		t.Fatalf("finished order: %+v (created at version %d)", got, o.Version)
+	}
+	want := []ev{{1, "order", 0, "received"}, {2, "order", 0, "cooking"}, {3, "item", 1, "cooking"}, {4, "item", 2, "cooking"},
 		{5, "item", 2, "done"}, {6, "item", 1, "done"}, {7, "order", 0, "ready"}}
-	if diff := cmp.Diff(wantEv, gotEv); diff != "" {
+	if diff := cmp.Diff(want, events(t, s, o.ID, 0)); diff != "" {
 		t.Fatalf("events (-want +got):\n%s", diff)
 	}
 	if evs := must[[]store.Event](t)(s.Events(c, o.ID, 5, 1)); len(evs) != 1 || evs[0].Seq != 6 {
@@ -400,16 +418,26 @@ func testOrderProgress(t *testing.T, s store.Store) {
 	if evs := must[[]store.Event](t)(s.Events(c, o.ID, 7, 10)); len(evs) != 0 {
 		t.Fatalf("Events after the last: %+v", evs)
 	}
+	if err := s.StartWork(c, store.WorkConfig{}); err == nil {
+		t.Error("a second StartWork succeeded")
+	}
 }
 
+// testCancel: a cancellation stops the cooking — nothing moves the order
+// on after it — and cancels the lines not done.
 func testCancel(t *testing.T, s store.Store) {
 	c := ctx(t)
 	cu, ds := fixture(t, s)
-	o := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1}, store.Line{DishID: ds[1].ID, Quantity: 1})))
-	s.SetOrderStatus(c, o.ID, []string{store.OrderReceived}, store.OrderCooking)
-	s.SetItemStatus(c, o.ID, 1, []string{store.ItemQueued}, store.ItemCooking)
-	s.SetItemStatus(c, o.ID, 1, []string{store.ItemCooking}, store.ItemDone)
-	s.SetItemStatus(c, o.ID, 2, []string{store.ItemQueued}, store.ItemCooking)
+	slow := must[store.Dish](t)(s.CreateDish(c, store.DishFields{Name: "Roast", PriceCents: 3000, Station: "oven", PrepSeconds: 100, Available: true}))
+	o := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1}, store.Line{DishID: slow.ID, Quantity: 1})))
+	const unit = 10 * time.Millisecond // the soup in 10ms, the roast in 1s
+	work(t, s, unit)
+	for {
+		if got := must[store.Order](t)(s.Order(c, o.ID)); got.Items[0].Status == store.ItemDone {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if _, err := s.CancelOrder(c, o.ID, cu.ID+1000); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("cancel by another customer: got %v", err)
 	}
@@ -417,98 +445,42 @@ func testCancel(t *testing.T, s store.Store) {
 	if got.Status != store.OrderCancelled || got.Items[0].Status != store.ItemDone || got.Items[1].Status != store.ItemCancelled {
 		t.Fatalf("cancelled: %+v", got)
 	}
-	evs := must[[]store.Event](t)(s.Events(c, o.ID, 5, 10))
-	if len(evs) != 2 || evs[0].Kind != store.EventItem || evs[0].Line != 2 || evs[1].Status != store.OrderCancelled {
-		t.Fatalf("cancel events: %+v", evs)
+	if diff := cmp.Diff([]ev{{6, "item", 2, "cancelled"}, {7, "order", 0, "cancelled"}}, events(t, s, o.ID, 5)); diff != "" {
+		t.Fatalf("cancel events (-want +got):\n%s", diff)
 	}
 	var se *store.StatusError
 	if _, err := s.CancelOrder(c, o.ID, 0); !errors.As(err, &se) || se.Status != store.OrderCancelled {
 		t.Fatalf("second cancel: got %v", err)
 	}
-	// Nothing moves a cancelled order on.
-	if ok, _ := s.SetItemStatus(c, o.ID, 2, []string{store.ItemCooking, store.ItemCancelled}, store.ItemDone); ok {
-		t.Fatal("a line of a cancelled order was finished")
-	}
-	if ok, _ := s.SetOrderStatus(c, o.ID, []string{store.OrderCooking}, store.OrderReady); ok {
-		t.Fatal("a cancelled order became ready")
+	// Past the roast's time, nothing has moved.
+	time.Sleep(150 * unit)
+	if after := must[store.Order](t)(s.Order(c, o.ID)); after.Version != got.Version || after.Status != store.OrderCancelled {
+		t.Fatalf("the order moved after its cancellation: %+v", after)
 	}
 	if _, err := s.CancelOrder(c, 999999, 0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("cancel of a missing order: got %v", err)
 	}
 }
 
-func testLeases(t *testing.T, s store.Store) {
+// testRestart: work stopped while an order cooks — as at a shutdown —
+// leaves the order as it was, and work started again finishes it.
+func testRestart(t *testing.T, s store.Store) {
 	c := ctx(t)
 	cu, ds := fixture(t, s)
-	now := time.Now()
-	held := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1})))
-	no := newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1})
-	no.LeaseUntil = now.Add(-time.Second) // its worker died
-	orphan := must[store.Order](t)(s.CreateOrder(c, no))
-	done := must[store.Order](t)(s.CreateOrder(c, no))
-	s.CancelOrder(c, done.ID, 0)
-
-	claimed := must[[]store.Order](t)(s.ClaimOrders(c, "w2", now, now.Add(time.Minute), 10))
-	if len(claimed) != 1 || claimed[0].ID != orphan.ID || len(claimed[0].Items) != 1 {
-		t.Fatalf("claimed %+v, want only order %d", claimed, orphan.ID)
-	}
-	if again := must[[]store.Order](t)(s.ClaimOrders(c, "w3", now, now.Add(time.Minute), 10)); len(again) != 0 {
-		t.Fatalf("claimed again: %+v", again)
-	}
-	lost := must[[]int64](t)(s.RenewLeases(c, "w1", []int64{held.ID, orphan.ID}, now.Add(time.Hour)))
-	if !slices.Equal(lost, []int64{orphan.ID}) {
-		t.Fatalf("w1 lost %v, want [%d]", lost, orphan.ID)
-	}
-	if err := s.ReleaseLeases(c, "w1", []int64{held.ID, orphan.ID}); err != nil {
+	o := must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1}, store.Line{DishID: ds[1].ID, Quantity: 1})))
+	const unit = 100 * time.Millisecond // the soup in 100ms, the steak in 300ms
+	cfg := store.WorkConfig{CookUnit: unit, Poll: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
+	if err := s.StartWork(c, cfg); err != nil {
 		t.Fatal(err)
 	}
-	claimed = must[[]store.Order](t)(s.ClaimOrders(c, "w3", now, now.Add(time.Minute), 10))
-	if len(claimed) != 1 || claimed[0].ID != held.ID {
-		t.Fatalf("after release: claimed %+v, want order %d", claimed, held.ID)
+	waitStatus(t, s, o.ID, store.OrderCooking)
+	if err := s.StopWork(c); err != nil {
+		t.Fatal(err)
 	}
-	later := now.Add(2 * time.Minute)
-	claimed = must[[]store.Order](t)(s.ClaimOrders(c, "w4", later, later.Add(time.Minute), 1))
-	if len(claimed) != 1 {
-		t.Fatalf("after expiry, limit 1: claimed %+v", claimed)
+	time.Sleep(4 * unit)
+	if got := must[store.Order](t)(s.Order(c, o.ID)); got.Status != store.OrderCooking {
+		t.Fatalf("stopped work moved the order on: %+v", got)
 	}
-}
-
-// testConcurrentClaims: workers claiming at once never share an order.
-func testConcurrentClaims(t *testing.T, s store.Store) {
-	c := ctx(t)
-	cu, ds := fixture(t, s)
-	no := newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1})
-	no.LeaseUntil = time.Time{}
-	const orders, workers = 12, 4
-	for range orders {
-		must[store.Order](t)(s.CreateOrder(c, no))
-	}
-	var mu sync.Mutex
-	seen := map[int64]string{}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			owner := fmt.Sprint("w", w)
-			for range orders {
-				now := time.Now()
-				os, err := s.ClaimOrders(c, owner, now, now.Add(time.Hour), 2)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				mu.Lock()
-				for _, o := range os {
-					if prev, dup := seen[o.ID]; dup {
-						t.Errorf("order %d claimed by %s and %s", o.ID, prev, owner)
-					}
-					seen[o.ID] = owner
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if len(seen) != orders {
-		t.Fatalf("%d orders claimed, want %d", len(seen), orders)
-	}
+	work(t, s, unit)
+	waitStatus(t, s, o.ID, store.OrderReady)
 }

@@ -1,6 +1,7 @@
 -- The kitchen's first schema. Times are Unix milliseconds, money is cents.
+-- {{id}} is the dialect's auto-numbered primary key (sqlstore.Dialect.AutoID).
 CREATE TABLE dishes (
-	id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id           {{id}},
 	name         TEXT    NOT NULL,
 	description  TEXT    NOT NULL DEFAULT '',
 	price_cents  BIGINT  NOT NULL CHECK (price_cents > 0),
@@ -22,14 +23,14 @@ CREATE TABLE dish_tags (
 CREATE INDEX dish_tags_tag ON dish_tags (tag, dish_id);
 
 CREATE TABLE customers (
-	id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id         {{id}},
 	name       TEXT    NOT NULL,
 	token_hash TEXT    NOT NULL UNIQUE,
 	created_at BIGINT  NOT NULL
 );
 
 CREATE TABLE orders (
-	id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id          {{id}},
 	customer_id BIGINT  NOT NULL REFERENCES customers (id),
 	status      TEXT    NOT NULL,
 	note        TEXT    NOT NULL DEFAULT '',

@@ -1,0 +1,273 @@
+// Package sqlstore is the one implementation of [store.Store] that both
+// backends run: every query, every transaction and every rule of the
+// kitchen's persistence is written here once, over a [Dialect] that each
+// backend (packages sqlite and postgres) supplies.
+//
+// # Why a dialect and not generated code
+//
+// The two databases accept the same SQL for everything the kitchen does:
+// $1-style parameters (modernc.org/sqlite binds $N by position, as
+// PostgreSQL does), RETURNING, string_agg (SQLite 3.44 and later),
+// integer times and cents, and the schema itself but for the type of an
+// auto-numbered key. What truly differs is small and is all the
+// Dialect holds: the driver and its transactions (database/sql for
+// SQLite, pgx for PostgreSQL), row locks (FOR UPDATE, SKIP LOCKED, which
+// SQLite, with one writer, does not need), serializing migrations, and
+// the schema files. sqlc would generate one package per engine, with
+// different types for each (database/sql against pgx), and so keep two
+// copies of every method in the tree, plus a generator in the build;
+// one implementation over a dialect keeps one.
+//
+// # Statements prepared once
+//
+// Every statement goes through the dialect's Querier, which prepares it
+// once per connection and reuses it: pgx does so itself (its statement
+// cache), the SQLite dialect keeps a cache of *sql.Stmt per pool.
+package sqlstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrNoRows is what a Row's Scan returns when the query found no row;
+// dialects translate their driver's own error to it.
+var ErrNoRows = errors.New("sqlstore: no rows")
+
+// Row is the single row of a query; Scan returns ErrNoRows when there is
+// none.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Rows are the rows of a query, read with Next and Scan and closed with
+// Close (which Next does at the end).
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Querier runs statements on a pool or in a transaction. Its methods
+// take the SQL text with $1, $2... parameters; an implementation
+// prepares each text once per connection.
+type Querier interface {
+	// Exec runs a statement and returns how many rows it changed.
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) Row
+}
+
+// Tx is a write transaction: a Querier, the driver's own transaction
+// value (for what must write in the same transaction through another
+// library, such as the job queue), and its end.
+type Tx[TTx any] interface {
+	Querier
+	Native() TTx
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// Dialect is what a backend supplies: its connections and what its SQL
+// does differently.
+type Dialect[TTx any] interface {
+	// Name prefixes the store's error messages ("sqlite", "postgres").
+	Name() string
+	// Reader runs reads that are not part of a write.
+	Reader() Querier
+	// Begin starts a write transaction.
+	Begin(ctx context.Context) (Tx[TTx], error)
+	// Exclusive runs fn, which migrates, so that processes starting at
+	// once migrate one after the other.
+	Exclusive(ctx context.Context, fn func() error) error
+	// AutoID is the column type of an auto-numbered primary key, which
+	// stands for {{id}} in the migrations.
+	AutoID() string
+	// ForUpdate is the clause that locks the rows a SELECT reads until
+	// the transaction ends (" FOR UPDATE"), or "" where one writer at a
+	// time makes it needless.
+	ForUpdate() string
+	// SkipLocked is ForUpdate that passes over rows another transaction
+	// holds (" FOR UPDATE SKIP LOCKED"), or "".
+	SkipLocked() string
+	// Notify announces payload to the processes that Listen, when tx
+	// commits (PostgreSQL's NOTIFY), or does nothing where there are no
+	// other processes (SQLite).
+	Notify(ctx context.Context, tx Tx[TTx], payload string) error
+	// Listen calls fn with the payload of every Notify of any process
+	// until ctx ends, and with "" when it may have missed some (it lost
+	// its connection). Where there is nothing to listen to (SQLite), it
+	// returns at once.
+	Listen(ctx context.Context, fn func(payload string))
+	// SingleProcess reports whether one process at a time uses the
+	// database (SQLite).
+	SingleProcess() bool
+	// Driver is River's driver for the dialect's pool.
+	Driver() riverdriver.Driver[TTx]
+	// Close closes the connections.
+	Close() error
+}
+
+// DB is a [store.Store] over a dialect.
+type DB[TTx any] struct {
+	d   Dialect[TTx]
+	now func() time.Time
+	// inserter queues and cancels jobs in the store's transactions; it
+	// works none (see StartWork).
+	inserter *river.Client[TTx]
+	work     worker[TTx]
+	events   events
+}
+
+var _ store.Store = (*DB[any])(nil)
+
+// New returns the store that runs on d.
+func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
+	inserter, err := river.NewClient(d.Driver(), &river.Config{Logger: discardLogger})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Name(), err)
+	}
+	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter}
+	s.events.init(d.Listen)
+	return s, nil
+}
+
+// Dialect returns the dialect the store runs on.
+func (s *DB[TTx]) Dialect() Dialect[TTx] { return s.d }
+
+// Close stops the work, if any, and closes the database.
+func (s *DB[TTx]) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.StopWork(ctx)
+	s.events.close()
+	return errors.Join(err, s.d.Close())
+}
+
+// Ping checks that the database answers.
+func (s *DB[TTx]) Ping(ctx context.Context) error {
+	var one int
+	return s.d.Reader().QueryRow(ctx, "SELECT 1").Scan(&one)
+}
+
+// txn is a write transaction and the orders whose events it appends.
+type txn[TTx any] struct {
+	Tx[TTx]
+	changed []int64
+}
+
+// write runs fn in a write transaction and commits it; it rolls back
+// when fn fails. When the transaction has appended events, it announces
+// them: to the other processes with the dialect's Notify, in the
+// transaction, and to this process's subscribers after the commit.
+func (s *DB[TTx]) write(ctx context.Context, fn func(tx *txn[TTx]) error) error {
+	t, err := s.d.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	tx := &txn[TTx]{Tx: t}
+	err = fn(tx)
+	if err == nil && len(tx.changed) > 0 {
+		err = s.d.Notify(ctx, t, s.events.payload(tx.changed))
+	}
+	if err != nil {
+		t.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // the error that matters is fn's
+		return err
+	}
+	if err := t.Commit(ctx); err != nil {
+		return err
+	}
+	s.events.publish(tx.changed)
+	return nil
+}
+
+// wrap prefixes err with the backend's name and what failed, leaving the
+// store's own errors recognizable.
+func (s *DB[TTx]) wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %s: %w", s.d.Name(), what, err)
+}
+
+// Migrate applies the migrations not yet applied, River's and the
+// kitchen's, all in one transaction, and records the kitchen's in
+// schema_migrations. Orders that a kitchen from before River left
+// unfinished get their cook job.
+func (s *DB[TTx]) Migrate(ctx context.Context) (from, to int, err error) {
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	ms, err := store.Migrations(sub)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = s.d.Exclusive(ctx, func() error {
+		// River's first: its versions run in transactions of their own
+		// (PostgreSQL cannot use an enum value in the transaction that
+		// adds it), and the kitchen's may queue jobs.
+		if err := s.migrateQueue(ctx); err != nil {
+			return err
+		}
+		return s.write(ctx, func(tx *txn[TTx]) error { return s.migrate(ctx, tx, ms, &from, &to) })
+	})
+	if err != nil {
+		return 0, 0, s.wrap("migrate", err)
+	}
+	return from, to, nil
+}
+
+// migrate applies the kitchen's migrations in tx.
+func (s *DB[TTx]) migrate(ctx context.Context, tx *txn[TTx], ms []store.Migration, from, to *int) error {
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(from); err != nil {
+		return err
+	}
+	if err := store.CheckVersion(*from, ms); err != nil {
+		return err
+	}
+	*to = *from
+	for _, m := range ms[*from:] {
+		if _, err := tx.Exec(ctx, strings.ReplaceAll(m.SQL, "{{id}}", s.d.AutoID())); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+			m.Version, m.Name, store.Millis(s.now())); err != nil {
+			return err
+		}
+		*to = m.Version
+	}
+	if *from == 1 {
+		return s.requeue(ctx, tx)
+	}
+	return nil
+}
+
+// scanAll reads every row of rows with scan.
+func scanAll(rows Rows, err error, scan func(Rows) error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

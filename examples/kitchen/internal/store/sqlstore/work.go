@@ -1,0 +1,338 @@
+package sqlstore
+
+// This file holds the store's work: cooking orders, as River jobs in the
+// store's own database.
+//
+// CreateOrder inserts an order's cook job in the transaction that
+// inserts the order, and CancelOrder cancels it in the transaction that
+// cancels the order, so the queue and the orders never disagree: an
+// acknowledged order has its work queued, a cancelled one has none.
+//
+// The job runs in short steps (advance), each one transaction that
+// moves the order as far as the clock allows, and sleeps between them
+// with River's snooze; a line's time to be done is computed from when
+// the order began cooking, so a step run late — after a crash, on
+// another instance — catches up rather than starting the line again.
+// River brings the rest: retries with backoff when a step fails, rescue
+// of a job whose process died while it ran, several processes sharing
+// one queue (PostgreSQL), a stop that waits for running steps.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store"
+)
+
+// cookArgs are the arguments of the job that cooks an order.
+type cookArgs struct {
+	OrderID int64 `json:"order_id"`
+}
+
+// Kind names the job kind in River's table.
+func (cookArgs) Kind() string { return "cook_order" }
+
+// maxSnooze is the longest a cook job sleeps at once. River makes a job
+// that snoozes longer "scheduled", which only its leader's scheduler
+// (every 5s) makes available again; a shorter snooze leaves it
+// available, to be fetched as soon as it is due.
+const maxSnooze = 4 * time.Second
+
+// worker holds what the cook job needs while the store works.
+type worker[TTx any] struct {
+	mu     sync.Mutex
+	client *river.Client[TTx]
+	cfg    store.WorkConfig
+	start  time.Time // of this process's work: older jobs are resumed
+}
+
+// migrateQueue brings River's tables up to date.
+func (s *DB[TTx]) migrateQueue(ctx context.Context) error {
+	m, err := rivermigrate.New(s.d.Driver(), &rivermigrate.Config{Logger: discardLogger})
+	if err != nil {
+		return err
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+var discardLogger = slog.New(slog.DiscardHandler)
+
+// queueCooking queues the job that cooks order id, in tx.
+func (s *DB[TTx]) queueCooking(ctx context.Context, tx *txn[TTx], id int64) error {
+	res, err := s.inserter.InsertTx(ctx, tx.Native(), cookArgs{OrderID: id}, nil)
+	if err != nil {
+		return fmt.Errorf("queueing order %d: %w", id, err)
+	}
+	_, err = tx.Exec(ctx, "UPDATE orders SET job_id = $1 WHERE id = $2", res.Job.ID, id)
+	return err
+}
+
+// requeue queues the cook job of every unfinished order, for orders
+// taken before the kitchen ran on River.
+func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
+	var ids []int64
+	rows, err := tx.Query(ctx, "SELECT id FROM orders WHERE status IN ($1, $2) ORDER BY id", store.OrderReceived, store.OrderCooking)
+	err = scanAll(rows, err, func(rows Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	for _, id := range ids {
+		if err != nil {
+			break
+		}
+		err = s.queueCooking(ctx, tx, id)
+	}
+	return err
+}
+
+// requeueStuck gives a new cook job to the orders whose job is stuck
+// running: jobs whose process was killed during a step. River's own
+// rescue of stuck jobs runs on its leader every 30s, after a leader's
+// lease (15s) when the leader was the process killed; a restarted
+// kitchen finishes its orders sooner. A job is stuck when it has run for
+// longer than rescueAfter or, on SQLite, which has one process, when it
+// runs at all as the process starts. The old job, if River ever runs it
+// again, finds itself superseded (orders.job_id) and cancels itself.
+func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter time.Duration) error {
+	res, err := s.inserter.JobListTx(ctx, tx.Native(), river.NewJobListParams().
+		Kinds(cookArgs{}.Kind()).States(rivertype.JobStateRunning).First(10_000))
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, j := range res.Jobs {
+		if !s.d.SingleProcess() && (j.AttemptedAt == nil || now.Sub(*j.AttemptedAt) < rescueAfter) {
+			continue
+		}
+		var args cookArgs
+		if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+			return err
+		}
+		var one int
+		err := tx.QueryRow(ctx, "SELECT 1 FROM orders WHERE id = $1 AND job_id = $2 AND status IN ($3, $4)",
+			args.OrderID, j.ID, store.OrderReceived, store.OrderCooking).Scan(&one)
+		if errors.Is(err, ErrNoRows) {
+			continue // finished, or requeued already
+		}
+		if err == nil {
+			s.work.cfg.Logger.Info("kitchen: resuming an order", "order", args.OrderID, "stuck_job", j.ID)
+			err = s.queueCooking(ctx, tx, args.OrderID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cancelCooking cancels the job job, in tx: at once if it waits, and by
+// a signal to the process running it if it runs (that step then finds
+// the order cancelled).
+func (s *DB[TTx]) cancelCooking(ctx context.Context, tx *txn[TTx], job int64) error {
+	if job == 0 {
+		return nil
+	}
+	_, err := s.inserter.JobCancelTx(ctx, tx.Native(), job)
+	if errors.Is(err, river.ErrNotFound) {
+		return nil // cleaned away after it finished
+	}
+	return err
+}
+
+// StartWork starts River's client, which works the cook jobs.
+func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
+	if cfg.CookUnit <= 0 {
+		cfg.CookUnit = time.Second
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = 10 * time.Second
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 50 * time.Millisecond
+	}
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 100
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	w := &s.work
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.client != nil {
+		return errors.New("sqlstore: StartWork: the store works already")
+	}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, river.WorkFunc(s.cook)); err != nil {
+		return err
+	}
+	client, err := river.NewClient(s.d.Driver(), &river.Config{
+		Logger:               cfg.Logger,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Workers:              workers,
+		FetchCooldown:        min(cfg.Poll, river.FetchCooldownDefault),
+		FetchPollInterval:    cfg.Poll,
+		JobTimeout:           cfg.RescueAfter / 2,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+	})
+	if err != nil {
+		return s.wrap("start work", err)
+	}
+	w.cfg, w.start = cfg, time.Now()
+	if err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter) }); err != nil {
+		return s.wrap("start work", err)
+	}
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		return s.wrap("start work", err)
+	}
+	w.client = client
+	return nil
+}
+
+// StopWork stops River's client: gracefully until ctx is done, then by
+// cancelling the running jobs.
+func (s *DB[TTx]) StopWork(ctx context.Context) error {
+	w := &s.work
+	w.mu.Lock()
+	client := w.client
+	w.client = nil
+	w.mu.Unlock()
+	if client == nil {
+		return nil
+	}
+	err := client.Stop(ctx)
+	if ctx.Err() != nil {
+		err = client.StopAndCancel(context.WithoutCancel(ctx))
+	}
+	return s.wrap("stop work", err)
+}
+
+// cook is the cook job: one step of the order, then a snooze until the
+// next line is due.
+func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
+	s.work.mu.Lock()
+	cfg, start := s.work.cfg, s.work.start
+	s.work.mu.Unlock()
+	id := job.Args.OrderID
+	if job.CreatedAt.Before(start) || job.Attempt > 1 {
+		cfg.Logger.Info("kitchen: resuming an order", "order", id, "job", job.ID, "attempt", job.Attempt)
+	}
+	wait, status, err := s.advance(ctx, id, job.ID, cfg.CookUnit)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return river.JobCancel(err)
+	case err != nil:
+		return err // River retries, with backoff
+	case status == store.OrderCancelled:
+		return river.JobCancel(fmt.Errorf("order %d is cancelled", id))
+	case status == superseded:
+		return river.JobCancel(fmt.Errorf("order %d has another job", id))
+	case status != store.OrderCooking:
+		return nil
+	}
+	return river.JobSnooze(min(wait, maxSnooze))
+}
+
+// superseded is the status advance reports to a job that is no longer
+// its order's (see requeueStuck).
+const superseded = "superseded"
+
+// line is a line being cooked.
+type line struct {
+	n   int
+	due time.Time
+}
+
+// advance moves order id on as far as the clock allows, in one
+// transaction: a received order starts cooking, all its lines at once;
+// lines whose time has come are done, in the order they came due; an
+// order whose lines are all done is ready. It returns the order's status
+// and, while it cooks, how long until its next line is due.
+func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration) (wait time.Duration, status string, err error) {
+	err = s.write(ctx, func(tx *txn[TTx]) error {
+		var cookingAt, current int64
+		err := tx.QueryRow(ctx, "SELECT status, cooking_at, job_id FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status, &cookingAt, &current)
+		if errors.Is(err, ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err == nil && current != job {
+			status = superseded
+			return nil
+		}
+		if err != nil || status != store.OrderReceived && status != store.OrderCooking {
+			return err
+		}
+		now := s.now()
+		if status == store.OrderReceived {
+			if err := s.startCooking(ctx, tx, id, now); err != nil {
+				return err
+			}
+			status, cookingAt = store.OrderCooking, store.Millis(now)
+		}
+		var cooking []line
+		done := true
+		rows, err := tx.Query(ctx, "SELECT line, prep_seconds, status FROM order_items WHERE order_id = $1 ORDER BY line", id)
+		err = scanAll(rows, err, func(rows Rows) error {
+			var l line
+			var prep int
+			var st string
+			err := rows.Scan(&l.n, &prep, &st)
+			l.due = store.FromMillis(cookingAt).Add(time.Duration(prep) * unit)
+			if st == store.ItemCooking {
+				cooking = append(cooking, l)
+			}
+			done = done && (st == store.ItemDone || st == store.ItemCooking)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(cooking, func(a, b line) int { return a.due.Compare(b.due) })
+		for _, l := range cooking {
+			if l.due.After(now) {
+				wait = l.due.Sub(now)
+				return nil
+			}
+			if _, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line = $3", store.ItemDone, id, l.n); err != nil {
+				return err
+			}
+			if err := s.appendEvent(ctx, tx, id, store.EventItem, l.n, store.ItemDone); err != nil {
+				return err
+			}
+		}
+		if !done { // a line neither cooking nor done: not this step's to finish
+			return fmt.Errorf("order %d is cooking with a line that is not", id)
+		}
+		status = store.OrderReady
+		if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1 WHERE id = $2", status, id); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, tx, id, store.EventOrder, 0, status)
+	})
+	return wait, status, s.wrap("cook", err)
+}
+
+// startCooking moves a received order and its queued lines to cooking.
+func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now time.Time) error {
+	if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1, cooking_at = $2 WHERE id = $3",
+		store.OrderCooking, store.Millis(now), id); err != nil {
+		return err
+	}
+	if err := s.appendEvent(ctx, tx, id, store.EventOrder, 0, store.OrderCooking); err != nil {
+		return err
+	}
+	return s.setLines(ctx, tx, id, store.ItemCooking, store.ItemQueued)
+}

@@ -1,0 +1,212 @@
+// Package kitchenapi declares the kitchen's API: every operation's
+// method, path, input and output, and its documentation. It is the
+// contract the service (package internal/kitchen) implements and a
+// client calls with package github.com/roux-go/roux/client:
+//
+//	c := client.New("http://127.0.0.1:8080", client.WithHeader("X-Staff-Key", key))
+//	dish, err := client.Call(ctx, c, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1})
+//
+// It imports roux and nothing of the service: a client program of the
+// kitchen (cmd/kitchen-client) compiles without the store, its database
+// drivers or the telemetry SDK.
+//
+// Inputs hold only what goes on the wire. The staff key (header
+// X-Staff-Key) and the customers' bearer tokens are the security
+// schemes', not fields: send them with client.WithHeader.
+package kitchenapi
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/sse"
+)
+
+// ListDishesInput is the input of [ListDishes].
+type ListDishesInput struct {
+	Tag       []string `query:"tag" maxItems:"5" maxLength:"20" example:"vegan" doc:"Only dishes with this tag; repeat it for dishes with every one (?tag=vegan&tag=main)"`
+	MinPrice  int64    `query:"min_price" minimum:"1" example:"500" doc:"Lowest price, in cents"`
+	MaxPrice  int64    `query:"max_price" minimum:"1" example:"1500" doc:"Highest price, in cents"`
+	Available *bool    `query:"available" doc:"Only dishes that can (true) or cannot (false) be ordered now"`
+	Sort      string   `query:"sort" enum:"id,-id,name,-name,price,-price" default:"id" doc:"Order of the list; a minus sign reverses it"`
+	Limit     int      `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Dishes per page"`
+	Offset    int      `query:"offset" minimum:"0" maximum:"1000000" default:"0" doc:"Dishes to skip"`
+}
+
+// GetDishInput is the input of [GetDish].
+type GetDishInput struct {
+	ID          int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfNoneMatch string `header:"If-None-Match" example:"\"1\"" doc:"The ETag of the copy you have: 304 Not Modified while it is current"`
+}
+
+// CreateDishInput is the input of [CreateDish].
+type CreateDishInput struct {
+	Body DishInput
+}
+
+// ReplaceDishInput is the input of [ReplaceDish].
+type ReplaceDishInput struct {
+	ID      int64      `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch roux.ETags `header:"If-Match" required:"true" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
+	Body    DishInput
+}
+
+// PatchDishInput is the input of [PatchDish].
+type PatchDishInput struct {
+	ID      int64      `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch roux.ETags `header:"If-Match" required:"true" example:"\"1\"" doc:"The dish's ETag as you last read it; the change is refused with 412 if the dish has changed since"`
+	Body    DishPatch
+}
+
+// DeleteDishInput is the input of [DeleteDish].
+type DeleteDishInput struct {
+	ID      int64      `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
+	IfMatch roux.ETags `header:"If-Match" example:"\"1\"" doc:"The dish's ETag as you last read it; when sent, the dish is removed only if it has not changed since"`
+}
+
+// CreateOrderInput is the input of [CreateOrder].
+type CreateOrderInput struct {
+	Body OrderInput
+}
+
+// ListOrdersInput is the input of [ListOrders].
+type ListOrdersInput struct {
+	Limit  int `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Orders per page"`
+	Offset int `query:"offset" minimum:"0" maximum:"1000000" default:"0" doc:"Orders to skip"`
+}
+
+// GetOrderInput is the input of [GetOrder].
+type GetOrderInput struct {
+	ID          int64  `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
+	IfNoneMatch string `header:"If-None-Match" example:"\"3\"" doc:"The ETag of the copy you have: 304 Not Modified while it is current"`
+}
+
+// CancelOrderInput is the input of [CancelOrder].
+type CancelOrderInput struct {
+	ID int64 `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
+}
+
+// BillInput is the input of [GetBill].
+type BillInput struct {
+	ID         int64 `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
+	Guests     int   `query:"guests" minimum:"1" maximum:"12" default:"1" example:"2" doc:"How many guests split the bill"`
+	TipPercent int   `query:"tip_percent" minimum:"0" maximum:"30" default:"0" example:"10" doc:"Tip, in percent of the subtotal"`
+}
+
+// EventsInput is the input of [OrderEvents].
+type EventsInput struct {
+	ID          int64 `path:"id" minimum:"1" example:"1" doc:"Order identifier"`
+	LastEventID int64 `header:"Last-Event-ID" minimum:"0" example:"3" doc:"Resume after this event, by its seq (browsers send it when they reconnect)"`
+}
+
+// CreateCustomerInput is the input of [CreateCustomer].
+type CreateCustomerInput struct {
+	Body NewCustomer
+}
+
+// The menu. Changes need the staff key.
+var (
+	// ListDishes pages through the menu.
+	ListDishes = roux.NewOperation[ListDishesInput, DishPage](http.MethodGet, "/dishes",
+		roux.OperationID("listDishes"), roux.Tags("menu"), roux.Summary("List the menu"),
+		roux.Description("Pages through the dishes, filtered by tags, price and availability, in the order asked for. "+
+			"`next` links the following page."),
+		roux.Response(http.StatusUnprocessableEntity, "A parameter is invalid, or min_price is above max_price", nil))
+
+	// GetDish reads one dish and its ETag.
+	GetDish = roux.NewOperation[GetDishInput, DishOut](http.MethodGet, "/dishes/{id}",
+		roux.OperationID("getDish"), roux.Tags("menu"), roux.Summary("Get a dish"),
+		roux.Description("Answers with the dish and its ETag, or 304 Not Modified when If-None-Match names the current one."),
+		roux.Response(http.StatusNotFound, "No such dish", nil))
+
+	// CreateDish adds a dish to the menu.
+	CreateDish = roux.NewOperation[CreateDishInput, DishCreated](http.MethodPost, "/dishes",
+		roux.OperationID("createDish"), roux.Tags("menu"), roux.Summary("Add a dish"),
+		roux.Status(http.StatusCreated))
+
+	// ReplaceDish replaces every field of a dish, on the condition of
+	// If-Match.
+	ReplaceDish = roux.NewOperation[ReplaceDishInput, DishOut](http.MethodPut, "/dishes/{id}",
+		slices.Concat(preconditions, []roux.Option{roux.OperationID("replaceDish"), roux.Tags("menu"), roux.Summary("Replace a dish"),
+			roux.Description("Replaces every field of the dish. If-Match is required: send the ETag of the dish as you read it, " +
+				"so that a change made meanwhile by someone else is not overwritten (412 if it was)."),
+		})...)
+
+	// PatchDish changes some fields of a dish, on the condition of
+	// If-Match.
+	PatchDish = roux.NewOperation[PatchDishInput, DishOut](http.MethodPatch, "/dishes/{id}",
+		slices.Concat(preconditions, []roux.Option{roux.OperationID("patchDish"), roux.Tags("menu"), roux.Summary("Change some fields of a dish"),
+			roux.Description("Changes the members present in the body (a JSON merge patch without deletions). If-Match is required, as for PUT."),
+		})...)
+
+	// DeleteDish removes a dish from the menu.
+	DeleteDish = roux.NewOperation[DeleteDishInput, struct{}](http.MethodDelete, "/dishes/{id}",
+		roux.OperationID("deleteDish"), roux.Tags("menu"), roux.Summary("Remove a dish"),
+		roux.Description("Removes the dish from the menu; orders keep their copy. If-Match is optional here: when sent, the dish is removed only if it is unchanged."),
+		roux.Response(http.StatusNotFound, "No such dish", nil))
+)
+
+// preconditions are the answers of a write on the condition of If-Match
+// besides the 412 and 428 roux publishes.
+var preconditions = []roux.Option{
+	roux.Response(http.StatusNotFound, "No such dish", nil),
+}
+
+// Orders. Each needs a customer's bearer token, and a customer sees only
+// their own orders.
+var (
+	// CreateOrder places an order; the kitchen cooks it afterwards.
+	CreateOrder = roux.NewOperation[CreateOrderInput, OrderAccepted](http.MethodPost, "/orders",
+		roux.OperationID("createOrder"), roux.Tags("orders"), roux.Summary("Place an order"),
+		roux.Description("Accepts the order and answers 202 at once: the kitchen cooks every line at its station, "+
+			"all at the same time. Follow it at Location (GET), or as server-sent events at /orders/{id}/events."),
+		roux.Status(http.StatusAccepted),
+		roux.Response(http.StatusUnprocessableEntity, "The body is invalid, or a dish does not exist or is not available", nil))
+
+	// ListOrders pages through the caller's orders, newest first.
+	ListOrders = roux.NewOperation[ListOrdersInput, OrderPage](http.MethodGet, "/orders",
+		roux.OperationID("listOrders"), roux.Tags("orders"), roux.Summary("List your orders"),
+		roux.Description("The orders of the customer whose token is sent, newest first."))
+
+	// GetOrder reads one of the caller's orders.
+	GetOrder = roux.NewOperation[GetOrderInput, OrderOut](http.MethodGet, "/orders/{id}",
+		roux.OperationID("getOrder"), roux.Tags("orders"), roux.Summary("Get an order"),
+		roux.Description("The order with the status of each line: queued, cooking, done (or cancelled)."),
+		noOrder)
+
+	// CancelOrder cancels one of the caller's orders that is not ready.
+	CancelOrder = roux.NewOperation[CancelOrderInput, OrderOut](http.MethodPost, "/orders/{id}/cancel",
+		roux.OperationID("cancelOrder"), roux.Tags("orders"), roux.Summary("Cancel an order"),
+		roux.Description("Cancels an order that is received or cooking: the stations stop, the lines not done are cancelled."),
+		noOrder, roux.Response(http.StatusConflict, "The order is ready or cancelled already", nil))
+
+	// GetBill computes the bill of one of the caller's orders, split
+	// between guests.
+	GetBill = roux.NewOperation[BillInput, Bill](http.MethodGet, "/orders/{id}/bill",
+		roux.OperationID("getBill"), roux.Tags("orders"), roux.Summary("Get the bill"),
+		roux.Description("Computes the bill: lines, the VAT it includes, the tip, and — for several guests — a split of "+
+			"the dishes between them that makes their shares as even as it can (a search: this operation is CPU-bound "+
+			"and runs on roux's CPU pool, so that many bills at once cannot slow the rest of the API down)."),
+		noOrder, roux.Response(http.StatusConflict, "The order is cancelled", nil))
+
+	// OrderEvents follows one of the caller's orders as server-sent
+	// events.
+	OrderEvents = roux.NewOperation[EventsInput, sse.Stream[OrderEvent]](http.MethodGet, "/orders/{id}/events",
+		roux.OperationID("orderEvents"), roux.Tags("orders"), roux.Summary("Follow an order"),
+		roux.Description("Streams the order's progress as server-sent events (text/event-stream): one event per change, "+
+			"`event: order` (the data an OrderChange) or `event: item` (an ItemChange), the id the event's seq. The stream starts with "+
+			"every event so far (or those after Last-Event-ID) and ends after the order is ready or cancelled."),
+		noOrder)
+)
+
+// noOrder is the answer for an order that does not exist or is another
+// customer's: the two are not told apart.
+var noOrder = roux.Response(http.StatusNotFound, "No such order", nil)
+
+// CreateCustomer registers a customer and returns their token; it needs
+// the staff key.
+var CreateCustomer = roux.NewOperation[CreateCustomerInput, Customer](http.MethodPost, "/customers",
+	roux.OperationID("createCustomer"), roux.Tags("customers"), roux.Summary("Register a customer"),
+	roux.Description("Creates a customer and answers with the bearer token to order with, shown only this once."),
+	roux.Status(http.StatusCreated))

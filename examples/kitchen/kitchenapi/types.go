@@ -1,0 +1,202 @@
+package kitchenapi
+
+import "time"
+
+// The wire types: what clients send and receive. Prices are euro cents.
+
+// Dish is a dish on the menu, as the API shows it.
+type Dish struct {
+	ID          int64     `json:"id" readOnly:"true" example:"1" doc:"Identifier, assigned by the server"`
+	Name        string    `json:"name" example:"Tomato soup"`
+	Description string    `json:"description,omitempty" example:"Slow-roasted tomatoes, basil oil"`
+	PriceCents  int64     `json:"price_cents" example:"650" doc:"Price in euro cents: 650 is 6.50 EUR"`
+	Tags        []string  `json:"tags" example:"vegan,starter"`
+	Station     string    `json:"station" example:"cold" doc:"Where the dish is prepared"`
+	PrepSeconds int       `json:"prep_seconds" example:"3" doc:"How long the dish takes to prepare"`
+	Available   bool      `json:"available" doc:"Whether the dish can be ordered now"`
+	Version     int64     `json:"version" readOnly:"true" example:"1" doc:"Incremented by every change; the ETag is this number in quotes"`
+	CreatedAt   time.Time `json:"created_at" readOnly:"true"`
+	UpdatedAt   time.Time `json:"updated_at" readOnly:"true"`
+}
+
+// DishInput is what a client sends to create or replace a dish.
+type DishInput struct {
+	Name        string   `json:"name" minLength:"1" maxLength:"80" pattern:"\\S" example:"Gazpacho" doc:"Display name, not blank"`
+	Description string   `json:"description,omitempty" maxLength:"500" example:"Cold tomato and cucumber soup"`
+	PriceCents  int64    `json:"price_cents" minimum:"1" maximum:"1000000" example:"750" doc:"Price in euro cents"`
+	Tags        []string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z][a-z-]*$" uniqueItems:"true" example:"vegan,starter" doc:"Lower-case words such as vegan, spicy, main"`
+	Station     string   `json:"station" enum:"cold,grill,wok,oven,pastry,bar" example:"cold" doc:"Where the dish is prepared"`
+	PrepSeconds int      `json:"prep_seconds" minimum:"0" maximum:"3600" example:"3" doc:"How long the dish takes to prepare"`
+	Available   *bool    `json:"available,omitempty" example:"true" doc:"Whether the dish can be ordered; true when absent"`
+}
+
+// DishPatch changes some fields of a dish: absent members (and null)
+// keep their value.
+type DishPatch struct {
+	Name        *string   `json:"name,omitempty" minLength:"1" maxLength:"80" pattern:"\\S" example:"Gazpacho"`
+	Description *string   `json:"description,omitempty" maxLength:"500"`
+	PriceCents  *int64    `json:"price_cents,omitempty" minimum:"1" maximum:"1000000" example:"800"`
+	Tags        *[]string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z][a-z-]*$" uniqueItems:"true"`
+	Station     *string   `json:"station,omitempty" enum:"cold,grill,wok,oven,pastry,bar"`
+	PrepSeconds *int      `json:"prep_seconds,omitempty" minimum:"0" maximum:"3600"`
+	Available   *bool     `json:"available,omitempty" example:"false"`
+}
+
+// DishPage is one page of the menu.
+type DishPage struct {
+	Items  []Dish `json:"items"`
+	Total  int    `json:"total" example:"8" doc:"How many dishes match, on every page"`
+	Limit  int    `json:"limit" example:"20"`
+	Offset int    `json:"offset" example:"0"`
+	Next   string `json:"next,omitempty" example:"/dishes?limit=20&offset=20" doc:"The next page, when there is one"`
+}
+
+// Order is an order, as the API shows it.
+type Order struct {
+	ID         int64       `json:"id" example:"1"`
+	Status     string      `json:"status" enum:"received,cooking,ready,cancelled" example:"cooking" doc:"received, then cooking, then ready; or cancelled"`
+	Note       string      `json:"note,omitempty" example:"No onions, please"`
+	Items      []OrderItem `json:"items"`
+	TotalCents int64       `json:"total_cents" example:"1950" doc:"Sum of the lines in euro cents; GET /orders/{id}/bill for the bill"`
+	Version    int64       `json:"version" example:"4" doc:"Incremented by every change; the ETag is this number in quotes"`
+	Events     string      `json:"events" example:"/orders/1/events" doc:"The order's progress as server-sent events"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
+}
+
+// OrderItem is one line of an order.
+type OrderItem struct {
+	Line           int    `json:"line" example:"1"`
+	DishID         int64  `json:"dish_id,omitempty" example:"1" doc:"Absent when the dish has since been removed from the menu"`
+	Name           string `json:"name" example:"Tomato soup"`
+	UnitPriceCents int64  `json:"unit_price_cents" example:"650" doc:"The price when ordered"`
+	Quantity       int    `json:"quantity" example:"2"`
+	Station        string `json:"station" example:"cold"`
+	Status         string `json:"status" enum:"queued,cooking,done,cancelled" example:"cooking"`
+}
+
+// OrderInput is what a customer sends to order.
+type OrderInput struct {
+	Items []OrderLine `json:"items" minItems:"1" maxItems:"20" doc:"The dishes, each at most 20 times"`
+	Note  string      `json:"note,omitempty" maxLength:"200" example:"No onions, please"`
+}
+
+// OrderLine is a dish and how many of it.
+type OrderLine struct {
+	DishID   int64 `json:"dish_id" minimum:"1" example:"1"`
+	Quantity int   `json:"quantity" minimum:"1" maximum:"20" example:"2"`
+}
+
+// OrderPage is one page of a customer's orders, newest first.
+type OrderPage struct {
+	Items  []Order `json:"items"`
+	Total  int     `json:"total" example:"1"`
+	Limit  int     `json:"limit" example:"20"`
+	Offset int     `json:"offset" example:"0"`
+}
+
+// NewCustomer is a customer to register.
+type NewCustomer struct {
+	Name string `json:"name" minLength:"1" maxLength:"80" pattern:"\\S" example:"Ann"`
+}
+
+// Customer is a registered customer with the token to order with.
+type Customer struct {
+	ID    int64  `json:"id" example:"2"`
+	Name  string `json:"name" example:"Ann"`
+	Token string `json:"token" example:"9b1f0c4e2d7a" doc:"The bearer token to order with. It is shown once: the kitchen keeps only its hash"`
+}
+
+// Bill is an order's bill.
+type Bill struct {
+	OrderID       int64      `json:"order_id" example:"1"`
+	Currency      string     `json:"currency" example:"EUR"`
+	Lines         []BillLine `json:"lines"`
+	SubtotalCents int64      `json:"subtotal_cents" example:"1950" doc:"The dishes, VAT included"`
+	VATCents      int64      `json:"vat_cents" example:"177" doc:"The 10% VAT the subtotal includes"`
+	TipCents      int64      `json:"tip_cents" example:"195"`
+	TotalCents    int64      `json:"total_cents" example:"2145"`
+	Split         []Share    `json:"split" doc:"What each guest pays: whole dishes, the tip in proportion"`
+	SplitOptimal  bool       `json:"split_optimal" doc:"Whether the split is proven the most even possible"`
+}
+
+// BillLine is a line of the bill.
+type BillLine struct {
+	Line           int    `json:"line" example:"1"`
+	Name           string `json:"name" example:"Tomato soup"`
+	Quantity       int    `json:"quantity" example:"2"`
+	UnitPriceCents int64  `json:"unit_price_cents" example:"650"`
+	TotalCents     int64  `json:"total_cents" example:"1300"`
+}
+
+// Share is one guest's part of the bill.
+type Share struct {
+	Guest      int      `json:"guest" example:"1"`
+	Dishes     []int    `json:"dishes" example:"1,1" doc:"The line of each dish the guest pays for"`
+	DishCents  int64    `json:"dish_cents" example:"1300"`
+	TipCents   int64    `json:"tip_cents" example:"130"`
+	TotalCents int64    `json:"total_cents" example:"1430"`
+	Names      []string `json:"names" example:"Tomato soup,Tomato soup"`
+}
+
+// OrderEvent is one event of an order's stream: exactly one field is
+// set. The event's ID (and the Last-Event-ID a client resumes with) is
+// its seq.
+type OrderEvent struct {
+	// Order is sent when the order's status changes.
+	Order *OrderChange `event:"order"`
+	// Item is sent when a line's status changes.
+	Item *ItemChange `event:"item"`
+}
+
+// OrderChange is the data of an "order" event: the order's new status.
+type OrderChange struct {
+	Seq     int64     `json:"seq" example:"1" doc:"The event's number in the order's log; also its SSE id"`
+	OrderID int64     `json:"order_id" example:"1"`
+	At      time.Time `json:"at"`
+	Status  string    `json:"status" enum:"received,cooking,ready,cancelled" example:"cooking" doc:"The order's new status; the stream ends after ready or cancelled"`
+}
+
+// ItemChange is the data of an "item" event: a line's new status.
+type ItemChange struct {
+	Seq     int64     `json:"seq" example:"3" doc:"The event's number in the order's log; also its SSE id"`
+	OrderID int64     `json:"order_id" example:"1"`
+	At      time.Time `json:"at"`
+	Line    int       `json:"line" example:"1" doc:"The line of the order"`
+	Dish    string    `json:"dish" example:"Tomato soup" doc:"The line's dish"`
+	Status  string    `json:"status" enum:"queued,cooking,done,cancelled" example:"done" doc:"The line's new status"`
+}
+
+// DishOut is a dish with its ETag, the output of the dish operations.
+// A GET whose If-None-Match names the ETag gets 304 Not Modified; Status
+// tells a client which it got.
+type DishOut struct {
+	Status int
+	ETag   string `header:"ETag" doc:"The dish's version, for If-None-Match and If-Match"`
+	Body   Dish
+}
+
+// DishCreated is a new dish, where it is and its ETag.
+type DishCreated struct {
+	Status   int
+	ETag     string `header:"ETag" doc:"The dish's version, for If-None-Match and If-Match"`
+	Location string `header:"Location" doc:"Where the new dish is"`
+	Body     Dish
+}
+
+// OrderOut is an order with its ETag, the output of the order
+// operations. A GET whose If-None-Match names the ETag gets 304 Not
+// Modified.
+type OrderOut struct {
+	Status int
+	ETag   string `header:"ETag" doc:"The order's version; it changes with every step of the kitchen"`
+	Body   Order
+}
+
+// OrderAccepted is a new order, where to follow it and its ETag.
+type OrderAccepted struct {
+	Status   int
+	ETag     string `header:"ETag" doc:"The order's version; it changes with every step of the kitchen"`
+	Location string `header:"Location" doc:"Where to follow the order"`
+	Body     Order
+}

@@ -1,0 +1,31 @@
+package redisrate_test
+
+import (
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/roux-go/roux/middleware"
+	"github.com/roux-go/roux/middleware/redisrate"
+)
+
+// Every instance of the service runs the same limiter on the same Redis:
+// a customer gets 30 orders a minute in all, whichever instance they reach.
+// (No output is checked: the example needs a Redis server.)
+func ExampleNew() {
+	opts, err := redis.ParseURL(os.Getenv("REDIS_URL")) // redis://127.0.0.1:6379/0
+	if err != nil {
+		panic(err)
+	}
+	limiter := middleware.NewRateLimiter(middleware.RateLimitConfig{
+		Name:  "orders",
+		Limit: 30, Window: time.Minute,
+		Key:   middleware.KeyByHeader("Authorization"),
+		Store: redisrate.New(redis.NewClient(opts), ""),
+	})
+	http.Handle("POST /orders", limiter.Wrap(http.HandlerFunc(placeOrder)))
+}
+
+func placeOrder(w http.ResponseWriter, r *http.Request) {}
