@@ -103,7 +103,7 @@ func classify(status int, body []byte) kind {
 		return failed
 	case bytes.Contains(body, []byte("too many connections")):
 		return connCap
-	case bytes.Contains(body, []byte("at capacity")):
+	case bytes.Contains(body, []byte("at capacity")), bytes.Contains(body, []byte("long-lived")):
 		return shed
 	case bytes.Contains(body, []byte("CPU")):
 		return cpuPool
@@ -171,6 +171,8 @@ type result struct {
 	counts     [numKinds]int
 	server     map[string]int64 // the server's refusal counts during the run
 	serverCPU  float64          // the server's CPU use during the run, in cores
+	cpuPerReq  time.Duration    // the server's CPU time per answer, warm-up included
+	answered   int              // answers, warm-up included
 }
 
 func summarize(samples []sample, d time.Duration) result {
@@ -178,6 +180,9 @@ func summarize(samples []sample, d time.Duration) result {
 	var admitted, lags []time.Duration
 	good := 0
 	for _, s := range samples {
+		if s.kind != timedOut && s.kind != broken {
+			r.answered++
+		}
 		if !s.measured {
 			continue
 		}
@@ -217,8 +222,8 @@ func (r result) keptUp() bool {
 }
 
 func printHeader() {
-	fmt.Printf("%-18s %9s %9s %9s %6s %9s %9s %7s %8s %8s %6s %6s %8s %7s %10s  %s\n",
-		"run", "offered/s", "sent/s", "goodput/s", "/C", "p50", "p99", "p99/unl", "shed", "conn-cap", "cpu", "other", "timeouts", "errors", "lag p99", "server: CPU (cores); refusals it counted")
+	fmt.Printf("%-18s %9s %9s %9s %6s %9s %9s %7s %8s %8s %6s %6s %8s %7s %10s %8s  %s\n",
+		"run", "offered/s", "sent/s", "goodput/s", "/C", "p50", "p99", "p99/unl", "shed", "conn-cap", "cpu", "other", "timeouts", "errors", "lag p99", "CPU/ans", "server: CPU (cores); refusals it counted")
 }
 
 // print prints r; C and the unloaded p99 scale it when they are known.
@@ -238,8 +243,9 @@ func (r result) print(name string, C float64, unloadedP99 time.Duration) {
 		server = fmt.Sprintf("CPU %.2f; shed %d, long-lived %d, conn-cap %d, cpu %d", r.serverCPU,
 			r.server["load_shed"], r.server["long_lived_limit"], r.server["connection_limit"], r.server["cpu_pool"])
 	}
-	fmt.Printf("%-18s %9s %9.0f %9.0f %6s %9v %9v %7s %8d %8d %6d %6d %8d %7d %10v  %s\n",
+	fmt.Printf("%-18s %9s %9.0f %9.0f %6s %9v %9v %7s %8d %8d %6d %6d %8d %7d %10v %8v  %s\n",
 		name, offered, r.sent, r.goodput, ratio(r.goodput, C), r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond),
 		ratio(float64(r.p99), float64(unloadedP99)), r.counts[shed], r.counts[connCap], r.counts[cpuPool],
-		r.counts[refused]+r.counts[failed], r.counts[timedOut], r.counts[broken], r.lag99.Round(10*time.Microsecond), server)
+		r.counts[refused]+r.counts[failed], r.counts[timedOut], r.counts[broken], r.lag99.Round(10*time.Microsecond),
+		r.cpuPerReq.Round(100*time.Nanosecond), server)
 }

@@ -30,6 +30,7 @@
 //
 //	go run ./cmd/kitchenload
 //	go run ./cmd/kitchenload -kitchen-args '-shed=false -max-conns=0'   # without the protections
+//	go run ./cmd/kitchenload -costs   # server CPU per request: refused, GET /livez, GET /dishes
 package main
 
 import (
@@ -68,6 +69,7 @@ func main() {
 	flag.StringVar(&endpoints, "endpoints", "dishes,orders", "endpoints to measure: dishes (GET /dishes), orders (POST /orders)")
 	flag.StringVar(&kitchenArgs, "kitchen-args", "", "more flags for the kitchen, space-separated (e.g. '-shed=false -max-conns=0')")
 	flag.Float64Var(&c.maxFactor, "max-factor", 40, "the ramp above 3·C stops at this multiple of C")
+	costs := flag.Bool("costs", false, "measure instead what a refused request, GET /livez and GET /dishes cost the server")
 	flag.Parse()
 	c.endpoints = strings.Split(endpoints, ",")
 	c.kitchenArgs = strings.Fields(kitchenArgs)
@@ -75,7 +77,7 @@ func main() {
 	if c.loadCPU >= 0 && os.Getenv("KITCHENLOAD_PINNED") == "" {
 		os.Exit(pinned(c.loadCPU))
 	}
-	if err := run(c); err != nil {
+	if err := run(c, *costs); err != nil {
 		fmt.Fprintln(os.Stderr, "kitchenload:", err)
 		os.Exit(1)
 	}
@@ -102,7 +104,7 @@ func pinned(cpu int) int {
 	return 0
 }
 
-func run(c config) error {
+func run(c config, costs bool) error {
 	if c.kitchen == "" {
 		bin, cleanup, err := buildKitchen()
 		if err != nil {
@@ -113,6 +115,9 @@ func run(c config) error {
 	}
 	fmt.Printf("generator: CPU %d (GOMAXPROCS %d); kitchen: CPU %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms %s\n",
 		c.loadCPU, runtime.GOMAXPROCS(0), c.serverCPU, c.d, c.warm, strings.Join(c.kitchenArgs, " "))
+	if costs {
+		return shedCost(c)
+	}
 	for _, name := range c.endpoints {
 		t, ok := targets[name]
 		if !ok {
@@ -146,7 +151,7 @@ func measureEndpoint(c config, t target) error {
 	// clients than the load shedder admits would measure its refusals.
 	var C float64
 	for _, clients := range []int{1, 2, 4, 8} {
-		r := g.closedLoop(t, clients, c.warm/2, c.d/2)
+		r := measured(srv, func() result { return g.closedLoop(t, clients, c.warm/2, c.d/2) })
 		r.print(fmt.Sprintf("closed loop, %d", clients), 0, 0)
 		C = max(C, r.throughput)
 	}
@@ -157,11 +162,7 @@ func measureEndpoint(c config, t target) error {
 	// open runs the open loop at rate with the server's counts of it.
 	open := func(rate float64) result {
 		pause()
-		before, cpu, start := srv.refusals(), srv.cpu(), time.Now()
-		r := g.openLoop(t, rate, c.warm, c.d)
-		r.serverCPU = float64(srv.cpu()-cpu) / float64(time.Since(start))
-		r.server = diff(srv.refusals(), before)
-		return r
+		return measured(srv, func() result { return g.openLoop(t, rate, c.warm, c.d) })
 	}
 	unloaded := open(0.1 * C)
 	unloaded.print("0.1·C", C, 0)
@@ -175,6 +176,19 @@ func measureEndpoint(c config, t target) error {
 		}
 	}
 	return nil
+}
+
+// measured runs run with the server's CPU time and refusal counts of it.
+func measured(srv *kitchen, run func() result) result {
+	before, cpu, start := srv.refusals(), srv.cpu(), time.Now()
+	r := run()
+	used := srv.cpu() - cpu
+	r.serverCPU = float64(used) / float64(time.Since(start))
+	if r.answered > 0 {
+		r.cpuPerReq = used / time.Duration(r.answered)
+	}
+	r.server = diff(srv.refusals(), before)
+	return r
 }
 
 // ramp returns the multiples of C offered: 3, then more while below max.

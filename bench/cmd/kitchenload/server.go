@@ -24,6 +24,13 @@ func buildKitchen() (bin string, cleanup func(), err error) {
 	bin = filepath.Join(dir, "kitchen")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Dir = filepath.Join("..", "examples", "kitchen")
+	// The kitchen builds in the repository's workspace (go.work), which
+	// this module stays out of (GOWORK=off).
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOWORK=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return "", nil, fmt.Errorf("building the kitchen in %s: %v\n%s", cmd.Dir, err, out)
