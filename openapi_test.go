@@ -56,6 +56,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"dependencies", depsGoldenAPI()},
 		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
 		{"features", newFeaturesAPI().api},
+		{"metadata", metadataAPI()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)
