@@ -106,7 +106,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	for _, p := range params {
 		s := *p.Schema
 		param := &openapi.Parameter{
-			Name: p.Name, In: string(p.In), Required: p.Required,
+			Name: p.Name, In: string(p.In), Required: p.Required, AllowEmptyValue: p.AllowEmpty,
 			Description: s.Description, Deprecated: s.Deprecated, Schema: &s,
 		}
 		s.Description, s.Deprecated = "", false
@@ -148,9 +148,15 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		problem(http.StatusUnauthorized, "The credentials are missing or not valid",
 			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The challenge of the security scheme.", true)})
 	}
-	if op.hasScopes() {
+	switch {
+	case op.hasScopes() && op.crossOrigin:
+		problem(http.StatusForbidden, "The credentials lack a required scope, or a browser page of another origin sent the request",
+			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The scopes the operation needs (error=\"insufficient_scope\"), when they are what is missing.", false)})
+	case op.hasScopes():
 		problem(http.StatusForbidden, "The credentials lack a required scope",
 			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The scopes the operation needs (error=\"insufficient_scope\").", true)})
+	case op.crossOrigin:
+		problem(http.StatusForbidden, "A browser page of another origin sent the request: refused, as the operation is secured by a cookie (CSRF)", nil)
 	}
 	problem(http.StatusInternalServerError, "The server failed to handle the request", nil)
 	if cfg.cpuBound {
@@ -258,6 +264,10 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		}
 		d.Responses[strconv.Itoa(x.status)] = r
 	}
+	if err := op.describeCallbacks(d, cfg.callbacks); err != nil {
+		return nil, err
+	}
+	op.describeIdempotency(d, problems)
 	// The operation's own middleware first: the API's runs outside it and
 	// adds its headers to those responses too.
 	for _, m := range cfg.documented {
@@ -380,7 +390,7 @@ func (a *API) OpenAPI() *openapi.Document {
 		Servers:      slices.Clone(c.Servers),
 		Paths:        map[string]*openapi.PathItem{},
 		Tags:         a.documentTags(),
-		ExternalDocs: c.ExternalDocs,
+		ExternalDocs: clonePtr(c.ExternalDocs),
 	}
 	for _, op := range a.ops {
 		path := docPath(op.pattern)
@@ -390,6 +400,9 @@ func (a *API) OpenAPI() *openapi.Document {
 			doc.Paths[path] = item
 		}
 		item.Set(op.method, op.doc)
+	}
+	if len(a.hooks.items) > 0 {
+		doc.Webhooks = maps.Clone(a.hooks.items)
 	}
 	doc.Components = &openapi.Components{Schemas: a.registry.Components(), SecuritySchemes: a.describedSchemes()}
 	return doc

@@ -118,21 +118,26 @@ func checkDocs(d *openapi.ExternalDocs) (*openapi.ExternalDocs, error) {
 }
 
 // documentTags lists the document's tags: those of Config.Tags in their
-// order, then those the operations use, in order of first use.
+// order, then those the operations use, in order of first use, then
+// those of webhooks.
 func (a *API) documentTags() []openapi.Tag {
 	tags := slices.Clone(a.cfg.Tags)
 	listed := map[string]bool{}
 	for _, t := range tags {
 		listed[t.Name] = true
 	}
-	for _, op := range a.ops {
-		for _, t := range op.doc.Tags {
+	add := func(names []string) {
+		for _, t := range names {
 			if !listed[t] {
 				listed[t] = true
 				tags = append(tags, openapi.Tag{Name: t})
 			}
 		}
 	}
+	for _, op := range a.ops {
+		add(op.doc.Tags)
+	}
+	add(a.hooks.tags)
 	return tags
 }
 

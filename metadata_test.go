@@ -120,7 +120,7 @@ func TestMetadataPublished(t *testing.T) {
 		{"response example of a slice", js(list.Responses["200"].Content["application/json"].Examples),
 			`{"one":{"summary":"A page of one dish","value":[{"name":"Soup","price":5}]}}`},
 		// Named examples replace the tag's example in the parameter.
-		{"query examples", js(param("tag")), `{"name":"tag","in":"query","description":"Only dishes with these tags",` +
+		{"query examples", js(param("tag")), `{"name":"tag","in":"query","description":"Only dishes with these tags","allowEmptyValue":true,` +
 			`"style":"form","explode":true,"schema":{"type":"array","examples":[["vegan"]],"items":{"type":"string"},"maxItems":2},` +
 			`"examples":{"both":{"summary":"Vegan starters","value":["vegan","starter"]},"vegan":{"summary":"Vegan dishes","value":["vegan"]}}}`},
 		{"integer example", js(param("limit").Examples), `{"few":{"summary":"A short page","value":3}}`},

@@ -32,11 +32,12 @@ package openapi
 //     ignores a $ref's siblings.
 //   - An array schema without items gets items {}, which 3.0 requires.
 //
-// Outside schemas: openapi becomes 3.0.3; jsonSchemaDialect, webhooks,
-// components.pathItems and info.summary are dropped; a licence's SPDX
-// identifier becomes the url of its page at spdx.org (unless the licence
-// has a url already); Reference Objects lose their siblings (summary,
-// description); paths is added when missing.
+// Outside schemas: openapi becomes 3.0.3; jsonSchemaDialect, webhooks
+// (with the component schemas only they use), components.pathItems and
+// info.summary are dropped; a licence's SPDX identifier becomes the url
+// of its page at spdx.org (unless the licence has a url already);
+// Reference Objects lose their siblings (summary, description); paths is
+// added when missing.
 
 import (
 	"encoding/json"
@@ -94,7 +95,7 @@ func isString(v any, prefix string) bool {
 func downgradeDocument(d *object) {
 	d.set("openapi", Version30)
 	d.del("jsonSchemaDialect")
-	d.del("webhooks")
+	dropWebhooks(d) // and the schemas only they use
 	if info := d.member("info"); info != nil {
 		info.del("summary")
 		if lic := info.member("license"); lic != nil {
