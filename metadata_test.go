@@ -324,3 +324,32 @@ func TestOptionsInDeclarations(t *testing.T) {
 		t.Errorf("got %s", res)
 	}
 }
+
+// TestWebhookMetadata checks the documentation options on a webhook:
+// ExternalDocs is published, and the options that describe a served
+// operation are refused.
+func TestWebhookMetadata(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{})
+	api.Webhook(roux.NewWebhook[hookOrderReady]("docs", roux.ExternalDocs("https://docs.test/hooks", "Receiving webhooks")))
+	if got := api.OpenAPI().Webhooks["docs"].Post.ExternalDocs; got == nil || got.URL != "https://docs.test/hooks" {
+		t.Errorf("got external docs %v, want https://docs.test/hooks", got)
+	}
+	for _, tt := range []struct {
+		name string
+		opt  roux.Option
+		want string
+	}{
+		{"public", roux.Public(), "describe a served operation"},
+		{"request example", roux.RequestExample("a", "s", hookOrderReady{}), "describe a served operation"},
+		{"param example", roux.ParamExample("p", "a", "s", 1), "describe a served operation"},
+		{"docs without URL", roux.ExternalDocs("", "d"), "option ExternalDocs: URL is required"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if re := registrationError(t, func() { roux.NewWebhook[hookOrderReady]("x", tt.opt) }); !strings.Contains(re.Error(), tt.want) {
+				t.Errorf("got %v, want a registration error saying %q", re, tt.want)
+			}
+		})
+	}
+}

@@ -121,7 +121,9 @@ func Middleware(mw ...func(http.Handler) http.Handler) Option {
 }
 
 // ExternalDocs links documentation of the operation beyond the
-// document: url, and a description of what is there (may be empty).
+// document: url, and a description of what is there (may be empty). A
+// webhook ([NewWebhook]) takes it too; [Public] and the named examples
+// describe served operations, and a webhook refuses them.
 func ExternalDocs(url, description string) Option {
 	return optionFunc(func(c *opConfig) { c.docs = &openapi.ExternalDocs{URL: url, Description: description} })
 }
