@@ -41,18 +41,6 @@ func (s *Service) orderEvents(ctx context.Context, in *kitchenapi.EventsInput, c
 		return nil, err
 	}
 	after := in.LastEventID
-	if o.Status == store.OrderReady || o.Status == store.OrderCancelled {
-		// A finished order's stream has nothing after its last event: a
-		// client reconnecting with that event's ID (as EventSource does
-		// after every stream) gets 204, which stops it.
-		evs, err := db.Events(ctx, o.ID, after, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(evs) == 0 {
-			return sse.Finished[kitchenapi.OrderEvent](), nil
-		}
-	}
 	names := map[int]string{}
 	for _, it := range o.Items {
 		names[it.Line] = it.Name
