@@ -45,15 +45,15 @@ func main() {
 		runServer(*serve)
 		return
 	}
-	fmt.Printf("%-6s %12s %12s %12s %12s %8s %14s\n", "mode", "idle p50", "idle p99", "loaded p50", "loaded p99", "p99 x", "hashing req/s")
+	fmt.Printf("%-6s %12s %12s %12s %12s %8s %14s %8s\n", "mode", "idle p50", "idle p99", "loaded p50", "loaded p99", "p99 x", "hashing req/s", "shed/s")
 	for _, mode := range strings.Split(*modes, ",") {
 		r, err := measure(mode, *probes)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, mode+":", err)
 			os.Exit(1)
 		}
-		fmt.Printf("%-6s %12v %12v %12v %12v %8.1f %14.1f\n", mode, r.idle50, r.idle99, r.load50, r.load99,
-			float64(r.load99)/float64(r.idle99), r.cpu)
+		fmt.Printf("%-6s %12v %12v %12v %12v %8.1f %14.1f %8.1f\n", mode, r.idle50, r.idle99, r.load50, r.load99,
+			float64(r.load99)/float64(r.idle99), r.cpu, r.shed)
 	}
 }
 
@@ -115,7 +115,7 @@ func threadCPU() time.Duration {
 
 type result struct {
 	idle50, idle99, load50, load99 time.Duration
-	cpu                            float64
+	cpu, shed                      float64 // hashing answers (200) and refusals (503) per second
 }
 
 func measure(mode string, probes int) (result, error) {
@@ -140,15 +140,15 @@ func measure(mode string, probes int) (result, error) {
 	}
 	base := "http://" + strings.TrimSpace(addr)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
-	get := func(path string) (time.Duration, error) {
+	get := func(path string) (time.Duration, int, error) {
 		start := time.Now()
 		res, err := client.Get(base + path)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
-		return time.Since(start), nil
+		return time.Since(start), res.StatusCode, nil
 	}
 	probe := func() (p50, p99 time.Duration, err error) {
 		var lat []time.Duration
@@ -156,7 +156,7 @@ func measure(mode string, probes int) (result, error) {
 		defer tick.Stop()
 		for range probes {
 			<-tick.C
-			d, err := get("/wait")
+			d, _, err := get("/wait")
 			if err != nil {
 				return 0, 0, err
 			}
@@ -173,21 +173,27 @@ func measure(mode string, probes int) (result, error) {
 		return r, err
 	}
 	var stop atomic.Bool
-	var done atomic.Int64
+	var done, shed atomic.Int64
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			for !stop.Load() {
-				if _, err := get("/hash"); err == nil {
+				// Only answers count: a refusal (503, the pool past its
+				// queue timeout) did no hashing.
+				switch _, status, err := get("/hash"); {
+				case err == nil && status == http.StatusOK:
 					done.Add(1)
+				case err == nil && status == http.StatusServiceUnavailable:
+					shed.Add(1)
 				}
 			}
 		})
 	}
 	time.Sleep(500 * time.Millisecond)
-	start, before := time.Now(), done.Load()
+	start, before, shedBefore := time.Now(), done.Load(), shed.Load()
 	r.load50, r.load99, err = probe()
 	r.cpu = float64(done.Load()-before) / time.Since(start).Seconds()
+	r.shed = float64(shed.Load()-shedBefore) / time.Since(start).Seconds()
 	stop.Store(true)
 	wg.Wait()
 	return r, err
