@@ -34,6 +34,14 @@ type ListDishesInput struct {
 	Offset    int      `query:"offset" minimum:"0" maximum:"1000000" default:"0" doc:"Dishes to skip"`
 }
 
+// Validate refuses a price range whose bounds are the wrong way round
+// (min_price above max_price), in the 422 of the parameters' own checks.
+func (in *ListDishesInput) Validate(c *roux.Checks) {
+	if in.MinPrice > 0 && in.MaxPrice > 0 && in.MinPrice > in.MaxPrice {
+		c.Param("query", "max_price", "minimum", "must not be below min_price")
+	}
+}
+
 // GetDishInput is the input of [GetDish].
 type GetDishInput struct {
 	ID          int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
@@ -137,7 +145,9 @@ var (
 	// If-Match.
 	PatchDish = roux.NewOperation[PatchDishInput, DishOut](http.MethodPatch, "/dishes/{id}",
 		slices.Concat(preconditions, []roux.Option{roux.OperationID("patchDish"), roux.Tags("menu"), roux.Summary("Change some fields of a dish"),
-			roux.Description("Changes the members present in the body (a JSON merge patch without deletions). If-Match is required, as for PUT."),
+			roux.Description("Changes the members present in the body, a JSON merge patch (RFC 7396): absent members keep their value, " +
+				"and `\"description\": null` removes the description. If-Match is required, as for PUT."),
+			roux.MergePatch(),
 		})...)
 
 	// DeleteDish removes a dish from the menu.

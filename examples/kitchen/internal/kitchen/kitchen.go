@@ -56,6 +56,18 @@ type Config struct {
 	// instance is killed, another finishes its orders within about a
 	// Lease. It defaults to 10s.
 	Lease time.Duration
+	// OrderLimit is how many orders one customer (by their bearer token)
+	// may place a minute; beyond it POST /orders answers 429 with
+	// Retry-After. It defaults to DefaultOrderLimit; a negative value
+	// sets no limit.
+	OrderLimit int
+	// AuthFailureLimit is how many requests answered 401 (a missing or
+	// wrong staff key or customer token) one client address may make a
+	// minute; beyond it, every request of that address to an operation
+	// that needs a credential answers 429 until its budget refills. It
+	// defaults to DefaultAuthFailureLimit; a negative value sets no
+	// limit.
+	AuthFailureLimit int
 	// Logger receives the access log and the kitchen's messages; it
 	// defaults to slog.Default().
 	Logger *slog.Logger
@@ -81,6 +93,7 @@ type Service struct {
 	kitchen *kitchen
 	hub     *hub
 	log     *slog.Logger
+	limits  limits
 
 	staff    *roux.Dep[Staff]          // the X-Staff-Key scheme
 	customer *roux.Dep[store.Customer] // the customers' bearer scheme
@@ -123,7 +136,7 @@ func New(cfg Config) *Service {
 		rand.Read(b)
 		cfg.Instance = "kitchen-" + hex.EncodeToString(b)
 	}
-	s := &Service{cfg: cfg, hub: newHub(), log: cfg.Logger}
+	s := &Service{cfg: cfg, hub: newHub(), log: cfg.Logger, limits: newLimits(cfg)}
 	s.kitchen = newKitchen(s)
 	s.api = roux.New(roux.Config{
 		Title:   "Kitchen",
