@@ -116,6 +116,11 @@ type Dialect[TTx any] interface {
 	// SingleProcess reports whether one process at a time uses the
 	// database (SQLite).
 	SingleProcess() bool
+	// GroupCommit is the most writes the store commits in one
+	// transaction (see group.go), for a database with one writer; 0 or 1
+	// where each write commits on its own, in parallel with others
+	// (PostgreSQL, which also shares its WAL flushes between them).
+	GroupCommit() int
 	// Driver is River's driver for the dialect's pool.
 	Driver() riverdriver.Driver[TTx]
 	// Close closes the connections.
@@ -131,6 +136,7 @@ type DB[TTx any] struct {
 	inserter *river.Client[TTx]
 	work     worker[TTx]
 	events   events
+	group    *group[TTx] // nil without group commit
 }
 
 var _ store.Store = (*DB[any])(nil)
@@ -143,6 +149,9 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	}
 	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter}
 	s.events.init(d.Listen)
+	if n := d.GroupCommit(); n > 1 {
+		s.startGroup(n)
+	}
 	return s, nil
 }
 
@@ -155,6 +164,9 @@ func (s *DB[TTx]) Close() error {
 	defer cancel()
 	err := s.StopWork(ctx)
 	s.events.close()
+	if s.group != nil {
+		s.group.stop()
+	}
 	return errors.Join(err, s.d.Close())
 }
 
@@ -173,8 +185,13 @@ type txn[TTx any] struct {
 // write runs fn in a write transaction and commits it; it rolls back
 // when fn fails. When the transaction has appended events, it announces
 // them: to the other processes with the dialect's Notify, in the
-// transaction, and to this process's subscribers after the commit.
+// transaction, and to this process's subscribers after the commit. With
+// group commit, the transaction is shared with other writes (see
+// group.go) and fn's part of it is rolled back alone.
 func (s *DB[TTx]) write(ctx context.Context, fn func(tx *txn[TTx]) error) error {
+	if s.group != nil {
+		return s.group.do(ctx, fn)
+	}
 	t, err := s.d.Begin(ctx)
 	if err != nil {
 		return err

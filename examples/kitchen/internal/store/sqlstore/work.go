@@ -220,8 +220,11 @@ func (s *DB[TTx]) StopWork(ctx context.Context) error {
 	return s.wrap("stop work", err)
 }
 
-// cook is the cook job: one step of the order, then a snooze until the
-// next line is due.
+// cook is the cook job: steps of the order until it is ready, with a
+// snooze until the next line is due — or, when that is no further off
+// than the queue's poll, a sleep in the job and the next step at once:
+// a snooze would cost the queue two writes (the snooze, the fetch) to
+// wake the job no sooner.
 func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 	s.work.mu.Lock()
 	cfg, start := s.work.cfg, s.work.start
@@ -230,20 +233,30 @@ func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 	if job.CreatedAt.Before(start) || job.Attempt > 1 {
 		cfg.Logger.Info("kitchen: resuming an order", "order", id, "job", job.ID, "attempt", job.Attempt)
 	}
-	wait, status, err := s.advance(ctx, id, job.ID, cfg.CookUnit)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return river.JobCancel(err)
-	case err != nil:
-		return err // River retries, with backoff
-	case status == store.OrderCancelled:
-		return river.JobCancel(fmt.Errorf("order %d is cancelled", id))
-	case status == superseded:
-		return river.JobCancel(fmt.Errorf("order %d has another job", id))
-	case status != store.OrderCooking:
-		return nil
+	for {
+		wait, status, err := s.advance(ctx, id, job.ID, cfg.CookUnit)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return river.JobCancel(err)
+		case err != nil:
+			return err // River retries, with backoff
+		case status == store.OrderCancelled:
+			return river.JobCancel(fmt.Errorf("order %d is cancelled", id))
+		case status == superseded:
+			return river.JobCancel(fmt.Errorf("order %d has another job", id))
+		case status != store.OrderCooking:
+			return nil
+		case wait > cfg.Poll:
+			return river.JobSnooze(min(wait, maxSnooze))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done(): // stopping: the next run takes over
+			t.Stop()
+			return river.JobSnooze(wait)
+		case <-t.C:
+		}
 	}
-	return river.JobSnooze(min(wait, maxSnooze))
 }
 
 // superseded is the status advance reports to a job that is no longer
