@@ -94,7 +94,8 @@ func openFloor(ctx context.Context, backend, dsn string) (floorDB, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	db.SetMaxOpenConns(4)
+	db.SetMaxOpenConns(4) // as the kitchen's readers
+	db.SetMaxIdleConns(4)
 	f := sqliteFloor{db: db, stmts: map[string]*sql.Stmt{}}
 	for _, q := range []string{floorCount, floorPage, floorCustomer, floorOrder, floorItems} {
 		st, err := db.PrepareContext(ctx, q)

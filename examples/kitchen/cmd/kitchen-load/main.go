@@ -45,6 +45,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
 )
 
 func main() {
@@ -62,7 +64,8 @@ type config struct {
 	customers, batch   int
 	duration, cookUnit time.Duration
 	profile            string
-	reads, shed        bool
+	orders, reads      bool
+	shed               bool
 }
 
 func run(args []string, out io.Writer) error {
@@ -76,11 +79,12 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.conns, "conns", 32, "connections of the load, and clients of the floors")
 	fs.IntVar(&c.rounds, "rounds", 1, "rounds of every backend, interleaved")
 	fs.IntVar(&c.customers, "customers", 2000, "customers the orders are spread over (each may place 30 a minute)")
-	fs.IntVar(&c.batch, "batch", 64, "most orders the SQLite floor commits in one transaction (the kitchen's store batches as many)")
+	fs.IntVar(&c.batch, "batch", sqlite.GroupCommit, "most orders the SQLite floor commits in one transaction (the kitchen's store batches as many)")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each measurement runs")
 	fs.DurationVar(&c.cookUnit, "cook-unit", time.Millisecond, "the kitchen's cook unit: a second of a dish's prep_seconds")
 	fs.StringVar(&c.profile, "profile", "", "save the kitchen's CPU profiles in this `directory`")
-	fs.BoolVar(&c.reads, "reads", true, "measure the reads too")
+	fs.BoolVar(&c.orders, "orders", true, "measure the orders")
+	fs.BoolVar(&c.reads, "reads", true, "measure the reads")
 	fs.BoolVar(&c.shed, "shed", true, "put the kitchen behind package middleware's load shedder")
 	fs.StringVar(&c.role, "role", "", "internal: serve as a child process (kitchen or floor)")
 	fs.StringVar(&c.backend, "backend", "", "internal: the child's backend")

@@ -22,6 +22,7 @@ type roundResult struct {
 	orders, floor loadResult
 	shed          string // the load shedder's count, as the kitchen reported it
 	depth         []depthSample
+	states        string        // the queue's jobs by state at the end of the load
 	growth        float64       // jobs a second the queue grew by, fitted over the last three quarters
 	drain         time.Duration // from the end of the load until every order was ready
 	reads         []readResult
@@ -59,6 +60,7 @@ func (r roundResult) keptUp() bool {
 const (
 	queueDepth = `SELECT count(*) FROM river_job WHERE state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`
 	unfinished = `SELECT count(*) FROM orders WHERE status IN ('received', 'cooking')`
+	byState    = `SELECT state, count(*) FROM river_job WHERE state IN ('available', 'pending', 'retryable', 'running', 'scheduled') GROUP BY state ORDER BY state`
 )
 
 // runRound measures one backend once on a fresh database.
@@ -89,51 +91,11 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 	if err != nil {
 		return res, err
 	}
-	orders := orderRequests(k.url, tokens, c.conns)
-	closedLoop(client, c.conns, 2*time.Second, http.StatusAccepted, orders) // warm up
-
-	// The orders, with the queue's depth sampled meanwhile.
-	stop := make(chan struct{})
-	var sampling sync.WaitGroup
-	start := time.Now()
-	sampling.Go(func() {
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			if n, err := count(mon, queueDepth); err == nil {
-				res.depth = append(res.depth, depthSample{time.Since(start), n})
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	saved := profile(k, c.duration, profileFile(c, backend, round, "orders"))
-	res.orders = closedLoop(client, c.conns, c.duration, http.StatusAccepted, orders)
-	close(stop)
-	sampling.Wait()
-	if err := saved(); err != nil {
-		return res, err
-	}
-	res.growth = growth(res.depth, c.duration/4)
-	end := time.Now()
-	for deadline := end.Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		n, err := count(mon, unfinished)
-		if err != nil {
+	if c.orders {
+		if err := measureOrders(&res, c, backend, round, client, k, mon, tokens); err != nil {
 			return res, err
 		}
-		if n == 0 {
-			res.drain = time.Since(end)
-			break
-		}
-		if time.Now().After(deadline) {
-			res.drain = time.Since(end)
-			break
-		}
 	}
-
 	var order struct{ ID int64 }
 	var readReqs []namedRequest
 	if c.reads {
@@ -166,9 +128,9 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 	}
 
 	// The floors, on the database the kitchen used.
-	if backend == "sqlite" {
+	if c.orders && backend == "sqlite" {
 		res.floor, err = sqliteWriteFloor(db.dsn, c.conns, c.batch, c.duration)
-	} else {
+	} else if c.orders {
 		res.floor, err = pgbenchFloor(db.dsn, c.conns, c.duration)
 	}
 	if err != nil || !c.reads {
@@ -180,13 +142,80 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 	}
 	defer f.stop() //nolint:errcheck // nothing to report
 	for i, rr := range readReqs {
+		saved := profile(f, c.duration/2, profileFile(c, backend, round, "floor-"+rr.short))
 		r, cpu, err := measureRead(client, f, c, rr)
 		if err != nil {
+			return res, err
+		}
+		if err := saved(); err != nil {
 			return res, err
 		}
 		res.reads[i].floor, res.reads[i].floorCPU = r, cpu
 	}
 	return res, nil
+}
+
+// measureOrders places orders for the duration, after a warm-up, with
+// the queue's depth sampled meanwhile, and waits until every order is
+// ready.
+func measureOrders(res *roundResult, c config, backend string, round int, client *http.Client, k *child, mon floorDB, tokens []string) error {
+	orders := orderRequests(k.url, tokens, c.conns)
+	closedLoop(client, c.conns, 2*time.Second, http.StatusAccepted, orders) // warm up
+
+	// The orders, with the queue's depth sampled meanwhile.
+	stop := make(chan struct{})
+	var sampling sync.WaitGroup
+	start := time.Now()
+	sampling.Go(func() {
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if n, err := count(mon, queueDepth); err == nil {
+				res.depth = append(res.depth, depthSample{time.Since(start), n})
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	saved := profile(k, c.duration, profileFile(c, backend, round, "orders"))
+	res.orders = closedLoop(client, c.conns, c.duration, http.StatusAccepted, orders)
+	close(stop)
+	sampling.Wait()
+	if err := saved(); err != nil {
+		return err
+	}
+	res.growth = growth(res.depth, c.duration/4)
+	var states []string
+	err := scanRows(context.Background(), mon, byState, nil, func(s scanner) error {
+		var state string
+		var n int
+		err := s.Scan(&state, &n)
+		states = append(states, fmt.Sprintf("%s %d", state, n))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	res.states = strings.Join(states, ", ")
+	end := time.Now()
+	for deadline := end.Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		n, err := count(mon, unfinished)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			res.drain = time.Since(end)
+			break
+		}
+		if time.Now().After(deadline) {
+			res.drain = time.Since(end)
+			break
+		}
+	}
+	return nil
 }
 
 func profileFile(c config, backend string, round int, what string) string {
@@ -265,6 +294,19 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Micros
 
 // print writes one round's results.
 func (r roundResult) print(w io.Writer) {
+	fmt.Fprintf(w, "\n%s, round %d\n", r.backend, r.round)
+	if len(r.orders.latency) > 0 {
+		r.printOrders(w)
+	}
+	for _, rd := range r.reads {
+		k, f := perCPU(rd.kitchen, rd.kitchenCPU), perCPU(rd.floor, rd.floorCPU)
+		fmt.Fprintf(w, "  %-42s kitchen %6.0f/s %6.0f/CPU-s p99 %8s | floor %6.0f/s %6.0f/CPU-s p99 %8s | %.2f× per CPU-s\n", rd.name,
+			rd.kitchen.rate(), k, ms(rd.kitchen.quantile(0.99)), rd.floor.rate(), f, ms(rd.floor.quantile(0.99)), k/max(f, 1e-9))
+	}
+}
+
+// printOrders writes the orders' results.
+func (r roundResult) printOrders(w io.Writer) {
 	o := r.orders
 	other := []string{}
 	for _, s := range slices.Sorted(mapKeys(o.byStatus)) {
@@ -281,19 +323,13 @@ func (r roundResult) print(w io.Writer) {
 			depths = append(depths, fmt.Sprintf("%.1fs:%d", s.at.Seconds(), s.depth))
 		}
 	}
-	fmt.Fprintf(w, "\n%s, round %d\n", r.backend, r.round)
 	fmt.Fprintf(w, "  orders   kitchen %7.0f/s  p50 %8s  p99 %8s  not 202: %s  (%s)\n", o.rate(), ms(o.quantile(0.5)), ms(o.quantile(0.99)),
 		orNone(strings.Join(other, " ")), r.shed)
 	fmt.Fprintf(w, "           floor   %7.0f/s  p50 %8s  p99 %8s  → kitchen/floor %.2f×, p99 %.1f× the floor's\n", r.floor.rate(),
 		ms(r.floor.quantile(0.5)), ms(r.floor.quantile(0.99)), o.rate()/r.floor.rate(),
 		float64(o.quantile(0.99))/float64(max(1, r.floor.quantile(0.99))))
-	fmt.Fprintf(w, "  queue    depth %s; growth %+.1f jobs/s; all ready %.1fs after the load; kept up: %v\n",
-		strings.Join(depths, " "), r.growth, r.drain.Seconds(), r.keptUp())
-	for _, rd := range r.reads {
-		k, f := perCPU(rd.kitchen, rd.kitchenCPU), perCPU(rd.floor, rd.floorCPU)
-		fmt.Fprintf(w, "  %-42s kitchen %6.0f/s %6.0f/CPU-s p99 %8s | floor %6.0f/s %6.0f/CPU-s p99 %8s | %.2f× per CPU-s\n", rd.name,
-			rd.kitchen.rate(), k, ms(rd.kitchen.quantile(0.99)), rd.floor.rate(), f, ms(rd.floor.quantile(0.99)), k/max(f, 1e-9))
-	}
+	fmt.Fprintf(w, "  queue    depth %s (%s); growth %+.1f jobs/s; all ready %.1fs after the load; kept up: %v\n",
+		strings.Join(depths, " "), orNone(r.states), r.growth, r.drain.Seconds(), r.keptUp())
 }
 
 func orNone(s string) string {
@@ -344,8 +380,10 @@ func summarize(w io.Writer, all []roundResult) {
 		kr, fr := med(func(r roundResult) float64 { return r.orders.rate() }), med(func(r roundResult) float64 { return r.floor.rate() })
 		kp := med(func(r roundResult) float64 { return float64(r.orders.quantile(0.99)) })
 		fp := med(func(r roundResult) float64 { return float64(r.floor.quantile(0.99)) })
-		fmt.Fprintf(w, "| %s | %.0f | %s | %.0f | %s | %.2f× | %.1f× | %d of %d rounds |\n", b, kr, ms(time.Duration(kp)), fr,
-			ms(time.Duration(fp)), kr/fr, kp/fp, kept, len(rs))
+		if kr > 0 {
+			fmt.Fprintf(w, "| %s | %.0f | %s | %.0f | %s | %.2f× | %.1f× | %d of %d rounds |\n", b, kr, ms(time.Duration(kp)), fr,
+				ms(time.Duration(fp)), kr/fr, kp/fp, kept, len(rs))
+		}
 		for i := range rs[0].reads {
 			k := med(func(r roundResult) float64 { return perCPU(r.reads[i].kitchen, r.reads[i].kitchenCPU) })
 			f := med(func(r roundResult) float64 { return perCPU(r.reads[i].floor, r.reads[i].floorCPU) })

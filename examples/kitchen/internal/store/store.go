@@ -313,7 +313,7 @@ type WorkConfig struct {
 	// PostgreSQL, River's notification table on SQLite); a line coming
 	// due is found by this poll.
 	Poll time.Duration
-	// MaxWorkers is how many jobs run at once in this process: 100 by
+	// MaxWorkers is how many jobs run at once in this process: 1000 by
 	// default.
 	MaxWorkers int
 	// Logger receives the queue's messages: slog.Default() by default.

@@ -64,6 +64,7 @@ func Open(path string) (*DB, error) {
 	params.Del("_txlock")
 	r := sql.OpenDB(connector{dsn: "file:" + path + "?" + params.Encode(), d: &modernc.Driver{}})
 	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4) // database/sql keeps 2 by default: the others would reopen, and prepare again, all the time
 	d := &dialect{w: w, r: r}
 	db, err := sqlstore.New[*sql.Tx](d)
 	if err != nil {

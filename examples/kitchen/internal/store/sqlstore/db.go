@@ -176,10 +176,13 @@ func (s *DB[TTx]) Ping(ctx context.Context) error {
 	return s.d.Reader().QueryRow(ctx, "SELECT 1").Scan(&one)
 }
 
-// txn is a write transaction and the orders whose events it appends.
+// txn is a write transaction, the orders whose events it appended, and
+// what it leaves for its end (pending.go).
 type txn[TTx any] struct {
 	Tx[TTx]
 	changed []int64
+	events  []pendingEvent
+	jobs    []int64 // orders whose cook job to queue
 }
 
 // write runs fn in a write transaction and commits it; it rolls back
@@ -198,6 +201,12 @@ func (s *DB[TTx]) write(ctx context.Context, fn func(tx *txn[TTx]) error) error 
 	}
 	tx := &txn[TTx]{Tx: t}
 	err = fn(tx)
+	if err == nil {
+		err = s.flushEvents(ctx, tx)
+	}
+	if err == nil {
+		err = s.flushJobs(ctx, tx)
+	}
 	if err == nil && len(tx.changed) > 0 {
 		err = s.d.Notify(ctx, t, s.events.payload(tx.changed))
 	}

@@ -105,16 +105,19 @@ func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 		}
 		if len(batch) == 1 {
 			if errs[i] = p.fn(tx); errs[i] == nil {
-				ok++
+				errs[i] = s.flushEvents(ctx, tx)
 			}
-			break
+		} else {
+			errs[i] = s.savepoint(ctx, tx, p.fn)
 		}
-		errs[i] = s.savepoint(ctx, tx, p.fn)
 		if errs[i] == nil {
 			ok++
 		}
 	}
-	if ok > 0 && len(tx.changed) > 0 {
+	if ok > 0 {
+		err = s.flushJobs(ctx, tx) // the jobs of every write at once; its failure is theirs
+	}
+	if err == nil && ok > 0 && len(tx.changed) > 0 {
 		err = s.d.Notify(ctx, t, s.events.payload(tx.changed))
 	}
 	if ok > 0 && err == nil {
@@ -133,15 +136,19 @@ func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 	}
 }
 
-// savepoint runs fn in a savepoint of tx, which it rolls back when fn
-// fails, with the orders fn announced.
+// savepoint runs fn and writes its events in a savepoint of tx, which
+// it rolls back when fn fails, with what fn left pending.
 func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[TTx]) error) error {
 	if _, err := tx.Exec(ctx, "SAVEPOINT write"); err != nil {
 		return err
 	}
-	changed := len(tx.changed)
-	if err := fn(tx); err != nil {
-		tx.changed = tx.changed[:changed]
+	m := tx.mark()
+	err := fn(tx)
+	if err == nil {
+		err = s.flushEvents(ctx, tx)
+	}
+	if err != nil {
+		tx.rollbackTo(m)
 		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT write"); rerr != nil {
 			return fmt.Errorf("%w (and rolling back: %v)", err, rerr)
 		}
@@ -151,6 +158,6 @@ func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[T
 		}
 		return err
 	}
-	_, err := tx.Exec(ctx, "RELEASE SAVEPOINT write")
+	_, err = tx.Exec(ctx, "RELEASE SAVEPOINT write")
 	return err
 }

@@ -68,16 +68,6 @@ func (s *DB[TTx]) migrateQueue(ctx context.Context) error {
 
 var discardLogger = slog.New(slog.DiscardHandler)
 
-// queueCooking queues the job that cooks order id, in tx.
-func (s *DB[TTx]) queueCooking(ctx context.Context, tx *txn[TTx], id int64) error {
-	res, err := s.inserter.InsertTx(ctx, tx.Native(), cookArgs{OrderID: id}, nil)
-	if err != nil {
-		return fmt.Errorf("queueing order %d: %w", id, err)
-	}
-	_, err = tx.Exec(ctx, "UPDATE orders SET job_id = $1 WHERE id = $2", res.Job.ID, id)
-	return err
-}
-
 // requeue queues the cook job of every unfinished order, for orders
 // taken before the kitchen ran on River.
 func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
@@ -90,10 +80,7 @@ func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
 		return err
 	})
 	for _, id := range ids {
-		if err != nil {
-			break
-		}
-		err = s.queueCooking(ctx, tx, id)
+		s.queueCooking(tx, id)
 	}
 	return err
 }
@@ -129,7 +116,7 @@ func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter ti
 		}
 		if err == nil {
 			s.work.cfg.Logger.Info("kitchen: resuming an order", "order", args.OrderID, "stuck_job", j.ID)
-			err = s.queueCooking(ctx, tx, args.OrderID)
+			s.queueCooking(tx, args.OrderID)
 		}
 		if err != nil {
 			return err
@@ -164,7 +151,7 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		cfg.Poll = 50 * time.Millisecond
 	}
 	if cfg.MaxWorkers <= 0 {
-		cfg.MaxWorkers = 100
+		cfg.MaxWorkers = 1000
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -322,9 +309,7 @@ func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration
 			if _, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line = $3", store.ItemDone, id, l.n); err != nil {
 				return err
 			}
-			if err := s.appendEvent(ctx, tx, id, store.EventItem, l.n, store.ItemDone); err != nil {
-				return err
-			}
+			tx.appendEvent(id, store.EventItem, l.n, store.ItemDone)
 		}
 		if !done { // a line neither cooking nor done: not this step's to finish
 			return fmt.Errorf("order %d is cooking with a line that is not", id)
@@ -333,7 +318,8 @@ func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration
 		if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1 WHERE id = $2", status, id); err != nil {
 			return err
 		}
-		return s.appendEvent(ctx, tx, id, store.EventOrder, 0, status)
+		tx.appendEvent(id, store.EventOrder, 0, status)
+		return nil
 	})
 	return wait, status, s.wrap("cook", err)
 }
@@ -344,8 +330,6 @@ func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now 
 		store.OrderCooking, store.Millis(now), id); err != nil {
 		return err
 	}
-	if err := s.appendEvent(ctx, tx, id, store.EventOrder, 0, store.OrderCooking); err != nil {
-		return err
-	}
+	tx.appendEvent(id, store.EventOrder, 0, store.OrderCooking)
 	return s.setLines(ctx, tx, id, store.ItemCooking, store.ItemQueued)
 }
