@@ -62,6 +62,7 @@ type config struct {
 	backends           []string
 	conns, rounds      int
 	customers, batch   int
+	shedMin            int
 	duration, cookUnit time.Duration
 	profile            string
 	orders, reads      bool
@@ -86,6 +87,7 @@ func run(args []string, out io.Writer) error {
 	fs.BoolVar(&c.orders, "orders", true, "measure the orders")
 	fs.BoolVar(&c.reads, "reads", true, "measure the reads")
 	fs.BoolVar(&c.shed, "shed", true, "put the kitchen behind package middleware's load shedder")
+	fs.IntVar(&c.shedMin, "shed-min", sqlite.GroupCommit, "the load shedder's MinLimit and InitialLimit (0: the library's defaults)")
 	fs.StringVar(&c.role, "role", "", "internal: serve as a child process (kitchen or floor)")
 	fs.StringVar(&c.backend, "backend", "", "internal: the child's backend")
 	fs.StringVar(&c.dsn, "dsn", "", "internal: the child's database")
@@ -94,7 +96,7 @@ func run(args []string, out io.Writer) error {
 	}
 	switch c.role {
 	case "kitchen":
-		return serveKitchen(c.backend, c.dsn, c.cookUnit, c.shed)
+		return serveKitchen(c.backend, c.dsn, c.cookUnit, c.shed, c.shedMin)
 	case "floor":
 		return serveFloor(c.backend, c.dsn)
 	case "":
@@ -115,8 +117,8 @@ func run(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(out, "kitchen-load: %d connections, %s a run, cook unit %s, shedding %v, GOMAXPROCS %d, load average %s\n",
-		c.conns, c.duration, c.cookUnit, c.shed, runtime.GOMAXPROCS(0), loadAverage())
+	fmt.Fprintf(out, "kitchen-load: %d connections, %s a run, cook unit %s, shedding %v (min limit %d), GOMAXPROCS %d, load average %s\n",
+		c.conns, c.duration, c.cookUnit, c.shed, c.shedMin, runtime.GOMAXPROCS(0), loadAverage())
 	var all []roundResult
 	for r := range c.rounds {
 		for _, b := range c.backends {

@@ -48,7 +48,7 @@ func openStore(ctx context.Context, backend, dsn string) (store.Store, error) {
 // serveKitchen runs the kitchen on a loopback port behind a load
 // shedder, prints its addresses and serves until SIGTERM or its
 // standard input closes.
-func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool) error {
+func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, shedMin int) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := kitchen.New(kitchen.Config{
 		Open:     func(ctx context.Context) (store.Store, error) { return openStore(ctx, backend, dsn) },
@@ -63,12 +63,15 @@ func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool) er
 	if err := svc.API().Start(ctx); err != nil {
 		return err
 	}
-	// The kitchen's shedding as main.go would set it up: the adaptive
-	// limit of package middleware in front of the whole API.
+	// Shedding: the adaptive limit of package middleware in front of the
+	// whole API. Its floor is the concurrency the store's group commit
+	// needs (-shed-min): a write's latency grows with the writes that
+	// share its commit, which the limiter would take for queueing and
+	// answer by cutting the very concurrency that makes the batches.
 	var h http.Handler = svc.API()
 	status := func() string { return "no shedder" }
 	if shedding {
-		shed := middleware.NewLoadShedder(middleware.LoadShedConfig{})
+		shed := middleware.NewLoadShedder(middleware.LoadShedConfig{MinLimit: shedMin, InitialLimit: shedMin})
 		h = shed.Middleware(h)
 		status = func() string { return "shed=" + strconv.FormatInt(shed.Shed(), 10) }
 	}

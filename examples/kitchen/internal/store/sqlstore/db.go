@@ -182,6 +182,7 @@ type txn[TTx any] struct {
 	Tx[TTx]
 	changed []int64
 	events  []pendingEvent
+	sets    []orderSet
 	jobs    []int64 // orders whose cook job to queue
 }
 

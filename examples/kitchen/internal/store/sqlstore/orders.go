@@ -44,7 +44,8 @@ func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Orde
 		if err != nil {
 			return err
 		}
-		tx.changed = append(tx.changed, id)
+		// No announcement: nobody can follow an order before it exists,
+		// and a stream reads the table before it waits.
 		s.queueCooking(tx, id)
 		out = store.Order{ID: id, CustomerID: o.CustomerID, Status: store.OrderReceived, Note: o.Note, Items: items, Version: 2,
 			CreatedAt: store.FromMillis(now), UpdatedAt: store.FromMillis(now)}

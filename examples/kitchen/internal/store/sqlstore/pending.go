@@ -33,13 +33,27 @@ func (tx *txn[TTx]) appendEvent(id int64, kind string, line int, status string) 
 	tx.events = append(tx.events, pendingEvent{id, kind, line, status})
 }
 
-// mark is where tx's pending work stands, to roll a savepoint back to.
-type mark struct{ changed, events, jobs int }
+// orderSet is a change of an order's status (and the time it began
+// cooking), written with the numbering of its events.
+type orderSet struct {
+	order     int64
+	status    string
+	cookingAt int64
+}
 
-func (tx *txn[TTx]) mark() mark { return mark{len(tx.changed), len(tx.events), len(tx.jobs)} }
+// setOrder sets order id's status and cooking time along with its events
+// (flushEvents), which must include one.
+func (tx *txn[TTx]) setOrder(id int64, status string, cookingAt int64) {
+	tx.sets = append(tx.sets, orderSet{id, status, cookingAt})
+}
+
+// mark is where tx's pending work stands, to roll a savepoint back to.
+type mark struct{ changed, events, sets, jobs int }
+
+func (tx *txn[TTx]) mark() mark { return mark{len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs)} }
 
 func (tx *txn[TTx]) rollbackTo(m mark) {
-	tx.changed, tx.events, tx.jobs = tx.changed[:m.changed], tx.events[:m.events], tx.jobs[:m.jobs]
+	tx.changed, tx.events, tx.sets, tx.jobs = tx.changed[:m.changed], tx.events[:m.events], tx.sets[:m.sets], tx.jobs[:m.jobs]
 }
 
 // maxRows is the most rows one multi-row INSERT holds (at most 9
@@ -71,8 +85,15 @@ func (s *DB[TTx]) flushEvents(ctx context.Context, tx *txn[TTx]) error {
 			}
 		}
 		var last int64
-		err := tx.QueryRow(ctx, `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2
-			WHERE id = $3 RETURNING event_seq`, n, now, id).Scan(&last)
+		var err error
+		set, ok := lastSet(tx.sets, id)
+		if ok {
+			err = tx.QueryRow(ctx, `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2,
+				status = $3, cooking_at = $4 WHERE id = $5 RETURNING event_seq`, n, now, set.status, set.cookingAt, id).Scan(&last)
+		} else {
+			err = tx.QueryRow(ctx, `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2
+				WHERE id = $3 RETURNING event_seq`, n, now, id).Scan(&last)
+		}
 		if err != nil {
 			return err
 		}
@@ -96,8 +117,18 @@ func (s *DB[TTx]) flushEvents(ctx context.Context, tx *txn[TTx]) error {
 			return err
 		}
 	}
-	tx.events = tx.events[:0]
+	tx.events, tx.sets = tx.events[:0], tx.sets[:0]
 	return nil
+}
+
+// lastSet returns the last change of order id's status in sets.
+func lastSet(sets []orderSet, id int64) (orderSet, bool) {
+	for i := len(sets) - 1; i >= 0; i-- {
+		if sets[i].order == id {
+			return sets[i], true
+		}
+	}
+	return orderSet{}, false
 }
 
 // values returns the VALUES list of rows rows of n parameters each:
@@ -108,16 +139,23 @@ func values(rows, n int) string {
 		if r > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteByte('(')
-		for c := range n {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(r*n + c + 1))
-		}
-		b.WriteByte(')')
+		b.WriteString(list(r*n+1, n))
 	}
+	return b.String()
+}
+
+// list returns the parenthesized list of n parameters from $first on.
+func list(first, n int) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(first + i))
+	}
+	b.WriteByte(')')
 	return b.String()
 }
 

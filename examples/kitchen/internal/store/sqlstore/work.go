@@ -250,86 +250,103 @@ func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 // its order's (see requeueStuck).
 const superseded = "superseded"
 
-// line is a line being cooked.
+// line is a line of an order being cooked.
 type line struct {
-	n   int
-	due time.Time
+	n      int
+	prep   int // seconds
+	status string
+	due    time.Time
 }
 
 // advance moves order id on as far as the clock allows, in one
 // transaction: a received order starts cooking, all its lines at once;
 // lines whose time has come are done, in the order they came due; an
 // order whose lines are all done is ready. It returns the order's status
-// and, while it cooks, how long until its next line is due.
+// and, while it cooks, how long until its next line is due. It reads the
+// order and its lines in one statement, and its change of status goes
+// with the numbering of its events (flushEvents).
 func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration) (wait time.Duration, status string, err error) {
 	err = s.write(ctx, func(tx *txn[TTx]) error {
 		var cookingAt, current int64
-		err := tx.QueryRow(ctx, "SELECT status, cooking_at, job_id FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status, &cookingAt, &current)
-		if errors.Is(err, ErrNoRows) {
+		var lines []line
+		rows, err := tx.Query(ctx, `SELECT o.status, o.cooking_at, o.job_id, i.line, i.prep_seconds, i.status
+			FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = $1 ORDER BY i.line`+s.d.ForUpdate(), id)
+		err = scanAll(rows, err, func(rows Rows) error {
+			var l line
+			err := rows.Scan(&status, &cookingAt, &current, &l.n, &l.prep, &l.status)
+			lines = append(lines, l)
+			return err
+		})
+		switch {
+		case err != nil:
+			return err
+		case len(lines) == 0:
 			return store.ErrNotFound
-		}
-		if err == nil && current != job {
+		case current != job:
 			status = superseded
 			return nil
-		}
-		if err != nil || status != store.OrderReceived && status != store.OrderCooking {
-			return err
+		case status != store.OrderReceived && status != store.OrderCooking:
+			return nil
 		}
 		now := s.now()
 		if status == store.OrderReceived {
-			if err := s.startCooking(ctx, tx, id, now); err != nil {
+			if err := s.startCooking(ctx, tx, id, now, lines); err != nil {
 				return err
 			}
 			status, cookingAt = store.OrderCooking, store.Millis(now)
 		}
 		var cooking []line
-		done := true
-		rows, err := tx.Query(ctx, "SELECT line, prep_seconds, status FROM order_items WHERE order_id = $1 ORDER BY line", id)
-		err = scanAll(rows, err, func(rows Rows) error {
-			var l line
-			var prep int
-			var st string
-			err := rows.Scan(&l.n, &prep, &st)
-			l.due = store.FromMillis(cookingAt).Add(time.Duration(prep) * unit)
-			if st == store.ItemCooking {
+		for _, l := range lines {
+			switch l.status {
+			case store.ItemCooking:
+				l.due = store.FromMillis(cookingAt).Add(time.Duration(l.prep) * unit)
 				cooking = append(cooking, l)
+			case store.ItemDone:
+			default: // a line neither cooking nor done: not this step's to finish
+				return fmt.Errorf("order %d is cooking with a line that is %s", id, l.status)
 			}
-			done = done && (st == store.ItemDone || st == store.ItemCooking)
-			return err
-		})
-		if err != nil {
-			return err
 		}
 		slices.SortStableFunc(cooking, func(a, b line) int { return a.due.Compare(b.due) })
+		var done []any
 		for _, l := range cooking {
 			if l.due.After(now) {
 				wait = l.due.Sub(now)
-				return nil
+				break
 			}
-			if _, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line = $3", store.ItemDone, id, l.n); err != nil {
-				return err
-			}
+			done = append(done, l.n)
 			tx.appendEvent(id, store.EventItem, l.n, store.ItemDone)
 		}
-		if !done { // a line neither cooking nor done: not this step's to finish
-			return fmt.Errorf("order %d is cooking with a line that is not", id)
+		if len(done) > 0 {
+			_, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line IN "+list(3, len(done)),
+				append([]any{store.ItemDone, id}, done...)...)
+			if err != nil {
+				return err
+			}
+		}
+		if wait > 0 {
+			return nil
 		}
 		status = store.OrderReady
-		if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1 WHERE id = $2", status, id); err != nil {
-			return err
-		}
 		tx.appendEvent(id, store.EventOrder, 0, status)
+		tx.setOrder(id, status, cookingAt)
 		return nil
 	})
 	return wait, status, s.wrap("cook", err)
 }
 
 // startCooking moves a received order and its queued lines to cooking.
-func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now time.Time) error {
-	if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1, cooking_at = $2 WHERE id = $3",
-		store.OrderCooking, store.Millis(now), id); err != nil {
+func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now time.Time, lines []line) error {
+	if _, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND status = $3",
+		store.ItemCooking, id, store.ItemQueued); err != nil {
 		return err
 	}
 	tx.appendEvent(id, store.EventOrder, 0, store.OrderCooking)
-	return s.setLines(ctx, tx, id, store.ItemCooking, store.ItemQueued)
+	tx.setOrder(id, store.OrderCooking, store.Millis(now))
+	for i, l := range lines {
+		if l.status == store.ItemQueued {
+			tx.appendEvent(id, store.EventItem, l.n, store.ItemCooking)
+			lines[i].status = store.ItemCooking
+		}
+	}
+	return nil
 }
