@@ -50,7 +50,9 @@ func (tx *txn[TTx]) setOrder(id int64, status string, cookingAt int64) {
 // mark is where tx's pending work stands, to roll a savepoint back to.
 type mark struct{ changed, events, sets, jobs int }
 
-func (tx *txn[TTx]) mark() mark { return mark{len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs)} }
+func (tx *txn[TTx]) mark() mark {
+	return mark{len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs)}
+}
 
 func (tx *txn[TTx]) rollbackTo(m mark) {
 	tx.changed, tx.events, tx.sets, tx.jobs = tx.changed[:m.changed], tx.events[:m.events], tx.sets[:m.sets], tx.jobs[:m.jobs]
