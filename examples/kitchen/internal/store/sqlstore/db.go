@@ -137,6 +137,7 @@ type DB[TTx any] struct {
 	work     worker[TTx]
 	events   events
 	group    *group[TTx] // nil without group commit
+	runs     runs        // of the jobs this process worked
 }
 
 var _ store.Store = (*DB[any])(nil)

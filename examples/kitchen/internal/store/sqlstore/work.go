@@ -50,10 +50,11 @@ const maxSnooze = 4 * time.Second
 
 // worker holds what the cook job needs while the store works.
 type worker[TTx any] struct {
-	mu     sync.Mutex
-	client *river.Client[TTx]
-	cfg    store.WorkConfig
-	start  time.Time // of this process's work: older jobs are resumed
+	mu       sync.Mutex
+	client   *river.Client[TTx]
+	unfollow func() // ends the counting of the client's events
+	cfg      store.WorkConfig
+	start    time.Time // of this process's work: older jobs are resumed
 }
 
 // migrateQueue brings River's tables up to date.
@@ -86,14 +87,16 @@ func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
 }
 
 // requeueStuck gives a new cook job to the orders whose job is stuck
-// running: jobs whose process was killed during a step. River's own
-// rescue of stuck jobs runs on its leader every 30s, after a leader's
-// lease (15s) when the leader was the process killed; a restarted
-// kitchen finishes its orders sooner. A job is stuck when it has run for
-// longer than rescueAfter or, on SQLite, which has one process, when it
-// runs at all as the process starts. The old job, if River ever runs it
-// again, finds itself superseded (orders.job_id) and cancels itself.
-func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter time.Duration) error {
+// running: jobs whose process was killed during a step (or before River
+// recorded the step's end). River's own rescue of stuck jobs runs on its
+// leader every 30s, after a leader's lease (15s) when the leader was the
+// process killed; a kitchen does this as it starts and then every
+// rescueAfter (rescueStuck), so that its orders are finished sooner. A
+// job is stuck when it has run for longer than rescueAfter or, on
+// SQLite, which has one process, when it runs at all as the process
+// starts. The old job, if River ever runs it again, finds itself
+// superseded (orders.job_id) and cancels itself.
+func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter time.Duration, starting bool) error {
 	res, err := s.inserter.JobListTx(ctx, tx.Native(), river.NewJobListParams().
 		Kinds(cookArgs{}.Kind()).States(rivertype.JobStateRunning).First(10_000))
 	if err != nil {
@@ -101,7 +104,7 @@ func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter ti
 	}
 	now := s.now()
 	for _, j := range res.Jobs {
-		if !s.d.SingleProcess() && (j.AttemptedAt == nil || now.Sub(*j.AttemptedAt) < rescueAfter) {
+		if !(starting && s.d.SingleProcess()) && (j.AttemptedAt == nil || now.Sub(*j.AttemptedAt) < rescueAfter) {
 			continue
 		}
 		var args cookArgs
@@ -179,14 +182,44 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		return s.wrap("start work", err)
 	}
 	w.cfg, w.start = cfg, time.Now()
-	if err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter) }); err != nil {
+	if err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter, true) }); err != nil {
 		return s.wrap("start work", err)
 	}
+	unfollow := s.runs.follow(client)
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		unfollow()
 		return s.wrap("start work", err)
 	}
-	w.client = client
+	stopRescue := s.rescueStuck(cfg)
+	w.client, w.unfollow = client, func() { stopRescue(); unfollow() }
 	return nil
+}
+
+// rescueStuck runs requeueStuck every cfg.RescueAfter until stop is
+// called.
+func (s *DB[TTx]) rescueStuck(cfg store.WorkConfig) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(cfg.RescueAfter)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter, false) })
+			if err != nil && ctx.Err() == nil {
+				cfg.Logger.Error("kitchen: looking for stuck jobs", "error", err)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // StopWork stops River's client: gracefully until ctx is done, then by
@@ -194,8 +227,8 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 func (s *DB[TTx]) StopWork(ctx context.Context) error {
 	w := &s.work
 	w.mu.Lock()
-	client := w.client
-	w.client = nil
+	client, unfollow := w.client, w.unfollow
+	w.client, w.unfollow = nil, nil
 	w.mu.Unlock()
 	if client == nil {
 		return nil
@@ -204,6 +237,7 @@ func (s *DB[TTx]) StopWork(ctx context.Context) error {
 	if ctx.Err() != nil {
 		err = client.StopAndCancel(context.WithoutCancel(ctx))
 	}
+	unfollow()
 	return s.wrap("stop work", err)
 }
 
