@@ -88,10 +88,12 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 	defer closeMon()
 	client := newClient(c.conns)
 	defer client.CloseIdleConnections()
-	tokens, err := newCustomers(client, k.url, c.customers)
+	tokens, err := newCustomers(client, k.url, c.customers+1)
 	if err != nil {
 		return res, err
 	}
+	reader := tokens[c.customers] // places no order but the one it reads
+	tokens = tokens[:c.customers]
 	if c.orders {
 		if err := measureOrders(&res, c, backend, round, client, k, mon, tokens); err != nil {
 			return res, err
@@ -105,11 +107,11 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 			return res, err
 		}
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tokens[0])
+		req.Header.Set("Authorization", "Bearer "+reader)
 		if err := do(client, req, http.StatusAccepted, &order); err != nil {
 			return res, err
 		}
-		readReqs = reads(order.ID, tokens[0])
+		readReqs = reads(order.ID, reader)
 		for _, rr := range readReqs {
 			saved := profile(k, c.duration/2, profileFile(c, backend, round, rr.short))
 			r, cpu, err := measureRead(client, k, c, rr)

@@ -49,7 +49,10 @@ func openStore(ctx context.Context, backend, dsn string) (store.Store, error) {
 // shedder, prints its addresses and serves until SIGTERM or its
 // standard input closes.
 func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, shedMin int) error {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Errors only: the access log's line per request, and its warning
+	// per 4xx (429s when customers are few), would cost the kitchen more
+	// than its work.
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	svc := kitchen.New(kitchen.Config{
 		Open:     func(ctx context.Context) (store.Store, error) { return openStore(ctx, backend, dsn) },
 		Seed:     true,
