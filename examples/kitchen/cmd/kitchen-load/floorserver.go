@@ -21,6 +21,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres"
 )
 
 // floorDB runs a query returning rows; both backends' rows scan alike.
@@ -84,7 +86,12 @@ const (
 // openFloor opens the floor's connections to the database.
 func openFloor(ctx context.Context, backend, dsn string) (floorDB, func(), error) {
 	if backend == "postgres" {
-		p, err := pgxpool.New(ctx, dsn)
+		cfg, err := pgxpool.ParseConfig(dsn)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.MaxConns = postgres.DefaultMaxConns // as the kitchen's pool
+		p, err := pgxpool.NewWithConfig(ctx, cfg)
 		if err != nil {
 			return nil, nil, err
 		}
