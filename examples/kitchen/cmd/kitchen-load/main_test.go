@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"regexp"
 	"strconv"
@@ -58,19 +59,21 @@ func TestGrowth(t *testing.T) {
 	t.Parallel()
 	at := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 	for _, tt := range []struct {
-		name    string
-		samples []depthSample
-		skip    time.Duration
-		want    float64
+		name         string
+		samples      []depthSample
+		skip         time.Duration
+		slope, error float64
 	}{
-		{"flat", []depthSample{{at(1), 10}, {at(2), 10}, {at(3), 10}}, 0, 0},
-		{"rising", []depthSample{{at(1), 10}, {at(2), 20}, {at(3), 30}}, 0, 10},
-		{"falling after the skip", []depthSample{{at(0), 500}, {at(1), 30}, {at(2), 20}, {at(3), 10}}, at(0.5), -10},
-		{"one sample", []depthSample{{at(1), 10}}, 0, 0},
+		{"flat", []depthSample{{at(1), 10}, {at(2), 10}, {at(3), 10}}, 0, 0, 0},
+		{"rising", []depthSample{{at(1), 10}, {at(2), 20}, {at(3), 30}}, 0, 10, 0},
+		{"falling after the skip", []depthSample{{at(0), 500}, {at(1), 30}, {at(2), 20}, {at(3), 10}}, at(0.5), -10, 0},
+		{"noisy", []depthSample{{at(1), 10}, {at(2), 30}, {at(3), 10}, {at(4), 30}}, 0, 4, 5.66},
+		{"too few samples", []depthSample{{at(1), 10}, {at(2), 20}}, 0, 0, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := growth(tt.samples, tt.skip); got != tt.want {
-				t.Errorf("got %v, want %v", got, tt.want)
+			slope, stderr := growth(tt.samples, tt.skip)
+			if math.Abs(slope-tt.slope) > 0.01 || math.Abs(stderr-tt.error) > 0.01 {
+				t.Errorf("got %.2f±%.2f, want %.2f±%.2f", slope, stderr, tt.slope, tt.error)
 			}
 		})
 	}

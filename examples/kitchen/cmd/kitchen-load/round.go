@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,7 @@ type roundResult struct {
 	depth         []depthSample
 	states        string        // the queue's jobs by state at the end of the load
 	growth        float64       // jobs a second the queue grew by, fitted over the last three quarters
+	growthErr     float64       // the fit's standard error
 	drain         time.Duration // from the end of the load until every order was ready
 	reads         []readResult
 }
@@ -50,12 +52,12 @@ func perCPU(r loadResult, cpu time.Duration) float64 {
 	return float64(len(r.latency)) / cpu.Seconds()
 }
 
-// keptUp reports whether the queue did not grow: it grew by less than
-// 1% of the orders placed a second (or 5 jobs a second, the noise of
-// sampling the depth of a queue of a few hundred jobs), and every
-// order was ready within 10s of the end.
+// keptUp reports whether the queue did not grow: its growth is within
+// twice the fit's standard error of none (the depth of a queue of a few
+// hundred jobs, sampled, is noisy) or below 1% of the orders placed a
+// second, and every order was ready within 10s of the end of the load.
 func (r roundResult) keptUp() bool {
-	return r.growth < max(5, 0.01*r.orders.rate()) && r.drain < 10*time.Second
+	return r.growth < max(2*r.growthErr, 0.01*r.orders.rate()) && r.drain < 10*time.Second
 }
 
 const (
@@ -190,7 +192,7 @@ func measureOrders(res *roundResult, c config, backend string, round int, client
 	if err := saved(); err != nil {
 		return err
 	}
-	res.growth = growth(res.depth, c.duration/4)
+	res.growth, res.growthErr = growth(res.depth, c.duration/4)
 	var states []string
 	err := scanRows(context.Background(), mon, byState, nil, func(s scanner) error {
 		var state string
@@ -277,20 +279,37 @@ func measureRead(client *http.Client, srv *child, c config, rr namedRequest) (lo
 }
 
 // growth fits a line to the samples from skip on and returns its slope,
-// in jobs a second.
-func growth(samples []depthSample, skip time.Duration) float64 {
-	var n, sx, sy, sxx, sxy float64
+// in jobs a second, and the slope's standard error.
+func growth(samples []depthSample, skip time.Duration) (slope, stderr float64) {
+	var xs, ys []float64
 	for _, s := range samples {
-		if s.at < skip {
-			continue
+		if s.at >= skip {
+			xs, ys = append(xs, s.at.Seconds()), append(ys, float64(s.depth))
 		}
-		x, y := s.at.Seconds(), float64(s.depth)
-		n, sx, sy, sxx, sxy = n+1, sx+x, sy+y, sxx+x*x, sxy+x*y
 	}
-	if n < 2 || n*sxx-sx*sx == 0 {
-		return 0
+	n := float64(len(xs))
+	if n < 3 {
+		return 0, 0
 	}
-	return (n*sxy - sx*sy) / (n*sxx - sx*sx)
+	var mx, my float64
+	for i := range xs {
+		mx, my = mx+xs[i]/n, my+ys[i]/n
+	}
+	var sxx, sxy float64
+	for i := range xs {
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+		sxy += (xs[i] - mx) * (ys[i] - my)
+	}
+	if sxx == 0 {
+		return 0, 0
+	}
+	slope = sxy / sxx
+	var rss float64
+	for i := range xs {
+		r := ys[i] - my - slope*(xs[i]-mx)
+		rss += r * r
+	}
+	return slope, math.Sqrt(rss / (n - 2) / sxx)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
@@ -331,8 +350,8 @@ func (r roundResult) printOrders(w io.Writer) {
 	fmt.Fprintf(w, "           floor   %7.0f/s  p50 %8s  p99 %8s  → kitchen/floor %.2f×, p99 %.1f× the floor's\n", r.floor.rate(),
 		ms(r.floor.quantile(0.5)), ms(r.floor.quantile(0.99)), o.rate()/r.floor.rate(),
 		float64(o.quantile(0.99))/float64(max(1, r.floor.quantile(0.99))))
-	fmt.Fprintf(w, "  queue    depth %s (%s); growth %+.1f jobs/s; all ready %.1fs after the load; kept up: %v\n",
-		strings.Join(depths, " "), orNone(r.states), r.growth, r.drain.Seconds(), r.keptUp())
+	fmt.Fprintf(w, "  queue    depth %s (%s); growth %+.1f±%.1f jobs/s; all ready %.1fs after the load; kept up: %v\n",
+		strings.Join(depths, " "), orNone(r.states), r.growth, r.growthErr, r.drain.Seconds(), r.keptUp())
 }
 
 func orNone(s string) string {
