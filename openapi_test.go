@@ -55,7 +55,9 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"security", securedAPI()},
 		{"dependencies", depsGoldenAPI()},
 		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
+		{"webhooks", webhooksAPI()},
 		{"features", newFeaturesAPI().api},
+		{"metadata", metadataAPI()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)

@@ -53,6 +53,7 @@ type worker[TTx any] struct {
 	mu       sync.Mutex
 	client   *river.Client[TTx]
 	unfollow func() // ends the counting of the client's events
+	unrescue func() // ends the rescue of stuck jobs (rescueStuck)
 	cfg      store.WorkConfig
 	start    time.Time // of this process's work: older jobs are resumed
 }
@@ -190,13 +191,14 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		unfollow()
 		return s.wrap("start work", err)
 	}
-	stopRescue := s.rescueStuck(cfg)
-	w.client, w.unfollow = client, func() { stopRescue(); unfollow() }
+	w.client, w.unfollow, w.unrescue = client, unfollow, s.rescueStuck(cfg)
 	return nil
 }
 
 // rescueStuck runs requeueStuck every cfg.RescueAfter until stop is
-// called.
+// called: a job that was running in a process killed just before this
+// one started is not stuck yet at start (on PostgreSQL, another instance
+// may be running it), and River's own rescue may be half a minute away.
 func (s *DB[TTx]) rescueStuck(cfg store.WorkConfig) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -227,12 +229,13 @@ func (s *DB[TTx]) rescueStuck(cfg store.WorkConfig) (stop func()) {
 func (s *DB[TTx]) StopWork(ctx context.Context) error {
 	w := &s.work
 	w.mu.Lock()
-	client, unfollow := w.client, w.unfollow
-	w.client, w.unfollow = nil, nil
+	client, unfollow, unrescue := w.client, w.unfollow, w.unrescue
+	w.client, w.unfollow, w.unrescue = nil, nil, nil
 	w.mu.Unlock()
 	if client == nil {
 		return nil
 	}
+	unrescue()
 	err := client.Stop(ctx)
 	if ctx.Err() != nil {
 		err = client.StopAndCancel(context.WithoutCancel(ctx))
