@@ -46,6 +46,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
 )
 
@@ -87,7 +88,7 @@ func run(args []string, out io.Writer) error {
 	fs.BoolVar(&c.orders, "orders", true, "measure the orders")
 	fs.BoolVar(&c.reads, "reads", true, "measure the reads")
 	fs.BoolVar(&c.shed, "shed", true, "put the kitchen behind package middleware's load shedder")
-	fs.IntVar(&c.shedMin, "shed-min", sqlite.GroupCommit, "the load shedder's MinLimit and InitialLimit (0: the library's defaults)")
+	fs.IntVar(&c.shedMin, "shed-min", kitchen.MinConcurrency, "the load shedder's MinLimit and InitialLimit (0: the library's defaults, as the kitchen command has them)")
 	fs.StringVar(&c.role, "role", "", "internal: serve as a child process (kitchen or floor)")
 	fs.StringVar(&c.backend, "backend", "", "internal: the child's backend")
 	fs.StringVar(&c.dsn, "dsn", "", "internal: the child's database")

@@ -67,10 +67,9 @@ func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, sh
 		return err
 	}
 	// Shedding: the adaptive limit of package middleware in front of the
-	// whole API. Its floor is the concurrency the store's group commit
-	// needs (-shed-min): a write's latency grows with the writes that
-	// share its commit, which the limiter would take for queueing and
-	// answer by cutting the very concurrency that makes the batches.
+	// whole API, its floor at kitchen.MinConcurrency (-shed-min). The
+	// priorities of the kitchen command's shedder leave the operations
+	// measured here at Normal.
 	var h http.Handler = svc.API()
 	status := func() string { return "no shedder" }
 	if shedding {

@@ -35,6 +35,18 @@ const (
 	DemoCustomerToken = "demo-customer-token"
 )
 
+// MinConcurrency is the fewest requests a load shedder in front of the
+// kitchen should let run at once (its MinLimit and InitialLimit): the
+// SQLite store commits the writes that wait together (group commit, up to
+// 64), so its throughput grows with the writes in flight while their
+// latency grows with the batch — which an adaptive limiter takes for
+// queueing and answers by cutting the very concurrency that fills the
+// batches. Measured with cmd/kitchen-load at 32 connections: with
+// middleware.LoadShedder's defaults (MinLimit 4, as the kitchen command
+// sets it up today) the kitchen accepted about 200 orders/s and shed the
+// rest on either backend; with 64, it shed none (BENCHMARKS.md).
+const MinConcurrency = 64
+
 // Config configures a [Service]. The zero value of each duration means
 // its default.
 type Config struct {
