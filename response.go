@@ -51,6 +51,9 @@ type responsePlan struct {
 	// checker validates a JSON body against schema when responses are
 	// checked ([Config.CheckResponses]); nil otherwise.
 	checker *validate.Validator
+	// flat encodes a JSON body of a flat struct without json.MarshalWrite
+	// (response_json.go); nil for other bodies.
+	flat *flatJSON
 	// etag is 1+ the index in headers of the ETag header of a GET's
 	// output, which makes If-None-Match answer 304; 0 when none.
 	etag int
@@ -165,6 +168,7 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 		if err := json.MarshalWrite(io.Discard, reflect.New(p.bodyType).Interface(), jsonOptions); err != nil {
 			return fmt.Errorf("output body %v cannot be encoded as JSON: %w", p.bodyType, err)
 		}
+		p.flat = compileFlatJSON(p.bodyType)
 	}
 	p.status = cfg.status
 	if p.status == 0 {
@@ -395,12 +399,14 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 				return false
 			}
 		}
-		v := reflect.NewAt(p.bodyType, body).Interface()
 		var err error
-		if st.format > 0 {
-			err = op.api.cfg.Formats[st.format-1].Marshal(&st.buf, v)
-		} else {
-			err = json.MarshalWrite(&st.buf, v, jsonOptions)
+		switch {
+		case st.format > 0:
+			err = op.api.cfg.Formats[st.format-1].Marshal(&st.buf, reflect.NewAt(p.bodyType, body).Interface())
+		case p.flat != nil:
+			st.buf.Write(p.flat.appendTo(st.buf.AvailableBuffer(), body))
+		default:
+			err = json.MarshalWrite(&st.buf, reflect.NewAt(p.bodyType, body).Interface(), jsonOptions)
 		}
 		if err != nil {
 			op.api.internalError(w, r, fmt.Errorf("encoding the response of %s: %w", op.id, err))
