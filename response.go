@@ -347,11 +347,15 @@ var smallLengths = func() (t [4096]string) {
 	return t
 }()
 
-func contentLength(n int) string {
+// contentLength is the Content-Length header value of a body of n bytes.
+// Below 4096 it is a one-element slice of smallLengths, shared as
+// jsonContentType is (its capacity of one makes an append copy it), so
+// that it costs neither the string nor the slice an allocation.
+func contentLength(n int) []string {
 	if n < len(smallLengths) {
-		return smallLengths[n]
+		return smallLengths[n : n+1 : n+1]
 	}
-	return strconv.Itoa(n)
+	return []string{strconv.Itoa(n)}
 }
 
 // writeOutput writes the handler's output. out is a *Out. The body is
@@ -430,7 +434,7 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 	if len(p.offers) > 1 {
 		h["Vary"] = varyAccept
 	}
-	h["Content-Length"] = []string{contentLength(st.buf.Len())}
+	h["Content-Length"] = contentLength(st.buf.Len())
 	w.WriteHeader(status)
 	if _, err := w.Write(st.buf.Bytes()); err != nil {
 		op.api.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing response", attrOp(op.id), attrErr(err))
@@ -459,12 +463,12 @@ func (op *operation) writeRawOutput(w http.ResponseWriter, r *http.Request, stat
 	switch p.kind {
 	case bodyBytes:
 		b := *(*[]byte)(body)
-		h["Content-Length"] = []string{contentLength(len(b))}
+		h["Content-Length"] = contentLength(len(b))
 		w.WriteHeader(status)
 		_, err = w.Write(b)
 	case bodyString:
 		s := *(*string)(body)
-		h["Content-Length"] = []string{contentLength(len(s))}
+		h["Content-Length"] = contentLength(len(s))
 		w.WriteHeader(status)
 		_, err = io.WriteString(w, s)
 	case bodyReader:
