@@ -189,6 +189,15 @@ func isZeroScalar(k reflect.Kind, p unsafe.Pointer) bool {
 	}
 }
 
+// plainJSON marks the bytes a JSON string holds as they are: printable
+// ASCII other than '"' and '\\'.
+var plainJSON = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendJSONString appends s quoted. A string of printable ASCII with
 // nothing to escape, the common case, is copied as it is; anything else
 // goes through jsontext.AppendQuote, whose output for invalid UTF-8 (each
@@ -196,7 +205,7 @@ func isZeroScalar(k reflect.Kind, p unsafe.Pointer) bool {
 // what jsontext.AllowInvalidUTF8 makes of it.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+		if !plainJSON[s[i]] {
 			b, _ = jsontext.AppendQuote(b, s)
 			return b
 		}
