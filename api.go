@@ -1,6 +1,7 @@
 package roux
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -53,6 +54,12 @@ type Config struct {
 	// request's Accept header; see [Format]. New panics when one is
 	// malformed or offered twice.
 	Formats []Format
+	// TrustedOrigins are origins ("https://app.example.com") whose
+	// browser pages may send unsafe requests to operations secured by a
+	// cookie ([APIKeyAuth] with [InCookie]), which roux otherwise refuses
+	// when they come from another origin (CSRF protection, with
+	// http.CrossOriginProtection). New panics on a malformed origin.
+	TrustedOrigins []string
 	// CheckResponses checks every response an operation sends against its
 	// published description: the status is documented, the headers
 	// documented as required are present, and a JSON body satisfies its
@@ -94,10 +101,12 @@ type API struct {
 	deps       depScope
 	life       lifecycle
 	docsOff    atomic.Bool
-	checking   bool                   // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
+	checking   bool // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
+	csrf       *http.CrossOriginProtection
 	documented []DocumentedMiddleware // added with UseDocumented
 	cpuOnce    sync.Once
 	cpu        *cpuPool
+	hooks      webhooks // published with API.Webhook
 
 	docs docCache
 }
@@ -138,6 +147,12 @@ func New(c Config) *API {
 		docPaths: map[string]string{},
 	}
 	a.checking = c.CheckResponses || checkingFromEnv()
+	a.csrf = http.NewCrossOriginProtection()
+	for _, o := range c.TrustedOrigins {
+		if err := a.csrf.AddTrustedOrigin(o); err != nil {
+			panic(fmt.Errorf("roux: Config.TrustedOrigins: %w", err))
+		}
+	}
 	a.validators = validate.NewCompiler(a.registry)
 	a.validators.Custom = customCheck
 	a.problems = defineProblemSchemas(a.registry)

@@ -49,6 +49,15 @@ func (op *operation) bindDeps(r *http.Request, st *state) bool {
 // closes the connection, so that net/http neither reads nor waits for
 // it. It writes the problem and reports false when a scheme refuses.
 func (op *operation) authenticate(w http.ResponseWriter, r *http.Request, st *state) bool {
+	if op.crossOrigin {
+		// A cookie is sent by the browser whatever page asks: an unsafe
+		// request from another origin's page is refused (CSRF).
+		if err := op.api.csrf.Check(r); err != nil {
+			refuseEarly(w, r)
+			op.api.writeProblem(w, r, NewError(http.StatusForbidden, "a cross-origin request to an operation secured by a cookie is refused"))
+			return false
+		}
+	}
 	for _, i := range op.secNodes {
 		if !st.depActive[i] {
 			continue

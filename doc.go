@@ -276,6 +276,41 @@
 // until the response is sent goes to [Tasks]. For fan-out inside a
 // handler, use golang.org/x/sync/errgroup with the request context.
 //
+// # Webhooks and callbacks
+//
+// The requests an API sends to others are declared like operations, from
+// a Go type: [NewWebhook] names a webhook and its JSON payload type.
+// [API.Webhook] publishes it among the document's webhooks (OpenAPI 3.1;
+// the 3.0 document has none), and [Callback] as a callback of an
+// operation, sent to a URL a runtime expression takes from the request
+// ("{$request.body#/callbackUrl}"); registration checks the expression
+// against the operation's parameters and bodies.
+//
+//	var OrderReady = roux.NewWebhook[OrderReadyEvent]("orderReady", roux.Summary("An order is ready"))
+//
+//	api.Webhook(OrderReady)
+//	res, err := OrderReady.Send(ctx, sender, roux.WebhookEndpoint{URL: url, Secret: secret}, eventID, &event)
+//
+// [Webhook.Send] makes one attempt: it signs the payload as Standard
+// Webhooks do (headers webhook-id, webhook-timestamp and
+// webhook-signature, an HMAC-SHA256 of id, timestamp and body) and
+// returns the receiver's answer, or a [*WebhookError] that says whether
+// to retry (no answer, 408, 429, 5xx) and after what Retry-After; the
+// retries belong to a job queue, with the same message id. Receivers
+// check messages with [VerifyWebhook].
+//
+// # Idempotency keys
+//
+// [Idempotent] makes a POST safe to retry: a request with an
+// Idempotency-Key header (the IETF httpapi draft) claims the key, scoped
+// by the request's credentials, in an [IdempotencyStore]; a retry with
+// the same key and request gets the first answer again, marked
+// Idempotent-Replayed: true, without running the handler; the same key
+// with another request gets 422, and a retry while the first request
+// runs 409. [NewMemoryIdempotencyStore] keeps keys in process; module
+// github.com/roux-go/roux/idemsql in the service's SQLite or PostgreSQL.
+// The typed client sends keys with client.WithIdempotencyKey.
+//
 // # OpenAPI
 //
 // The document is served at /openapi.json and /openapi.yaml (see

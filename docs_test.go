@@ -134,6 +134,7 @@ func TestOpenAPI30Golden(t *testing.T) {
 		{"groups", groupsAPI(nil)},
 		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
 		{"features", newFeaturesAPI().api},
+		{"webhooks", webhooksAPI()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)

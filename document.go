@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -83,7 +84,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	for _, p := range params {
 		s := *p.Schema
 		param := &openapi.Parameter{
-			Name: p.Name, In: string(p.In), Required: p.Required,
+			Name: p.Name, In: string(p.In), Required: p.Required, AllowEmptyValue: p.AllowEmpty,
 			Description: s.Description, Deprecated: s.Deprecated, Schema: &s,
 		}
 		s.Description, s.Deprecated = "", false
@@ -125,9 +126,15 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		problem(http.StatusUnauthorized, "The credentials are missing or not valid",
 			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The challenge of the security scheme.", true)})
 	}
-	if op.hasScopes() {
+	switch {
+	case op.hasScopes() && op.crossOrigin:
+		problem(http.StatusForbidden, "The credentials lack a required scope, or a browser page of another origin sent the request",
+			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The scopes the operation needs (error=\"insufficient_scope\"), when they are what is missing.", false)})
+	case op.hasScopes():
 		problem(http.StatusForbidden, "The credentials lack a required scope",
 			map[string]*openapi.Header{"WWW-Authenticate": headerDoc("The scopes the operation needs (error=\"insufficient_scope\").", true)})
+	case op.crossOrigin:
+		problem(http.StatusForbidden, "A browser page of another origin sent the request: refused, as the operation is secured by a cookie (CSRF)", nil)
 	}
 	problem(http.StatusInternalServerError, "The server failed to handle the request", nil)
 	if cfg.cpuBound {
@@ -235,6 +242,10 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		}
 		d.Responses[strconv.Itoa(x.status)] = r
 	}
+	if err := op.describeCallbacks(d, cfg.callbacks); err != nil {
+		return nil, err
+	}
+	op.describeIdempotency(d, problems)
 	// The operation's own middleware first: the API's runs outside it and
 	// adds its headers to those responses too.
 	for _, m := range cfg.documented {
@@ -352,6 +363,15 @@ func (a *API) OpenAPI() *openapi.Document {
 		}
 		item.Set(op.method, op.doc)
 		for _, t := range op.doc.Tags {
+			if !tags[t] {
+				tags[t] = true
+				doc.Tags = append(doc.Tags, openapi.Tag{Name: t})
+			}
+		}
+	}
+	if len(a.hooks.items) > 0 {
+		doc.Webhooks = maps.Clone(a.hooks.items)
+		for _, t := range a.hooks.tags {
 			if !tags[t] {
 				tags[t] = true
 				doc.Tags = append(doc.Tags, openapi.Tag{Name: t})

@@ -55,6 +55,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"security", securedAPI()},
 		{"dependencies", depsGoldenAPI()},
 		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
+		{"webhooks", webhooksAPI()},
 		{"features", newFeaturesAPI().api},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

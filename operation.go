@@ -32,6 +32,9 @@ type operation struct {
 	deps       depPlan
 	security   []opSecurity
 	secNodes   []int // the nodes of security schemes, run before the input is read
+	// crossOrigin: an unsafe method secured by a cookie, whose
+	// cross-origin browser requests are refused (CSRF).
+	crossOrigin bool
 	// ifMatch: the input has an If-Match field of type ETags;
 	// ifMatchRequired: it is required, and its absence is a 428.
 	ifMatch, ifMatchRequired bool
@@ -45,6 +48,7 @@ type operation struct {
 	wrapped                  http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
 	doc                      *openapi.Operation
 	inputRule                func(unsafe.Pointer, *verr.Path, *verr.List) // the input type's Validate method, or nil (validator.go)
+	idem                     *idemPlan                                    // Idempotent's, or nil
 }
 
 // param is a compiled parameter: its binder, how to find its values and
@@ -96,6 +100,9 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 		op.cpu = a.cpuPool()
 	}
 	op.compileConditional()
+	if err := op.compileIdempotency(cfg); err != nil {
+		return nil, err
+	}
 	if op.doc, err = op.describe(cfg); err != nil {
 		return nil, err
 	}

@@ -41,6 +41,8 @@ type opConfig struct {
 	requires    []Provider
 	secure      []securityReq
 	cpuBound    bool
+	callbacks   []callbackDecl // webhook.go
+	idem        *idemPlan      // idempotency.go
 	mergePatch  bool
 }
 

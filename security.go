@@ -59,6 +59,14 @@ const (
 // APIKeyAuth is a security scheme called scheme: an API key sent in the
 // header, query parameter or cookie called name, checked by verify, whose
 // result is the dependency's value. A request without the key gets 401.
+//
+// A browser sends a cookie with every request to its site, whichever page
+// asks, so operations secured by an InCookie key are protected against
+// cross-site request forgery: an unsafe request (not GET, HEAD or
+// OPTIONS) that a page of another origin sent is refused with 403 before
+// the key is read (http.CrossOriginProtection: Sec-Fetch-Site, or Origin
+// against Host). Requests without those headers (programs, not browsers)
+// pass; [Config.TrustedOrigins] admits named origins.
 func APIKeyAuth[T any](scheme string, in APIKeyIn, name string, verify func(ctx context.Context, key string) (T, error)) *Dep[T] {
 	info := &securityInfo{
 		name:      scheme,
@@ -243,6 +251,13 @@ func (op *operation) compileSecurity(cfg opConfig, dc *depCompiler) error {
 			continue
 		}
 		op.secNodes = append(op.secNodes, i)
+		if s.scheme.Type == "apiKey" && s.scheme.In == string(InCookie) {
+			switch op.method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+			default:
+				op.crossOrigin = true
+			}
+		}
 		if prev, ok := op.api.deps.schemes[s.name]; ok && prev != n.def {
 			return fmt.Errorf("security scheme %q is defined twice (at %s and %s); give each its own name", s.name, prev.site, n.def.site)
 		}

@@ -52,7 +52,11 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 			Detail: "send If-Match with the entity tag you last read, so that changes made meanwhile are not overwritten"})
 		return
 	}
-	ok := op.bindParams(r, st, op.params, in)
+	ik, ok := op.idem.start(w, r, st) // Idempotency-Key, see idempotency.go
+	if !ok {
+		return
+	}
+	ok = op.bindParams(r, st, op.params, in)
 	if ok && len(op.deps.nodes) > 0 {
 		ok = op.bindDeps(r, st)
 	}
@@ -88,6 +92,12 @@ func (op *operation) serve(w http.ResponseWriter, r *http.Request, st *state) {
 	}
 	if len(op.deps.nodes) > 0 && !op.resolveDeps(w, r, st, in) {
 		return
+	}
+	if ik != nil {
+		if w, r = ik.claim(w, r); w == nil {
+			return // answered from the store, or refused
+		}
+		defer ik.finish(r)
 	}
 	var out unsafe.Pointer
 	var err error

@@ -45,6 +45,8 @@ type config struct {
 	retry     *Retry
 	reconnect *Reconnect // of Events
 	socket    *Socket    // of Dial
+
+	idempotencyKey bool // WithIdempotencyKey (idempotency.go)
 }
 
 // Option configures a [Client] (given to [New]) or one call (given to

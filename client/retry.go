@@ -5,11 +5,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/roux-go/roux/internal/plan"
+	"github.com/roux-go/roux/internal/retryafter"
 )
 
 // Retry configures retries (see [WithRetry]). The zero value retries
@@ -38,8 +37,9 @@ type Retry struct {
 // longer. A retry never waits past the context's deadline: when the wait
 // would, the last answer is returned at once. Other methods are never
 // retried, since a request that failed on the way back may have taken
-// effect, nor are file uploads, whose content is streamed once. Without
-// WithRetry, a call makes one attempt.
+// effect, unless [WithIdempotencyKey] makes them safe to send again; nor
+// are file uploads, whose content is streamed once. Without WithRetry, a
+// call makes one attempt.
 func WithRetry(r Retry) Option {
 	return optionFunc(func(c *config) { c.retry = &r })
 }
@@ -96,23 +96,15 @@ func retryStatus(status int) bool {
 // retryAfter parses a Retry-After value, delay-seconds or an HTTP-date,
 // relative to now.
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	return retryafter.Parse(v, now)
 }
 
 // send sends the request, retrying as cfg says.
 func (c *Client) send(ctx context.Context, cfg *config, p *plan.Operation, r *request) (*http.Response, error) {
 	attempts := 1
-	if cfg.retry != nil && idempotent(p.Method) && r.upload == nil { // an upload is streamed once
+	// An unsafe call a key makes safe to retry: see idempotency.go.
+	keyed := idempotencyKey(cfg, p, r)
+	if cfg.retry != nil && (idempotent(p.Method) || keyed) && r.upload == nil { // an upload is streamed once
 		attempts = cfg.retry.attempts()
 	}
 	for attempt := 1; ; attempt++ {
@@ -128,7 +120,7 @@ func (c *Client) send(ctx context.Context, cfg *config, p *plan.Operation, r *re
 		switch {
 		case err != nil && ctx.Err() == nil:
 			wait = cfg.retry.backoff(attempt)
-		case err == nil && retryStatus(resp.StatusCode):
+		case err == nil && (retryStatus(resp.StatusCode) || keyed && keyInUse(resp)):
 			wait = cfg.retry.backoff(attempt)
 			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 				if ra > cfg.retry.maxRetryAfter() {

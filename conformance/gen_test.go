@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -104,6 +106,11 @@ func validString(t *rapid.T, s *openapi3.Schema, label string) string {
 	fits := func(v string) bool { n := utf8.RuneCountInString(v); return n >= minLen && n <= maxLen }
 	if s.Pattern != "" {
 		return rapid.StringMatching(s.Pattern).Filter(fits).Draw(t, label)
+	}
+	if strings.HasPrefix(label, "header ") {
+		// A header value: visible ASCII, what a request can carry as it is.
+		visible := rapid.RuneFrom(nil, &unicode.RangeTable{R16: []unicode.Range16{{Lo: 0x21, Hi: 0x7e, Stride: 1}}})
+		return rapid.StringOfN(visible, minLen, maxLen, -1).Draw(t, label)
 	}
 	return rapid.OneOf(
 		rapid.StringN(minLen, minLen, -1),

@@ -44,18 +44,29 @@ func paramMutations(op *openapi3.Operation) []mutation {
 			}
 		}
 		for _, v := range bad {
-			text := paramText(v.value)
+			text := fmt.Sprint(v.value)
+			if _, isArray := v.value.([]any); !isArray {
+				text = paramText(v.value)
+			}
+			status := []int{422}
+			if p.In == "header" && strings.EqualFold(p.Name, "If-Match") && text == "" {
+				status = []int{422, 428} // an empty If-Match is none: 428 where it is required
+			}
 			out = append(out, mutation{
 				name:   fmt.Sprintf("%s parameter %s=%q breaks %s", p.In, p.Name, text, v.keyword),
-				status: []int{422},
+				status: status,
 				oracle: true,
-				apply:  func(_ *rapid.T, r *request) { r.setParam(p.In, p.Name, text) },
+				apply:  func(_ *rapid.T, r *request) { r.setValue(p, v.value) },
 			})
 		}
 		if p.Required && p.In != "path" {
+			status := []int{422}
+			if p.In == "header" && strings.EqualFold(p.Name, "If-Match") {
+				status = []int{428} // Precondition Required (RFC 6585)
+			}
 			out = append(out, mutation{
 				name:   fmt.Sprintf("required %s parameter %s missing", p.In, p.Name),
-				status: []int{422},
+				status: status,
 				oracle: true,
 				apply:  func(_ *rapid.T, r *request) { r.deleteParam(p.In, p.Name) },
 			})

@@ -17,10 +17,14 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// The example service runs as its own process, built from
-// examples/hello, on a free loopback port: the tests here see only what
-// a client sees — HTTP and the document the service publishes.
-var hello struct {
+// The example services run as their own processes, built from
+// examples/hello and examples/kitchen, on free loopback ports: the tests
+// here see only what a client sees — HTTP and the document the service
+// publishes.
+type service struct {
+	name string   // the example's directory under examples/
+	args []string // after "serve -addr 127.0.0.1:0"
+
 	once sync.Once
 	err  error
 	base string                 // http://127.0.0.1:PORT
@@ -29,13 +33,24 @@ var hello struct {
 	dir  string
 }
 
+var (
+	hello = &service{name: "hello"}
+	// kitchen runs on SQLite in a temporary directory, with a staff key
+	// of the test's and dishes cooked in milliseconds.
+	kitchen = &service{name: "kitchen", args: []string{"-staff-key", kitchenStaffKey, "-cook-unit", "1ms"}}
+)
+
+// kitchenStaffKey is the staff key the kitchen runs with here.
+const kitchenStaffKey = "contract-staff-key"
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	stopHello()
+	hello.stop()
+	kitchen.stop()
 	os.Exit(code)
 }
 
-// documentPaths are where the example service publishes its document:
+// documentPaths are where the example services publish their document:
 // OpenAPI 3.1 and the 3.0.3 downgrade.
 var documentPaths = []string{"/openapi.json", "/openapi-3.0.json"}
 
@@ -48,25 +63,37 @@ func helloService(t *testing.T) (string, *openapi3.T) {
 // helloDocument is helloService for the document served at path.
 func helloDocument(t *testing.T, path string) (string, *openapi3.T) {
 	t.Helper()
-	hello.once.Do(func() { hello.err = startHello() })
-	if hello.err != nil {
-		t.Fatalf("starting examples/hello: %v", hello.err)
-	}
-	return hello.base, hello.docs[path]
+	return hello.document(t, path)
 }
 
-func startHello() error {
-	dir, err := os.MkdirTemp("", "roux-hello-")
+// document returns the base URL of the service and its document served
+// at path, starting the service on first use.
+func (s *service) document(t *testing.T, path string) (string, *openapi3.T) {
+	t.Helper()
+	s.once.Do(func() { s.err = s.start() })
+	if s.err != nil {
+		t.Fatalf("starting examples/%s: %v", s.name, s.err)
+	}
+	return s.base, s.docs[path]
+}
+
+func (s *service) start() error {
+	dir, err := os.MkdirTemp("", "roux-"+s.name+"-")
 	if err != nil {
 		return err
 	}
-	hello.dir = dir
-	bin := filepath.Join(dir, "hello")
-	build := exec.Command("go", "build", "-o", bin, "../examples/hello")
+	s.dir = dir
+	bin := filepath.Join(dir, s.name)
+	build := exec.Command("go", "build", "-o", bin, "../examples/"+s.name)
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0")
+	args := append([]string{"serve", "-addr", "127.0.0.1:0"}, s.args...)
+	if s.name == "kitchen" {
+		args = append(args, "-data", filepath.Join(dir, "data"))
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return err
@@ -74,7 +101,7 @@ func startHello() error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	hello.cmd = cmd
+	s.cmd = cmd
 	// The service logs "serving addr=http://127.0.0.1:PORT" once bound.
 	found := make(chan string, 1)
 	go func() {
@@ -89,17 +116,17 @@ func startHello() error {
 		io.Copy(io.Discard, stderr) // keep the pipe drained
 	}()
 	select {
-	case hello.base = <-found:
-	case <-time.After(30 * time.Second):
-		return fmt.Errorf("the service did not report its address within 30s")
+	case s.base = <-found:
+	case <-time.After(60 * time.Second):
+		return fmt.Errorf("the service did not report its address within 60s")
 	}
-	hello.docs = map[string]*openapi3.T{}
+	s.docs = map[string]*openapi3.T{}
 	for _, path := range documentPaths {
-		doc, err := fetchDocument(hello.base + path)
+		doc, err := fetchDocument(s.base + path)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		hello.docs[path] = doc
+		s.docs[path] = doc
 	}
 	return nil
 }
@@ -128,21 +155,21 @@ func fetchDocument(url string) (*openapi3.T, error) {
 	return doc, nil
 }
 
-// stopHello stops the service gracefully, as SIGINT would from a
-// terminal, and removes its binary.
-func stopHello() {
-	if hello.cmd != nil && hello.cmd.Process != nil {
-		hello.cmd.Process.Signal(os.Interrupt)
+// stop stops the service gracefully, as SIGINT would from a terminal,
+// and removes its binary and data.
+func (s *service) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
-		go func() { hello.cmd.Wait(); close(done) }()
+		go func() { s.cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
-			hello.cmd.Process.Kill()
+			s.cmd.Process.Kill()
 			<-done
 		}
 	}
-	if hello.dir != "" {
-		os.RemoveAll(hello.dir)
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
 	}
 }

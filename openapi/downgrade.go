@@ -32,9 +32,9 @@ package openapi
 //     ignores a $ref's siblings.
 //   - An array schema without items gets items {}, which 3.0 requires.
 //
-// Outside schemas: openapi becomes 3.0.3; jsonSchemaDialect, webhooks,
-// components.pathItems, info.summary and info.license.identifier are
-// dropped; Reference Objects lose their siblings (summary, description);
+// Outside schemas: openapi becomes 3.0.3; jsonSchemaDialect, webhooks
+// (with the component schemas only they use), components.pathItems,
+// info.summary and info.license.identifier are dropped; Reference Objects lose their siblings (summary, description);
 // paths is added when missing.
 
 import (
@@ -93,7 +93,7 @@ func isString(v any, prefix string) bool {
 func downgradeDocument(d *object) {
 	d.set("openapi", Version30)
 	d.del("jsonSchemaDialect")
-	d.del("webhooks")
+	dropWebhooks(d) // and the schemas only they use
 	if info := d.member("info"); info != nil {
 		info.del("summary")
 		if lic := info.member("license"); lic != nil {

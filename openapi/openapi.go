@@ -18,13 +18,16 @@ import "github.com/roux-go/roux/schema"
 // Version is the OpenAPI version roux publishes.
 const Version = "3.1.0"
 
-// Document is the root of an OpenAPI document.
+// Document is the root of an OpenAPI document. Webhooks are the requests
+// the API sends to others on its own initiative, by name (OpenAPI 3.1
+// only: [Downgrade] drops them).
 type Document struct {
 	OpenAPI           string                `json:"openapi"`
 	Info              Info                  `json:"info"`
 	JSONSchemaDialect string                `json:"jsonSchemaDialect,omitempty"`
 	Servers           []Server              `json:"servers,omitempty"`
 	Paths             map[string]*PathItem  `json:"paths"`
+	Webhooks          map[string]*PathItem  `json:"webhooks,omitempty"`
 	Components        *Components           `json:"components,omitempty"`
 	Security          []map[string][]string `json:"security,omitempty"`
 	Tags              []Tag                 `json:"tags,omitempty"`
@@ -108,7 +111,8 @@ func (p *PathItem) Set(method string, op *Operation) bool {
 	return true
 }
 
-// Operation describes one method on one path.
+// Operation describes one method on one path. Callbacks are the requests
+// the API may send back, out of band, after this operation, by name.
 type Operation struct {
 	OperationID string                `json:"operationId,omitempty"`
 	Summary     string                `json:"summary,omitempty"`
@@ -119,20 +123,28 @@ type Operation struct {
 	Responses   map[string]*Response  `json:"responses"`
 	Deprecated  bool                  `json:"deprecated,omitempty"`
 	Security    []map[string][]string `json:"security,omitempty"`
+	Callbacks   map[string]Callback   `json:"callbacks,omitempty"`
 	Extensions  map[string]any        `json:"-"`
 }
 
+// Callback holds the requests of one callback of an operation, by the
+// runtime expression that gives their URL, such as
+// "{$request.body#/callbackUrl}".
+type Callback map[string]*PathItem
+
 // Parameter is a path, query, header or cookie parameter.
 type Parameter struct {
-	Name        string         `json:"name"`
-	In          string         `json:"in"`
-	Description string         `json:"description,omitempty"`
-	Required    bool           `json:"required,omitempty"`
-	Deprecated  bool           `json:"deprecated,omitempty"`
-	Style       string         `json:"style,omitempty"`
-	Explode     *bool          `json:"explode,omitempty"`
-	Schema      *schema.Schema `json:"schema,omitempty"`
-	Example     any            `json:"example,omitempty"`
+	Name        string `json:"name"`
+	In          string `json:"in"`
+	Description string `json:"description,omitempty"`
+	Required    bool   `json:"required,omitempty"`
+	Deprecated  bool   `json:"deprecated,omitempty"`
+	// AllowEmptyValue admits "?name=" for a query parameter.
+	AllowEmptyValue bool           `json:"allowEmptyValue,omitempty"`
+	Style           string         `json:"style,omitempty"`
+	Explode         *bool          `json:"explode,omitempty"`
+	Schema          *schema.Schema `json:"schema,omitempty"`
+	Example         any            `json:"example,omitempty"`
 }
 
 // RequestBody describes an operation's request body.

@@ -1,6 +1,6 @@
 module github.com/roux-go/roux/examples/hello
 
-go 1.26
+go 1.26.0
 
 require github.com/roux-go/roux v0.0.0
 

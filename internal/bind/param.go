@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/textproto"
 	"reflect"
+	"slices"
 	"unsafe"
 
 	"github.com/roux-go/roux/schema"
@@ -53,6 +54,11 @@ type Param struct {
 	// Schema is the field's schema from schema.Registry.FieldSchema, to be
 	// published as the parameter's schema. It is shared and read-only.
 	Schema *schema.Schema
+	// AllowEmpty is true for a query parameter that takes "?name=" as a
+	// value (an empty string, or an empty item of a list), to be
+	// published as allowEmptyValue: OpenAPI refuses empty query values
+	// unless it says so.
+	AllowEmpty bool
 
 	c        *codec
 	typ      reflect.Type // the field's type, for Encoder
@@ -125,6 +131,7 @@ func compile(sf reflect.StructField, reg *schema.Registry) (*Param, error) {
 		s = nonNull(s)
 	}
 	p.Schema = s
+	p.AllowEmpty = p.In == Query && p.admitsEmpty(s)
 	if s.Default != nil {
 		if err := p.compileDefault(s.Default); err != nil {
 			return nil, err
@@ -137,11 +144,24 @@ func compile(sf reflect.StructField, reg *schema.Registry) (*Param, error) {
 	return p, nil
 }
 
-// compileFlags reads the required and explode tags.
+// admitsEmpty reports whether an empty value decodes and satisfies the
+// keywords that could refuse it (of the items, for a list).
+func (p *Param) admitsEmpty(s *schema.Schema) bool {
+	if p.slice && s.Items != nil {
+		s = s.Items
+	}
+	if s.MinLength != nil && *s.MinLength > 0 || s.Pattern != "" || len(s.Enum) > 0 && !slices.Contains(s.Enum, any("")) {
+		return false
+	}
+	return p.c.decode("", p.c.newArray(1)) == nil
+}
+
 // Type returns the type of the parameter's field.
 func (p *Param) Type() reflect.Type { return p.typ }
 
+// compileFlags reads the required, allowEmptyValue and explode tags.
 func (p *Param) compileFlags(sf reflect.StructField) error {
+
 	p.Required = p.In == Path
 	if v, ok := sf.Tag.Lookup("required"); ok {
 		switch {

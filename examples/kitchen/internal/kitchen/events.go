@@ -45,16 +45,20 @@ func (s *Service) orderEvents(ctx context.Context, in *kitchenapi.EventsInput, c
 	for _, it := range o.Items {
 		names[it.Line] = it.Name
 	}
+	finished := o.Status == store.OrderReady || o.Status == store.OrderCancelled
 	return sse.New(func(ctx context.Context, send *sse.Sender[kitchenapi.OrderEvent]) error {
-		return s.streamEvents(ctx, send, db, o.ID, after, names)
+		return s.streamEvents(ctx, send, db, o.ID, after, finished, names)
 	}), nil
 }
 
 // streamEvents sends the events of order id after seq after until the
 // order is ready or cancelled; package sse cancels ctx when the client
 // goes away or the server shuts down (the client then reconnects, to
-// this instance or another, with Last-Event-ID).
-func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[kitchenapi.OrderEvent], db store.Store, id, after int64, names map[int]string) error {
+// this instance or another, with Last-Event-ID). The stream of an order
+// that was finished already ends after the events the client lacks —
+// none, when it has them all — instead of waiting for events that will
+// never come.
+func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[kitchenapi.OrderEvent], db store.Store, id, after int64, finished bool, names map[int]string) error {
 	for {
 		// Ask to be woken before reading, so that no event written
 		// between the read and the wait is missed.
@@ -74,6 +78,9 @@ func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[kitchenapi.
 		}
 		if len(evs) == eventBatch {
 			continue // more to read at once
+		}
+		if finished {
+			return nil
 		}
 		select {
 		case <-ctx.Done():

@@ -54,6 +54,10 @@ type worker[TTx any] struct {
 	client *river.Client[TTx]
 	cfg    store.WorkConfig
 	start  time.Time // of this process's work: older jobs are resumed
+	// stopRescue ends the loop that requeues stuck jobs; rescued is
+	// closed when it has ended.
+	stopRescue chan struct{}
+	rescued    chan struct{}
 }
 
 // migrateQueue brings River's tables up to date.
@@ -199,7 +203,32 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		return s.wrap("start work", err)
 	}
 	w.client = client
+	w.stopRescue, w.rescued = make(chan struct{}), make(chan struct{})
+	go s.rescueLoop(cfg, w.stopRescue, w.rescued)
 	return nil
+}
+
+// rescueLoop requeues stuck jobs every RescueAfter while the store works:
+// a job that was running in a process killed just before this one
+// started is not stuck yet at start (on PostgreSQL, another instance may
+// be running it), and River's own rescue may be half a minute away.
+func (s *DB[TTx]) rescueLoop(cfg store.WorkConfig, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(cfg.RescueAfter)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.RescueAfter)
+		err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter) })
+		cancel()
+		if err != nil {
+			cfg.Logger.Warn("kitchen: requeueing stuck orders", "error", err)
+		}
+	}
 }
 
 // StopWork stops River's client: gracefully until ctx is done, then by
@@ -207,12 +236,14 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 func (s *DB[TTx]) StopWork(ctx context.Context) error {
 	w := &s.work
 	w.mu.Lock()
-	client := w.client
-	w.client = nil
+	client, stop, rescued := w.client, w.stopRescue, w.rescued
+	w.client, w.stopRescue, w.rescued = nil, nil, nil
 	w.mu.Unlock()
 	if client == nil {
 		return nil
 	}
+	close(stop)
+	<-rescued
 	err := client.Stop(ctx)
 	if ctx.Err() != nil {
 		err = client.StopAndCancel(context.WithoutCancel(ctx))

@@ -1,0 +1,257 @@
+package idemsql_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+	_ "modernc.org/sqlite"             // the "sqlite" driver
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/idemsql"
+)
+
+// databases opens a fresh database of each dialect: a SQLite file, and a
+// schema of its own in the PostgreSQL of ROUX_POSTGRES_URL (or
+// KITCHEN_POSTGRES_URL, which CI sets: see .ci/postgres.sh). Without
+// either, PostgreSQL is skipped, unless CI is set: CI must run it.
+func databases(t testing.TB) map[string]*idemsql.Store {
+	t.Helper()
+	ctx := context.Background()
+	stores := map[string]*idemsql.Store{}
+	lite, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "idem.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lite.Close() })
+	stores["sqlite"] = idemsql.New(lite, idemsql.SQLite)
+
+	base := os.Getenv("ROUX_POSTGRES_URL")
+	if base == "" {
+		base = os.Getenv("KITCHEN_POSTGRES_URL")
+	}
+	switch {
+	case base != "":
+		stores["postgres"] = idemsql.New(postgres(t, base), idemsql.PostgreSQL)
+	case os.Getenv("CI") != "":
+		t.Fatal("neither ROUX_POSTGRES_URL nor KITCHEN_POSTGRES_URL is set: CI must start PostgreSQL (.ci/postgres.sh)")
+	default:
+		t.Log("PostgreSQL skipped: set ROUX_POSTGRES_URL=$(bash .ci/postgres.sh)")
+	}
+	for name, s := range stores {
+		if err := s.CreateTable(ctx); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := s.CreateTable(ctx); err != nil {
+			t.Fatalf("%s: CreateTable again: %v", name, err)
+		}
+	}
+	return stores
+}
+
+// postgres opens a schema of its own in the database at base, dropped
+// when the test ends.
+func postgres(t testing.TB, base string) *sql.DB {
+	t.Helper()
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "idemsql_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("postgres: dropping %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := sql.Open("pgx", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestStore(t *testing.T) {
+	t.Parallel()
+	for name, s := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			live, lapsed := time.Now().Add(time.Hour), time.Now().Add(-time.Second)
+			claim := func(key, token string, expires time.Time) *roux.IdempotencyEntry {
+				t.Helper()
+				prev, err := s.Claim(ctx, key, &roux.IdempotencyEntry{Fingerprint: "fp-" + key, Token: token, Expires: expires})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return prev
+			}
+			if claim("a", "t1", live) != nil || claim("b", "t2", lapsed) != nil {
+				t.Fatal("a first claim found an entry")
+			}
+			prev := claim("a", "t3", live)
+			if diff := cmp.Diff(&roux.IdempotencyEntry{Fingerprint: "fp-a", Token: "t1", Expires: time.UnixMilli(live.UnixMilli())}, prev); diff != "" {
+				t.Errorf("a claimed: (-want +got)\n%s", diff)
+			}
+			if prev := claim("b", "t4", live); prev != nil {
+				t.Errorf("the lapsed b: got %+v, want it claimed", prev)
+			}
+			// Update and Release act for the claim's token only.
+			done := &roux.IdempotencyEntry{Fingerprint: "fp-a", Token: "t1", Expires: live, Done: true, Status: 201,
+				Header: http.Header{"Content-Type": {"application/json"}, "Location": {"/orders/1"}}, Body: []byte(`{"id":1}`)}
+			other := *done
+			other.Token, other.Status = "t9", 500
+			for _, err := range []error{s.Update(ctx, "a", &other), s.Update(ctx, "a", done), s.Release(ctx, "a", "t9"), s.Release(ctx, "b", "t9")} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := *done
+			want.Expires = time.UnixMilli(live.UnixMilli())
+			if diff := cmp.Diff(&want, claim("a", "t5", live)); diff != "" {
+				t.Errorf("a completed: (-want +got)\n%s", diff)
+			}
+			if err := s.Release(ctx, "b", "t4"); err != nil {
+				t.Fatal(err)
+			}
+			if prev := claim("b", "t6", live); prev != nil {
+				t.Errorf("b after its release: got %+v, want it free", prev)
+			}
+			// A renewal keeps the claim running.
+			if err := s.Update(ctx, "b", &roux.IdempotencyEntry{Fingerprint: "fp-b", Token: "t6", Expires: live.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			if prev := claim("b", "t7", live); prev == nil || prev.Done || !prev.Expires.Equal(time.UnixMilli(live.Add(time.Hour).UnixMilli())) {
+				t.Errorf("b renewed: got %+v", prev)
+			}
+			// DeleteExpired removes the lapsed entries only.
+			if claim("c", "t8", time.Now().Add(-time.Minute)) != nil {
+				t.Fatal("c claimed")
+			}
+			if n, err := s.DeleteExpired(ctx); err != nil || n != 1 {
+				t.Errorf("DeleteExpired: %d, %v; want 1 (c)", n, err)
+			}
+		})
+	}
+}
+
+func TestStoreConcurrentClaims(t *testing.T) {
+	t.Parallel()
+	for name, s := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var wg sync.WaitGroup
+			var won, lost atomic.Int64
+			for i := range 20 {
+				wg.Go(func() {
+					prev, err := s.Claim(context.Background(), "race", &roux.IdempotencyEntry{Fingerprint: "f", Token: string(rune('a' + i)), Expires: time.Now().Add(time.Hour)})
+					switch {
+					case err != nil:
+						t.Error(err)
+					case prev == nil:
+						won.Add(1)
+					default:
+						lost.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if won.Load() != 1 || lost.Load() != 19 {
+				t.Errorf("%d claims won and %d lost, want 1 and 19", won.Load(), lost.Load())
+			}
+		})
+	}
+}
+
+type orderIn struct {
+	Body struct {
+		Dish string `json:"dish"`
+	}
+}
+
+type orderOut struct {
+	Location string `header:"Location"`
+	Body     struct {
+		ID       int64  `json:"id"`
+		Instance string `json:"instance"`
+	}
+}
+
+// TestTwoInstances runs two instances of a service on one database: a
+// retry that reaches the other instance gets the first answer.
+func TestTwoInstances(t *testing.T) {
+	t.Parallel()
+	for name, s := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var orders atomic.Int64
+			instance := func(id string) string {
+				api := roux.New(roux.Config{CheckResponses: true, Logger: slog.New(slog.DiscardHandler)})
+				roux.Post(api, "/orders", func(ctx context.Context, in *orderIn) (*orderOut, error) {
+					out := &orderOut{}
+					out.Body.ID, out.Body.Instance = orders.Add(1), id
+					out.Location = "/orders/" + in.Body.Dish
+					return out, nil
+				}, roux.Status(http.StatusCreated), roux.Idempotent(s, time.Hour))
+				srv := httptest.NewServer(api)
+				t.Cleanup(srv.Close)
+				return srv.URL
+			}
+			a, b := instance("a"), instance("b")
+			send := func(base string) (int, string, string) {
+				req, err := http.NewRequest(http.MethodPost, base+"/orders", strings.NewReader(`{"dish":"soup"}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set(roux.IdempotencyKeyHeader, `"order-1"`)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				body, err := io.ReadAll(res.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res.StatusCode, res.Header.Get(roux.IdempotentReplayedHeader) + " " + res.Header.Get("Location"), string(body)
+			}
+			st1, h1, b1 := send(a)
+			st2, h2, b2 := send(b)
+			if st1 != http.StatusCreated || st2 != st1 || b2 != b1 || h1 != " /orders/soup" || h2 != "true /orders/soup" {
+				t.Errorf("got %d %q %s from a, then %d %q %s from b; want b to replay a's answer", st1, h1, b1, st2, h2, b2)
+			}
+			if n := orders.Load(); n != 1 {
+				t.Errorf("%d orders taken, want 1", n)
+			}
+		})
+	}
+}
