@@ -15,6 +15,7 @@ import (
 
 	"github.com/roux-go/roux/internal/route"
 	"github.com/roux-go/roux/internal/validate"
+	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/schema"
 )
 
@@ -27,6 +28,34 @@ type Config struct {
 	Version string
 	// Description is published in the document's info object.
 	Description string
+	// TermsOfService, Contact and License are published in the
+	// document's info object: the URL of the API's terms of service,
+	// who to contact about it, and its licence. A licence names an SPDX
+	// Identifier or a URL, not both; the 3.0 document, which lacks
+	// identifiers, links the SPDX page of the identifier instead.
+	TermsOfService string
+	Contact        *openapi.Contact
+	License        *openapi.License
+	// Servers are the base URLs the API is served at. roux cannot know
+	// where it is deployed: without Servers the document lists none, which
+	// OpenAPI reads as "/", the host that served the document. A relative
+	// URL ("/", "/v1") is resolved against the document's own URL.
+	Servers []openapi.Server
+	// ExternalDocs links documentation beyond the document, such as a
+	// guide.
+	ExternalDocs *openapi.ExternalDocs
+	// Tags describes the tags operations are grouped by ([Tags]) and
+	// orders them: the document lists these first, in this order, then
+	// the tags operations use that Tags lacks, in the order they are
+	// first used. A tag listed here that no operation uses is published
+	// all the same.
+	Tags []openapi.Tag
+	// SchemeDescriptions describes security schemes in the document, by
+	// scheme name (the first argument of [APIKeyAuth], [BearerAuth],
+	// [BasicAuth], [OAuth2PasswordAuth] and [TokenAuth]); it replaces a
+	// description the scheme has. A name that no operation's scheme has is
+	// ignored.
+	SchemeDescriptions map[string]string
 	// OpenAPIPath is where the document is served: OpenAPIPath+".json"
 	// and OpenAPIPath+".yaml". It defaults to "/openapi"; "-" turns the
 	// document routes off (API.OpenAPI still returns it).
@@ -106,6 +135,7 @@ type API struct {
 	documented []DocumentedMiddleware // added with UseDocumented
 	cpuOnce    sync.Once
 	cpu        *cpuPool
+	refusals   refusals
 	hooks      webhooks // published with API.Webhook
 
 	docs docCache
@@ -135,6 +165,9 @@ func New(c Config) *API {
 		c.Logger = slog.Default()
 	}
 	if err := checkFormats(c.Formats); err != nil {
+		panic(err)
+	}
+	if err := c.checkMetadata(); err != nil {
 		panic(err)
 	}
 	c.Formats = slices.Clone(c.Formats)

@@ -318,4 +318,14 @@
 // Named struct types become component schemas, under unique names even
 // when two packages use the same type name; recursive types are
 // described through $ref.
+//
+// What the document says about the API as a whole is configured in
+// [Config]: Servers, TermsOfService, Contact, License, ExternalDocs, Tags
+// (their descriptions, and their order) and SchemeDescriptions. What it
+// says about one operation comes with its options, which declarations
+// take too: [Summary], [Description], [Tags], [ExternalDocs], [Public]
+// (the operation needs no credentials: "security": []) and named
+// examples — [RequestExample], [ResponseExample], [ParamExample] — each
+// checked when the operation is registered, as the server would read or
+// send it.
 package roux

@@ -135,6 +135,7 @@ func TestOpenAPI30Golden(t *testing.T) {
 		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
 		{"features", newFeaturesAPI().api},
 		{"webhooks", webhooksAPI()},
+		{"metadata", metadataAPI()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)

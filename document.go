@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,6 +67,14 @@ func defineProblemSchemas(reg *schema.Registry) problemSchemas {
 
 func ptrTo[T any](v T) *T { return &v }
 
+// clonePtr returns a pointer to a copy of *p, or nil.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	return ptrTo(*p)
+}
+
 // describe builds the operation's OpenAPI description.
 func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	d := &openapi.Operation{
@@ -81,6 +90,19 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		return nil, err
 	}
 	op.describeSecurity(d)
+	if cfg.public {
+		if d.Security != nil {
+			return nil, fmt.Errorf("option Public: the operation is secured by %s (roux.Secure, or a dep field of the scheme); an operation is public or secured, not both", schemeNames(d.Security))
+		}
+		d.Security = []map[string][]string{}
+	}
+	if cfg.docs != nil {
+		docs, err := checkDocs(cfg.docs)
+		if err != nil {
+			return nil, fmt.Errorf("option ExternalDocs: %w", err)
+		}
+		d.ExternalDocs = docs
+	}
 	for _, p := range params {
 		s := *p.Schema
 		param := &openapi.Parameter{
@@ -254,7 +276,19 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	for _, m := range op.api.documented {
 		op.describeMiddleware(d, m)
 	}
+	if err := op.describeExamples(d, ok, cfg.examples); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// schemeNames lists the schemes of a security requirement, for messages.
+func schemeNames(security []map[string][]string) string {
+	var names []string
+	for _, req := range security {
+		names = append(names, slices.Sorted(maps.Keys(req))...)
+	}
+	return strings.Join(names, ", ")
 }
 
 // content describes a form body: multipart/form-data with the accepted
@@ -347,13 +381,17 @@ func problemContent(ref *schema.Schema) map[string]*openapi.MediaType {
 // the operations and schemas in it are the API's own: treat them as
 // read-only. The API serves its own rendering, built on first request.
 func (a *API) OpenAPI() *openapi.Document {
+	c := &a.cfg
 	doc := &openapi.Document{
 		OpenAPI:           openapi.Version,
 		JSONSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
-		Info:              openapi.Info{Title: a.cfg.Title, Version: a.cfg.Version, Description: a.cfg.Description},
-		Paths:             map[string]*openapi.PathItem{},
+		Info: openapi.Info{Title: c.Title, Version: c.Version, Description: c.Description,
+			TermsOfService: c.TermsOfService, Contact: clonePtr(c.Contact), License: clonePtr(c.License)},
+		Servers:      slices.Clone(c.Servers),
+		Paths:        map[string]*openapi.PathItem{},
+		Tags:         a.documentTags(),
+		ExternalDocs: clonePtr(c.ExternalDocs),
 	}
-	tags := map[string]bool{}
 	for _, op := range a.ops {
 		path := docPath(op.pattern)
 		item := doc.Paths[path]
@@ -362,23 +400,11 @@ func (a *API) OpenAPI() *openapi.Document {
 			doc.Paths[path] = item
 		}
 		item.Set(op.method, op.doc)
-		for _, t := range op.doc.Tags {
-			if !tags[t] {
-				tags[t] = true
-				doc.Tags = append(doc.Tags, openapi.Tag{Name: t})
-			}
-		}
 	}
 	if len(a.hooks.items) > 0 {
 		doc.Webhooks = maps.Clone(a.hooks.items)
-		for _, t := range a.hooks.tags {
-			if !tags[t] {
-				tags[t] = true
-				doc.Tags = append(doc.Tags, openapi.Tag{Name: t})
-			}
-		}
 	}
-	doc.Components = &openapi.Components{Schemas: a.registry.Components(), SecuritySchemes: a.securitySchemes()}
+	doc.Components = &openapi.Components{Schemas: a.registry.Components(), SecuritySchemes: a.describedSchemes()}
 	return doc
 }
 

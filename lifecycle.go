@@ -142,8 +142,8 @@ const healthTimeout = 2 * time.Second
 // while the process serves, and the readiness probe GET readyPath, which
 // answers 200 when every check passes within two seconds and the API is
 // not draining, and 503 otherwise, naming what failed. Both are
-// documented under the tag "health". Empty paths default to /livez and
-// /readyz.
+// documented under the tag "health" as [Public]: probes need no
+// credentials. Empty paths default to /livez and /readyz.
 func (a *API) Health(livePath, readyPath string, checks ...ReadyCheck) {
 	if livePath == "" {
 		livePath = "/livez"
@@ -153,11 +153,11 @@ func (a *API) Health(livePath, readyPath string, checks ...ReadyCheck) {
 	}
 	Get(a, livePath, func(ctx context.Context, in *struct{}) (*Health, error) {
 		return &Health{Status: "ok"}, nil
-	}, OperationID("liveness"), Summary("Liveness probe"), Tags("health"),
+	}, OperationID("liveness"), Summary("Liveness probe"), Tags("health"), Public(),
 		Description("Answers 200 while the process serves requests."))
 	Get(a, readyPath, func(ctx context.Context, in *struct{}) (*Health, error) {
 		return a.readiness(ctx, checks)
-	}, OperationID("readiness"), Summary("Readiness probe"), Tags("health"),
+	}, OperationID("readiness"), Summary("Readiness probe"), Tags("health"), Public(),
 		Description("Answers 200 when the service can take traffic, 503 while it starts, fails a check or shuts down."),
 		Response(http.StatusServiceUnavailable, "Not ready", struct {
 			RetryAfter string `header:"Retry-After" pattern:"^[0-9]+$" doc:"Seconds to wait before asking again."`

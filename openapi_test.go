@@ -57,6 +57,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		{"uploads", uploadAPI(t, roux.Config{}, "", nil)},
 		{"webhooks", webhooksAPI()},
 		{"features", newFeaturesAPI().api},
+		{"metadata", metadataAPI()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := rouxtest.New(t, tt.api)

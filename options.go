@@ -3,6 +3,8 @@ package roux
 import (
 	"net/http"
 	"reflect"
+
+	"github.com/roux-go/roux/openapi"
 )
 
 // Option configures an operation, or every operation of a [Group]. Build
@@ -44,6 +46,9 @@ type opConfig struct {
 	callbacks   []callbackDecl // webhook.go
 	idem        *idemPlan      // idempotency.go
 	mergePatch  bool
+	public      bool
+	docs        *openapi.ExternalDocs
+	examples    []namedExample
 }
 
 type extraResponse struct {
@@ -113,4 +118,54 @@ func Response(status int, description string, body any) Option {
 // Inside, r.PathValue returns the path parameters.
 func Middleware(mw ...func(http.Handler) http.Handler) Option {
 	return serverOption{"Middleware", func(c *opConfig) { c.middleware = append(c.middleware, mw...) }}
+}
+
+// ExternalDocs links documentation of the operation beyond the
+// document: url, and a description of what is there (may be empty). A
+// webhook ([NewWebhook]) takes it too; [Public] and the named examples
+// describe served operations, and a webhook refuses them.
+func ExternalDocs(url, description string) Option {
+	return optionFunc(func(c *opConfig) { c.docs = &openapi.ExternalDocs{URL: url, Description: description} })
+}
+
+// Public says that the operation needs no credentials, and the document
+// says so with "security": [], as linters ask of every operation of an
+// API once it has security schemes (and an API without any may say it
+// of all its operations, in a [Group]). An operation is public or
+// secured: Public on an operation that [Secure] or a dependency on a
+// security scheme secures is a registration error.
+func Public() Option { return optionFunc(func(c *opConfig) { c.public = true }) }
+
+// RequestExample publishes a named example of the request body: value,
+// a value of the body's type (or any value that encodes to the JSON of
+// one), with a one-line summary. roux checks at registration that the
+// server accepts it, as it reads a request: decoded strictly and
+// validated against the body's schema and Validate methods. Examples are
+// published in the order of their names.
+func RequestExample(name, summary string, value any) Option {
+	return optionFunc(func(c *opConfig) {
+		c.examples = append(c.examples, namedExample{kind: requestExample, name: name, summary: summary, value: value})
+	})
+}
+
+// ResponseExample publishes a named example of the body of the
+// operation's success response: value, of the output's body type (or a
+// pointer to one), with a one-line summary. It is published as roux
+// encodes it, and must satisfy the body's schema.
+func ResponseExample(name, summary string, value any) Option {
+	return optionFunc(func(c *opConfig) {
+		c.examples = append(c.examples, namedExample{kind: responseExample, name: name, summary: summary, value: value})
+	})
+}
+
+// ParamExample publishes a named example of the parameter param (its
+// name as tagged: "id", "If-Match"), with a one-line summary. value is
+// the parameter's value as JSON has it (1 for an integer, ["a", "b"] for
+// a list), which must fit the field's type and satisfy its schema. Named
+// examples replace the parameter's `example` tag in the parameter
+// object; the tag's value stays in its schema.
+func ParamExample(param, name, summary string, value any) Option {
+	return optionFunc(func(c *opConfig) {
+		c.examples = append(c.examples, namedExample{kind: paramExample, param: param, name: name, summary: summary, value: value})
+	})
 }

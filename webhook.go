@@ -97,6 +97,15 @@ func (d *webhookDecl) configure(opts []Option) error {
 		return errors.New("roux.Status, roux.BodyLimit and roux.MergePatch describe a served operation's answer and input; document the receiver's answers with roux.Response")
 	case len(c.callbacks) > 0:
 		return errors.New("a webhook cannot have callbacks of its own")
+	case c.public || len(c.examples) > 0:
+		return errors.New("roux.Public and the named examples (RequestExample, ResponseExample, ParamExample) describe a served operation; a webhook takes neither")
+	}
+	if c := &d.cfg; c.docs != nil {
+		docs, err := checkDocs(c.docs)
+		if err != nil {
+			return fmt.Errorf("option ExternalDocs: %w", err)
+		}
+		c.docs = docs
 	}
 	return nil
 }
@@ -161,7 +170,7 @@ func (a *API) describeWebhook(d *webhookDecl, id string) (*openapi.PathItem, err
 	}
 	c := &d.cfg
 	op := &openapi.Operation{
-		OperationID: id, Summary: c.summary, Description: c.description,
+		OperationID: id, Summary: c.summary, Description: c.description, ExternalDocs: clonePtr(c.docs),
 		Tags: slices.Clone(c.tags), Deprecated: c.deprecated,
 		Parameters: webhookHeaderDocs(),
 		RequestBody: &openapi.RequestBody{Required: true,

@@ -10,22 +10,51 @@
 //
 //	serve [-addr 127.0.0.1:8080] [-tls-cert FILE -tls-key FILE] [-h2c]
 //	      [-log-level info] [-log-format text|json] [-docs=true]
-//	      [-shutdown-timeout 10s] [-drain-delay 0s]
+//	      [-max-conns 4096] [-shutdown-timeout 10s]
+//	      [-drain-delay 0s] [-drain-window 1s]
 //	spec  [-format json|yaml] [-version 3.1|3.0]
 //
 // serve runs the API's start hooks ([roux.API.OnStart]), then serves it
 // on a [net/http.Server] with conservative timeouts — HTTPS with HTTP/2
 // when given a certificate, h2c on request — until SIGINT or SIGTERM.
-// Then it shuts down gracefully: readiness answers 503 ([roux.API.Drain]),
-// the listener closes, requests in flight finish within the shutdown
-// timeout, and the shutdown hooks run in reverse order. Every flag takes
-// its default from an environment variable (ROUX_ADDR, ROUX_TLS_CERT,
-// ROUX_TLS_KEY, ROUX_H2C, ROUX_LOG_LEVEL, ROUX_LOG_FORMAT, ROUX_DOCS,
-// ROUX_SHUTDOWN_TIMEOUT, ROUX_DRAIN_DELAY), so containers can be
-// configured either way. spec prints the OpenAPI document — the same bytes the
-// API serves at /openapi.json or /openapi.yaml, or the OpenAPI 3.0.3
-// downgrade of it — without starting a server, so a build can publish the
-// document or diff it against the last release (see cmd/roux).
+// Every flag takes its default from an environment variable (ROUX_ADDR,
+// ROUX_TLS_CERT, ROUX_TLS_KEY, ROUX_H2C, ROUX_LOG_LEVEL, ROUX_LOG_FORMAT,
+// ROUX_DOCS, ROUX_MAX_CONNS, ROUX_SHUTDOWN_TIMEOUT, ROUX_DRAIN_DELAY,
+// ROUX_DRAIN_WINDOW), so containers can be configured either way. spec
+// prints the OpenAPI document — the same bytes the API serves at
+// /openapi.json or /openapi.yaml, or the OpenAPI 3.0.3 downgrade of it —
+// without starting a server, so a build can publish the document or diff
+// it against the last release (see cmd/roux).
+//
+// # Overload
+//
+// serve holds at most -max-conns connections open at once (4096 by
+// default, fewer when the process may open fewer files; 0 for no cap).
+// A connection beyond is refused at once, with a 503 problem and
+// Retry-After on plain HTTP and by closing it over TLS, and counted in
+// the API's refusals ([roux.API.Refusals], reason
+// [roux.RefusalConnections]), which package rouxotel publishes. Bounding
+// the requests in progress is the API's own business: its load shedder
+// (middleware.LoadShedder) knows which requests matter most and documents
+// its 503 in the API's document.
+//
+// # Shutdown
+//
+// On SIGINT or SIGTERM serve drains, without losing a request that
+// reached it: readiness answers 503 ([roux.API.Drain]) and long-lived
+// responses end; for -drain-delay it goes on accepting connections, so
+// that load balancers see the readiness and stop sending; then it stops
+// accepting, lets the requests in flight finish within -shutdown-timeout,
+// and runs the shutdown hooks in reverse order. From the signal on, each
+// HTTP/1 keep-alive connection's next response carries Connection: close,
+// and a connection is closed only once it has been idle for the whole
+// -drain-window: a client that sends its next request within the window
+// gets an answer and opens its next connection elsewhere, instead of
+// sending into a closing one (an HTTP/2 connection gets GOAWAY). Give
+// clients that pause longer between requests a longer window. Connections
+// the kernel has queued on a socket serve opened itself are reset when it
+// closes; hand the socket from server to server ([Options.Listener],
+// systemd socket activation) and they wait for the next one.
 //
 // When the first argument is not a subcommand, serve is assumed, so
 // "prog" and "prog -addr :9000" keep working for programs that had only
@@ -199,7 +228,8 @@ func usage(o Options) {
 	fmt.Fprintf(o.Stderr, `usage:
   %[1]s [serve] [-addr %[2]s] [-tls-cert FILE -tls-key FILE] [-h2c]
         [-log-level info] [-log-format text|json] [-docs=true]
-        [-shutdown-timeout 10s] [-drain-delay 0s]
+        [-max-conns N] [-shutdown-timeout 10s]
+        [-drain-delay 0s] [-drain-window 1s]
         serve the API until SIGINT or SIGTERM; every flag also reads
         an environment variable (ROUX_ADDR, ROUX_TLS_CERT, ...)
   %[1]s spec [-format json|yaml] [-version 3.1|3.0]

@@ -102,6 +102,9 @@ func TestServeFlagErrors(t *testing.T) {
 		{"cert without key", []string{"-tls-cert", "c.pem"}, nil},
 		{"bad env bool", nil, map[string]string{"ROUX_DOCS": "maybe"}},
 		{"bad env duration", nil, map[string]string{"ROUX_SHUTDOWN_TIMEOUT": "soon"}},
+		{"bad env count", nil, map[string]string{"ROUX_MAX_CONNS": "many"}},
+		{"negative env count", nil, map[string]string{"ROUX_MAX_CONNS": "-1"}},
+		{"negative count", []string{"-max-conns", "-1"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

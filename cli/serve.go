@@ -12,7 +12,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/roux-go/roux"
@@ -42,6 +41,8 @@ type serveConfig struct {
 	docs          bool
 	shutdownGrace time.Duration
 	drainDelay    time.Duration
+	drainWindow   time.Duration
+	maxConns      int
 	readHeader    time.Duration
 	read, write   time.Duration
 	idle          time.Duration
@@ -75,6 +76,14 @@ func (c *serveConfig) flags(fs *flag.FlagSet, o Options) error {
 		}
 		return d
 	}
+	intEnv := func(name string, def int) int {
+		v := env(name, strconv.Itoa(def))
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("%s%s=%q: want a whole number, 0 or more", o.EnvPrefix, strings.ToUpper(strings.ReplaceAll(name, "-", "_")), v))
+		}
+		return n
+	}
 	fs.StringVar(&c.addr, "addr", env("addr", o.Addr), "`address` to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.tlsCert, "tls-cert", env("tls-cert", ""), "TLS certificate `file` (PEM); with -tls-key, serve HTTPS with HTTP/2")
 	fs.StringVar(&c.tlsKey, "tls-key", env("tls-key", ""), "TLS private key `file` (PEM)")
@@ -87,7 +96,9 @@ func (c *serveConfig) flags(fs *flag.FlagSet, o Options) error {
 	fs.DurationVar(&c.read, "read-timeout", durEnv("read-timeout", readTimeout), "how long a client may take to send a whole request")
 	fs.DurationVar(&c.write, "write-timeout", durEnv("write-timeout", writeTimeout), "how long the server may take to write a whole response")
 	fs.DurationVar(&c.idle, "idle-timeout", durEnv("idle-timeout", idleTimeout), "how long an idle keep-alive connection stays open")
-	fs.DurationVar(&c.drainDelay, "drain-delay", durEnv("drain-delay", 0), "how long to keep serving after SIGTERM while readiness answers 503, so load balancers stop sending traffic first")
+	fs.DurationVar(&c.drainDelay, "drain-delay", durEnv("drain-delay", 0), "how long to keep accepting connections after SIGTERM while readiness answers 503, so load balancers stop sending traffic first")
+	fs.DurationVar(&c.drainWindow, "drain-window", durEnv("drain-window", time.Second), "after SIGTERM, how long a keep-alive connection may stay idle before it is closed; each one's next response carries Connection: close, so a client that sends within the window is answered, not reset")
+	fs.IntVar(&c.maxConns, "max-conns", intEnv("max-conns", defaultMaxConns()), "how many connections may be open at once; more are refused with 503 at once (0: no cap)")
 	return errors.Join(errs...)
 }
 
@@ -117,6 +128,9 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	if done, err := parse(fs, args); done {
 		return err
 	}
+	if c.maxConns < 0 {
+		return fmt.Errorf("%w: -max-conns %d: want 0 (no cap) or more", ErrUsage, c.maxConns)
+	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return fmt.Errorf("%w: -tls-cert and -tls-key go together", ErrUsage)
 	}
@@ -138,6 +152,12 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	if err != nil {
 		shutdownHooks(api, log, c.shutdownGrace)
 		return err
+	}
+	if c.maxConns > 0 {
+		// Below TLS: a refusal costs no handshake.
+		capped := newCapListener(ln, c.maxConns, c.tlsCert != "")
+		api.CountRefusals(roux.RefusalConnections, capped.refused.Load)
+		ln = capped
 	}
 	srv := &http.Server{
 		Handler:           closeAmbiguousFraming(api),
@@ -167,16 +187,18 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 		srv.Protocols.SetHTTP2(c.tlsCert != "")
 		srv.Protocols.SetUnencryptedHTTP2(c.h2c)
 	}
-	// Above TLS, so that the connections counted are the ones ConnState
+	// Above TLS, so that the connections tracked are the ones ConnState
 	// reports.
-	busy := trackBusy(srv)
-	ln = &countingListener{Listener: ln, busy: busy}
+	conns := trackConns(srv)
+	srv.Handler = conns.handler(srv.Handler)
+	ln = &countingListener{Listener: ln, conns: conns}
 	ctx, stop := signalContext(ctx)
 	defer stop()
 
 	bound := ln.Addr().String()
 	doc := api.OpenAPI() // only for the log line
-	log.Info("serving", "addr", scheme+"://"+bound, "title", doc.Info.Title, "version", doc.Info.Version, "h2c", c.h2c)
+	log.Info("serving", "addr", scheme+"://"+bound, "title", doc.Info.Title, "version", doc.Info.Version, "h2c", c.h2c,
+		"max_conns", c.maxConns)
 	if o.OnServe != nil {
 		o.OnServe(bound)
 	}
@@ -191,20 +213,22 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	}
 	stop() // a second signal now kills the process the default way
 	api.Drain()
+	conns.drain() // from now on each HTTP/1 response closes its connection
+	log.Info("draining", "delay", c.drainDelay.String(), "window", c.drainWindow.String())
 	if c.drainDelay > 0 {
-		log.Info("draining", "delay", c.drainDelay.String())
 		time.Sleep(c.drainDelay)
 	}
 	log.Info("shutting down", "grace", c.shutdownGrace.String())
 	deadline := time.Now().Add(c.shutdownGrace)
 	sctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	// Stop accepting, let the requests in flight finish, and only then
-	// shut down (see busyConns). Serve returns once its Accept loop has
-	// seen the closed listener; waiting for that before counting busy
-	// connections matters: Accept may hand over one last connection as
-	// the listener closes, and a connection that Serve starts after
-	// Shutdown began has its request read and then dropped.
+	// Stop accepting, let the requests in flight finish and the idle
+	// keep-alive connections see the drain window out, and only then shut
+	// down (see connTracker). Serve returns once its Accept loop has seen
+	// the closed listener; waiting for that before looking at the
+	// connections matters: Accept may hand over one last connection as the
+	// listener closes, and a connection that Serve starts after Shutdown
+	// began has its request read and then dropped.
 	ln.Close()
 	var serveErr error
 	select {
@@ -213,8 +237,7 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 		srv.Close()
 		serveErr = <-served
 	}
-	srv.SetKeepAlivesEnabled(false) // finished requests close their connections; idle ones close now
-	busy.wait(sctx)
+	conns.quiesce(sctx, c.drainWindow)
 	shutdownErr := srv.Shutdown(sctx)
 	if errors.Is(shutdownErr, net.ErrClosed) {
 		shutdownErr = nil // the listener closed above
@@ -285,60 +308,4 @@ func listen(o Options, addr string) (net.Listener, error) {
 		return nil, fmt.Errorf("cli: serve: %w", err)
 	}
 	return ln, nil
-}
-
-// busyConns follows connections that are new or handling a request.
-// Shutting down only once there are none matters: net/http drops a
-// connection whose request it reads after Shutdown has begun, which would
-// lose a request the client already sent.
-type busyConns struct {
-	mu    sync.Mutex
-	conns map[net.Conn]bool
-}
-
-// trackBusy installs srv's ConnState hook.
-func trackBusy(srv *http.Server) *busyConns {
-	b := &busyConns{conns: map[net.Conn]bool{}}
-	srv.ConnState = func(c net.Conn, s http.ConnState) {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		switch s {
-		case http.StateNew, http.StateActive:
-			b.conns[c] = true
-		default: // idle, closed or hijacked
-			delete(b.conns, c)
-		}
-	}
-	return b
-}
-
-// countingListener notes each connection as busy the moment it is
-// accepted, before the server's ConnState hook could.
-type countingListener struct {
-	net.Listener
-	busy *busyConns
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.busy.mu.Lock()
-		l.busy.conns[c] = true
-		l.busy.mu.Unlock()
-	}
-	return c, err
-}
-
-// wait returns once no connection is new or handling a request, or when
-// ctx ends.
-func (b *busyConns) wait(ctx context.Context) {
-	for ctx.Err() == nil {
-		b.mu.Lock()
-		n := len(b.conns)
-		b.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }

@@ -15,10 +15,14 @@
 //   - TestGeneratedClient drives the same service through a client that
 //     oapi-codegen generated from that document (package helloclient).
 //
-// .ci/steps/30-consumers.sh adds what needs tools from outside Go: the
-// Redocly CLI linter, and regenerating the client to catch drift. It is
-// a module of its own so that these dependencies stay out of roux's
-// go.mod.
+// .ci/steps/30-consumers.sh adds what needs tools from outside Go:
+// regenerating the client to catch drift. It is a module of its own so
+// that these dependencies stay out of roux's go.mod.
+//
+// .ci/steps/32-openapi-lint.sh lints the documents of examples/hello and
+// examples/kitchen, 3.1 and 3.0, with Redocly CLI's recommended ruleset
+// and Spectral's spectral:oas, every rule on (npm packages pinned by
+// conformance/lint/package-lock.json): any error or warning fails it.
 //
 // .ci/steps/35-generators.sh runs client generators over the kitchen's
 // document (examples/kitchen), its event stream included, and drives a

@@ -1,12 +1,15 @@
 package middleware
 
 import (
-	"math"
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/roux-go/roux/openapi"
+	"github.com/roux-go/roux/schema"
 )
 
 // Priority orders requests for [LoadShed]: under overload, Low is shed
@@ -32,6 +35,23 @@ type LoadShedConfig struct {
 	Priority func(*http.Request) Priority
 	// RetryAfter is the Retry-After sent with 503; it defaults to 1s.
 	RetryAfter time.Duration
+	// MaxLongLived caps the long-lived responses — event streams,
+	// WebSocket sessions — open at once; it defaults to 1000. They are
+	// kept out of the concurrency limit, whose places are for requests
+	// that end soon: a stream would hold its place for minutes, and its
+	// duration says nothing about queueing. Past the cap they are refused
+	// with 503 too.
+	MaxLongLived int
+	// LongLived recognizes, before it runs, a request whose response is
+	// long-lived (by its path, say): it takes a place under MaxLongLived at
+	// once and never one of the concurrency limit, whatever the load. It
+	// defaults to none. A response that turns out long-lived without being
+	// recognized moves itself out of the limit with [MarkLongLived], as
+	// package sse's streams and package ws's sessions do when they start;
+	// until then it was subject to the limit like any request. Classify by
+	// what the client cannot choose: a rule on request headers (Accept:
+	// text/event-stream) would let any request skip the limit.
+	LongLived func(*http.Request) bool
 }
 
 // LoadShedder admits as many concurrent requests as the server can take
@@ -50,12 +70,23 @@ type LoadShedConfig struct {
 // Low-priority requests are admitted only below 80% of the limit and
 // Critical ones up to 150%, so health checks and cheap operations are
 // shed last. A shed request costs microseconds: it never reaches the
-// handlers. A LoadShedder is safe for concurrent use.
+// handlers.
+//
+// Long-lived responses have a cap of their own ([LoadShedConfig.MaxLongLived]).
+// Every refusal is an RFC 9457 problem with status 503 and Retry-After,
+// counted apart by [LoadShedder.Shed] and [LoadShedder.ShedLongLived].
+// A LoadShedder is safe for concurrent use.
 type LoadShedder struct {
 	l          *limiter
 	classify   func(*http.Request) Priority
-	retryAfter string
+	longLived  func(*http.Request) bool
+	maxLong    int64
+	long       atomic.Int64 // long-lived responses open
+	retry      time.Duration
+	retryAfter []string // the header value, shared by every refusal
+	busy, full refusal  // the problems of the two refusals
 	shed       atomic.Int64
+	shedLong   atomic.Int64
 }
 
 // NewLoadShedder returns a load shedder configured by c.
@@ -64,8 +95,16 @@ func NewLoadShedder(c LoadShedConfig) *LoadShedder {
 	if retry <= 0 {
 		retry = time.Second
 	}
-	s := &LoadShedder{l: newLimiter(c), classify: c.Priority,
-		retryAfter: strconv.Itoa(max(1, int(retry.Round(time.Second)/time.Second)))}
+	secs := max(1, int(retry.Round(time.Second)/time.Second))
+	if c.MaxLongLived <= 0 {
+		c.MaxLongLived = 1000
+	}
+	s := &LoadShedder{l: newLimiter(c), classify: c.Priority, longLived: c.LongLived,
+		maxLong: int64(c.MaxLongLived), retry: time.Duration(secs) * time.Second,
+		retryAfter: []string{strconv.Itoa(secs)},
+		busy:       newRefusal("the server is at capacity; retry after " + strconv.Itoa(secs) + "s"),
+		full:       newRefusal("the server has too many long-lived responses (event streams, WebSocket sessions) open; retry after " + strconv.Itoa(secs) + "s"),
+	}
 	if s.classify == nil {
 		s.classify = func(*http.Request) Priority { return Normal }
 	}
@@ -78,120 +117,171 @@ func LoadShed(c LoadShedConfig) func(http.Handler) http.Handler { return NewLoad
 // Middleware sheds the requests to next beyond the limit.
 func (s *LoadShedder) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.l.acquire(s.classify(r)) {
-			s.shed.Add(1)
-			w.Header().Set("Retry-After", s.retryAfter)
-			writeProblem(w, http.StatusServiceUnavailable, "the server is at capacity; retry later")
+		if s.longLived != nil && s.longLived(r) {
+			if !s.enterLong() {
+				s.refuse(w, s.full)
+				return
+			}
+			defer s.long.Add(-1)
+			next.ServeHTTP(w, r)
 			return
 		}
+		if !s.l.acquire(s.classify(r)) {
+			s.shed.Add(1)
+			s.refuse(w, s.busy)
+			return
+		}
+		// The ticket lets the response move itself out of the limit
+		// (MarkLongLived): two allocations, the ticket and the request
+		// that carries it.
+		t := &ticket{Context: r.Context(), s: s}
 		start := time.Now()
-		defer func() { s.l.release(time.Since(start)) }()
-		next.ServeHTTP(w, r)
+		defer func() {
+			if t.moved.Load() {
+				s.long.Add(-1)
+			} else {
+				s.l.release(time.Since(start))
+			}
+		}()
+		next.ServeHTTP(w, r.WithContext(t))
 	})
 }
 
-// Limit returns the current concurrency limit.
-func (s *LoadShedder) Limit() int { return int(s.l.limit.Load()) }
+// Wrap is [LoadShedder.Middleware], under the name by which roux knows a
+// middleware that documents what it answers (with Responses and Headers).
+func (s *LoadShedder) Wrap(next http.Handler) http.Handler { return s.Middleware(next) }
 
-// Shed returns how many requests have been shed.
-func (s *LoadShedder) Shed() int64 { return s.shed.Load() }
-
-// limiter is a gradient concurrency limiter. Its baseline is the
-// latency of the server without queueing, measured the way Envoy's
-// adaptive concurrency filter does: in a probe window during which the
-// limit drops to its minimum, at start and every probeEvery windows after.
-// Between probes the limit moves by the gradient baseline·tolerance/recent
-// latency (clamped to [0.5, 1]) plus a square-root allowance for growth.
-type limiter struct {
-	inflight atomic.Int64
-	limit    atomic.Int64 // current limit, read on every request
-
-	mu          sync.Mutex
-	min, max    float64
-	estimate    float64 // the limit as a float, smoothed
-	baseline    float64 // latency without queueing, ns; 0 until the first probe ends
-	probing     bool
-	windows     int // since the last probe
-	windowSum   time.Duration
-	windowN     int
-	windowStart time.Time
-}
-
-const (
-	windowSamples  = 50
-	windowDuration = 100 * time.Millisecond
-	probeEvery     = 100 // windows: about ten seconds under load
-	smoothing      = 0.2
-	tolerance      = 1.5 // recent latency may be this much above the baseline before the limit shrinks
-)
-
-func newLimiter(c LoadShedConfig) *limiter {
-	if c.InitialLimit <= 0 {
-		c.InitialLimit = 20
-	}
-	if c.MinLimit <= 0 {
-		c.MinLimit = 4
-	}
-	if c.MaxLimit <= 0 {
-		c.MaxLimit = 1000
-	}
-	l := &limiter{min: float64(c.MinLimit), max: float64(c.MaxLimit), estimate: float64(c.InitialLimit), windowStart: time.Now()}
-	l.startProbe()
-	return l
-}
-
-// startProbe drops the limit to its minimum for one window.
-func (l *limiter) startProbe() {
-	l.probing, l.windows = true, 0
-	l.limit.Store(int64(l.min))
-}
-
-// acquire admits a request of priority p, or reports false.
-func (l *limiter) acquire(p Priority) bool {
-	limit := float64(l.limit.Load())
-	switch p {
-	case Low:
-		limit *= 0.8
-	case Critical:
-		limit *= 1.5
-	}
-	if n := l.inflight.Add(1); float64(n) > math.Max(limit, 1) {
-		l.inflight.Add(-1)
+// enterLong takes a place among the long-lived responses, or counts a
+// refusal and reports false.
+func (s *LoadShedder) enterLong() bool {
+	if s.long.Add(1) > s.maxLong {
+		s.long.Add(-1)
+		s.shedLong.Add(1)
 		return false
 	}
 	return true
 }
 
-// release ends a request that took rtt and updates the limit once per
-// window.
-func (l *limiter) release(rtt time.Duration) {
-	inflight := l.inflight.Add(-1) + 1
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.windowSum += rtt
-	l.windowN++
-	if l.windowN < windowSamples && time.Since(l.windowStart) < windowDuration {
-		return
+// refuse sends one of the prepared 503 problems. Its header values are
+// shared by every refusal, so that refusing allocates nothing: net/http
+// only reads them, and Set or Add would replace them, not write to them.
+func (s *LoadShedder) refuse(w http.ResponseWriter, p refusal) {
+	h := w.Header()
+	h["Retry-After"] = s.retryAfter
+	h["Content-Type"] = problemType
+	h["Content-Length"] = p.length
+	h.Del("Content-Encoding")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	w.Write(p.body) //nolint:errcheck // nothing more can be done for this client
+}
+
+var problemType = []string{"application/problem+json"}
+
+// refusal is a prepared 503 problem.
+type refusal struct {
+	body   []byte
+	length []string // the Content-Length header's value
+}
+
+func newRefusal(detail string) refusal {
+	body := problemBody(http.StatusServiceUnavailable, detail)
+	return refusal{body: body, length: []string{strconv.Itoa(len(body))}}
+}
+
+// Limit returns the current concurrency limit.
+func (s *LoadShedder) Limit() int { return int(s.l.limit.Load()) }
+
+// InFlight returns how many requests hold a place in the concurrency
+// limit. A request's place is given back when its handler returns, which
+// may be a moment after its client has the whole response.
+func (s *LoadShedder) InFlight() int64 { return s.l.inflight.Load() }
+
+// Shed returns how many requests the concurrency limit has refused.
+func (s *LoadShedder) Shed() int64 { return s.shed.Load() }
+
+// ShedLongLived returns how many long-lived responses have been refused
+// because MaxLongLived were open.
+func (s *LoadShedder) ShedLongLived() int64 { return s.shedLong.Load() }
+
+// LongLivedOpen returns how many long-lived responses are open.
+func (s *LoadShedder) LongLivedOpen() int64 { return s.long.Load() }
+
+// Responses returns what the shedder answers itself, for the OpenAPI
+// document of every operation it guards: 503 with Retry-After. The
+// response has no content: roux publishes it as its problem+json.
+func (s *LoadShedder) Responses() map[string]*openapi.Response {
+	one := 1.0
+	return map[string]*openapi.Response{
+		strconv.Itoa(http.StatusServiceUnavailable): {
+			Description: "The server is at capacity, or has too many long-lived responses open; retry after the Retry-After delay",
+			Headers: map[string]*openapi.Header{"Retry-After": {
+				Description: "How many seconds to wait before retrying",
+				Required:    true,
+				Schema:      &schema.Schema{Type: schema.Types{"integer"}, Minimum: &one},
+			}},
+		},
 	}
-	recent := float64(l.windowSum) / float64(l.windowN)
-	l.windowSum, l.windowN, l.windowStart = 0, 0, time.Now()
-	if l.probing {
-		l.baseline, l.probing = recent, false
-		l.limit.Store(int64(math.Round(l.estimate)))
-		return
+}
+
+// Headers returns the headers the shedder adds to every response: none.
+func (s *LoadShedder) Headers() map[string]*openapi.Header { return nil }
+
+// ticket is an admitted request's place in the limit, carried in its
+// context so that the response can move it ([MarkLongLived]). It is the
+// context itself, to save an allocation.
+type ticket struct {
+	context.Context
+	s     *LoadShedder
+	moved atomic.Bool
+}
+
+type ticketKey struct{}
+
+func (t *ticket) Value(key any) any {
+	if key == (ticketKey{}) {
+		return t
 	}
-	l.baseline = math.Min(l.baseline, recent)
-	if l.windows++; l.windows >= probeEvery {
-		l.startProbe()
-		return
+	return t.Context.Value(key)
+}
+
+// LongLivedLimitError is the error of [MarkLongLived] when the load
+// shedder has MaxLongLived long-lived responses open already.
+type LongLivedLimitError struct {
+	// RetryAfter is the delay the shedder asks clients to wait.
+	RetryAfter time.Duration
+}
+
+func (e *LongLivedLimitError) Error() string {
+	return fmt.Sprintf("middleware: too many long-lived responses open; retry after %v", e.RetryAfter)
+}
+
+// MarkLongLived tells the [LoadShedder] that admitted r — the innermost,
+// if several did — that r's response is long-lived (an event stream, a
+// WebSocket session): its place in the concurrency limit is freed, without
+// a latency sample, and it takes one under MaxLongLived instead. Call it
+// before anything of the response is written. It returns a
+// *[LongLivedLimitError] when MaxLongLived are open: the response should
+// then be a 503 with Retry-After. Without a shedder, and on later calls, it
+// does nothing and returns nil.
+func MarkLongLived(r *http.Request) error {
+	t, ok := r.Context().Value(ticketKey{}).(*ticket)
+	if !ok || t.moved.Load() {
+		return nil
 	}
-	// An idle server learns nothing about its capacity: do not grow the
-	// limit past twice what is in use.
-	if float64(inflight) < l.estimate/2 {
-		return
+	if !t.s.enterLong() {
+		return &LongLivedLimitError{RetryAfter: t.s.retry}
 	}
-	gradient := math.Max(0.5, math.Min(1, tolerance*l.baseline/recent))
-	next := l.estimate*gradient + math.Sqrt(l.estimate)
-	l.estimate = math.Max(l.min, math.Min(l.max, l.estimate*(1-smoothing)+next*smoothing))
-	l.limit.Store(int64(math.Round(l.estimate)))
+	if t.moved.CompareAndSwap(false, true) {
+		t.s.l.leave()
+	} else {
+		t.s.long.Add(-1) // moved meanwhile by another goroutine
+	}
+	return nil
+}
+
+// problemBody is the JSON of an RFC 9457 problem with status and detail
+// (ASCII, which strconv.Quote quotes as JSON would).
+func problemBody(status int, detail string) []byte {
+	return []byte(`{"type":"about:blank","title":` + strconv.Quote(http.StatusText(status)) + `,"status":` +
+		strconv.Itoa(status) + `,"detail":` + strconv.Quote(detail) + `}`)
 }

@@ -1,10 +1,14 @@
 package middleware_test
 
 import (
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -143,5 +147,186 @@ func TestLoadShedPriorities(t *testing.T) {
 	if !(rate("/healthz") < rate("/menu") && rate("/menu") < rate("/report")) {
 		t.Errorf("refused shares %.2f, %.2f, %.2f: want health checks refused least and low priority most",
 			rate("/healthz"), rate("/menu"), rate("/report"))
+	}
+}
+
+// held serves requests to h in the background until the handler has
+// started; release lets them finish.
+type held struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func newHeld() *held { return &held{started: make(chan struct{}, 8), release: make(chan struct{})} }
+
+// handler blocks until release, after calling mark when it is set.
+func (h *held) handler(mark bool, markErr chan<- error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mark {
+			markErr <- middleware.MarkLongLived(r)
+		}
+		h.started <- struct{}{}
+		<-h.release
+		io.WriteString(w, "ok")
+	})
+}
+
+// start serves r in the background and waits for the handler to start.
+func (h *held) start(t *testing.T, srv http.Handler, r *http.Request) <-chan *httptest.ResponseRecorder {
+	t.Helper()
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+		done <- rec
+	}()
+	select {
+	case <-h.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler did not start")
+	}
+	return done
+}
+
+// checkRefusal checks that rec is a 503 problem with Retry-After 2 whose
+// detail mentions want.
+func checkRefusal(t *testing.T, rec *httptest.ResponseRecorder, want string) {
+	t.Helper()
+	var p struct {
+		Type, Title, Detail string
+		Status              int
+	}
+	err := json.Unmarshal(rec.Body.Bytes(), &p)
+	if err != nil || rec.Code != 503 || p.Status != 503 || rec.Header().Get("Content-Type") != "application/problem+json" ||
+		rec.Header().Get("Retry-After") != "2" || !strings.Contains(p.Detail, want) {
+		t.Errorf("got %d %v Retry-After %q: %s; want a 503 problem with Retry-After 2 mentioning %q",
+			rec.Code, rec.Header(), rec.Header().Get("Retry-After"), rec.Body, want)
+	}
+}
+
+// one is a shedder that admits one request at a time and one long-lived
+// response.
+func one(longLived func(*http.Request) bool) *middleware.LoadShedder {
+	return middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 1, MinLimit: 1, MaxLimit: 1,
+		MaxLongLived: 1, RetryAfter: 2 * time.Second, LongLived: longLived})
+}
+
+func TestLoadShedRefuses(t *testing.T) {
+	t.Parallel()
+	h := newHeld()
+	s := one(nil)
+	srv := s.Middleware(h.handler(false, nil))
+	first := h.start(t, srv, httptest.NewRequest("GET", "/a", nil))
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/b", nil))
+	checkRefusal(t, rec, "at capacity")
+	close(h.release)
+	if got := <-first; got.Code != 200 {
+		t.Errorf("the admitted request: got %d", got.Code)
+	}
+	if s.Shed() != 1 || s.ShedLongLived() != 0 {
+		t.Errorf("counted %d shed and %d long-lived refused, want 1 and 0", s.Shed(), s.ShedLongLived())
+	}
+}
+
+// Requests recognized as long-lived take a place under MaxLongLived and
+// none in the concurrency limit.
+func TestLoadShedLongLivedRecognized(t *testing.T) {
+	t.Parallel()
+	h := newHeld()
+	s := one(func(r *http.Request) bool { return r.URL.Path == "/events" })
+	srv := s.Middleware(h.handler(false, nil))
+	stream := h.start(t, srv, httptest.NewRequest("GET", "/events", nil))
+	request := h.start(t, srv, httptest.NewRequest("GET", "/a", nil)) // the limit of 1 is free
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/events", nil))
+	checkRefusal(t, rec, "long-lived")
+	if got := s.LongLivedOpen(); got != 1 {
+		t.Errorf("long-lived open: got %d, want 1", got)
+	}
+	close(h.release)
+	<-stream
+	<-request
+	if s.Shed() != 0 || s.ShedLongLived() != 1 || s.LongLivedOpen() != 0 {
+		t.Errorf("counted %d shed, %d long-lived refused, %d open; want 0, 1, 0", s.Shed(), s.ShedLongLived(), s.LongLivedOpen())
+	}
+}
+
+// A response that marks itself long-lived frees its place in the limit;
+// past MaxLongLived, MarkLongLived says to refuse it.
+func TestMarkLongLived(t *testing.T) {
+	t.Parallel()
+	h := newHeld()
+	s := one(nil)
+	marks := make(chan error, 2)
+	stream := h.start(t, s.Middleware(h.handler(true, marks)), httptest.NewRequest("GET", "/events", nil))
+	if err := <-marks; err != nil {
+		t.Fatalf("MarkLongLived: %v", err)
+	}
+	// Its place is free: a second request is admitted, and it cannot
+	// become long-lived, for the one place of those is taken.
+	second := h.start(t, s.Middleware(h.handler(true, marks)), httptest.NewRequest("GET", "/events", nil))
+	var full *middleware.LongLivedLimitError
+	if err := <-marks; !errors.As(err, &full) || full.RetryAfter != 2*time.Second {
+		t.Errorf("MarkLongLived past the cap: got %v, want a *LongLivedLimitError with RetryAfter 2s", err)
+	}
+	if s.LongLivedOpen() != 1 || s.ShedLongLived() != 1 {
+		t.Errorf("long-lived open %d, refused %d; want 1 and 1", s.LongLivedOpen(), s.ShedLongLived())
+	}
+	close(h.release)
+	<-stream
+	<-second
+	if s.LongLivedOpen() != 0 || s.Shed() != 0 {
+		t.Errorf("after the end: %d long-lived open, %d shed; want 0 and 0", s.LongLivedOpen(), s.Shed())
+	}
+	// Without a shedder there is nothing to do.
+	if err := middleware.MarkLongLived(httptest.NewRequest("GET", "/", nil)); err != nil {
+		t.Errorf("without a shedder: got %v", err)
+	}
+}
+
+func TestLoadShedDocuments(t *testing.T) {
+	t.Parallel()
+	s := middleware.NewLoadShedder(middleware.LoadShedConfig{})
+	r := s.Responses()["503"]
+	if len(s.Responses()) != 1 || r == nil || r.Content != nil || r.Headers["Retry-After"] == nil || !r.Headers["Retry-After"].Required {
+		t.Errorf("Responses: got %+v, want a 503 without content and with a required Retry-After", s.Responses())
+	}
+	if h := s.Headers(); len(h) != 0 {
+		t.Errorf("Headers: got %v, want none", h)
+	}
+}
+
+// BenchmarkLoadShed is the cost of the shedder on an admitted request
+// (the ticket that lets a response become long-lived: two allocations)
+// and on a refused one.
+func BenchmarkLoadShed(b *testing.B) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	// The one place of full is taken by a request that waits until the
+	// benchmark ends.
+	release := make(chan struct{})
+	defer close(release)
+	h := newHeld()
+	h.release = release
+	full := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 1, MinLimit: 1, MaxLimit: 1})
+	refused := full.Middleware(ok)
+	go full.Middleware(h.handler(false, nil)).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	<-h.started
+	for _, bb := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"none", ok},
+		{"admitted", middleware.NewLoadShedder(middleware.LoadShedConfig{}).Middleware(ok)},
+		{"refused", refused},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			r := httptest.NewRequest("GET", "/dishes", nil)
+			w := &discardWriter{h: http.Header{}}
+			for b.Loop() {
+				bb.h.ServeHTTP(w, r)
+			}
+		})
 	}
 }

@@ -33,9 +33,11 @@ package openapi
 //   - An array schema without items gets items {}, which 3.0 requires.
 //
 // Outside schemas: openapi becomes 3.0.3; jsonSchemaDialect, webhooks
-// (with the component schemas only they use), components.pathItems,
-// info.summary and info.license.identifier are dropped; Reference Objects lose their siblings (summary, description);
-// paths is added when missing.
+// (with the component schemas only they use), components.pathItems and
+// info.summary are dropped; a licence's SPDX identifier becomes the url
+// of its page at spdx.org (unless the licence has a url already);
+// Reference Objects lose their siblings (summary, description); paths is
+// added when missing.
 
 import (
 	"encoding/json"
@@ -97,6 +99,12 @@ func downgradeDocument(d *object) {
 	if info := d.member("info"); info != nil {
 		info.del("summary")
 		if lic := info.member("license"); lic != nil {
+			// 3.0 names a licence by URL only: an SPDX identifier becomes
+			// the URL of its page in the SPDX licence list.
+			id, _ := lic.get("identifier")
+			if s, ok := id.(string); ok && s != "" && !lic.has("url") {
+				lic.rename("identifier", "url", "https://spdx.org/licenses/"+s+".html")
+			}
 			lic.del("identifier")
 		}
 	}

@@ -134,7 +134,7 @@ func TestDowngradeDocument(t *testing.T) {
 	}`
 	want := `{
 	  "openapi": "3.0.3",
-	  "info": {"title": "t", "version": "1", "license": {"name": "MIT"}},
+	  "info": {"title": "t", "version": "1", "license": {"name": "MIT", "url": "https://spdx.org/licenses/MIT.html"}},
 	  "paths": {
 	    "/a/{id}": {
 	      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0, "exclusiveMinimum": true}}],
@@ -170,6 +170,45 @@ func TestDowngradeDocument(t *testing.T) {
 	}
 	if diff := cmp.Diff(compact(t, want), compact(t, string(got))); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestDowngradeMetadata checks the document's metadata: a licence's
+// SPDX identifier becomes a URL, and what 3.0 has as well (servers,
+// contact, terms of service, external docs, tags, named examples,
+// "security": [] on the document and on operations) passes unchanged.
+func TestDowngradeMetadata(t *testing.T) {
+	t.Parallel()
+	same := `"servers":[{"url":"/","description":"here"}],` +
+		`"paths":{"/a":{"get":{"externalDocs":{"url":"https://docs.test/a"},"parameters":[` +
+		`{"name":"q","in":"query","schema":{"type":"integer"},"examples":{"one":{"summary":"One","value":1}}}],` +
+		`"requestBody":{"content":{"application/json":{"schema":{"type":"object"},"examples":{"e":{"summary":"E","value":{"a":[1]}}}}}},` +
+		`"responses":{"200":{"description":"ok"}},"security":[]}}},` +
+		`"security":[],"tags":[{"name":"a","description":"A","externalDocs":{"url":"https://docs.test/tags/a"}}],` +
+		`"externalDocs":{"description":"Guide","url":"https://docs.test"}}`
+	info := `"info":{"title":"t","termsOfService":"https://docs.test/terms","contact":{"name":"c","email":"c@docs.test"},`
+	for _, tt := range []struct {
+		name, license, want string
+	}{
+		{"identifier", `{"name":"MIT","identifier":"MIT"}`, `{"name":"MIT","url":"https://spdx.org/licenses/MIT.html"}`},
+		{"identifier beside a url", `{"name":"MIT","identifier":"MIT","url":"https://docs.test/license"}`,
+			`{"name":"MIT","url":"https://docs.test/license"}`},
+		{"url", `{"name":"Apache 2.0","url":"https://www.apache.org/licenses/LICENSE-2.0"}`,
+			`{"name":"Apache 2.0","url":"https://www.apache.org/licenses/LICENSE-2.0"}`},
+		{"empty identifier", `{"name":"Mine","identifier":""}`, `{"name":"Mine"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := `{"openapi":"3.1.0",` + info + `"license":` + tt.license + `,"version":"1"},` + same
+			want := `{"openapi":"3.0.3",` + info + `"license":` + tt.want + `,"version":"1"},` + same
+			got, err := DowngradeJSON([]byte(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(compact(t, want), compact(t, string(got))); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -39,3 +39,37 @@ func TestMediaTypeExtensions(t *testing.T) {
 		})
 	}
 }
+
+// TestSecurityMarshal checks the three states of a security requirement:
+// none stated (nil), public (empty) and required.
+func TestSecurityMarshal(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		security []map[string][]string
+		want     string
+	}{
+		{"nil: not stated", nil, `{"responses":null}`},
+		{"empty: public", []map[string][]string{}, `{"responses":null,"security":[]}`},
+		{"one scheme", []map[string][]string{{"key": {}}}, `{"responses":null,"security":[{"key":[]}]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			op, err := json.Marshal(&openapi.Operation{Security: tt.security})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(op) != tt.want {
+				t.Errorf("operation: got %s, want %s", op, tt.want)
+			}
+			doc, err := json.Marshal(&openapi.Document{Security: tt.security})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDoc := `{"openapi":"","info":{"title":"","version":""},"paths":null` + tt.want[len(`{"responses":null`):]
+			if string(doc) != wantDoc {
+				t.Errorf("document: got %s, want %s", doc, wantDoc)
+			}
+		})
+	}
+}

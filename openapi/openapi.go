@@ -22,16 +22,20 @@ const Version = "3.1.0"
 // the API sends to others on its own initiative, by name (OpenAPI 3.1
 // only: [Downgrade] drops them).
 type Document struct {
-	OpenAPI           string                `json:"openapi"`
-	Info              Info                  `json:"info"`
-	JSONSchemaDialect string                `json:"jsonSchemaDialect,omitempty"`
-	Servers           []Server              `json:"servers,omitempty"`
-	Paths             map[string]*PathItem  `json:"paths"`
-	Webhooks          map[string]*PathItem  `json:"webhooks,omitempty"`
-	Components        *Components           `json:"components,omitempty"`
-	Security          []map[string][]string `json:"security,omitempty"`
-	Tags              []Tag                 `json:"tags,omitempty"`
-	Extensions        map[string]any        `json:"-"`
+	OpenAPI           string               `json:"openapi"`
+	Info              Info                 `json:"info"`
+	JSONSchemaDialect string               `json:"jsonSchemaDialect,omitempty"`
+	Servers           []Server             `json:"servers,omitempty"`
+	Paths             map[string]*PathItem `json:"paths"`
+	Webhooks          map[string]*PathItem `json:"webhooks,omitempty"`
+	Components        *Components          `json:"components,omitempty"`
+	// Security is the requirement of operations that state none: nil
+	// publishes nothing, an empty non-nil slice publishes "security": [],
+	// which says that those operations need no credentials.
+	Security     []map[string][]string `json:"security,omitzero"`
+	Tags         []Tag                 `json:"tags,omitempty"`
+	ExternalDocs *ExternalDocs         `json:"externalDocs,omitempty"`
+	Extensions   map[string]any        `json:"-"`
 }
 
 // Info describes the API.
@@ -67,8 +71,25 @@ type Server struct {
 
 // Tag groups operations in the docs.
 type Tag struct {
-	Name        string `json:"name"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description,omitempty"`
+	ExternalDocs *ExternalDocs `json:"externalDocs,omitempty"`
+}
+
+// ExternalDocs points to documentation outside the document: of the
+// API, of a tag or of an operation.
+type ExternalDocs struct {
 	Description string `json:"description,omitempty"`
+	URL         string `json:"url"`
+}
+
+// Example is a named example of a body or a parameter: its Value, or
+// the URL of a document holding it (ExternalValue); not both.
+type Example struct {
+	Summary       string `json:"summary,omitempty"`
+	Description   string `json:"description,omitempty"`
+	Value         any    `json:"value,omitempty"`
+	ExternalValue string `json:"externalValue,omitempty"`
 }
 
 // PathItem holds the operations of one path.
@@ -114,17 +135,22 @@ func (p *PathItem) Set(method string, op *Operation) bool {
 // Operation describes one method on one path. Callbacks are the requests
 // the API may send back, out of band, after this operation, by name.
 type Operation struct {
-	OperationID string                `json:"operationId,omitempty"`
-	Summary     string                `json:"summary,omitempty"`
-	Description string                `json:"description,omitempty"`
-	Tags        []string              `json:"tags,omitempty"`
-	Parameters  []*Parameter          `json:"parameters,omitempty"`
-	RequestBody *RequestBody          `json:"requestBody,omitempty"`
-	Responses   map[string]*Response  `json:"responses"`
-	Deprecated  bool                  `json:"deprecated,omitempty"`
-	Security    []map[string][]string `json:"security,omitempty"`
-	Callbacks   map[string]Callback   `json:"callbacks,omitempty"`
-	Extensions  map[string]any        `json:"-"`
+	OperationID  string               `json:"operationId,omitempty"`
+	Summary      string               `json:"summary,omitempty"`
+	Description  string               `json:"description,omitempty"`
+	ExternalDocs *ExternalDocs        `json:"externalDocs,omitempty"`
+	Tags         []string             `json:"tags,omitempty"`
+	Parameters   []*Parameter         `json:"parameters,omitempty"`
+	RequestBody  *RequestBody         `json:"requestBody,omitempty"`
+	Responses    map[string]*Response `json:"responses"`
+	Deprecated   bool                 `json:"deprecated,omitempty"`
+	// Security lists the ways of authenticating of which a request must
+	// satisfy one: nil publishes nothing (the document's Security
+	// applies), an empty non-nil slice publishes "security": [], which
+	// says that the operation needs no credentials.
+	Security   []map[string][]string `json:"security,omitzero"`
+	Callbacks  map[string]Callback   `json:"callbacks,omitempty"`
+	Extensions map[string]any        `json:"-"`
 }
 
 // Callback holds the requests of one callback of an operation, by the
@@ -144,7 +170,10 @@ type Parameter struct {
 	Style           string         `json:"style,omitempty"`
 	Explode         *bool          `json:"explode,omitempty"`
 	Schema          *schema.Schema `json:"schema,omitempty"`
-	Example         any            `json:"example,omitempty"`
+	// Example and Examples are exclusive: publish one example or named
+	// ones.
+	Example  any                 `json:"example,omitempty"`
+	Examples map[string]*Example `json:"examples,omitempty"`
 }
 
 // RequestBody describes an operation's request body.
@@ -156,8 +185,11 @@ type RequestBody struct {
 
 // MediaType is the body of one content type.
 type MediaType struct {
-	Schema  *schema.Schema `json:"schema,omitempty"`
-	Example any            `json:"example,omitempty"`
+	Schema *schema.Schema `json:"schema,omitempty"`
+	// Example and Examples are exclusive: publish one example or named
+	// ones.
+	Example  any                 `json:"example,omitempty"`
+	Examples map[string]*Example `json:"examples,omitempty"`
 	// Encoding describes properties of a multipart/form-data or
 	// application/x-www-form-urlencoded body, by property name.
 	Encoding map[string]*Encoding `json:"encoding,omitempty"`

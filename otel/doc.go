@@ -37,6 +37,15 @@
 // http.request.method, url.scheme, http.route, roux.operation.id, and,
 // except for active requests, http.response.status_code and error.type.
 //
+// The counter roux.server.refusals ([RefusalsMetric]) counts, by
+// roux.refusal.reason, the requests refused with 503 before an operation
+// served them — the CPU pool full, a load shedder's limit, its cap on
+// long-lived responses, a rate limit — and the connections refused at a
+// server's cap: what [roux.API.Refusals] reports, the CPU pool's and those
+// of the counters registered with [roux.API.CountRefusals] (package cli
+// registers its connection cap's). In Prometheus it is
+// roux_server_refusals_total{roux_refusal_reason="load_shed"}, and so on.
+//
 // Requests that match no operation (404, 405, automatic OPTIONS,
 // redirects) and the document and docs routes are not instrumented:
 // they have no operation. Wrap the whole API in otelhttp for those.

@@ -1,6 +1,7 @@
 package rouxotel
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -30,6 +31,17 @@ const OperationIDKey = attribute.Key("roux.operation.id")
 // metrics and spans: "cpu" for an operation declared roux.CPUBound, "io"
 // for the others.
 const OperationClassKey = attribute.Key("roux.operation.class")
+
+// RefusalReasonKey is the attribute that gives the reason of a count of
+// [RefusalsMetric]: one of roux's Refusal constants, such as
+// "load_shed" ([roux.RefusalLoadShed]).
+const RefusalReasonKey = attribute.Key("roux.refusal.reason")
+
+// RefusalsMetric is the name of the counter of requests (and connections)
+// refused before an operation could serve them, by [RefusalReasonKey]:
+// what [roux.API.Refusals] reports. Prometheus shows it as
+// roux_server_refusals_total.
+const RefusalsMetric = "roux.server.refusals"
 
 // Option configures [Instrument] and [Transport].
 type Option interface {
@@ -122,8 +134,31 @@ func Instrument(api *roux.API, opts ...Option) error {
 		return err
 	}
 	s.duration, s.active, s.reqSize, s.respSize = duration.Inst(), active.Inst(), reqSize.Inst(), respSize.Inst()
+	if err := observeRefusals(api, meter); err != nil {
+		return err
+	}
 	api.WrapOperations(s.wrap)
 	return nil
+}
+
+// observeRefusals publishes api.Refusals as the counter RefusalsMetric,
+// read when the metrics are collected.
+func observeRefusals(api *roux.API, meter metric.Meter) error {
+	refused, err := meter.Int64ObservableCounter(RefusalsMetric, metric.WithUnit("{request}"),
+		metric.WithDescription("Requests refused with 503 before an operation served them, and connections refused "+
+			"at the server's cap, by reason: cpu_pool (CPU-bound operations' pool full), load_shed (the load "+
+			"shedder's concurrency limit), long_lived_limit (too many event streams or WebSocket sessions open), "+
+			"connection_limit (too many connections open), rate_limit."))
+	if err != nil {
+		return err
+	}
+	_, err = meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		for reason, n := range api.Refusals() {
+			o.ObserveInt64(refused, n, metric.WithAttributeSet(attribute.NewSet(RefusalReasonKey.String(reason))))
+		}
+		return nil
+	}, refused)
+	return err
 }
 
 var serverKind = trace.WithSpanKind(trace.SpanKindServer)

@@ -355,6 +355,7 @@ func TestMetricsPerOperation(t *testing.T) {
 			{Attrs: post201, Count: 1, Sum: float64(len(`{"id":3,"name":"stew"}`))}},
 		"http.server.response.body.size": {{Attrs: get200, Count: 2, Sum: float64(sizes[0] + sizes[1])},
 			{Attrs: get500, Count: 1, Sum: float64(sizes[2])}, {Attrs: post201, Count: 1, Sum: float64(sizes[3])}},
+		"roux.server.refusals": {{Attrs: map[string]string{"roux.refusal.reason": "cpu_pool"}}},
 	}
 	less := func(a, b point) bool {
 		return a.Attrs["roux.operation.id"]+a.Attrs["http.response.status_code"] < b.Attrs["roux.operation.id"]+b.Attrs["http.response.status_code"]

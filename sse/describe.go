@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/roux-go/roux"
@@ -65,6 +66,9 @@ func describe(d *roux.BodyDoc, events *eventSet) error {
 	}
 	d.Response.Content = map[string]*openapi.MediaType{
 		"text/event-stream": {Schema: s, Extensions: map[string]any{"x-ogen-raw-response": true}},
+	}
+	d.Operation.Responses[strconv.Itoa(http.StatusNoContent)] = &openapi.Response{
+		Description: "The stream is over: there are no more events to send. A browser's EventSource stops reconnecting.",
 	}
 	if d.Operation.Extensions == nil {
 		d.Operation.Extensions = map[string]any{}

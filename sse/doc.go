@@ -51,6 +51,28 @@
 //		LastEventID string `header:"Last-Event-ID"`
 //	}
 //
+// # Ending a stream
+//
+// A browser's EventSource reconnects whenever a stream ends, after a few
+// seconds, with the Last-Event-ID of the last event it received; it stops
+// only when an answer is not a 200 stream. So a stream that has sent its
+// last event ends as usual, and the reconnection that follows is answered
+// with [Finished], a 204 No Content:
+//
+//	if order.Done() && in.LastEventID == order.LastEventID() {
+//		return sse.Finished[OrderEvent](), nil
+//	}
+//
+// Every stream operation documents the 204.
+//
+// # Load shedding
+//
+// A stream that starts tells the load shedder of package middleware that
+// admitted it ([middleware.MarkLongLived]): it leaves the shedder's
+// concurrency limit, whose places are for requests that end soon, and
+// takes one of its places for long-lived responses. When those are all
+// taken, the stream is refused with a 503 problem and Retry-After.
+//
 // # The document
 //
 // The operation's success response is documented as text/event-stream
@@ -60,7 +82,8 @@
 // openapi-typescript type each event's data with it. The extension
 // x-roux-events maps each event name to its data schema, and
 // x-ogen-raw-response lets ogen's default configuration, which cannot
-// serve a typed stream, hand its client the raw response.
+// serve a typed stream, hand its client the raw response. A 204 response
+// is documented for [Finished] streams.
 //
 // # Reading a stream
 //

@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/middleware"
 )
 
 // Defaults of the [Option] values.
@@ -43,7 +45,8 @@ const (
 //
 // The zero Stream is not usable: make one with [New].
 type Stream[E any] struct {
-	produce func(ctx context.Context, s *Sender[E]) error
+	produce  func(ctx context.Context, s *Sender[E]) error
+	finished bool
 	config
 }
 
@@ -68,6 +71,17 @@ func New[E any](produce func(ctx context.Context, s *Sender[E]) error, opts ...O
 		o.apply(&st.config)
 	}
 	return st
+}
+
+// Finished returns a stream that is over before it starts: it is
+// answered 204 No Content, with no events. Return it when a client asks
+// for a stream that has nothing more to send — typically an EventSource
+// reconnecting with the Last-Event-ID of the last event there will ever
+// be: a browser's EventSource reconnects whenever a 200 stream ends, and
+// a 204 is what tells it to stop (the HTML standard's rule). Every stream
+// operation documents the 204.
+func Finished[E any]() *Stream[E] {
+	return &Stream[E]{finished: true}
 }
 
 // Option configures a [Stream].
@@ -103,14 +117,16 @@ var errShutdown = fmt.Errorf("sse: the server is shutting down: %w", context.Can
 
 // WriteResponse streams the events: it sends the headers (status
 // rc.Status, Content-Type text/event-stream, Cache-Control no-cache,
-// X-Accel-Buffering no), then runs the producer, flushing each message,
+// X-Accel-Buffering no) — or 204 No Content for a [Finished] stream, or a
+// 503 problem when a load shedder has too many long-lived responses open
+// ([middleware.MarkLongLived]) — then runs the producer, flushing each message,
 // and sending keep-alive comments while it is silent. It returns when the
 // producer returns; it cancels the producer's context, and then waits for
 // it, when the client goes away or rc.Stopping is closed. The error is
 // the producer's, unless the stream ended for one of those reasons.
 func (st *Stream[E]) WriteResponse(rc *roux.ResponseContext) error {
 	events, err := eventsOf(reflect.TypeFor[E]())
-	if err == nil && st.produce == nil {
+	if err == nil && st.produce == nil && !st.finished {
 		err = errors.New("sse: the Stream was not made by sse.New")
 	}
 	if err != nil {
@@ -119,12 +135,30 @@ func (st *Stream[E]) WriteResponse(rc *roux.ResponseContext) error {
 	}
 	w, r := rc.W, rc.R
 	h := w.Header()
+	if st.finished {
+		h.Del("Content-Type")
+		h.Del("Content-Length")
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	h.Del("Content-Length")
 	if r.Method == http.MethodHead {
 		w.WriteHeader(rc.Status)
+		return nil
+	}
+	// The stream leaves the load shedder's concurrency limit, if one
+	// admitted it, for its cap on long-lived responses.
+	if err := middleware.MarkLongLived(r); err != nil {
+		var full *middleware.LongLivedLimitError
+		errors.As(err, &full)
+		h.Del("Content-Type")
+		h.Del("Cache-Control")
+		h.Del("X-Accel-Buffering")
+		rc.WriteProblem(roux.NewError(http.StatusServiceUnavailable, "the server has too many event streams open; retry later").
+			WithHeader("Retry-After", strconv.Itoa(int(full.RetryAfter/time.Second))))
 		return nil
 	}
 

@@ -8,11 +8,14 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/middleware"
 	"github.com/roux-go/roux/openapi"
 )
 
@@ -92,6 +95,15 @@ func (s *Session[In, Out]) WriteResponse(rc *roux.ResponseContext) (err error) {
 	}
 	if !hijackable(rc.W) {
 		rc.WriteProblem(fmt.Errorf("ws: %s: the http.ResponseWriter cannot be hijacked (a middleware wraps it without Unwrap)", rc.OperationID()))
+		return nil
+	}
+	// The session leaves the load shedder's concurrency limit, if one
+	// admitted it, for its cap on long-lived responses.
+	if err := middleware.MarkLongLived(rc.R); err != nil {
+		var full *middleware.LongLivedLimitError
+		errors.As(err, &full)
+		rc.WriteProblem(roux.NewError(http.StatusServiceUnavailable, "the server has too many WebSocket sessions open; retry later").
+			WithHeader("Retry-After", strconv.Itoa(int(full.RetryAfter/time.Second))))
 		return nil
 	}
 	// The guard refuses a frame past the read limit as soon as its

@@ -83,7 +83,7 @@ done
 (cd conformance/gogen && GOWORK=off go build ./... && GOWORK=off go vet . && GOWORK=off go build -o "$work/gogen" .)
 
 section "drivers against a live kitchen"
-"$work/kitchen" -data "$work/data" -cook-unit 20ms -metrics=false serve -addr 127.0.0.1:0 2> "$work/kitchen.log" &
+"$work/kitchen" -demo -data "$work/data" -cook-unit 20ms -metrics=false serve -addr 127.0.0.1:0 2> "$work/kitchen.log" &
 kitchen_pid=$!
 base=
 for _ in $(seq 100); do
@@ -95,7 +95,7 @@ done
 if [ -z "$base" ]; then
 	echo "the kitchen did not start:"; cat "$work/kitchen.log"; exit 1
 fi
-# The demo credentials a first start seeds (examples/kitchen/internal/kitchen).
+# The demo credentials a first start seeds in demo mode (examples/kitchen/internal/kitchen).
 staff=demo-staff-key
 token=demo-customer-token
 (cd conformance/typescript && node dist/openapi-fetch.js "$base" "$staff" "$token" && node dist/hey-api.js "$base" "$staff" "$token")

@@ -202,10 +202,14 @@ type ClientInterface interface {
 
 	// GetDishes List dishes
 	//
+	// Pages through the dishes in the order they were added, optionally only those with a tag.
+	//
 	// Corresponds with GET /dishes (the `GetDishes` operationId).
 	GetDishes(ctx context.Context, params *GetDishesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostDishesWithBody Add a dish
+	//
+	// Adds a dish and answers with it, its identifier assigned, and its URL in Location.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -214,6 +218,8 @@ type ClientInterface interface {
 
 	// PostDishes Add a dish
 	//
+	// Adds a dish and answers with it, its identifier assigned, and its URL in Location.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /dishes (the `PostDishes` operationId).
@@ -221,15 +227,21 @@ type ClientInterface interface {
 
 	// DeleteDishesId Remove a dish
 	//
+	// Removes the dish from the menu.
+	//
 	// Corresponds with DELETE /dishes/{id} (the `DeleteDishesId` operationId).
 	DeleteDishesId(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDishesId Get a dish
 	//
+	// Answers with the dish, or 404 if there is none with this identifier.
+	//
 	// Corresponds with GET /dishes/{id} (the `GetDishesId` operationId).
 	GetDishesId(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutDishesIdWithBody Replace a dish
+	//
+	// Replaces every field of the dish; tags left out are removed.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -238,6 +250,8 @@ type ClientInterface interface {
 
 	// PutDishesId Replace a dish
 	//
+	// Replaces every field of the dish; tags left out are removed.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /dishes/{id} (the `PutDishesId` operationId).
@@ -245,6 +259,8 @@ type ClientInterface interface {
 }
 
 // GetDishes List dishes
+//
+// Pages through the dishes in the order they were added, optionally only those with a tag.
 //
 // Corresponds with GET /dishes (the `GetDishes` operationId).
 func (c *Client) GetDishes(ctx context.Context, params *GetDishesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -260,6 +276,8 @@ func (c *Client) GetDishes(ctx context.Context, params *GetDishesParams, reqEdit
 }
 
 // PostDishesWithBody Add a dish
+//
+// Adds a dish and answers with it, its identifier assigned, and its URL in Location.
 //
 // Takes any type of body and a specified content type.
 //
@@ -278,6 +296,8 @@ func (c *Client) PostDishesWithBody(ctx context.Context, contentType string, bod
 
 // PostDishes Add a dish
 //
+// Adds a dish and answers with it, its identifier assigned, and its URL in Location.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /dishes (the `PostDishes` operationId).
@@ -295,6 +315,8 @@ func (c *Client) PostDishes(ctx context.Context, body PostDishesJSONRequestBody,
 
 // DeleteDishesId Remove a dish
 //
+// Removes the dish from the menu.
+//
 // Corresponds with DELETE /dishes/{id} (the `DeleteDishesId` operationId).
 func (c *Client) DeleteDishesId(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDishesIdRequest(c.Server, id)
@@ -310,6 +332,8 @@ func (c *Client) DeleteDishesId(ctx context.Context, id int64, reqEditors ...Req
 
 // GetDishesId Get a dish
 //
+// Answers with the dish, or 404 if there is none with this identifier.
+//
 // Corresponds with GET /dishes/{id} (the `GetDishesId` operationId).
 func (c *Client) GetDishesId(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDishesIdRequest(c.Server, id)
@@ -324,6 +348,8 @@ func (c *Client) GetDishesId(ctx context.Context, id int64, reqEditors ...Reques
 }
 
 // PutDishesIdWithBody Replace a dish
+//
+// Replaces every field of the dish; tags left out are removed.
 //
 // Takes any type of body and a specified content type.
 //
@@ -341,6 +367,8 @@ func (c *Client) PutDishesIdWithBody(ctx context.Context, id int64, contentType 
 }
 
 // PutDishesId Replace a dish
+//
+// Replaces every field of the dish; tags left out are removed.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -636,12 +664,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetDishesWithResponse List dishes
 	//
+	// Pages through the dishes in the order they were added, optionally only those with a tag.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /dishes (the `GetDishes` operationId).
 	GetDishesWithResponse(ctx context.Context, params *GetDishesParams, reqEditors ...RequestEditorFn) (*GetDishesResponse, error)
 
 	// PostDishesWithBodyWithResponse Add a dish
+	//
+	// Adds a dish and answers with it, its identifier assigned, and its URL in Location.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -650,12 +682,16 @@ type ClientWithResponsesInterface interface {
 
 	// PostDishesWithResponse Add a dish
 	//
+	// Adds a dish and answers with it, its identifier assigned, and its URL in Location.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /dishes (the `PostDishes` operationId).
 	PostDishesWithResponse(ctx context.Context, body PostDishesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostDishesResponse, error)
 
 	// DeleteDishesIdWithResponse Remove a dish
+	//
+	// Removes the dish from the menu.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -664,6 +700,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetDishesIdWithResponse Get a dish
 	//
+	// Answers with the dish, or 404 if there is none with this identifier.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /dishes/{id} (the `GetDishesId` operationId).
@@ -671,12 +709,16 @@ type ClientWithResponsesInterface interface {
 
 	// PutDishesIdWithBodyWithResponse Replace a dish
 	//
+	// Replaces every field of the dish; tags left out are removed.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /dishes/{id} (the `PutDishesId` operationId).
 	PutDishesIdWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDishesIdResponse, error)
 
 	// PutDishesIdWithResponse Replace a dish
+	//
+	// Replaces every field of the dish; tags left out are removed.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -751,6 +793,11 @@ type PostDishesResponse201Headers struct {
 	Location *string
 }
 
+// PostDishesResponse415Headers the declared response headers of an HTTP 415 response for PostDishes
+type PostDishesResponse415Headers struct {
+	AcceptEncoding *string
+}
+
 type PostDishesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -758,6 +805,8 @@ type PostDishesResponse struct {
 	JSON201 *Dish
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -768,6 +817,8 @@ type PostDishesResponse struct {
 	ApplicationproblemJSON500 *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *PostDishesResponse201Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PostDishesResponse415Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -778,6 +829,11 @@ func (r PostDishesResponse) GetJSON201() *Dish {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r PostDishesResponse) GetApplicationproblemJSON400() *Problem {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostDishesResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -832,12 +888,19 @@ func (r PostDishesResponse) ContentType() string {
 type DeleteDishesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteDishesIdResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -889,6 +952,8 @@ type GetDishesIdResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Dish
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -900,6 +965,11 @@ type GetDishesIdResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetDishesIdResponse) GetJSON200() *Dish {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetDishesIdResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -946,6 +1016,11 @@ func (r GetDishesIdResponse) ContentType() string {
 	return ""
 }
 
+// PutDishesIdResponse415Headers the declared response headers of an HTTP 415 response for PutDishesId
+type PutDishesIdResponse415Headers struct {
+	AcceptEncoding *string
+}
+
 type PutDishesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -963,6 +1038,8 @@ type PutDishesIdResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PutDishesIdResponse415Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1031,6 +1108,8 @@ func (r PutDishesIdResponse) ContentType() string {
 
 // GetDishesWithResponse List dishes
 //
+// Pages through the dishes in the order they were added, optionally only those with a tag.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /dishes (the `GetDishes` operationId).
@@ -1043,6 +1122,8 @@ func (c *ClientWithResponses) GetDishesWithResponse(ctx context.Context, params 
 }
 
 // PostDishesWithBodyWithResponse Add a dish
+//
+// Adds a dish and answers with it, its identifier assigned, and its URL in Location.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -1057,6 +1138,8 @@ func (c *ClientWithResponses) PostDishesWithBodyWithResponse(ctx context.Context
 
 // PostDishesWithResponse Add a dish
 //
+// Adds a dish and answers with it, its identifier assigned, and its URL in Location.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /dishes (the `PostDishes` operationId).
@@ -1069,6 +1152,8 @@ func (c *ClientWithResponses) PostDishesWithResponse(ctx context.Context, body P
 }
 
 // DeleteDishesIdWithResponse Remove a dish
+//
+// Removes the dish from the menu.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -1083,6 +1168,8 @@ func (c *ClientWithResponses) DeleteDishesIdWithResponse(ctx context.Context, id
 
 // GetDishesIdWithResponse Get a dish
 //
+// Answers with the dish, or 404 if there is none with this identifier.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /dishes/{id} (the `GetDishesId` operationId).
@@ -1096,6 +1183,8 @@ func (c *ClientWithResponses) GetDishesIdWithResponse(ctx context.Context, id in
 
 // PutDishesIdWithBodyWithResponse Replace a dish
 //
+// Replaces every field of the dish; tags left out are removed.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /dishes/{id} (the `PutDishesId` operationId).
@@ -1108,6 +1197,8 @@ func (c *ClientWithResponses) PutDishesIdWithBodyWithResponse(ctx context.Contex
 }
 
 // PutDishesIdWithResponse Replace a dish
+//
+// Replaces every field of the dish; tags left out are removed.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -1195,6 +1286,13 @@ func ParsePostDishesResponse(rsp *http.Response) (*PostDishesResponse, error) {
 		}
 		response.ApplicationproblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1236,6 +1334,16 @@ func ParsePostDishesResponse(rsp *http.Response) (*PostDishesResponse, error) {
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 415:
+		var headers PostDishesResponse415Headers
+		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptEncoding = &value
+		}
+		response.Headers415 = &headers
 	}
 
 	return response, nil
@@ -1257,6 +1365,13 @@ func ParseDeleteDishesIdResponse(rsp *http.Response) (*DeleteDishesIdResponse, e
 	switch {
 	case rsp.StatusCode == 204:
 		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
@@ -1304,6 +1419,13 @@ func ParseGetDishesIdResponse(rsp *http.Response) (*GetDishesIdResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
@@ -1394,6 +1516,19 @@ func ParsePutDishesIdResponse(rsp *http.Response) (*PutDishesIdResponse, error) 
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 415:
+		var headers PutDishesIdResponse415Headers
+		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptEncoding = &value
+		}
+		response.Headers415 = &headers
 	}
 
 	return response, nil

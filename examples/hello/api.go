@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/openapi"
 )
 
 // Dish is a dish on the menu.
@@ -79,8 +80,14 @@ type created struct {
 // NewAPI returns the hello API over store.
 func NewAPI(store *Store, log *slog.Logger) *roux.API {
 	api := roux.New(roux.Config{Title: "Hello kitchen", Version: "1.0.0", Logger: log,
-		Description: "A small in-memory menu served by roux."})
-	menu := api.Group("/dishes", roux.Tags("menu"))
+		Description: "A small in-memory menu served by roux.",
+		Contact:     &openapi.Contact{Name: "The roux authors", URL: "https://github.com/roux-go/roux"},
+		License:     &openapi.License{Name: "MIT", Identifier: "MIT"},
+		Servers:     []openapi.Server{{URL: "/", Description: "The server that serves this document"}},
+		Tags:        []openapi.Tag{{Name: "menu", Description: "The dishes on the menu. Anyone may read and change them."}},
+	})
+	// The menu needs no credentials: every operation says so.
+	menu := api.Group("/dishes", roux.Tags("menu"), roux.Public())
 
 	roux.Get(menu, "", func(ctx context.Context, in *listInput) (*[]Dish, error) {
 		store.mu.Lock()
@@ -95,7 +102,9 @@ func NewAPI(store *Store, log *slog.Logger) *roux.API {
 		out = out[min(in.Offset, len(out)):]
 		out = out[:min(in.Limit, len(out))]
 		return &out, nil
-	}, roux.Summary("List dishes"))
+	}, roux.Summary("List dishes"),
+		roux.Description("Pages through the dishes in the order they were added, optionally only those with a tag."),
+		roux.ParamExample("tag", "vegan", "Vegan dishes", "vegan"))
 
 	roux.Get(menu, "/{id}", func(ctx context.Context, in *dishPath) (*Dish, error) {
 		store.mu.Lock()
@@ -105,7 +114,9 @@ func NewAPI(store *Store, log *slog.Logger) *roux.API {
 			return nil, roux.Errorf(http.StatusNotFound, "dish %d does not exist", in.ID)
 		}
 		return &d, nil
-	}, roux.Summary("Get a dish"), roux.Response(http.StatusNotFound, "No such dish", nil))
+	}, roux.Summary("Get a dish"), roux.Description("Answers with the dish, or 404 if there is none with this identifier."),
+		roux.Response(http.StatusNotFound, "No such dish", nil),
+		roux.ResponseExample("soup", "A starter", Dish{ID: 1, Name: "Tomato soup", Price: 6.5, Tags: []string{"vegan", "starter"}}))
 
 	roux.Post(menu, "", func(ctx context.Context, in *struct{ Body DishInput }) (*created, error) {
 		d, err := store.add(in.Body)
@@ -114,7 +125,10 @@ func NewAPI(store *Store, log *slog.Logger) *roux.API {
 		}
 		return &created{Location: "/dishes/" + itoa(d.ID), Body: d}, nil
 	}, roux.Summary("Add a dish"), roux.Status(http.StatusCreated),
-		roux.Response(http.StatusConflict, "The menu is full", nil))
+		roux.Description("Adds a dish and answers with it, its identifier assigned, and its URL in Location."),
+		roux.Response(http.StatusConflict, "The menu is full", nil),
+		roux.RequestExample("gazpacho", "A vegan starter", DishInput{Name: "Gazpacho", Price: 7.5, Tags: []string{"vegan", "starter"}}),
+		roux.RequestExample("untagged", "A dish without tags", DishInput{Name: "Risotto", Price: 14}))
 
 	roux.Put(menu, "/{id}", func(ctx context.Context, in *struct {
 		dishPath
@@ -128,7 +142,8 @@ func NewAPI(store *Store, log *slog.Logger) *roux.API {
 		d := Dish{ID: in.ID, Name: in.Body.Name, Price: in.Body.Price, Tags: in.Body.Tags}
 		store.dishes[in.ID] = d
 		return &d, nil
-	}, roux.Summary("Replace a dish"), roux.Response(http.StatusNotFound, "No such dish", nil))
+	}, roux.Summary("Replace a dish"), roux.Description("Replaces every field of the dish; tags left out are removed."),
+		roux.Response(http.StatusNotFound, "No such dish", nil))
 
 	roux.Delete(menu, "/{id}", func(ctx context.Context, in *dishPath) (*struct{}, error) {
 		store.mu.Lock()
@@ -138,7 +153,8 @@ func NewAPI(store *Store, log *slog.Logger) *roux.API {
 		}
 		delete(store.dishes, in.ID)
 		return &struct{}{}, nil
-	}, roux.Summary("Remove a dish"), roux.Response(http.StatusNotFound, "No such dish", nil))
+	}, roux.Summary("Remove a dish"), roux.Description("Removes the dish from the menu."),
+		roux.Response(http.StatusNotFound, "No such dish", nil))
 	return api
 }
 

@@ -3,42 +3,70 @@
 // kitchen and followed as server-sent events, a CPU-bound bill, health
 // probes. From the repository's root,
 //
-//	go run ./examples/kitchen
+//	go run ./examples/kitchen -demo
 //
-// serves it on http://127.0.0.1:8080 (docs at /docs) with an SQLite
-// database in ./kitchen-data, seeded on first start. Give it a PostgreSQL
-// database to share between instances:
+// serves it in demo mode on http://127.0.0.1:8080 (docs at /docs) with an
+// SQLite database in ./kitchen-data, seeded on first start with a menu and
+// a demo customer; the demo staff key and the demo customer's token are
+// public (demo-staff-key, demo-customer-token), and the log says so. Out of
+// demo mode the staff key must be given, nothing is seeded, and a database
+// that holds the demo customer is refused; customers are registered with
+// POST /customers. Give it a PostgreSQL database to share between
+// instances:
 //
-//	go run ./examples/kitchen -db postgres://user:pass@host:5432/kitchen
+//	go run ./examples/kitchen -db postgres://user:pass@host:5432/kitchen -staff-key "$KEY"
 //
 // Besides roux's serve and spec subcommands and their flags (package
 // cli), kitchen takes these flags, anywhere on the command line, each
 // also read from an environment variable:
 //
+//	-demo BOOL        KITCHEN_DEMO          demo mode: public demo credentials, a seeded menu (default false)
+//	-demo-on-postgres BOOL KITCHEN_DEMO_ON_POSTGRES  allow demo mode on a PostgreSQL database (default false)
 //	-data DIR         KITCHEN_DATA          SQLite data directory (default kitchen-data)
 //	-db URL           KITCHEN_DATABASE_URL  postgres:// URL: use PostgreSQL instead of SQLite
-//	-staff-key KEY    KITCHEN_STAFF_KEY     API key of menu changes (default: the demo key, with a warning)
-//	-seed BOOL        KITCHEN_SEED          seed an empty database with a menu and a demo customer (default true)
+//	-staff-key KEY    KITCHEN_STAFF_KEY     API key of menu changes (required out of demo mode)
+//	-seed BOOL        KITCHEN_SEED          seed an empty database with a menu and the demo customer (default: in demo mode)
 //	-cook-unit D      KITCHEN_COOK_UNIT     how long a second of a dish's prep_seconds lasts (default 1s)
 //	-lease D          KITCHEN_LEASE         how long an instance holds orders without renewing (default 10s)
 //	-metrics BOOL     KITCHEN_METRICS       serve OpenTelemetry metrics of every operation at /metrics, for Prometheus (default true)
 //	-traces BOOL      KITCHEN_TRACES        write a span per request to standard output as JSON (default false)
+//	-shed BOOL        KITCHEN_SHED          shed load beyond what the service can serve, with 503 and Retry-After (default true)
+//	-max-streams N    KITCHEN_MAX_STREAMS   event streams open at once; more are refused with 503 (default 256)
+//
+// # Overload
+//
+// A load shedder (middleware.LoadShedder) guards the API: it admits as
+// many requests at once as keep latency flat and answers the rest 503
+// with Retry-After at once. The health probes are the last it refuses,
+// so that an instance under load is not taken for dead; the bill, whose
+// search is CPU-bound and can be asked for again, and the document and
+// docs page are the first. Event streams take no place among the
+// requests: they have a cap of their own (-max-streams), since each one
+// holds a connection and reads the store at every event of its order for
+// as long as it lasts. package cli caps
+// the connections (-max-conns). Every refusal is counted in /metrics
+// (roux_server_refusals_total, by reason).
 package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/cli"
+	"github.com/roux-go/roux/middleware"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
@@ -53,7 +81,10 @@ func main() {
 // options are kitchen's own flags.
 type options struct {
 	data, db, staffKey    string
-	seed, metrics, traces bool
+	demo, demoOnPostgres  bool
+	seed, seedSet         bool
+	metrics, traces, shed bool
+	maxStreams            int
 	cookUnit, lease       time.Duration
 }
 
@@ -82,16 +113,74 @@ func (o *options) flags(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 		return b
 	}
-	seed := str("KITCHEN_SEED", "true")
+	count := func(env string, def int) int {
+		v := str(env, strconv.Itoa(def))
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number above 0", env, v))
+		}
+		return n
+	}
+	fs.BoolVar(&o.demo, "demo", boolean("KITCHEN_DEMO", false), "demo mode: the public demo staff key ("+kitchen.DemoStaffKey+") unless -staff-key is given, "+
+		"and a first start seeds a menu and the demo customer (token "+kitchen.DemoCustomerToken+")")
+	fs.BoolVar(&o.demoOnPostgres, "demo-on-postgres", boolean("KITCHEN_DEMO_ON_POSTGRES", false), "allow demo mode on a PostgreSQL database")
 	fs.StringVar(&o.data, "data", str("KITCHEN_DATA", "kitchen-data"), "SQLite data `directory`")
 	fs.StringVar(&o.db, "db", str("KITCHEN_DATABASE_URL", ""), "PostgreSQL `URL` (postgres://...): use PostgreSQL instead of SQLite")
-	fs.StringVar(&o.staffKey, "staff-key", str("KITCHEN_STAFF_KEY", ""), "API `key` of menu changes (default: "+kitchen.DemoStaffKey+", with a warning)")
-	fs.BoolVar(&o.seed, "seed", seed != "false" && seed != "0", "seed an empty database with a menu and a demo customer")
+	fs.StringVar(&o.staffKey, "staff-key", str("KITCHEN_STAFF_KEY", ""), "API `key` of menu changes and customer registration (required out of demo mode)")
+	// -seed defaults to -demo; seed records whether it was set at all.
+	o.seedSet = getenv("KITCHEN_SEED") != ""
+	fs.Var(&seedFlag{o}, "seed", "seed an empty database with a menu and the demo customer (demo mode only; default: on in demo mode)")
+	if o.seedSet {
+		o.seed = boolean("KITCHEN_SEED", false)
+	}
 	fs.DurationVar(&o.cookUnit, "cook-unit", dur("KITCHEN_COOK_UNIT", time.Second), "how long a second of a dish's prep_seconds lasts")
 	fs.DurationVar(&o.lease, "lease", dur("KITCHEN_LEASE", 10*time.Second), "how long an instance holds orders without renewing its claim")
 	fs.BoolVar(&o.metrics, "metrics", boolean("KITCHEN_METRICS", true), "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
 	fs.BoolVar(&o.traces, "traces", boolean("KITCHEN_TRACES", false), "write a span per request to standard output as JSON")
+	fs.BoolVar(&o.shed, "shed", boolean("KITCHEN_SHED", true), "shed load beyond what the service can serve, with 503 and Retry-After")
+	fs.IntVar(&o.maxStreams, "max-streams", count("KITCHEN_MAX_STREAMS", 256), "how many event streams may be open at once; more are refused with 503")
 	return errors.Join(errs...)
+}
+
+// seedFlag is -seed: a boolean whose default follows -demo.
+type seedFlag struct{ o *options }
+
+func (f *seedFlag) String() string {
+	if f.o == nil {
+		return "false"
+	}
+	return strconv.FormatBool(f.o.seed)
+}
+
+func (f *seedFlag) Set(v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return err
+	}
+	f.o.seed, f.o.seedSet = b, true
+	return nil
+}
+
+func (f *seedFlag) IsBoolFlag() bool { return true }
+
+// check checks the flags that go together and settles the defaults that
+// depend on others.
+func (o *options) check() error {
+	if !o.seedSet {
+		o.seed = o.demo
+	}
+	switch {
+	case o.maxStreams <= 0:
+		return fmt.Errorf("-max-streams %d: want a whole number above 0", o.maxStreams)
+	case o.seed && !o.demo:
+		return errors.New("-seed needs -demo: seeding creates the demo customer, whose token is public")
+	case o.demo && o.db != "" && !o.demoOnPostgres:
+		return errors.New("-demo with -db: demo mode's credentials are public, and a PostgreSQL database is usually shared; add -demo-on-postgres if this one is a demo")
+	}
+	if o.demo && o.staffKey == "" {
+		o.staffKey = kitchen.DemoStaffKey
+	}
+	return nil
 }
 
 // run runs the command line and returns the exit status.
@@ -107,6 +196,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := fs.Parse(ours); err != nil {
 		return 2
 	}
+	if err := o.check(); err != nil {
+		fmt.Fprintln(stderr, "kitchen:", err)
+		return 2
+	}
 	for _, a := range rest {
 		if a == "-h" || a == "-help" || a == "--help" || a == "help" {
 			fmt.Fprintln(stderr, "kitchen's own flags (anywhere on the command line):")
@@ -120,7 +213,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	cfg := kitchen.Config{
-		Open:     o.open,
+		Open:     o.open(log),
 		Seed:     o.seed,
 		StaffKey: o.staffKey,
 		CookUnit: o.cookUnit,
@@ -132,6 +225,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.Traces = stdout
 	}
 	svc := kitchen.New(cfg)
+	if o.shed {
+		shedLoad(svc.API(), o.maxStreams)
+	}
 	err = cli.Run(ctx, svc.API(), cli.Options{Name: "kitchen", Args: rest, Stdout: stdout, Stderr: stderr, Logger: log,
 		Getenv: getenv})
 	switch {
@@ -144,8 +240,49 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return 1
 }
 
-// open opens the store the options name.
-func (o *options) open(ctx context.Context) (store.Store, error) {
+// open opens the store the options name, when the service starts: in
+// demo mode with a loud warning; out of it only with a staff key, and
+// not a database that holds the demo customer.
+func (o *options) open(log *slog.Logger) func(ctx context.Context) (store.Store, error) {
+	return func(ctx context.Context) (store.Store, error) {
+		if !o.demo && o.staffKey == "" {
+			return nil, errors.New("kitchen: no staff key: set -staff-key or KITCHEN_STAFF_KEY (or try the service with -demo)")
+		}
+		db, err := o.openStore(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if o.demo {
+			log.Warn("kitchen: DEMO MODE: its credentials are public — anyone may change the menu and order as the demo customer; never expose it",
+				"staff_key", demoOr(o.staffKey), "customer_token", kitchen.DemoCustomerToken, "seed", o.seed)
+			return db, nil
+		}
+		// Error or not found: a database with no customer table yet has
+		// no demo customer either.
+		if _, err := db.CustomerByToken(ctx, hashHex(kitchen.DemoCustomerToken)); err == nil {
+			db.Close()
+			return nil, fmt.Errorf("kitchen: the database holds the demo customer, whose token (%s) is public: run with -demo, or use another database", kitchen.DemoCustomerToken)
+		}
+		return db, nil
+	}
+}
+
+// demoOr names key in the log: the demo key by name, another not at all.
+func demoOr(key string) string {
+	if key == kitchen.DemoStaffKey {
+		return key
+	}
+	return "(given)"
+}
+
+// hashHex is how the store keeps customer tokens: SHA-256, hex.
+func hashHex(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// openStore opens the store the options name.
+func (o *options) openStore(ctx context.Context) (store.Store, error) {
 	if o.db != "" {
 		if !strings.HasPrefix(o.db, "postgres://") && !strings.HasPrefix(o.db, "postgresql://") {
 			return nil, fmt.Errorf("kitchen: -db %q: want a postgres:// URL", redact(o.db))
@@ -156,6 +293,39 @@ func (o *options) open(ctx context.Context) (store.Store, error) {
 		return nil, fmt.Errorf("kitchen: data directory: %w", err)
 	}
 	return sqlite.Open(filepath.Join(o.data, "kitchen.db"))
+}
+
+// shedLoad puts a load shedder in front of api's operations, with the
+// priorities and the stream cap of the package doc's "Overload", and
+// counts its refusals in the API's (which /metrics publishes).
+func shedLoad(api *roux.API, maxStreams int) {
+	shed := middleware.NewLoadShedder(middleware.LoadShedConfig{
+		Priority:     priority,
+		LongLived:    isStream,
+		MaxLongLived: maxStreams,
+	})
+	api.UseDocumented(shed) // its 503 is published on every operation
+	api.CountRefusals(roux.RefusalLoadShed, shed.Shed)
+	api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)
+}
+
+// priority is the load shedder's class of r: the health probes last,
+// the CPU-bound bill and the documents first.
+func priority(r *http.Request) middleware.Priority {
+	p := r.URL.Path
+	switch {
+	case p == "/livez" || p == "/readyz":
+		return middleware.Critical
+	case strings.HasPrefix(p, "/orders/") && strings.HasSuffix(p, "/bill"),
+		strings.HasPrefix(p, "/docs"), strings.HasPrefix(p, "/openapi."):
+		return middleware.Low
+	}
+	return middleware.Normal
+}
+
+// isStream reports whether r asks for an order's event stream.
+func isStream(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/orders/") && strings.HasSuffix(r.URL.Path, "/events")
 }
 
 // redact hides the password of a URL-ish string in messages.

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/roux-go/roux/sse"
 
+	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres/pgtest"
 	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
@@ -100,7 +102,13 @@ func TestRunCommandLine(t *testing.T) {
 		{"bad environment", []string{"spec"}, env("KITCHEN_LEASE", "often"), 2, "", "KITCHEN_LEASE"},
 		{"bad boolean in the environment", []string{"spec"}, env("KITCHEN_METRICS", "maybe"), 2, "", "KITCHEN_METRICS"},
 		{"bad log format", []string{"spec", "-log-format", "xml"}, env(), 2, "", "-log-format"},
-		{"not a postgres URL", []string{"-addr", "127.0.0.1:0", "-db", "mysql://u:secret@h/db"}, env(), 1, "", "want a postgres:// URL"},
+		{"not a postgres URL", []string{"-addr", "127.0.0.1:0", "-staff-key", "k", "-db", "mysql://u:secret@h/db"}, env(), 1, "", "want a postgres:// URL"},
+		{"no staff key out of demo mode", []string{"-addr", "127.0.0.1:0", "-data", "/nonexistent/x"}, env(), 1, "", "no staff key: set -staff-key or KITCHEN_STAFF_KEY"},
+		{"demo on PostgreSQL", []string{"-demo", "-db", "postgres://u:secret@127.0.0.1:1/db"}, env(), 2, "", "add -demo-on-postgres"},
+		{"demo on PostgreSQL from the environment", []string{"serve"}, env("KITCHEN_DEMO", "1", "KITCHEN_DATABASE_URL", "postgres://u:secret@127.0.0.1:1/db"), 2, "", "add -demo-on-postgres"},
+		{"seed out of demo mode", []string{"-seed"}, env(), 2, "", "-seed needs -demo"},
+		{"seed from the environment out of demo mode", []string{"spec"}, env("KITCHEN_SEED", "true"), 2, "", "-seed needs -demo"},
+		{"bad stream cap", []string{"-max-streams", "0"}, env(), 2, "", "-max-streams 0"},
 		{"unknown subcommand", []string{"cook"}, env(), 2, "", "unknown command"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,13 +159,19 @@ var servingRE = regexp.MustCompile(`msg=serving addr=(http://127\.0\.0\.1:\d+)`)
 // waits until it serves.
 func launch(t *testing.T, args ...string) *proc {
 	t.Helper()
+	return launchEnv(t, nil, args...)
+}
+
+// launchEnv is launch with variables added to the environment.
+func launchEnv(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
 	if bin == "" {
 		t.Skip("process tests need the binary; not built with -short")
 	}
 	args = append([]string{"-addr", "127.0.0.1:0", "-cook-unit", "50ms", "-lease", "1s",
-		"-staff-key", "staff", "-shutdown-timeout", "5s"}, args...)
+		"-demo", "-demo-on-postgres", "-staff-key", "staff", "-shutdown-timeout", "5s"}, args...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "ROUX_LOG_LEVEL=info")
+	cmd.Env = append(append(os.Environ(), "ROUX_LOG_LEVEL=info"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -420,5 +434,241 @@ func TestStreamOutlivesServerTimeouts(t *testing.T) {
 				t.Errorf("the stream took %v: not longer than the timeouts, the test proves nothing", took)
 			}
 		})
+	}
+}
+
+// running is a kitchen run in this process (the command's run).
+type running struct {
+	url    string
+	cancel context.CancelFunc
+	done   chan int
+	log    *logBuf
+}
+
+// runIn starts run with args in this process and waits until it serves
+// or exits; stop cancels it and returns its exit status.
+func runIn(t *testing.T, args ...string) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{cancel: cancel, done: make(chan int, 1), log: &logBuf{}}
+	pr, pw := io.Pipe()
+	go func() {
+		r.done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard, pw)
+		pw.Close()
+	}()
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			r.log.add(sc.Text())
+			if m := servingRE.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+		close(addr)
+	}()
+	t.Cleanup(func() { r.stop() })
+	select {
+	case r.url = <-addr:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("kitchen did not serve within 20s:\n%s", r.log)
+	}
+	return r
+}
+
+// stop cancels the run and returns its exit status.
+func (r *running) stop() int {
+	r.cancel()
+	code := <-r.done
+	r.done <- code
+	return code
+}
+
+// TestDemoMode: demo mode says so loudly and seeds the demo customer;
+// out of it, the demo token opens nothing, and a database that holds the
+// demo customer is refused.
+func TestDemoMode(t *testing.T) {
+	t.Parallel()
+	demoData, plainData := filepath.Join(t.TempDir(), "demo"), filepath.Join(t.TempDir(), "plain")
+	get := func(url string, headers ...string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", url, nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+
+	demo := runIn(t, "-demo", "-data", demoData)
+	if code := get(demo.url+"/orders", customer...); code != 200 {
+		t.Errorf("the demo customer in demo mode: got %d, want 200", code)
+	}
+	if code := demo.stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, demo.log)
+	}
+	if log := demo.log.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, "DEMO MODE") ||
+		!strings.Contains(log, kitchen.DemoStaffKey) || !strings.Contains(log, kitchen.DemoCustomerToken) {
+		t.Errorf("demo mode is not loud in the log:\n%s", log)
+	}
+
+	plain := runIn(t, "-staff-key", "s3cret-key", "-data", plainData)
+	if code := get(plain.url+"/orders", customer...); code != 401 {
+		t.Errorf("the demo customer's token out of demo mode: got %d, want 401", code)
+	}
+	if code := get(plain.url + "/dishes"); code != 200 {
+		t.Errorf("the menu out of demo mode: got %d, want 200", code)
+	}
+	if code := plain.stop(); code != 0 || strings.Contains(plain.log.String(), "DEMO") || strings.Contains(plain.log.String(), "s3cret-key") {
+		t.Errorf("exit %d, and the log mentions the demo or the key:\n%s", code, plain.log)
+	}
+
+	var errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	code := run(ctx, []string{"-addr", "127.0.0.1:0", "-staff-key", "s3cret-key", "-data", demoData}, func(string) string { return "" }, io.Discard, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "holds the demo customer") {
+		t.Errorf("the demo's database out of demo mode: exit %d, want 1 and why:\n%s", code, errb.String())
+	}
+}
+
+// refusals scrapes p's /metrics for roux_server_refusals_total, by
+// reason.
+func (p *proc) refusals() map[string]int {
+	p.t.Helper()
+	res, err := http.Get(p.url + "/metrics")
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	got := map[string]int{}
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), `roux_server_refusals_total{roux_refusal_reason="`)
+		if !ok {
+			continue
+		}
+		reason, value, _ := strings.Cut(line, `"} `)
+		var n int
+		fmt.Sscan(value, &n)
+		got[reason] = n
+	}
+	return got
+}
+
+// TestRefusalsInMetrics: each kind of refusal — the load shedder's, the
+// stream cap's, the CPU pool's, the connection cap's — is a 503 and moves
+// its count at /metrics.
+func TestRefusalsInMetrics(t *testing.T) {
+	t.Parallel()
+	// One CPU: the bill's pool has one worker and room for four more.
+	p := launchEnv(t, []string{"GOMAXPROCS=1"}, "-data", filepath.Join(t.TempDir(), "data"), "-max-conns", "40", "-max-streams", "1")
+	before := p.refusals()
+	for _, reason := range []string{"cpu_pool", "load_shed", "long_lived_limit", "connection_limit"} {
+		if n, ok := before[reason]; !ok || n != 0 {
+			t.Errorf("%s at start: got %d (present %v), want 0", reason, n, ok)
+		}
+	}
+
+	// A second stream is over the cap of one.
+	var slow struct{ ID int64 }
+	p.do("POST", "/dishes", `{"name":"Slow roast","price_cents":3000,"station":"oven","prep_seconds":600}`, &slow, "X-Staff-Key", "staff")
+	var o order
+	p.do("POST", "/orders", fmt.Sprintf(`{"items":[{"dish_id":%d,"quantity":1}]}`, slow.ID), &o, customer...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprint(p.url, "/orders/", o.ID, "/events"), nil)
+	req.Header.Set(customer[0], customer[1])
+	stream, err := http.DefaultClient.Do(req)
+	if err != nil || stream.StatusCode != 200 {
+		t.Fatalf("the first stream: %v %v", err, stream)
+	}
+	defer stream.Body.Close()
+	if code := p.do("GET", fmt.Sprint("/orders/", o.ID, "/events"), "", nil, customer...); code != 503 {
+		t.Errorf("a second stream: got %d, want 503", code)
+	}
+
+	// Bursts of bills of a big order: the shedder refuses some, and of
+	// those it admits the CPU pool refuses some.
+	var big order
+	p.do("POST", "/orders", `{"items":[{"dish_id":1,"quantity":5},{"dish_id":3,"quantity":4},{"dish_id":4,"quantity":3},`+
+		`{"dish_id":5,"quantity":3},{"dish_id":6,"quantity":4},{"dish_id":7,"quantity":5}]}`, &big, customer...)
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	bills := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	statuses := map[int]int{}
+	var mu sync.Mutex
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		var wg sync.WaitGroup
+		for range 30 {
+			wg.Go(func() {
+				req, _ := http.NewRequest("GET", fmt.Sprint(p.url, "/orders/", big.ID, "/bill?guests=7"), nil)
+				req.Header.Set(customer[0], customer[1])
+				res, err := bills.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				mu.Lock()
+				statuses[res.StatusCode]++
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if r := p.refusals(); r["load_shed"] > 0 && r["cpu_pool"] > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for code := range statuses {
+		if code != 200 && code != 503 {
+			t.Errorf("bills: got %v, want only 200s and 503s", statuses)
+		}
+	}
+
+	// Connections past the cap of 40 are refused with a 503.
+	var held []net.Conn
+	refused := false
+	for range 60 {
+		c, err := net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "GET /livez HTTP/1.1\r\nHost: kitchen\r\n\r\n") // answered 200, or refused
+		b := make([]byte, 12)
+		if n, _ := io.ReadFull(c, b); n == 12 && string(b) == "HTTP/1.1 503" {
+			refused = true
+			break
+		}
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	if !refused {
+		t.Error("60 connections open, none refused")
+	}
+	cancel() // the stream's connection
+
+	var after map[string]int
+	waitFor(t, "the connections to close", func() bool {
+		res, err := http.Get(p.url + "/livez")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		after = p.refusals()
+		return true
+	})
+	t.Logf("refusals: %v; bills: %v", after, statuses)
+	for _, reason := range []string{"cpu_pool", "load_shed", "long_lived_limit", "connection_limit"} {
+		if after[reason] == 0 {
+			t.Errorf("%s: the count did not move (%v)", reason, after)
+		}
 	}
 }

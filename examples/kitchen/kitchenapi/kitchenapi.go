@@ -112,18 +112,28 @@ var (
 		roux.OperationID("listDishes"), roux.Tags("menu"), roux.Summary("List the menu"),
 		roux.Description("Pages through the dishes, filtered by tags, price and availability, in the order asked for. "+
 			"`next` links the following page."),
+		roux.Public(),
+		roux.ParamExample("tag", "vegan", "Vegan dishes", []string{"vegan"}),
+		roux.ParamExample("tag", "vegan-mains", "Dishes that are vegan and a main course", []string{"vegan", "main"}),
+		roux.ParamExample("sort", "cheapest", "The cheapest first", "price"),
 		roux.Response(http.StatusUnprocessableEntity, "A parameter is invalid, or min_price is above max_price", nil))
 
 	// GetDish reads one dish and its ETag.
 	GetDish = roux.NewOperation[GetDishInput, DishOut](http.MethodGet, "/dishes/{id}",
 		roux.OperationID("getDish"), roux.Tags("menu"), roux.Summary("Get a dish"),
 		roux.Description("Answers with the dish and its ETag, or 304 Not Modified when If-None-Match names the current one."),
+		roux.Public(),
 		roux.Response(http.StatusNotFound, "No such dish", nil))
 
 	// CreateDish adds a dish to the menu.
 	CreateDish = roux.NewOperation[CreateDishInput, DishCreated](http.MethodPost, "/dishes",
 		roux.OperationID("createDish"), roux.Tags("menu"), roux.Summary("Add a dish"),
-		roux.Status(http.StatusCreated))
+		roux.Description("Adds a dish to the menu and answers with it, its ETag and its URL in Location."),
+		roux.Status(http.StatusCreated),
+		roux.RequestExample("gazpacho", "A cold vegan starter", DishInput{Name: "Gazpacho", Description: "Cold tomato and cucumber soup",
+			PriceCents: 750, Tags: []string{"vegan", "starter"}, Station: "cold", PrepSeconds: 3}),
+		roux.RequestExample("unavailable", "A dish that cannot be ordered yet", DishInput{Name: "Tarte Tatin",
+			PriceCents: 900, Tags: []string{"dessert"}, Station: "pastry", PrepSeconds: 8, Available: new(false)}))
 
 	// ReplaceDish replaces every field of a dish, on the condition of
 	// If-Match.
@@ -131,6 +141,7 @@ var (
 		slices.Concat(preconditions, []roux.Option{roux.OperationID("replaceDish"), roux.Tags("menu"), roux.Summary("Replace a dish"),
 			roux.Description("Replaces every field of the dish. If-Match is required: send the ETag of the dish as you read it, " +
 				"so that a change made meanwhile by someone else is not overwritten (412 if it was)."),
+			roux.ExternalDocs("https://www.rfc-editor.org/rfc/rfc9110#name-conditional-requests", "Conditional requests (RFC 9110)"),
 		})...)
 
 	// PatchDish changes some fields of a dish, on the condition of
@@ -138,6 +149,10 @@ var (
 	PatchDish = roux.NewOperation[PatchDishInput, DishOut](http.MethodPatch, "/dishes/{id}",
 		slices.Concat(preconditions, []roux.Option{roux.OperationID("patchDish"), roux.Tags("menu"), roux.Summary("Change some fields of a dish"),
 			roux.Description("Changes the members present in the body (a JSON merge patch without deletions). If-Match is required, as for PUT."),
+			roux.ExternalDocs("https://www.rfc-editor.org/rfc/rfc7396", "JSON Merge Patch (RFC 7396)"),
+			// A map, not a DishPatch: the example is the JSON a client sends.
+			roux.RequestExample("price", "A new price", map[string]any{"price_cents": 800}),
+			roux.RequestExample("sold-out", "Sold out for today", map[string]any{"available": false}),
 		})...)
 
 	// DeleteDish removes a dish from the menu.
@@ -162,7 +177,9 @@ var (
 		roux.Description("Accepts the order and answers 202 at once: the kitchen cooks every line at its station, "+
 			"all at the same time. Follow it at Location (GET), or as server-sent events at /orders/{id}/events."),
 		roux.Status(http.StatusAccepted),
-		roux.Response(http.StatusUnprocessableEntity, "The body is invalid, or a dish does not exist or is not available", nil))
+		roux.Response(http.StatusUnprocessableEntity, "The body is invalid, or a dish does not exist or is not available", nil),
+		roux.RequestExample("lunch", "Two soups and a main", OrderInput{Items: []OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}}}),
+		roux.RequestExample("with-note", "One dish, with a note for the kitchen", OrderInput{Items: []OrderLine{{DishID: 2, Quantity: 1}}, Note: "No onions, please"}))
 
 	// ListOrders pages through the caller's orders, newest first.
 	ListOrders = roux.NewOperation[ListOrdersInput, OrderPage](http.MethodGet, "/orders",
@@ -188,7 +205,9 @@ var (
 		roux.Description("Computes the bill: lines, the VAT it includes, the tip, and — for several guests — a split of "+
 			"the dishes between them that makes their shares as even as it can (a search: this operation is CPU-bound "+
 			"and runs on roux's CPU pool, so that many bills at once cannot slow the rest of the API down)."),
-		noOrder, roux.Response(http.StatusConflict, "The order is cancelled", nil))
+		noOrder, roux.Response(http.StatusConflict, "The order is cancelled", nil),
+		roux.ParamExample("guests", "couple", "Split between two guests", 2),
+		roux.ParamExample("tip_percent", "tip", "A 10% tip", 10))
 
 	// OrderEvents follows one of the caller's orders as server-sent
 	// events.
@@ -197,6 +216,7 @@ var (
 		roux.Description("Streams the order's progress as server-sent events (text/event-stream): one event per change, "+
 			"`event: order` (the data an OrderChange) or `event: item` (an ItemChange), the id the event's seq. The stream starts with "+
 			"every event so far (or those after Last-Event-ID) and ends after the order is ready or cancelled."),
+		roux.ExternalDocs("https://html.spec.whatwg.org/multipage/server-sent-events.html", "Server-sent events (HTML Living Standard)"),
 		noOrder)
 )
 
@@ -209,4 +229,5 @@ var noOrder = roux.Response(http.StatusNotFound, "No such order", nil)
 var CreateCustomer = roux.NewOperation[CreateCustomerInput, Customer](http.MethodPost, "/customers",
 	roux.OperationID("createCustomer"), roux.Tags("customers"), roux.Summary("Register a customer"),
 	roux.Description("Creates a customer and answers with the bearer token to order with, shown only this once."),
-	roux.Status(http.StatusCreated))
+	roux.Status(http.StatusCreated),
+	roux.RequestExample("ann", "A customer called Ann", NewCustomer{Name: "Ann"}))

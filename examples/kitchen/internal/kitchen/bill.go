@@ -112,10 +112,17 @@ func roundDiv(a, b int64) int64 { return (2*a + b) / (2 * b) }
 // split assigns each unit to one of k guests so that the largest sum is as
 // small as the search finds; optimal says whether it proved that.
 func split(units []int64, k int) (assign []int, optimal bool) {
+	assign, optimal, _ = searchSplit(units, k, searchBudget)
+	return assign, optimal
+}
+
+// searchSplit is split with a budget of search steps; it also returns the
+// steps it took, which never exceed budget+1.
+func searchSplit(units []int64, k, budget int) (assign []int, optimal bool, steps int) {
 	n := len(units)
 	assign = make([]int, n)
 	if n == 0 || k == 1 {
-		return assign, true
+		return assign, true, 0
 	}
 	// Search the units largest first; idx maps back.
 	idx := make([]int, n)
@@ -139,16 +146,15 @@ func split(units []int64, k int) (assign []int, optimal bool) {
 	}
 	bestMax := slices.Max(sums)
 	if bestMax == lower {
-		return best, true
+		return best, true, 0
 	}
 
 	clear(sums)
 	cur := make([]int, n)
-	steps := 0
 	exhausted := true
 	var dfs func(pos int, curMax int64) bool // true: stop
 	dfs = func(pos int, curMax int64) bool {
-		if steps++; steps > searchBudget {
+		if steps++; steps > budget {
 			exhausted = false
 			return true
 		}
@@ -180,5 +186,5 @@ func split(units []int64, k int) (assign []int, optimal bool) {
 		return false
 	}
 	dfs(0, 0)
-	return best, exhausted || bestMax == lower
+	return best, exhausted || bestMax == lower, steps
 }

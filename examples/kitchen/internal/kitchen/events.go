@@ -46,6 +46,17 @@ func (s *Service) orderEvents(ctx context.Context, in *kitchenapi.EventsInput, c
 		names[it.Line] = it.Name
 	}
 	finished := o.Status == store.OrderReady || o.Status == store.OrderCancelled
+	if finished {
+		// A reconnection after the last event of a finished order: 204
+		// No Content, which tells a browser's EventSource to stop.
+		evs, err := db.Events(ctx, o.ID, after, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) == 0 {
+			return sse.Finished[kitchenapi.OrderEvent](), nil
+		}
+	}
 	return sse.New(func(ctx context.Context, send *sse.Sender[kitchenapi.OrderEvent]) error {
 		return s.streamEvents(ctx, send, db, o.ID, after, finished, names)
 	}), nil

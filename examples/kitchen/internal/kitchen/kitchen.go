@@ -22,6 +22,7 @@ import (
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/middleware"
+	"github.com/roux-go/roux/openapi"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
@@ -131,7 +132,21 @@ func New(cfg Config) *Service {
 		Description: "A restaurant's ordering API, built on roux. Browse the menu, order with a customer token " +
 			"(the demo customer's is `" + DemoCustomerToken + "`), follow the kitchen's progress as server-sent events, " +
 			"ask for the bill. Menu changes need the staff key (header X-Staff-Key). Prices are euro cents.",
-		Logger: cfg.Logger,
+		Logger:       cfg.Logger,
+		Contact:      &openapi.Contact{Name: "The roux authors", URL: "https://github.com/roux-go/roux"},
+		License:      &openapi.License{Name: "MIT", Identifier: "MIT"},
+		Servers:      []openapi.Server{{URL: "/", Description: "The kitchen that serves this document"}},
+		ExternalDocs: &openapi.ExternalDocs{URL: "https://github.com/roux-go/roux/tree/main/examples/kitchen", Description: "The kitchen's README: running it, a tour with curl"},
+		Tags: []openapi.Tag{
+			{Name: "menu", Description: "The dishes. Anyone may read the menu; changes need the staff key."},
+			{Name: "orders", Description: "A customer's orders, the kitchen's progress on them and their bills. Each needs the customer's token."},
+			{Name: "customers", Description: "Registering customers, which needs the staff key."},
+			{Name: "health", Description: "Probes for load balancers and orchestrators."},
+		},
+		SchemeDescriptions: map[string]string{
+			"staffKey":      "The staff key, in the X-Staff-Key header: menu changes and customer registration.",
+			"customerToken": "A customer's token, as returned once by POST /customers (the demo customer's is `" + DemoCustomerToken + "`).",
+		},
 	})
 	// Outermost first: recover, then the request ID and the security
 	// headers (documented on every response), then the access log.

@@ -1,0 +1,207 @@
+// Command kitchenload measures the kitchen service (examples/kitchen)
+// under open-loop overload, as BENCHMARKS.md reports it.
+//
+// For each endpoint — GET /dishes and POST /orders — it starts a kitchen
+// of its own (demo mode, a fresh SQLite database, -cook-unit 10ms), then:
+//
+//  1. measures its capacity C: the best 2xx rate of 1, 2, 4 or 8
+//     closed-loop keep-alive clients (more would mostly measure the load
+//     shedder's refusals);
+//  2. measures the unloaded p99 at an open-loop 0.1·C;
+//  3. offers an open-loop load of 3·C, then of 6·C, 10·C, 15·C, ... while
+//     the generator keeps up with its schedule (the last it keeps up with
+//     is "the highest rate the generator reaches").
+//
+// Open loop: request i is due at start + i/rate whatever became of the
+// earlier ones, and its latency is measured from when it was due, so a
+// generator that falls behind or a connection that is slow to come adds
+// to it (no coordinated omission). Each run reports goodput (2xx within
+// 200 ms, per second, and as a share of C), the p50 and p99 of admitted
+// requests (every answer that is not a refusal, timeouts counted as the 1 s
+// client timeout) against the unloaded p99, the refusals by kind as the
+// client saw them (the load shedder's 503, the connection cap's 503, the
+// CPU pool's 503) and as the server counted them (/metrics), timeouts
+// and errors, and the generator's own lag behind its schedule.
+//
+// The server and the generator run on separate cores: the kitchen under
+// taskset -c SERVER_CPU (Go then sizes GOMAXPROCS to 1), the generator
+// re-executes itself under taskset -c LOAD_CPU. Run it from bench/ with
+// GOWORK=off:
+//
+//	go run ./cmd/kitchenload
+//	go run ./cmd/kitchenload -kitchen-args '-shed=false -max-conns=0'   # without the protections
+//	go run ./cmd/kitchenload -costs   # server CPU per request: refused, GET /livez, GET /dishes
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// goodWithin is the latency under which a 2xx counts as goodput.
+const goodWithin = 200 * time.Millisecond
+
+type config struct {
+	kitchen     string
+	serverCPU   int
+	loadCPU     int
+	d, warm     time.Duration
+	timeout     time.Duration
+	endpoints   []string
+	kitchenArgs []string
+	maxFactor   float64
+}
+
+func main() {
+	var c config
+	var endpoints, kitchenArgs string
+	flag.StringVar(&c.kitchen, "kitchen", "", "the kitchen binary (default: built from ../examples/kitchen)")
+	flag.IntVar(&c.serverCPU, "server-cpu", 0, "the core the kitchen runs on (taskset -c)")
+	flag.IntVar(&c.loadCPU, "load-cpu", 1, "the core the generator runs on (taskset -c); -1 leaves it unpinned")
+	flag.DurationVar(&c.d, "d", 5*time.Second, "measured duration of each run")
+	flag.DurationVar(&c.warm, "warm", time.Second, "unmeasured start of each run")
+	flag.DurationVar(&c.timeout, "timeout", time.Second, "client timeout of a request")
+	flag.StringVar(&endpoints, "endpoints", "dishes,orders", "endpoints to measure: dishes (GET /dishes), orders (POST /orders)")
+	flag.StringVar(&kitchenArgs, "kitchen-args", "", "more flags for the kitchen, space-separated (e.g. '-shed=false -max-conns=0')")
+	flag.Float64Var(&c.maxFactor, "max-factor", 40, "the ramp above 3·C stops at this multiple of C")
+	costs := flag.Bool("costs", false, "measure instead what a refused request, GET /livez and GET /dishes cost the server")
+	flag.Parse()
+	c.endpoints = strings.Split(endpoints, ",")
+	c.kitchenArgs = strings.Fields(kitchenArgs)
+
+	if c.loadCPU >= 0 && os.Getenv("KITCHENLOAD_PINNED") == "" {
+		os.Exit(pinned(c.loadCPU))
+	}
+	if err := run(c, *costs); err != nil {
+		fmt.Fprintln(os.Stderr, "kitchenload:", err)
+		os.Exit(1)
+	}
+}
+
+// pinned runs this command again under taskset -c cpu and returns its
+// exit status.
+func pinned(cpu int) int {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kitchenload:", err)
+		return 1
+	}
+	cmd := exec.Command("taskset", append([]string{"-c", fmt.Sprint(cpu), self}, os.Args[1:]...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "KITCHENLOAD_PINNED=1")
+	if err := cmd.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "kitchenload: taskset:", err)
+		return 1
+	}
+	return 0
+}
+
+func run(c config, costs bool) error {
+	if c.kitchen == "" {
+		bin, cleanup, err := buildKitchen()
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		c.kitchen = bin
+	}
+	fmt.Printf("generator: CPU %d (GOMAXPROCS %d); kitchen: CPU %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms %s\n",
+		c.loadCPU, runtime.GOMAXPROCS(0), c.serverCPU, c.d, c.warm, strings.Join(c.kitchenArgs, " "))
+	if costs {
+		return shedCost(c)
+	}
+	for _, name := range c.endpoints {
+		t, ok := targets[name]
+		if !ok {
+			return fmt.Errorf("unknown endpoint %q: want dishes or orders", name)
+		}
+		if err := measureEndpoint(c, t); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// measureEndpoint runs the whole sequence against a fresh kitchen.
+func measureEndpoint(c config, t target) error {
+	srv, err := startKitchen(c.kitchen, c.serverCPU, c.kitchenArgs)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	g := newGenerator(srv.url, c.timeout)
+	defer g.close()
+	defer func() {
+		for err, n := range g.errs {
+			fmt.Printf("  transport error %d×: %s\n", n, err)
+		}
+	}()
+
+	fmt.Printf("\n%s %s\n", t.method, t.path)
+	printHeader()
+	// C: the best 2xx rate of 1, 2, 4 or 8 closed-loop clients. More
+	// clients than the load shedder admits would measure its refusals.
+	var C float64
+	for _, clients := range []int{1, 2, 4, 8} {
+		r := measured(srv, func() result { return g.closedLoop(t, clients, c.warm/2, c.d/2) })
+		r.print(fmt.Sprintf("closed loop, %d", clients), 0, 0)
+		C = max(C, r.throughput)
+	}
+	fmt.Printf("%-18s %9s %9s %9.0f\n", "C", "", "", C)
+	if C < 1 {
+		return fmt.Errorf("capacity %.1f/s: nothing to measure", C)
+	}
+	// open runs the open loop at rate with the server's counts of it.
+	open := func(rate float64) result {
+		pause()
+		return measured(srv, func() result { return g.openLoop(t, rate, c.warm, c.d) })
+	}
+	unloaded := open(0.1 * C)
+	unloaded.print("0.1·C", C, 0)
+	base := unloaded.p99
+	for _, f := range ramp(c.maxFactor) {
+		r := open(f * C)
+		r.print(fmt.Sprintf("%g·C", f), C, base)
+		if f > 3 && !r.keptUp() {
+			fmt.Printf("  the generator fell behind its schedule at %g·C: the rate before is the highest it reaches\n", f)
+			break
+		}
+	}
+	return nil
+}
+
+// measured runs run with the server's CPU time and refusal counts of it.
+func measured(srv *kitchen, run func() result) result {
+	before, cpu, start := srv.refusals(), srv.cpu(), time.Now()
+	r := run()
+	used := srv.cpu() - cpu
+	r.serverCPU = float64(used) / float64(time.Since(start))
+	if r.answered > 0 {
+		r.cpuPerReq = used / time.Duration(r.answered)
+	}
+	r.server = diff(srv.refusals(), before)
+	return r
+}
+
+// ramp returns the multiples of C offered: 3, then more while below max.
+func ramp(max float64) []float64 {
+	fs := []float64{3}
+	for _, f := range []float64{4, 5, 6, 8, 10, 15, 20, 30, 40} {
+		if f <= max {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// pause lets the server settle between runs: requests still in flight
+// end, the load shedder's limit recovers.
+func pause() { time.Sleep(2 * time.Second) }

@@ -1,0 +1,184 @@
+package cli
+
+// This file caps the connections serve holds open (-max-conns).
+//
+// Without a cap an overloaded server accepts whatever arrives: each new
+// connection costs a goroutine, buffers and a file descriptor, clients
+// whose requests queue open more, and under a few times its capacity the
+// server spends its CPU on connections it cannot serve while every request
+// times out. The load shedder bounds the requests in progress; this bounds
+// the connections they arrive on, keep-alive ones included.
+//
+// A connection over the cap is refused at once, and counted: on plain
+// HTTP its request is answered with a 503 problem with Retry-After and the
+// connection closed, the way net/http closes after an error response — the
+// server sends FIN and reads what the client still sends for a moment, so
+// that its response is not lost to a reset; over TLS it is closed without
+// an answer, as answering would take a handshake. At most maxLingering
+// refusals are answered at once; beyond, a connection is closed at once. Refusing rather than leaving the
+// connection in the kernel's queue tells a client at once to go elsewhere
+// (another instance, or later) instead of waiting for a timeout.
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// defaultMaxConns is -max-conns when neither the flag nor the environment
+// sets it: 4096, or three quarters of the process's file descriptor limit
+// when that is lower, leaving descriptors for the database, files and logs.
+func defaultMaxConns() int {
+	n := 4096
+	if limit := fileLimit() / 4 * 3; limit > 0 && limit < uint64(n) {
+		n = int(limit)
+	}
+	return n
+}
+
+// Refusals over the cap linger for at most this long, this many at once;
+// beyond that a refused connection is closed at once.
+const (
+	refusalLinger     = 500 * time.Millisecond
+	maxLingering      = 256
+	refusalRetryAfter = 1 // seconds
+)
+
+// refusal is what a connection over the cap receives on plain HTTP.
+var refusal = func() []byte {
+	body := `{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"the server has too many connections open; retry later"}`
+	return []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n" +
+		"Retry-After: " + strconv.Itoa(refusalRetryAfter) + "\r\nConnection: close\r\n" +
+		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
+}()
+
+// capListener accepts at most max connections open at once.
+type capListener struct {
+	net.Listener
+	max      int64
+	silent   bool // refuse by closing (TLS): an HTTP answer would need a handshake
+	open     atomic.Int64
+	refused  atomic.Int64
+	lingerMu sync.Mutex
+	linger   int
+}
+
+func newCapListener(ln net.Listener, max int, silent bool) *capListener {
+	return &capListener{Listener: ln, max: int64(max), silent: silent}
+}
+
+// Accept returns the next connection under the cap, refusing those over
+// it.
+func (l *capListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if l.open.Add(1) <= l.max {
+			return &cappedConn{Conn: c, l: l}, nil
+		}
+		l.open.Add(-1)
+		l.refused.Add(1)
+		l.refuse(c)
+	}
+}
+
+// refuse answers c, a connection over the cap, and closes it: after its
+// request's head has arrived — a client such as net/http's takes an answer
+// that comes before its request for a broken connection — with the 503,
+// then FIN, then reading what the client still sends for a moment, so that
+// the answer is not lost to a reset. A connection that sends nothing for
+// that moment (a client's spare, dialed ahead) is closed without a word, as
+// an idle connection may be.
+func (l *capListener) refuse(c net.Conn) {
+	if l.silent || !l.startLinger() {
+		c.Close()
+		return
+	}
+	go func() {
+		defer l.endLinger()
+		defer c.Close()
+		c.SetReadDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // a failed read ends the wait
+		if !readHead(c) {
+			return // it asked nothing: closing is the answer
+		}
+		c.SetWriteDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // a failed write is the end
+		if _, err := c.Write(refusal); err != nil {
+			return
+		}
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite() //nolint:errcheck // the read below ends either way
+		}
+		c.SetReadDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // then the read fails at once
+		io.Copy(io.Discard, c)                           //nolint:errcheck // until EOF or the deadline
+	}()
+}
+
+// readHead reads from c until the end of a request head, 4 KiB, or an
+// error (the read deadline). It reports whether anything came.
+func readHead(c net.Conn) bool {
+	buf := make([]byte, 4096)
+	n := 0
+	for n < len(buf) {
+		m, err := c.Read(buf[n:])
+		n += m
+		if bytes.Contains(buf[max(0, n-m-3):n], []byte("\r\n\r\n")) || err != nil {
+			break
+		}
+	}
+	return n > 0
+}
+
+func (l *capListener) startLinger() bool {
+	l.lingerMu.Lock()
+	defer l.lingerMu.Unlock()
+	if l.linger >= maxLingering {
+		return false
+	}
+	l.linger++
+	return true
+}
+
+func (l *capListener) endLinger() {
+	l.lingerMu.Lock()
+	l.linger--
+	l.lingerMu.Unlock()
+}
+
+// cappedConn gives its place under the cap back when it is closed, by the
+// server or by a handler that hijacked it (a WebSocket).
+type cappedConn struct {
+	net.Conn
+	l      *capListener
+	closed atomic.Bool
+}
+
+func (c *cappedConn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		c.l.open.Add(-1)
+	}
+	return c.Conn.Close()
+}
+
+// CloseWrite lets net/http send FIN before it closes, so that a client
+// still writing does not reset the connection and lose the response.
+func (c *cappedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ReadFrom keeps sendfile and splice for the responses that net/http
+// copies from files and sockets.
+func (c *cappedConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
