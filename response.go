@@ -50,6 +50,9 @@ type responsePlan struct {
 	// checker validates a JSON body against schema when responses are
 	// checked ([Config.CheckResponses]); nil otherwise.
 	checker *validate.Validator
+	// flat encodes a JSON body of a flat struct without json.MarshalWrite
+	// (response_json.go); nil for other bodies.
+	flat *flatJSON
 	// etag is 1+ the index in headers of the ETag header of a GET's
 	// output, which makes If-None-Match answer 304; 0 when none.
 	etag int
@@ -153,6 +156,7 @@ func (op *operation) compileOutput(t reflect.Type, cfg opConfig) error {
 		if err := json.MarshalWrite(io.Discard, reflect.New(p.bodyType).Interface(), wire.JSON); err != nil {
 			return fmt.Errorf("output body %v cannot be encoded as JSON: %w", p.bodyType, err)
 		}
+		p.flat = compileFlatJSON(p.bodyType)
 	}
 	p.status = cfg.status
 	if p.status == 0 {
@@ -343,11 +347,15 @@ var smallLengths = func() (t [4096]string) {
 	return t
 }()
 
-func contentLength(n int) string {
+// contentLength is the Content-Length header value of a body of n bytes.
+// Below 4096 it is a one-element slice of smallLengths, shared as
+// jsonContentType is (its capacity of one makes an append copy it), so
+// that it costs neither the string nor the slice an allocation.
+func contentLength(n int) []string {
 	if n < len(smallLengths) {
-		return smallLengths[n]
+		return smallLengths[n : n+1 : n+1]
 	}
-	return strconv.Itoa(n)
+	return []string{strconv.Itoa(n)}
 }
 
 // writeOutput writes the handler's output. out is a *Out. The body is
@@ -395,12 +403,14 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 				return false
 			}
 		}
-		v := reflect.NewAt(p.bodyType, body).Interface()
 		var err error
-		if st.format > 0 {
-			err = op.api.cfg.Formats[st.format-1].Marshal(&st.buf, v)
-		} else {
-			err = json.MarshalWrite(&st.buf, v, wire.JSON)
+		switch {
+		case st.format > 0:
+			err = op.api.cfg.Formats[st.format-1].Marshal(&st.buf, reflect.NewAt(p.bodyType, body).Interface())
+		case p.flat != nil:
+			st.buf.Write(p.flat.appendTo(st.buf.AvailableBuffer(), body))
+		default:
+			err = json.MarshalWrite(&st.buf, reflect.NewAt(p.bodyType, body).Interface(), wire.JSON)
 		}
 		if err != nil {
 			op.api.internalError(w, r, fmt.Errorf("encoding the response of %s: %w", op.id, err))
@@ -424,7 +434,7 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 	if len(p.offers) > 1 {
 		h["Vary"] = varyAccept
 	}
-	h["Content-Length"] = []string{contentLength(st.buf.Len())}
+	h["Content-Length"] = contentLength(st.buf.Len())
 	w.WriteHeader(status)
 	if _, err := w.Write(st.buf.Bytes()); err != nil {
 		op.api.cfg.Logger.LogAttrs(r.Context(), slogDebug, "roux: writing response", attrOp(op.id), attrErr(err))
@@ -453,12 +463,12 @@ func (op *operation) writeRawOutput(w http.ResponseWriter, r *http.Request, stat
 	switch p.kind {
 	case bodyBytes:
 		b := *(*[]byte)(body)
-		h["Content-Length"] = []string{contentLength(len(b))}
+		h["Content-Length"] = contentLength(len(b))
 		w.WriteHeader(status)
 		_, err = w.Write(b)
 	case bodyString:
 		s := *(*string)(body)
-		h["Content-Length"] = []string{contentLength(len(s))}
+		h["Content-Length"] = contentLength(len(s))
 		w.WriteHeader(status)
 		_, err = io.WriteString(w, s)
 	case bodyReader:

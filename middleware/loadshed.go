@@ -210,14 +210,15 @@ func (s *LoadShedder) LongLivedOpen() int64 { return s.long.Load() }
 // document of every operation it guards: 503 with Retry-After. The
 // response has no content: roux publishes it as its problem+json.
 func (s *LoadShedder) Responses() map[string]*openapi.Response {
-	one := 1.0
 	return map[string]*openapi.Response{
 		strconv.Itoa(http.StatusServiceUnavailable): {
 			Description: "The server is at capacity, or has too many long-lived responses open; retry after the Retry-After delay",
+			// Retry-After as roux publishes it everywhere (delay-seconds as
+			// a string): one schema per header name, which generators need.
 			Headers: map[string]*openapi.Header{"Retry-After": {
 				Description: "How many seconds to wait before retrying",
 				Required:    true,
-				Schema:      &schema.Schema{Type: schema.Types{"integer"}, Minimum: &one},
+				Schema:      &schema.Schema{Type: schema.Types{"string"}, Pattern: "^[0-9]+$"},
 			}},
 		},
 	}

@@ -261,11 +261,14 @@ func (l *RateLimiter) storeFailed(err error) {
 // OpenAPI document: 429 with Retry-After, RateLimit and RateLimit-Policy,
 // its body roux's problem+json. The map is the caller's to change.
 func (l *RateLimiter) Responses() map[string]*openapi.Response {
-	h := l.headerDocs(true)
+	// The same schemas as on successes, and Retry-After as roux and the
+	// load shedder publish it: generators (ogen) need one schema per
+	// header name across an operation's responses.
+	h := l.headerDocs(false)
 	h["Retry-After"] = &openapi.Header{
 		Description: "Seconds until the client may send a request again.",
 		Required:    true,
-		Schema:      &schema.Schema{Type: schema.Types{"integer"}, Minimum: new(float64(0))},
+		Schema:      &schema.Schema{Type: schema.Types{"string"}, Pattern: "^[0-9]+$"},
 	}
 	return map[string]*openapi.Response{
 		"429": {Description: "Too many requests from this client; retry after the Retry-After delay", Headers: h},

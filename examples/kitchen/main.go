@@ -85,6 +85,7 @@ type options struct {
 	seed, seedSet         bool
 	metrics, traces, shed bool
 	maxStreams            int
+	orderLimit, authLimit int
 	cookUnit, lease       time.Duration
 }
 
@@ -139,6 +140,16 @@ func (o *options) flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&o.traces, "traces", boolean("KITCHEN_TRACES", false), "write a span per request to standard output as JSON")
 	fs.BoolVar(&o.shed, "shed", boolean("KITCHEN_SHED", true), "shed load beyond what the service can serve, with 503 and Retry-After")
 	fs.IntVar(&o.maxStreams, "max-streams", count("KITCHEN_MAX_STREAMS", 256), "how many event streams may be open at once; more are refused with 503")
+	limit := func(env string, def int) int {
+		v := str(env, strconv.Itoa(def))
+		n, err := strconv.Atoi(v)
+		if err != nil || n == 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number, negative for no limit", env, v))
+		}
+		return n
+	}
+	fs.IntVar(&o.orderLimit, "order-limit", limit("KITCHEN_ORDER_LIMIT", kitchen.DefaultOrderLimit), "orders one customer may place per minute (429 beyond); negative: no limit")
+	fs.IntVar(&o.authLimit, "auth-failure-limit", limit("KITCHEN_AUTH_FAILURE_LIMIT", kitchen.DefaultAuthFailureLimit), "401 answers one client address may get per minute before it is refused with 429; negative: no limit")
 	return errors.Join(errs...)
 }
 
@@ -220,6 +231,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Lease:    o.lease,
 		Logger:   log,
 		Metrics:  o.metrics,
+
+		OrderLimit:       o.orderLimit,
+		AuthFailureLimit: o.authLimit,
 	}
 	if o.traces {
 		cfg.Traces = stdout

@@ -18,6 +18,7 @@ package tagkeys
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -138,7 +139,11 @@ func keys(tag string) func(yield func(string) bool) {
 			if i >= len(tag) {
 				return
 			}
+			qvalue := tag[:i+1]
 			tag = tag[i+1:]
+			if _, err := strconv.Unquote(qvalue); err != nil {
+				continue // reflect.StructTag.Lookup does not find a key whose value does not unquote
+			}
 			if !yield(key) {
 				return
 			}

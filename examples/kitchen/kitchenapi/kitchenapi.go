@@ -34,6 +34,14 @@ type ListDishesInput struct {
 	Offset    int      `query:"offset" minimum:"0" maximum:"1000000" default:"0" doc:"Dishes to skip"`
 }
 
+// Validate refuses a price range whose bounds are the wrong way round
+// (min_price above max_price), in the 422 of the parameters' own checks.
+func (in *ListDishesInput) Validate(c *roux.Checks) {
+	if in.MinPrice > 0 && in.MaxPrice > 0 && in.MinPrice > in.MaxPrice {
+		c.Param("query", "max_price", "minimum", "must not be below min_price")
+	}
+}
+
 // GetDishInput is the input of [GetDish].
 type GetDishInput struct {
 	ID          int64  `path:"id" minimum:"1" example:"1" doc:"Dish identifier"`
@@ -148,11 +156,14 @@ var (
 	// If-Match.
 	PatchDish = roux.NewOperation[PatchDishInput, DishOut](http.MethodPatch, "/dishes/{id}",
 		slices.Concat(preconditions, []roux.Option{roux.OperationID("patchDish"), roux.Tags("menu"), roux.Summary("Change some fields of a dish"),
-			roux.Description("Changes the members present in the body (a JSON merge patch without deletions). If-Match is required, as for PUT."),
+			roux.Description("Changes the members present in the body, a JSON merge patch (RFC 7396): absent members keep their value, " +
+				"and `\"description\": null` removes the description. If-Match is required, as for PUT."),
+			roux.MergePatch(),
 			roux.ExternalDocs("https://www.rfc-editor.org/rfc/rfc7396", "JSON Merge Patch (RFC 7396)"),
 			// A map, not a DishPatch: the example is the JSON a client sends.
 			roux.RequestExample("price", "A new price", map[string]any{"price_cents": 800}),
 			roux.RequestExample("sold-out", "Sold out for today", map[string]any{"available": false}),
+			roux.RequestExample("no-description", "Remove the description", map[string]any{"description": nil}),
 		})...)
 
 	// DeleteDish removes a dish from the menu.

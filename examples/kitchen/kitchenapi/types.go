@@ -1,8 +1,29 @@
 package kitchenapi
 
-import "time"
+import (
+	"time"
+
+	"github.com/roux-go/roux"
+)
 
 // The wire types: what clients send and receive. Prices are euro cents.
+
+// Station is where a dish is prepared; each station cooks on its own.
+type Station string
+
+// The stations.
+const (
+	Cold   Station = "cold"
+	Grill  Station = "grill"
+	Wok    Station = "wok"
+	Oven   Station = "oven"
+	Pastry Station = "pastry"
+	Bar    Station = "bar"
+)
+
+// Enum lists the stations: every schema of a Station publishes them as its
+// enum, and the server and the typed client accept nothing else.
+func (Station) Enum() []Station { return []Station{Cold, Grill, Wok, Oven, Pastry, Bar} }
 
 // Dish is a dish on the menu, as the API shows it.
 type Dish struct {
@@ -11,7 +32,7 @@ type Dish struct {
 	Description string    `json:"description,omitempty" example:"Slow-roasted tomatoes, basil oil"`
 	PriceCents  int64     `json:"price_cents" example:"650" doc:"Price in euro cents: 650 is 6.50 EUR"`
 	Tags        []string  `json:"tags" example:"vegan,starter"`
-	Station     string    `json:"station" example:"cold" doc:"Where the dish is prepared"`
+	Station     Station   `json:"station" example:"cold" doc:"Where the dish is prepared"`
 	PrepSeconds int       `json:"prep_seconds" example:"3" doc:"How long the dish takes to prepare"`
 	Available   bool      `json:"available" doc:"Whether the dish can be ordered now"`
 	Version     int64     `json:"version" readOnly:"true" example:"1" doc:"Incremented by every change; the ETag is this number in quotes"`
@@ -25,21 +46,23 @@ type DishInput struct {
 	Description string   `json:"description,omitempty" maxLength:"500" example:"Cold tomato and cucumber soup"`
 	PriceCents  int64    `json:"price_cents" minimum:"1" maximum:"1000000" example:"750" doc:"Price in euro cents"`
 	Tags        []string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z][a-z-]*$" uniqueItems:"true" example:"vegan,starter" doc:"Lower-case words such as vegan, spicy, main"`
-	Station     string   `json:"station" enum:"cold,grill,wok,oven,pastry,bar" example:"cold" doc:"Where the dish is prepared"`
+	Station     Station  `json:"station" example:"cold" doc:"Where the dish is prepared"`
 	PrepSeconds int      `json:"prep_seconds" minimum:"0" maximum:"3600" example:"3" doc:"How long the dish takes to prepare"`
 	Available   *bool    `json:"available,omitempty" example:"true" doc:"Whether the dish can be ordered; true when absent"`
 }
 
-// DishPatch changes some fields of a dish: absent members (and null)
-// keep their value.
+// DishPatch is a JSON Merge Patch (RFC 7396) of a dish: a member that is
+// absent keeps its value, a member with a value replaces it, and a null
+// description clears it. The other members cannot be null: a dish always
+// has them.
 type DishPatch struct {
-	Name        *string   `json:"name,omitempty" minLength:"1" maxLength:"80" pattern:"\\S" example:"Gazpacho"`
-	Description *string   `json:"description,omitempty" maxLength:"500"`
-	PriceCents  *int64    `json:"price_cents,omitempty" minimum:"1" maximum:"1000000" example:"800"`
-	Tags        *[]string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z][a-z-]*$" uniqueItems:"true"`
-	Station     *string   `json:"station,omitempty" enum:"cold,grill,wok,oven,pastry,bar"`
-	PrepSeconds *int      `json:"prep_seconds,omitempty" minimum:"0" maximum:"3600"`
-	Available   *bool     `json:"available,omitempty" example:"false"`
+	Name        roux.Optional[string]   `json:"name,omitzero" minLength:"1" maxLength:"80" pattern:"\\S" example:"Gazpacho"`
+	Description roux.Optional[*string]  `json:"description,omitzero" maxLength:"500" doc:"The new description, or null to remove it"`
+	PriceCents  roux.Optional[int64]    `json:"price_cents,omitzero" minimum:"1" maximum:"1000000" example:"800"`
+	Tags        roux.Optional[[]string] `json:"tags,omitzero" maxItems:"10" maxLength:"20" pattern:"^[a-z][a-z-]*$" uniqueItems:"true" doc:"The new tags, all of them ([] for none)"`
+	Station     roux.Optional[Station]  `json:"station,omitzero"`
+	PrepSeconds roux.Optional[int]      `json:"prep_seconds,omitzero" minimum:"0" maximum:"3600"`
+	Available   roux.Optional[bool]     `json:"available,omitzero" example:"false"`
 }
 
 // DishPage is one page of the menu.
@@ -66,13 +89,13 @@ type Order struct {
 
 // OrderItem is one line of an order.
 type OrderItem struct {
-	Line           int    `json:"line" example:"1"`
-	DishID         int64  `json:"dish_id,omitempty" example:"1" doc:"Absent when the dish has since been removed from the menu"`
-	Name           string `json:"name" example:"Tomato soup"`
-	UnitPriceCents int64  `json:"unit_price_cents" example:"650" doc:"The price when ordered"`
-	Quantity       int    `json:"quantity" example:"2"`
-	Station        string `json:"station" example:"cold"`
-	Status         string `json:"status" enum:"queued,cooking,done,cancelled" example:"cooking"`
+	Line           int     `json:"line" example:"1"`
+	DishID         int64   `json:"dish_id,omitempty" example:"1" doc:"Absent when the dish has since been removed from the menu"`
+	Name           string  `json:"name" example:"Tomato soup"`
+	UnitPriceCents int64   `json:"unit_price_cents" example:"650" doc:"The price when ordered"`
+	Quantity       int     `json:"quantity" example:"2"`
+	Station        Station `json:"station" example:"cold"`
+	Status         string  `json:"status" enum:"queued,cooking,done,cancelled" example:"cooking"`
 }
 
 // OrderInput is what a customer sends to order.

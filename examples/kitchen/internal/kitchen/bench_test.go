@@ -42,8 +42,9 @@ func BenchmarkCreateOrder(b *testing.B) {
 		}},
 	} {
 		b.Run("backend="+bb.name, func(b *testing.B) {
+			// One customer places every order: no order limit.
 			svc := kitchen.New(kitchen.Config{Open: bb.open(b), Seed: true, StaffKey: staffKey,
-				CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second,
+				CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second, OrderLimit: -1,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()

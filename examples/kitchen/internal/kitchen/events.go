@@ -93,6 +93,18 @@ func (s *Service) streamEvents(ctx context.Context, send *sse.Sender[kitchenapi.
 		if finished {
 			return nil
 		}
+		if len(evs) == 0 && after > 0 {
+			// Resumed after an event this order has not written (a
+			// Last-Event-ID beyond its log): its terminal event may be
+			// behind the cursor, so ask the order itself.
+			o, err := db.Order(ctx, id)
+			if err != nil {
+				return err
+			}
+			if o.Status == store.OrderReady || o.Status == store.OrderCancelled {
+				return nil
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

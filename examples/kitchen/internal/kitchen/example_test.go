@@ -87,7 +87,7 @@ func Example_client() {
 
 	price := int64(700)
 	dish, err = client.Call(ctx, staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{
-		ID: 1, IfMatch: roux.ParseETags(dish.ETag), Body: kitchenapi.DishPatch{PriceCents: &price}})
+		ID: 1, IfMatch: roux.ParseETags(dish.ETag), Body: kitchenapi.DishPatch{PriceCents: roux.Some(price)}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -96,7 +96,7 @@ func Example_client() {
 
 	// The ETag read first is stale now.
 	_, err = client.Call(ctx, staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{
-		ID: 1, IfMatch: roux.ParseETags(`"1"`), Body: kitchenapi.DishPatch{PriceCents: &price}})
+		ID: 1, IfMatch: roux.ParseETags(`"1"`), Body: kitchenapi.DishPatch{PriceCents: roux.Some(price)}})
 	var p *roux.Error
 	if errors.As(err, &p) {
 		fmt.Println(p.Status, p.Detail)

@@ -154,8 +154,14 @@ type response struct {
 	body   []byte
 }
 
-// do sends a request; headers are name, value pairs.
+// do sends a request, its body JSON; headers are name, value pairs.
 func (s *server) do(method, path, body string, headers ...string) response {
+	s.t.Helper()
+	return s.doType(method, path, "application/json", body, headers...)
+}
+
+// doType sends a request whose body is of media type ct.
+func (s *server) doType(method, path, ct, body string, headers ...string) response {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -164,7 +170,7 @@ func (s *server) do(method, path, body string, headers ...string) response {
 		s.t.Fatal(err)
 	}
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", ct)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

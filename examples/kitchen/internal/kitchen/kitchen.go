@@ -35,6 +35,18 @@ const (
 	DemoCustomerToken = "demo-customer-token"
 )
 
+// MinConcurrency is the fewest requests a load shedder in front of the
+// kitchen should let run at once (its MinLimit and InitialLimit): the
+// SQLite store commits the writes that wait together (group commit, up to
+// 64), so its throughput grows with the writes in flight while their
+// latency grows with the batch — which an adaptive limiter takes for
+// queueing and answers by cutting the very concurrency that fills the
+// batches. Measured with cmd/kitchen-load at 32 connections: with
+// middleware.LoadShedder's defaults (MinLimit 4, as the kitchen command
+// sets it up today) the kitchen accepted about 200 orders/s and shed the
+// rest on either backend; with 64, it shed none (BENCHMARKS.md).
+const MinConcurrency = 64
+
 // Config configures a [Service]. The zero value of each duration means
 // its default.
 type Config struct {
@@ -57,6 +69,18 @@ type Config struct {
 	// instance is killed, another finishes its orders within about a
 	// Lease. It defaults to 10s.
 	Lease time.Duration
+	// OrderLimit is how many orders one customer (by their bearer token)
+	// may place a minute; beyond it POST /orders answers 429 with
+	// Retry-After. It defaults to DefaultOrderLimit; a negative value
+	// sets no limit.
+	OrderLimit int
+	// AuthFailureLimit is how many requests answered 401 (a missing or
+	// wrong staff key or customer token) one client address may make a
+	// minute; beyond it, every request of that address to an operation
+	// that needs a credential answers 429 until its budget refills. It
+	// defaults to DefaultAuthFailureLimit; a negative value sets no
+	// limit.
+	AuthFailureLimit int
 	// Logger receives the access log and the kitchen's messages; it
 	// defaults to slog.Default().
 	Logger *slog.Logger
@@ -82,6 +106,7 @@ type Service struct {
 	kitchen *kitchen
 	hub     *hub
 	log     *slog.Logger
+	limits  limits
 
 	staff    *roux.Dep[Staff]          // the X-Staff-Key scheme
 	customer *roux.Dep[store.Customer] // the customers' bearer scheme
@@ -124,7 +149,7 @@ func New(cfg Config) *Service {
 		rand.Read(b)
 		cfg.Instance = "kitchen-" + hex.EncodeToString(b)
 	}
-	s := &Service{cfg: cfg, hub: newHub(), log: cfg.Logger}
+	s := &Service{cfg: cfg, hub: newHub(), log: cfg.Logger, limits: newLimits(cfg)}
 	s.kitchen = newKitchen(s)
 	s.api = roux.New(roux.Config{
 		Title:   "Kitchen",

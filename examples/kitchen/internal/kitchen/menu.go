@@ -39,8 +39,8 @@ func nextPage(in *kitchenapi.ListDishesInput) string {
 
 // registerMenu registers the menu operations.
 func (s *Service) registerMenu() {
-	write := []roux.Option{roux.Secure(s.staff), unavailable,
-		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil)}
+	write := append(wrap(s.limits.authFailures), roux.Secure(s.staff), unavailable,
+		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))
 	roux.Handle(s.api, kitchenapi.ListDishes, s.listDishes, unavailable, roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
 	roux.Handle(s.api, kitchenapi.GetDish, s.getDish, unavailable)
 	roux.Handle(s.api, kitchenapi.CreateDish, s.createDish, write...)
@@ -50,11 +50,6 @@ func (s *Service) registerMenu() {
 }
 
 func (s *Service) listDishes(ctx context.Context, in *kitchenapi.ListDishesInput) (*kitchenapi.DishPage, error) {
-	if in.MinPrice > 0 && in.MaxPrice > 0 && in.MinPrice > in.MaxPrice {
-		e := roux.NewError(http.StatusUnprocessableEntity, "min_price is above max_price")
-		e.Errors = []roux.ErrorDetail{{Detail: "must not be below min_price", Parameter: "max_price", In: "query", Code: "minimum", Value: in.MaxPrice}}
-		return nil, e
-	}
 	db, err := s.db()
 	if err != nil {
 		return nil, err
@@ -156,7 +151,11 @@ func (s *Service) patchDish(ctx context.Context, in *kitchenapi.PatchDishInput) 
 	}
 	// Written on the condition of the version read, so that a change
 	// made between the read and the write is not overwritten.
-	d, err := db.UpdateDish(ctx, in.ID, cur.Version, applyPatch(in.Body, cur.DishFields))
+	f, err := applyPatch(&in.Body, cur)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.UpdateDish(ctx, in.ID, cur.Version, f)
 	if err != nil {
 		return nil, storeError(err, "dish "+itoa(in.ID))
 	}

@@ -174,17 +174,17 @@ func TestDishWrites(t *testing.T) {
 
 		price, off, name := int64(650), false, "Soup"
 		d = call(t, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: id, IfMatch: roux.ParseETags(`"3"`),
-			Body: kitchenapi.DishPatch{PriceCents: &price, Available: &off}}).ok()
+			Body: kitchenapi.DishPatch{PriceCents: roux.Some(price), Available: roux.Some(off)}}).ok()
 		if d.Body.PriceCents != 650 || d.Body.Available || d.Body.Name != "Soup of the day" || d.Body.Version != 4 {
 			t.Fatalf("patched: %+v", d)
 		}
 		negative := int64(-5)
-		p = call(t, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: id, IfMatch: roux.ParseETags(`"4"`), Body: kitchenapi.DishPatch{PriceCents: &negative}}).fails(422)
+		p = call(t, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: id, IfMatch: roux.ParseETags(`"4"`), Body: kitchenapi.DishPatch{PriceCents: roux.Some(negative)}}).fails(422)
 		if len(p.Errors) != 1 || p.Errors[0].Pointer == nil || *p.Errors[0].Pointer != "/price_cents" {
 			t.Errorf("negative price: %+v", p.Errors)
 		}
-		call(t, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: id, Body: kitchenapi.DishPatch{Name: &name}}).fails(428)
-		d = call(t, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: id, IfMatch: roux.ParseETags(`*`), Body: kitchenapi.DishPatch{Name: &name}}).ok()
+		call(t, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: id, Body: kitchenapi.DishPatch{Name: roux.Some(name)}}).fails(428)
+		d = call(t, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: id, IfMatch: roux.ParseETags(`*`), Body: kitchenapi.DishPatch{Name: roux.Some(name)}}).ok()
 		if d.Body.Name != "Soup" || d.Body.PriceCents != 650 {
 			t.Fatalf("patched: %+v", d)
 		}
@@ -226,7 +226,7 @@ func TestConcurrentWriters(t *testing.T) {
 			wg.Go(func() {
 				desc := fmt.Sprint("writer ", i)
 				_, err := client.Call(ctx, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: 2, IfMatch: roux.ParseETags(`"1"`),
-					Body: kitchenapi.DishPatch{Description: &desc}})
+					Body: kitchenapi.DishPatch{Description: roux.Some(&desc)}})
 				switch st := status(err); st {
 				case 200:
 					ok.Add(1)
@@ -251,7 +251,7 @@ func TestConcurrentWriters(t *testing.T) {
 					}
 					price := d.Body.PriceCents + 1
 					_, err = client.Call(ctx, s.staff, kitchenapi.PatchDish, &kitchenapi.PatchDishInput{ID: 2, IfMatch: roux.ParseETags(d.ETag),
-						Body: kitchenapi.DishPatch{PriceCents: &price}})
+						Body: kitchenapi.DishPatch{PriceCents: roux.Some(price)}})
 					switch st := status(err); st {
 					case 200:
 						return

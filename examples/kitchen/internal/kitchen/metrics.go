@@ -10,9 +10,12 @@ package kitchen
 // serves.
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -20,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -45,6 +49,9 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		}
 		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithResource(res))
 		s.api.OnShutdown(mp.Shutdown)
+		if err := s.queueMetrics(mp.Meter("kitchen")); err != nil {
+			return err
+		}
 		opts = append(opts, rouxotel.WithMeterProvider(mp))
 		s.api.Use(serveAt(MetricsPath, promhttp.HandlerFor(registry, promhttp.HandlerOpts{})))
 	}
@@ -61,6 +68,54 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		return nil
 	}
 	return rouxotel.Instrument(s.api, opts...)
+}
+
+// queueMetrics publishes the job queue's state at every collection:
+//
+//   - kitchen_jobs{kind,state}: the jobs not finished, by kind (cook_order;
+//     later webhook deliveries) and state (available, scheduled,
+//     running, retryable, pending), read from the database — the whole
+//     queue, as every instance sharing it reports it. A queue that keeps
+//     up stays about as deep as the work that arrives in a job's time.
+//   - kitchen_jobs_completed_total{kind}, kitchen_jobs_failed_total{kind}
+//     and kitchen_jobs_discarded_total{kind}: the runs this instance
+//     finished — completed, failed (to be retried, or for the last time)
+//     and given up after their last attempt.
+func (s *Service) queueMetrics(m metric.Meter) error {
+	jobs, err1 := m.Int64ObservableGauge("kitchen.jobs",
+		metric.WithDescription("Jobs in the queue not finished, by kind and state (the whole queue, shared by the instances)"))
+	completed, err2 := m.Int64ObservableCounter("kitchen.jobs.completed",
+		metric.WithDescription("Jobs this instance completed, by kind"))
+	failed, err3 := m.Int64ObservableCounter("kitchen.jobs.failed",
+		metric.WithDescription("Runs of jobs that failed in this instance, by kind: retried, or the job's last attempt"))
+	discarded, err4 := m.Int64ObservableCounter("kitchen.jobs.discarded",
+		metric.WithDescription("Jobs this instance gave up after their last attempt, by kind"))
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return err
+	}
+	_, err := m.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		db, err := s.db()
+		if err != nil {
+			return nil // not started: nothing to report
+		}
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		q, err := db.Queue(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range q.Waiting {
+			o.ObserveInt64(jobs, c.N, metric.WithAttributes(attribute.String("kind", c.Kind), attribute.String("state", c.State)))
+		}
+		for _, r := range q.Worked {
+			kind := metric.WithAttributes(attribute.String("kind", r.Kind))
+			o.ObserveInt64(completed, r.Completed, kind)
+			o.ObserveInt64(failed, r.Failed, kind)
+			o.ObserveInt64(discarded, r.Discarded, kind)
+		}
+		return nil
+	}, jobs, completed, failed, discarded)
+	return err
 }
 
 // serveAt is a middleware that answers GET and HEAD requests for path

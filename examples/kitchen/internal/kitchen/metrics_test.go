@@ -4,14 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
+	"github.com/roux-go/roux/examples/kitchen/internal/store"
+	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
 	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
@@ -141,4 +145,69 @@ func TestTraces(t *testing.T) {
 	if !slices.Equal(names, []string{"getDish", "getOrder"}) {
 		t.Errorf("spans %v, want getDish and getOrder", names)
 	}
+}
+
+// TestQueueMetrics: /metrics shows the job queue — its depth by kind and
+// state, and the runs this instance completed, failed and gave up on.
+// The test adds jobs to River's table itself: one scheduled an hour
+// ahead (it waits in the queue), and one whose arguments do not decode,
+// with one attempt (it fails, and is discarded).
+func TestQueueMetrics(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "kitchen.db")
+	s := start(t, config(func(ctx context.Context) (store.Store, error) { return sqlite.Open(path) }))
+	o := s.order(t, lines...)
+	waitFor(t, "the order to be ready", func() bool {
+		return call(t, s.demo, kitchenapi.GetOrder, &kitchenapi.GetOrderInput{ID: o.ID}).ok().Body.Status == "ready"
+	})
+
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`INSERT INTO river_job (args, kind, max_attempts, state, scheduled_at)
+			VALUES (jsonb('{"order_id":999999}'), 'cook_order', 25, 'scheduled', datetime('now', '+1 hour'))`,
+		`INSERT INTO river_job (args, kind, max_attempts, state) VALUES (jsonb('{"order_id":"x"}'), 'cook_order', 1, 'available')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kind := `kind="cook_order"`
+	var body []byte
+	waitFor(t, "the failed job in /metrics", func() bool {
+		body = s.do("GET", kitchen.MetricsPath, "").want(t, 200, nil).body
+		v, ok := metric(t, body, "kitchen_jobs_discarded_total", kind)
+		return ok && v == "1"
+	})
+	for _, tt := range []struct {
+		name   string
+		labels []string
+		want   string
+	}{
+		{"kitchen_jobs_completed_total", []string{kind}, "1"},
+		{"kitchen_jobs_failed_total", []string{kind}, "1"},
+		{"kitchen_jobs_discarded_total", []string{kind}, "1"},
+		{"kitchen_jobs", []string{kind, `state="scheduled"`}, "1"},
+	} {
+		if got, ok := metric(t, body, tt.name, tt.labels...); !ok || got != tt.want {
+			t.Errorf("%s%v: %q (found %v), want %s", tt.name, tt.labels, got, ok, tt.want)
+		}
+	}
+	if _, ok := metric(t, body, "kitchen_jobs", kind, `state="available"`); ok {
+		t.Errorf("an available job left in the queue:\n%s", grep(body, "kitchen_jobs"))
+	}
+}
+
+// grep returns the lines of text that start with prefix.
+func grep(text []byte, prefix string) string {
+	var out []string
+	for line := range strings.SplitSeq(string(text), "\n") {
+		if strings.HasPrefix(line, prefix) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -22,17 +22,17 @@ type customerOnly struct {
 
 // registerOrders registers the order, customer and bill operations.
 func (s *Service) registerOrders() {
-	orders := s.api.Group("/orders", roux.Secure(s.customer), unavailable,
-		roux.Response(http.StatusUnauthorized, "The customer token is missing or unknown", nil))
-	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder)
+	orders := s.api.Group("/orders", append(wrap(s.limits.authFailures), roux.Secure(s.customer), unavailable,
+		roux.Response(http.StatusUnauthorized, "The customer token is missing or unknown", nil))...)
+	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder, wrap(s.limits.orders)...)
 	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
 	roux.HandleWith(orders, kitchenapi.GetOrder, s.getOrder)
 	roux.HandleWith(orders, kitchenapi.CancelOrder, s.cancelOrder)
 	roux.HandleWith(orders, kitchenapi.GetBill, s.bill, roux.CPUBound(),
 		roux.Response(http.StatusServiceUnavailable, "Too many bills are being computed; retry after Retry-After", nil))
 	roux.HandleWith(orders, kitchenapi.OrderEvents, s.orderEvents)
-	roux.Handle(s.api, kitchenapi.CreateCustomer, s.createCustomer, roux.Secure(s.staff), unavailable,
-		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))
+	roux.Handle(s.api, kitchenapi.CreateCustomer, s.createCustomer, append(wrap(s.limits.authFailures), roux.Secure(s.staff), unavailable,
+		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))...)
 }
 
 // ownOrder reads an order of the customer: 404 when it does not exist

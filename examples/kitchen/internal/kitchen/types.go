@@ -1,49 +1,37 @@
 package kitchen
 
 import (
+	"github.com/roux-go/roux"
+
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
 )
 
 func dishView(d store.Dish) kitchenapi.Dish {
 	return kitchenapi.Dish{ID: d.ID, Name: d.Name, Description: d.Description, PriceCents: d.PriceCents, Tags: d.Tags,
-		Station: d.Station, PrepSeconds: d.PrepSeconds, Available: d.Available, Version: d.Version,
+		Station: kitchenapi.Station(d.Station), PrepSeconds: d.PrepSeconds, Available: d.Available, Version: d.Version,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 }
 
 // dishFields returns the stored fields of a dish a client sent.
 func dishFields(in kitchenapi.DishInput) store.DishFields {
 	f := store.DishFields{Name: in.Name, Description: in.Description, PriceCents: in.PriceCents, Tags: in.Tags,
-		Station: in.Station, PrepSeconds: in.PrepSeconds, Available: true}
+		Station: string(in.Station), PrepSeconds: in.PrepSeconds, Available: true}
 	if in.Available != nil {
 		f.Available = *in.Available
 	}
 	return f
 }
 
-// applyPatch returns f changed by the patch p.
-func applyPatch(p kitchenapi.DishPatch, f store.DishFields) store.DishFields {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
+// applyPatch returns the fields of d changed by the merge patch p: the
+// patch applies to the dish as clients see it, member by member.
+func applyPatch(p *kitchenapi.DishPatch, d store.Dish) (store.DishFields, error) {
+	v := dishView(d)
+	if err := roux.ApplyMergePatch(&v, p); err != nil {
+		return store.DishFields{}, err
 	}
-	set(&f.Name, p.Name)
-	set(&f.Description, p.Description)
-	set(&f.Station, p.Station)
-	if p.PriceCents != nil {
-		f.PriceCents = *p.PriceCents
-	}
-	if p.Tags != nil {
-		f.Tags = *p.Tags
-	}
-	if p.PrepSeconds != nil {
-		f.PrepSeconds = *p.PrepSeconds
-	}
-	if p.Available != nil {
-		f.Available = *p.Available
-	}
-	return f
+	return store.DishFields{Name: v.Name, Description: v.Description, PriceCents: v.PriceCents, Tags: v.Tags,
+		Station: string(v.Station), PrepSeconds: v.PrepSeconds, Available: v.Available}, nil
 }
 
 func orderView(o store.Order) kitchenapi.Order {
@@ -51,7 +39,7 @@ func orderView(o store.Order) kitchenapi.Order {
 		Events: "/orders/" + itoa(o.ID) + "/events", CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	for i, it := range o.Items {
 		v.Items[i] = kitchenapi.OrderItem{Line: it.Line, DishID: it.DishID, Name: it.Name, UnitPriceCents: it.UnitPriceCents,
-			Quantity: it.Quantity, Station: it.Station, Status: it.Status}
+			Quantity: it.Quantity, Station: kitchenapi.Station(it.Station), Status: it.Status}
 		v.TotalCents += it.UnitPriceCents * int64(it.Quantity)
 	}
 	return v

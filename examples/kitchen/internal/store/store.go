@@ -289,6 +289,39 @@ type Store interface {
 	// until ctx is done; then it cancels them. Their orders stay queued
 	// for the next process that works.
 	StopWork(ctx context.Context) error
+	// Queue reports the job queue: the jobs not finished, by kind and
+	// state, from the database (every process sharing it sees the same),
+	// and what this process's work has done since the store was opened.
+	Queue(ctx context.Context) (QueueStats, error)
+}
+
+// QueueStats is what Store.Queue reports.
+type QueueStats struct {
+	// Waiting counts the jobs not finished — available, scheduled,
+	// running, retryable or pending — by kind and state, in the whole
+	// queue. A queue that keeps up stays about as deep as the work
+	// arriving in one job's time.
+	Waiting []JobCount
+	// Worked counts, by kind, the runs of jobs this process finished.
+	Worked []JobRuns
+}
+
+// JobCount is how many jobs of a kind are in a state.
+type JobCount struct {
+	Kind, State string
+	N           int64
+}
+
+// JobRuns counts the runs of one kind of job that a process finished.
+type JobRuns struct {
+	Kind string
+	// Completed counts the jobs that completed.
+	Completed int64
+	// Failed counts the runs that failed: those to be retried and those
+	// that were the job's last attempt (Discarded counts these again).
+	Failed int64
+	// Discarded counts the jobs given up after their last attempt.
+	Discarded int64
 }
 
 // WorkConfig configures the work of Store.StartWork. The zero value of
@@ -313,7 +346,7 @@ type WorkConfig struct {
 	// PostgreSQL, River's notification table on SQLite); a line coming
 	// due is found by this poll.
 	Poll time.Duration
-	// MaxWorkers is how many jobs run at once in this process: 100 by
+	// MaxWorkers is how many jobs run at once in this process: 1000 by
 	// default.
 	MaxWorkers int
 	// Logger receives the queue's messages: slog.Default() by default.

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,16 +29,27 @@ import (
 // instances starting at once.
 const migrationLock = 7_263_548_101
 
+// DefaultMaxConns is the size of the connection pool when the URL does
+// not set one (pool_max_conns).
+const DefaultMaxConns = 32
+
 // DB is the store in a PostgreSQL database.
 type DB = sqlstore.DB[pgx.Tx]
 
-// Open connects to the database at url (postgres://user:pass@host/db).
-// Parameters pgx does not know, such as search_path, are sent to the
-// server as run-time settings. Call Migrate before using it.
+// Open connects to the database at url (postgres://user:pass@host/db),
+// with a pool of DefaultMaxConns connections unless the URL sets
+// pool_max_conns. Parameters pgx does not know, such as search_path, are
+// sent to the server as run-time settings. Call Migrate before using it.
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns=") {
+		// pgxpool's default, the number of CPUs (4 at least), makes
+		// concurrent requests queue for a connection while PostgreSQL
+		// idles: each waits on round trips, not on the CPU.
+		cfg.MaxConns = DefaultMaxConns
 	}
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -57,6 +69,7 @@ type dialect struct {
 
 func (d *dialect) Driver() riverdriver.Driver[pgx.Tx] { return riverpgxv5.New(d.pool) }
 func (d *dialect) SingleProcess() bool                { return false }
+func (d *dialect) GroupCommit() int                   { return 0 }
 func (d *dialect) Name() string                       { return "postgres" }
 func (d *dialect) Reader() sqlstore.Querier           { return querier{d.pool} }
 func (d *dialect) AutoID() string                     { return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" }

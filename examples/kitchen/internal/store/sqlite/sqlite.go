@@ -8,8 +8,9 @@
 // timeout makes a second process wait for the lock rather than fail.
 // Writes go through a pool of one connection, so writers queue in Go
 // instead of contending for SQLite's lock; reads use their own pool and
-// run beside the writer, as WAL allows. Each statement is prepared once
-// per connection and kept (see stmtCache).
+// run beside the writer, as WAL allows; writes that arrive together are
+// committed together (GroupCommit). Each statement is prepared once per
+// connection and kept (stmtcache.go).
 package sqlite
 
 import (
@@ -19,15 +20,19 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	modernc "modernc.org/sqlite"
 
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
 )
+
+// GroupCommit is the most writes the store commits in one transaction:
+// writes that arrive while one transaction commits are committed together
+// in the next, with one fsync (see package sqlstore's group commit).
+const GroupCommit = 64
 
 // DB is the store in one SQLite file.
 type DB = sqlstore.DB[*sql.Tx]
@@ -44,10 +49,7 @@ func Open(path string) (*DB, error) {
 	params.Add("_pragma", "synchronous(FULL)")
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
+	w := sql.OpenDB(connector{dsn: "file:" + path + "?" + params.Encode(), d: &modernc.Driver{}})
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	// Open the writer first, so that the file exists and is in WAL mode
@@ -60,13 +62,10 @@ func Open(path string) (*DB, error) {
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Add("_pragma", "query_only(1)")
 	params.Del("_txlock")
-	r, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
+	r := sql.OpenDB(connector{dsn: "file:" + path + "?" + params.Encode(), d: &modernc.Driver{}})
 	r.SetMaxOpenConns(4)
-	d := &dialect{w: newStmtCache(w), r: newStmtCache(r)}
+	r.SetMaxIdleConns(4) // database/sql keeps 2 by default: the others would reopen, and prepare again, all the time
+	d := &dialect{w: w, r: r}
 	db, err := sqlstore.New[*sql.Tx](d)
 	if err != nil {
 		d.Close()
@@ -76,17 +75,18 @@ func Open(path string) (*DB, error) {
 
 // dialect is SQLite's side of package sqlstore.
 type dialect struct {
-	w, r *stmtCache
+	w, r *sql.DB
 }
 
-func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w.db) }
+func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w) }
 func (d *dialect) SingleProcess() bool                 { return true }
+func (d *dialect) GroupCommit() int                    { return GroupCommit }
 func (d *dialect) Name() string                        { return "sqlite" }
-func (d *dialect) Reader() sqlstore.Querier            { return querier{c: d.r} }
+func (d *dialect) Reader() sqlstore.Querier            { return querier{d.r} }
 func (d *dialect) AutoID() string                      { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
 func (d *dialect) ForUpdate() string                   { return "" } // one writer at a time
 func (d *dialect) SkipLocked() string                  { return "" }
-func (d *dialect) Close() error                        { return errors.Join(d.r.close(), d.w.close()) }
+func (d *dialect) Close() error                        { return errors.Join(d.r.Close(), d.w.Close()) }
 
 // Exclusive runs fn: SQLite's write lock, which each of fn's
 // transactions takes, serializes processes enough.
@@ -102,125 +102,26 @@ func (d *dialect) Listen(context.Context, func(string)) {}
 // Begin starts a write transaction: BEGIN IMMEDIATE (the _txlock of the
 // writer's DSN) on the writer's one connection.
 func (d *dialect) Begin(ctx context.Context) (sqlstore.Tx[*sql.Tx], error) {
-	tx, err := d.w.db.BeginTx(ctx, nil)
+	tx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	return txn{querier{c: d.w, tx: tx, mu: new(sync.Mutex), missed: new([]string)}}, nil
+	return txn{querier{tx}, tx}, nil
 }
 
-// stmtCache keeps the statements prepared on a pool, one per SQL text:
-// database/sql prepares a Stmt once on each connection that runs it and
-// reuses it after (Tx.StmtContext finds it too). Statements without
-// arguments (migrations, which hold several statements) are not
-// prepared; past maxStmts distinct texts, new ones run unprepared.
-//
-// Preparing on the pool takes a connection, and the writer has only one,
-// which a transaction holds: a statement first met in a transaction is
-// prepared for that transaction alone, then on the pool once the
-// transaction has ended.
-type stmtCache struct {
-	db *sql.DB
-	mu sync.RWMutex
-	m  map[string]*sql.Stmt
-}
+// querier runs statements on a pool or in a transaction; the
+// connections prepare each text once (stmtcache.go).
+type querier struct{ q execer }
 
-const maxStmts = 256
-
-func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
-
-// lookup returns the prepared statement of query, or nil.
-func (c *stmtCache) lookup(query string) *sql.Stmt {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.m[query]
-}
-
-// prepare prepares query on the pool and keeps it, unless the cache is
-// full; it returns nil then. It holds no lock while it prepares, which
-// waits for a connection.
-func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
-	c.mu.RLock()
-	st, ok := c.m[query]
-	full := len(c.m) >= maxStmts || c.m == nil
-	c.mu.RUnlock()
-	if ok || full {
-		return st, nil
-	}
-	st, err := c.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev, ok := c.m[query]; ok || c.m == nil { // another goroutine was first, or closed
-		st.Close()
-		return prev, nil
-	}
-	c.m[query] = st
-	return st, nil
-}
-
-func (c *stmtCache) close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, st := range c.m {
-		st.Close()
-	}
-	c.m = nil
-	return c.db.Close()
-}
-
-// execer is what *sql.DB, *sql.Tx and stmtExecer have in common.
+// execer is what *sql.DB and *sql.Tx have in common.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// querier runs statements, prepared, on the pool of c or in tx.
-type querier struct {
-	c  *stmtCache
-	tx *sql.Tx     // nil: on the pool
-	mu *sync.Mutex // guards missed, in a transaction
-	// missed are the statements this transaction met unprepared.
-	missed *[]string
-}
-
-// on returns what runs query: its prepared statement (in tx if there
-// is one), or tx or the pool.
-func (q querier) on(ctx context.Context, query string, args []any) (execer, error) {
-	if len(args) == 0 {
-		if q.tx != nil {
-			return q.tx, nil
-		}
-		return q.c.db, nil
-	}
-	st := q.c.lookup(query)
-	switch {
-	case st != nil && q.tx != nil:
-		return stmtExecer{q.tx.StmtContext(ctx, st)}, nil
-	case st != nil:
-		return stmtExecer{st}, nil
-	case q.tx != nil:
-		q.mu.Lock()
-		*q.missed = append(*q.missed, query)
-		q.mu.Unlock()
-		return q.tx, nil
-	}
-	st, err := q.c.prepare(ctx, query)
-	if err != nil || st == nil {
-		return q.c.db, err
-	}
-	return stmtExecer{st}, nil
-}
-
 func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	e, err := q.on(ctx, query, args)
-	if err != nil {
-		return 0, err
-	}
-	res, err := e.ExecContext(ctx, query, args...)
+	res, err := q.q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -228,11 +129,7 @@ func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, er
 }
 
 func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	e, err := q.on(ctx, query, args)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := e.QueryContext(ctx, query, args...)
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -240,53 +137,18 @@ func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore
 }
 
 func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	e, err := q.on(ctx, query, args)
-	if err != nil {
-		return errRow{err}
-	}
-	return sqlRow{e.QueryRowContext(ctx, query, args...)}
+	return sqlRow{q.q.QueryRowContext(ctx, query, args...)}
 }
 
 // txn is a write transaction.
-type txn struct{ querier }
-
-func (t txn) Native() *sql.Tx { return t.tx }
-
-func (t txn) Commit(ctx context.Context) error {
-	err := t.tx.Commit()
-	t.prepareMissed(ctx)
-	return err
+type txn struct {
+	querier
+	tx *sql.Tx
 }
 
-func (t txn) Rollback(ctx context.Context) error {
-	err := t.tx.Rollback()
-	t.prepareMissed(ctx)
-	return err
-}
-
-// prepareMissed prepares on the pool, now that the transaction has let
-// the connection go, the statements it ran unprepared. A failure here
-// only means they stay unprepared.
-func (t txn) prepareMissed(ctx context.Context) {
-	for _, q := range *t.missed {
-		t.c.prepare(ctx, q) //nolint:errcheck // see above
-	}
-}
-
-// stmtExecer runs a prepared statement, ignoring the text it is given.
-type stmtExecer struct{ st *sql.Stmt }
-
-func (s stmtExecer) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
-	return s.st.ExecContext(ctx, args...)
-}
-
-func (s stmtExecer) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
-	return s.st.QueryContext(ctx, args...)
-}
-
-func (s stmtExecer) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
-	return s.st.QueryRowContext(ctx, args...)
-}
+func (t txn) Native() *sql.Tx                { return t.tx }
+func (t txn) Commit(context.Context) error   { return t.tx.Commit() }
+func (t txn) Rollback(context.Context) error { return t.tx.Rollback() }
 
 // sqlRows are *sql.Rows whose Close returns nothing, as sqlstore wants.
 type sqlRows struct{ *sql.Rows }
@@ -303,8 +165,3 @@ func (r sqlRow) Scan(dest ...any) error {
 	}
 	return err
 }
-
-// errRow is a row whose statement could not be prepared.
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }

@@ -116,6 +116,11 @@ type Dialect[TTx any] interface {
 	// SingleProcess reports whether one process at a time uses the
 	// database (SQLite).
 	SingleProcess() bool
+	// GroupCommit is the most writes the store commits in one
+	// transaction (see group.go), for a database with one writer; 0 or 1
+	// where each write commits on its own, in parallel with others
+	// (PostgreSQL, which also shares its WAL flushes between them).
+	GroupCommit() int
 	// Driver is River's driver for the dialect's pool.
 	Driver() riverdriver.Driver[TTx]
 	// Close closes the connections.
@@ -131,6 +136,8 @@ type DB[TTx any] struct {
 	inserter *river.Client[TTx]
 	work     worker[TTx]
 	events   events
+	group    *group[TTx] // nil without group commit
+	runs     runs        // of the jobs this process worked
 }
 
 var _ store.Store = (*DB[any])(nil)
@@ -143,6 +150,9 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	}
 	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter}
 	s.events.init(d.Listen)
+	if n := d.GroupCommit(); n > 1 {
+		s.startGroup(n)
+	}
 	return s, nil
 }
 
@@ -155,6 +165,9 @@ func (s *DB[TTx]) Close() error {
 	defer cancel()
 	err := s.StopWork(ctx)
 	s.events.close()
+	if s.group != nil {
+		s.group.stop()
+	}
 	return errors.Join(err, s.d.Close())
 }
 
@@ -164,23 +177,38 @@ func (s *DB[TTx]) Ping(ctx context.Context) error {
 	return s.d.Reader().QueryRow(ctx, "SELECT 1").Scan(&one)
 }
 
-// txn is a write transaction and the orders whose events it appends.
+// txn is a write transaction, the orders whose events it appended, and
+// what it leaves for its end (pending.go).
 type txn[TTx any] struct {
 	Tx[TTx]
 	changed []int64
+	events  []pendingEvent
+	sets    []orderSet
+	jobs    []int64 // orders whose cook job to queue
 }
 
 // write runs fn in a write transaction and commits it; it rolls back
 // when fn fails. When the transaction has appended events, it announces
 // them: to the other processes with the dialect's Notify, in the
-// transaction, and to this process's subscribers after the commit.
+// transaction, and to this process's subscribers after the commit. With
+// group commit, the transaction is shared with other writes (see
+// group.go) and fn's part of it is rolled back alone.
 func (s *DB[TTx]) write(ctx context.Context, fn func(tx *txn[TTx]) error) error {
+	if s.group != nil {
+		return s.group.do(ctx, fn)
+	}
 	t, err := s.d.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	tx := &txn[TTx]{Tx: t}
 	err = fn(tx)
+	if err == nil {
+		err = s.flushEvents(ctx, tx)
+	}
+	if err == nil {
+		err = s.flushJobs(ctx, tx)
+	}
 	if err == nil && len(tx.changed) > 0 {
 		err = s.d.Notify(ctx, t, s.events.payload(tx.changed))
 	}

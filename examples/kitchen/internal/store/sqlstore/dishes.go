@@ -11,7 +11,7 @@ import (
 
 const dishColumns = `d.id, d.name, d.description, d.price_cents, d.station, d.prep_seconds, d.available,
 	d.version, d.created_at, d.updated_at,
-	coalesce((SELECT string_agg(t.tag, ',') FROM dish_tags t WHERE t.dish_id = d.id), '')`
+	coalesce((SELECT string_agg(t.tag, ',' ORDER BY t.tag) FROM dish_tags t WHERE t.dish_id = d.id), '')`
 
 func scanDish(row Row) (store.Dish, error) {
 	var d store.Dish
@@ -23,11 +23,12 @@ func scanDish(row Row) (store.Dish, error) {
 		return d, err
 	}
 	d.CreatedAt, d.UpdatedAt = store.FromMillis(created), store.FromMillis(updated)
-	d.Tags = nil
+	// Sorted by the query, and without duplicates by the table's key:
+	// normalized already.
+	d.Tags = []string{}
 	if tags != "" {
 		d.Tags = strings.Split(tags, ",")
 	}
-	d.Normalize()
 	return d, nil
 }
 

@@ -10,73 +10,88 @@ import (
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
 
-// CreateOrder stores a received order and its first event.
+// CreateOrder stores a received order, its lines and its first event,
+// and queues its cook job: a statement each, whatever the number of
+// lines, and no read back — the order is all known.
 func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Order, error) {
 	var out store.Order
 	err := s.write(ctx, func(tx *txn[TTx]) error {
-		items := make([]store.Item, len(o.Lines))
-		for i, l := range o.Lines {
-			it := store.Item{Line: i + 1, DishID: l.DishID, Quantity: l.Quantity, Status: store.ItemQueued}
-			var available bool
-			err := tx.QueryRow(ctx, "SELECT name, price_cents, station, prep_seconds, available FROM dishes WHERE id = $1", l.DishID).
-				Scan(&it.Name, &it.UnitPriceCents, &it.Station, &it.PrepSeconds, &available)
-			if errors.Is(err, ErrNoRows) {
-				return &store.DishError{Line: i, DishID: l.DishID, Reason: "does not exist"}
-			}
-			if err != nil {
-				return err
-			}
-			if !available {
-				return &store.DishError{Line: i, DishID: l.DishID, Reason: "is not available"}
-			}
-			items[i] = it
+		items, err := orderItems(ctx, tx, o.Lines)
+		if err != nil {
+			return err
 		}
 		now := store.Millis(s.now())
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO orders (customer_id, status, note, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $4) RETURNING id`,
+		// Version 2 and event 1: the order as created, then its
+		// "received" event.
+		err = tx.QueryRow(ctx, `INSERT INTO orders (customer_id, status, note, version, event_seq, created_at, updated_at)
+			VALUES ($1, $2, $3, 2, 1, $4, $4) RETURNING id`,
 			o.CustomerID, store.OrderReceived, o.Note, now).Scan(&id)
 		if err != nil {
 			return err
 		}
+		args := make([]any, 0, 9*len(items))
 		for _, it := range items {
-			_, err := tx.Exec(ctx, `INSERT INTO order_items (order_id, line, dish_id, name, unit_price_cents, quantity, station, prep_seconds, status)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				id, it.Line, it.DishID, it.Name, it.UnitPriceCents, it.Quantity, it.Station, it.PrepSeconds, it.Status)
-			if err != nil {
-				return err
-			}
+			args = append(args, id, it.Line, it.DishID, it.Name, it.UnitPriceCents, it.Quantity, it.Station, it.PrepSeconds, it.Status)
 		}
-		if err := s.queueCooking(ctx, tx, id); err != nil {
+		_, err = tx.Exec(ctx, `INSERT INTO order_items (order_id, line, dish_id, name, unit_price_cents, quantity, station, prep_seconds, status)
+			VALUES `+values(len(items), 9), args...)
+		if err != nil {
 			return err
 		}
-		if err := s.appendEvent(ctx, tx, id, store.EventOrder, 0, store.OrderReceived); err != nil {
+		_, err = tx.Exec(ctx, "INSERT INTO order_events (order_id, seq, at, kind, line, status) VALUES ($1, 1, $2, $3, 0, $4)",
+			id, now, store.EventOrder, store.OrderReceived)
+		if err != nil {
 			return err
 		}
-		out, err = order(ctx, tx, id)
-		return err
+		// No announcement: nobody can follow an order before it exists,
+		// and a stream reads the table before it waits.
+		s.queueCooking(tx, id)
+		out = store.Order{ID: id, CustomerID: o.CustomerID, Status: store.OrderReceived, Note: o.Note, Items: items, Version: 2,
+			CreatedAt: store.FromMillis(now), UpdatedAt: store.FromMillis(now)}
+		return nil
 	})
 	return out, s.wrap("create order", err)
 }
 
-// appendEvent adds an event to an order's log. Taking the number from the
-// order row also bumps the order's version (every event is a change of
-// what GET /orders/{id} shows) and locks the row, so that the events of
-// one order commit in the order of their numbers.
-func (s *DB[TTx]) appendEvent(ctx context.Context, tx *txn[TTx], id int64, kind string, line int, status string) error {
-	now := store.Millis(s.now())
-	var seq int64
-	err := tx.QueryRow(ctx, `UPDATE orders SET event_seq = event_seq + 1, version = version + 1, updated_at = $1
-		WHERE id = $2 RETURNING event_seq`, now, id).Scan(&seq)
-	if err != nil {
+// orderItems reads the dishes of lines, in one statement, and returns
+// the order's items: a copy of each dish as it is now. A missing or
+// unavailable dish is a *store.DishError for its first line.
+func orderItems(ctx context.Context, q Querier, lines []store.Line) ([]store.Item, error) {
+	type dish struct {
+		store.Item
+		available bool
+	}
+	var ids []any
+	for _, l := range lines {
+		if !slices.Contains(ids, any(l.DishID)) {
+			ids = append(ids, l.DishID)
+		}
+	}
+	dishes := make(map[int64]dish, len(ids))
+	rows, err := q.Query(ctx, "SELECT id, name, price_cents, station, prep_seconds, available FROM dishes WHERE id IN "+values(1, len(ids)), ids...)
+	err = scanAll(rows, err, func(rows Rows) error {
+		var d dish
+		err := rows.Scan(&d.DishID, &d.Name, &d.UnitPriceCents, &d.Station, &d.PrepSeconds, &d.available)
+		dishes[d.DishID] = d
 		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO order_events (order_id, seq, at, kind, line, status) VALUES ($1, $2, $3, $4, $5, $6)",
-		id, seq, now, kind, line, status)
-	if !slices.Contains(tx.changed, id) {
-		tx.changed = append(tx.changed, id)
+	items := make([]store.Item, len(lines))
+	for i, l := range lines {
+		d, ok := dishes[l.DishID]
+		switch {
+		case !ok:
+			return nil, &store.DishError{Line: i, DishID: l.DishID, Reason: "does not exist"}
+		case !d.available:
+			return nil, &store.DishError{Line: i, DishID: l.DishID, Reason: "is not available"}
+		}
+		items[i] = d.Item
+		items[i].Line, items[i].Quantity, items[i].Status = i+1, l.Quantity, store.ItemQueued
 	}
-	return err
+	return items, nil
 }
 
 // setLines moves the lines of order id that are in one of the statuses
@@ -97,9 +112,7 @@ func (s *DB[TTx]) setLines(ctx context.Context, tx *txn[TTx], id int64, to strin
 	}
 	slices.Sort(lines)
 	for _, l := range lines {
-		if err := s.appendEvent(ctx, tx, id, store.EventItem, l, to); err != nil {
-			return err
-		}
+		tx.appendEvent(id, store.EventItem, l, to)
 	}
 	return nil
 }
@@ -220,7 +233,8 @@ func (s *DB[TTx]) CancelOrder(ctx context.Context, id, customerID int64) (store.
 		if err := s.cancelCooking(ctx, tx, job); err != nil {
 			return err
 		}
-		if err := s.appendEvent(ctx, tx, id, store.EventOrder, 0, store.OrderCancelled); err != nil {
+		tx.appendEvent(id, store.EventOrder, 0, store.OrderCancelled)
+		if err := s.flushEvents(ctx, tx); err != nil { // for the version read next
 			return err
 		}
 		out, err = order(ctx, tx, id)

@@ -50,14 +50,12 @@ const maxSnooze = 4 * time.Second
 
 // worker holds what the cook job needs while the store works.
 type worker[TTx any] struct {
-	mu     sync.Mutex
-	client *river.Client[TTx]
-	cfg    store.WorkConfig
-	start  time.Time // of this process's work: older jobs are resumed
-	// stopRescue ends the loop that requeues stuck jobs; rescued is
-	// closed when it has ended.
-	stopRescue chan struct{}
-	rescued    chan struct{}
+	mu       sync.Mutex
+	client   *river.Client[TTx]
+	unfollow func() // ends the counting of the client's events
+	unrescue func() // ends the rescue of stuck jobs (rescueStuck)
+	cfg      store.WorkConfig
+	start    time.Time // of this process's work: older jobs are resumed
 }
 
 // migrateQueue brings River's tables up to date.
@@ -72,16 +70,6 @@ func (s *DB[TTx]) migrateQueue(ctx context.Context) error {
 
 var discardLogger = slog.New(slog.DiscardHandler)
 
-// queueCooking queues the job that cooks order id, in tx.
-func (s *DB[TTx]) queueCooking(ctx context.Context, tx *txn[TTx], id int64) error {
-	res, err := s.inserter.InsertTx(ctx, tx.Native(), cookArgs{OrderID: id}, nil)
-	if err != nil {
-		return fmt.Errorf("queueing order %d: %w", id, err)
-	}
-	_, err = tx.Exec(ctx, "UPDATE orders SET job_id = $1 WHERE id = $2", res.Job.ID, id)
-	return err
-}
-
 // requeue queues the cook job of every unfinished order, for orders
 // taken before the kitchen ran on River.
 func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
@@ -94,23 +82,22 @@ func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
 		return err
 	})
 	for _, id := range ids {
-		if err != nil {
-			break
-		}
-		err = s.queueCooking(ctx, tx, id)
+		s.queueCooking(tx, id)
 	}
 	return err
 }
 
 // requeueStuck gives a new cook job to the orders whose job is stuck
-// running: jobs whose process was killed during a step. River's own
-// rescue of stuck jobs runs on its leader every 30s, after a leader's
-// lease (15s) when the leader was the process killed; a restarted
-// kitchen finishes its orders sooner. A job is stuck when it has run for
-// longer than rescueAfter or, on SQLite, which has one process, when it
-// runs at all as the process starts. The old job, if River ever runs it
-// again, finds itself superseded (orders.job_id) and cancels itself.
-func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter time.Duration) error {
+// running: jobs whose process was killed during a step (or before River
+// recorded the step's end). River's own rescue of stuck jobs runs on its
+// leader every 30s, after a leader's lease (15s) when the leader was the
+// process killed; a kitchen does this as it starts and then every
+// rescueAfter (rescueStuck), so that its orders are finished sooner. A
+// job is stuck when it has run for longer than rescueAfter or, on
+// SQLite, which has one process, when it runs at all as the process
+// starts. The old job, if River ever runs it again, finds itself
+// superseded (orders.job_id) and cancels itself.
+func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter time.Duration, starting bool) error {
 	res, err := s.inserter.JobListTx(ctx, tx.Native(), river.NewJobListParams().
 		Kinds(cookArgs{}.Kind()).States(rivertype.JobStateRunning).First(10_000))
 	if err != nil {
@@ -118,7 +105,7 @@ func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter ti
 	}
 	now := s.now()
 	for _, j := range res.Jobs {
-		if !s.d.SingleProcess() && (j.AttemptedAt == nil || now.Sub(*j.AttemptedAt) < rescueAfter) {
+		if !(starting && s.d.SingleProcess()) && (j.AttemptedAt == nil || now.Sub(*j.AttemptedAt) < rescueAfter) {
 			continue
 		}
 		var args cookArgs
@@ -133,7 +120,7 @@ func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter ti
 		}
 		if err == nil {
 			s.work.cfg.Logger.Info("kitchen: resuming an order", "order", args.OrderID, "stuck_job", j.ID)
-			err = s.queueCooking(ctx, tx, args.OrderID)
+			s.queueCooking(tx, args.OrderID)
 		}
 		if err != nil {
 			return err
@@ -168,7 +155,7 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		cfg.Poll = 50 * time.Millisecond
 	}
 	if cfg.MaxWorkers <= 0 {
-		cfg.MaxWorkers = 100
+		cfg.MaxWorkers = 1000
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -196,38 +183,44 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		return s.wrap("start work", err)
 	}
 	w.cfg, w.start = cfg, time.Now()
-	if err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter) }); err != nil {
+	if err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter, true) }); err != nil {
 		return s.wrap("start work", err)
 	}
+	unfollow := s.runs.follow(client)
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		unfollow()
 		return s.wrap("start work", err)
 	}
-	w.client = client
-	w.stopRescue, w.rescued = make(chan struct{}), make(chan struct{})
-	go s.rescueLoop(cfg, w.stopRescue, w.rescued)
+	w.client, w.unfollow, w.unrescue = client, unfollow, s.rescueStuck(cfg)
 	return nil
 }
 
-// rescueLoop requeues stuck jobs every RescueAfter while the store works:
-// a job that was running in a process killed just before this one
-// started is not stuck yet at start (on PostgreSQL, another instance may
-// be running it), and River's own rescue may be half a minute away.
-func (s *DB[TTx]) rescueLoop(cfg store.WorkConfig, stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
-	tick := time.NewTicker(cfg.RescueAfter)
-	defer tick.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-tick.C:
+// rescueStuck runs requeueStuck every cfg.RescueAfter until stop is
+// called: a job that was running in a process killed just before this
+// one started is not stuck yet at start (on PostgreSQL, another instance
+// may be running it), and River's own rescue may be half a minute away.
+func (s *DB[TTx]) rescueStuck(cfg store.WorkConfig) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(cfg.RescueAfter)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter, false) })
+			if err != nil && ctx.Err() == nil {
+				cfg.Logger.Error("kitchen: looking for stuck jobs", "error", err)
+			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), cfg.RescueAfter)
-		err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter) })
+	}()
+	return func() {
 		cancel()
-		if err != nil {
-			cfg.Logger.Warn("kitchen: requeueing stuck orders", "error", err)
-		}
+		<-done
 	}
 }
 
@@ -236,23 +229,26 @@ func (s *DB[TTx]) rescueLoop(cfg store.WorkConfig, stop <-chan struct{}, done ch
 func (s *DB[TTx]) StopWork(ctx context.Context) error {
 	w := &s.work
 	w.mu.Lock()
-	client, stop, rescued := w.client, w.stopRescue, w.rescued
-	w.client, w.stopRescue, w.rescued = nil, nil, nil
+	client, unfollow, unrescue := w.client, w.unfollow, w.unrescue
+	w.client, w.unfollow, w.unrescue = nil, nil, nil
 	w.mu.Unlock()
 	if client == nil {
 		return nil
 	}
-	close(stop)
-	<-rescued
+	unrescue()
 	err := client.Stop(ctx)
 	if ctx.Err() != nil {
 		err = client.StopAndCancel(context.WithoutCancel(ctx))
 	}
+	unfollow()
 	return s.wrap("stop work", err)
 }
 
-// cook is the cook job: one step of the order, then a snooze until the
-// next line is due.
+// cook is the cook job: steps of the order until it is ready, with a
+// snooze until the next line is due — or, when that is no further off
+// than the queue's poll, a sleep in the job and the next step at once:
+// a snooze would cost the queue two writes (the snooze, the fetch) to
+// wake the job no sooner.
 func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 	s.work.mu.Lock()
 	cfg, start := s.work.cfg, s.work.start
@@ -261,109 +257,133 @@ func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 	if job.CreatedAt.Before(start) || job.Attempt > 1 {
 		cfg.Logger.Info("kitchen: resuming an order", "order", id, "job", job.ID, "attempt", job.Attempt)
 	}
-	wait, status, err := s.advance(ctx, id, job.ID, cfg.CookUnit)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return river.JobCancel(err)
-	case err != nil:
-		return err // River retries, with backoff
-	case status == store.OrderCancelled:
-		return river.JobCancel(fmt.Errorf("order %d is cancelled", id))
-	case status == superseded:
-		return river.JobCancel(fmt.Errorf("order %d has another job", id))
-	case status != store.OrderCooking:
-		return nil
+	for {
+		wait, status, err := s.advance(ctx, id, job.ID, cfg.CookUnit)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return river.JobCancel(err)
+		case err != nil:
+			return err // River retries, with backoff
+		case status == store.OrderCancelled:
+			return river.JobCancel(fmt.Errorf("order %d is cancelled", id))
+		case status == superseded:
+			return river.JobCancel(fmt.Errorf("order %d has another job", id))
+		case status != store.OrderCooking:
+			return nil
+		case wait > cfg.Poll:
+			return river.JobSnooze(min(wait, maxSnooze))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done(): // stopping: the next run takes over
+			t.Stop()
+			return river.JobSnooze(wait)
+		case <-t.C:
+		}
 	}
-	return river.JobSnooze(min(wait, maxSnooze))
 }
 
 // superseded is the status advance reports to a job that is no longer
 // its order's (see requeueStuck).
 const superseded = "superseded"
 
-// line is a line being cooked.
+// line is a line of an order being cooked.
 type line struct {
-	n   int
-	due time.Time
+	n      int
+	prep   int // seconds
+	status string
+	due    time.Time
 }
 
 // advance moves order id on as far as the clock allows, in one
 // transaction: a received order starts cooking, all its lines at once;
 // lines whose time has come are done, in the order they came due; an
 // order whose lines are all done is ready. It returns the order's status
-// and, while it cooks, how long until its next line is due.
+// and, while it cooks, how long until its next line is due. It reads the
+// order and its lines in one statement, and its change of status goes
+// with the numbering of its events (flushEvents).
 func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration) (wait time.Duration, status string, err error) {
 	err = s.write(ctx, func(tx *txn[TTx]) error {
 		var cookingAt, current int64
-		err := tx.QueryRow(ctx, "SELECT status, cooking_at, job_id FROM orders WHERE id = $1"+s.d.ForUpdate(), id).Scan(&status, &cookingAt, &current)
-		if errors.Is(err, ErrNoRows) {
+		var lines []line
+		rows, err := tx.Query(ctx, `SELECT o.status, o.cooking_at, o.job_id, i.line, i.prep_seconds, i.status
+			FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = $1 ORDER BY i.line`+s.d.ForUpdate(), id)
+		err = scanAll(rows, err, func(rows Rows) error {
+			var l line
+			err := rows.Scan(&status, &cookingAt, &current, &l.n, &l.prep, &l.status)
+			lines = append(lines, l)
+			return err
+		})
+		switch {
+		case err != nil:
+			return err
+		case len(lines) == 0:
 			return store.ErrNotFound
-		}
-		if err == nil && current != job {
+		case current != job:
 			status = superseded
 			return nil
-		}
-		if err != nil || status != store.OrderReceived && status != store.OrderCooking {
-			return err
+		case status != store.OrderReceived && status != store.OrderCooking:
+			return nil
 		}
 		now := s.now()
 		if status == store.OrderReceived {
-			if err := s.startCooking(ctx, tx, id, now); err != nil {
+			if err := s.startCooking(ctx, tx, id, now, lines); err != nil {
 				return err
 			}
 			status, cookingAt = store.OrderCooking, store.Millis(now)
 		}
 		var cooking []line
-		done := true
-		rows, err := tx.Query(ctx, "SELECT line, prep_seconds, status FROM order_items WHERE order_id = $1 ORDER BY line", id)
-		err = scanAll(rows, err, func(rows Rows) error {
-			var l line
-			var prep int
-			var st string
-			err := rows.Scan(&l.n, &prep, &st)
-			l.due = store.FromMillis(cookingAt).Add(time.Duration(prep) * unit)
-			if st == store.ItemCooking {
+		for _, l := range lines {
+			switch l.status {
+			case store.ItemCooking:
+				l.due = store.FromMillis(cookingAt).Add(time.Duration(l.prep) * unit)
 				cooking = append(cooking, l)
+			case store.ItemDone:
+			default: // a line neither cooking nor done: not this step's to finish
+				return fmt.Errorf("order %d is cooking with a line that is %s", id, l.status)
 			}
-			done = done && (st == store.ItemDone || st == store.ItemCooking)
-			return err
-		})
-		if err != nil {
-			return err
 		}
 		slices.SortStableFunc(cooking, func(a, b line) int { return a.due.Compare(b.due) })
+		var done []any
 		for _, l := range cooking {
 			if l.due.After(now) {
 				wait = l.due.Sub(now)
-				return nil
+				break
 			}
-			if _, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line = $3", store.ItemDone, id, l.n); err != nil {
-				return err
-			}
-			if err := s.appendEvent(ctx, tx, id, store.EventItem, l.n, store.ItemDone); err != nil {
+			done = append(done, l.n)
+			tx.appendEvent(id, store.EventItem, l.n, store.ItemDone)
+		}
+		if len(done) > 0 {
+			_, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line IN "+list(3, len(done)),
+				append([]any{store.ItemDone, id}, done...)...)
+			if err != nil {
 				return err
 			}
 		}
-		if !done { // a line neither cooking nor done: not this step's to finish
-			return fmt.Errorf("order %d is cooking with a line that is not", id)
+		if wait > 0 {
+			return nil
 		}
 		status = store.OrderReady
-		if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1 WHERE id = $2", status, id); err != nil {
-			return err
-		}
-		return s.appendEvent(ctx, tx, id, store.EventOrder, 0, status)
+		tx.appendEvent(id, store.EventOrder, 0, status)
+		tx.setOrder(id, status, cookingAt)
+		return nil
 	})
 	return wait, status, s.wrap("cook", err)
 }
 
 // startCooking moves a received order and its queued lines to cooking.
-func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now time.Time) error {
-	if _, err := tx.Exec(ctx, "UPDATE orders SET status = $1, cooking_at = $2 WHERE id = $3",
-		store.OrderCooking, store.Millis(now), id); err != nil {
+func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now time.Time, lines []line) error {
+	if _, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND status = $3",
+		store.ItemCooking, id, store.ItemQueued); err != nil {
 		return err
 	}
-	if err := s.appendEvent(ctx, tx, id, store.EventOrder, 0, store.OrderCooking); err != nil {
-		return err
+	tx.appendEvent(id, store.EventOrder, 0, store.OrderCooking)
+	tx.setOrder(id, store.OrderCooking, store.Millis(now))
+	for i, l := range lines {
+		if l.status == store.ItemQueued {
+			tx.appendEvent(id, store.EventItem, l.n, store.ItemCooking)
+			lines[i].status = store.ItemCooking
+		}
 	}
-	return s.setLines(ctx, tx, id, store.ItemCooking, store.ItemQueued)
+	return nil
 }

@@ -35,6 +35,8 @@ func RunSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrderProgress", testOrderProgress},
 		{"Cancel", testCancel},
 		{"Restart", testRestart},
+		{"ConcurrentOrders", testConcurrentOrders},
+		{"Queue", testQueue},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -483,4 +485,90 @@ func testRestart(t *testing.T, s store.Store) {
 	}
 	work(t, s, unit)
 	waitStatus(t, s, o.ID, store.OrderReady)
+}
+
+// testConcurrentOrders: orders placed at once — which the SQLite store
+// commits together — each succeed or fail on their own: a failing one
+// leaves no trace, the others are whole and queued.
+func testConcurrentOrders(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cu, ds := fixture(t, s)
+	const n = 40
+	ids := make([]int64, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			lines := []store.Line{{DishID: ds[0].ID, Quantity: 1 + i%3}, {DishID: ds[1].ID, Quantity: 1}}
+			if i%5 == 0 {
+				lines = append(lines, store.Line{DishID: ds[2].ID, Quantity: 1}) // not available
+			}
+			o, err := s.CreateOrder(c, newOrder(cu, lines...))
+			ids[i], errs[i] = o.ID, err
+		})
+	}
+	wg.Wait()
+	placed := 0
+	for i := range n {
+		var de *store.DishError
+		if i%5 == 0 {
+			if !errors.As(errs[i], &de) || de.Line != 2 || de.DishID != ds[2].ID {
+				t.Errorf("order %d: got %v, want a DishError for line 2", i, errs[i])
+			}
+			continue
+		}
+		if errs[i] != nil {
+			t.Fatalf("order %d: %v", i, errs[i])
+		}
+		placed++
+		o := must[store.Order](t)(s.Order(c, ids[i]))
+		if len(o.Items) != 2 || o.Items[0].Quantity != 1+i%3 || o.Status != store.OrderReceived || o.Version != 2 {
+			t.Errorf("order %d: %+v", i, o)
+		}
+		if diff := cmp.Diff([]ev{{1, "order", 0, "received"}}, events(t, s, ids[i], 0)); diff != "" {
+			t.Errorf("order %d's events (-want +got):\n%s", i, diff)
+		}
+	}
+	_, total, err := s.Orders(c, cu.ID, 100, 0)
+	if err != nil || total != placed {
+		t.Fatalf("%d orders stored (%v), want %d", total, err, placed)
+	}
+	q := must[store.QueueStats](t)(s.Queue(c))
+	if diff := cmp.Diff([]store.JobCount{{Kind: "cook_order", State: "available", N: int64(placed)}}, q.Waiting); diff != "" {
+		t.Errorf("the queue (-want +got):\n%s", diff)
+	}
+}
+
+// testQueue: the queue's depth is the jobs not finished; once worked,
+// they count as completed by this process.
+func testQueue(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cu, ds := fixture(t, s)
+	q := must[store.QueueStats](t)(s.Queue(c))
+	if len(q.Waiting) != 0 || len(q.Worked) != 0 {
+		t.Fatalf("an empty queue: %+v", q)
+	}
+	var ids []int64
+	for range 3 {
+		ids = append(ids, must[store.Order](t)(s.CreateOrder(c, newOrder(cu, store.Line{DishID: ds[0].ID, Quantity: 1}))).ID)
+	}
+	q = must[store.QueueStats](t)(s.Queue(c))
+	if diff := cmp.Diff([]store.JobCount{{Kind: "cook_order", State: "available", N: 3}}, q.Waiting); diff != "" {
+		t.Fatalf("three orders queued (-want +got):\n%s", diff)
+	}
+	work(t, s, time.Millisecond)
+	for _, id := range ids {
+		waitStatus(t, s, id, store.OrderReady)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		q = must[store.QueueStats](t)(s.Queue(c))
+		if len(q.Waiting) == 0 && cmp.Equal([]store.JobRuns{{Kind: "cook_order", Completed: 3}}, q.Worked) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after cooking: %+v, want an empty queue and 3 completed", q)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -1,0 +1,165 @@
+package sqlite
+
+// This file holds the statement cache: a database/sql driver over
+// modernc.org/sqlite's whose connections keep every statement they
+// prepare, by its text, and run a text they have seen with its prepared
+// statement. So every statement is parsed and planned once per
+// connection — the store's and the job queue's alike (River's SQLite
+// driver runs its SQL as text through database/sql, and parsing it again
+// on every call was a third of the kitchen's CPU time under load).
+//
+// Texts without arguments (migrations, which hold several statements,
+// and transaction control) run unprepared, as the driver runs them. A
+// statement whose rows are still being read when its text comes again
+// (a query run while another of the same text is open) runs as a
+// statement of its own, closed after. Past maxStmts texts a connection
+// caches no more.
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+
+	modernc "modernc.org/sqlite"
+)
+
+// maxStmts is the most statements one connection keeps.
+const maxStmts = 512
+
+// connector opens connections of modernc's driver to dsn, each with its
+// statement cache.
+type connector struct {
+	dsn string
+	d   *modernc.Driver
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.d.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &cachingConn{conn: conn.(modernConn), stmts: map[string]*cachedStmt{}}, nil
+}
+
+func (c connector) Driver() driver.Driver { return c.d }
+
+// modernConn is what database/sql uses of a modernc.org/sqlite
+// connection.
+type modernConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
+
+// cachingConn is a connection with its statement cache. database/sql
+// uses a connection from one goroutine at a time, so it needs no lock.
+type cachingConn struct {
+	conn  modernConn
+	stmts map[string]*cachedStmt
+}
+
+// cachedStmt is a prepared statement and whether rows of it are open.
+type cachedStmt struct {
+	st   driver.Stmt
+	busy bool
+}
+
+// stmtRunner is what a prepared statement of modernc's driver does.
+type stmtRunner interface {
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
+var _ modernConn = (*cachingConn)(nil)
+
+// stmt returns the prepared statement of query and a function to call
+// when done with it: the cached one, or one of its own when the cached
+// one is busy or the cache is full.
+func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, func(), error) {
+	if cs, ok := c.stmts[query]; ok && !cs.busy {
+		cs.busy = true
+		return cs, func() { cs.busy = false }, nil
+	}
+	st, err := c.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs := &cachedStmt{st: st, busy: true}
+	if _, ok := c.stmts[query]; ok || len(c.stmts) >= maxStmts {
+		return cs, func() { st.Close() }, nil
+	}
+	c.stmts[query] = cs
+	return cs, func() { cs.busy = false }, nil
+}
+
+func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) == 0 {
+		return c.conn.ExecContext(ctx, query, args)
+	}
+	cs, release, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return cs.st.(stmtRunner).ExecContext(ctx, args)
+}
+
+func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		return c.conn.QueryContext(ctx, query, args)
+	}
+	cs, release, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := cs.st.(stmtRunner).QueryContext(ctx, args)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return &releasingRows{Rows: rows, release: release}, nil
+}
+
+// releasingRows gives its statement back when closed.
+type releasingRows struct {
+	driver.Rows
+	release func()
+}
+
+func (r *releasingRows) Close() error {
+	err := r.Rows.Close()
+	if r.release != nil {
+		r.release()
+		r.release = nil
+	}
+	return err
+}
+
+func (c *cachingConn) Prepare(query string) (driver.Stmt, error) { return c.conn.Prepare(query) }
+func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.conn.PrepareContext(ctx, query)
+}
+func (c *cachingConn) Begin() (driver.Tx, error) {
+	return c.conn.BeginTx(context.Background(), driver.TxOptions{})
+} //nolint:staticcheck // driver.Conn requires it
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return c.conn.BeginTx(ctx, opts)
+}
+func (c *cachingConn) Ping(ctx context.Context) error         { return c.conn.Ping(ctx) }
+func (c *cachingConn) ResetSession(ctx context.Context) error { return c.conn.ResetSession(ctx) }
+func (c *cachingConn) IsValid() bool                          { return c.conn.IsValid() }
+
+// Close closes the cached statements and the connection.
+func (c *cachingConn) Close() error {
+	var errs []error
+	for _, cs := range c.stmts {
+		errs = append(errs, cs.st.Close())
+	}
+	c.stmts = nil
+	return errors.Join(append(errs, c.conn.Close())...)
+}

@@ -1,0 +1,163 @@
+package sqlstore
+
+// This file holds group commit: on a database with one writer (SQLite),
+// the store's writes queue for a writer goroutine that runs as many as
+// are waiting — up to the dialect's GroupCommit — in one transaction,
+// each in a savepoint of its own, and commits them together: one fsync
+// for the lot instead of one each. A write's own failure rolls back its
+// savepoint only; it is answered once the transaction has committed, so
+// an acknowledged write is on disk, as before.
+//
+// The writer waits for nothing: it takes what is queued when it is free,
+// so a lone write is committed at once, and the batches grow with the
+// load — while one transaction commits (its fsync, about a millisecond),
+// the next batch queues.
+
+import (
+	"context"
+	"fmt"
+)
+
+// pending is a write waiting for the group writer.
+type pending[TTx any] struct {
+	ctx  context.Context
+	fn   func(tx *txn[TTx]) error
+	done chan error
+}
+
+// group is the group writer of a store.
+type group[TTx any] struct {
+	max   int
+	queue chan *pending[TTx]
+	quit  chan struct{}
+	ended chan struct{}
+}
+
+// startGroup starts the group writer of s, committing up to max writes
+// a transaction.
+func (s *DB[TTx]) startGroup(max int) {
+	g := &group[TTx]{max: max, queue: make(chan *pending[TTx]), quit: make(chan struct{}), ended: make(chan struct{})}
+	s.group = g
+	go func() {
+		defer close(g.ended)
+		batch := make([]*pending[TTx], 0, max)
+		for {
+			select {
+			case <-g.quit:
+				return
+			case p := <-g.queue:
+				batch = append(batch[:0], p)
+			}
+		more:
+			for len(batch) < max {
+				select {
+				case p := <-g.queue:
+					batch = append(batch, p)
+				default:
+					break more
+				}
+			}
+			s.commitGroup(batch)
+			clear(batch)
+		}
+	}()
+}
+
+// stop ends the group writer once it has committed what it runs.
+func (g *group[TTx]) stop() {
+	close(g.quit)
+	<-g.ended
+}
+
+// do hands fn to the group writer and waits for its outcome.
+func (g *group[TTx]) do(ctx context.Context, fn func(tx *txn[TTx]) error) error {
+	p := &pending[TTx]{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case g.queue <- p:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-g.quit:
+		return errClosed
+	}
+	return <-p.done
+}
+
+var errClosed = fmt.Errorf("sqlstore: the store is closed")
+
+// commitGroup runs the writes of batch in one transaction, each in a
+// savepoint when there are several, commits, and answers each.
+func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
+	ctx := context.Background() // the transaction's: each write has its own
+	t, err := s.d.Begin(ctx)
+	if err != nil {
+		for _, p := range batch {
+			p.done <- err
+		}
+		return
+	}
+	tx := &txn[TTx]{Tx: t}
+	errs := make([]error, len(batch))
+	ok := 0
+	for i, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if len(batch) == 1 {
+			if errs[i] = p.fn(tx); errs[i] == nil {
+				errs[i] = s.flushEvents(ctx, tx)
+			}
+		} else {
+			errs[i] = s.savepoint(ctx, tx, p.fn)
+		}
+		if errs[i] == nil {
+			ok++
+		}
+	}
+	if ok > 0 {
+		err = s.flushJobs(ctx, tx) // the jobs of every write at once; its failure is theirs
+	}
+	if err == nil && ok > 0 && len(tx.changed) > 0 {
+		err = s.d.Notify(ctx, t, s.events.payload(tx.changed))
+	}
+	if ok > 0 && err == nil {
+		err = t.Commit(ctx)
+	} else {
+		t.Rollback(ctx) //nolint:errcheck // nothing of it is kept
+	}
+	if err == nil && ok > 0 {
+		s.events.publish(tx.changed)
+	}
+	for i, p := range batch {
+		if errs[i] == nil {
+			errs[i] = err // the commit's outcome is each write's
+		}
+		p.done <- errs[i]
+	}
+}
+
+// savepoint runs fn and writes its events in a savepoint of tx, which
+// it rolls back when fn fails, with what fn left pending.
+func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[TTx]) error) error {
+	if _, err := tx.Exec(ctx, "SAVEPOINT write"); err != nil {
+		return err
+	}
+	m := tx.mark()
+	err := fn(tx)
+	if err == nil {
+		err = s.flushEvents(ctx, tx)
+	}
+	if err != nil {
+		tx.rollbackTo(m)
+		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT write"); rerr != nil {
+			return fmt.Errorf("%w (and rolling back: %v)", err, rerr)
+		}
+		_, rerr := tx.Exec(ctx, "RELEASE SAVEPOINT write")
+		if rerr != nil {
+			return fmt.Errorf("%w (and releasing: %v)", err, rerr)
+		}
+		return err
+	}
+	_, err = tx.Exec(ctx, "RELEASE SAVEPOINT write")
+	return err
+}
