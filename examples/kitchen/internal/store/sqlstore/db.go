@@ -232,12 +232,12 @@ func (s *DB[TTx]) Ping(ctx context.Context) error {
 // leaves for its end (pending.go).
 type txn[TTx any] struct {
 	Tx[TTx]
-	queued  []Stmt
-	changed []int64
-	events  []pendingEvent
-	sets    []orderSet
-	expect  *expectation // of the order whose events it appends, if any
-	jobs    []cookArgs   // the cook jobs to queue
+	queued   []Stmt
+	changed  []int64
+	events   []pendingEvent
+	sets     []orderSet
+	expected *expectation // of the order whose events it appends, if any
+	jobs     []cookArgs   // the cook jobs to queue
 }
 
 // write runs fn in a write transaction and commits it; it rolls back

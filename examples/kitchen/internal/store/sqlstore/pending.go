@@ -49,10 +49,22 @@ func (tx *txn[TTx]) setOrder(id int64, status string, cookingAt int64) {
 }
 
 // expectation is what a write expects of the order whose events it
-// appends: its job and its event_seq before the write. The numbering of
-// the events fails unless the order is so (flushEvents).
+// appends: its job and its event_seq before the write (see expect).
 type expectation struct {
 	order, job, seq int64
+	at              int  // where in the queue the order's UPDATE goes
+	found           bool // the UPDATE found the order as expected
+}
+
+// expect makes tx's events of order id conditional on the order having
+// job and event_seq seq: the UPDATE that numbers them (flushEvents) goes
+// ahead of what tx queues from now on, so that it locks the order's row
+// first, and changes the order only if it is so — which found then
+// reports — and the events' numbers are NULL, which their NOT NULL
+// refuses, rolling the write back, unless it was.
+func (tx *txn[TTx]) expect(id, job, seq int64) *expectation {
+	tx.expected = &expectation{order: id, job: job, seq: seq, at: len(tx.queued)}
+	return tx.expected
 }
 
 // mark is where tx's pending work stands, to roll a savepoint back to.
@@ -65,7 +77,7 @@ func (tx *txn[TTx]) mark() mark {
 func (tx *txn[TTx]) rollbackTo(m mark) {
 	tx.queued, tx.changed, tx.events, tx.sets, tx.jobs = tx.queued[:min(m.queued, len(tx.queued))], tx.changed[:m.changed],
 		tx.events[:m.events], tx.sets[:m.sets], tx.jobs[:m.jobs]
-	tx.expect = nil
+	tx.expected = nil
 }
 
 // maxRows is the most rows one multi-row statement holds (at most 5
@@ -82,7 +94,7 @@ const maxRows = 100
 // UPDATE left it — SQL, not a result read back, so the statements go to
 // the database together, with the commit.
 //
-// An event whose order is missing, or not as tx.expect says, has no
+// An event whose order is missing, or not as expected (expect), has no
 // number, which its NOT NULL refuses: the write fails and is rolled back.
 func (s *DB[TTx]) flushEvents(tx *txn[TTx]) {
 	if len(tx.events) == 0 {
@@ -99,7 +111,7 @@ func (s *DB[TTx]) flushEvents(tx *txn[TTx]) {
 	// last of an order's n events is 0, its first 1-n. An expected order
 	// has its job and event_seq once updated with each of its events.
 	offsets := make([]int64, len(tx.events))
-	x := tx.expect
+	x := tx.expected
 	var job, after any // of x's order, if it has events
 	for _, id := range orders {
 		n := 0
@@ -108,12 +120,19 @@ func (s *DB[TTx]) flushEvents(tx *txn[TTx]) {
 				n++
 			}
 		}
+		update := Stmt{SQL: `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2
+			WHERE id = $3`, Args: []any{n, now, id}}
 		if set, ok := lastSet(tx.sets, id); ok {
-			tx.queue(Stmt{SQL: `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2,
-				status = $3, cooking_at = $4 WHERE id = $5`, Args: []any{n, now, set.status, set.cookingAt, id}})
+			update = Stmt{SQL: `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2,
+				status = $3, cooking_at = $4 WHERE id = $5`, Args: []any{n, now, set.status, set.cookingAt, id}}
+		}
+		if x != nil && x.order == id {
+			update.SQL += " AND job_id = $" + strconv.Itoa(len(update.Args)+1) + " AND event_seq = $" + strconv.Itoa(len(update.Args)+2)
+			update.Args = append(update.Args, x.job, x.seq)
+			update.Changed = func(n int64) { x.found = n == 1 }
+			tx.queued = slices.Insert(tx.queued, min(x.at, len(tx.queued)), update)
 		} else {
-			tx.queue(Stmt{SQL: `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2
-				WHERE id = $3`, Args: []any{n, now, id}})
+			tx.queue(update)
 		}
 		k := 0
 		for i, e := range tx.events {
@@ -147,7 +166,7 @@ func (s *DB[TTx]) flushEvents(tx *txn[TTx]) {
 				$1, v.column3, v.column4, v.column5
 			FROM (VALUES ` + typedValues(2, len(part), eventTypes) + `) v`, Args: args})
 	}
-	tx.events, tx.sets, tx.expect = tx.events[:0], tx.sets[:0], nil
+	tx.events, tx.sets, tx.expected = tx.events[:0], tx.sets[:0], nil
 }
 
 // eventTypes are the types of an event's row in flushEvents' VALUES:

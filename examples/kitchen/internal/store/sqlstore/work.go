@@ -360,28 +360,27 @@ func newCookState(prep []int) *cookState {
 //
 // When the job knows its order (known), the step is one batch, and on
 // PostgreSQL one round trip with no BEGIN and COMMIT of its own (an
-// implicit transaction): a statement that locks the order's row if it is
-// still as the job knows it, the step's writes, and the events, whose
-// numbering fails — and rolls the step back — unless the order is (see
-// flushEvents). An order that is not (cancelled, given another job, or
+// implicit transaction): the UPDATE of the order, first, if it is still
+// as the job knows it, the step's other writes, and the events, whose
+// numbering fails — and rolls the step back — unless the order was (see
+// expect). An order that was not (cancelled, given another job, or
 // stepped by another run of the job) is then read: the step is two
 // batches, its BEGIN with the read of the order and its lines, locked,
 // and its writes with the COMMIT.
 func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration, known *cookState) (wait time.Duration, status string, after *cookState, err error) {
 	if known != nil {
 		st := known.clone()
-		var as bool // the order is as known
+		var x *expectation
 		err := s.write(ctx, func(tx *txn[TTx]) error {
-			tx.queue(Stmt{SQL: "SELECT 1 FROM orders WHERE id = $1 AND job_id = $2 AND event_seq = $3" + s.d.ForUpdate(),
-				Args: []any{id, job, st.seq}, Rows: firstRow(&as, new(int))})
-			tx.expect = &expectation{order: id, job: job, seq: st.seq}
+			x = tx.expect(id, job, st.seq)
 			wait, err = s.step(tx, id, st, unit)
 			return err
 		})
+		found := x != nil && x.found
 		switch {
-		case as && err != nil:
+		case found && err != nil:
 			return 0, "", nil, s.wrap("cook", err)
-		case as:
+		case found:
 			return wait, st.status, st, nil
 		}
 	}
