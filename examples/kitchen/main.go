@@ -32,6 +32,7 @@
 //	-traces BOOL      KITCHEN_TRACES        write a span per request to standard output as JSON (default false)
 //	-shed BOOL        KITCHEN_SHED          shed load beyond what the service can serve, with 503 and Retry-After (default true)
 //	-max-streams N    KITCHEN_MAX_STREAMS   event streams open at once; more are refused with 503 (default 256)
+//	-webhook-to LIST  KITCHEN_WEBHOOK_TO    the addresses webhooks may go to: public, loopback, private, comma-separated (default public)
 //
 // # Overload
 //
@@ -85,6 +86,7 @@ type options struct {
 	seed, seedSet         bool
 	metrics, traces, shed bool
 	maxStreams            int
+	webhookTo             string
 	orderLimit, authLimit int
 	cookUnit, lease       time.Duration
 }
@@ -140,6 +142,8 @@ func (o *options) flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&o.traces, "traces", boolean("KITCHEN_TRACES", false), "write a span per request to standard output as JSON")
 	fs.BoolVar(&o.shed, "shed", boolean("KITCHEN_SHED", true), "shed load beyond what the service can serve, with 503 and Retry-After")
 	fs.IntVar(&o.maxStreams, "max-streams", count("KITCHEN_MAX_STREAMS", 256), "how many event streams may be open at once; more are refused with 503")
+	fs.StringVar(&o.webhookTo, "webhook-to", str("KITCHEN_WEBHOOK_TO", "public"), "the classes of addresses webhooks may be sent to: public, loopback, private, "+
+		"comma-separated (public,loopback for a receiver on this machine)")
 	limit := func(env string, def int) int {
 		v := str(env, strconv.Itoa(def))
 		n, err := strconv.Atoi(v)
@@ -188,6 +192,9 @@ func (o *options) check() error {
 	case o.demo && o.db != "" && !o.demoOnPostgres:
 		return errors.New("-demo with -db: demo mode's credentials are public, and a PostgreSQL database is usually shared; add -demo-on-postgres if this one is a demo")
 	}
+	if _, err := kitchen.ParseAddressClasses(o.webhookTo); err != nil {
+		return fmt.Errorf("-webhook-to: %w", err)
+	}
 	if o.demo && o.staffKey == "" {
 		o.staffKey = kitchen.DemoStaffKey
 	}
@@ -235,6 +242,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		OrderLimit:       o.orderLimit,
 		AuthFailureLimit: o.authLimit,
 	}
+	cfg.WebhookTo, _ = kitchen.ParseAddressClasses(o.webhookTo) // checked by o.check
 	if o.traces {
 		cfg.Traces = stdout
 	}
