@@ -13,6 +13,12 @@
 // Inputs hold only what goes on the wire. The staff key (header
 // X-Staff-Key) and the customers' bearer tokens are the security
 // schemes', not fields: send them with client.WithHeader.
+//
+// The requests the kitchen sends are declared here too: [OrderReady],
+// the webhook a customer's endpoint ([SetWebhook]) receives when one of
+// their orders is ready. A receiver verifies it with roux.VerifyWebhook
+// and the secret SetWebhook answered with, and decodes an
+// [OrderReadyEvent].
 package kitchenapi
 
 import (

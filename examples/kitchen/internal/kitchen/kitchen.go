@@ -4,6 +4,24 @@
 // PostgreSQL shared by several instances — and nothing in memory that
 // another instance would need: an instance that dies leaves its orders to
 // be finished by another one, or by itself after a restart.
+//
+// # Webhooks
+//
+// A customer registers an endpoint (PUT /customers/me/webhook) and gets
+// the secret its messages are signed with. Each of their orders that
+// becomes ready queues, in the same transaction, a job that delivers the
+// kitchenapi.OrderReady webhook with roux's sender; the receiver's answer,
+// as deliver (webhooks.go) reads it, decides whether River completes,
+// snoozes, retries or cancels the job. Deliveries go through a guard against
+// server-side request forgery (guard.go): [Config.WebhookTo] names the
+// classes of addresses the kitchen connects to, checked on the address
+// it dials, after the name is resolved; [Public] only by default.
+//
+// # Idempotent orders
+//
+// POST /orders is roux.Idempotent: a retry with the same Idempotency-Key
+// gets the first answer, from the store's database ([IdempotencyTTL]),
+// and the order records the key in its own transaction (idempotency.go).
 package kitchen
 
 import (
