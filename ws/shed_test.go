@@ -19,7 +19,7 @@ import (
 func TestSessionLeavesTheConcurrencyLimit(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, ws.Options{})
-	shed := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 1, MinLimit: 1, MaxLimit: 1, MaxLongLived: 1, RetryAfter: 2 * time.Second})
+	shed := middleware.NewLoadShedder(middleware.InitialLimit(1), middleware.MinLimit(1), middleware.MaxLimit(1), middleware.MaxLongLived(1), middleware.RetryAfter(2*time.Second))
 	h.srv.Close() // serve the API behind the shedder instead; the harness closes h.srv
 	srv := httptest.NewServer(shed.Middleware(h.api))
 	h.srv = srv

@@ -657,7 +657,7 @@ func TestBehindMiddleware(t *testing.T) {
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	api := roux.New(roux.Config{Logger: logger})
-	api.Use(middleware.Recover(logger), middleware.RequestID(), middleware.AccessLog(logger), middleware.Compress(middleware.CompressConfig{}))
+	api.Use(middleware.Recover(logger), middleware.RequestID(), middleware.AccessLog(logger), middleware.Compress())
 	roux.Get(api, "/ws", func(ctx context.Context, in *struct{}) (*ws.Session[ClientMsg, ServerMsg], error) {
 		return ws.Accept(func(ctx context.Context, c *ws.Conn[ClientMsg, ServerMsg]) error {
 			m, err := c.Receive(ctx)

@@ -313,11 +313,11 @@ func (o *options) openStore(ctx context.Context) (store.Store, error) {
 // priorities and the stream cap of the package doc's "Overload", and
 // counts its refusals in the API's (which /metrics publishes).
 func shedLoad(api *roux.API, maxStreams int) {
-	shed := middleware.NewLoadShedder(middleware.LoadShedConfig{
-		Priority:     priority,
-		LongLived:    isStream,
-		MaxLongLived: maxStreams,
-	})
+	shed := middleware.NewLoadShedder(
+		middleware.Prioritize(priority),
+		middleware.LongLived(isStream),
+		middleware.MaxLongLived(maxStreams),
+	)
 	api.UseDocumented(shed) // its 503 is published on every operation
 	api.CountRefusals(roux.RefusalLoadShed, shed.Shed)
 	api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)

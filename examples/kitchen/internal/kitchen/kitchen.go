@@ -176,7 +176,7 @@ func New(cfg Config) *Service {
 	// Outermost first: recover, then the request ID and the security
 	// headers (documented on every response), then the access log.
 	s.api.Use(middleware.Recover(cfg.Logger))
-	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}))
+	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders())
 	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)
