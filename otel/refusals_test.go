@@ -53,7 +53,7 @@ func TestRefusalsMetric(t *testing.T) {
 	api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)
 	var conns atomic.Int64 // a server's connection cap, say
 	api.CountRefusals(roux.RefusalConnections, conns.Load)
-	if err := rouxotel.Instrument(api, rouxotel.WithMeterProvider(mp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.MeterProvider(mp)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
