@@ -514,7 +514,7 @@ func (a *API) serveDocument(prefix string) {
 // not operations of the document. Each asset gets its own literal route,
 // not a wildcard, so the page cannot conflict with the API's patterns.
 func (a *API) serveDocs(path, specURL string) {
-	h := docs.New(docs.Config{Path: path, SpecURL: specURL, Title: a.cfg.Title})
+	h := docs.New(specURL, docs.Path(path), docs.Title(a.cfg.Title))
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.docsOff.Load() {
 			a.writeProblem(w, r, &Error{Status: http.StatusNotFound, Detail: "the docs page is turned off"})
