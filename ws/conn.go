@@ -118,7 +118,7 @@ func (c *Conn[In, Out]) Send(ctx context.Context, m *Out) error {
 	return nil
 }
 
-// Subprotocol returns the subprotocol chosen from [Options.Subprotocols],
+// Subprotocol returns the subprotocol chosen from those of [Subprotocols],
 // or "" when the client offered none of them.
 func (c *Conn[In, Out]) Subprotocol() string { return c.s.wc.Subprotocol() }
 
@@ -138,12 +138,12 @@ func (s *session) read() {
 		}
 		// The limit is kept here rather than by the library, whose close
 		// reason would be its own.
-		data, err := io.ReadAll(io.LimitReader(r, s.opts.ReadLimit+1))
+		data, err := io.ReadAll(io.LimitReader(r, s.cfg.readLimit+1))
 		if err != nil {
 			s.readFailed(err)
 			return
 		}
-		if int64(len(data)) > s.opts.ReadLimit {
+		if int64(len(data)) > s.cfg.readLimit {
 			// Not reached while the guard sees the lengths of messages;
 			// kept should it ever not (a compressed message).
 			s.finish(StatusMessageTooBig, s.tooBig(), true)
@@ -169,7 +169,7 @@ func (s *session) read() {
 
 // tooBig is the close reason of a message over the read limit.
 func (s *session) tooBig() string {
-	return fmt.Sprintf("a message is larger than the limit of %d bytes", s.opts.ReadLimit)
+	return fmt.Sprintf("a message is larger than the limit of %d bytes", s.cfg.readLimit)
 }
 
 // readFailed ends the session after a failed read.
@@ -192,7 +192,7 @@ func (s *session) readFailed(err error) {
 // pong does not come within PongTimeout.
 func (s *session) ping() {
 	defer s.wg.Done()
-	t := time.NewTicker(s.opts.PingInterval)
+	t := time.NewTicker(s.cfg.pingInterval)
 	defer t.Stop()
 	for {
 		select {
@@ -204,13 +204,13 @@ func (s *session) ping() {
 		// Not bounded by the session's context, whose end would make the
 		// library drop the connection in the middle of a close handshake;
 		// a closed connection ends the ping.
-		ctx, cancel := context.WithTimeout(context.Background(), s.opts.PongTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.pongTimeout)
 		err := s.wc.Ping(ctx)
 		cancel()
 		if err == nil || s.ctx.Err() != nil || s.stall.since(stalls) {
 			continue
 		}
-		s.finish(StatusAbnormalClosure, fmt.Sprintf("no pong within %v", s.opts.PongTimeout), false)
+		s.finish(StatusAbnormalClosure, fmt.Sprintf("no pong within %v", s.cfg.pongTimeout), false)
 		return
 	}
 }
