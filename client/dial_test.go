@@ -78,7 +78,7 @@ func newRooms(t *testing.T) *rooms {
 					return err
 				}
 			}
-		}, ws.Options{Subprotocols: []string{"chat.v2", "chat.v1"}}), nil
+		}, ws.Subprotocols("chat.v2", "chat.v1")), nil
 	}, roux.Response(http.StatusNotFound, "No such room", nil))
 	srv := newServer(t, r.api)
 	t.Cleanup(func() { r.api.Drain() })

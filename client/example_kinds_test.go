@@ -103,7 +103,7 @@ func ExampleDial() {
 					return err
 				}
 			}
-		}, ws.Options{}), nil
+		}), nil
 	})
 	srv := httptest.NewServer(api)
 	defer srv.Close()
