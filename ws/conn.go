@@ -21,7 +21,6 @@ import (
 	"io"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/coder/websocket"
@@ -38,14 +37,17 @@ type Conn[In, Out any] struct {
 }
 
 // Receive returns the next message from the client, decoded and
-// validated as roux validates request bodies. A message that is not
-// valid JSON or breaks the schema of In closes the session with
-// [StatusPolicyViolation] and a reason naming the first failure (its
-// JSON Pointer and what is wrong); a binary message closes it with
-// [StatusUnsupportedData], and a text message that is not UTF-8 with
-// [StatusInvalidFramePayloadData]. Then, and once the session is over for any
-// reason, Receive returns the *[CloseError] of the session's end. If ctx
-// ends first, Receive returns ctx.Err() and the session goes on.
+// validated as roux validates request bodies: strictly (unknown and
+// duplicate members refused), against the schema of In, then by the
+// Validate methods of In and of the types inside it ([roux.Validator]).
+// A message that is not valid JSON, breaks the schema or fails a Validate
+// method closes the session with [StatusPolicyViolation] and a reason
+// naming the first failure (its JSON Pointer and what is wrong, such as
+// "/text: must be at least 1 character long"); a binary message closes
+// it with [StatusUnsupportedData], and a text message that is not UTF-8
+// with [StatusInvalidFramePayloadData]. Then, and once the session is over
+// for any reason, Receive returns the *[CloseError] of the session's end.
+// If ctx ends first, Receive returns ctx.Err() and the session goes on.
 func (c *Conn[In, Out]) Receive(ctx context.Context) (*In, error) {
 	s := c.s
 	if err := s.ended(); err != nil {
@@ -66,15 +68,9 @@ func (c *Conn[In, Out]) Receive(ctx context.Context) (*In, error) {
 		s.finish(StatusUnsupportedData, "binary messages are not accepted; send JSON text messages", true)
 		return nil, s.ended()
 	}
-	if !utf8.Valid(m.data) {
-		// RFC 6455 §8.1: a text message must be UTF-8, and the
-		// connection fails with 1007 when it is not.
-		s.finish(StatusInvalidFramePayloadData, "a text message is not valid UTF-8", true)
-		return nil, s.ended()
-	}
 	v := new(In)
-	if reason := c.plan.decode(m.data, unsafe.Pointer(v)); reason != "" {
-		s.finish(StatusPolicyViolation, reason, true)
+	if ce := c.plan.receive(m.data, unsafe.Pointer(v)); ce != nil {
+		s.finish(ce.Code, ce.Reason, true)
 		return nil, s.ended()
 	}
 	return v, nil

@@ -32,6 +32,14 @@ type ClientMsg struct {
 	Count int    `json:"count,omitempty" minimum:"0" maximum:"10"`
 }
 
+// Validate is a rule the schema cannot say: a text of white space alone
+// is refused, as a request body's would be.
+func (m *ClientMsg) Validate(c *roux.Checks) {
+	if strings.TrimSpace(m.Text) == "" {
+		c.Member("/text", "blank", "must not be blank")
+	}
+}
+
 type ServerMsg struct {
 	From string `json:"from"`
 	Text string `json:"text"`
@@ -249,6 +257,8 @@ func TestRefusedMessages(t *testing.T) {
 		{name: "too long", msg: `{"text":"` + strings.Repeat("x", 51) + `"}`, code: ws.StatusPolicyViolation, reason: "/text: "},
 		{name: "too small", msg: `{"text":"a","count":-1}`, code: ws.StatusPolicyViolation, reason: "/count: "},
 		{name: "null", msg: `null`, code: ws.StatusPolicyViolation, reason: "message: must not be null"},
+		{name: "refused by Validate", msg: `{"text":"  "}`, code: ws.StatusPolicyViolation, reason: "/text: must not be blank"},
+		{name: "not UTF-8", msg: "{\"text\":\"a\xff\"}", code: ws.StatusInvalidFramePayloadData, reason: "not valid UTF-8"},
 		{name: "binary", binary: true, msg: `{"text":"a"}`, code: ws.StatusUnsupportedData, reason: "binary messages are not accepted"},
 		{name: "oversize", msg: `{"text":"` + strings.Repeat("x", 300) + `"}`, code: ws.StatusMessageTooBig, reason: "larger than the limit of 256 bytes"},
 	} {
