@@ -33,7 +33,7 @@ func TestTypedClientPropagates(t *testing.T) {
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 
-	c := client.New(srv.URL, client.WithHTTPClient(&http.Client{
+	c := client.New(srv.URL, client.HTTPClient(&http.Client{
 		Transport: rouxotel.Transport(srv.Client().Transport, rouxotel.TracerProvider(tp)),
 		Timeout:   10 * time.Second,
 	}))
