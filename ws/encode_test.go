@@ -119,3 +119,17 @@ func ExampleEncodeMessage() {
 	// {"text":"hello"} <nil>
 	// ws: closed with 1008: /text: must be at least 1 character long
 }
+
+func ExampleDecodeMessage() {
+	type Said struct {
+		From string `json:"from" minLength:"1"`
+		Text string `json:"text"`
+	}
+	m, err := ws.DecodeMessage[Said]([]byte(`{"from":"ann","text":"hello"}`))
+	fmt.Println(*m, err)
+	_, err = ws.DecodeMessage[Said]([]byte(`{"from":"ann","text":"hello","mood":"sunny"}`))
+	fmt.Println(err)
+	// Output:
+	// {ann hello} <nil>
+	// ws: closed with 1008: /mood: unknown member "mood"
+}
