@@ -35,8 +35,9 @@
 // settled values, instead of building it first and patching it after:
 //
 //  1. The program's flags are defined: each [Flags] option's function
-//     defines them on a [FlagSet], a [flag.FlagSet] with the typed
-//     methods it always had (BoolVar, DurationVar, Func, ...).
+//     defines them on a [FlagSet], which is a [flag.FlagSet] (BoolVar,
+//     DurationVar, Func, TextVar, ...: the flags are typed as usual),
+//     bound to the program's own variables.
 //  2. Every flag — the program's and cli's — takes its default from an
 //     environment variable named after it: ROUX_ and the flag's name in
 //     upper case, "-" as "_", for cli's flags (ROUX_ADDR for -addr,
