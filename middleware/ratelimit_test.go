@@ -381,7 +381,7 @@ func TestRateLimitDocumented(t *testing.T) {
 	}
 }
 
-func TestRateLimitConfigPanics(t *testing.T) {
+func TestNewRateLimiterPanics(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name   string
