@@ -296,6 +296,7 @@ type LongLivedLimitError struct {
 	RetryAfter time.Duration
 }
 
+// Error says that the cap is reached, and the delay to retry after.
 func (e *LongLivedLimitError) Error() string {
 	return fmt.Sprintf("middleware: too many long-lived responses open; retry after %v", e.RetryAfter)
 }
