@@ -303,9 +303,10 @@ func (l *RateLimiter) storeFailed(err error) {
 	l.logger.Error("middleware: rate limit store failed", "policy", string(l.prefix[:len(l.prefix)-1]), "error", err)
 }
 
-// Responses describes the response the limiter sends itself, for the
+// Responses describes the responses the limiter sends itself, for the
 // OpenAPI document: 429 with Retry-After, RateLimit and RateLimit-Policy,
-// its body roux's problem+json. The map is the caller's to change.
+// and with [FailClosed] 503 with Retry-After for when the store fails;
+// their bodies are roux's problem+json. The map is the caller's to change.
 func (l *RateLimiter) Responses() map[string]*openapi.Response {
 	// The same schemas as on successes, and Retry-After as roux and the
 	// load shedder publish it: generators (ogen) need one schema per
@@ -316,9 +317,16 @@ func (l *RateLimiter) Responses() map[string]*openapi.Response {
 		Required:    true,
 		Schema:      &schema.Schema{Type: schema.Types{"string"}, Pattern: "^[0-9]+$"},
 	}
-	return map[string]*openapi.Response{
+	m := map[string]*openapi.Response{
 		"429": {Description: "Too many requests from this client; retry after the Retry-After delay", Headers: h},
 	}
+	if l.failClosed {
+		m["503"] = &openapi.Response{
+			Description: "The rate limit cannot be checked now; retry after the Retry-After delay",
+			Headers:     map[string]*openapi.Header{"Retry-After": h["Retry-After"]},
+		}
+	}
+	return m
 }
 
 // Headers describes the headers the limiter adds to the responses of

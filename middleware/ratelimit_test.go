@@ -282,6 +282,14 @@ func TestRateLimitStoreFailure(t *testing.T) {
 					t.Errorf("response (-want +got):\n%s", diff)
 				}
 			}
+			// What the limiter sends is what it documents: the 503 of a
+			// failed store only when it fails closed, with Retry-After.
+			doc := lim.Responses()["503"]
+			if got, want := doc != nil, tt.want.Status == 503; got != want {
+				t.Errorf("503 documented: %v, sent: %v", got, want)
+			} else if doc != nil && (doc.Headers["Retry-After"] == nil || !doc.Headers["Retry-After"].Required) {
+				t.Errorf("the documented 503 has no required Retry-After: %+v", doc.Headers)
+			}
 			if n := strings.Count(logs.String(), "connection refused"); n != 1 {
 				t.Errorf("logged the failure %d times in under a second, want once:\n%s", n, logs.String())
 			}
