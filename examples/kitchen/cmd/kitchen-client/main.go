@@ -66,11 +66,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c := client.New(*url,
-		client.WithHeader("Authorization", "Bearer "+*token),
-		client.WithValidation(),                                               // a bad -quantity fails here, as the kitchen would refuse it
-		client.WithRetry(client.Retry{}),                                      // while the kitchen starts or sheds load, or an answer is lost
-		client.WithIdempotencyKey(),                                           // so the POST of the order is retried too, with its key
-		client.WithReconnect(client.Reconnect{IdleTimeout: 45 * time.Second}), // 3 keep-alives missed
+		client.Header("Authorization", "Bearer "+*token),
+		client.Validation(),                // a bad -quantity fails here, as the kitchen would refuse it
+		client.Retry(3),                    // while the kitchen starts or sheds load, or an answer is lost
+		client.IdempotencyKeys(),           // so the POST of the order is retried too, with its key
+		client.IdleTimeout(45*time.Second), // 3 keep-alives missed
 	)
 	if err := order(ctx, c, *dish, *quantity, stdout); err != nil {
 		fmt.Fprintln(stderr, "kitchen-client:", describe(err))

@@ -24,7 +24,7 @@ import (
 // BenchmarkCreateOrder places orders over loopback through the typed
 // client, 8 at a time, while the kitchen cooks the ones placed before,
 // and reports orders per second on each backend, without and with an
-// Idempotency-Key (a new one per order, as client.WithIdempotencyKey
+// Idempotency-Key (a new one per order, as client.IdempotencyKeys
 // sends them):
 //
 //	go test -run '^$' -bench CreateOrder -benchtime 5s ./examples/kitchen/internal/kitchen
@@ -73,10 +73,10 @@ func benchmarkCreateOrder(b *testing.B, open func(ctx context.Context) (store.St
 	}()
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
 	defer tr.CloseIdleConnections()
-	opts := []client.Option{client.WithHTTPClient(&http.Client{Transport: tr, Timeout: 20 * time.Second}),
-		client.WithHeader("Authorization", "Bearer "+token)}
+	opts := []client.Option{client.HTTPClient(&http.Client{Transport: tr, Timeout: 20 * time.Second}),
+		client.Header("Authorization", "Bearer "+token)}
 	if keyed {
-		opts = append(opts, client.WithIdempotencyKey())
+		opts = append(opts, client.IdempotencyKeys())
 	}
 	c := client.New(srv.URL, opts...)
 	in := &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}}}}

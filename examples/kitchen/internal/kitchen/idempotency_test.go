@@ -68,7 +68,7 @@ func TestIdempotentRetryOfLostAnswer(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		s := start(t, config(b.db(t)))
 		gw := testgw.LoseFirst(t, s.url, http.MethodPost, "/orders")
-		c := client.New(gw.URL, client.WithHeader("Authorization", "Bearer "+token), client.WithIdempotencyKey(), client.WithRetry(client.Retry{}))
+		c := client.New(gw.URL, client.Header("Authorization", "Bearer "+token), client.IdempotencyKeys(), client.Retry(3))
 		in := &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: lines}}
 		out := call(t, c, kitchenapi.CreateOrder, in).ok()
 		sent, answered := gw.Seen()

@@ -25,7 +25,7 @@ func (s *Service) registerOrders() {
 	orders := s.api.Group("/orders", s.customerOptions()...)
 	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder,
 		append(wrap(s.limits.orders), roux.Idempotent(idempotencyKeys{s}, IdempotencyTTL))...)
-	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
+	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, roux.Middleware(middleware.Compress()))
 	roux.HandleWith(orders, kitchenapi.GetOrder, s.getOrder)
 	roux.HandleWith(orders, kitchenapi.CancelOrder, s.cancelOrder)
 	roux.HandleWith(orders, kitchenapi.GetBill, s.bill, roux.CPUBound(),
