@@ -285,8 +285,8 @@ var OrderReady = roux.NewWebhook[OrderReadyEvent]("orderReady",
 		"signed with its secret: check `webhook-signature` (HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`) and the "+
 		"timestamp's age before reading the body. A 2xx answer accepts the message. 408, 409, 425, 429 and 5xx answers, and no "+
 		"answer, are retried: after the Retry-After the receiver sends (up to an hour), or with a growing delay, up to 10 "+
-		"attempts by default over about 4 hours. Any other answer stops the message. Every attempt of a message carries the "+
-		"same `webhook-id`: ignore one you have handled."),
+		"attempts by default over about 4 hours. Any other 4xx answer stops the message; other answers (a redirect, which is "+
+		"not followed) are retried like a 5xx. Every attempt of a message carries the same `webhook-id`: ignore one you have handled."),
 	roux.ExternalDocs("https://www.standardwebhooks.com", "Standard Webhooks"),
 	roux.Response(http.StatusRequestTimeout, "Retried later", nil),
 	roux.Response(http.StatusConflict, "Retried later", nil),

@@ -228,6 +228,7 @@ func New(cfg Config) *Service {
 	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)
+	s.api.OnShutdown(func(context.Context) error { s.sender.Client.CloseIdleConnections(); return nil })
 	s.api.Health("/livez", "/readyz", roux.ReadyCheck{Name: "database", Check: func(ctx context.Context) error {
 		db, err := s.db()
 		if err != nil {
