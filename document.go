@@ -54,9 +54,11 @@ func defineProblemSchemas(reg *schema.Registry) problemSchemas {
 			"status":   {Type: schema.Types{"integer"}, Minimum: ptrTo(400.0), Maximum: ptrTo(599.0), Description: "HTTP status code."},
 			"detail":   str("Explanation of this occurrence of the problem."),
 			"instance": {Type: schema.Types{"string"}, Format: "uri-reference", Description: "URI reference identifying this occurrence."},
-			"errors":   {Type: schema.Types{"array"}, Items: detail, Description: "Every failure of the request's values."},
+			"errors":   {Type: schema.Types{"array"}, Items: detail, Description: "Every failure of the request's values, or the first 100 of them."},
+			"omittedErrors": {Type: schema.Types{"integer"}, Minimum: ptrTo(1.0),
+				Description: "How many failures errors leaves out, when there are more than it lists."},
 		},
-		PropertyOrder: []string{"type", "title", "status", "detail", "instance", "errors"},
+		PropertyOrder: []string{"type", "title", "status", "detail", "instance", "errors", "omittedErrors"},
 		Required:      []string{"type", "title", "status"},
 	})
 	if err != nil {
@@ -514,16 +516,9 @@ func (a *API) serveDocument(prefix string) {
 // not operations of the document. Each asset gets its own literal route,
 // not a wildcard, so the page cannot conflict with the API's patterns.
 func (a *API) serveDocs(path, specURL string) {
-	h := docs.New(docs.Config{Path: path, SpecURL: specURL, Title: a.cfg.Title})
-	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a.docsOff.Load() {
-			a.writeProblem(w, r, &Error{Status: http.StatusNotFound, Detail: "the docs page is turned off"})
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	h := docs.New(specURL, docs.Path(path), docs.Title(a.cfg.Title))
 	for _, pattern := range h.Paths() {
-		op := &operation{api: a, method: http.MethodGet, pattern: pattern, wrapped: page}
+		op := &operation{api: a, method: http.MethodGet, pattern: pattern, wrapped: h}
 		if err := a.router.Add(http.MethodGet, pattern, op); err != nil {
 			panic(&RegistrationError{Site: callerSite(), Method: "GET", Pattern: pattern, Err: fmt.Errorf("Config.DocsPath: %w", err)})
 		}

@@ -77,7 +77,7 @@ func Example_client() {
 	srv := httptest.NewServer(svc.API())
 	defer srv.Close()
 
-	staff := client.New(srv.URL, client.WithHeader("X-Staff-Key", "s3cret"))
+	staff := client.New(srv.URL, client.Header("X-Staff-Key", "s3cret"))
 	dish, err := client.Call(ctx, staff, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1})
 	if err != nil {
 		fmt.Println(err)
@@ -102,7 +102,7 @@ func Example_client() {
 		fmt.Println(p.Status, p.Detail)
 	}
 
-	customer := client.New(srv.URL, client.WithHeader("Authorization", "Bearer "+kitchen.DemoCustomerToken))
+	customer := client.New(srv.URL, client.Header("Authorization", "Bearer "+kitchen.DemoCustomerToken))
 	order, err := client.Call(ctx, customer, kitchenapi.CreateOrder, &kitchenapi.CreateOrderInput{
 		Body: kitchenapi.OrderInput{Items: []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}}}})
 	if err != nil {
@@ -115,4 +115,17 @@ func Example_client() {
 	// 700 "2"
 	// 412 dish 1 has changed: its ETag is now "2"
 	// 202 /orders/1 1400
+}
+
+// The classes of addresses a kitchen sends webhooks to, as -webhook-to
+// names them: a demo whose receiver runs on the same machine adds
+// loopback to the public addresses.
+func ExampleParseAddressClasses() {
+	to, err := kitchen.ParseAddressClasses("public,loopback")
+	fmt.Println(to, err, to&kitchen.Private != 0)
+	_, err = kitchen.ParseAddressClasses("intranet")
+	fmt.Println(err)
+	// Output:
+	// public,loopback <nil> false
+	// address class "intranet": want public, loopback or private, or several separated by commas
 }

@@ -18,23 +18,36 @@ import (
 // the order's id); the lines, the event, the order's job and the COMMIT.
 // The order's row goes in before its dishes are checked, to share their
 // round trip: an order with a dish that is missing or not available is
-// rolled back.
+// rolled back. With an idempotency key, a statement in the same round
+// trip looks for the order placed with it, which, if there is one, is
+// the answer, and the new row is rolled back.
 func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Order, error) {
 	var out store.Order
+	var placed int64 // the order placed before with o's key
 	err := s.write(ctx, func(tx *txn[TTx]) error {
 		now := store.Millis(s.now())
+		var key any // NULL without a key
+		var stmts []Stmt
+		if o.IdempotencyKey != "" {
+			key = o.IdempotencyKey
+			stmts = append(stmts, Stmt{SQL: `SELECT id FROM orders WHERE idempotency_key = $1 AND customer_id = $2 AND created_at > $3
+				ORDER BY id DESC LIMIT 1`, Args: []any{o.IdempotencyKey, o.CustomerID, now - o.KeyLifetime.Milliseconds()},
+				Rows: firstRow(new(bool), &placed)})
+		}
 		read, dishes := readDishes(o.Lines)
 		var id int64
 		var found bool
 		// Version 2 and event 1: the order as created, then its
 		// "received" event.
-		err := tx.send(ctx, read, Stmt{SQL: `INSERT INTO orders (customer_id, status, note, version, event_seq, created_at, updated_at)
-			VALUES ($1, $2, $3, 2, 1, $4, $4) RETURNING id`, Args: []any{o.CustomerID, store.OrderReceived, o.Note, now},
-			Rows: firstRow(&found, &id)})
-		if err != nil {
+		err := tx.send(ctx, append(stmts, read, Stmt{SQL: `INSERT INTO orders (customer_id, status, note, version, event_seq, created_at, updated_at, idempotency_key)
+			VALUES ($1, $2, $3, 2, 1, $4, $4, $5) RETURNING id`, Args: []any{o.CustomerID, store.OrderReceived, o.Note, now, key},
+			Rows: firstRow(&found, &id)})...)
+		switch {
+		case err != nil:
 			return err
-		}
-		if !found {
+		case placed != 0:
+			return errPlaced
+		case !found:
 			return errors.New("inserting an order returned no id")
 		}
 		items, err := orderItems(o.Lines, dishes)
@@ -60,8 +73,15 @@ func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Orde
 			CreatedAt: store.FromMillis(now), UpdatedAt: store.FromMillis(now)}
 		return nil
 	})
+	if errors.Is(err, errPlaced) {
+		out, err = order(ctx, s.d.Reader(), placed)
+	}
 	return out, s.wrap("create order", err)
 }
+
+// errPlaced rolls back the write of an order whose idempotency key
+// placed one already.
+var errPlaced = errors.New("sqlstore: an order was placed with this idempotency key")
 
 // lineDish is a dish as an order's line copies it.
 type lineDish struct {

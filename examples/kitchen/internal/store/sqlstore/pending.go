@@ -4,8 +4,9 @@ package sqlstore
 // so that it costs a statement or two however much of it there is, and
 // no round trip of its own: the events it appends, numbered in SQL and
 // inserted together, queued to go with the commit (batch.go), and the
-// cook jobs it queues, inserted together for the whole transaction (with
-// group commit, for every write the transaction holds).
+// jobs it queues (cooking, webhook deliveries), inserted together for the
+// whole transaction (with group commit, for every write the transaction
+// holds).
 
 import (
 	"context"
@@ -68,16 +69,16 @@ func (tx *txn[TTx]) expect(id, job, seq int64) *expectation {
 }
 
 // mark is where tx's pending work stands, to roll a savepoint back to.
-type mark struct{ queued, changed, events, sets, jobs int }
+type mark struct{ queued, changed, events, sets, jobs, deliveries int }
 
 func (tx *txn[TTx]) mark() mark {
-	return mark{len(tx.queued), len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs)}
+	return mark{len(tx.queued), len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs), len(tx.deliveries)}
 }
 
 func (tx *txn[TTx]) rollbackTo(m mark) {
-	tx.queued, tx.changed, tx.events, tx.sets, tx.jobs = tx.queued[:min(m.queued, len(tx.queued))], tx.changed[:m.changed],
-		tx.events[:m.events], tx.sets[:m.sets], tx.jobs[:m.jobs]
-	tx.expected = nil
+	tx.queued, tx.changed, tx.events, tx.sets = tx.queued[:min(m.queued, len(tx.queued))], tx.changed[:m.changed],
+		tx.events[:m.events], tx.sets[:m.sets]
+	tx.jobs, tx.deliveries, tx.expected = tx.jobs[:m.jobs], tx.deliveries[:m.deliveries], nil
 }
 
 // maxRows is the most rows one multi-row statement holds (at most 5
@@ -246,18 +247,33 @@ func (s *DB[TTx]) queueCooking(tx *txn[TTx], id int64, prep []int) {
 	tx.jobs = append(tx.jobs, cookArgs{OrderID: id, Prep: prep})
 }
 
-// flushJobs inserts the cook jobs of tx's orders with one call of
-// River's and queues the statement that records each order's job. River
-// runs its insert at once, in the transaction, ahead of what tx has
-// queued: it reads none of it, and what is queued then goes with the
-// commit rather than in a round trip of its own.
+// flushJobs inserts the jobs of tx — cook jobs and webhook deliveries —
+// with one call of River's, and queues the statement that records each
+// order's cook job. River runs its insert at once, in the transaction,
+// ahead of what tx has queued: it reads none of it, and what is queued
+// then goes with the commit rather than in a round trip of its own. A
+// delivery waits for the count of its customer's endpoints
+// (queueDelivery): tx's queue is sent first when it holds one.
 func (s *DB[TTx]) flushJobs(ctx context.Context, tx *txn[TTx]) error {
-	if len(tx.jobs) == 0 {
-		return nil
+	if len(tx.deliveries) > 0 {
+		if err := tx.send(ctx); err != nil {
+			return err
+		}
 	}
-	params := make([]river.InsertManyParams, len(tx.jobs))
-	for i, args := range tx.jobs {
-		params[i] = river.InsertManyParams{Args: args}
+	params := make([]river.InsertManyParams, 0, len(tx.jobs)+len(tx.deliveries))
+	for _, args := range tx.jobs {
+		params = append(params, river.InsertManyParams{Args: args})
+	}
+	for _, d := range tx.deliveries {
+		if d.endpoints > 0 {
+			params = append(params, river.InsertManyParams{Args: deliverArgs{OrderID: d.order},
+				InsertOpts: &river.InsertOpts{MaxAttempts: int(s.deliveries.attempts.Load())}})
+		}
+	}
+	tx.jobs, tx.deliveries = tx.jobs[:0], tx.deliveries[:0]
+	n := len(params)
+	if n == 0 {
+		return nil
 	}
 	native, err := tx.Tx.Native(ctx)
 	if err != nil {
@@ -265,27 +281,29 @@ func (s *DB[TTx]) flushJobs(ctx context.Context, tx *txn[TTx]) error {
 	}
 	res, err := s.inserter.InsertManyTx(ctx, native, params)
 	if err != nil {
-		return fmt.Errorf("queueing %d orders: %w", len(tx.jobs), err)
+		return fmt.Errorf("queueing %d jobs: %w", n, err)
 	}
-	if len(res) != len(tx.jobs) {
-		return fmt.Errorf("queueing %d orders: River inserted %d jobs", len(tx.jobs), len(res))
+	if len(res) != n {
+		return fmt.Errorf("queueing %d jobs: River inserted %d", n, len(res))
 	}
 	// Each job's order is read from its arguments: the rows a multi-row
 	// insert returns need not come in the order of the rows inserted.
-	for start := 0; start < len(res); start += maxRows {
-		part := res[start:min(len(res), start+maxRows)]
-		args := make([]any, 0, 2*len(part))
-		for _, r := range part {
-			var a cookArgs
-			if err := json.Unmarshal(r.Job.EncodedArgs, &a); err != nil {
-				return err
-			}
-			args = append(args, a.OrderID, r.Job.ID)
+	var args []any // order, job
+	for _, r := range res {
+		if r.Job.Kind != store.JobCook {
+			continue
 		}
-		tx.queue(Stmt{SQL: `UPDATE orders SET job_id = v.column2 FROM (VALUES ` + typedValues(1, len(part), jobTypes) + `) v
-			WHERE orders.id = v.column1`, Args: args})
+		var a cookArgs
+		if err := json.Unmarshal(r.Job.EncodedArgs, &a); err != nil {
+			return err
+		}
+		args = append(args, a.OrderID, r.Job.ID)
 	}
-	tx.jobs = tx.jobs[:0]
+	for start := 0; start < len(args); start += 2 * maxRows {
+		part := args[start:min(len(args), start+2*maxRows)]
+		tx.queue(Stmt{SQL: `UPDATE orders SET job_id = v.column2 FROM (VALUES ` + typedValues(1, len(part)/2, jobTypes) + `) v
+			WHERE orders.id = v.column1`, Args: part})
+	}
 	return nil
 }
 

@@ -1,7 +1,8 @@
 package sqlstore
 
 // This file holds the store's work: cooking orders, as River jobs in the
-// store's own database.
+// store's own database (and, in webhooks.go, delivering the messages of
+// the orders that are ready).
 //
 // CreateOrder inserts an order's cook job in the transaction that
 // inserts the order, and CancelOrder cancels it in the transaction that
@@ -44,7 +45,7 @@ type cookArgs struct {
 }
 
 // Kind names the job kind in River's table.
-func (cookArgs) Kind() string { return "cook_order" }
+func (cookArgs) Kind() string { return store.JobCook }
 
 // maxSnooze is the longest a cook job sleeps at once. River makes a job
 // that snoozes longer "scheduled", which only its leader's scheduler
@@ -169,6 +170,12 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 	if cfg.MaxWorkers <= 0 {
 		cfg.MaxWorkers = 1000
 	}
+	if cfg.DeliveryAttempts <= 0 {
+		cfg.DeliveryAttempts = defaultDeliveryAttempts
+	}
+	if cfg.ExpireKeys <= 0 {
+		cfg.ExpireKeys = time.Hour
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -179,13 +186,21 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		return errors.New("sqlstore: StartWork: the store works already")
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, river.WorkFunc(s.cook)); err != nil {
+	err := errors.Join(river.AddWorkerSafely(workers, river.WorkFunc(s.cook)),
+		river.AddWorkerSafely(workers, river.WorkFunc(s.deliver)),
+		river.AddWorkerSafely(workers, river.WorkFunc(s.expire)))
+	if err != nil {
 		return err
 	}
+	// The lapsed idempotency keys are deleted every cfg.ExpireKeys, by
+	// whichever process leads the queue.
+	expire := river.NewPeriodicJob(river.PeriodicInterval(cfg.ExpireKeys),
+		func() (river.JobArgs, *river.InsertOpts) { return expireArgs{}, nil }, nil)
 	client, err := river.NewClient(s.d.Driver(), &river.Config{
 		Logger:               cfg.Logger,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
 		Workers:              workers,
+		PeriodicJobs:         []*river.PeriodicJob{expire},
 		FetchCooldown:        min(cfg.Poll, river.FetchCooldownDefault),
 		FetchPollInterval:    cfg.Poll,
 		JobTimeout:           cfg.RescueAfter / 2,
@@ -195,6 +210,7 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		return s.wrap("start work", err)
 	}
 	w.cfg, w.start = cfg, time.Now()
+	s.deliveries.attempts.Store(int64(cfg.DeliveryAttempts))
 	if err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter, true) }); err != nil {
 		return s.wrap("start work", err)
 	}
@@ -366,7 +382,10 @@ func newCookState(prep []int) *cookState {
 // expect). An order that was not (cancelled, given another job, or
 // stepped by another run of the job) is then read: the step is two
 // batches, its BEGIN with the read of the order and its lines, locked,
-// and its writes with the COMMIT.
+// and its writes with the COMMIT. The step that makes the order ready
+// has one batch more: its writes go with the count of the customer's
+// webhook endpoints, which decides whether a delivery job is queued
+// before the COMMIT (queueDelivery).
 func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration, known *cookState) (wait time.Duration, status string, after *cookState, err error) {
 	if known != nil {
 		st := known.clone()
@@ -467,6 +486,7 @@ func (s *DB[TTx]) step(tx *txn[TTx], id int64, st *cookState, unit time.Duration
 	st.status = store.OrderReady
 	tx.appendEvent(id, store.EventOrder, 0, st.status)
 	tx.setOrder(id, st.status, st.cookingAt)
+	s.queueDelivery(tx, id)
 	return 0, nil
 }
 
