@@ -55,7 +55,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db, err := sqlstore.New[pgx.Tx](&dialect{pool: p})
+	db, err := sqlstore.New[pgx.Tx](&dialect{pool: p, reader: querier{p}})
 	if err != nil {
 		p.Close()
 	}
@@ -64,14 +64,15 @@ func Open(ctx context.Context, url string) (*DB, error) {
 
 // dialect is PostgreSQL's side of package sqlstore.
 type dialect struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	reader sqlstore.Querier // querier{pool}, made once: boxing it allocates
 }
 
 func (d *dialect) Driver() riverdriver.Driver[pgx.Tx] { return riverpgxv5.New(d.pool) }
 func (d *dialect) SingleProcess() bool                { return false }
 func (d *dialect) GroupCommit() int                   { return 0 }
 func (d *dialect) Name() string                       { return "postgres" }
-func (d *dialect) Reader() sqlstore.Querier           { return querier{d.pool} }
+func (d *dialect) Reader() sqlstore.Querier           { return d.reader }
 func (d *dialect) AutoID() string                     { return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" }
 func (d *dialect) ForUpdate() string                  { return " FOR UPDATE" }
 func (d *dialect) SkipLocked() string                 { return " FOR UPDATE SKIP LOCKED" }

@@ -65,7 +65,7 @@ func Open(path string) (*DB, error) {
 	r := sql.OpenDB(connector{dsn: "file:" + path + "?" + params.Encode(), d: &modernc.Driver{}})
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4) // database/sql keeps 2 by default: the others would reopen, and prepare again, all the time
-	d := &dialect{w: w, r: r}
+	d := &dialect{w: w, r: r, reader: querier{r}}
 	db, err := sqlstore.New[*sql.Tx](d)
 	if err != nil {
 		d.Close()
@@ -75,14 +75,15 @@ func Open(path string) (*DB, error) {
 
 // dialect is SQLite's side of package sqlstore.
 type dialect struct {
-	w, r *sql.DB
+	w, r   *sql.DB
+	reader sqlstore.Querier // querier{r}, made once: boxing it allocates
 }
 
 func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w) }
 func (d *dialect) SingleProcess() bool                 { return true }
 func (d *dialect) GroupCommit() int                    { return GroupCommit }
 func (d *dialect) Name() string                        { return "sqlite" }
-func (d *dialect) Reader() sqlstore.Querier            { return querier{d.r} }
+func (d *dialect) Reader() sqlstore.Querier            { return d.reader }
 func (d *dialect) AutoID() string                      { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
 func (d *dialect) ForUpdate() string                   { return "" } // one writer at a time
 func (d *dialect) SkipLocked() string                  { return "" }
