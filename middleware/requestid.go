@@ -23,12 +23,16 @@ type requestIDKey struct{}
 func RequestID() RequestIDMiddleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			id := r.Header.Get(RequestIDHeader)
-			if !validRequestID(id) {
-				id = newRequestID()
+			c := &requestIDContext{Context: r.Context()}
+			if v := r.Header[requestIDHeaderKey]; len(v) > 0 { // Get would canonicalize the key: an allocation
+				c.id = v[0]
 			}
-			w.Header().Set(RequestIDHeader, id)
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+			if !validRequestID(c.id) {
+				c.id = newRequestID()
+			}
+			c.header[0] = c.id
+			w.Header()[requestIDHeaderKey] = c.header[:]
+			next.ServeHTTP(w, r.WithContext(c))
 		})
 	}
 }
@@ -36,8 +40,29 @@ func RequestID() RequestIDMiddleware {
 // RequestIDFrom returns the request ID that [RequestID] stored in ctx, or
 // "" when there is none.
 func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if c, ok := ctx.Value(requestIDKey{}).(*requestIDContext); ok {
+		return c.id
+	}
+	return ""
+}
+
+// requestIDHeaderKey is RequestIDHeader as net/http keeps it.
+var requestIDHeaderKey = http.CanonicalHeaderKey(RequestIDHeader)
+
+// requestIDContext carries a request's ID, and holds its header's value:
+// one allocation where a context value, the ID boxed in it and the
+// header's slice took three.
+type requestIDContext struct {
+	context.Context
+	id     string
+	header [1]string
+}
+
+func (c *requestIDContext) Value(key any) any {
+	if key == (requestIDKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 func validRequestID(id string) bool {
@@ -56,5 +81,7 @@ func validRequestID(id string) bool {
 func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:]) //nolint:errcheck // crypto/rand.Read never fails (Go 1.24+)
-	return hex.EncodeToString(b[:])
+	var h [32]byte
+	hex.Encode(h[:], b[:])
+	return string(h[:]) // one allocation; hex.EncodeToString makes two
 }
