@@ -27,6 +27,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	rouxotel "github.com/roux-go/roux/otel"
 )
@@ -63,6 +64,9 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
 		s.api.OnShutdown(tp.Shutdown)
 		opts = append(opts, rouxotel.WithTracerProvider(tp))
+	} else if metrics {
+		// Metrics alone: no span to start for each request.
+		opts = append(opts, rouxotel.WithTracerProvider(tracenoop.NewTracerProvider()))
 	}
 	if len(opts) == 0 {
 		return nil
