@@ -49,6 +49,19 @@ func openStore(ctx context.Context, backend, dsn string) (store.Store, error) {
 // shedder, prints its addresses and serves until SIGTERM or its
 // standard input closes.
 func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, shedMin int) error {
+	svc, h, status, err := startKitchen(backend, dsn, cookUnit, shedding, shedMin)
+	if err != nil {
+		return err
+	}
+	err = serve(h, status)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return errors.Join(err, svc.API().Shutdown(ctx))
+}
+
+// startKitchen builds and starts the kitchen as the command measures it,
+// and returns it with its handler and the load shedder's status.
+func startKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, shedMin int) (*kitchen.Service, http.Handler, func() string, error) {
 	// Errors only: the access log's line per request, and its warning
 	// per 4xx (429s when customers are few), would cost the kitchen more
 	// than its work.
@@ -64,7 +77,7 @@ func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, sh
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := svc.API().Start(ctx); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	// Shedding: the adaptive limit of package middleware in front of the
 	// whole API, its floor at kitchen.MinConcurrency (-shed-min). The
@@ -77,10 +90,7 @@ func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, sh
 		h = shed.Middleware(h)
 		status = func() string { return "shed=" + strconv.FormatInt(shed.Shed(), 10) }
 	}
-	err := serve(h, status)
-	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return errors.Join(err, svc.API().Shutdown(ctx))
+	return svc, h, status, nil
 }
 
 // serve serves h on a loopback port and the pprof handlers on another,

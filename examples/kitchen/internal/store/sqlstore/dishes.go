@@ -69,7 +69,7 @@ func (s *DB[TTx]) Dishes(ctx context.Context, q store.DishQuery) ([]store.Dish, 
 	if err := r.QueryRow(ctx, st.count, args...).Scan(&total); err != nil {
 		return nil, 0, s.wrap("dishes", err)
 	}
-	out := make([]store.Dish, 0, max(0, min(q.Limit, 100)))
+	out := make([]store.Dish, 0, max(0, min(q.Limit, total-q.Offset))) // the page's size, known from the count
 	rows, err := r.Query(ctx, st.page, append(args, q.Limit, q.Offset)...)
 	err = scanAll(rows, err, func(rows Rows) error {
 		d, err := scanDish(rows)
