@@ -131,10 +131,14 @@ type benchWriter struct {
 	n      int
 }
 
-// serve serves a copy of tmpl (a fresh request, as from a server).
+// serve serves a copy of tmpl with a context of its own, cancelled when
+// it is served, as net/http's server gives each request (a context that
+// can end makes database/sql and the SQLite driver watch it, each query
+// with a goroutine).
 func (w *benchWriter) serve(h http.Handler, tmpl *http.Request) {
-	r := new(http.Request)
-	*r = *tmpl
+	ctx, cancel := context.WithCancel(tmpl.Context())
+	defer cancel()
+	r := tmpl.WithContext(ctx)
 	clear(w.h)
 	w.status, w.n = 0, 0
 	h.ServeHTTP(w, r)
