@@ -35,7 +35,7 @@ func TestHeaderMiddlewareAllocs(t *testing.T) {
 		h    http.Handler
 		want float64
 	}{
-		{"SecureHeaders", middleware.SecureHeaders(middleware.SecureConfig{})(ok), 0},
+		{"SecureHeaders", middleware.SecureHeaders()(ok), 0},
 		{"RequestID, the client's", middleware.RequestID()(ok), 2},
 		{"AccessLog, level off", middleware.AccessLog(quiet)(ok), 1},
 	} {
@@ -60,7 +60,7 @@ func TestHeaderMiddlewareAllocs(t *testing.T) {
 // its own response's.
 func TestSharedHeaderValues(t *testing.T) {
 	t.Parallel()
-	h := middleware.RequestID()(middleware.SecureHeaders(middleware.SecureConfig{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := middleware.RequestID()(middleware.SecureHeaders()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/change" {
 			return
 		}

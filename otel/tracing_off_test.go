@@ -36,7 +36,7 @@ func TestNoopTracerProvider(t *testing.T) {
 		}
 		return &traceOut{TraceID: sc.TraceID().String()}, nil
 	})
-	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tracenoop.NewTracerProvider()), rouxotel.WithMeterProvider(mp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(tracenoop.NewTracerProvider()), rouxotel.MeterProvider(mp)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -93,8 +93,8 @@ func TestNoopTracerAllocs(t *testing.T) {
 		})
 	}
 	off := allocs(benchAPI())
-	noop := allocs(benchAPI(rouxotel.WithTracerProvider(tracenoop.NewTracerProvider()), rouxotel.WithMeterProvider(metricnoop.NewMeterProvider())))
-	global := allocs(benchAPI(rouxotel.WithMeterProvider(metricnoop.NewMeterProvider())))
+	noop := allocs(benchAPI(rouxotel.TracerProvider(tracenoop.NewTracerProvider()), rouxotel.MeterProvider(metricnoop.NewMeterProvider())))
+	global := allocs(benchAPI(rouxotel.MeterProvider(metricnoop.NewMeterProvider())))
 	if noop != off+3 {
 		t.Errorf("no-op tracer: got %v allocations a request, want %v (uninstrumented %v, the recorder and the path values)", noop, off+3, off)
 	}

@@ -86,7 +86,7 @@ func startKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, sh
 	var h http.Handler = svc.API()
 	status := func() string { return "no shedder" }
 	if shedding {
-		shed := middleware.NewLoadShedder(middleware.LoadShedConfig{MinLimit: shedMin, InitialLimit: shedMin})
+		shed := middleware.NewLoadShedder(middleware.MinLimit(shedMin), middleware.InitialLimit(shedMin))
 		h = shed.Middleware(h)
 		status = func() string { return "shed=" + strconv.FormatInt(shed.Shed(), 10) }
 	}

@@ -96,6 +96,9 @@ type Config struct {
 	// Traces, when set, receives a span per request as JSON
 	// (OpenTelemetry's stdout exporter), written in batches.
 	Traces io.Writer
+	// NoDocs turns the API's interactive docs page off
+	// (roux.Config.DocsPath "-"), as package cli's -docs=false asks.
+	NoDocs bool
 }
 
 // Service is the kitchen service: its API, its store, its cooks.
@@ -151,6 +154,10 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{cfg: cfg, hub: newHub(), log: cfg.Logger, limits: newLimits(cfg)}
 	s.kitchen = newKitchen(s)
+	docsPath := "" // roux's default, /docs
+	if cfg.NoDocs {
+		docsPath = "-"
+	}
 	s.api = roux.New(roux.Config{
 		Title:   "Kitchen",
 		Version: "1.0.0",
@@ -158,6 +165,7 @@ func New(cfg Config) *Service {
 			"(the demo customer's is `" + DemoCustomerToken + "`), follow the kitchen's progress as server-sent events, " +
 			"ask for the bill. Menu changes need the staff key (header X-Staff-Key). Prices are euro cents.",
 		Logger:       cfg.Logger,
+		DocsPath:     docsPath,
 		Contact:      &openapi.Contact{Name: "The roux authors", URL: "https://github.com/roux-go/roux"},
 		License:      &openapi.License{Name: "MIT", Identifier: "MIT"},
 		Servers:      []openapi.Server{{URL: "/", Description: "The kitchen that serves this document"}},
@@ -176,7 +184,7 @@ func New(cfg Config) *Service {
 	// Outermost first: recover, then the request ID and the security
 	// headers (documented on every response), then the access log.
 	s.api.Use(middleware.Recover(cfg.Logger))
-	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}))
+	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders())
 	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)

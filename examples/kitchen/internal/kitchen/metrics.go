@@ -53,7 +53,7 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		if err := s.queueMetrics(mp.Meter("kitchen")); err != nil {
 			return err
 		}
-		opts = append(opts, rouxotel.WithMeterProvider(mp))
+		opts = append(opts, rouxotel.MeterProvider(mp))
 		s.api.Use(serveAt(MetricsPath, promhttp.HandlerFor(registry, promhttp.HandlerOpts{})))
 	}
 	if traces != nil {
@@ -63,10 +63,10 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		}
 		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
 		s.api.OnShutdown(tp.Shutdown)
-		opts = append(opts, rouxotel.WithTracerProvider(tp))
+		opts = append(opts, rouxotel.TracerProvider(tp))
 	} else if metrics {
 		// Metrics alone: no span to start for each request.
-		opts = append(opts, rouxotel.WithTracerProvider(tracenoop.NewTracerProvider()))
+		opts = append(opts, rouxotel.TracerProvider(tracenoop.NewTracerProvider()))
 	}
 	if len(opts) == 0 {
 		return nil
