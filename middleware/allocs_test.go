@@ -12,14 +12,6 @@ import (
 	"github.com/roux-go/roux/middleware"
 )
 
-// headerWriter is a ResponseWriter that keeps one header map, cleared
-// between requests, so that only the middleware's own allocations count.
-type headerWriter struct{ h http.Header }
-
-func (w *headerWriter) Header() http.Header         { return w.h }
-func (w *headerWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *headerWriter) WriteHeader(int)             {}
-
 // TestHeaderMiddlewareAllocs pins what the middleware in front of every
 // request of a service allocates: the security headers nothing (their
 // values are shared), the request ID its context and the request that
@@ -40,7 +32,7 @@ func TestHeaderMiddlewareAllocs(t *testing.T) {
 		{"AccessLog, level off", middleware.AccessLog(quiet)(ok), 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := &headerWriter{h: http.Header{}}
+			w := &discardWriter{h: http.Header{}}
 			r := httptest.NewRequest(http.MethodGet, "/dishes", nil)
 			r.Header.Set(middleware.RequestIDHeader, "client-id-1")
 			tt.h.ServeHTTP(w, r) // the map's first entries
