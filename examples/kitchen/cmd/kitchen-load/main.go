@@ -21,8 +21,10 @@
 //     batching of orders per transaction);
 //   - reads GET /dishes (a page filtered by tag, sorted by price) and
 //     GET /orders/{id} from the kitchen and from a minimal net/http
-//     handler running the same queries on the same database, and prints
-//     the requests answered per CPU-second of each server process.
+//     handler running the same queries on the same database — the two
+//     in turn, in five slices each, so that a shared machine's load
+//     falls on both alike — and prints the requests answered per
+//     CPU-second of each server process.
 //
 // Backends and rounds interleave (sqlite, postgres, sqlite, ...), so
 // that the noise of a shared machine falls on both. With -profile DIR
