@@ -408,8 +408,7 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		case st.format > 0:
 			err = op.api.cfg.Formats[st.format-1].Marshal(&st.buf, reflect.NewAt(p.bodyType, body).Interface())
 		case p.flat != nil:
-			b, ok := p.flat.appendTo(st.buf.AvailableBuffer(), body)
-			if ok {
+			if b := p.flat.appendTo(st.buf.AvailableBuffer(), body); b != nil {
 				st.buf.Write(b)
 				break
 			}

@@ -25,7 +25,7 @@ package roux
 // U+FFFD, '<', '>' and '&' are not escaped, and omitempty omits false, 0
 // and "" as encoding/json does. A time the encoder refuses (a year
 // outside [0,9999], a zone offset of 24 hours or more) makes appendTo
-// report false, and the body goes to json.MarshalWrite, which says why.
+// return nil, and the body goes to json.MarshalWrite, which says why.
 // FuzzFlatJSON compares the two.
 
 import (
@@ -181,9 +181,9 @@ func isFlatScalar(t reflect.Type) bool {
 	return false
 }
 
-// appendTo appends the JSON object of the struct at p to b. It reports
-// false when a time in it is one the encoder refuses.
-func (e *flatJSON) appendTo(b []byte, p unsafe.Pointer) ([]byte, bool) {
+// appendTo appends the JSON object of the struct at p to b. It returns
+// nil when a time in it is one the encoder refuses.
+func (e *flatJSON) appendTo(b []byte, p unsafe.Pointer) []byte {
 	b = append(b, '{')
 	first := true
 	for i := range e.members {
@@ -197,7 +197,6 @@ func (e *flatJSON) appendTo(b []byte, p unsafe.Pointer) ([]byte, bool) {
 		}
 		first = false
 		b = append(b, m.name...)
-		ok := true
 		switch m.kind { // the commonest kinds first, without a call
 		case reflect.String:
 			b = appendJSONString(b, *(*string)(f))
@@ -206,23 +205,27 @@ func (e *flatJSON) appendTo(b []byte, p unsafe.Pointer) ([]byte, bool) {
 		case reflect.Int:
 			b = strconv.AppendInt(b, int64(*(*int)(f)), 10)
 		case reflect.Struct:
-			b, ok = m.sub.appendTo(b, f)
+			if b = m.sub.appendTo(b, f); b == nil {
+				return nil
+			}
 		case reflect.Slice:
-			b, ok = m.appendSlice(b, f)
+			if b = m.appendSlice(b, f); b == nil {
+				return nil
+			}
 		case flatTime:
-			b, ok = appendJSONTime(b, (*time.Time)(f))
+			if b = appendJSONTime(b, (*time.Time)(f)); b == nil {
+				return nil
+			}
 		default:
 			b = appendScalar(b, m.kind, f)
 		}
-		if !ok {
-			return b, false
-		}
 	}
-	return append(b, '}'), true
+	return append(b, '}')
 }
 
-// appendSlice appends the slice at p as a JSON array; nil is [].
-func (m *flatMember) appendSlice(b []byte, p unsafe.Pointer) ([]byte, bool) {
+// appendSlice appends the slice at p as a JSON array (nil is []), or
+// returns nil as appendTo does.
+func (m *flatMember) appendSlice(b []byte, p unsafe.Pointer) []byte {
 	s := (*sliceHeader)(p)
 	b = append(b, '[')
 	for i := range s.len {
@@ -232,14 +235,11 @@ func (m *flatMember) appendSlice(b []byte, p unsafe.Pointer) ([]byte, bool) {
 		e := unsafe.Add(s.data, uintptr(i)*m.size)
 		if m.sub == nil {
 			b = appendScalar(b, m.elem, e)
-			continue
-		}
-		var ok bool
-		if b, ok = m.sub.appendTo(b, e); !ok {
-			return b, false
+		} else if b = m.sub.appendTo(b, e); b == nil {
+			return nil
 		}
 	}
-	return append(b, ']'), true
+	return append(b, ']')
 }
 
 // sliceHeader is the layout of a slice.
@@ -279,22 +279,22 @@ func appendScalar(b []byte, k reflect.Kind, p unsafe.Pointer) []byte {
 }
 
 // appendJSONTime appends t as the encoder does by default: RFC 3339 with
-// nanoseconds, quoted. It reports false for what the encoder refuses: a
+// nanoseconds, quoted. It returns nil for what the encoder refuses: a
 // year that is not four digits, a zone offset of 24 hours or more.
-func appendJSONTime(b []byte, t *time.Time) ([]byte, bool) {
+func appendJSONTime(b []byte, t *time.Time) []byte {
 	b = append(b, '"')
 	n := len(b)
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	v := b[n:]
 	if v[len("9999")] != '-' {
-		return b, false
+		return nil
 	}
 	if v[len(v)-1] != 'Z' {
 		if c := v[len(v)-len("Z07:00")]; '0' <= c && c <= '9' || (v[len(v)-5]-'0')*10+v[len(v)-4]-'0' >= 24 {
-			return b, false
+			return nil
 		}
 	}
-	return append(b, '"'), true
+	return append(b, '"')
 }
 
 // isZeroScalar reports whether the scalar of kind k at p holds its zero
