@@ -175,7 +175,7 @@ func (q querier) Query(ctx context.Context, sql string, args ...any) (sqlstore.R
 }
 
 func (q querier) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
-	return row{q.q.QueryRow(ctx, sql, args...)}
+	return q.q.QueryRow(ctx, sql, args...) // pgx.ErrNoRows is sql.ErrNoRows, sqlstore.ErrNoRows
 }
 
 // txn is a transaction.
@@ -187,14 +187,3 @@ type txn struct {
 func (t txn) Native() pgx.Tx                     { return t.tx }
 func (t txn) Commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
 func (t txn) Rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
-
-// row is a pgx.Row whose Scan reports no row as sqlstore.ErrNoRows.
-type row struct{ r pgx.Row }
-
-func (r row) Scan(dest ...any) error {
-	err := r.r.Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sqlstore.ErrNoRows
-	}
-	return err
-}

@@ -141,7 +141,7 @@ func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore
 }
 
 func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return sqlRow{q.q.QueryRowContext(ctx, query, args...)}
+	return q.q.QueryRowContext(ctx, query, args...) // its Scan reports sql.ErrNoRows, sqlstore.ErrNoRows
 }
 
 // txn is a write transaction.
@@ -158,14 +158,3 @@ func (t txn) Rollback(context.Context) error { return t.tx.Rollback() }
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { r.Rows.Close() }
-
-// sqlRow is a *sql.Row whose Scan reports no row as sqlstore.ErrNoRows.
-type sqlRow struct{ r *sql.Row }
-
-func (r sqlRow) Scan(dest ...any) error {
-	err := r.r.Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sqlstore.ErrNoRows
-	}
-	return err
-}

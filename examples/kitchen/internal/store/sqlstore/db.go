@@ -47,9 +47,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// ErrNoRows is what a Row's Scan returns when the query found no row;
-// dialects translate their driver's own error to it.
-var ErrNoRows = errors.New("sqlstore: no rows")
+// ErrNoRows is what a Row's Scan returns when the query found no row:
+// database/sql's, which pgx's ErrNoRows also is (errors.Is), so that a
+// dialect returns its driver's row as it is, without a wrapper to box.
+var ErrNoRows = sql.ErrNoRows
 
 // Row is the single row of a query; Scan returns ErrNoRows when there is
 // none.
