@@ -122,18 +122,26 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 		if err != nil {
 			return res, err
 		}
-		defer f.stop() //nolint:errcheck // nothing to report
-		for _, rr := range readReqs {
-			savedK := profile(k, c.duration, profileFile(c, backend, round, rr.short))
-			savedF := profile(f, c.duration, profileFile(c, backend, round, "floor-"+rr.short))
-			rd, err := measureReads(client, k, f, c, rr)
-			if err != nil {
-				return res, err
+		// Stopped after the reads: its pool would hold PostgreSQL
+		// connections beside the write floor's.
+		err = func() error {
+			defer f.stop() //nolint:errcheck // nothing to report
+			for _, rr := range readReqs {
+				savedK := profile(k, c.duration, profileFile(c, backend, round, rr.short))
+				savedF := profile(f, c.duration, profileFile(c, backend, round, "floor-"+rr.short))
+				rd, err := measureReads(client, k, f, c, rr)
+				if err != nil {
+					return err
+				}
+				if err := errors.Join(savedK(), savedF()); err != nil {
+					return err
+				}
+				res.reads = append(res.reads, rd)
 			}
-			if err := errors.Join(savedK(), savedF()); err != nil {
-				return res, err
-			}
-			res.reads = append(res.reads, rd)
+			return nil
+		}()
+		if err != nil {
+			return res, err
 		}
 	}
 	res.shed, err = k.stop()
