@@ -57,16 +57,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/cli"
-	"github.com/roux-go/roux/middleware"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
@@ -234,14 +231,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 		OrderLimit:       o.orderLimit,
 		AuthFailureLimit: o.authLimit,
+		NoLoadShed:       !o.shed,
+		MaxStreams:       o.maxStreams,
 	}
 	if o.traces {
 		cfg.Traces = stdout
 	}
 	svc := kitchen.New(cfg)
-	if o.shed {
-		shedLoad(svc.API(), o.maxStreams)
-	}
 	err = cli.Run(ctx, svc.API(), cli.Options{Name: "kitchen", Args: rest, Stdout: stdout, Stderr: stderr, Logger: log,
 		Getenv: getenv})
 	switch {
@@ -307,39 +303,6 @@ func (o *options) openStore(ctx context.Context) (store.Store, error) {
 		return nil, fmt.Errorf("kitchen: data directory: %w", err)
 	}
 	return sqlite.Open(filepath.Join(o.data, "kitchen.db"))
-}
-
-// shedLoad puts a load shedder in front of api's operations, with the
-// priorities and the stream cap of the package doc's "Overload", and
-// counts its refusals in the API's (which /metrics publishes).
-func shedLoad(api *roux.API, maxStreams int) {
-	shed := middleware.NewLoadShedder(middleware.LoadShedConfig{
-		Priority:     priority,
-		LongLived:    isStream,
-		MaxLongLived: maxStreams,
-	})
-	api.UseDocumented(shed) // its 503 is published on every operation
-	api.CountRefusals(roux.RefusalLoadShed, shed.Shed)
-	api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)
-}
-
-// priority is the load shedder's class of r: the health probes last,
-// the CPU-bound bill and the documents first.
-func priority(r *http.Request) middleware.Priority {
-	p := r.URL.Path
-	switch {
-	case p == "/livez" || p == "/readyz":
-		return middleware.Critical
-	case strings.HasPrefix(p, "/orders/") && strings.HasSuffix(p, "/bill"),
-		strings.HasPrefix(p, "/docs"), strings.HasPrefix(p, "/openapi."):
-		return middleware.Low
-	}
-	return middleware.Normal
-}
-
-// isStream reports whether r asks for an order's event stream.
-func isStream(r *http.Request) bool {
-	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/orders/") && strings.HasSuffix(r.URL.Path, "/events")
 }
 
 // redact hides the password of a URL-ish string in messages.
