@@ -239,11 +239,25 @@ func TestTimeout(t *testing.T) {
 func TestSecureHeaders(t *testing.T) {
 	t.Parallel()
 	srv := serve(t, middleware.SecureHeaders(middleware.SecureConfig{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/page" {
+		switch r.URL.Path {
+		case "/page":
 			w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		case "/add":
+			// Values shared by every response: an Add must not reach the
+			// next response.
+			w.Header().Add("X-Frame-Options", "SAMEORIGIN")
+			w.Header().Add("Referrer-Policy", "origin")
 		}
 	})))
+	if res, _ := get(t, srv.URL+"/add"); len(res.Header.Values("X-Frame-Options")) != 2 {
+		t.Errorf("an added X-Frame-Options: got %q", res.Header.Values("X-Frame-Options"))
+	}
 	res, _ := get(t, srv.URL+"/api")
+	for _, k := range []string{"X-Frame-Options", "Referrer-Policy"} {
+		if got := res.Header.Values(k); len(got) != 1 {
+			t.Errorf("%s after a response that added one: got %q, want one value", k, got)
+		}
+	}
 	for k, want := range map[string]string{
 		"X-Content-Type-Options":  "nosniff",
 		"X-Frame-Options":         "DENY",
@@ -259,6 +273,41 @@ func TestSecureHeaders(t *testing.T) {
 	}
 	if res, _ := get(t, srv.URL+"/page"); res.Header.Get("Content-Security-Policy") != "default-src 'self'" {
 		t.Errorf("a handler's own CSP was replaced")
+	}
+}
+
+// TestFrontAllocations: the security headers and the request ID are
+// set on every response, refusals included, so they allocate what they
+// must and no more: nothing for the security headers, the ID and its
+// header value for a request without one, the header value alone for a
+// request with one (and the context that carries it).
+func TestFrontAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, tt := range []struct {
+		name string
+		h    http.Handler
+		id   string
+		want float64
+	}{
+		{"security headers", middleware.SecureHeaders(middleware.SecureConfig{})(ok), "", 0},
+		// An ID, its header value, the context and the request that
+		// carry it.
+		{"request ID, new", middleware.RequestID()(ok), "", 4},
+		{"request ID, the client's", middleware.RequestID()(ok), "abc-123", 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			if tt.id != "" {
+				r.Header.Set("X-Request-ID", tt.id)
+			}
+			w := &discardWriter{h: http.Header{}}
+			if got := testing.AllocsPerRun(100, func() { tt.h.ServeHTTP(w, r) }); got != tt.want {
+				t.Errorf("got %v allocations, want %v", got, tt.want)
+			}
+		})
 	}
 }
 
