@@ -2,7 +2,8 @@
 // under open-loop overload, as BENCHMARKS.md reports it.
 //
 // For each endpoint — GET /dishes and POST /orders — it starts a kitchen
-// of its own (demo mode, a fresh SQLite database, -cook-unit 10ms), then:
+// of its own (demo mode, a fresh SQLite database, -cook-unit 10ms,
+// -order-limit -1), then:
 //
 //  1. measures its capacity C: the best 2xx rate of 1, 2, 4 or 8
 //     closed-loop keep-alive clients (more would mostly measure the load
@@ -113,7 +114,7 @@ func run(c config, costs bool) error {
 		defer cleanup()
 		c.kitchen = bin
 	}
-	fmt.Printf("generator: CPU %d (GOMAXPROCS %d); kitchen: CPU %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms %s\n",
+	fmt.Printf("generator: CPU %d (GOMAXPROCS %d); kitchen: CPU %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms -order-limit -1 %s\n",
 		c.loadCPU, runtime.GOMAXPROCS(0), c.serverCPU, c.d, c.warm, strings.Join(c.kitchenArgs, " "))
 	if costs {
 		return shedCost(c)
