@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/roux-go/roux/internal/route"
 	"github.com/roux-go/roux/internal/validate"
@@ -129,7 +128,6 @@ type API struct {
 	problems   problemSchemas
 	deps       depScope
 	life       lifecycle
-	docsOff    atomic.Bool
 	checking   bool // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
 	csrf       *http.CrossOriginProtection
 	documented []DocumentedMiddleware // added with UseDocumented
@@ -209,19 +207,6 @@ func (a *API) Use(mw ...func(http.Handler) http.Handler) {
 	}
 	a.handler = h
 }
-
-// SetLogger replaces the logger given in Config.Logger. Call it before
-// the API serves (package cli does, from its -log-level and -log-format
-// flags).
-func (a *API) SetLogger(l *slog.Logger) {
-	if l != nil {
-		a.cfg.Logger = l
-	}
-}
-
-// SetDocs turns the docs page (Config.DocsPath) on or off; off, its paths
-// answer 404. It is safe for concurrent use.
-func (a *API) SetDocs(on bool) { a.docsOff.Store(!on) }
 
 // Registry returns the schema registry holding the API's component
 // schemas, for custom types and hand-written schemas.

@@ -226,7 +226,7 @@
 // parameter name, are reported in the same 422 as the schema's. Such
 // methods must be pure functions of the value; checks that need a
 // database belong in the handler. The typed client's validation
-// (client.WithValidation) runs them too.
+// (client.Validation) runs them too.
 //
 // # Errors
 //
@@ -319,7 +319,7 @@
 // with another request gets 422, and a retry while the first request
 // runs 409. [NewMemoryIdempotencyStore] keeps keys in process; module
 // github.com/roux-go/roux/idemsql in the service's SQLite or PostgreSQL.
-// The typed client sends keys with client.WithIdempotencyKey.
+// The typed client sends keys with client.IdempotencyKeys.
 //
 // # OpenAPI
 //

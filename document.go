@@ -514,16 +514,9 @@ func (a *API) serveDocument(prefix string) {
 // not operations of the document. Each asset gets its own literal route,
 // not a wildcard, so the page cannot conflict with the API's patterns.
 func (a *API) serveDocs(path, specURL string) {
-	h := docs.New(docs.Config{Path: path, SpecURL: specURL, Title: a.cfg.Title})
-	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a.docsOff.Load() {
-			a.writeProblem(w, r, &Error{Status: http.StatusNotFound, Detail: "the docs page is turned off"})
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	h := docs.New(specURL, docs.Path(path), docs.Title(a.cfg.Title))
 	for _, pattern := range h.Paths() {
-		op := &operation{api: a, method: http.MethodGet, pattern: pattern, wrapped: page}
+		op := &operation{api: a, method: http.MethodGet, pattern: pattern, wrapped: h}
 		if err := a.router.Add(http.MethodGet, pattern, op); err != nil {
 			panic(&RegistrationError{Site: callerSite(), Method: "GET", Pattern: pattern, Err: fmt.Errorf("Config.DocsPath: %w", err)})
 		}

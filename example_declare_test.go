@@ -49,7 +49,7 @@ func ExampleNewOperation() {
 	defer srv.Close()
 
 	// A client program imports the declarations, not the server.
-	c := client.New(srv.URL, client.WithHeader("Authorization", "Bearer t-ann"))
+	c := client.New(srv.URL, client.Header("Authorization", "Bearer t-ann"))
 	order, err := client.Call(context.Background(), c, GetOrder, &OrderRef{ID: 7})
 	fmt.Println(order.ID, order.Status, err)
 

@@ -207,7 +207,7 @@ func TestValidateMethodsInClient(t *testing.T) {
 	t.Parallel()
 	f := newFeaturesAPI()
 	srv := loopback(t, f.api)
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()), client.WithValidation())
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()), client.Validation())
 	ctx := context.Background()
 	five, two := 5.0, 2.0
 
@@ -392,7 +392,7 @@ func TestFeaturesWithDeclarations(t *testing.T) {
 	if status, body := send(t, srv, "GET", "/dishes?min_price=3&max_price=2", "", ""); status != 422 || !strings.Contains(string(body), "priceRange") {
 		t.Errorf("got %d %s, want the input's rule to answer 422", status, body)
 	}
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()), client.WithValidation())
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()), client.Validation())
 	one := 1.0
 	if _, err := client.Call(context.Background(), c, listDishes, &ListDishesInput{MinPrice: 2, MaxPrice: &one}); !errors.Is(err, client.ErrInvalid) {
 		t.Errorf("got %v, want client.ErrInvalid from the input's rule", err)

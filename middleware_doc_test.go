@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/middleware"
@@ -28,7 +29,7 @@ func TestDocumentedMiddleware(t *testing.T) {
 		})
 	}, nil, map[string]*openapi.Header{"X-Request-Id": {Description: "The request's ID.", Required: true, Schema: &schema.Schema{Type: schema.Types{"string"}}}})
 	api.UseDocumented(requestID)
-	limit := middleware.NewRateLimiter(middleware.RateLimitConfig{Name: "hello", Limit: 1, Window: 60e9})
+	limit := middleware.NewRateLimiter(1, time.Minute, middleware.PolicyName("hello"))
 	roux.Get(api, "/limited", hello, roux.Wrap(limit))
 
 	for _, path := range []string{"/before", "/limited"} {
@@ -63,8 +64,8 @@ func TestDocumentedMiddleware(t *testing.T) {
 func TestShippedMiddlewareDocumented(t *testing.T) {
 	t.Parallel()
 	api := roux.New(roux.Config{CheckResponses: true, Logger: slog.New(slog.DiscardHandler)})
-	api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}),
-		middleware.CORS(middleware.CORSConfig{AllowedOrigins: []string{"https://app.example"}}))
+	api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(),
+		middleware.CORS(middleware.AllowedOrigins("https://app.example")))
 	roux.Get(api, "/x", func(ctx context.Context, in *struct{}) (*string, error) { s := "x"; return &s, nil })
 	ok := api.OpenAPI().Paths["/x"].Get.Responses["200"]
 	for _, h := range []string{"X-Request-ID", "X-Content-Type-Options", "X-Frame-Options", "Access-Control-Allow-Origin"} {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/roux-go/roux/internal/rule"
 	"github.com/roux-go/roux/internal/verr"
 )
 
@@ -53,9 +54,12 @@ type Validator interface {
 // relative to the value being validated: for the input type, to the
 // request body.
 type Checks struct {
-	path *verr.Path
-	errs *verr.List
+	// The embedded sink (named by the unexported alias) is where the
+	// failures go; internal/rule fills it, for package ws too.
+	ruleSink
 }
+
+type ruleSink = rule.Sink
 
 // Member reports that the value at pointer fails the rule named code
 // ("priceRange", say; "custom" when empty), with detail the sentence a
@@ -64,22 +68,23 @@ type Checks struct {
 // value itself; a string not starting with "/" is taken as one member
 // name. When the value is a parameter, the failure is the parameter's.
 func (c *Checks) Member(pointer, code, detail string) {
+	path, errs := rule.Of(&c.ruleSink)
 	pushed := 0
 	if pointer != "" && pointer[0] != '/' {
-		c.path.Push(pointer)
+		path.Push(pointer)
 		pushed++
 	} else if pointer != "" {
 		for tok := range strings.SplitSeq(pointer[1:], "/") {
 			if strings.Contains(tok, "~") {
 				tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
 			}
-			c.path.Push(tok)
+			path.Push(tok)
 			pushed++
 		}
 	}
-	c.errs.Report(c.path, ruleCode(code), detail)
+	errs.Report(path, ruleCode(code), detail)
 	for range pushed {
-		c.path.Pop()
+		path.Pop()
 	}
 }
 
@@ -88,7 +93,8 @@ func (c *Checks) Member(pointer, code, detail string) {
 // named code ("custom" when empty), with detail the sentence a client
 // sees.
 func (c *Checks) Param(in, name, code, detail string) {
-	c.errs.Add(verr.Error{Detail: detail, Parameter: name, In: in, Code: ruleCode(code)})
+	_, errs := rule.Of(&c.ruleSink)
+	errs.Add(verr.Error{Detail: detail, Parameter: name, In: in, Code: ruleCode(code)})
 }
 
 func ruleCode(code string) string {
@@ -98,19 +104,13 @@ func ruleCode(code string) string {
 	return code
 }
 
-var validatorType = reflect.TypeFor[Validator]()
-
 // customCheck is the API's validate.Compiler.Custom: the check of values
 // of type t by their Validate method, or nil when t has none. Calling
 // Validate costs converting the pointer (no allocation) and the Checks
-// value that escapes into the call (one allocation of 16 bytes).
+// value that escapes into the call (one allocation of 16 bytes). Package
+// ws checks messages with the same function (internal/rule).
 func customCheck(t reflect.Type) func(p unsafe.Pointer, path *verr.Path, errs *verr.List) {
-	if t.Kind() == reflect.Interface || !reflect.PointerTo(t).Implements(validatorType) {
-		return nil
-	}
-	return func(p unsafe.Pointer, path *verr.Path, errs *verr.List) {
-		reflect.NewAt(t, p).Interface().(Validator).Validate(&Checks{path: path, errs: errs})
-	}
+	return rule.For[Checks](t)
 }
 
 // runCustomValidators runs the Validate method of op's input type, if it

@@ -1,9 +1,15 @@
-// Package cli gives a program built on roux a command line with one call:
+// Package cli gives a program built on roux its command line in one
+// call. The program hands [Main] a function that builds its API from
+// what the command line settled — the logger, the docs switch and the
+// program's own flags — and Main parses os.Args, calls it, and runs the
+// subcommand:
 //
 //	func main() {
-//		api := roux.New(roux.Config{Title: "Kitchen", Version: "1.0.0"})
-//		// ... register operations ...
-//		cli.Main(api)
+//		cli.Main(func(ctx context.Context, s cli.Setup) (*roux.API, error) {
+//			api := roux.New(s.Config(roux.Config{Title: "Greeter", Version: "1.0.0"}))
+//			roux.Get(api, "/hello", hello)
+//			return api, nil
+//		})
 //	}
 //
 // The program then understands two subcommands:
@@ -12,19 +18,52 @@
 //	      [-log-level info] [-log-format text|json] [-docs=true]
 //	      [-max-conns 4096] [-shutdown-timeout 10s]
 //	      [-drain-delay 0s] [-drain-window 1s]
-//	spec  [-format json|yaml] [-version 3.1|3.0]
+//	spec  [-format json|yaml] [-version 3.1|3.0] [-log-level ...] [-log-format ...]
 //
 // serve runs the API's start hooks ([roux.API.OnStart]), then serves it
 // on a [net/http.Server] with conservative timeouts — HTTPS with HTTP/2
 // when given a certificate, h2c on request — until SIGINT or SIGTERM.
-// Every flag takes its default from an environment variable (ROUX_ADDR,
-// ROUX_TLS_CERT, ROUX_TLS_KEY, ROUX_H2C, ROUX_LOG_LEVEL, ROUX_LOG_FORMAT,
-// ROUX_DOCS, ROUX_MAX_CONNS, ROUX_SHUTDOWN_TIMEOUT, ROUX_DRAIN_DELAY,
-// ROUX_DRAIN_WINDOW), so containers can be configured either way. spec
-// prints the OpenAPI document — the same bytes the API serves at
+// spec prints the OpenAPI document — the same bytes the API serves at
 // /openapi.json or /openapi.yaml, or the OpenAPI 3.0.3 downgrade of it —
-// without starting a server, so a build can publish the document or diff
-// it against the last release (see cmd/roux).
+// without starting a server or running the start hooks, so a build can
+// publish the document or diff it against the last release (see
+// cmd/roux). With no subcommand, serve is assumed.
+//
+// # The command line
+//
+// The order of things is what lets a program build its API once, from
+// settled values, instead of building it first and patching it after:
+//
+//  1. The program's flags are defined: each [Flags] option's function
+//     defines them on a [FlagSet], which is a [flag.FlagSet] (BoolVar,
+//     DurationVar, Func, TextVar, ...: the flags are typed as usual),
+//     bound to the program's own variables.
+//  2. Every flag — the program's and cli's — takes its default from an
+//     environment variable named after it: ROUX_ and the flag's name in
+//     upper case, "-" as "_", for cli's flags (ROUX_ADDR for -addr,
+//     ROUX_LOG_LEVEL, ROUX_DOCS, ...; [EnvPrefix] changes the prefix),
+//     and the prefix given to Flags for the program's (KITCHEN_DATA for
+//     the kitchen's -data); [FlagSet.Env] names another variable for one
+//     flag. A flag on the command line wins; a bad value in a variable is
+//     a usage error unless the command line sets the flag.
+//  3. The command line is parsed as one: the program's flags and cli's
+//     go before or after the command, -h (or the help command) prints one
+//     usage listing all of them, and an unknown flag, a flag of the other
+//     command or a bad value is a usage error: Run writes it with a
+//     pointer to -h, and Main exits with status 2.
+//  4. cli builds the logger -log-level and -log-format ask for and calls
+//     the build function with a [Setup]: the command, the logger and
+//     -docs. [Setup.Config] puts those into a [roux.Config]. The program's
+//     flags are set by then, where it bound them; a combination they do
+//     not allow is reported with [Usagef], a usage error like cli's own.
+//  5. The command runs on the API the function returned.
+//
+// The build function runs for spec as much as for serve, and the API it
+// builds must describe the same operations either way. What needs the
+// outside world — opening a database, connecting to a queue — belongs in
+// a start hook ([roux.API.OnStart]), which serve runs and spec does not:
+// so spec prints the document of a service whose database is out of
+// reach. [Setup.Command] tells the two apart where that matters.
 //
 // # Overload
 //
@@ -53,12 +92,8 @@
 // sending into a closing one (an HTTP/2 connection gets GOAWAY). Give
 // clients that pause longer between requests a longer window. Connections
 // the kernel has queued on a socket serve opened itself are reset when it
-// closes; hand the socket from server to server ([Options.Listener],
-// systemd socket activation) and they wait for the next one.
-//
-// When the first argument is not a subcommand, serve is assumed, so
-// "prog" and "prog -addr :9000" keep working for programs that had only
-// an -addr flag.
+// closes; hand the socket from server to server (the [Listener]
+// option, systemd socket activation) and they wait for the next one.
 //
 // # Request smuggling
 //
@@ -89,9 +124,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -100,165 +133,143 @@ import (
 )
 
 // DefaultAddr is the address serve listens on when neither -addr nor
-// [Options.Addr] says otherwise: loopback only, so that a program run on
-// a laptop is not reachable from the network by accident.
+// the [Addr] option says otherwise: loopback only, so that a program run
+// on a laptop is not reachable from the network by accident.
 const DefaultAddr = "127.0.0.1:8080"
 
-// ErrUsage is returned (wrapped) by [Run] when the command line is wrong;
-// the usage text has then already been written to [Options.Stderr].
+// ErrUsage is matched (errors.Is) by the error [Run] returns when the
+// command line is wrong, and by the errors of [Usagef]; Run has then
+// written the message to standard error.
 var ErrUsage = errors.New("cli: usage")
 
-// Options configures [Run]. The zero value is ready to use: it reads
-// os.Args, writes to os.Stdout and os.Stderr and serves on [DefaultAddr].
-type Options struct {
-	// Name is the program name used in usage text. It defaults to the
-	// base name of os.Args[0].
-	Name string
-	// Args are the command-line arguments without the program name. A
-	// nil Args means os.Args[1:]; an empty non-nil slice means none.
-	Args []string
-	// Stdout receives the document printed by spec; Stderr receives
-	// usage text and, unless Logger is set, serve's log. They default to
-	// os.Stdout and os.Stderr.
-	Stdout, Stderr io.Writer
-	// Addr is serve's default listen address, overridden by -addr. It
-	// defaults to [DefaultAddr].
-	Addr string
-	// Logger receives serve's start, stop and server errors. When nil,
-	// serve builds one from -log-level and -log-format and gives it to
-	// the API too ([roux.API.SetLogger]).
+// Setup is what the command line settled before the program builds its
+// API: [Main] and [Run] pass it to the build function.
+type Setup struct {
+	// Command is the subcommand being run: "serve" or "spec".
+	Command string
+	// Logger is the logger -log-level and -log-format ask for, writing
+	// to standard error (or the one given with the [Logger] option).
+	// serve logs its start, stop and server errors to it.
 	Logger *slog.Logger
-	// OnServe, when set, is called by serve with the bound address (with
-	// the real port when -addr asked for port 0) just before it starts
-	// accepting connections.
-	OnServe func(addr string)
-	// Listener, when set, is the socket serve accepts on instead of
-	// listening on -addr. serve leaves it open when it shuts down, so
-	// the connections queued in it wait for the next server: hand the
-	// same socket to each server in turn and a restart loses no request.
-	// serve also takes a socket from systemd socket activation
-	// (LISTEN_FDS=1) the same way. It must be a *net.TCPListener.
-	Listener net.Listener
-	// EnvPrefix prefixes the environment variables that give serve's
-	// flags their defaults (ROUX_ADDR for -addr, ...). It defaults to
-	// "ROUX_".
-	EnvPrefix string
-	// Getenv reads environment variables; it defaults to os.LookupEnv.
-	// Tests set it.
-	Getenv func(name string) string
+	// Docs is -docs: whether the API serves its interactive docs page.
+	Docs bool
 }
 
-// Main runs the command line described by os.Args for api and exits the
+// Config returns c with what the command line settled: s.Logger as
+// Logger, unless c has one, and DocsPath "-" (no docs page) when -docs
+// is false.
+func (s Setup) Config(c roux.Config) roux.Config {
+	if c.Logger == nil {
+		c.Logger = s.Logger
+	}
+	if !s.Docs {
+		c.DocsPath = "-"
+	}
+	return c
+}
+
+// Main runs the command line of os.Args (see [Run]) and exits the
 // process: with status 0 on success, 2 on a usage error and 1 on any
-// other error. It is meant to be the last call of a program's main.
-func Main(api *roux.API) {
-	err := Run(context.Background(), api, Options{})
+// other error, which it writes to standard error. It is meant to be the
+// last call of a program's main.
+func Main(build func(ctx context.Context, s Setup) (*roux.API, error), opts ...Option) {
+	err := Run(context.Background(), build, opts...)
 	switch {
 	case err == nil:
 		os.Exit(0)
 	case errors.Is(err, ErrUsage):
 		os.Exit(2)
 	default:
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(newConfig(opts).stderr, err)
 		os.Exit(1)
 	}
 }
 
-// Run runs the subcommand named by opts.Args for api and returns when it
-// is done: spec once the document is written, serve once the server has
-// shut down after SIGINT, SIGTERM or the cancellation of ctx. A request
-// for help (-h) returns nil after writing the usage text.
-func Run(ctx context.Context, api *roux.API, opts Options) error {
-	opts = opts.withDefaults()
-	args := opts.Args
-	cmd := "serve"
-	if len(args) > 0 && (len(args[0]) == 0 || args[0][0] != '-') {
-		cmd, args = args[0], args[1:]
+// Run parses the command line, builds the API with build and runs the
+// subcommand, and returns when it is done: spec once the document is
+// written, serve once the server has shut down after SIGINT, SIGTERM or
+// the cancellation of ctx. A request for help (-h) returns nil after
+// writing the usage text, without calling build. A usage error, cli's
+// or the build function's ([Usagef]), is written to standard error and
+// returned; other errors are only returned.
+func Run(ctx context.Context, build func(ctx context.Context, s Setup) (*roux.API, error), opts ...Option) error {
+	c := newConfig(opts)
+	err := run(ctx, c, build)
+	if ue := (*usageError)(nil); errors.As(err, &ue) {
+		fmt.Fprintf(c.stderr, "%s: %s\n(%s -h lists the commands and flags)\n", c.name, ue.msg, c.name)
+	}
+	return err
+}
+
+// settings are cli's flags.
+type settings struct {
+	logLevel, logFormat string
+	serve               serveConfig
+	format, version     string // spec's
+}
+
+// logFlags defines the flags of both commands on fs.
+func (s *settings) logFlags(fs *flag.FlagSet) {
+	fs.StringVar(&s.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&s.logFormat, "log-format", "text", "log `format`: text or json")
+}
+
+func run(ctx context.Context, c *config, build func(context.Context, Setup) (*roux.API, error)) error {
+	var s settings
+	cl, err := newCommandLine(c, &s)
+	if err != nil {
+		return err
+	}
+	cmd, help, err := cl.parse(c.args)
+	if help {
+		cl.usage(c.stderr)
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	switch cmd {
 	case "serve":
-		return runServe(ctx, api, opts, args)
+		err = s.serve.check()
 	case "spec":
-		return runSpec(api, opts, args)
-	case "help":
-		usage(opts)
-		return nil
-	default:
-		fmt.Fprintf(opts.Stderr, "%s: unknown command %q\n", opts.Name, cmd)
-		usage(opts)
-		return fmt.Errorf("%w: unknown command %q", ErrUsage, cmd)
+		err = s.checkSpec()
 	}
-}
-
-func (o Options) withDefaults() Options {
-	if o.Name == "" {
-		o.Name = "roux"
-		if len(os.Args) > 0 {
-			o.Name = baseName(os.Args[0])
+	if err != nil {
+		return err
+	}
+	log := c.logger
+	if log == nil {
+		if log, err = s.logger(c); err != nil {
+			return err
 		}
 	}
-	if o.Args == nil && len(os.Args) > 1 {
-		o.Args = os.Args[1:]
+	api, err := build(ctx, Setup{Command: cmd, Logger: log, Docs: s.serve.docs})
+	if err != nil {
+		return err
 	}
-	if o.Stdout == nil {
-		o.Stdout = os.Stdout
+	if api == nil {
+		return errors.New("cli: the build function returned neither an API nor an error")
 	}
-	if o.Stderr == nil {
-		o.Stderr = os.Stderr
+	if cmd == "spec" {
+		return runSpec(api, c, &s)
 	}
-	if o.Addr == "" {
-		o.Addr = DefaultAddr
-	}
-	if o.EnvPrefix == "" {
-		o.EnvPrefix = "ROUX_"
-	}
-	return o
+	return runServe(ctx, api, c, &s.serve, log)
 }
 
-func baseName(p string) string {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == '/' || p[i] == '\\' {
-			return p[i+1:]
-		}
+// logger builds the logger the flags ask for.
+func (s *settings) logger(c *config) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
+		return nil, usagef("-log-level %q: want debug, info, warn or error", s.logLevel)
 	}
-	return p
-}
-
-func usage(o Options) {
-	fmt.Fprintf(o.Stderr, `usage:
-  %[1]s [serve] [-addr %[2]s] [-tls-cert FILE -tls-key FILE] [-h2c]
-        [-log-level info] [-log-format text|json] [-docs=true]
-        [-max-conns N] [-shutdown-timeout 10s]
-        [-drain-delay 0s] [-drain-window 1s]
-        serve the API until SIGINT or SIGTERM; every flag also reads
-        an environment variable (ROUX_ADDR, ROUX_TLS_CERT, ...)
-  %[1]s spec [-format json|yaml] [-version 3.1|3.0]
-        print the OpenAPI document and exit
-`, o.Name, o.Addr)
-}
-
-// newFlags returns a flag set that reports errors and -h through Run's
-// return value instead of exiting.
-func newFlags(o Options, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(o.Name+" "+name, flag.ContinueOnError)
-	fs.SetOutput(o.Stderr)
-	return fs
-}
-
-// parse parses args into fs; it returns done when -h was asked for.
-func parse(fs *flag.FlagSet, args []string) (done bool, err error) {
-	switch err := fs.Parse(args); {
-	case errors.Is(err, flag.ErrHelp):
-		return true, nil
-	case err != nil:
-		return true, fmt.Errorf("%w: %v", ErrUsage, err)
+	opts := &slog.HandlerOptions{Level: level}
+	switch s.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(c.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(c.stderr, opts)), nil
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		fs.Usage()
-		return true, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
-	}
-	return false, nil
+	return nil, usagef("-log-format %q: want text or json", s.logFormat)
 }
 
 // signalContext is ctx, also cancelled by SIGINT or SIGTERM.

@@ -20,12 +20,29 @@ type greeting struct {
 	Text string `json:"text"`
 }
 
-func testAPI() *roux.API {
-	api := roux.New(roux.Config{Title: "Greeter", Version: "1.2.3"})
+// newGreeter returns the test API, configured by c.
+func newGreeter(c roux.Config) *roux.API {
+	c.Title, c.Version = "Greeter", "1.2.3"
+	api := roux.New(c)
 	roux.Get(api, "/hello", func(ctx context.Context, in *struct{}) (*greeting, error) {
 		return &greeting{Text: "hello"}, nil
 	}, roux.Summary("Say hello"))
 	return api
+}
+
+// greeter builds the test API as a program does: on what the command
+// line settled.
+func greeter(ctx context.Context, s cli.Setup) (*roux.API, error) {
+	return newGreeter(s.Config(roux.Config{})), nil
+}
+
+// testAPI is the test API built before any command line, for tests that
+// add to it.
+func testAPI() *roux.API { return newGreeter(roux.Config{}) }
+
+// fixed is a build function that returns api as it is.
+func fixed(api *roux.API) func(context.Context, cli.Setup) (*roux.API, error) {
+	return func(context.Context, cli.Setup) (*roux.API, error) { return api, nil }
 }
 
 // served fetches path from a fresh test server of api, as the document
@@ -76,7 +93,7 @@ func TestSpec(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out, errOut bytes.Buffer
-			err := cli.Run(context.Background(), api, cli.Options{Args: tt.args, Stdout: &out, Stderr: &errOut})
+			err := cli.Run(context.Background(), fixed(api), cli.Args(tt.args...), cli.Stdout(&out), cli.Stderr(&errOut))
 			if err != nil {
 				t.Fatalf("got error %v (stderr %s)", err, errOut.String())
 			}
@@ -122,7 +139,7 @@ func TestUsageErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out, errOut bytes.Buffer
-			err := cli.Run(context.Background(), testAPI(), cli.Options{Name: "greeter", Args: tt.args, Stdout: &out, Stderr: &errOut})
+			err := cli.Run(context.Background(), greeter, cli.Name("greeter"), cli.Args(tt.args...), cli.Stdout(&out), cli.Stderr(&errOut))
 			if got := err != nil; got != tt.wantErr {
 				t.Fatalf("got error %v, want error %v", err, tt.wantErr)
 			}
@@ -155,11 +172,9 @@ func TestServe(t *testing.T) {
 			addrs := make(chan string, 1)
 			done := make(chan error, 1)
 			go func() {
-				done <- cli.Run(ctx, testAPI(), cli.Options{
-					Args:    tt.args,
-					Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-					OnServe: func(addr string) { addrs <- addr },
-				})
+				done <- cli.Run(ctx, greeter, cli.Args(tt.args...),
+					cli.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+					cli.OnServe(func(addr string) { addrs <- addr }))
 			}()
 			var addr string
 			select {
@@ -193,10 +208,8 @@ func TestServe(t *testing.T) {
 
 func TestServeListenError(t *testing.T) {
 	t.Parallel()
-	err := cli.Run(context.Background(), testAPI(), cli.Options{
-		Args:   []string{"serve", "-addr", "127.0.0.1:notaport"},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	err := cli.Run(context.Background(), greeter, cli.Args("serve", "-addr", "127.0.0.1:notaport"),
+		cli.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err == nil || errors.Is(err, cli.ErrUsage) || !strings.HasPrefix(err.Error(), "cli: serve:") {
 		t.Errorf("got %v, want a cli: serve: listen error", err)
 	}

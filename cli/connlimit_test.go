@@ -43,7 +43,7 @@ func TestMaxConns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			api := testAPI()
-			addr, stop := started(t, api, cli.Options{Args: append([]string{"-addr", "127.0.0.1:0", "-max-conns", "2"}, tt.args...)})
+			addr, stop := started(t, api, cli.Args(append([]string{"-addr", "127.0.0.1:0", "-max-conns", "2"}, tt.args...)...))
 			defer stop()
 			tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 			defer tr.CloseIdleConnections()

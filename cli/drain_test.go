@@ -192,14 +192,14 @@ func TestDrainKeepAlive(t *testing.T) {
 	}
 	args := []string{"-drain-window", "500ms", "-shutdown-timeout", "5s"}
 	for i := range 20 {
-		_, stop := started(t, api, cli.Options{Args: args, Listener: ln})
+		_, stop := started(t, api, cli.Args(args...), cli.Listener(ln))
 		time.Sleep(150 * time.Millisecond)
 		if err := stop(); err != nil {
 			t.Fatalf("drain %d: %v", i, err)
 		}
 	}
 	// A last server answers what queued after the twentieth drain.
-	_, stop := started(t, api, cli.Options{Args: args, Listener: ln})
+	_, stop := started(t, api, cli.Args(args...), cli.Listener(ln))
 	close(quit)
 	wg.Wait()
 	if err := stop(); err != nil {

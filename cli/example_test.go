@@ -10,37 +10,41 @@ import (
 	"github.com/roux-go/roux/cli"
 )
 
-// A program's main registers its operations and hands the API to
-// [cli.Main], which reads os.Args; here [cli.Run] gets the arguments of
-// "greeter spec -format yaml" to show what spec prints.
+// A program's main hands [cli.Main] the function that builds its API;
+// Main reads os.Args. Here [cli.Run] gets the arguments of
+// "greeter -greeting hi spec -format yaml" to show what spec prints. The
+// program's own flag, -greeting (or GREETER_GREETING), is set by the
+// time the API is built.
 func Example() {
-	api := roux.New(roux.Config{Title: "Greeter", Version: "1.0.0"})
-	roux.Get(api, "/hello", func(ctx context.Context, in *struct{}) (*struct {
-		Text string `json:"text"`
-	}, error) {
-		return nil, nil
-	}, roux.Summary("Say hello"))
+	var greeting string
+	flags := func(fs *cli.FlagSet) {
+		fs.StringVar(&greeting, "greeting", "hello", "what to greet with")
+	}
+	build := func(ctx context.Context, s cli.Setup) (*roux.API, error) {
+		api := roux.New(s.Config(roux.Config{Title: "Greeter", Version: "1.0.0"}))
+		roux.Get(api, "/hello", func(ctx context.Context, in *struct{}) (*string, error) {
+			return &greeting, nil
+		}, roux.Summary("Say "+greeting))
+		return api, nil
+	}
 
 	var out bytes.Buffer
-	err := cli.Run(context.Background(), api, cli.Options{
-		Args:   []string{"spec", "-format", "yaml"},
-		Stdout: &out,
-	})
+	err := cli.Run(context.Background(), build,
+		cli.Flags("GREETER_", flags),
+		cli.Args("-greeting", "hi", "spec", "-format", "yaml"),
+		cli.Stdout(&out))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	lines := strings.Split(out.String(), "\n")
-	fmt.Println(strings.Join(lines[:8], "\n"))
+	for line := range strings.Lines(out.String()) {
+		if strings.HasPrefix(line, "  title:") || strings.Contains(line, "summary: \"Say") {
+			fmt.Print(line)
+		}
+	}
 	// Output:
-	// openapi: "3.1.0"
-	// info:
-	//   title: "Greeter"
-	//   version: "1.0.0"
-	// jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base"
-	// paths:
-	//   "/hello":
-	//     get:
+	// title: "Greeter"
+	//       summary: "Say hi"
 }
 
 // Spec returns the document without a command line, for a build step

@@ -141,11 +141,11 @@ func serveCLI(t *testing.T, api *roux.API) string {
 	addrs := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- cli.Run(ctx, api, cli.Options{
-			Args:    []string{"serve", "-addr", "127.0.0.1:0", "-shutdown-timeout", "2s"},
-			Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-			OnServe: func(addr string) { addrs <- addr },
-		})
+		done <- cli.Run(ctx, fixed(api),
+			cli.Args("serve", "-addr", "127.0.0.1:0", "-shutdown-timeout", "2s"),
+			cli.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+			cli.OnServe(func(addr string) { addrs <- addr }),
+		)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -29,18 +29,23 @@ import (
 	"github.com/roux-go/roux/internal/testutil"
 )
 
-// started runs cli.Run with opts in the background and returns the bound
-// address and a stop function that cancels it and returns its result.
-func started(t *testing.T, api *roux.API, opts cli.Options) (string, func() error) {
+// started runs cli.Run for api with opts in the background (its log
+// discarded unless opts say otherwise) and returns the bound address and
+// a stop function that cancels it and returns its result.
+func started(t *testing.T, api *roux.API, opts ...cli.Option) (string, func() error) {
+	t.Helper()
+	return startedWith(t, fixed(api), opts...)
+}
+
+// startedWith is started for the API build returns.
+func startedWith(t *testing.T, build func(context.Context, cli.Setup) (*roux.API, error), opts ...cli.Option) (string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan string, 1)
 	done := make(chan error, 1)
-	opts.OnServe = func(addr string) { addrs <- addr }
-	if opts.Stderr == nil {
-		opts.Stderr = io.Discard
-	}
-	go func() { done <- cli.Run(ctx, api, opts) }()
+	opts = append([]cli.Option{cli.Stderr(io.Discard)}, opts...)
+	opts = append(opts, cli.OnServe(func(addr string) { addrs <- addr }))
+	go func() { done <- cli.Run(ctx, build, opts...) }()
 	select {
 	case addr := <-addrs:
 		return addr, func() error {
@@ -67,11 +72,8 @@ func TestServeConfigFromEnvironment(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
 	env := map[string]string{"APP_LOG_FORMAT": "json", "APP_LOG_LEVEL": "debug", "APP_DOCS": "false", "APP_ADDR": "127.0.0.1:0"}
-	api := testAPI()
-	addr, stop := started(t, api, cli.Options{
-		Args: []string{}, Stderr: &logs, EnvPrefix: "APP_",
-		Getenv: func(name string) string { return env[name] },
-	})
+	addr, stop := startedWith(t, greeter, cli.Args(), cli.Stderr(&logs), cli.EnvPrefix("APP_"),
+		cli.Getenv(func(name string) string { return env[name] }))
 	res, err := http.Get("http://" + addr + "/docs")
 	if err != nil {
 		t.Fatal(err)
@@ -108,10 +110,8 @@ func TestServeFlagErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := cli.Run(context.Background(), testAPI(), cli.Options{
-				Args: append([]string{"serve", "-addr", "127.0.0.1:0"}, tt.args...), Stderr: io.Discard,
-				Getenv: func(name string) string { return tt.env[name] },
-			})
+			err := cli.Run(context.Background(), greeter, cli.Args(append([]string{"serve", "-addr", "127.0.0.1:0"}, tt.args...)...),
+				cli.Stderr(io.Discard), cli.Getenv(func(name string) string { return tt.env[name] }))
 			if !errors.Is(err, cli.ErrUsage) {
 				t.Errorf("got %v, want a usage error", err)
 			}
@@ -130,7 +130,7 @@ func TestServeHooks(t *testing.T) {
 	api.OnShutdown(func(ctx context.Context) error { note("close db"); return nil })
 	api.OnShutdown(func(ctx context.Context) error { note("flush cache"); return nil })
 	api.Health("", "")
-	addr, stop := started(t, api, cli.Options{Args: []string{"-addr", "127.0.0.1:0"}})
+	addr, stop := started(t, api, cli.Args("-addr", "127.0.0.1:0"))
 	res, err := http.Get("http://" + addr + "/readyz")
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func TestServeHooks(t *testing.T) {
 
 	failing := testAPI()
 	failing.OnStart(func(ctx context.Context) error { return errors.New("no database") })
-	err = cli.Run(context.Background(), failing, cli.Options{Args: []string{"-addr", "127.0.0.1:0"}, Stderr: io.Discard})
+	err = cli.Run(context.Background(), fixed(failing), cli.Args("-addr", "127.0.0.1:0"), cli.Stderr(io.Discard))
 	if err == nil || !strings.Contains(err.Error(), "no database") {
 		t.Errorf("got %v, want the start hook's error", err)
 	}
@@ -189,7 +189,7 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 func TestServeTLSAndHTTP2(t *testing.T) {
 	t.Parallel()
 	certFile, keyFile, pool := selfSigned(t, t.TempDir())
-	addr, stop := started(t, testAPI(), cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile}})
+	addr, stop := started(t, testAPI(), cli.Args("-addr", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile))
 	defer stop()
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
 	defer tr.CloseIdleConnections()
@@ -205,7 +205,7 @@ func TestServeTLSAndHTTP2(t *testing.T) {
 
 func TestServeH2C(t *testing.T) {
 	t.Parallel()
-	addr, stop := started(t, testAPI(), cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-h2c"}})
+	addr, stop := started(t, testAPI(), cli.Args("-addr", "127.0.0.1:0", "-h2c"))
 	defer stop()
 	tr := &http.Transport{Protocols: new(http.Protocols)}
 	tr.Protocols.SetUnencryptedHTTP2(true)
@@ -232,7 +232,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 		s := "done"
 		return &s, nil
 	})
-	addr, stop := started(t, api, cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-shutdown-timeout", "10s"}})
+	addr, stop := started(t, api, cli.Args("-addr", "127.0.0.1:0", "-shutdown-timeout", "10s"))
 	var ok, refused, lost atomic.Int64
 	var lostErrs sync.Map
 	var wg sync.WaitGroup
@@ -298,7 +298,7 @@ func TestSlowClients(t *testing.T) {
 	api := roux.New(roux.Config{})
 	roux.Get(api, "/fast", func(ctx context.Context, in *struct{}) (*string, error) { s := "ok"; return &s, nil })
 	roux.Post(api, "/echo", func(ctx context.Context, in *struct{ Body string }) (*string, error) { return &in.Body, nil })
-	addr, stop := started(t, api, cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-read-header-timeout", "300ms", "-read-timeout", "600ms"}})
+	addr, stop := started(t, api, cli.Args("-addr", "127.0.0.1:0", "-read-header-timeout", "300ms", "-read-timeout", "600ms"))
 	defer stop()
 	slow := func(prefix string, drip string) chan time.Duration {
 		cut := make(chan time.Duration, 1)
@@ -412,14 +412,14 @@ func TestRestartsUnderLoad(t *testing.T) {
 		})
 	}
 	for i := range 20 {
-		_, stop := started(t, api, cli.Options{Args: []string{}, Listener: ln})
+		_, stop := started(t, api, cli.Args(), cli.Listener(ln))
 		time.Sleep(100 * time.Millisecond)
 		if err := stop(); err != nil {
 			t.Fatalf("restart %d: %v", i, err)
 		}
 	}
 	// A last server serves what queued after the twentieth stop.
-	_, stop := started(t, api, cli.Options{Args: []string{}, Listener: ln})
+	_, stop := started(t, api, cli.Args(), cli.Listener(ln))
 	close(quit)
 	wg.Wait()
 	if err := stop(); err != nil {
@@ -439,7 +439,7 @@ func TestTLSShutdownIsQuick(t *testing.T) {
 	api := testAPI()
 	hookErr := make(chan error, 1)
 	api.OnShutdown(func(ctx context.Context) error { hookErr <- ctx.Err(); return nil })
-	addr, stop := started(t, api, cli.Options{Args: []string{"-addr", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile, "-shutdown-timeout", "3s"}})
+	addr, stop := started(t, api, cli.Args("-addr", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile, "-shutdown-timeout", "3s"))
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	res, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/hello")
 	if err != nil {

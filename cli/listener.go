@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// A listening socket that serve did not open — passed in Options.Listener
+// A listening socket that serve did not open — passed with the Listener option
 // or by systemd socket activation — outlives the server: on shutdown serve
 // stops accepting from it but leaves it open, so the connections the kernel
 // has already queued wait for the next server instead of being reset.

@@ -9,9 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/roux-go/roux"
@@ -29,15 +26,12 @@ const (
 	maxHeaderBytes    = 64 << 10
 )
 
-// serveConfig is serve's configuration: flags, whose defaults come from
-// environment variables, which come from Options.
+// serveConfig is serve's configuration, from its flags.
 type serveConfig struct {
 	addr          string
 	tlsCert       string
 	tlsKey        string
 	h2c           bool
-	logLevel      string
-	logFormat     string
 	docs          bool
 	shutdownGrace time.Duration
 	drainDelay    time.Duration
@@ -48,103 +42,39 @@ type serveConfig struct {
 	idle          time.Duration
 }
 
-// flags defines serve's flags on fs. Each takes its default from an
-// environment variable (the flag's name upper-cased, "-" as "_", after
-// Options.EnvPrefix: ROUX_ADDR, ROUX_TLS_CERT, ...), so a container can
-// be configured either way; a flag given on the command line wins.
-func (c *serveConfig) flags(fs *flag.FlagSet, o Options) error {
-	env := func(name, def string) string {
-		if v, ok := o.getenv(o.EnvPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
-			return v
-		}
-		return def
-	}
-	var errs []error
-	boolEnv := func(name string, def bool) bool {
-		v := env(name, strconv.FormatBool(def))
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s%s=%q: want true or false", o.EnvPrefix, strings.ToUpper(strings.ReplaceAll(name, "-", "_")), v))
-		}
-		return b
-	}
-	durEnv := func(name string, def time.Duration) time.Duration {
-		v := env(name, def.String())
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s%s=%q: want a duration such as 10s", o.EnvPrefix, strings.ToUpper(strings.ReplaceAll(name, "-", "_")), v))
-		}
-		return d
-	}
-	intEnv := func(name string, def int) int {
-		v := env(name, strconv.Itoa(def))
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			errs = append(errs, fmt.Errorf("%s%s=%q: want a whole number, 0 or more", o.EnvPrefix, strings.ToUpper(strings.ReplaceAll(name, "-", "_")), v))
-		}
-		return n
-	}
-	fs.StringVar(&c.addr, "addr", env("addr", o.Addr), "`address` to listen on (host:port; port 0 picks a free one)")
-	fs.StringVar(&c.tlsCert, "tls-cert", env("tls-cert", ""), "TLS certificate `file` (PEM); with -tls-key, serve HTTPS with HTTP/2")
-	fs.StringVar(&c.tlsKey, "tls-key", env("tls-key", ""), "TLS private key `file` (PEM)")
-	fs.BoolVar(&c.h2c, "h2c", boolEnv("h2c", false), "also serve HTTP/2 without TLS (h2c), for proxies that speak it")
-	fs.StringVar(&c.logLevel, "log-level", env("log-level", "info"), "log `level`: debug, info, warn or error")
-	fs.StringVar(&c.logFormat, "log-format", env("log-format", "text"), "log `format`: text or json")
-	fs.BoolVar(&c.docs, "docs", boolEnv("docs", true), "serve the interactive docs page")
-	fs.DurationVar(&c.shutdownGrace, "shutdown-timeout", durEnv("shutdown-timeout", 10*time.Second), "how long to let requests in flight and shutdown hooks finish on SIGINT or SIGTERM")
-	fs.DurationVar(&c.readHeader, "read-header-timeout", durEnv("read-header-timeout", readHeaderTimeout), "how long a client may take to send the request headers")
-	fs.DurationVar(&c.read, "read-timeout", durEnv("read-timeout", readTimeout), "how long a client may take to send a whole request")
-	fs.DurationVar(&c.write, "write-timeout", durEnv("write-timeout", writeTimeout), "how long the server may take to write a whole response")
-	fs.DurationVar(&c.idle, "idle-timeout", durEnv("idle-timeout", idleTimeout), "how long an idle keep-alive connection stays open")
-	fs.DurationVar(&c.drainDelay, "drain-delay", durEnv("drain-delay", 0), "how long to keep accepting connections after SIGTERM while readiness answers 503, so load balancers stop sending traffic first")
-	fs.DurationVar(&c.drainWindow, "drain-window", durEnv("drain-window", time.Second), "after SIGTERM, how long a keep-alive connection may stay idle before it is closed; each one's next response carries Connection: close, so a client that sends within the window is answered, not reset")
-	fs.IntVar(&c.maxConns, "max-conns", intEnv("max-conns", defaultMaxConns()), "how many connections may be open at once; more are refused with 503 at once (0: no cap)")
-	return errors.Join(errs...)
+// flags defines serve's flags on fs, listening on addr by default. Their
+// environment variables (ROUX_ADDR, ...) are read by the command line
+// (see flags.go).
+func (c *serveConfig) flags(fs *flag.FlagSet, addr string) {
+	fs.StringVar(&c.addr, "addr", addr, "`address` to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serve HTTPS with HTTP/2")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.BoolVar(&c.h2c, "h2c", false, "also serve HTTP/2 without TLS (h2c), for proxies that speak it")
+	fs.BoolVar(&c.docs, "docs", true, "serve the interactive docs page")
+	fs.DurationVar(&c.shutdownGrace, "shutdown-timeout", 10*time.Second, "how long to let requests in flight and shutdown hooks finish on SIGINT or SIGTERM")
+	fs.DurationVar(&c.readHeader, "read-header-timeout", readHeaderTimeout, "how long a client may take to send the request headers")
+	fs.DurationVar(&c.read, "read-timeout", readTimeout, "how long a client may take to send a whole request")
+	fs.DurationVar(&c.write, "write-timeout", writeTimeout, "how long the server may take to write a whole response")
+	fs.DurationVar(&c.idle, "idle-timeout", idleTimeout, "how long an idle keep-alive connection stays open")
+	fs.DurationVar(&c.drainDelay, "drain-delay", 0, "how long to keep accepting connections after SIGTERM while readiness answers 503, so load balancers stop sending traffic first")
+	fs.DurationVar(&c.drainWindow, "drain-window", time.Second, "after SIGTERM, how long a keep-alive connection may stay idle before it is closed; each one's next response carries Connection: close, so a client that sends within the window is answered, not reset")
+	fs.IntVar(&c.maxConns, "max-conns", defaultMaxConns(), "how many connections may be open at once; more are refused with 503 at once (0: no cap)")
 }
 
-// logger builds the logger the flags ask for.
-func (c *serveConfig) logger(o Options) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return nil, fmt.Errorf("%w: -log-level %q: want debug, info, warn or error", ErrUsage, c.logLevel)
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch c.logFormat {
-	case "text":
-		return slog.New(slog.NewTextHandler(o.Stderr, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(o.Stderr, opts)), nil
-	}
-	return nil, fmt.Errorf("%w: -log-format %q: want text or json", ErrUsage, c.logFormat)
-}
-
-func runServe(ctx context.Context, api *roux.API, o Options, args []string) error {
-	fs := newFlags(o, "serve")
-	var c serveConfig
-	if err := c.flags(fs, o); err != nil {
-		fmt.Fprintln(o.Stderr, err)
-		return fmt.Errorf("%w: %v", ErrUsage, err)
-	}
-	if done, err := parse(fs, args); done {
-		return err
-	}
+// check checks the flags that go together.
+func (c *serveConfig) check() error {
 	if c.maxConns < 0 {
-		return fmt.Errorf("%w: -max-conns %d: want 0 (no cap) or more", ErrUsage, c.maxConns)
+		return usagef("-max-conns %d: want 0 (no cap) or more", c.maxConns)
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
-		return fmt.Errorf("%w: -tls-cert and -tls-key go together", ErrUsage)
+		return usagef("-tls-cert and -tls-key go together")
 	}
-	log := o.Logger
-	if log == nil {
-		l, err := c.logger(o)
-		if err != nil {
-			return err
-		}
-		log = l
-		api.SetLogger(log)
-	}
-	api.SetDocs(c.docs)
+	return nil
+}
 
+// runServe serves api as c says until ctx is cancelled or a signal
+// comes, logging to log.
+func runServe(ctx context.Context, api *roux.API, o *config, c *serveConfig, log *slog.Logger) error {
 	if err := api.Start(ctx); err != nil {
 		return fmt.Errorf("cli: serve: %w", err)
 	}
@@ -199,8 +129,8 @@ func runServe(ctx context.Context, api *roux.API, o Options, args []string) erro
 	doc := api.OpenAPI() // only for the log line
 	log.Info("serving", "addr", scheme+"://"+bound, "title", doc.Info.Title, "version", doc.Info.Version, "h2c", c.h2c,
 		"max_conns", c.maxConns)
-	if o.OnServe != nil {
-		o.OnServe(bound)
+	if o.onServe != nil {
+		o.onServe(bound)
 	}
 
 	served := make(chan error, 1)
@@ -280,19 +210,10 @@ func shutdownHooks(api *roux.API, log *slog.Logger, grace time.Duration) {
 	}
 }
 
-// getenv reads an environment variable through Options.Getenv.
-func (o Options) getenv(name string) (string, bool) {
-	if o.Getenv != nil {
-		v := o.Getenv(name)
-		return v, v != ""
-	}
-	return os.LookupEnv(name)
-}
-
-// listen returns the listener to serve on: Options.Listener or the socket
-// systemd passed, kept open after shutdown, or a new one on addr.
-func listen(o Options, addr string) (net.Listener, error) {
-	given := o.Listener
+// listen returns the listener to serve on: the Listener option's or the
+// socket systemd passed, kept open after shutdown, or a new one on addr.
+func listen(o *config, addr string) (net.Listener, error) {
+	given := o.listener
 	if given == nil {
 		ln, err := activatedListener()
 		if err != nil {

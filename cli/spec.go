@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 
 	"github.com/roux-go/roux"
@@ -9,26 +10,30 @@ import (
 	"github.com/roux-go/roux/openapi"
 )
 
-func runSpec(api *roux.API, o Options, args []string) error {
-	fs := newFlags(o, "spec")
-	format := fs.String("format", "json", "output `format`: json or yaml")
-	version := fs.String("version", "3.1", "OpenAPI `version`: 3.1 (what the API serves) or 3.0 (3.0.3, for older tools)")
-	if done, err := parse(fs, args); done {
-		return err
+// specFlags defines spec's flags on fs.
+func (s *settings) specFlags(fs *flag.FlagSet) {
+	fs.StringVar(&s.format, "format", "json", "output `format`: json or yaml")
+	fs.StringVar(&s.version, "version", "3.1", "OpenAPI `version`: 3.1 (what the API serves) or 3.0 (3.0.3, for older tools)")
+}
+
+// checkSpec checks spec's flags.
+func (s *settings) checkSpec() error {
+	if s.format != "json" && s.format != "yaml" {
+		return usagef("-format must be json or yaml, not %q", s.format)
 	}
-	if *format != "json" && *format != "yaml" {
-		fmt.Fprintf(o.Stderr, "%s: -format must be json or yaml, not %q\n", fs.Name(), *format)
-		return fmt.Errorf("%w: -format %q", ErrUsage, *format)
+	if s.version != "3.1" && s.version != "3.0" {
+		return usagef("-version must be 3.1 or 3.0, not %q", s.version)
 	}
-	if *version != "3.1" && *version != "3.0" {
-		fmt.Fprintf(o.Stderr, "%s: -version must be 3.1 or 3.0, not %q\n", fs.Name(), *version)
-		return fmt.Errorf("%w: -version %q", ErrUsage, *version)
-	}
-	out, err := Spec(api, *format, *version)
+	return nil
+}
+
+// runSpec prints api's document as s says.
+func runSpec(api *roux.API, o *config, s *settings) error {
+	out, err := Spec(api, s.format, s.version)
 	if err != nil {
 		return err
 	}
-	if _, err := o.Stdout.Write(out); err != nil {
+	if _, err := o.stdout.Write(out); err != nil {
 		return fmt.Errorf("cli: spec: %w", err)
 	}
 	return nil

@@ -30,7 +30,7 @@ func BenchmarkCall(b *testing.B) {
 	post := roux.Post(api, "/dishes", func(ctx context.Context, in *CreateIn) (*Created, error) {
 		return &Created{Status: http.StatusCreated, Location: "/dishes/7", Body: in.Body}, nil
 	}, roux.Response(http.StatusCreated, "Created", nil))
-	c := client.New("http://bench.test", client.WithHTTPClient(&http.Client{Transport: handlerTransport{api}}))
+	c := client.New("http://bench.test", client.HTTPClient(&http.Client{Transport: handlerTransport{api}}))
 	ctx := context.Background()
 	b.Run("GET JSON", func(b *testing.B) {
 		b.ReportAllocs()

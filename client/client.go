@@ -7,14 +7,16 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/roux-go/roux/internal/plan"
+	"github.com/roux-go/roux/ws"
 )
 
 // ErrInvalid is wrapped by the errors of a call that sent nothing because
 // its input is invalid: a value no request can carry so that the server
 // reads it back unchanged (a comma in an item of a comma-separated list,
-// NaN, a line break in a header), or, with [WithValidation], a value the
+// NaN, a line break in a header), or, with [Validation], a value the
 // server's validators reject, reported as a 422 *roux.Error.
 var ErrInvalid = errors.New("client: invalid input")
 
@@ -42,16 +44,30 @@ type config struct {
 	header    http.Header
 	editors   []func(*http.Request) error
 	validate  bool
-	retry     *Retry
-	reconnect *Reconnect // of Events
-	socket    *Socket    // of Dial
+	retry     retryConfig     // retry.go
+	reconnect reconnectConfig // of Events (events.go)
+	socket    socketConfig    // of Dial (dial.go)
 
-	idempotencyKey bool // WithIdempotencyKey (idempotency.go)
+	idempotencyKey bool // IdempotencyKeys (idempotency.go)
+}
+
+// defaults is the configuration of a client without options.
+var defaults = config{
+	hc:        http.DefaultClient,
+	retry:     retryConfig{attempts: 1, backoff: 100 * time.Millisecond, maxBackoff: 5 * time.Second, maxRetryAfter: 30 * time.Second},
+	reconnect: reconnectConfig{attempts: 5, delay: time.Second, maxDelay: 30 * time.Second},
+	socket:    socketConfig{readLimit: ws.DefaultReadLimit},
 }
 
 // Option configures a [Client] (given to [New]) or one call (given to
-// [Call], where it applies after the client's options). The interface
-// is sealed.
+// [Call], [Events], [EventsOf] or [Dial], where it applies after the
+// client's options). Build options with the constructors of this package,
+// named for what they set: [HTTPClient], [Header], [RequestEditor],
+// [Validation], [IdempotencyKeys], [Retry], [RetryBackoff],
+// [MaxRetryAfter], [Reconnect], [ReconnectDelay], [IdleTimeout],
+// [Subprotocols] and [ReadLimit]. An option that concerns one kind of
+// call only (a WebSocket's read limit, say) does nothing to the others.
+// The interface is sealed.
 type Option interface {
 	apply(*config)
 }
@@ -65,9 +81,9 @@ func (f optionFunc) apply(c *config) { f(c) }
 // an API mounted under a path prefix). A baseURL that is not one makes
 // every call fail with an error that says why.
 //
-// Without [WithHTTPClient] the client uses http.DefaultClient.
+// Without [HTTPClient] the client uses http.DefaultClient.
 func New(baseURL string, opts ...Option) *Client {
-	c := &Client{cfg: config{hc: http.DefaultClient}}
+	c := &Client{cfg: defaults}
 	c.base, c.baseErr = parseBase(baseURL)
 	for _, o := range opts {
 		o.apply(&c.cfg)
@@ -90,11 +106,11 @@ func parseBase(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// WithHTTPClient makes calls with hc, which decides timeouts, redirects,
+// HTTPClient makes calls with hc, which decides timeouts, redirects,
 // TLS, cookies (its Jar) and what its Transport adds: wrap the transport
 // with otelhttp, say, and every call carries the trace context of the
 // context given to [Call].
-func WithHTTPClient(hc *http.Client) Option {
+func HTTPClient(hc *http.Client) Option {
 	return optionFunc(func(c *config) {
 		if hc != nil {
 			c.hc = hc
@@ -102,11 +118,11 @@ func WithHTTPClient(hc *http.Client) Option {
 	})
 }
 
-// WithHeader adds a header to every request, such as an API key that a
+// Header adds a header to every request, such as an API key that a
 // dependency of the operation reads: dependencies' parameters are not
 // fields of the input, so the client cannot fill them. A header the input
 // sets itself wins over one set here.
-func WithHeader(key, value string) Option {
+func Header(key, value string) Option {
 	return optionFunc(func(c *config) {
 		c.header = c.header.Clone()
 		if c.header == nil {
@@ -116,22 +132,30 @@ func WithHeader(key, value string) Option {
 	})
 }
 
-// WithRequestEditor runs fn on every request just before it is sent (on
+// RequestEditor runs fn on every request just before it is sent (on
 // each attempt when retrying), after the input has been encoded into it:
 // to sign it, say. An error from fn fails the call.
-func WithRequestEditor(fn func(*http.Request) error) Option {
+func RequestEditor(fn func(*http.Request) error) Option {
 	return optionFunc(func(c *config) {
 		c.editors = append(c.editors[:len(c.editors):len(c.editors)], fn)
 	})
 }
 
-// WithValidation validates every input with the server's own compiled
+// Validation validates every input with the server's own compiled
 // validators before sending it, as the server will after binding it.
 // An invalid input sends nothing and fails with the *roux.Error the
 // server would answer (status 422, with every failure in Errors), which
 // also wraps [ErrInvalid].
-func WithValidation() Option {
+func Validation() Option {
 	return optionFunc(func(c *config) { c.validate = true })
+}
+
+// setPositive sets *dst to v when v is positive: the options that take a
+// duration or a size keep the default for zero or less.
+func setPositive[T ~int64](dst *T, v T) {
+	if v > 0 {
+		*dst = v
+	}
 }
 
 // planOf returns the plan of op, built once per client.

@@ -38,7 +38,7 @@ var minimalPath = PathIn{S: "s", By: []byte{0}, A: netip.IPv4Unspecified(), L: "
 func TestParamsRoundTrip(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()))
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()))
 	tm := time.Date(2024, 2, 29, 23, 59, 58, 123456789, time.FixedZone("", -7*3600))
 	for _, tt := range []struct {
 		name string
@@ -95,7 +95,7 @@ func TestParamsRoundTrip(t *testing.T) {
 func TestRefusedInputs(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()))
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()))
 	base := func() ParamsIn { return ParamsIn{PathIn: minimalPath} }
 	for _, tt := range []struct {
 		name string
@@ -125,7 +125,7 @@ func TestRefusedInputs(t *testing.T) {
 func TestBodiesAndEnvelopes(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()))
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()))
 	cx := ctx(t)
 	dish := Dish{Name: "Soup", Price: 4.5, Tags: []string{"hot"}, Prep: 90 * time.Second,
 		Added: time.Date(2025, 5, 6, 7, 8, 9, 0, time.UTC), Optional: ptr("")}
@@ -225,7 +225,7 @@ func TestBodiesAndEnvelopes(t *testing.T) {
 func TestProblems(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()))
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()))
 	cx := ctx(t)
 	call := func(f func() error) *roux.Error {
 		t.Helper()
@@ -276,7 +276,7 @@ func TestProblems(t *testing.T) {
 func TestContext(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()))
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()))
 	t.Run("deadline", func(t *testing.T) {
 		t.Parallel()
 		cx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
@@ -301,8 +301,7 @@ func TestContext(t *testing.T) {
 func TestRetry(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
-	fast := client.Retry{Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()), client.WithRetry(fast))
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()), client.Retry(3), client.RetryBackoff(time.Millisecond, 5*time.Millisecond))
 	for _, tt := range []struct {
 		name     string
 		call     func(cx context.Context, key string) (*Dish, error)
@@ -323,14 +322,20 @@ func TestRetry(t *testing.T) {
 			return client.Call(cx, c, k.flakyPst, &CountIn{Key: key})
 		}, "post", 0, 1, 503, 0, 5 * time.Second},
 		{"attempts run out", func(cx context.Context, key string) (*Dish, error) {
-			return client.Call(cx, c, k.flaky, &CountIn{Key: key}, client.WithRetry(client.Retry{MaxAttempts: 2, Backoff: time.Millisecond}))
+			return client.Call(cx, c, k.flaky, &CountIn{Key: key}, client.Retry(2))
 		}, "two", 0, 2, 503, 0, 5 * time.Second},
+		{"Retry(1) turns them off for one call", func(cx context.Context, key string) (*Dish, error) {
+			return client.Call(cx, c, k.flaky, &CountIn{Key: key}, client.Retry(1))
+		}, "off", 0, 1, 503, 0, 5 * time.Second},
 		{"Retry-After honoured", func(cx context.Context, key string) (*Dish, error) {
-			return client.Call(cx, c, k.flaky, &CountIn{Key: key}, client.WithRetry(client.Retry{MaxAttempts: 2, Backoff: time.Millisecond}))
+			return client.Call(cx, c, k.flaky, &CountIn{Key: key}, client.Retry(2))
 		}, "ra1-a", 0, 2, 503, time.Second, 5 * time.Second},
 		{"Retry-After beyond the cap is returned", func(cx context.Context, key string) (*Dish, error) {
 			return client.Call(cx, c, k.flaky, &CountIn{Key: key})
 		}, "long-a", 0, 1, 503, 0, time.Second},
+		{"Retry-After beyond a lower MaxRetryAfter is returned", func(cx context.Context, key string) (*Dish, error) {
+			return client.Call(cx, c, k.flaky, &CountIn{Key: key}, client.MaxRetryAfter(500*time.Millisecond))
+		}, "ra1-c", 0, 1, 503, 0, 900 * time.Millisecond},
 		// The 503 itself, not the deadline's error, shows that the client
 		// did not wait for a retry it had no time for.
 		{"never past the deadline", func(cx context.Context, key string) (*Dish, error) {
@@ -373,7 +378,7 @@ func TestRetry(t *testing.T) {
 func TestValidation(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()), client.WithValidation())
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()), client.Validation())
 	cx := ctx(t)
 	_, err := client.Call(cx, c, k.flakyPst, &CountIn{Key: "validated"}) // valid: sent
 	if k.attempts.get("validated") != 1 {
@@ -415,7 +420,7 @@ func TestBaseURL(t *testing.T) {
 	prefixed := http.NewServeMux()
 	prefixed.Handle("/api/v1/", http.StripPrefix("/api/v1", k.srv.Config.Handler))
 	srv := newServer(t, prefixed)
-	c := client.New(srv.URL+"/api/v1/", client.WithHTTPClient(srv.Client()))
+	c := client.New(srv.URL+"/api/v1/", client.HTTPClient(srv.Client()))
 	got, err := client.Call(ctx(t), c, k.putDish, &PutIn{ID: 4, Body: Dish{Name: "Pie", Price: 2}})
 	if err != nil || got.ID != 4 {
 		t.Errorf("prefixed: got %+v, %v", got, err)
@@ -432,11 +437,11 @@ func TestHeadersAndEditors(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
 	var seen http.Header
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()),
-		client.WithHeader("X-Api-Key", "k1"), client.WithHeader("X-Tenant", "from-option"),
-		client.WithRequestEditor(func(r *http.Request) error { seen = r.Header.Clone(); return nil }))
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()),
+		client.Header("X-Api-Key", "k1"), client.Header("X-Tenant", "from-option"),
+		client.RequestEditor(func(r *http.Request) error { seen = r.Header.Clone(); return nil }))
 	_, err := client.Call(ctx(t), c, k.create, &CreateIn{Tenant: "from-input", Body: Dish{Name: "a", Price: 1}},
-		client.WithHeader("X-Call", "1"))
+		client.Header("X-Call", "1"))
 	if err != nil {
 		t.Fatalf("Call: %v", err)
 	}
@@ -446,7 +451,7 @@ func TestHeadersAndEditors(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", k, got, want)
 		}
 	}
-	c2 := client.New(k.srv.URL, client.WithRequestEditor(func(*http.Request) error { return errors.New("no signing key") }))
+	c2 := client.New(k.srv.URL, client.RequestEditor(func(*http.Request) error { return errors.New("no signing key") }))
 	if _, err := client.Call(ctx(t), c2, k.del, &IDIn{ID: 1}); err == nil || !strings.Contains(err.Error(), "no signing key") {
 		t.Errorf("editor error: got %v", err)
 	}
@@ -461,8 +466,8 @@ func TestNoLeaks(t *testing.T) {
 		k := newKitchen(t)
 		tr := &http.Transport{}
 		defer tr.CloseIdleConnections()
-		c := client.New(k.srv.URL, client.WithHTTPClient(&http.Client{Transport: tr}),
-			client.WithRetry(client.Retry{Backoff: time.Millisecond}))
+		c := client.New(k.srv.URL, client.HTTPClient(&http.Client{Transport: tr}),
+			client.Retry(3), client.RetryBackoff(time.Millisecond, 0))
 		cx := ctx(t)
 		client.Call(cx, c, k.create, &CreateIn{Tenant: "acme", Body: Dish{Name: "a", Price: 1}})
 		client.Call(cx, c, k.create, &CreateIn{})
@@ -488,7 +493,7 @@ func TestClientOfDeclaration(t *testing.T) {
 	t.Parallel()
 	k := newKitchen(t)
 	putDish := roux.NewOperation[PutIn, Dish](http.MethodPut, "/dishes/{id}")
-	c := client.New(k.srv.URL, client.WithHTTPClient(k.srv.Client()))
+	c := client.New(k.srv.URL, client.HTTPClient(k.srv.Client()))
 	got, err := client.Call(ctx(t), c, putDish, &PutIn{ID: 2, Body: Dish{Name: "Stew", Price: 3}})
 	if err != nil || got.ID != 2 || got.Name != "Stew" {
 		t.Errorf("got %+v, %v", got, err)

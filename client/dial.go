@@ -17,35 +17,41 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
 
 	"github.com/coder/websocket"
-	"github.com/go-json-experiment/json"
 
 	"github.com/roux-go/roux"
-	"github.com/roux-go/roux/internal/wire"
 	"github.com/roux-go/roux/ws"
 )
 
-// Socket configures the WebSocket sessions [Dial] opens (see
-// [WithSocket]). The zero value offers no subprotocol and accepts
-// messages of up to ws.DefaultReadLimit bytes.
-type Socket struct {
-	// Subprotocols are offered to the server, in order of preference;
-	// [Conn.Subprotocol] returns the one it chose, if any.
-	Subprotocols []string
-	// ReadLimit is the largest message accepted from the server, in
-	// bytes; a larger one closes the session with
-	// ws.StatusMessageTooBig. Zero or less means ws.DefaultReadLimit.
-	ReadLimit int64
+// socketConfig is how Dial opens sessions; New starts from the defaults.
+type socketConfig struct {
+	subprotocols []string
+	readLimit    int64
 }
 
-// WithSocket configures the sessions [Dial] opens.
-func WithSocket(s Socket) Option {
-	return optionFunc(func(c *config) { c.socket = &s })
+// Subprotocols lists the subprotocols [Dial] offers the server, in order
+// of preference; [Conn.Subprotocol] returns the one it chose, if any.
+// Without it none is offered. The subprotocols of several Subprotocols
+// add up.
+func Subprotocols(protocols ...string) Option {
+	protocols = slices.Clone(protocols)
+	return optionFunc(func(c *config) {
+		c.socket.subprotocols = append(c.socket.subprotocols[:len(c.socket.subprotocols):len(c.socket.subprotocols)], protocols...)
+	})
+}
+
+// ReadLimit sets the largest message a session that [Dial] opens accepts
+// from the server, in bytes; a larger one closes the session with
+// ws.StatusMessageTooBig. It defaults to ws.DefaultReadLimit; zero or
+// less keeps the default.
+func ReadLimit(n int64) Option {
+	return optionFunc(func(c *config) { setPositive(&c.socket.readLimit, n) })
 }
 
 // Conn is the client's side of a WebSocket session: it sends messages of
@@ -94,13 +100,9 @@ func (c *Client) dial(ctx context.Context, op any, in unsafe.Pointer, opts []Opt
 	if err != nil {
 		return nil, err
 	}
-	var sock Socket
-	if cfg.socket != nil {
-		sock = *cfg.socket
-	}
 	req.Header.Del("Accept")
 	wc, resp, err := websocket.Dial(ctx, req.URL.String(), &websocket.DialOptions{
-		HTTPClient: cfg.hc, HTTPHeader: req.Header, Host: req.Host, Subprotocols: sock.Subprotocols,
+		HTTPClient: cfg.hc, HTTPHeader: req.Header, Host: req.Host, Subprotocols: cfg.socket.subprotocols,
 	})
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
@@ -108,10 +110,7 @@ func (c *Client) dial(ctx context.Context, op any, in unsafe.Pointer, opts []Opt
 		}
 		return nil, fmt.Errorf("client: %s: %w", p.ID, err)
 	}
-	limit := sock.ReadLimit
-	if limit <= 0 {
-		limit = ws.DefaultReadLimit
-	}
+	limit := cfg.socket.readLimit
 	wc.SetReadLimit(-1) // the reader keeps limit, to close with a reason of its own
 	s := &socket{wc: wc, id: p.ID, limit: limit, msgs: make(chan message), read: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancelCause(context.Background())
@@ -147,10 +146,15 @@ func (c *Conn[In, Out]) Send(ctx context.Context, m *In) error {
 	return nil
 }
 
-// Receive returns the next message from the server, decoded as [Call]
-// decodes a JSON response: members Out does not declare are ignored, so
-// a client survives a newer server. A message that does not decode closes
-// the session with ws.StatusPolicyViolation, and a binary message with
+// Receive returns the next message from the server, decoded and
+// validated as the server takes the client's (ws.DecodeMessage): strictly
+// (members Out does not declare, and members named twice, are refused),
+// against the schema of Out, then by the Validate methods of Out and of
+// the types inside it (roux.Validator). The session's messages are a
+// contract both ways: a message that breaks it closes the session, with
+// ws.StatusPolicyViolation (1008) and a reason naming the first failure
+// (its JSON Pointer and what is wrong), or ws.StatusInvalidFramePayloadData
+// (1007) for text that is not UTF-8; a binary message closes it with
 // ws.StatusUnsupportedData. Then, and once the session is over for any
 // reason — the server closed it, the connection was lost (1006), a
 // message was over the read limit (1009) — Receive returns the
@@ -161,9 +165,13 @@ func (c *Conn[In, Out]) Receive(ctx context.Context) (*Out, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := new(Out)
-	if err := json.Unmarshal(data, v, wire.Lenient); err != nil {
-		c.s.finish(ws.StatusPolicyViolation, "the message could not be decoded: "+err.Error(), true)
+	v, err := ws.DecodeMessage[Out](data)
+	if err != nil {
+		var ce *ws.CloseError
+		if !errors.As(err, &ce) {
+			return nil, fmt.Errorf("client: %s: %w", c.s.id, err) // Out cannot be decoded at all
+		}
+		c.s.finish(ce.Code, ce.Reason, true)
 		return nil, c.s.ended()
 	}
 	return v, nil
@@ -194,8 +202,8 @@ func (c *Conn[In, Out]) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Subprotocol returns the subprotocol the server chose among
-// [Socket.Subprotocols], or "".
+// Subprotocol returns the subprotocol the server chose among those
+// offered ([Subprotocols]), or "".
 func (c *Conn[In, Out]) Subprotocol() string { return c.s.wc.Subprotocol() }
 
 // socket is the untyped state of a session.

@@ -31,6 +31,14 @@ type Heard struct {
 	Big  string `json:"big,omitempty"`
 }
 
+// Validate refuses a blank text, which Say's schema lets through and the
+// server echoes: a rule the client holds the server to.
+func (h *Heard) Validate(c *roux.Checks) {
+	if strings.TrimSpace(h.Text) == "" {
+		c.Member("/text", "blank", "must not be blank")
+	}
+}
+
 // HeardText declares less than the server sends.
 type HeardText struct {
 	Text string `json:"text"`
@@ -78,11 +86,11 @@ func newRooms(t *testing.T) *rooms {
 					return err
 				}
 			}
-		}, ws.Options{Subprotocols: []string{"chat.v2", "chat.v1"}}), nil
+		}, ws.Subprotocols("chat.v2", "chat.v1")), nil
 	}, roux.Response(http.StatusNotFound, "No such room", nil))
 	srv := newServer(t, r.api)
 	t.Cleanup(func() { r.api.Drain() })
-	r.c = client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	r.c = client.New(srv.URL, client.HTTPClient(srv.Client()))
 	return r
 }
 
@@ -104,6 +112,22 @@ func (r *rooms) endedWith(t *testing.T, name string) error {
 	}
 }
 
+// refused checks that the next message of conn, the session of name, is
+// refused: Receive returns the close 1008 with reason, which the server
+// sees too.
+func refused[Out any](t *testing.T, r *rooms, conn *client.Conn[Say, Out], name, reason string) {
+	t.Helper()
+	want := ws.CloseError{Code: ws.StatusPolicyViolation, Reason: reason}
+	m, err := conn.Receive(ctx(t))
+	var ce *ws.CloseError
+	if m != nil || !errors.As(err, &ce) || *ce != want {
+		t.Errorf("Receive: got %+v, %v; want the close %v", m, err, want)
+	}
+	if got := r.endedWith(t, name); !errors.As(got, &ce) || *ce != want {
+		t.Errorf("the server saw %v, want %v", got, want)
+	}
+}
+
 func closeCode(err error) ws.StatusCode {
 	var ce *ws.CloseError
 	if errors.As(err, &ce) {
@@ -116,7 +140,7 @@ func TestDial(t *testing.T) {
 	t.Parallel()
 	r := newRooms(t)
 	cx := ctx(t)
-	conn, err := client.Dial(cx, r.c, r.join, &RoomIn{Room: "lobby", Name: "ann"}, client.WithSocket(client.Socket{Subprotocols: []string{"chat.v1"}}))
+	conn, err := client.Dial(cx, r.c, r.join, &RoomIn{Room: "lobby", Name: "ann"}, client.Subprotocols("chat.v1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +220,7 @@ func TestDialMessages(t *testing.T) {
 		}
 	})
 	t.Run("a message over the read limit", func(t *testing.T) {
-		conn := dial(t, "reader", client.WithSocket(client.Socket{ReadLimit: 1 << 10}))
+		conn := dial(t, "reader", client.ReadLimit(1<<10))
 		if err := conn.Send(cx, &Say{Text: "big"}); err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +231,10 @@ func TestDialMessages(t *testing.T) {
 			t.Errorf("the server saw %v, want 1009", got)
 		}
 	})
-	t.Run("members the client does not declare are ignored", func(t *testing.T) {
+	// The server's messages are held to their declaration, as the
+	// server holds the client's: the session closes with 1008 and the
+	// failure, which the server sees too.
+	t.Run("members the client does not declare are refused", func(t *testing.T) {
 		narrow := roux.NewOperation[RoomIn, ws.Session[Say, HeardText]](http.MethodGet, "/rooms/{room}/ws")
 		conn, err := client.Dial(cx, r.c, narrow, &RoomIn{Room: "lobby", Name: "cy"})
 		if err != nil {
@@ -217,9 +244,17 @@ func TestDialMessages(t *testing.T) {
 		if err := conn.Send(cx, &Say{Text: "hi"}); err != nil {
 			t.Fatal(err)
 		}
-		if m, err := conn.Receive(cx); err != nil || *m != (HeardText{Text: "hi"}) {
-			t.Errorf("got %+v, %v", m, err)
+		refused(t, r, conn, "cy", `/from: unknown member "from" (and 1 more)`) // and /seq
+		if err := conn.Send(cx, &Say{Text: "more"}); closeCode(err) != ws.StatusPolicyViolation {
+			t.Errorf("Send after the close: got %v, want the close 1008", err)
 		}
+	})
+	t.Run("a message that fails its type's Validate is refused", func(t *testing.T) {
+		conn := dial(t, "blank")
+		if err := conn.Send(cx, &Say{Text: " "}); err != nil { // Say has no rule against it
+			t.Fatal(err)
+		}
+		refused(t, r, conn, "blank", "/text: must not be blank")
 	})
 	t.Run("a Receive whose context ends leaves the session open", func(t *testing.T) {
 		conn := dial(t, "patient")

@@ -7,7 +7,7 @@
 //	// in a package of declarations, shared by server and clients
 //	var GetDish = roux.NewOperation[GetDishInput, Dish]("GET", "/dishes/{id}")
 //
-//	c := client.New("http://127.0.0.1:8080", client.WithHTTPClient(hc))
+//	c := client.New("http://127.0.0.1:8080", client.HTTPClient(hc))
 //	dish, err := client.Call(ctx, c, kitchenapi.GetDish, &GetDishInput{ID: 3})
 //	var pe *roux.Error
 //	if errors.As(err, &pe) && pe.Status == http.StatusNotFound { ... }
@@ -53,8 +53,8 @@
 // fields, as multipart/form-data (see Uploads).
 //
 // Parameters that the operation's dependencies read (an API key, a
-// bearer token) are not fields of the input; send them with [WithHeader]
-// or [WithRequestEditor], or from the http.Client's transport or cookie
+// bearer token) are not fields of the input; send them with [Header]
+// or [RequestEditor], or from the http.Client's transport or cookie
 // jar.
 //
 // # Responses
@@ -121,7 +121,7 @@
 // the last event ID in Last-Event-ID, and it stops when the server
 // answers a reconnection with 204 No Content. Failed reconnections back
 // off exponentially and are bounded, and a connection that stays silent
-// can be dropped ([WithReconnect]). A problem — before the first event or
+// can be dropped ([Reconnect], [ReconnectDelay], [IdleTimeout]). A problem — before the first event or
 // on a reconnection — ends the iteration with a *roux.Error, as Call
 // returns it.
 //
@@ -133,9 +133,28 @@
 // sends In and receives Out, each one JSON text message. A message is
 // checked before it is sent as the server will check it
 // (ws.EncodeMessage), so an invalid one fails Send with [ErrInvalid] and
-// the session goes on. How the session ended — the server's close code
-// and reason, a lost connection (1006), a message over the read limit
-// (1009) — is returned by Send and Receive as a *ws.CloseError.
+// the session goes on. A message received is held to the same rules as
+// the server holds the client's (ws.DecodeMessage): unknown members, a
+// broken schema or a failed Validate method close the session with 1008
+// and the failure as the reason. How the session ended — the server's
+// close code and reason, a lost connection (1006), a message over the
+// read limit (1009), a message refused — is returned by Send and Receive
+// as a *ws.CloseError.
+//
+// # Options
+//
+// [New] takes options for every call of the client, and [Call],
+// [Events], [EventsOf] and [Dial] take options for one call, applied
+// after the client's. They are built by constructors named for what they
+// set:
+//
+//	c := client.New(url,
+//		client.Header("X-Staff-Key", key), // what a dependency reads
+//		client.Validation(),               // invalid inputs fail before a request
+//		client.Retry(3),                   // idempotent calls, three attempts in all
+//		client.IdempotencyKeys(),          // and POSTs, with a key
+//		client.IdleTimeout(45*time.Second),
+//	)
 //
 // # Errors
 //
@@ -150,13 +169,13 @@
 // Each request is made with http.NewRequestWithContext on the context
 // given to [Call]: its cancellation and deadline end the call, and a
 // transport that propagates traces (such as otelhttp's) sees the
-// caller's span. A Client retries nothing unless given [WithRetry], which
-// retries idempotent methods only, with exponential backoff, jitter and
-// the server's Retry-After.
+// caller's span. A Client retries nothing unless given [Retry], which
+// retries idempotent methods only, with exponential backoff, jitter
+// ([RetryBackoff]) and the server's Retry-After ([MaxRetryAfter]).
 //
 // # Validation
 //
-// With [WithValidation] the client checks each input with the server's
+// With [Validation] the client checks each input with the server's
 // compiled validators before sending it, and reports failures as the
 // server would, as a 422 *roux.Error, without a request.
 package client

@@ -12,7 +12,7 @@ package client
 //
 // One connection is one request made with the call's configuration
 // (headers, editors, the http.Client); the first one retries as Call
-// does with WithRetry, the later ones follow Reconnect.
+// does with Retry, the later ones follow Reconnect and ReconnectDelay.
 
 import (
 	"context"
@@ -32,78 +32,63 @@ import (
 	"github.com/roux-go/roux/sse"
 )
 
-// Reconnect configures how [Events] follows a stream whose connection
-// ends (see [WithReconnect]). The zero value reconnects with the defaults
-// given for each field.
-type Reconnect struct {
-	// MaxAttempts is how many reconnections in a row may bring no event
-	// — a connection error, a 5xx, 408 or 429 answer, a stream that ends
-	// at once — before the iteration ends with the last failure; an
-	// event starts the count again. 0 means 5; a negative value never
-	// reconnects.
-	MaxAttempts int
-	// Delay is the wait before reconnecting while the stream has not set
-	// one with its retry field, which wins; 0 means 1s.
-	Delay time.Duration
-	// MaxDelay caps the wait, which doubles (with jitter) with each
-	// failed reconnection in a row; 0 means 30s. A retry field above it
-	// is honoured as it is. An answer whose Retry-After asks for a longer
-	// wait ends the iteration with that answer's problem.
-	MaxDelay time.Duration
-	// IdleTimeout drops a connection on which nothing — no event, no
-	// keep-alive comment — has arrived for that long, and reconnects:
-	// it finds a connection that died without being closed. 0 means
-	// never; set it well above the server's keep-alive interval
-	// (sse.DefaultKeepAlive is 15s).
-	IdleTimeout time.Duration
+// reconnectConfig is how Events follows a stream whose connection ends;
+// New starts from the defaults.
+type reconnectConfig struct {
+	attempts int           // reconnections in a row without an event; 0: none
+	delay    time.Duration // while the stream has set no retry
+	maxDelay time.Duration
+	idle     time.Duration // 0: never
 }
 
-// WithReconnect sets how [Events] reconnects when a stream's connection
-// ends; without it, the defaults of [Reconnect] apply.
-func WithReconnect(r Reconnect) Option {
-	return optionFunc(func(c *config) { c.reconnect = &r })
+// Reconnect sets how many reconnections in a row may bring no event — a
+// connection error, a 5xx, 408 or 429 answer, a stream that ends at once
+// — before [Events] ends the iteration with the last failure; an event
+// starts the count again. It defaults to 5; zero or less never
+// reconnects.
+func Reconnect(attempts int) Option {
+	return optionFunc(func(c *config) { c.reconnect.attempts = max(attempts, 0) })
 }
 
-func (r *Reconnect) attempts() int {
-	switch {
-	case r.MaxAttempts < 0:
-		return 0
-	case r.MaxAttempts == 0:
-		return 5
-	}
-	return r.MaxAttempts
+// ReconnectDelay sets how long [Events] waits before reconnecting while
+// the stream has not set a delay with its retry field, which wins, and
+// limit, which caps the wait as it doubles (with jitter) with each failed
+// reconnection in a row. They default to 1s and 30s; zero or less keeps a
+// default. A retry field above limit is honoured as it is; an answer whose
+// Retry-After asks for a longer wait than limit ends the iteration with
+// that answer's problem.
+func ReconnectDelay(delay, limit time.Duration) Option {
+	return optionFunc(func(c *config) {
+		setPositive(&c.reconnect.delay, delay)
+		setPositive(&c.reconnect.maxDelay, limit)
+	})
 }
 
-func (r *Reconnect) delay() time.Duration {
-	if r.Delay > 0 {
-		return r.Delay
-	}
-	return time.Second
-}
-
-func (r *Reconnect) maxDelay() time.Duration {
-	if r.MaxDelay > 0 {
-		return r.MaxDelay
-	}
-	return 30 * time.Second
+// IdleTimeout makes [Events] drop a connection on which nothing — no
+// event, no keep-alive comment — has arrived for d, and reconnect: it
+// finds a connection that died without being closed. Without it, or with
+// zero or less, a silent connection is kept; set it well above the
+// server's keep-alive interval (sse.DefaultKeepAlive is 15s).
+func IdleTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.reconnect.idle = max(d, 0) })
 }
 
 // wait returns the wait before a reconnection after tries ones in a
-// row without an event: base (the stream's retry, or Delay) at first,
-// then doubling up to MaxDelay, drawn between half of that and the whole
-// but never under base.
-func (r *Reconnect) wait(base time.Duration, tries int) time.Duration {
+// row without an event: base (the stream's retry, or the delay) at
+// first, then doubling up to the limit, drawn between half of that and
+// the whole but never under base.
+func (r *reconnectConfig) wait(base time.Duration, tries int) time.Duration {
 	if base <= 0 {
-		base = r.delay()
+		base = r.delay
 	}
 	if tries == 0 {
 		return base
 	}
 	d := base
-	for i := 0; i < tries && d < r.maxDelay(); i++ {
+	for i := 0; i < tries && d < r.maxDelay; i++ {
 		d *= 2
 	}
-	d = min(d, max(r.maxDelay(), base))
+	d = min(d, max(r.maxDelay, base))
 	return max(d/2+rand.N(d/2+1), base)
 }
 
@@ -119,11 +104,11 @@ func (r *Reconnect) wait(base time.Duration, tries int) time.Duration {
 //	}
 //
 // When the connection ends — dropped, closed by the server, idle for
-// longer than [Reconnect.IdleTimeout] — Events reconnects after the
-// stream's retry delay with the last event ID received in Last-Event-ID,
-// so that the server resumes after it; failed reconnections back off and
-// are bounded ([WithReconnect]). The iteration ends when a reconnection
-// is answered 204 No Content (the stream is over, as the HTML standard's
+// longer than the [IdleTimeout] — Events reconnects after the stream's
+// retry delay with the last event ID received in Last-Event-ID, so that
+// the server resumes after it; failed reconnections back off and are
+// bounded ([Reconnect], [ReconnectDelay]). The iteration ends when a
+// reconnection is answered 204 No Content (the stream is over, as the HTML standard's
 // EventSource has it), when the loop breaks, and with a last error when
 // ctx ends (ctx.Err()), when the server refuses the stream (a
 // *roux.Error, as [Call] returns: 401 or 404 before the first event, a
@@ -136,7 +121,7 @@ func (r *Reconnect) wait(base time.Duration, tries int) time.Duration {
 // connection resumes after. The requests carry the client's options and
 // opts: headers, editors and the http.Client, whose Timeout, if set,
 // must outlast the stream; the first connection is retried as [Call]
-// retries with [WithRetry].
+// retries with [Retry].
 func Events[In, E any](ctx context.Context, c *Client, op *roux.Operation[In, sse.Stream[E]], in *In, opts ...Option) iter.Seq2[sse.Message[E], error] {
 	if in == nil {
 		in = new(In)
@@ -210,7 +195,7 @@ type follower struct {
 	p     *plan.Operation
 	r     *request
 	cur   sse.Cursor
-	rc    Reconnect
+	rc    reconnectConfig
 
 	tries      int           // reconnections in a row without an event
 	wait       time.Duration // before the next reconnection
@@ -228,14 +213,11 @@ func (c *Client) newFollower(op any, in unsafe.Pointer, opts []Option, want refl
 	if err != nil {
 		return nil, err
 	}
-	f := &follower{c: c, cfg: cfg, p: p, r: r}
-	if cfg.reconnect != nil {
-		f.rc = *cfg.reconnect
-	}
+	f := &follower{c: c, cfg: cfg, p: p, r: r, rc: cfg.reconnect}
 	f.cur.LastID = r.header.Get("Last-Event-ID")
 	cfg.editors = append([]func(*http.Request) error{f.edit}, cfg.editors...)
 	again := *cfg
-	again.retry = nil
+	again.retry.attempts = 1
 	f.again = &again
 	return f, nil
 }
@@ -253,7 +235,7 @@ func (f *follower) edit(req *http.Request) error {
 }
 
 // errIdle ends a connection on which nothing arrived for IdleTimeout.
-var errIdle = errors.New("nothing arrived for longer than Reconnect.IdleTimeout")
+var errIdle = errors.New("nothing arrived within the idle timeout")
 
 // connect opens a connection — a reconnection after its wait — and
 // returns its body, or nil when the stream is over (204), or the error
@@ -286,7 +268,7 @@ func (f *follower) connect(ctx context.Context, first bool) (io.ReadCloser, erro
 func (f *follower) open(ctx context.Context, first bool) (retry bool, err error) {
 	f.conn, f.cancel = context.WithCancelCause(ctx)
 	f.body, f.retryAfter = nil, 0
-	if d := f.rc.IdleTimeout; d > 0 {
+	if d := f.rc.idle; d > 0 {
 		cancel := f.cancel
 		f.idle = time.AfterFunc(d, func() { cancel(errIdle) })
 	}
@@ -327,7 +309,7 @@ func (f *follower) accept(resp *http.Response) (retry bool, err error) {
 		discard(resp)
 		return false, fmt.Errorf("client: %s: the response is %q, not text/event-stream", f.p.ID, resp.Header.Get("Content-Type"))
 	}
-	f.body = &connBody{r: resp.Body, idle: f.idle, d: f.rc.IdleTimeout}
+	f.body = &connBody{r: resp.Body, idle: f.idle, d: f.rc.idle}
 	return false, nil
 }
 
@@ -355,7 +337,7 @@ func (f *follower) ended(ctx context.Context, events int, lost error) (again boo
 	switch {
 	case ctx.Err() != nil:
 		return false, ctx.Err()
-	case f.rc.attempts() == 0:
+	case f.rc.attempts == 0:
 		if lost != nil {
 			return false, fmt.Errorf("client: %s: the connection was lost: %w", f.p.ID, lost)
 		}
@@ -372,16 +354,16 @@ func (f *follower) ended(ctx context.Context, events int, lost error) (again boo
 // next prepares the next reconnection after cause, the reason the last
 // connection ended or failed: it sets the wait, or returns the error that
 // ends the iteration when the reconnections in a row that brought no
-// event have reached MaxAttempts.
+// event have reached their number (Reconnect).
 func (f *follower) next(cause error) error {
 	rc := &f.rc
-	if f.tries >= rc.attempts() {
+	if f.tries >= rc.attempts {
 		return fmt.Errorf("client: %s: gave up after %d reconnections in a row without an event; the last: %w", f.p.ID, f.tries, cause)
 	}
 	f.wait = rc.wait(f.cur.Retry, f.tries)
 	f.tries++
 	if f.retryAfter > 0 {
-		if f.retryAfter > rc.maxDelay() {
+		if f.retryAfter > rc.maxDelay {
 			return cause // the server asks for a longer wait than the caller's
 		}
 		f.wait = max(f.wait, f.retryAfter)

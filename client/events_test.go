@@ -188,7 +188,7 @@ func collect[E any](seq func(func(sse.Message[E], error) bool)) []result {
 func TestEvents(t *testing.T) {
 	t.Parallel()
 	k := newTicks(t)
-	fast := client.WithReconnect(client.Reconnect{Delay: time.Millisecond, MaxDelay: 10 * time.Millisecond})
+	fast := client.ReconnectDelay(time.Millisecond, 10*time.Millisecond)
 	for _, tt := range []struct {
 		name    string
 		script  string
@@ -207,7 +207,7 @@ func TestEvents(t *testing.T) {
 			// The client's delay is an hour: only the retry field lets
 			// the test end.
 			name: "the stream's retry field sets the delay", script: "retry",
-			opts:    []client.Option{client.WithReconnect(client.Reconnect{Delay: time.Hour})},
+			opts:    []client.Option{client.ReconnectDelay(time.Hour, 0)},
 			want:    []result{{ID: "1"}, {ID: "4"}, {ID: "last"}},
 			lastIDs: []string{"", "1", "last"},
 		},
@@ -235,26 +235,26 @@ func TestEvents(t *testing.T) {
 		},
 		{
 			name: "reconnections are bounded", script: "drop",
-			opts:    []client.Option{client.WithReconnect(client.Reconnect{MaxAttempts: 2, Delay: time.Millisecond})},
+			opts:    []client.Option{client.Reconnect(2), client.ReconnectDelay(time.Millisecond, 0)},
 			want:    []result{{Err: "client: get-ticks: gave up after 2 reconnections in a row without an event; the last: client: get-ticks: unexpected EOF"}},
 			lastIDs: []string{"", "", ""},
 		},
 		{
 			name: "no reconnection", script: "closed",
-			opts:    []client.Option{client.WithReconnect(client.Reconnect{MaxAttempts: -1})},
+			opts:    []client.Option{client.Reconnect(0)},
 			want:    []result{{ID: "1"}},
 			lastIDs: []string{""},
 		},
 		{
 			name: "an idle connection is dropped and resumed", script: "silent",
-			opts:    []client.Option{client.WithReconnect(client.Reconnect{Delay: time.Millisecond, IdleTimeout: 200 * time.Millisecond})},
+			opts:    []client.Option{client.ReconnectDelay(time.Millisecond, 0), client.IdleTimeout(200 * time.Millisecond)},
 			want:    []result{{ID: "1"}, {ID: "4"}, {ID: "last"}},
 			lastIDs: []string{"", "1", "last"},
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := client.New(k.url, client.WithHTTPClient(k.hc))
+			c := client.New(k.url, client.HTTPClient(k.hc))
 			var last error
 			var got []result
 			for m, err := range client.Events(ctx(t), c, k.ticks, &TicksIn{Script: tt.script}, tt.opts...) {
@@ -285,7 +285,7 @@ func TestEvents(t *testing.T) {
 func TestEventsDecoding(t *testing.T) {
 	t.Parallel()
 	k := newTicks(t)
-	c := client.New(k.url, client.WithHTTPClient(k.hc))
+	c := client.New(k.url, client.HTTPClient(k.hc))
 	t.Run("an undeclared event yields an error and the iteration goes on", func(t *testing.T) {
 		t.Parallel()
 		narrow := roux.NewOperation[TicksIn, sse.Stream[NarrowEvent]](http.MethodGet, "/ticks")
@@ -333,7 +333,7 @@ func TestEventsDecoding(t *testing.T) {
 func TestEventsCancel(t *testing.T) {
 	t.Parallel()
 	k := newTicks(t)
-	c := client.New(k.url, client.WithHTTPClient(k.hc))
+	c := client.New(k.url, client.HTTPClient(k.hc))
 	cx, cancel := context.WithCancel(ctx(t))
 	defer cancel()
 	var got []result
@@ -360,7 +360,7 @@ func TestEventsCancel(t *testing.T) {
 func TestEventsBreak(t *testing.T) {
 	t.Parallel()
 	k := newTicks(t)
-	c := client.New(k.url, client.WithHTTPClient(k.hc))
+	c := client.New(k.url, client.HTTPClient(k.hc))
 	for m, err := range client.Events(ctx(t), c, k.ticks, &TicksIn{Script: "resume"}) {
 		if err != nil || m.ID != "1" {
 			t.Fatalf("got %v, %v; want event 1", m, err)

@@ -15,7 +15,7 @@ import (
 // A POST is retried only with an idempotency key: here the server's
 // first answer is a 503 after it took the order, and the retry, with the
 // same key, gets the stored answer instead of a second order.
-func ExampleWithIdempotencyKey() {
+func ExampleIdempotencyKeys() {
 	api := roux.New(roux.Config{Title: "Kitchen", Version: "1.0.0"})
 	var orders atomic.Int32
 	place := roux.Post(api, "/orders", func(ctx context.Context, in *struct{ Body []string }) (*struct {
@@ -42,7 +42,7 @@ func ExampleWithIdempotencyKey() {
 	srv := httptest.NewServer(flaky(api))
 	defer srv.Close()
 
-	c := client.New(srv.URL, client.WithRetry(client.Retry{Backoff: 10 * time.Millisecond}), client.WithIdempotencyKey())
+	c := client.New(srv.URL, client.Retry(3), client.RetryBackoff(10*time.Millisecond, 0), client.IdempotencyKeys())
 	got, err := client.Call(context.Background(), c, place, &struct{ Body []string }{[]string{"soup"}})
 	if err != nil {
 		fmt.Println(err)

@@ -64,7 +64,7 @@ func ExampleEvents() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()))
 	for m, err := range client.Events(ctx, c, follow, &FollowIn{ID: 1}) {
 		if err != nil {
 			fmt.Println("error:", err)
@@ -103,7 +103,7 @@ func ExampleDial() {
 					return err
 				}
 			}
-		}, ws.Options{}), nil
+		}), nil
 	})
 	srv := httptest.NewServer(api)
 	defer srv.Close()
@@ -111,7 +111,7 @@ func ExampleDial() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()))
 	conn, err := client.Dial(ctx, c, chat, &ChatIn{Name: "ann"})
 	if err != nil {
 		fmt.Println(err)
@@ -156,7 +156,7 @@ func Example_upload() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()))
 	in := &PhotoIn{}
 	in.Form.Caption = "The sea"
 	in.Form.Photo = roux.FileUpload("sea.png", "image/png", strings.NewReader("not really a PNG"))
@@ -179,7 +179,7 @@ func Example_download() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()))
 	f, err := client.Call(ctx, c, download, nil)
 	if err != nil {
 		fmt.Println(err)

@@ -39,7 +39,7 @@ func Example() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()))
 
 	dish, err := client.Call(ctx, c, getDish, &GetDishInput{ID: 3})
 	fmt.Println(dish.Name, dish.Fields, err) // Fields not sent: the server's default
@@ -54,14 +54,14 @@ func Example() {
 	// 404 no dish 4
 }
 
-// With WithValidation the server's validators check the input first:
+// With Validation the server's validators check the input first:
 // an invalid one is answered without a request.
-func ExampleWithValidation() {
+func ExampleValidation() {
 	api := roux.New(roux.Config{Title: "Kitchen", Version: "1.0.0"})
 	getDish := roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *GetDishInput) (*Plate, error) {
 		return &Plate{ID: in.ID}, nil
 	})
-	c := client.New("http://127.0.0.1:1", client.WithValidation()) // nothing listens there
+	c := client.New("http://127.0.0.1:1", client.Validation()) // nothing listens there
 
 	_, err := client.Call(context.Background(), c, getDish, &GetDishInput{ID: 0, Fields: "everything"})
 	var pe *roux.Error
@@ -79,7 +79,7 @@ func ExampleWithValidation() {
 
 // Idempotent calls can be retried on connection errors and on 429, 502,
 // 503 and 504, honouring Retry-After.
-func ExampleWithRetry() {
+func ExampleRetry() {
 	api := roux.New(roux.Config{Title: "Kitchen", Version: "1.0.0"})
 	var calls atomic.Int32
 	menu := roux.Get(api, "/menu", func(ctx context.Context, in *struct{}) (*[]string, error) {
@@ -93,8 +93,8 @@ func ExampleWithRetry() {
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()),
-		client.WithRetry(client.Retry{MaxAttempts: 3, Backoff: 10 * time.Millisecond}))
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()),
+		client.Retry(3), client.RetryBackoff(10*time.Millisecond, 0))
 	items, err := client.Call(context.Background(), c, menu, nil)
 	fmt.Println(*items, err, calls.Load())
 	// Output:

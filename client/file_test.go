@@ -77,7 +77,7 @@ func newFiles(t *testing.T) *files {
 		api.ServeHTTP(w, r)
 	}))
 	srv := newServer(t, mux)
-	f.c = client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	f.c = client.New(srv.URL, client.HTTPClient(srv.Client()))
 	return f
 }
 
@@ -217,7 +217,7 @@ func TestFileEnvelopeAndRange(t *testing.T) {
 		}
 	})
 	t.Run("a range asked for", func(t *testing.T) {
-		got, err := client.Call(ctx(t), f.c, f.get, &FileIn{Name: "data.bin"}, client.WithHeader("Range", "bytes=10-19"))
+		got, err := client.Call(ctx(t), f.c, f.get, &FileIn{Name: "data.bin"}, client.Header("Range", "bytes=10-19"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +228,7 @@ func TestFileEnvelopeAndRange(t *testing.T) {
 		}
 	})
 	t.Run("a range outside the file", func(t *testing.T) {
-		_, err := client.Call(ctx(t), f.c, f.get, &FileIn{Name: "data.bin"}, client.WithHeader("Range", "bytes=200000-"))
+		_, err := client.Call(ctx(t), f.c, f.get, &FileIn{Name: "data.bin"}, client.Header("Range", "bytes=200000-"))
 		var pe *roux.Error
 		if !errors.As(err, &pe) || pe.Status != http.StatusRequestedRangeNotSatisfiable {
 			t.Errorf("got %v, want a 416 *roux.Error", err)

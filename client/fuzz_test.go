@@ -57,7 +57,7 @@ func FuzzCall(f *testing.F) {
 		return &struct{}{}, nil
 	})
 	srv := newServer(f, api)
-	c := client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	c := client.New(srv.URL, client.HTTPClient(srv.Client()))
 
 	f.Fuzz(func(t *testing.T, s, hs, cs string, i int64, fl float64, b []byte, ns int64) {
 		tm := time.Unix(0, ns).In(time.FixedZone("", int(i%(20*3600))))

@@ -12,18 +12,18 @@ import (
 	"github.com/roux-go/roux/internal/plan"
 )
 
-// WithIdempotencyKey sends an Idempotency-Key header with every call of a
+// IdempotencyKeys sends an Idempotency-Key header with every call of a
 // POST or PATCH operation — a new random key (a UUID) per call, the same
-// on each of its attempts — and makes [WithRetry] retry those calls as it
+// on each of its attempts — and makes [Retry] retry those calls as it
 // retries idempotent ones: a server whose operation is roux.Idempotent
 // answers a retry of a request that took effect with the first answer
 // instead of acting twice. It also retries the 409 of a key whose first
 // request is still running (problem type
 // roux.IdempotencyKeyInUseType), after its Retry-After. A key set with
-// [WithHeader] is kept, for a caller that keeps its own key across
+// [Header] is kept, for a caller that keeps its own key across
 // restarts. Give it only for servers that honour the header: one that
 // ignores it acts on every retry.
-func WithIdempotencyKey() Option {
+func IdempotencyKeys() Option {
 	return optionFunc(func(c *config) { c.idempotencyKey = true })
 }
 

@@ -104,13 +104,13 @@ func (l *losingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 var uuidKey = regexp.MustCompile(`^"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$`)
 
-func TestWithIdempotencyKeyRetriesLostAnswers(t *testing.T) {
+func TestIdempotencyKeysRetriesLostAnswers(t *testing.T) {
 	t.Parallel()
 	s := newTicketService(t)
 	tr := &losingTransport{}
 	tr.lose.Store(1)
-	c := client.New(s.srv.URL, client.WithHTTPClient(&http.Client{Transport: tr}),
-		client.WithRetry(client.Retry{Backoff: time.Millisecond}), client.WithIdempotencyKey())
+	c := client.New(s.srv.URL, client.HTTPClient(&http.Client{Transport: tr}),
+		client.Retry(3), client.RetryBackoff(time.Millisecond, 0), client.IdempotencyKeys())
 	got, err := client.Call(context.Background(), c, s.op, &ticketIn{Body: struct {
 		Seat string `json:"seat"`
 	}{"12A"}})
@@ -138,7 +138,7 @@ func TestWithoutIdempotencyKeyNoRetry(t *testing.T) {
 	s := newTicketService(t)
 	tr := &losingTransport{}
 	tr.lose.Store(1)
-	c := client.New(s.srv.URL, client.WithHTTPClient(&http.Client{Transport: tr}), client.WithRetry(client.Retry{Backoff: time.Millisecond}))
+	c := client.New(s.srv.URL, client.HTTPClient(&http.Client{Transport: tr}), client.Retry(3), client.RetryBackoff(time.Millisecond, 0))
 	if _, err := client.Call(context.Background(), c, s.op, &ticketIn{}); !errors.Is(err, errLost) {
 		t.Errorf("got %v, want the lost answer's error: a POST without a key is not retried", err)
 	}
@@ -147,7 +147,7 @@ func TestWithoutIdempotencyKeyNoRetry(t *testing.T) {
 	}
 }
 
-func TestWithIdempotencyKeyRetriesKeyInUse(t *testing.T) {
+func TestIdempotencyKeysRetriesKeyInUse(t *testing.T) {
 	t.Parallel()
 	// The first attempt's answer is lost at once, while the server still
 	// works on it: the retry gets 409 with Retry-After: 1, waits, and gets
@@ -162,8 +162,8 @@ func TestWithIdempotencyKeyRetriesKeyInUse(t *testing.T) {
 		}
 		close(s.block)
 	}()
-	c := client.New(s.srv.URL, client.WithHTTPClient(&http.Client{Transport: tr}),
-		client.WithRetry(client.Retry{Backoff: time.Millisecond}), client.WithIdempotencyKey())
+	c := client.New(s.srv.URL, client.HTTPClient(&http.Client{Transport: tr}),
+		client.Retry(3), client.RetryBackoff(time.Millisecond, 0), client.IdempotencyKeys())
 	got, err := client.Call(context.Background(), c, s.op, &ticketIn{})
 	if err != nil {
 		t.Fatal(err)
@@ -176,12 +176,12 @@ func TestWithIdempotencyKeyRetriesKeyInUse(t *testing.T) {
 	}
 }
 
-func TestWithIdempotencyKeyKeepsCallersKey(t *testing.T) {
+func TestIdempotencyKeysKeepsCallersKey(t *testing.T) {
 	t.Parallel()
 	s := newTicketService(t)
-	c := client.New(s.srv.URL, client.WithIdempotencyKey())
+	c := client.New(s.srv.URL, client.IdempotencyKeys())
 	for range 2 {
-		if _, err := client.Call(context.Background(), c, s.op, &ticketIn{}, client.WithHeader(roux.IdempotencyKeyHeader, `"order-77"`)); err != nil {
+		if _, err := client.Call(context.Background(), c, s.op, &ticketIn{}, client.Header(roux.IdempotencyKeyHeader, `"order-77"`)); err != nil {
 			t.Fatal(err)
 		}
 	}

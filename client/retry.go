@@ -11,68 +11,60 @@ import (
 	"github.com/roux-go/roux/internal/retryafter"
 )
 
-// Retry configures retries (see [WithRetry]). The zero value retries
-// with the defaults given for each field.
-type Retry struct {
-	// MaxAttempts is the number of attempts in all, the first included;
-	// 0 means 3.
-	MaxAttempts int
-	// Backoff is the wait before the first retry, doubled before each
-	// further one, with jitter (a wait is drawn between half the backoff
-	// and the whole); 0 means 100ms.
-	Backoff time.Duration
-	// MaxBackoff caps the backoff; 0 means 5s.
-	MaxBackoff time.Duration
-	// MaxRetryAfter is the longest Retry-After the client waits for; a
-	// response that asks for a longer wait is returned rather than
-	// retried sooner than the server asked. 0 means 30s.
-	MaxRetryAfter time.Duration
+// retryConfig is how calls are retried; New starts from the defaults.
+type retryConfig struct {
+	attempts      int // in all, the first included; 1 retries nothing
+	backoff       time.Duration
+	maxBackoff    time.Duration
+	maxRetryAfter time.Duration
 }
 
-// WithRetry retries calls of idempotent operations (GET, HEAD, PUT,
-// DELETE, OPTIONS, TRACE) that fail with a connection error or answer
-// 429, 502, 503 or 504, up to r.MaxAttempts attempts in all, waiting an
-// exponential backoff with jitter between attempts, or the wait a
-// Retry-After header asks for (seconds or an HTTP-date) when it is
-// longer. A retry never waits past the context's deadline: when the wait
-// would, the last answer is returned at once. Other methods are never
-// retried, since a request that failed on the way back may have taken
-// effect, unless [WithIdempotencyKey] makes them safe to send again; nor
-// are file uploads, whose content is streamed once. Without WithRetry, a
-// call makes one attempt.
-func WithRetry(r Retry) Option {
-	return optionFunc(func(c *config) { c.retry = &r })
+// Retry retries calls of idempotent operations (GET, HEAD, PUT, DELETE,
+// OPTIONS, TRACE) that fail with a connection error or answer 429, 502,
+// 503 or 504, making up to attempts attempts in all, the first included
+// (3 is a good start). Between attempts it waits an exponential backoff
+// with jitter ([RetryBackoff]), or the wait a Retry-After header asks for
+// (seconds or an HTTP-date) when it is longer, up to [MaxRetryAfter]. A
+// retry never waits past the context's deadline: when the wait would, the
+// last answer is returned at once. Other methods are never retried, since
+// a request that failed on the way back may have taken effect, unless
+// [IdempotencyKeys] makes them safe to send again; nor are file uploads,
+// whose content is streamed once.
+//
+// Without Retry a call makes one attempt; Retry(1), given to one call,
+// turns off the retries of its client.
+func Retry(attempts int) Option {
+	return optionFunc(func(c *config) { c.retry.attempts = max(attempts, 1) })
 }
 
-func (r *Retry) attempts() int {
-	if r.MaxAttempts > 0 {
-		return r.MaxAttempts
-	}
-	return 3
+// RetryBackoff sets the wait before the first retry ([Retry]), doubled
+// before each further one up to limit, with jitter: a wait is drawn
+// between half the backoff and the whole. They default to 100ms and 5s;
+// zero or less keeps a default.
+func RetryBackoff(first, limit time.Duration) Option {
+	return optionFunc(func(c *config) {
+		setPositive(&c.retry.backoff, first)
+		setPositive(&c.retry.maxBackoff, limit)
+	})
 }
 
-// backoff returns the jittered wait after the given failed attempt
+// MaxRetryAfter sets the longest Retry-After a retrying call ([Retry])
+// waits for; a response that asks for a longer wait is returned rather
+// than retried sooner than the server asked. It defaults to 30s; zero or
+// less keeps the default.
+func MaxRetryAfter(d time.Duration) Option {
+	return optionFunc(func(c *config) { setPositive(&c.retry.maxRetryAfter, d) })
+}
+
+// wait returns the jittered wait after the given failed attempt
 // (1-based).
-func (r *Retry) backoff(attempt int) time.Duration {
-	d, maxD := r.Backoff, r.MaxBackoff
-	if d <= 0 {
-		d = 100 * time.Millisecond
-	}
-	if maxD <= 0 {
-		maxD = 5 * time.Second
-	}
+func (r *retryConfig) wait(attempt int) time.Duration {
+	d, maxD := r.backoff, r.maxBackoff
 	for i := 1; i < attempt && d < maxD; i++ {
 		d *= 2
 	}
 	d = min(d, maxD)
 	return d/2 + rand.N(d/2+1)
-}
-
-func (r *Retry) maxRetryAfter() time.Duration {
-	if r.MaxRetryAfter > 0 {
-		return r.MaxRetryAfter
-	}
-	return 30 * time.Second
 }
 
 // idempotent reports whether method is idempotent (RFC 9110, section
@@ -104,8 +96,8 @@ func (c *Client) send(ctx context.Context, cfg *config, p *plan.Operation, r *re
 	attempts := 1
 	// An unsafe call a key makes safe to retry: see idempotency.go.
 	keyed := idempotencyKey(cfg, p, r)
-	if cfg.retry != nil && (idempotent(p.Method) || keyed) && r.upload == nil { // an upload is streamed once
-		attempts = cfg.retry.attempts()
+	if (idempotent(p.Method) || keyed) && r.upload == nil { // an upload is streamed once
+		attempts = cfg.retry.attempts
 	}
 	for attempt := 1; ; attempt++ {
 		req, err := c.newRequest(ctx, cfg, p, r)
@@ -119,11 +111,11 @@ func (c *Client) send(ctx context.Context, cfg *config, p *plan.Operation, r *re
 		var wait time.Duration
 		switch {
 		case err != nil && ctx.Err() == nil:
-			wait = cfg.retry.backoff(attempt)
+			wait = cfg.retry.wait(attempt)
 		case err == nil && (retryStatus(resp.StatusCode) || keyed && keyInUse(resp)):
-			wait = cfg.retry.backoff(attempt)
+			wait = cfg.retry.wait(attempt)
 			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				if ra > cfg.retry.maxRetryAfter() {
+				if ra > cfg.retry.maxRetryAfter {
 					return resp, nil
 				}
 				wait = max(wait, ra)

@@ -38,19 +38,24 @@ func TestBackoff(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name     string
-		r        Retry
+		opts     []Option
 		attempt  int
 		min, max time.Duration
 	}{
-		{"defaults, first", Retry{}, 1, 50 * time.Millisecond, 100 * time.Millisecond},
-		{"defaults, third", Retry{}, 3, 200 * time.Millisecond, 400 * time.Millisecond},
-		{"capped", Retry{}, 30, 2500 * time.Millisecond, 5 * time.Second},
-		{"given", Retry{Backoff: time.Second, MaxBackoff: 3 * time.Second}, 2, time.Second, 2 * time.Second},
-		{"given, capped", Retry{Backoff: time.Second, MaxBackoff: 3 * time.Second}, 5, 1500 * time.Millisecond, 3 * time.Second},
+		{"defaults, first", nil, 1, 50 * time.Millisecond, 100 * time.Millisecond},
+		{"defaults, third", nil, 3, 200 * time.Millisecond, 400 * time.Millisecond},
+		{"capped", nil, 30, 2500 * time.Millisecond, 5 * time.Second},
+		{"given", []Option{RetryBackoff(time.Second, 3*time.Second)}, 2, time.Second, 2 * time.Second},
+		{"given, capped", []Option{RetryBackoff(time.Second, 3*time.Second)}, 5, 1500 * time.Millisecond, 3 * time.Second},
+		{"first given, default cap", []Option{RetryBackoff(time.Second, 0)}, 5, 2500 * time.Millisecond, 5 * time.Second},
 	} {
+		cfg := defaults
+		for _, o := range tt.opts {
+			o.apply(&cfg)
+		}
 		for range 100 {
-			if got := tt.r.backoff(tt.attempt); got < tt.min || got > tt.max {
-				t.Fatalf("%s: backoff(%d) = %v, want within [%v, %v]", tt.name, tt.attempt, got, tt.min, tt.max)
+			if got := cfg.retry.wait(tt.attempt); got < tt.min || got > tt.max {
+				t.Fatalf("%s: wait(%d) = %v, want within [%v, %v]", tt.name, tt.attempt, got, tt.min, tt.max)
 			}
 		}
 	}

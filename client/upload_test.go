@@ -99,7 +99,7 @@ func newAlbums(t *testing.T) *albums {
 		return client.Call(ctx, a.c, a.post, in2)
 	})
 	srv := newServer(t, api)
-	a.c = client.New(srv.URL, client.WithHTTPClient(srv.Client()))
+	a.c = client.New(srv.URL, client.HTTPClient(srv.Client()))
 	return a
 }
 
@@ -212,7 +212,7 @@ func TestUploadFailures(t *testing.T) {
 		{"a malformed content type", album(roux.FileUpload("a.png", "image/", strings.NewReader("x")), "t"), nil,
 			0, client.ErrInvalid, "content type", false},
 		{"a text field validated before sending", album(roux.FileUpload("a.png", "image/png", strings.NewReader("x")), ""),
-			[]client.Option{client.WithValidation()}, http.StatusUnprocessableEntity, client.ErrInvalid, `form field "title": must be at least 1 character long`, false},
+			[]client.Option{client.Validation()}, http.StatusUnprocessableEntity, client.ErrInvalid, `form field "title": must be at least 1 character long`, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before := a.posts.Load()
@@ -279,7 +279,7 @@ func TestUploadNotRetried(t *testing.T) {
 	in := &AlbumIn{Album: "a"}
 	in.Form.Title = "t"
 	in.Form.Cover = roux.FileUpload("a.png", "image/png", strings.NewReader("png"))
-	_, err := client.Call(ctx(t), a.c, a.put, in, client.WithRetry(client.Retry{}))
+	_, err := client.Call(ctx(t), a.c, a.put, in, client.Retry(3))
 	var pe *roux.Error
 	if !errors.As(err, &pe) || pe.Status != http.StatusServiceUnavailable || a.puts.Load() != 1 {
 		t.Errorf("got %v after %d attempts, want the 503 of the one attempt", err, a.puts.Load())

@@ -109,21 +109,42 @@ var assetDir = sync.OnceValue(func() string {
 	return "swagger-ui-" + version() + "-" + hex.EncodeToString(h.Sum(nil))
 })
 
-// Config configures a [Handler]. SpecURL is required; the other fields
-// have defaults.
-type Config struct {
-	// Path is the URL path the page is served at. Its assets are served
-	// below it, at Path+"/swagger-ui-<version>-<hash>/<file>", so a
-	// router must send Path and everything under Path+"/" (or exactly
-	// [Handler.Paths]) to the handler. It defaults to "/docs"; a trailing
-	// slash is ignored.
-	Path string
-	// SpecURL is the URL of the OpenAPI document the page shows, such as
-	// "/openapi.json". It must be on the page's own origin: the
-	// Content-Security-Policy allows no other.
-	SpecURL string
-	// Title is the page's title. It defaults to "API reference".
-	Title string
+// Option configures a [Handler] (given to [New]). The interface is
+// sealed: build options with the constructors below.
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// config is what the options of a Handler add up to.
+type config struct {
+	path, title string
+}
+
+// Path sets the URL path the page is served at. Its assets are served
+// below it, at path+"/swagger-ui-<version>-<hash>/<file>", so a router
+// must send path and everything under path+"/" (or exactly
+// [Handler.Paths]) to the handler. It defaults to "/docs", which ""
+// keeps; a trailing slash is ignored.
+func Path(path string) Option {
+	return optionFunc(func(c *config) {
+		if path != "" {
+			c.path = path
+		}
+	})
+}
+
+// Title sets the page's title. It defaults to "API reference", which ""
+// keeps.
+func Title(title string) Option {
+	return optionFunc(func(c *config) {
+		if title != "" {
+			c.title = title
+		}
+	})
 }
 
 // Handler serves the docs page and its assets. Create it with [New]; it
@@ -134,31 +155,31 @@ type Handler struct {
 	page   []byte
 }
 
-// New returns the handler for the page configured by c.
-func New(c Config) *Handler {
-	if c.Path == "" {
-		c.Path = "/docs"
+// New returns the handler for the page of the OpenAPI document at
+// specURL, such as "/openapi.json", configured by opts. specURL must be
+// on the page's own origin: the Content-Security-Policy allows no other.
+func New(specURL string, opts ...Option) *Handler {
+	c := config{path: "/docs", title: "API reference"}
+	for _, o := range opts {
+		o.apply(&c)
 	}
-	if c.Title == "" {
-		c.Title = "API reference"
-	}
-	path := strings.TrimSuffix(c.Path, "/")
+	path := strings.TrimSuffix(c.path, "/")
 	h := &Handler{path: path, prefix: path + "/" + assetDir() + "/"}
 	h.page = []byte(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>` + html.EscapeString(c.Title) + `</title>
+<title>` + html.EscapeString(c.title) + `</title>
 <link rel="stylesheet" href="` + html.EscapeString(h.prefix) + `swagger-ui.css">
 <link rel="icon" type="image/png" href="` + html.EscapeString(h.prefix) + `favicon-32x32.png">
 <script defer src="` + html.EscapeString(h.prefix) + `swagger-ui-bundle.js"></script>
 <script defer src="` + html.EscapeString(h.prefix) + `init.js"></script>
 </head>
 <body>
-<div id="swagger-ui" data-url="` + html.EscapeString(c.SpecURL) + `"></div>
+<div id="swagger-ui" data-url="` + html.EscapeString(specURL) + `"></div>
 <noscript>This API reference needs JavaScript. The OpenAPI document is at <a href="` +
-		html.EscapeString(c.SpecURL) + `">` + html.EscapeString(c.SpecURL) + `</a>.</noscript>
+		html.EscapeString(specURL) + `">` + html.EscapeString(specURL) + `</a>.</noscript>
 </body>
 </html>
 `)

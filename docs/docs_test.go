@@ -56,7 +56,7 @@ func TestBundleNamesNoOtherHost(t *testing.T) {
 
 func TestHandler(t *testing.T) {
 	t.Parallel()
-	h := New(Config{SpecURL: "/spec.json?v=1&x=<y>", Title: `A "B"`})
+	h := New("/spec.json?v=1&x=<y>", Title(`A "B"`))
 	paths := h.Paths()
 	if paths[0] != "/docs" || len(paths) != 1+len(assets) {
 		t.Fatalf("got paths %v", paths)
@@ -124,7 +124,7 @@ func TestHandler(t *testing.T) {
 func TestPageEscapes(t *testing.T) {
 	t.Parallel()
 	w := httptest.NewRecorder()
-	New(Config{Path: "/ref/", SpecURL: `/a.json?x="><script>`, Title: "<T&>"}).ServeHTTP(w, httptest.NewRequest("GET", "/ref", nil))
+	New(`/a.json?x="><script>`, Path("/ref/"), Title("<T&>")).ServeHTTP(w, httptest.NewRequest("GET", "/ref", nil))
 	page := w.Body.String()
 	for _, want := range []string{`data-url="/a.json?x=&#34;&gt;&lt;script&gt;"`, "<title>&lt;T&amp;&gt;</title>", `src="/ref/` + assetDir() + `/init.js"`} {
 		if !strings.Contains(page, want) {

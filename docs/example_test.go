@@ -11,7 +11,7 @@ import (
 // The page can serve any OpenAPI document on the same origin; here it is
 // mounted on a plain http.ServeMux next to the document.
 func Example() {
-	page := docs.New(docs.Config{Path: "/reference", SpecURL: "/openapi.json", Title: "Kitchen"})
+	page := docs.New("/openapi.json", docs.Path("/reference"), docs.Title("Kitchen"))
 	mux := http.NewServeMux()
 	mux.Handle("/reference", page)
 	mux.Handle("/reference/", page)

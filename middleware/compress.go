@@ -4,6 +4,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,32 +13,59 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// CompressConfig configures [Compress]. The zero value is a good default.
-type CompressConfig struct {
-	// MinSize is the smallest body worth compressing, in bytes; smaller
-	// ones are sent as they are. It defaults to 1024.
-	MinSize int
-	// ContentTypes lists the media types to compress ("application/json",
-	// or "text/*" for a whole type). It defaults to text/* other than
-	// text/event-stream, JSON and XML (with their +json and +xml
-	// suffixes), JavaScript, YAML and SVG. Problems (+json) are included.
-	ContentTypes []string
+// CompressOption configures [Compress]. Without options it compresses
+// bodies of at least 1024 bytes of the default types (see
+// [ContentTypes]). The interface is sealed: build options with the
+// constructors below.
+type CompressOption interface {
+	applyCompress(*compressConfig)
+}
+
+type compressOption func(*compressConfig)
+
+func (f compressOption) applyCompress(c *compressConfig) { f(c) }
+
+// compressConfig is what the options of Compress add up to.
+type compressConfig struct {
+	minSize      int
+	contentTypes []string
+}
+
+// MinSize sets the smallest body [Compress] compresses, in bytes; smaller
+// ones are sent as they are. It defaults to 1024; a value below 1 keeps
+// the default.
+func MinSize(n int) CompressOption {
+	return compressOption(func(c *compressConfig) { c.minSize = n })
+}
+
+// ContentTypes lists the media types [Compress] compresses
+// ("application/json", "+json" for a suffix, or "text/*" for a whole
+// type), in place of the default: text/* other than text/event-stream,
+// JSON and XML (with their +json and +xml suffixes), JavaScript, YAML and
+// SVG, problems (+json) included. Event streams are never compressed.
+func ContentTypes(types ...string) CompressOption {
+	types = slices.Clone(types)
+	return compressOption(func(c *compressConfig) { c.contentTypes = append(c.contentTypes, types...) })
 }
 
 // Compress compresses response bodies with zstd or gzip, whichever the
 // client's Accept-Encoding prefers (zstd on a tie), using
 // github.com/klauspost/compress. Only bodies of compressible types and at
-// least MinSize bytes are compressed; responses that already have a
+// least [MinSize] bytes are compressed; responses that already have a
 // Content-Encoding, range responses (206, Content-Range), HEAD requests,
 // and 1xx, 204 and 304 responses pass through. Compressed responses lose their Content-Length; every response
 // that could have been compressed varies by Accept-Encoding. Flushing
 // works: what has been written is compressed and sent.
-func Compress(c CompressConfig) func(http.Handler) http.Handler {
-	if c.MinSize <= 0 {
-		c.MinSize = 1024
+func Compress(opts ...CompressOption) func(http.Handler) http.Handler {
+	var c compressConfig
+	for _, o := range opts {
+		o.applyCompress(&c)
 	}
-	if len(c.ContentTypes) == 0 {
-		c.ContentTypes = []string{"text/*", "application/json", "+json", "application/xml", "+xml",
+	if c.minSize <= 0 {
+		c.minSize = 1024
+	}
+	if len(c.contentTypes) == 0 {
+		c.contentTypes = []string{"text/*", "application/json", "+json", "application/xml", "+xml",
 			"application/javascript", "text/javascript", "application/yaml", "image/svg+xml"}
 	}
 	return func(next http.Handler) http.Handler {
@@ -90,7 +118,7 @@ var (
 // whether to compress it.
 type compressWriter struct {
 	http.ResponseWriter
-	cfg     *CompressConfig
+	cfg     *compressConfig
 	enc     string
 	status  int
 	buf     []byte
@@ -115,7 +143,7 @@ func (w *compressWriter) Write(b []byte) (int, error) {
 	}
 	if !w.decided {
 		w.buf = append(w.buf, b...)
-		if len(w.buf) < w.cfg.MinSize {
+		if len(w.buf) < w.cfg.minSize {
 			return len(b), nil
 		}
 		if err := w.decide(true); err != nil {
@@ -130,7 +158,7 @@ func (w *compressWriter) Write(b []byte) (int, error) {
 }
 
 // decide starts the real response: compressed when big is true (the body
-// reached MinSize, or is being flushed) and its type is compressible.
+// reached the minimum size, or is being flushed) and its type is compressible.
 func (w *compressWriter) decide(big bool) error {
 	w.decided = true
 	h := w.Header()
@@ -173,7 +201,7 @@ func (w *compressWriter) compressibleType(ct string) bool {
 	if err != nil || mt == "text/event-stream" {
 		return false
 	}
-	for _, want := range w.cfg.ContentTypes {
+	for _, want := range w.cfg.contentTypes {
 		switch {
 		case strings.HasPrefix(want, "+"):
 			if strings.HasSuffix(mt, want) {

@@ -5,31 +5,80 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// CORSConfig is a cross-origin resource sharing policy. The zero value
-// allows nothing; set AllowedOrigins.
-type CORSConfig struct {
-	// AllowedOrigins lists the origins ("https://app.example.com") that
-	// may read responses; "*" allows any origin. Compared exactly, as
-	// browsers send them (scheme, host and port, no path).
-	AllowedOrigins []string
-	// AllowOrigin, when set, decides for origins not in AllowedOrigins.
-	AllowOrigin func(origin string) bool
-	// AllowedMethods lists the methods allowed cross-origin; it defaults
-	// to GET, HEAD and POST.
-	AllowedMethods []string
-	// AllowedHeaders lists request headers a browser may send beyond the
-	// CORS-safelisted ones; "*" allows any (not with AllowCredentials).
-	AllowedHeaders []string
-	// ExposedHeaders lists response headers scripts may read.
-	ExposedHeaders []string
-	// AllowCredentials lets requests carry cookies and HTTP auth. It
-	// cannot be combined with the "*" origin.
-	AllowCredentials bool
-	// MaxAge is how long, in seconds, a browser may cache a preflight
-	// answer; 0 sends no Access-Control-Max-Age.
-	MaxAge int
+// CORSOption sets part of the policy of [CORS]. Without options the
+// policy allows no origin. Options that list values add to what earlier
+// ones listed. The interface is sealed: build options with the
+// constructors below.
+type CORSOption interface {
+	applyCORS(*corsConfig)
+}
+
+type corsOption func(*corsConfig)
+
+func (f corsOption) applyCORS(c *corsConfig) { f(c) }
+
+// corsConfig is a cross-origin resource sharing policy.
+type corsConfig struct {
+	origins     []string
+	originFunc  func(origin string) bool
+	methods     []string
+	headers     []string
+	exposed     []string
+	credentials bool
+	maxAge      time.Duration
+}
+
+// AllowedOrigins lists origins ("https://app.example.com") that may read
+// responses under [CORS]; "*" allows any origin. They are compared
+// exactly, as browsers send them (scheme, host and port, no path).
+func AllowedOrigins(origins ...string) CORSOption {
+	origins = slices.Clone(origins)
+	return corsOption(func(c *corsConfig) { c.origins = append(c.origins, origins...) })
+}
+
+// AllowOriginFunc lets fn decide, under [CORS], for the origins that
+// [AllowedOrigins] does not list.
+func AllowOriginFunc(fn func(origin string) bool) CORSOption {
+	return corsOption(func(c *corsConfig) { c.originFunc = fn })
+}
+
+// AllowedMethods lists the methods [CORS] allows cross-origin; it
+// defaults to GET, HEAD and POST.
+func AllowedMethods(methods ...string) CORSOption {
+	methods = slices.Clone(methods)
+	return corsOption(func(c *corsConfig) { c.methods = append(c.methods, methods...) })
+}
+
+// AllowedHeaders lists the request headers a browser may send under
+// [CORS] beyond the CORS-safelisted ones; "*" allows any (not with
+// [AllowCredentials]).
+func AllowedHeaders(headers ...string) CORSOption {
+	headers = slices.Clone(headers)
+	return corsOption(func(c *corsConfig) { c.headers = append(c.headers, headers...) })
+}
+
+// ExposedHeaders lists the response headers that scripts may read under
+// [CORS].
+func ExposedHeaders(headers ...string) CORSOption {
+	headers = slices.Clone(headers)
+	return corsOption(func(c *corsConfig) { c.exposed = append(c.exposed, headers...) })
+}
+
+// AllowCredentials lets cross-origin requests carry cookies and HTTP
+// auth under [CORS]. It cannot be combined with the "*" origin or headers.
+func AllowCredentials() CORSOption {
+	return corsOption(func(c *corsConfig) { c.credentials = true })
+}
+
+// PreflightMaxAge sets how long a browser may cache the answer to a
+// preflight request of [CORS] (Access-Control-Max-Age, in whole seconds).
+// Without it, or below one second, none is sent and browsers use their
+// default (5 seconds).
+func PreflightMaxAge(d time.Duration) CORSOption {
+	return corsOption(func(c *corsConfig) { c.maxAge = d })
 }
 
 // CORS answers preflight requests and marks the responses of allowed
@@ -46,31 +95,39 @@ type CORSConfig struct {
 // protocol fits in this file, and so roux's core module keeps one
 // dependency fewer. CORS panics on a policy browsers would reject (the
 // "*" origin or "*" headers with credentials).
-func CORS(c CORSConfig) CORSMiddleware {
-	anyOrigin := slices.Contains(c.AllowedOrigins, "*")
-	anyHeader := slices.Contains(c.AllowedHeaders, "*")
-	if c.AllowCredentials && (anyOrigin || anyHeader) {
+func CORS(opts ...CORSOption) CORSMiddleware {
+	var c corsConfig
+	for _, o := range opts {
+		o.applyCORS(&c)
+	}
+	anyOrigin := slices.Contains(c.origins, "*")
+	anyHeader := slices.Contains(c.headers, "*")
+	if c.credentials && (anyOrigin || anyHeader) {
 		panic("middleware: CORS: credentials cannot be allowed with the \"*\" origin or headers; list them")
 	}
-	methods := c.AllowedMethods
+	methods := c.methods
 	if len(methods) == 0 {
 		methods = []string{http.MethodGet, http.MethodHead, http.MethodPost}
 	}
-	headers := make(map[string]bool, len(c.AllowedHeaders))
-	for _, h := range c.AllowedHeaders {
+	headers := make(map[string]bool, len(c.headers))
+	for _, h := range c.headers {
 		headers[strings.ToLower(h)] = true
 	}
 	allowed := func(origin string) bool {
-		return anyOrigin || slices.Contains(c.AllowedOrigins, origin) || c.AllowOrigin != nil && c.AllowOrigin(origin)
+		return anyOrigin || slices.Contains(c.origins, origin) || c.originFunc != nil && c.originFunc(origin)
 	}
 	allowOriginValue := func(origin string) string {
-		if anyOrigin && !c.AllowCredentials {
+		if anyOrigin && !c.credentials {
 			return "*"
 		}
 		return origin
 	}
-	exposed := strings.Join(c.ExposedHeaders, ", ")
+	exposed := strings.Join(c.exposed, ", ")
 	methodList := strings.Join(methods, ", ")
+	maxAge := ""
+	if secs := int64(c.maxAge / time.Second); secs > 0 {
+		maxAge = strconv.FormatInt(secs, 10)
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			origin := r.Header.Get("Origin")
@@ -92,11 +149,11 @@ func CORS(c CORSConfig) CORSMiddleware {
 					if reqHeaders != "" {
 						h.Set("Access-Control-Allow-Headers", reqHeaders)
 					}
-					if c.AllowCredentials {
+					if c.credentials {
 						h.Set("Access-Control-Allow-Credentials", "true")
 					}
-					if c.MaxAge > 0 {
-						h.Set("Access-Control-Max-Age", strconv.Itoa(c.MaxAge))
+					if maxAge != "" {
+						h.Set("Access-Control-Max-Age", maxAge)
 					}
 				}
 				w.WriteHeader(http.StatusNoContent)
@@ -105,7 +162,7 @@ func CORS(c CORSConfig) CORSMiddleware {
 			h.Add("Vary", "Origin")
 			if allowed(origin) {
 				h.Set("Access-Control-Allow-Origin", allowOriginValue(origin))
-				if c.AllowCredentials {
+				if c.credentials {
 					h.Set("Access-Control-Allow-Credentials", "true")
 				}
 				if exposed != "" {

@@ -7,12 +7,28 @@
 //		middleware.Recover(logger),
 //		middleware.RequestID(),
 //		middleware.AccessLog(logger),
-//		middleware.Compress(middleware.CompressConfig{}),
+//		middleware.Compress(),
 //	)
 //
 // Errors these middleware produce (413, 429, 500, 503, CORS rejections) are
 // RFC 9457 application/problem+json responses, like roux's own. The
 // package does not import roux: it stands apart on net/http.
+//
+// # Options
+//
+// Required values are parameters (a rate limit's requests and window, a
+// timeout's duration); optional settings are options, built by
+// constructors named for what they set:
+//
+//	middleware.RateLimit(30, time.Minute, middleware.PolicyName("orders"), middleware.KeyBy(middleware.KeyByHeader("Authorization")))
+//	middleware.CORS(middleware.AllowedOrigins("https://app.example.com"), middleware.AllowCredentials())
+//
+// Each middleware has an option type of its own ([LoadShedOption],
+// [RateLimitOption], [CORSOption], [CompressOption],
+// [SecureHeadersOption]), so an option given to the wrong one does not
+// compile; an option that means the same to two, such as [RetryAfter],
+// is of both types. Without options each middleware has the defaults its
+// option types document.
 //
 // Constructors check their configuration when they are called and panic
 // on a configuration that cannot work (a CORS policy allowing credentials

@@ -18,7 +18,7 @@ import (
 // Middleware attaches to a whole API, a group or one operation.
 func Example() {
 	api := roux.New(roux.Config{})
-	api.Use(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}))
+	api.Use(middleware.RequestID(), middleware.SecureHeaders())
 	admin := api.Group("/admin", roux.Middleware(middleware.ClientIP("10.0.0.0/8")))
 	roux.Get(admin, "/whoami", func(ctx context.Context, in *struct{}) (*string, error) {
 		ip := middleware.ClientIPFrom(ctx).String()
@@ -36,12 +36,12 @@ func Example() {
 }
 
 func ExampleCORS() {
-	h := middleware.CORS(middleware.CORSConfig{
-		AllowedOrigins: []string{"https://app.example.com"},
-		AllowedMethods: []string{"GET", "POST"},
-		AllowedHeaders: []string{"X-Tenant"},
-		MaxAge:         600,
-	})(http.NotFoundHandler())
+	h := middleware.CORS(
+		middleware.AllowedOrigins("https://app.example.com"),
+		middleware.AllowedMethods("GET", "POST"),
+		middleware.AllowedHeaders("X-Tenant"),
+		middleware.PreflightMaxAge(10*time.Minute),
+	)(http.NotFoundHandler())
 
 	req := httptest.NewRequest("OPTIONS", "/dishes", nil)
 	req.Header.Set("Origin", "https://app.example.com")
@@ -52,14 +52,16 @@ func ExampleCORS() {
 	fmt.Println(rec.Code)
 	fmt.Println(rec.Header().Get("Access-Control-Allow-Origin"))
 	fmt.Println(rec.Header().Get("Access-Control-Allow-Headers"))
+	fmt.Println(rec.Header().Get("Access-Control-Max-Age"))
 	// Output:
 	// 204
 	// https://app.example.com
 	// content-type, x-tenant
+	// 600
 }
 
 func ExampleCompress() {
-	h := middleware.Compress(middleware.CompressConfig{MinSize: 10})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := middleware.Compress(middleware.MinSize(10))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"message":"`+strings.Repeat("a", 100)+`"}`)
 	}))
@@ -111,14 +113,15 @@ func ExampleRecover() {
 }
 
 func ExampleLoadShed() {
-	shed := middleware.LoadShed(middleware.LoadShedConfig{
-		Priority: func(r *http.Request) middleware.Priority {
+	shed := middleware.LoadShed(
+		middleware.Prioritize(func(r *http.Request) middleware.Priority {
 			if r.URL.Path == "/readyz" || r.URL.Path == "/livez" {
 				return middleware.Critical // shed last: a load balancer must see the service
 			}
 			return middleware.Normal
-		},
-	})
+		}),
+		middleware.RetryAfter(2*time.Second),
+	)
 	h := shed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))

@@ -23,35 +23,77 @@ const (
 	Critical
 )
 
-// LoadShedConfig configures [LoadShed]. The zero value is usable.
-type LoadShedConfig struct {
-	// InitialLimit is the concurrency limit to start from; it defaults
-	// to 20. MinLimit and MaxLimit bound the adaptive limit; they default
-	// to 4 and 1000.
-	InitialLimit, MinLimit, MaxLimit int
-	// Priority classifies a request; it defaults to Normal for every
-	// request. Health checks deserve Critical, cheap reads Normal,
-	// expensive or retryable work Low.
-	Priority func(*http.Request) Priority
-	// RetryAfter is the Retry-After sent with 503; it defaults to 1s.
-	RetryAfter time.Duration
-	// MaxLongLived caps the long-lived responses — event streams,
-	// WebSocket sessions — open at once; it defaults to 1000. They are
-	// kept out of the concurrency limit, whose places are for requests
-	// that end soon: a stream would hold its place for minutes, and its
-	// duration says nothing about queueing. Past the cap they are refused
-	// with 503 too.
-	MaxLongLived int
-	// LongLived recognizes, before it runs, a request whose response is
-	// long-lived (by its path, say): it takes a place under MaxLongLived at
-	// once and never one of the concurrency limit, whatever the load. It
-	// defaults to none. A response that turns out long-lived without being
-	// recognized moves itself out of the limit with [MarkLongLived], as
-	// package sse's streams and package ws's sessions do when they start;
-	// until then it was subject to the limit like any request. Classify by
-	// what the client cannot choose: a rule on request headers (Accept:
-	// text/event-stream) would let any request skip the limit.
-	LongLived func(*http.Request) bool
+// LoadShedOption configures a [LoadShedder] (given to [NewLoadShedder]
+// or [LoadShed]). Without options a shedder starts at a limit of 20
+// within [4, 1000], treats every request as Normal, asks for a retry
+// after one second and admits 1000 long-lived responses. The interface is
+// sealed: build options with the constructors below and [RetryAfter].
+type LoadShedOption interface {
+	applyLoadShed(*loadShedConfig)
+}
+
+type loadShedOption func(*loadShedConfig)
+
+func (f loadShedOption) applyLoadShed(c *loadShedConfig) { f(c) }
+
+// loadShedConfig is what the options of a LoadShedder add up to; zero
+// values mean the defaults.
+type loadShedConfig struct {
+	initialLimit, minLimit, maxLimit int
+	priority                         func(*http.Request) Priority
+	retryAfter                       time.Duration
+	maxLongLived                     int
+	longLived                        func(*http.Request) bool
+}
+
+// InitialLimit sets the concurrency limit a [LoadShedder] starts from; it
+// defaults to 20. A value below 1 keeps the default.
+func InitialLimit(n int) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.initialLimit = n })
+}
+
+// MinLimit sets the lowest the adaptive limit of a [LoadShedder] goes,
+// and its limit during a probe window; it defaults to 4. A value below 1
+// keeps the default.
+func MinLimit(n int) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.minLimit = n })
+}
+
+// MaxLimit sets the highest the adaptive limit of a [LoadShedder] goes;
+// it defaults to 1000. A value below 1 keeps the default.
+func MaxLimit(n int) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.maxLimit = n })
+}
+
+// Prioritize sets how a [LoadShedder] classifies a request; without it
+// every request is Normal. Health checks deserve Critical, cheap reads
+// Normal, expensive or retryable work Low.
+func Prioritize(fn func(*http.Request) Priority) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.priority = fn })
+}
+
+// MaxLongLived caps the long-lived responses — event streams, WebSocket
+// sessions — that a [LoadShedder] lets be open at once; it defaults to
+// 1000, and a value below 1 keeps the default. They are kept out of the
+// concurrency limit, whose places are for requests that end soon: a
+// stream would hold its place for minutes, and its duration says nothing
+// about queueing. Past the cap they are refused with 503 too.
+func MaxLongLived(n int) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.maxLongLived = n })
+}
+
+// LongLived sets how a [LoadShedder] recognizes, before it runs, a
+// request whose response is long-lived (by its path, say): it takes a
+// place under [MaxLongLived] at once and never one of the concurrency
+// limit, whatever the load. By default none is recognized. A response
+// that turns out long-lived without being recognized moves itself out of
+// the limit with [MarkLongLived], as package sse's streams and package
+// ws's sessions do when they start; until then it was subject to the
+// limit like any request. Classify by what the client cannot choose: a
+// rule on request headers (Accept: text/event-stream) would let any
+// request skip the limit.
+func LongLived(fn func(*http.Request) bool) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.longLived = fn })
 }
 
 // LoadShedder admits as many concurrent requests as the server can take
@@ -65,14 +107,14 @@ type LoadShedConfig struct {
 // capacity); when recent latency rises well above the long-term level —
 // requests are queueing somewhere — the limit shrinks in proportion.
 // The baseline is measured in a probe window during which the limit is
-// MinLimit: the first window after start (so a burst right at start is
+// [MinLimit]: the first window after start (so a burst right at start is
 // mostly shed) and again about every ten seconds under load.
 // Low-priority requests are admitted only below 80% of the limit and
 // Critical ones up to 150%, so health checks and cheap operations are
 // shed last. A shed request costs microseconds: it never reaches the
 // handlers.
 //
-// Long-lived responses have a cap of their own ([LoadShedConfig.MaxLongLived]).
+// Long-lived responses have a cap of their own ([MaxLongLived]).
 // Every refusal is an RFC 9457 problem with status 503 and Retry-After,
 // counted apart by [LoadShedder.Shed] and [LoadShedder.ShedLongLived].
 // A LoadShedder is safe for concurrent use.
@@ -89,18 +131,18 @@ type LoadShedder struct {
 	shedLong   atomic.Int64
 }
 
-// NewLoadShedder returns a load shedder configured by c.
-func NewLoadShedder(c LoadShedConfig) *LoadShedder {
-	retry := c.RetryAfter
-	if retry <= 0 {
-		retry = time.Second
+// NewLoadShedder returns a load shedder configured by opts.
+func NewLoadShedder(opts ...LoadShedOption) *LoadShedder {
+	var c loadShedConfig
+	for _, o := range opts {
+		o.applyLoadShed(&c)
 	}
-	secs := max(1, int(retry.Round(time.Second)/time.Second))
-	if c.MaxLongLived <= 0 {
-		c.MaxLongLived = 1000
+	secs := retryAfterSeconds(c.retryAfter)
+	if c.maxLongLived <= 0 {
+		c.maxLongLived = 1000
 	}
-	s := &LoadShedder{l: newLimiter(c), classify: c.Priority, longLived: c.LongLived,
-		maxLong: int64(c.MaxLongLived), retry: time.Duration(secs) * time.Second,
+	s := &LoadShedder{l: newLimiter(c), classify: c.priority, longLived: c.longLived,
+		maxLong: int64(c.maxLongLived), retry: time.Duration(secs) * time.Second,
 		retryAfter: []string{strconv.Itoa(secs)},
 		busy:       newRefusal("the server is at capacity; retry after " + strconv.Itoa(secs) + "s"),
 		full:       newRefusal("the server has too many long-lived responses (event streams, WebSocket sessions) open; retry after " + strconv.Itoa(secs) + "s"),
@@ -112,7 +154,9 @@ func NewLoadShedder(c LoadShedConfig) *LoadShedder {
 }
 
 // LoadShed returns the middleware of a new [LoadShedder].
-func LoadShed(c LoadShedConfig) func(http.Handler) http.Handler { return NewLoadShedder(c).Middleware }
+func LoadShed(opts ...LoadShedOption) func(http.Handler) http.Handler {
+	return NewLoadShedder(opts...).Middleware
+}
 
 // Middleware sheds the requests to next beyond the limit.
 func (s *LoadShedder) Middleware(next http.Handler) http.Handler {
@@ -200,7 +244,7 @@ func (s *LoadShedder) InFlight() int64 { return s.l.inflight.Load() }
 func (s *LoadShedder) Shed() int64 { return s.shed.Load() }
 
 // ShedLongLived returns how many long-lived responses have been refused
-// because MaxLongLived were open.
+// because [MaxLongLived] were open.
 func (s *LoadShedder) ShedLongLived() int64 { return s.shedLong.Load() }
 
 // LongLivedOpen returns how many long-lived responses are open.
@@ -246,12 +290,13 @@ func (t *ticket) Value(key any) any {
 }
 
 // LongLivedLimitError is the error of [MarkLongLived] when the load
-// shedder has MaxLongLived long-lived responses open already.
+// shedder has [MaxLongLived] long-lived responses open already.
 type LongLivedLimitError struct {
 	// RetryAfter is the delay the shedder asks clients to wait.
 	RetryAfter time.Duration
 }
 
+// Error says that the cap is reached, and the delay to retry after.
 func (e *LongLivedLimitError) Error() string {
 	return fmt.Sprintf("middleware: too many long-lived responses open; retry after %v", e.RetryAfter)
 }
@@ -259,7 +304,7 @@ func (e *LongLivedLimitError) Error() string {
 // MarkLongLived tells the [LoadShedder] that admitted r — the innermost,
 // if several did — that r's response is long-lived (an event stream, a
 // WebSocket session): its place in the concurrency limit is freed, without
-// a latency sample, and it takes one under MaxLongLived instead. Call it
+// a latency sample, and it takes one under [MaxLongLived] instead. Call it
 // before anything of the response is written. It returns a
 // *[LongLivedLimitError] when MaxLongLived are open: the response should
 // then be a 503 with Retry-After. Without a shedder, and on later calls, it

@@ -47,17 +47,17 @@ const (
 	tolerance      = 1.5 // recent latency may be this much above the baseline before the limit shrinks
 )
 
-func newLimiter(c LoadShedConfig) *limiter {
-	if c.InitialLimit <= 0 {
-		c.InitialLimit = 20
+func newLimiter(c loadShedConfig) *limiter {
+	if c.initialLimit <= 0 {
+		c.initialLimit = 20
 	}
-	if c.MinLimit <= 0 {
-		c.MinLimit = 4
+	if c.minLimit <= 0 {
+		c.minLimit = 4
 	}
-	if c.MaxLimit <= 0 {
-		c.MaxLimit = 1000
+	if c.maxLimit <= 0 {
+		c.maxLimit = 1000
 	}
-	l := &limiter{min: float64(c.MinLimit), max: float64(c.MaxLimit), estimate: float64(c.InitialLimit), windowStart: time.Now()}
+	l := &limiter{min: float64(c.minLimit), max: float64(c.maxLimit), estimate: float64(c.initialLimit), windowStart: time.Now()}
 	l.startProbe()
 	return l
 }

@@ -92,7 +92,7 @@ func TestLoadShed(t *testing.T) {
 		t.Skip("a timing test: set ROUX_TIMING_TESTS=1 and run it alone")
 	}
 	okPlain, _ := overload(t, capacityHandler(8), 48, 2*time.Second, "/")
-	shedder := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 40})
+	shedder := middleware.NewLoadShedder(middleware.InitialLimit(40))
 	okShed, refused := overload(t, shedder.Middleware(capacityHandler(8)), 48, 2*time.Second, "/")
 	plain, shed := p99(okPlain["/"]), p99(okShed["/"])
 	t.Logf("no shedding: %d served, p99 %v; shedding: %d served, p99 %v, %d refused, limit %d",
@@ -115,7 +115,7 @@ func TestLoadShedPriorities(t *testing.T) {
 		t.Skip("a timing test: set ROUX_TIMING_TESTS=1 and run it alone")
 	}
 	var critical atomic.Int64
-	shedder := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 8, MaxLimit: 8, Priority: func(r *http.Request) middleware.Priority {
+	shedder := middleware.NewLoadShedder(middleware.InitialLimit(8), middleware.MaxLimit(8), middleware.Prioritize(func(r *http.Request) middleware.Priority {
 		switch r.URL.Path {
 		case "/healthz":
 			critical.Add(1)
@@ -124,7 +124,7 @@ func TestLoadShedPriorities(t *testing.T) {
 			return middleware.Low
 		}
 		return middleware.Normal
-	}})
+	}))
 	// A few clients probe health; the rest share normal and low-priority
 	// work, 16 each.
 	paths := []string{"/healthz"}
@@ -207,8 +207,8 @@ func checkRefusal(t *testing.T, rec *httptest.ResponseRecorder, want string) {
 // one is a shedder that admits one request at a time and one long-lived
 // response.
 func one(longLived func(*http.Request) bool) *middleware.LoadShedder {
-	return middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 1, MinLimit: 1, MaxLimit: 1,
-		MaxLongLived: 1, RetryAfter: 2 * time.Second, LongLived: longLived})
+	return middleware.NewLoadShedder(middleware.InitialLimit(1), middleware.MinLimit(1), middleware.MaxLimit(1),
+		middleware.MaxLongLived(1), middleware.RetryAfter(2*time.Second), middleware.LongLived(longLived))
 }
 
 func TestLoadShedRefuses(t *testing.T) {
@@ -287,7 +287,7 @@ func TestMarkLongLived(t *testing.T) {
 
 func TestLoadShedDocuments(t *testing.T) {
 	t.Parallel()
-	s := middleware.NewLoadShedder(middleware.LoadShedConfig{})
+	s := middleware.NewLoadShedder()
 	r := s.Responses()["503"]
 	if len(s.Responses()) != 1 || r == nil || r.Content != nil || r.Headers["Retry-After"] == nil || !r.Headers["Retry-After"].Required {
 		t.Errorf("Responses: got %+v, want a 503 without content and with a required Retry-After", s.Responses())
@@ -308,7 +308,7 @@ func BenchmarkLoadShed(b *testing.B) {
 	defer close(release)
 	h := newHeld()
 	h.release = release
-	full := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 1, MinLimit: 1, MaxLimit: 1})
+	full := middleware.NewLoadShedder(middleware.InitialLimit(1), middleware.MinLimit(1), middleware.MaxLimit(1))
 	refused := full.Middleware(ok)
 	go full.Middleware(h.handler(false, nil)).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	<-h.started
@@ -317,7 +317,7 @@ func BenchmarkLoadShed(b *testing.B) {
 		h    http.Handler
 	}{
 		{"none", ok},
-		{"admitted", middleware.NewLoadShedder(middleware.LoadShedConfig{}).Middleware(ok)},
+		{"admitted", middleware.NewLoadShedder().Middleware(ok)},
 		{"refused", refused},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
@@ -334,13 +334,13 @@ func BenchmarkLoadShed(b *testing.B) {
 	// map copied when the header is written, as net/http's response does:
 	// what a refusal costs the server above net/http and the kernel.
 	front := func(h http.Handler) http.Handler {
-		return middleware.Recover(nil)(middleware.RequestID()(middleware.SecureHeaders(middleware.SecureConfig{})(h)))
+		return middleware.Recover(nil)(middleware.RequestID()(middleware.SecureHeaders()(h)))
 	}
 	for _, bb := range []struct {
 		name string
 		h    http.Handler
 	}{
-		{"front/admitted", front(middleware.NewLoadShedder(middleware.LoadShedConfig{}).Middleware(ok))},
+		{"front/admitted", front(middleware.NewLoadShedder().Middleware(ok))},
 		{"front/refused", front(refused)},
 	} {
 		b.Run(bb.name, func(b *testing.B) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/roux-go/roux"
@@ -238,7 +239,7 @@ func TestTimeout(t *testing.T) {
 
 func TestSecureHeaders(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, middleware.SecureHeaders(middleware.SecureConfig{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, middleware.SecureHeaders()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/page":
 			w.Header().Set("Content-Security-Policy", "default-src 'self'")
@@ -276,6 +277,38 @@ func TestSecureHeaders(t *testing.T) {
 	}
 }
 
+// The options of SecureHeaders, on a TLS request (HSTS is sent on those
+// only).
+func TestSecureHeadersOptions(t *testing.T) {
+	t.Parallel()
+	const defaultCSP = "default-src 'none'; frame-ancestors 'none'"
+	for _, tt := range []struct {
+		name                string
+		opts                []middleware.SecureHeadersOption
+		csp, referrer, hsts string
+	}{
+		{"defaults", nil, defaultCSP, "no-referrer", "max-age=31536000; includeSubDomains"},
+		{"HSTS for an hour", []middleware.SecureHeadersOption{middleware.HSTSMaxAge(time.Hour)}, defaultCSP, "no-referrer", "max-age=3600; includeSubDomains"},
+		{"no HSTS", []middleware.SecureHeadersOption{middleware.HSTSMaxAge(0)}, defaultCSP, "no-referrer", ""},
+		{"no CSP", []middleware.SecureHeadersOption{middleware.ContentSecurityPolicy("")}, "", "no-referrer", "max-age=31536000; includeSubDomains"},
+		{"another CSP and referrer policy", []middleware.SecureHeadersOption{
+			middleware.ContentSecurityPolicy("default-src 'self'"), middleware.ReferrerPolicy("same-origin")},
+			"default-src 'self'", "same-origin", "max-age=31536000; includeSubDomains"},
+		{"an empty referrer policy keeps the default", []middleware.SecureHeadersOption{middleware.ReferrerPolicy("")}, defaultCSP, "no-referrer", "max-age=31536000; includeSubDomains"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			middleware.SecureHeaders(tt.opts...)(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest("GET", "https://api.example/", nil))
+			h := rec.Header()
+			got := []string{h.Get("Content-Security-Policy"), h.Get("Referrer-Policy"), h.Get("Strict-Transport-Security")}
+			if diff := cmp.Diff([]string{tt.csp, tt.referrer, tt.hsts}, got); diff != "" {
+				t.Errorf("CSP, Referrer-Policy, HSTS (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestFrontAllocations: the security headers and the request ID are
 // set on every response, refusals included, so they allocate what they
 // must and no more: nothing for the security headers, the ID and its
@@ -292,7 +325,7 @@ func TestFrontAllocations(t *testing.T) {
 		id   string
 		want float64
 	}{
-		{"security headers", middleware.SecureHeaders(middleware.SecureConfig{})(ok), "", 0},
+		{"security headers", middleware.SecureHeaders()(ok), "", 0},
 		// An ID, its header value, the context and the request that
 		// carry it.
 		{"request ID, new", middleware.RequestID()(ok), "", 4},
@@ -354,7 +387,7 @@ func TestClientIP(t *testing.T) {
 func TestCompress(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat(`{"dish":"tomato soup","price":6.5},`, 100)
-	srv := serve(t, middleware.Compress(middleware.CompressConfig{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, middleware.Compress()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/small":
 			w.Header().Set("Content-Type", "application/json")
@@ -436,20 +469,54 @@ func TestCompress(t *testing.T) {
 	}
 }
 
+// MinSize and ContentTypes change what Compress compresses.
+func TestCompressOptions(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("a", 200)
+	for _, tt := range []struct {
+		name, contentType string
+		opts              []middleware.CompressOption
+		wantEnc           string
+	}{
+		{"under the default minimum", "application/json", nil, ""},
+		{"over a lower minimum", "application/json", []middleware.CompressOption{middleware.MinSize(100)}, "gzip"},
+		{"a type not listed", "application/json", []middleware.CompressOption{middleware.MinSize(100), middleware.ContentTypes("text/*")}, ""},
+		{"a listed type", "text/csv", []middleware.CompressOption{middleware.MinSize(100), middleware.ContentTypes("text/*")}, "gzip"},
+		{"a listed suffix", "application/vnd.roux+cbor", []middleware.CompressOption{middleware.MinSize(100), middleware.ContentTypes("+cbor")}, "gzip"},
+		{"an event stream, even listed", "text/event-stream", []middleware.CompressOption{middleware.MinSize(100), middleware.ContentTypes("text/event-stream")}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := middleware.Compress(tt.opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tt.contentType)
+				io.WriteString(w, body)
+			}))
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if got := rec.Header().Get("Content-Encoding"); got != tt.wantEnc {
+				t.Errorf("got Content-Encoding %q, want %q", got, tt.wantEnc)
+			}
+		})
+	}
+}
+
 func TestCORS(t *testing.T) {
 	t.Parallel()
-	handler := func(c middleware.CORSConfig) http.Handler {
-		return middleware.CORS(c)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := func(opts ...middleware.CORSOption) http.Handler {
+		return middleware.CORS(opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Total", "3")
 			io.WriteString(w, "data")
 		}))
 	}
-	policy := middleware.CORSConfig{
-		AllowedOrigins: []string{"https://app.example.com"}, AllowedMethods: []string{"GET", "PUT"},
-		AllowedHeaders: []string{"X-Tenant"}, ExposedHeaders: []string{"X-Total"}, AllowCredentials: true, MaxAge: 600,
-	}
-	srv := serve(t, handler(policy))
-	open := serve(t, handler(middleware.CORSConfig{AllowedOrigins: []string{"*"}}))
+	srv := serve(t, handler(
+		middleware.AllowedOrigins("https://app.example.com"), middleware.AllowedMethods("GET", "PUT"),
+		middleware.AllowedHeaders("X-Tenant"), middleware.ExposedHeaders("X-Total"), middleware.AllowCredentials(),
+		middleware.PreflightMaxAge(10*time.Minute),
+		middleware.AllowOriginFunc(func(origin string) bool { return strings.HasSuffix(origin, ".app.example.com") }),
+	))
+	open := serve(t, handler(middleware.AllowedOrigins("*")))
 	preflight := func(url, origin, method, headers string) *http.Response {
 		req, _ := http.NewRequest("OPTIONS", url, nil)
 		req.Header.Set("Origin", origin)
@@ -466,6 +533,7 @@ func TestCORS(t *testing.T) {
 		allowOrigin, allowHeaders string
 	}{
 		{"allowed", preflight(srv.URL, "https://app.example.com", "PUT", "x-tenant,content-type"), "https://app.example.com", "x-tenant, content-type"},
+		{"allowed by the func", preflight(srv.URL, "https://eu.app.example.com", "PUT", ""), "https://eu.app.example.com", ""},
 		{"origin refused", preflight(srv.URL, "https://evil.example", "PUT", ""), "", ""},
 		{"method refused", preflight(srv.URL, "https://app.example.com", "DELETE", ""), "", ""},
 		{"header refused", preflight(srv.URL, "https://app.example.com", "GET", "x-secret"), "", ""},
@@ -507,7 +575,7 @@ func TestCORS(t *testing.T) {
 			t.Errorf("CORS accepted credentials with any origin")
 		}
 	}()
-	middleware.CORS(middleware.CORSConfig{AllowedOrigins: []string{"*"}, AllowCredentials: true})
+	middleware.CORS(middleware.AllowedOrigins("*"), middleware.AllowCredentials())
 }
 
 // TestBodyLimitWithRoux checks that roux answers 413 when the middleware's
@@ -530,7 +598,7 @@ func TestBodyLimitWithRoux(t *testing.T) {
 
 func TestCORSVaryWithoutOrigin(t *testing.T) {
 	t.Parallel()
-	srv := serve(t, middleware.CORS(middleware.CORSConfig{AllowedOrigins: []string{"https://a.example"}})(http.NotFoundHandler()))
+	srv := serve(t, middleware.CORS(middleware.AllowedOrigins("https://a.example"))(http.NotFoundHandler()))
 	res, _ := get(t, srv.URL)
 	if got := res.Header.Values("Vary"); len(got) != 1 || got[0] != "Origin" {
 		t.Errorf("got Vary %v, want [Origin]", got)
@@ -540,7 +608,7 @@ func TestCORSVaryWithoutOrigin(t *testing.T) {
 func TestCompressLeavesRangesAlone(t *testing.T) {
 	t.Parallel()
 	content := strings.Repeat("roux ", 1200)
-	srv := serve(t, middleware.Compress(middleware.CompressConfig{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, middleware.Compress()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(content))
 	})))

@@ -18,47 +18,85 @@ import (
 	"github.com/roux-go/roux/schema"
 )
 
-// RateLimitConfig configures [NewRateLimiter]. Limit is required; the
-// other fields have defaults.
-type RateLimitConfig struct {
-	// Name names the policy in the RateLimit and RateLimit-Policy headers
-	// and in the store's keys, so limiters that share a store need
-	// different names. It defaults to "default" and may hold ASCII
-	// letters, digits and "-_.".
-	Name string
-	// Limit is how many requests a client may make per Window; it must
-	// be positive. The budget refills continuously: one request comes
-	// back every Window/Limit.
-	Limit int
-	// Window is the time a spent budget takes to refill. It defaults to
-	// one minute and must be a whole number of seconds, since
-	// RateLimit-Policy publishes it in seconds.
-	Window time.Duration
-	// Key finds a request's client; it defaults to [KeyByClientIP].
-	Key KeyFunc
-	// Store keeps the budgets; it defaults to a new [MemoryRateStore] of
-	// [DefaultRateKeys] keys. Use a shared store (middleware/redisrate)
-	// for a limit that holds across instances.
-	Store RateStore
-	// NoSuccessHeaders leaves RateLimit and RateLimit-Policy off the
-	// responses of allowed requests (429s carry them still), which saves
-	// the two allocations of formatting them.
-	NoSuccessHeaders bool
-	// FailClosed answers 503 with Retry-After when the store fails
-	// (Redis is down, say). By default such requests go ahead unlimited:
-	// a limiter's outage should not become the API's.
-	FailClosed bool
-	// Logger receives store failures, at most one a second; it defaults
-	// to slog.Default().
-	Logger *slog.Logger
-	// Counts, when set, limits only the requests whose response status
-	// it approves — failed logins, say, with
-	// func(status int) bool { return status == 401 }: a client is refused
-	// while its budget is spent, and a request spends it only once
-	// answered with such a status. Requests running at the same time may
-	// overshoot the budget by as many as are in flight. nil counts every
-	// request, before it runs.
-	Counts func(status int) bool
+// RateLimitOption configures a [RateLimiter] (given to [NewRateLimiter]
+// or [RateLimit]). Without options a limiter names its policy "default",
+// keys requests by [KeyByClientIP], keeps budgets in a new
+// [MemoryRateStore], sends its headers on every response, counts every
+// request, lets requests through while its store fails and logs those
+// failures to slog.Default(). The interface is sealed: build options with
+// the constructors below and [RetryAfter].
+type RateLimitOption interface {
+	applyRateLimit(*rateLimitConfig)
+}
+
+type rateLimitOption func(*rateLimitConfig)
+
+func (f rateLimitOption) applyRateLimit(c *rateLimitConfig) { f(c) }
+
+// rateLimitConfig is what the options of a RateLimiter add up to; zero
+// values mean the defaults.
+type rateLimitConfig struct {
+	name             string
+	key              KeyFunc
+	store            RateStore
+	noSuccessHeaders bool
+	failClosed       bool
+	retryAfter       time.Duration
+	logger           *slog.Logger
+	counts           func(status int) bool
+}
+
+// PolicyName names a [RateLimiter]'s policy in the RateLimit and
+// RateLimit-Policy headers and in the store's keys, so limiters that share
+// a store need different names. It defaults to "default" and may hold
+// ASCII letters, digits and "-_.".
+func PolicyName(name string) RateLimitOption {
+	return rateLimitOption(func(c *rateLimitConfig) { c.name = name })
+}
+
+// KeyBy sets how a [RateLimiter] finds a request's client; it defaults to
+// [KeyByClientIP]. See also [KeyByHeader].
+func KeyBy(fn KeyFunc) RateLimitOption {
+	return rateLimitOption(func(c *rateLimitConfig) { c.key = fn })
+}
+
+// Store sets where a [RateLimiter] keeps its budgets; it defaults to a
+// new [MemoryRateStore] of [DefaultRateKeys] keys. Use a shared store
+// (middleware/redisrate) for a limit that holds across instances.
+func Store(s RateStore) RateLimitOption {
+	return rateLimitOption(func(c *rateLimitConfig) { c.store = s })
+}
+
+// NoSuccessHeaders leaves RateLimit and RateLimit-Policy off the
+// responses of the requests a [RateLimiter] allows (429s carry them
+// still), which saves the two allocations of formatting them.
+func NoSuccessHeaders() RateLimitOption {
+	return rateLimitOption(func(c *rateLimitConfig) { c.noSuccessHeaders = true })
+}
+
+// FailClosed makes a [RateLimiter] answer 503 with Retry-After (see
+// [RetryAfter]) when its store fails (Redis is down, say). By default such
+// requests go ahead unlimited: a limiter's outage should not become the
+// API's.
+func FailClosed() RateLimitOption {
+	return rateLimitOption(func(c *rateLimitConfig) { c.failClosed = true })
+}
+
+// Logger sets where a [RateLimiter] logs its store's failures, at most
+// one a second; it defaults to slog.Default().
+func Logger(l *slog.Logger) RateLimitOption {
+	return rateLimitOption(func(c *rateLimitConfig) { c.logger = l })
+}
+
+// CountOnly makes a [RateLimiter] limit only the requests whose response
+// status fn approves — failed logins, say, with
+// func(status int) bool { return status == 401 }: a client is refused
+// while its budget is spent, and a request spends it only once answered
+// with such a status. Requests running at the same time may overshoot the
+// budget by as many as are in flight. Without it every request counts,
+// before it runs.
+func CountOnly(fn func(status int) bool) RateLimitOption {
+	return rateLimitOption(func(c *rateLimitConfig) { c.counts = fn })
 }
 
 // KeyFunc appends the key of r's client to dst and returns the extended
@@ -69,8 +107,8 @@ type RateLimitConfig struct {
 type KeyFunc func(dst []byte, r *http.Request) (key []byte, ok bool)
 
 // RateLimiter limits how many requests each client makes: each key (see
-// [KeyFunc]) has a token bucket of Limit requests that refills over
-// Window. A request over budget gets 429 Too Many Requests, an RFC 9457
+// [KeyFunc]) has a token bucket of limit requests that refills over a
+// window. A request over budget gets 429 Too Many Requests, an RFC 9457
 // problem with Retry-After, at once; it never reaches the handler.
 //
 // Responses carry the RateLimit and RateLimit-Policy header fields of the
@@ -81,7 +119,7 @@ type KeyFunc func(dst []byte, r *http.Request) (key []byte, ok bool)
 //	RateLimit-Policy: "api";q=100;w=60
 //	RateLimit: "api";r=42;t=35
 //
-// where q is the quota (Limit), w the window in seconds, r the requests
+// where q is the quota (the limit), w the window in seconds, r the requests
 // remaining and t the seconds until the budget is full again. Earlier
 // revisions (up to -07) used RateLimit-Limit, RateLimit-Remaining and
 // RateLimit-Reset, or a dictionary (limit=, remaining=, reset=) in
@@ -99,6 +137,7 @@ type RateLimiter struct {
 	statePrefix string   // `"name";r=`
 	successHdrs bool
 	failClosed  bool
+	retryAfter  string // the Retry-After of a 503 when the store fails
 	counts      func(status int) bool
 	logger      *slog.Logger
 	lastLog     atomic.Int64 // unix nanoseconds of the last logged store failure
@@ -111,55 +150,62 @@ var (
 	headerRateLimitPolicy = http.CanonicalHeaderKey("RateLimit-Policy")
 )
 
-// NewRateLimiter returns a rate limiter configured by c. It panics on a
-// configuration that cannot work: a Limit below 1, a Window that is not a
-// whole number of seconds, or a Name that is not a plain word.
-func NewRateLimiter(c RateLimitConfig) *RateLimiter {
-	if c.Name == "" {
-		c.Name = "default"
+// NewRateLimiter returns a rate limiter that lets each client make limit
+// requests per window, configured by opts. The budget refills
+// continuously: one request comes back every window/limit. The window
+// must be a whole number of seconds, since RateLimit-Policy publishes it
+// in seconds. NewRateLimiter panics on a configuration that cannot work: a
+// limit below 1, a window that is not a whole number of seconds, or a
+// policy name that is not a plain word.
+func NewRateLimiter(limit int, window time.Duration, opts ...RateLimitOption) *RateLimiter {
+	var c rateLimitConfig
+	for _, o := range opts {
+		o.applyRateLimit(&c)
 	}
-	for _, ch := range []byte(c.Name) {
+	if c.name == "" {
+		c.name = "default"
+	}
+	for _, ch := range []byte(c.name) {
 		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
-			panic(fmt.Sprintf("middleware: RateLimit: name %q: use ASCII letters, digits and -_. only", c.Name))
+			panic(fmt.Sprintf("middleware: RateLimit: name %q: use ASCII letters, digits and -_. only", c.name))
 		}
 	}
-	if c.Limit < 1 {
-		panic(fmt.Sprintf("middleware: RateLimit %q: Limit %d: allow at least one request per window", c.Name, c.Limit))
+	if limit < 1 {
+		panic(fmt.Sprintf("middleware: RateLimit %q: limit %d: allow at least one request per window", c.name, limit))
 	}
-	if c.Window == 0 {
-		c.Window = time.Minute
+	if window < time.Second || window%time.Second != 0 {
+		panic(fmt.Sprintf("middleware: RateLimit %q: window %v: use a whole number of seconds (RateLimit-Policy publishes seconds)", c.name, window))
 	}
-	if c.Window < time.Second || c.Window%time.Second != 0 {
-		panic(fmt.Sprintf("middleware: RateLimit %q: Window %v: use a whole number of seconds (RateLimit-Policy publishes seconds)", c.Name, c.Window))
+	if c.key == nil {
+		c.key = KeyByClientIP
 	}
-	if c.Key == nil {
-		c.Key = KeyByClientIP
+	if c.store == nil {
+		c.store = NewMemoryRateStore(0)
 	}
-	if c.Store == nil {
-		c.Store = NewMemoryRateStore(0)
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
+	if c.logger == nil {
+		c.logger = slog.Default()
 	}
 	l := &RateLimiter{
-		quota:       RateQuota{Limit: c.Limit, Window: c.Window},
-		key:         c.Key,
-		store:       c.Store,
-		prefix:      []byte(c.Name + ":"),
-		policy:      []string{fmt.Sprintf("%q;q=%d;w=%d", c.Name, c.Limit, c.Window/time.Second)}[:1:1],
-		statePrefix: strconv.Quote(c.Name) + ";r=",
-		successHdrs: !c.NoSuccessHeaders,
-		failClosed:  c.FailClosed,
-		counts:      c.Counts,
-		logger:      c.Logger,
+		quota:       RateQuota{Limit: limit, Window: window},
+		key:         c.key,
+		store:       c.store,
+		prefix:      []byte(c.name + ":"),
+		policy:      []string{fmt.Sprintf("%q;q=%d;w=%d", c.name, limit, window/time.Second)}[:1:1],
+		statePrefix: strconv.Quote(c.name) + ";r=",
+		successHdrs: !c.noSuccessHeaders,
+		failClosed:  c.failClosed,
+		retryAfter:  strconv.Itoa(retryAfterSeconds(c.retryAfter)),
+		counts:      c.counts,
+		logger:      c.logger,
 	}
 	l.bufs.New = func() any { b := make([]byte, 0, 64); return &b }
 	return l
 }
 
-// RateLimit returns the middleware of a new [RateLimiter].
-func RateLimit(c RateLimitConfig) func(http.Handler) http.Handler {
-	return NewRateLimiter(c).Wrap
+// RateLimit returns the middleware of a new [RateLimiter] (see
+// [NewRateLimiter]).
+func RateLimit(limit int, window time.Duration, opts ...RateLimitOption) func(http.Handler) http.Handler {
+	return NewRateLimiter(limit, window, opts...).Wrap
 }
 
 // Wrap returns next behind the limiter.
@@ -191,7 +237,7 @@ func (l *RateLimiter) serve(w http.ResponseWriter, r *http.Request, next http.Ha
 	if err != nil {
 		l.storeFailed(err)
 		if l.failClosed {
-			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Retry-After", l.retryAfter)
 			writeProblem(w, http.StatusServiceUnavailable, "the rate limit cannot be checked now; retry later")
 			return
 		}
@@ -257,9 +303,10 @@ func (l *RateLimiter) storeFailed(err error) {
 	l.logger.Error("middleware: rate limit store failed", "policy", string(l.prefix[:len(l.prefix)-1]), "error", err)
 }
 
-// Responses describes the response the limiter sends itself, for the
+// Responses describes the responses the limiter sends itself, for the
 // OpenAPI document: 429 with Retry-After, RateLimit and RateLimit-Policy,
-// its body roux's problem+json. The map is the caller's to change.
+// and with [FailClosed] 503 with Retry-After for when the store fails;
+// their bodies are roux's problem+json. The map is the caller's to change.
 func (l *RateLimiter) Responses() map[string]*openapi.Response {
 	// The same schemas as on successes, and Retry-After as roux and the
 	// load shedder publish it: generators (ogen) need one schema per
@@ -270,14 +317,21 @@ func (l *RateLimiter) Responses() map[string]*openapi.Response {
 		Required:    true,
 		Schema:      &schema.Schema{Type: schema.Types{"string"}, Pattern: "^[0-9]+$"},
 	}
-	return map[string]*openapi.Response{
+	m := map[string]*openapi.Response{
 		"429": {Description: "Too many requests from this client; retry after the Retry-After delay", Headers: h},
 	}
+	if l.failClosed {
+		m["503"] = &openapi.Response{
+			Description: "The rate limit cannot be checked now; retry after the Retry-After delay",
+			Headers:     map[string]*openapi.Header{"Retry-After": h["Retry-After"]},
+		}
+	}
+	return m
 }
 
 // Headers describes the headers the limiter adds to the responses of
 // allowed requests, for the OpenAPI document: RateLimit and
-// RateLimit-Policy, or none with NoSuccessHeaders. They are not required:
+// RateLimit-Policy, or none with [NoSuccessHeaders]. They are not required:
 // a request its KeyFunc could not place, or one let through while the
 // store failed, gets neither. The map is the caller's to change.
 func (l *RateLimiter) Headers() map[string]*openapi.Header {

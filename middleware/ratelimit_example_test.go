@@ -13,12 +13,10 @@ import (
 // A rate limit per API key: the third request within a minute gets 429,
 // and every response says how much of the budget is left.
 func ExampleRateLimiter() {
-	limiter := middleware.NewRateLimiter(middleware.RateLimitConfig{
-		Name:   "orders",
-		Limit:  2,
-		Window: time.Minute,
-		Key:    middleware.KeyByHeader("X-API-Key"), // hashed: the store never sees the key
-	})
+	limiter := middleware.NewRateLimiter(2, time.Minute,
+		middleware.PolicyName("orders"),
+		middleware.KeyBy(middleware.KeyByHeader("X-API-Key")), // hashed: the store never sees the key
+	)
 	api := roux.New(roux.Config{})
 	api.Use(limiter.Wrap)
 	roux.Post(api, "/orders", func(ctx context.Context, in *struct{}) (*string, error) {

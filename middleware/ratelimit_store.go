@@ -33,8 +33,7 @@ import (
 // service, holds each key's budget once for all of them. key is only
 // valid during the call: a store must not keep it (copy it to keep it, as
 // io.Writer's Write must not keep its argument). An error lets the limiter
-// pass the request or refuse it with 503, as [RateLimitConfig].FailClosed
-// says.
+// pass the request or refuse it with 503, as [FailClosed] says.
 //
 // Implementations must be safe for concurrent use.
 type RateStore interface {

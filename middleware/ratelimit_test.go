@@ -49,8 +49,8 @@ func rateHeadersOf(t *testing.T, res *http.Response, body []byte) rateHeaders {
 
 func TestRateLimitOverLoopback(t *testing.T) {
 	t.Parallel()
-	lim := middleware.NewRateLimiter(middleware.RateLimitConfig{Name: "api", Limit: 3, Window: time.Minute,
-		Key: middleware.KeyByHeader("X-API-Key")})
+	lim := middleware.NewRateLimiter(3, time.Minute, middleware.PolicyName("api"),
+		middleware.KeyBy(middleware.KeyByHeader("X-API-Key")))
 	srv := serve(t, lim.Wrap(okHandler))
 	const policy = `"api";q=3;w=60`
 	var got []rateHeaders
@@ -81,7 +81,7 @@ func TestRateLimitOverLoopback(t *testing.T) {
 func TestRateLimitRefills(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		h := middleware.RateLimit(middleware.RateLimitConfig{Limit: 2, Window: 10 * time.Second})(okHandler)
+		h := middleware.RateLimit(2, 10*time.Second)(okHandler)
 		send := func() string {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
@@ -107,12 +107,12 @@ func TestRateLimitRefills(t *testing.T) {
 	})
 }
 
-// With Counts, only failed logins spend the budget: a client is refused
+// With CountOnly, only failed logins spend the budget: a client is refused
 // once it has failed Limit times, whatever its successes.
 func TestRateLimitCountsFailures(t *testing.T) {
 	t.Parallel()
-	lim := middleware.NewRateLimiter(middleware.RateLimitConfig{Name: "logins", Limit: 2, Window: time.Minute,
-		Counts: func(status int) bool { return status == http.StatusUnauthorized }})
+	lim := middleware.NewRateLimiter(2, time.Minute, middleware.PolicyName("logins"),
+		middleware.CountOnly(func(status int) bool { return status == http.StatusUnauthorized }))
 	srv := serve(t, lim.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Basic good" {
 			w.WriteHeader(http.StatusUnauthorized)
@@ -143,7 +143,7 @@ func TestRateLimitCountsFailures(t *testing.T) {
 // Under concurrent requests of one client, exactly Limit pass.
 func TestRateLimitConcurrent(t *testing.T) {
 	t.Parallel()
-	h := middleware.RateLimit(middleware.RateLimitConfig{Limit: 50, Window: time.Hour})(okHandler)
+	h := middleware.RateLimit(50, time.Hour)(okHandler)
 	var passed, refused atomic.Int64
 	var wg sync.WaitGroup
 	for range 8 {
@@ -226,8 +226,8 @@ func (s *recordingStore) Take(ctx context.Context, key []byte, q middleware.Rate
 func TestKeyByHeaderHashes(t *testing.T) {
 	t.Parallel()
 	store := &recordingStore{MemoryRateStore: middleware.NewMemoryRateStore(0)}
-	h := middleware.RateLimit(middleware.RateLimitConfig{Name: "keys", Limit: 5, Store: store,
-		Key: middleware.KeyByHeader("authorization")})(okHandler)
+	h := middleware.RateLimit(5, time.Minute, middleware.PolicyName("keys"), middleware.Store(store),
+		middleware.KeyBy(middleware.KeyByHeader("authorization")))(okHandler)
 	const secret = "Bearer s3cret-token-of-some-length-well-over-thirty-two-bytes"
 	for range 2 {
 		req := httptest.NewRequest("GET", "/", nil)
@@ -259,25 +259,36 @@ func (failingStore) Peek(context.Context, []byte, middleware.RateQuota) (middlew
 func TestRateLimitStoreFailure(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name       string
-		failClosed bool
-		want       rateHeaders
+		name string
+		opts []middleware.RateLimitOption
+		want rateHeaders
 	}{
-		{"open: the request goes ahead", false, rateHeaders{Status: 200}},
-		{"closed: 503", true, rateHeaders{Status: 503, RetryAfter: "1", ProblemStatus: "503",
+		{"open: the request goes ahead", nil, rateHeaders{Status: 200}},
+		{"closed: 503", []middleware.RateLimitOption{middleware.FailClosed()}, rateHeaders{Status: 503, RetryAfter: "1", ProblemStatus: "503",
 			ProblemDetail: "the rate limit cannot be checked now; retry later"}},
+		{"closed: 503 with RetryAfter", []middleware.RateLimitOption{middleware.FailClosed(), middleware.RetryAfter(3 * time.Second)},
+			rateHeaders{Status: 503, RetryAfter: "3", ProblemStatus: "503", ProblemDetail: "the rate limit cannot be checked now; retry later"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var logs syncBuffer
-			lim := middleware.NewRateLimiter(middleware.RateLimitConfig{Limit: 1, Store: failingStore{},
-				FailClosed: tt.failClosed, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			opts := append([]middleware.RateLimitOption{middleware.Store(failingStore{}),
+				middleware.Logger(slog.New(slog.NewTextHandler(&logs, nil)))}, tt.opts...)
+			lim := middleware.NewRateLimiter(1, time.Minute, opts...)
 			srv := serve(t, lim.Wrap(okHandler))
 			for range 3 {
 				res, body := get(t, srv.URL)
 				if diff := cmp.Diff(tt.want, rateHeadersOf(t, res, body)); diff != "" {
 					t.Errorf("response (-want +got):\n%s", diff)
 				}
+			}
+			// What the limiter sends is what it documents: the 503 of a
+			// failed store only when it fails closed, with Retry-After.
+			doc := lim.Responses()["503"]
+			if got, want := doc != nil, tt.want.Status == 503; got != want {
+				t.Errorf("503 documented: %v, sent: %v", got, want)
+			} else if doc != nil && (doc.Headers["Retry-After"] == nil || !doc.Headers["Retry-After"].Required) {
+				t.Errorf("the documented 503 has no required Retry-After: %+v", doc.Headers)
 			}
 			if n := strings.Count(logs.String(), "connection refused"); n != 1 {
 				t.Errorf("logged the failure %d times in under a second, want once:\n%s", n, logs.String())
@@ -326,7 +337,7 @@ func TestMemoryRateStoreBounded(t *testing.T) {
 func TestRateLimitWithRoux(t *testing.T) {
 	t.Parallel()
 	api := roux.New(roux.Config{})
-	api.Use(middleware.RateLimit(middleware.RateLimitConfig{Limit: 1}))
+	api.Use(middleware.RateLimit(1, time.Minute))
 	roux.Get(api, "/hello", func(ctx context.Context, in *struct{}) (*string, error) {
 		s := "hi"
 		return &s, nil
@@ -348,7 +359,7 @@ func TestRateLimitWithRoux(t *testing.T) {
 
 func TestRateLimitDocumented(t *testing.T) {
 	t.Parallel()
-	lim := middleware.NewRateLimiter(middleware.RateLimitConfig{Limit: 10})
+	lim := middleware.NewRateLimiter(10, time.Minute)
 	resp := lim.Responses()["429"]
 	if resp == nil || resp.Content != nil {
 		t.Fatalf("got 429 response %+v, want one with no content (roux publishes its problem)", resp)
@@ -372,23 +383,26 @@ func TestRateLimitDocumented(t *testing.T) {
 	if diff := cmp.Diff([]hdr{{"RateLimit", false, "string"}, {"RateLimit-Policy", false, "string"}}, list(lim.Headers())); diff != "" {
 		t.Errorf("success headers (-want +got):\n%s", diff)
 	}
-	quiet := middleware.NewRateLimiter(middleware.RateLimitConfig{Limit: 10, NoSuccessHeaders: true})
+	quiet := middleware.NewRateLimiter(10, time.Minute, middleware.NoSuccessHeaders())
 	if n := len(quiet.Headers()); n != 0 {
 		t.Errorf("NoSuccessHeaders: got %d headers documented on every response, want 0", n)
 	}
 }
 
-func TestRateLimitConfigPanics(t *testing.T) {
+func TestNewRateLimiterPanics(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name string
-		c    middleware.RateLimitConfig
-		want string
+		name   string
+		limit  int
+		window time.Duration
+		opts   []middleware.RateLimitOption
+		want   string
 	}{
-		{"no limit", middleware.RateLimitConfig{}, "Limit 0"},
-		{"fractional window", middleware.RateLimitConfig{Limit: 1, Window: 1500 * time.Millisecond}, "whole number of seconds"},
-		{"short window", middleware.RateLimitConfig{Limit: 1, Window: time.Millisecond}, "whole number of seconds"},
-		{"quote in name", middleware.RateLimitConfig{Name: `a"b`, Limit: 1}, "letters, digits"},
+		{"no limit", 0, time.Minute, nil, "limit 0"},
+		{"no window", 1, 0, nil, "window 0s"},
+		{"fractional window", 1, 1500 * time.Millisecond, nil, "whole number of seconds"},
+		{"short window", 1, time.Millisecond, nil, "whole number of seconds"},
+		{"quote in name", 1, time.Minute, []middleware.RateLimitOption{middleware.PolicyName(`a"b`)}, "letters, digits"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			defer func() {
@@ -396,7 +410,7 @@ func TestRateLimitConfigPanics(t *testing.T) {
 					t.Errorf("got panic %q, want one saying %q", r, tt.want)
 				}
 			}()
-			middleware.NewRateLimiter(tt.c)
+			middleware.NewRateLimiter(tt.limit, tt.window, tt.opts...)
 		})
 	}
 }
@@ -414,16 +428,15 @@ func TestRateLimitAllocations(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name string
-		c    middleware.RateLimitConfig
+		opts []middleware.RateLimitOption
 		want float64
 	}{
-		{"by IP, no success headers", middleware.RateLimitConfig{NoSuccessHeaders: true}, 0},
-		{"by header, no success headers", middleware.RateLimitConfig{NoSuccessHeaders: true, Key: middleware.KeyByHeader("X-API-Key")}, 0},
-		{"by IP, with success headers", middleware.RateLimitConfig{}, 2},
+		{"by IP, no success headers", []middleware.RateLimitOption{middleware.NoSuccessHeaders()}, 0},
+		{"by header, no success headers", []middleware.RateLimitOption{middleware.NoSuccessHeaders(), middleware.KeyBy(middleware.KeyByHeader("X-API-Key"))}, 0},
+		{"by IP, with success headers", nil, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.c.Limit = 1 << 30
-			h := middleware.RateLimit(tt.c)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+			h := middleware.RateLimit(1<<30, time.Minute, tt.opts...)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 			req := httptest.NewRequest("GET", "/", nil)
 			req.Header.Set("X-API-Key", "k-0123456789abcdef0123456789abcdef0123456789")
 			w := &discardWriter{h: http.Header{}}
@@ -441,18 +454,16 @@ func TestRateLimitAllocations(t *testing.T) {
 func BenchmarkRateLimit(b *testing.B) {
 	for _, bb := range []struct {
 		name  string
-		c     middleware.RateLimitConfig
+		opts  []middleware.RateLimitOption
 		limit int
 	}{
-		{"allowed/by-ip", middleware.RateLimitConfig{NoSuccessHeaders: true}, 1 << 30},
-		{"allowed/by-ip/headers", middleware.RateLimitConfig{}, 1 << 30},
-		{"allowed/by-header", middleware.RateLimitConfig{NoSuccessHeaders: true, Key: middleware.KeyByHeader("X-API-Key")}, 1 << 30},
-		{"denied/by-ip", middleware.RateLimitConfig{}, 1},
+		{"allowed/by-ip", []middleware.RateLimitOption{middleware.NoSuccessHeaders()}, 1 << 30},
+		{"allowed/by-ip/headers", nil, 1 << 30},
+		{"allowed/by-header", []middleware.RateLimitOption{middleware.NoSuccessHeaders(), middleware.KeyBy(middleware.KeyByHeader("X-API-Key"))}, 1 << 30},
+		{"denied/by-ip", nil, 1},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
-			bb.c.Limit = bb.limit
-			bb.c.Window = time.Hour
-			h := middleware.RateLimit(bb.c)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+			h := middleware.RateLimit(bb.limit, time.Hour, bb.opts...)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 			req := httptest.NewRequest("GET", "/", nil)
 			req.Header.Set("X-API-Key", "k-0123456789abcdef")
 			w := &discardWriter{h: http.Header{}}
@@ -465,7 +476,7 @@ func BenchmarkRateLimit(b *testing.B) {
 	}
 	// Many clients at once, each with its own address.
 	b.Run("allowed/by-ip/parallel", func(b *testing.B) {
-		h := middleware.RateLimit(middleware.RateLimitConfig{Limit: 1 << 30, NoSuccessHeaders: true})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		h := middleware.RateLimit(1<<30, time.Minute, middleware.NoSuccessHeaders())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 		var next atomic.Int32
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {

@@ -3,20 +3,50 @@ package middleware
 import (
 	"net/http"
 	"strconv"
+	"time"
 )
 
-// SecureConfig chooses the security headers [SecureHeaders] sends. The
-// zero value sends the defaults documented on each field.
-type SecureConfig struct {
-	// ContentSecurityPolicy defaults to "default-src 'none';
-	// frame-ancestors 'none'", right for a JSON API; "-" sends none. A
-	// handler that sets its own (roux's docs page does) keeps it.
-	ContentSecurityPolicy string
-	// HSTSMaxAge is the Strict-Transport-Security max-age in seconds,
-	// sent on TLS requests only; 0 means one year, -1 sends none.
-	HSTSMaxAge int
-	// ReferrerPolicy defaults to "no-referrer".
-	ReferrerPolicy string
+// SecureHeadersOption changes a header that [SecureHeaders] sends.
+// Without options it sends the defaults documented on each option. The
+// interface is sealed: build options with the constructors below.
+type SecureHeadersOption interface {
+	applySecureHeaders(*secureConfig)
+}
+
+type secureOption func(*secureConfig)
+
+func (f secureOption) applySecureHeaders(c *secureConfig) { f(c) }
+
+// secureConfig is what the options of SecureHeaders add up to.
+type secureConfig struct {
+	csp, referrer string
+	hstsMaxAge    time.Duration
+}
+
+// ContentSecurityPolicy sets the Content-Security-Policy that
+// [SecureHeaders] sends; "" sends none. It defaults to
+// "default-src 'none'; frame-ancestors 'none'", right for a JSON API. A
+// handler that sets its own (roux's docs page does) keeps it.
+func ContentSecurityPolicy(policy string) SecureHeadersOption {
+	return secureOption(func(c *secureConfig) { c.csp = policy })
+}
+
+// HSTSMaxAge sets the max-age of the Strict-Transport-Security header
+// that [SecureHeaders] sends on TLS requests only, in whole seconds; it
+// defaults to one year. Below one second, no Strict-Transport-Security is
+// sent.
+func HSTSMaxAge(d time.Duration) SecureHeadersOption {
+	return secureOption(func(c *secureConfig) { c.hstsMaxAge = d })
+}
+
+// ReferrerPolicy sets the Referrer-Policy that [SecureHeaders] sends; it
+// defaults to "no-referrer", which "" keeps.
+func ReferrerPolicy(policy string) SecureHeadersOption {
+	return secureOption(func(c *secureConfig) {
+		if policy != "" {
+			c.referrer = policy
+		}
+	})
 }
 
 // SecureHeaders sets response headers that keep browsers from misusing
@@ -28,21 +58,19 @@ type SecureConfig struct {
 //
 // The result is a func(http.Handler) http.Handler that also says what it
 // adds, for roux's API.UseDocumented.
-func SecureHeaders(c SecureConfig) SecureHeadersMiddleware {
-	csp := c.ContentSecurityPolicy
-	if csp == "" {
-		csp = "default-src 'none'; frame-ancestors 'none'"
+func SecureHeaders(opts ...SecureHeadersOption) SecureHeadersMiddleware {
+	c := secureConfig{
+		csp:        "default-src 'none'; frame-ancestors 'none'",
+		referrer:   "no-referrer",
+		hstsMaxAge: 365 * 24 * time.Hour,
 	}
-	referrer := c.ReferrerPolicy
-	if referrer == "" {
-		referrer = "no-referrer"
+	for _, o := range opts {
+		o.applySecureHeaders(&c)
 	}
+	csp, referrer := c.csp, c.referrer
 	hsts := ""
-	switch {
-	case c.HSTSMaxAge == 0:
-		hsts = "max-age=31536000; includeSubDomains"
-	case c.HSTSMaxAge > 0:
-		hsts = "max-age=" + strconv.Itoa(c.HSTSMaxAge) + "; includeSubDomains"
+	if secs := int64(c.hstsMaxAge / time.Second); secs > 0 {
+		hsts = "max-age=" + strconv.FormatInt(secs, 10) + "; includeSubDomains"
 	}
 	// The values are built once and shared by every response, under
 	// canonical keys, so that setting them neither canonicalizes nor
@@ -56,7 +84,7 @@ func SecureHeaders(c SecureConfig) SecureHeadersMiddleware {
 		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
 		{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
 	}
-	if csp != "-" {
+	if csp != "" {
 		set = append(set, sharedHeader{"Content-Security-Policy", []string{csp}})
 	}
 	var hstsValue []string

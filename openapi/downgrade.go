@@ -37,7 +37,10 @@ package openapi
 // info.summary are dropped; a licence's SPDX identifier becomes the url
 // of its page at spdx.org (unless the licence has a url already);
 // Reference Objects lose their siblings (summary, description); paths is
-// added when missing.
+// added when missing; a security requirement of a scheme that is neither
+// oauth2 nor openIdConnect lists no scopes (3.0 requires its array to be
+// empty; 3.1 allows roles there), and an operation keeps the roles it
+// listed in the extension x-roux-scopes ({"scheme": ["role", ...]}).
 
 import (
 	"encoding/json"
@@ -96,6 +99,7 @@ func downgradeDocument(d *object) {
 	d.set("openapi", Version30)
 	d.del("jsonSchemaDialect")
 	dropWebhooks(d) // and the schemas only they use
+	emptyRoleLists(d)
 	if info := d.member("info"); info != nil {
 		info.del("summary")
 		if lic := info.member("license"); lic != nil {

@@ -270,3 +270,70 @@ func TestDowngradeModel(t *testing.T) {
 		t.Errorf("Downgrade changed the document:\n%s\n%s", before, after)
 	}
 }
+
+// TestDowngradeSecurityScopes checks that requirements of schemes other
+// than oauth2 and openIdConnect list no scopes in 3.0, where the
+// specification requires their arrays to be empty, and that an
+// operation keeps the roles it listed in x-roux-scopes.
+func TestDowngradeSecurityScopes(t *testing.T) {
+	t.Parallel()
+	in := `{
+	  "openapi": "3.1.0",
+	  "info": {"title": "t", "version": "1"},
+	  "security": [{"jwt": ["read"]}],
+	  "paths": {
+	    "/a": {
+	      "get": {
+	        "security": [{"jwt": ["read", "write"], "key": []}, {"oauth": ["read"]}, {"jwt": ["admin", "read"]}],
+	        "responses": {"200": {"description": "ok"}},
+	        "callbacks": {"cb": {"{$request.body#/u}": {"post": {
+	          "security": [{"key": ["x"]}, {"odd": ["y"]}],
+	          "responses": {"200": {"description": "ok"}}}}}}
+	      },
+	      "put": {"security": [], "responses": {"200": {"description": "ok"}}}
+	    }
+	  },
+	  "components": {
+	    "securitySchemes": {
+	      "jwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+	      "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+	      "oauth": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://t.example/token", "scopes": {"read": "r"}}}},
+	      "odd": {"type": 7}
+	    }
+	  }
+	}`
+	want := `{
+	  "openapi": "3.0.3",
+	  "info": {"title": "t", "version": "1"},
+	  "security": [{"jwt": []}],
+	  "paths": {
+	    "/a": {
+	      "get": {
+	        "security": [{"jwt": [], "key": []}, {"oauth": ["read"]}, {"jwt": []}],
+	        "responses": {"200": {"description": "ok"}},
+	        "callbacks": {"cb": {"{$request.body#/u}": {"post": {
+	          "security": [{"key": []}, {"odd": ["y"]}],
+	          "responses": {"200": {"description": "ok"}},
+	          "x-roux-scopes": {"key": ["x"]}}}}},
+	        "x-roux-scopes": {"jwt": ["read", "write", "admin"]}
+	      },
+	      "put": {"security": [], "responses": {"200": {"description": "ok"}}}
+	    }
+	  },
+	  "components": {
+	    "securitySchemes": {
+	      "jwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+	      "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+	      "oauth": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://t.example/token", "scopes": {"read": "r"}}}},
+	      "odd": {"type": 7}
+	    }
+	  }
+	}`
+	got, err := DowngradeJSON([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(compact(t, want), compact(t, string(got))); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

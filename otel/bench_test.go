@@ -78,14 +78,14 @@ func BenchmarkInstrument(b *testing.B) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	defer tp.Shutdown(context.Background())
 	defer mp.Shutdown(context.Background())
-	sdk := benchAPI(rouxotel.WithTracerProvider(tp), rouxotel.WithMeterProvider(mp))
+	sdk := benchAPI(rouxotel.TracerProvider(tp), rouxotel.MeterProvider(mp))
 	for _, tt := range []struct {
 		name   string
 		api    *roux.API
 		parent bool
 	}{
 		{"off", benchAPI(), false},
-		{"noop", benchAPI(rouxotel.WithTracerProvider(tracenoop.NewTracerProvider()), rouxotel.WithMeterProvider(metricnoop.NewMeterProvider())), false},
+		{"noop", benchAPI(rouxotel.TracerProvider(tracenoop.NewTracerProvider()), rouxotel.MeterProvider(metricnoop.NewMeterProvider())), false},
 		{"sdk", sdk, false},
 		{"sdk-parent", sdk, true},
 	} {

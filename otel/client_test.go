@@ -27,14 +27,14 @@ func TestTypedClientPropagates(t *testing.T) {
 	getDish := roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *dishInput) (*dish, error) {
 		return &dish{ID: in.ID, Name: "soup"}, nil
 	})
-	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(tp)); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 
-	c := client.New(srv.URL, client.WithHTTPClient(&http.Client{
-		Transport: rouxotel.Transport(srv.Client().Transport, rouxotel.WithTracerProvider(tp)),
+	c := client.New(srv.URL, client.HTTPClient(&http.Client{
+		Transport: rouxotel.Transport(srv.Client().Transport, rouxotel.TracerProvider(tp)),
 		Timeout:   10 * time.Second,
 	}))
 	ctx, caller := tp.Tracer("test").Start(context.Background(), "caller")
@@ -78,7 +78,7 @@ func TestOperationClass(t *testing.T) {
 	roux.Get(api, "/menu", func(ctx context.Context, in *struct{}) (*dish, error) {
 		return &dish{ID: 2, Name: "menu"}, nil
 	})
-	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(tp)); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api)

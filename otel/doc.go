@@ -14,7 +14,7 @@
 //
 //	api := roux.New(roux.Config{})
 //	roux.Get(api, "/dishes/{id}", getDish)
-//	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp), rouxotel.WithMeterProvider(mp)); err != nil {
+//	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(tp), rouxotel.MeterProvider(mp)); err != nil {
 //		return err
 //	}
 //

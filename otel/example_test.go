@@ -40,7 +40,7 @@ func ExampleInstrument_stdout() {
 
 	api := roux.New(roux.Config{})
 	roux.Get(api, "/dishes/{id}", getDish)
-	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(tp)); err != nil {
 		panic(err)
 	}
 	srv := httptest.NewServer(api)
@@ -91,7 +91,7 @@ func ExampleInstrument_prometheus() {
 
 	api := roux.New(roux.Config{})
 	roux.Get(api, "/dishes/{id}", getDish)
-	if err := rouxotel.Instrument(api, rouxotel.WithMeterProvider(mp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.MeterProvider(mp)); err != nil {
 		panic(err)
 	}
 	mux := http.NewServeMux()

@@ -58,22 +58,22 @@ type config struct {
 	prop propagation.TextMapPropagator
 }
 
-// WithTracerProvider sets where spans go. It defaults to the global
+// TracerProvider sets where spans go. It defaults to the global
 // provider, otel.GetTracerProvider().
-func WithTracerProvider(tp trace.TracerProvider) Option {
+func TracerProvider(tp trace.TracerProvider) Option {
 	return optionFunc(func(c *config) { c.tp = tp })
 }
 
-// WithMeterProvider sets where metrics go. It defaults to the global
+// MeterProvider sets where metrics go. It defaults to the global
 // provider, otel.GetMeterProvider().
-func WithMeterProvider(mp metric.MeterProvider) Option {
+func MeterProvider(mp metric.MeterProvider) Option {
 	return optionFunc(func(c *config) { c.mp = mp })
 }
 
-// WithPropagators sets how trace context is read from incoming requests
+// Propagators sets how trace context is read from incoming requests
 // and written into outgoing ones. It defaults to W3C Trace Context and
 // Baggage; pass otel.GetTextMapPropagator() to use the global one.
-func WithPropagators(p propagation.TextMapPropagator) Option {
+func Propagators(p propagation.TextMapPropagator) Option {
 	return optionFunc(func(c *config) { c.prop = p })
 }
 

@@ -71,7 +71,7 @@ func newKitchen(t *testing.T) *kitchen {
 		}
 		return &dish{ID: in.ID, Name: "soup"}, nil
 	}, roux.Response(http.StatusNotFound, "No such dish", nil))
-	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(k.tp), rouxotel.WithMeterProvider(mp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(k.tp), rouxotel.MeterProvider(mp)); err != nil {
 		t.Fatal(err)
 	}
 	// Registered after Instrument: instrumented all the same.
@@ -373,7 +373,7 @@ func TestWithPropagators(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	api := roux.New(roux.Config{})
 	roux.Get(api, "/dishes/{id}", func(ctx context.Context, in *dishInput) (*dish, error) { return &dish{ID: in.ID, Name: "soup"}, nil })
-	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp), rouxotel.WithPropagators(propagation.NewCompositeTextMapPropagator())); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(tp), rouxotel.Propagators(propagation.NewCompositeTextMapPropagator())); err != nil {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()

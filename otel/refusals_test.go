@@ -46,14 +46,14 @@ func TestRefusalsMetric(t *testing.T) {
 	roux.Get(api, "/hold", hold)
 	roux.Get(api, "/events", hold)
 	// Three requests at a time, one long-lived response.
-	shed := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 3, MinLimit: 3, MaxLimit: 3, MaxLongLived: 1,
-		LongLived: func(r *http.Request) bool { return r.URL.Path == "/events" }})
+	shed := middleware.NewLoadShedder(middleware.InitialLimit(3), middleware.MinLimit(3), middleware.MaxLimit(3), middleware.MaxLongLived(1),
+		middleware.LongLived(func(r *http.Request) bool { return r.URL.Path == "/events" }))
 	api.Use(shed.Middleware)
 	api.CountRefusals(roux.RefusalLoadShed, shed.Shed)
 	api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)
 	var conns atomic.Int64 // a server's connection cap, say
 	api.CountRefusals(roux.RefusalConnections, conns.Load)
-	if err := rouxotel.Instrument(api, rouxotel.WithMeterProvider(mp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.MeterProvider(mp)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -56,7 +56,7 @@ func TestStreamingFlushes(t *testing.T) {
 	roux.Get(api, "/ticks", func(ctx context.Context, in *struct{}) (*struct{ Body tickBody }, error) {
 		return &struct{ Body tickBody }{tickBody{read}}, nil
 	})
-	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(tp)); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api)
@@ -100,7 +100,7 @@ func TestPanicInMiddleware(t *testing.T) {
 		roux.Middleware(func(http.Handler) http.Handler {
 			return http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("middleware bug") })
 		}))
-	if err := rouxotel.Instrument(api, rouxotel.WithTracerProvider(tp)); err != nil {
+	if err := rouxotel.Instrument(api, rouxotel.TracerProvider(tp)); err != nil {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()

@@ -15,7 +15,7 @@ import (
 // Transport returns an http.RoundTripper that sends requests through
 // base (http.DefaultTransport when nil) in a client span, child of the
 // span in the request's context, and injects the client span's context
-// into the request's headers (W3C traceparent unless [WithPropagators]
+// into the request's headers (W3C traceparent unless [Propagators]
 // says otherwise). The span ends when the response body is read to its
 // end or closed, or when the round trip fails.
 //
@@ -23,7 +23,7 @@ import (
 // http.request.method, server.address, server.port, url.full (without
 // credentials or query), http.response.status_code, and for a failure or
 // a 4xx or 5xx answer error.type and the status Error. Only
-// [WithTracerProvider] and [WithPropagators] apply.
+// [TracerProvider] and [Propagators] apply.
 func Transport(base http.RoundTripper, opts ...Option) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport

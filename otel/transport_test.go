@@ -29,7 +29,7 @@ func TestTransportPropagates(t *testing.T) {
 		t.Run(tt.path, func(t *testing.T) {
 			t.Parallel()
 			k := newKitchen(t)
-			client := &http.Client{Transport: rouxotel.Transport(k.srv.Client().Transport, rouxotel.WithTracerProvider(k.tp))}
+			client := &http.Client{Transport: rouxotel.Transport(k.srv.Client().Transport, rouxotel.TracerProvider(k.tp))}
 			ctx, parent := k.tp.Tracer("test").Start(context.Background(), "caller")
 			req := k.request(t, "GET", tt.path, "").WithContext(ctx)
 			if status, _ := k.do(t, client, req); status != tt.status {
@@ -81,7 +81,7 @@ func TestTransportFailure(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	url := dead.URL
 	dead.Close()
-	client := &http.Client{Transport: rouxotel.Transport(nil, rouxotel.WithTracerProvider(k.tp)), Timeout: 5 * time.Second}
+	client := &http.Client{Transport: rouxotel.Transport(nil, rouxotel.TracerProvider(k.tp)), Timeout: 5 * time.Second}
 	req, _ := http.NewRequest("GET", url+"/x?secret=1", nil)
 	if res, err := client.Do(req); err == nil {
 		res.Body.Close()

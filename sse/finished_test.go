@@ -66,7 +66,7 @@ func TestStreamLeavesTheConcurrencyLimit(t *testing.T) {
 	release := make(chan struct{})
 	// One request at a time, one stream at a time; the shedder's 503 is
 	// published on the operations it wraps.
-	shed := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 1, MinLimit: 1, MaxLimit: 1, MaxLongLived: 1, RetryAfter: 3 * time.Second})
+	shed := middleware.NewLoadShedder(middleware.InitialLimit(1), middleware.MinLimit(1), middleware.MaxLimit(1), middleware.MaxLongLived(1), middleware.RetryAfter(3*time.Second))
 	api.UseDocumented(shed)
 	roux.Get(api, "/events", func(ctx context.Context, in *struct{}) (*sse.Stream[OrderEvent], error) {
 		return sse.New(func(ctx context.Context, s *sse.Sender[OrderEvent]) error {

@@ -632,7 +632,7 @@ func TestStreamBehindMiddleware(t *testing.T) {
 			return s.Send(OrderEvent{Done: &Done{}})
 		}), nil
 	})
-	h := middleware.Recover(nil)(middleware.AccessLog(slog.New(slog.NewTextHandler(logs, nil)))(middleware.Compress(middleware.CompressConfig{})(api)))
+	h := middleware.Recover(nil)(middleware.AccessLog(slog.New(slog.NewTextHandler(logs, nil)))(middleware.Compress()(api)))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	resp := open(t, srv.Client(), srv.URL+"/events", "Accept-Encoding", "gzip")

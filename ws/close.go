@@ -30,7 +30,7 @@ const (
 	StatusInvalidFramePayloadData StatusCode = 1007
 	// StatusPolicyViolation: a message failed to decode or validate.
 	StatusPolicyViolation StatusCode = 1008
-	// StatusMessageTooBig: a message was over [Options.ReadLimit]; a
+	// StatusMessageTooBig: a message was over [ReadLimit]; a
 	// frame that declares more is refused as soon as its header arrives.
 	StatusMessageTooBig StatusCode = 1009
 	// StatusInternalError: the handler failed (returned an error that is

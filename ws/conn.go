@@ -21,7 +21,6 @@ import (
 	"io"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/coder/websocket"
@@ -38,14 +37,17 @@ type Conn[In, Out any] struct {
 }
 
 // Receive returns the next message from the client, decoded and
-// validated as roux validates request bodies. A message that is not
-// valid JSON or breaks the schema of In closes the session with
-// [StatusPolicyViolation] and a reason naming the first failure (its
-// JSON Pointer and what is wrong); a binary message closes it with
-// [StatusUnsupportedData], and a text message that is not UTF-8 with
-// [StatusInvalidFramePayloadData]. Then, and once the session is over for any
-// reason, Receive returns the *[CloseError] of the session's end. If ctx
-// ends first, Receive returns ctx.Err() and the session goes on.
+// validated as roux validates request bodies: strictly (unknown and
+// duplicate members refused), against the schema of In, then by the
+// Validate methods of In and of the types inside it ([roux.Validator]).
+// A message that is not valid JSON, breaks the schema or fails a Validate
+// method closes the session with [StatusPolicyViolation] and a reason
+// naming the first failure (its JSON Pointer and what is wrong, such as
+// "/text: must be at least 1 character long"); a binary message closes
+// it with [StatusUnsupportedData], and a text message that is not UTF-8
+// with [StatusInvalidFramePayloadData]. Then, and once the session is over
+// for any reason, Receive returns the *[CloseError] of the session's end.
+// If ctx ends first, Receive returns ctx.Err() and the session goes on.
 func (c *Conn[In, Out]) Receive(ctx context.Context) (*In, error) {
 	s := c.s
 	if err := s.ended(); err != nil {
@@ -66,15 +68,9 @@ func (c *Conn[In, Out]) Receive(ctx context.Context) (*In, error) {
 		s.finish(StatusUnsupportedData, "binary messages are not accepted; send JSON text messages", true)
 		return nil, s.ended()
 	}
-	if !utf8.Valid(m.data) {
-		// RFC 6455 §8.1: a text message must be UTF-8, and the
-		// connection fails with 1007 when it is not.
-		s.finish(StatusInvalidFramePayloadData, "a text message is not valid UTF-8", true)
-		return nil, s.ended()
-	}
 	v := new(In)
-	if reason := c.plan.decode(m.data, unsafe.Pointer(v)); reason != "" {
-		s.finish(StatusPolicyViolation, reason, true)
+	if ce := c.plan.receive(m.data, unsafe.Pointer(v)); ce != nil {
+		s.finish(ce.Code, ce.Reason, true)
 		return nil, s.ended()
 	}
 	return v, nil
@@ -118,7 +114,7 @@ func (c *Conn[In, Out]) Send(ctx context.Context, m *Out) error {
 	return nil
 }
 
-// Subprotocol returns the subprotocol chosen from [Options.Subprotocols],
+// Subprotocol returns the subprotocol chosen from those of [Subprotocols],
 // or "" when the client offered none of them.
 func (c *Conn[In, Out]) Subprotocol() string { return c.s.wc.Subprotocol() }
 
@@ -138,12 +134,12 @@ func (s *session) read() {
 		}
 		// The limit is kept here rather than by the library, whose close
 		// reason would be its own.
-		data, err := io.ReadAll(io.LimitReader(r, s.opts.ReadLimit+1))
+		data, err := io.ReadAll(io.LimitReader(r, s.cfg.readLimit+1))
 		if err != nil {
 			s.readFailed(err)
 			return
 		}
-		if int64(len(data)) > s.opts.ReadLimit {
+		if int64(len(data)) > s.cfg.readLimit {
 			// Not reached while the guard sees the lengths of messages;
 			// kept should it ever not (a compressed message).
 			s.finish(StatusMessageTooBig, s.tooBig(), true)
@@ -169,7 +165,7 @@ func (s *session) read() {
 
 // tooBig is the close reason of a message over the read limit.
 func (s *session) tooBig() string {
-	return fmt.Sprintf("a message is larger than the limit of %d bytes", s.opts.ReadLimit)
+	return fmt.Sprintf("a message is larger than the limit of %d bytes", s.cfg.readLimit)
 }
 
 // readFailed ends the session after a failed read.
@@ -192,7 +188,7 @@ func (s *session) readFailed(err error) {
 // pong does not come within PongTimeout.
 func (s *session) ping() {
 	defer s.wg.Done()
-	t := time.NewTicker(s.opts.PingInterval)
+	t := time.NewTicker(s.cfg.pingInterval)
 	defer t.Stop()
 	for {
 		select {
@@ -204,13 +200,13 @@ func (s *session) ping() {
 		// Not bounded by the session's context, whose end would make the
 		// library drop the connection in the middle of a close handshake;
 		// a closed connection ends the ping.
-		ctx, cancel := context.WithTimeout(context.Background(), s.opts.PongTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.pongTimeout)
 		err := s.wc.Ping(ctx)
 		cancel()
 		if err == nil || s.ctx.Err() != nil || s.stall.since(stalls) {
 			continue
 		}
-		s.finish(StatusAbnormalClosure, fmt.Sprintf("no pong within %v", s.opts.PongTimeout), false)
+		s.finish(StatusAbnormalClosure, fmt.Sprintf("no pong within %v", s.cfg.pongTimeout), false)
 		return
 	}
 }

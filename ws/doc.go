@@ -30,20 +30,30 @@
 //					return err
 //				}
 //			}
-//		}, ws.Options{}), nil
+//		}), nil
 //	})
 //
 // # Messages
 //
-// Every message is one JSON text message. [Conn.Receive] decodes a message
-// with roux's strict body decoder (unknown and duplicate members refused)
-// and validates it against the schema of its type, struct tags and all. A
+// Every message is one JSON text message. [Conn.Receive] takes a message
+// as roux takes a request body: it decodes it with roux's strict body
+// decoder (unknown and duplicate members refused), validates it against
+// the schema of its type, struct tags and all, then runs the Validate
+// methods of the type and of the types inside it ([roux.Validator]). A
 // message that fails closes the session with 1008 (policy violation) and
 // a reason naming the first failure, such as "/text: must be at least 1
 // character long"; a binary message closes it with 1003, a text message
-// that is not UTF-8 with 1007, and a message over [Options.ReadLimit] with
+// that is not UTF-8 with 1007, and a message over the read limit ([ReadLimit]) with
 // 1009 — at once, as soon as a frame's header declares more than the
-// limit allows, before any of its payload is read.
+// limit allows, before any of its payload is read. Package client holds
+// the server to the same rules ([EncodeMessage], [DecodeMessage]).
+//
+// # Options
+//
+// [Accept] takes options built by plain constructors: [OriginPatterns],
+// [ReadLimit], [PingInterval], [PongTimeout] and [Subprotocols]:
+//
+//	ws.Accept(handle, ws.OriginPatterns("app.example.com"), ws.ReadLimit(1<<20))
 //
 // # Origins
 //
@@ -51,13 +61,13 @@
 // cookies, and tell the server the page's origin. By default a session
 // accepts only handshakes from its own origin (the Origin's host equals
 // the request's Host) and from clients that send no Origin, which are not
-// browsers; [Options.OriginPatterns] allows others. Refused handshakes
+// browsers; [OriginPatterns] allows others. Refused handshakes
 // get 403.
 //
 // # Liveness and shutdown
 //
-// The server pings the client every [Options.PingInterval] and drops a
-// connection whose pong does not come within [Options.PongTimeout].
+// The server pings the client every [PingInterval] and drops a
+// connection whose pong does not come within [PongTimeout].
 // Hijacked connections are not waited for by http.Server.Shutdown, so a
 // session ends itself when the API shuts down: [roux.API.Drain] closes
 // every session with 1001 (going away) and cancels its handler's context,

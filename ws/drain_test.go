@@ -21,7 +21,7 @@ func TestDrain(t *testing.T) {
 	baseline := runtime.NumGoroutine()
 	func() {
 		// No pings: these clients do not read, so they would not pong.
-		h := newHarness(t, ws.Options{PingInterval: -1})
+		h := newHarness(t, ws.PingInterval(0))
 		// A session busy sending, which the client does not read until
 		// the drain: its close frame waits for the write under way.
 		stream := h.dial(t, "/rooms/lobby/ws?name=ann", nil)
@@ -68,7 +68,7 @@ func TestDrain(t *testing.T) {
 func TestEndsLeaveNoGoroutines(t *testing.T) {
 	baseline := runtime.NumGoroutine()
 	func() {
-		h := newHarness(t, ws.Options{PingInterval: 20 * time.Millisecond, PongTimeout: 500 * time.Millisecond, ReadLimit: 64})
+		h := newHarness(t, ws.PingInterval(20*time.Millisecond), ws.PongTimeout(500*time.Millisecond), ws.ReadLimit(64))
 		for _, msg := range []string{`{"text":`, `{"text":"fail"}`, `{"text":"panic"}`, `{"text":"close"}`, `{"text":"` + strings.Repeat("x", 100) + `"}`} {
 			c := h.dial(t, "/rooms/lobby/ws?name=ann", nil)
 			send(t, c, msg)

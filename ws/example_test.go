@@ -43,7 +43,7 @@ func Example() {
 					return err
 				}
 			}
-		}, ws.Options{}), nil
+		}), nil
 	})
 	srv := httptest.NewServer(api)
 	defer srv.Close()

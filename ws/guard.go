@@ -8,7 +8,7 @@ package ws
 // on until the close handshake gave up. So the connection is read through
 // a frameGuard, which follows the frames the client sends, header by
 // header, exactly as RFC 6455 §5.2 lays them out: a frame that would take
-// its message past Options.ReadLimit fails the read that reaches for its
+// its message past the read limit fails the read that reaches for its
 // payload, and the session closes at once with 1009. Its header is
 // passed on first, so the messages before it are still delivered in
 // order. The payload lengths are those of the messages: roux never

@@ -120,7 +120,7 @@ type receiver struct {
 	ended chan error
 }
 
-func newReceiver(t *testing.T, opts ws.Options) *receiver {
+func newReceiver(t *testing.T, opts ...ws.Option) *receiver {
 	t.Helper()
 	rc := &receiver{texts: make(chan string, 16), ended: make(chan error, 16)}
 	api := roux.New(roux.Config{Title: "Receiver", Version: "1.0.0"})
@@ -134,7 +134,7 @@ func newReceiver(t *testing.T, opts ws.Options) *receiver {
 				}
 				rc.texts <- m.Text
 			}
-		}, opts), nil
+		}, opts...), nil
 	})
 	rc.srv = httptest.NewServer(api)
 	t.Cleanup(func() {
@@ -152,7 +152,7 @@ func newReceiver(t *testing.T, opts ws.Options) *receiver {
 // (it was 1008).
 func TestHostileFrames(t *testing.T) {
 	t.Parallel()
-	rc := newReceiver(t, ws.Options{ReadLimit: 256})
+	rc := newReceiver(t, ws.ReadLimit(256))
 	chunk := []byte(strings.Repeat("x", 100))
 	closeFrame := frame{true, 0x8, 2, []byte{0x03, 0xe8}} // 1000
 	atLimit := `"` + strings.Repeat("y", 50) + `"` + strings.Repeat(" ", 195) + `}`

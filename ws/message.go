@@ -8,11 +8,14 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/go-json-experiment/json"
 
+	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/internal/codec"
+	"github.com/roux-go/roux/internal/rule"
 	"github.com/roux-go/roux/internal/validate"
 	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/internal/wire"
@@ -21,7 +24,9 @@ import (
 
 // plan decodes and validates the messages of one Go type, as roux decodes
 // and validates request bodies: strictly (unknown and duplicate members
-// refused) and against the schema published for the type.
+// refused), against the schema published for the type, then by the
+// Validate methods of the type and of the types inside it
+// (roux.Validator).
 type plan struct {
 	dec *codec.Decoder
 	val *validate.Validator // nil when no value can fail
@@ -44,7 +49,9 @@ func compilePlan(t reflect.Type, reg *schema.Registry) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	val, err := validate.NewCompiler(reg).Compile(t, s)
+	comp := validate.NewCompiler(reg)
+	comp.Custom = rule.For[roux.Checks] // the Validate methods, as roux runs them on bodies
+	val, err := comp.Compile(t, s)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +74,21 @@ func planFor(t reflect.Type, reg *schema.Registry) (*plan, error) {
 	}
 	actual, _ := plans.LoadOrStore(t, p)
 	return actual.(*plan), nil
+}
+
+// receive decodes and validates one text message into the zero value at
+// dst, as a session's Receive takes it. It returns nil when the message
+// is good, and otherwise the close to end the session with: 1007
+// (RFC 6455 §8.1) for text that is not UTF-8, 1008 with the reason of
+// decode for a message that fails.
+func (p *plan) receive(data []byte, dst unsafe.Pointer) *CloseError {
+	if !utf8.Valid(data) {
+		return &CloseError{Code: StatusInvalidFramePayloadData, Reason: "a text message is not valid UTF-8"}
+	}
+	if reason := p.decode(data, dst); reason != "" {
+		return &CloseError{Code: StatusPolicyViolation, Reason: reason}
+	}
+	return nil
 }
 
 // decode decodes and validates one message into the zero value at dst.

@@ -1,47 +1,29 @@
 package ws
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
-// Options configure a session. The zero value is ready to use: same-origin
-// browsers only, messages up to 64 KiB, a ping every 30 seconds.
-type Options struct {
-	// OriginPatterns lists the browser origins allowed besides the
-	// endpoint's own. A browser sends the page's origin with every
-	// handshake; a handshake from an origin that is neither the request's
-	// Host nor matched by a pattern is refused with 403, so that a page on
-	// another site cannot open a socket with the user's cookies. A
-	// pattern is matched with [path.Match], case-insensitively, against
-	// the origin's host ("example.com", "*.example.com",
-	// "localhost:5173") or, when it holds "://", against scheme://host
-	// ("https://*.example.com"). "*" allows every origin: use it only for
-	// endpoints that do not authenticate with cookies. Clients that send
-	// no Origin (programs, not browsers) are not checked.
-	OriginPatterns []string
+// Option configures a session (given to [Accept]). Without options a
+// session accepts same-origin browsers only, messages up to 64 KiB, pings
+// every 30 seconds and chooses no subprotocol. The interface is sealed:
+// build options with the constructors below.
+type Option interface {
+	apply(*config)
+}
 
-	// ReadLimit is the largest message accepted, in bytes; a larger one
-	// closes the session with [StatusMessageTooBig], as soon as the
-	// header of the frame that goes past it arrives. Zero or less means
-	// 64 KiB.
-	ReadLimit int64
+type optionFunc func(*config)
 
-	// PingInterval is how often the server pings the client, which
-	// finds peers that vanished without closing and keeps proxies from
-	// dropping an idle connection. Zero means 30 seconds; a negative
-	// value turns pings off.
-	PingInterval time.Duration
+func (f optionFunc) apply(c *config) { f(c) }
 
-	// PongTimeout is how long the client has to answer a ping; one that
-	// does not is taken for dead and the connection is dropped
-	// ([StatusAbnormalClosure]). Zero means 10 seconds, or PingInterval
-	// if that is shorter.
-	PongTimeout time.Duration
-
-	// Subprotocols lists the subprotocols the server speaks, in order of
-	// preference; the first one the client also offers is chosen
-	// ([Conn.Subprotocol]). A client that offers none of them is
-	// accepted without a subprotocol; a handler that requires one
-	// returns a [CloseError] when Subprotocol is "".
-	Subprotocols []string
+// config is what the options of a session add up to, defaults applied.
+type config struct {
+	originPatterns []string
+	readLimit      int64
+	pingInterval   time.Duration
+	pongTimeout    time.Duration
+	subprotocols   []string
 }
 
 // Defaults.
@@ -51,19 +33,73 @@ const (
 	DefaultPongTimeout  = 10 * time.Second
 )
 
-// withDefaults returns o with its zero values replaced by the defaults.
-func (o Options) withDefaults() Options {
-	if o.ReadLimit <= 0 {
-		o.ReadLimit = DefaultReadLimit
+// newConfig applies opts to the defaults.
+func newConfig(opts []Option) config {
+	c := config{readLimit: DefaultReadLimit, pingInterval: DefaultPingInterval}
+	for _, o := range opts {
+		o.apply(&c)
 	}
-	if o.PingInterval == 0 {
-		o.PingInterval = DefaultPingInterval
-	}
-	if o.PongTimeout <= 0 {
-		o.PongTimeout = DefaultPongTimeout
-		if o.PingInterval > 0 && o.PingInterval < o.PongTimeout {
-			o.PongTimeout = o.PingInterval
+	if c.pongTimeout <= 0 {
+		c.pongTimeout = DefaultPongTimeout
+		if c.pingInterval > 0 && c.pingInterval < c.pongTimeout {
+			c.pongTimeout = c.pingInterval
 		}
 	}
-	return o
+	return c
+}
+
+// OriginPatterns lists the browser origins allowed besides the endpoint's
+// own. A browser sends the page's origin with every handshake; a
+// handshake from an origin that is neither the request's Host nor matched
+// by a pattern is refused with 403, so that a page on another site cannot
+// open a socket with the user's cookies. A pattern is matched with
+// [path.Match], case-insensitively, against the origin's host
+// ("example.com", "*.example.com", "localhost:5173") or, when it holds
+// "://", against scheme://host ("https://*.example.com"). "*" allows every
+// origin: use it only for endpoints that do not authenticate with
+// cookies. Clients that send no Origin (programs, not browsers) are not
+// checked. The patterns of several OriginPatterns add up.
+func OriginPatterns(patterns ...string) Option {
+	patterns = slices.Clone(patterns)
+	return optionFunc(func(c *config) { c.originPatterns = append(c.originPatterns, patterns...) })
+}
+
+// ReadLimit sets the largest message accepted, in bytes; a larger one
+// closes the session with [StatusMessageTooBig], as soon as the header of
+// the frame that goes past it arrives. It defaults to
+// [DefaultReadLimit] (64 KiB); zero or less keeps the default.
+func ReadLimit(n int64) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.readLimit = n
+		}
+	})
+}
+
+// PingInterval sets how often the server pings the client, which finds
+// peers that vanished without closing and keeps proxies from dropping an
+// idle connection. It defaults to [DefaultPingInterval] (30 seconds);
+// zero or less turns pings off.
+func PingInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.pingInterval = max(d, 0) })
+}
+
+// PongTimeout sets how long the client has to answer a ping; one that
+// does not is taken for dead and the connection is dropped
+// ([StatusAbnormalClosure]). It defaults to [DefaultPongTimeout] (10
+// seconds), or the ping interval if that is shorter; zero or less keeps
+// the default.
+func PongTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.pongTimeout = d })
+}
+
+// Subprotocols lists the subprotocols the server speaks, in order of
+// preference; the first one the client also offers is chosen
+// ([Conn.Subprotocol]). A client that offers none of them is accepted
+// without a subprotocol; a handler that requires one returns a
+// [CloseError] when Subprotocol is "". The subprotocols of several
+// Subprotocols add up.
+func Subprotocols(protocols ...string) Option {
+	protocols = slices.Clone(protocols)
+	return optionFunc(func(c *config) { c.subprotocols = append(c.subprotocols, protocols...) })
 }

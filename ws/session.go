@@ -55,12 +55,12 @@ type Handler[In, Out any] func(ctx context.Context, c *Conn[In, Out]) error
 // [Accept].
 type Session[In, Out any] struct {
 	handler Handler[In, Out]
-	opts    Options
+	cfg     config
 }
 
-// Accept returns a session that runs h with the options opts.
-func Accept[In, Out any](h Handler[In, Out], opts Options) *Session[In, Out] {
-	return &Session[In, Out]{handler: h, opts: opts}
+// Accept returns a session that runs h, configured by opts.
+func Accept[In, Out any](h Handler[In, Out], opts ...Option) *Session[In, Out] {
+	return &Session[In, Out]{handler: h, cfg: newConfig(opts)}
 }
 
 // WriteResponse upgrades the connection and runs the session until its
@@ -72,8 +72,8 @@ func (s *Session[In, Out]) WriteResponse(rc *roux.ResponseContext) (err error) {
 		rc.WriteProblem(errors.New("ws: a Session without a handler; build it with ws.Accept"))
 		return nil
 	}
-	opts := s.opts.withDefaults()
-	if err := checkPatterns(opts.OriginPatterns); err != nil {
+	cfg := s.cfg
+	if err := checkPatterns(cfg.originPatterns); err != nil {
 		rc.WriteProblem(err)
 		return nil
 	}
@@ -82,7 +82,7 @@ func (s *Session[In, Out]) WriteResponse(rc *roux.ResponseContext) (err error) {
 		rc.WriteProblem(fmt.Errorf("ws: messages of %s: %w", rc.OperationID(), err))
 		return nil
 	}
-	if perr := handshakeProblem(rc.R, opts.OriginPatterns); perr != nil {
+	if perr := handshakeProblem(rc.R, cfg.originPatterns); perr != nil {
 		rc.WriteProblem(perr)
 		return nil
 	}
@@ -108,17 +108,17 @@ func (s *Session[In, Out]) WriteResponse(rc *roux.ResponseContext) (err error) {
 	}
 	// The guard refuses a frame past the read limit as soon as its
 	// header arrives (see guard.go).
-	wc, err := websocket.Accept(&guardedWriter{ResponseWriter: rc.W, limit: opts.ReadLimit}, rc.R, &websocket.AcceptOptions{
-		Subprotocols: opts.Subprotocols,
+	wc, err := websocket.Accept(&guardedWriter{ResponseWriter: rc.W, limit: cfg.readLimit}, rc.R, &websocket.AcceptOptions{
+		Subprotocols: cfg.subprotocols,
 		// handshakeProblem has checked the origin, with the same rules.
 		InsecureSkipVerify: true,
 	})
 	if err != nil {
 		return err // only hijacking can fail now; the library has answered
 	}
-	wc.SetReadLimit(-1) // the guard and the reader keep opts.ReadLimit
+	wc.SetReadLimit(-1) // the guard and the reader keep cfg.readLimit
 
-	sess := newSession(rc.R.Context(), wc, opts)
+	sess := newSession(rc.R.Context(), wc, cfg)
 	sess.start(rc.Stopping())
 	c := &Conn[In, Out]{s: sess, plan: p}
 	defer func() {
@@ -230,7 +230,7 @@ func (*Session[In, Out]) DescribeBody(d *roux.BodyDoc) error {
 // session is the state one connection's goroutines share.
 type session struct {
 	wc     *websocket.Conn
-	opts   Options
+	cfg    config
 	ctx    context.Context // the handler's; its cause is the *CloseError
 	cancel context.CancelCauseFunc
 	once   sync.Once
@@ -248,9 +248,9 @@ type message struct {
 // values but not its cancellation: the session's own end is what cancels
 // it, always with a *CloseError for cause and always with the connection
 // closed, which is what ends the reader.
-func newSession(req context.Context, wc *websocket.Conn, opts Options) *session {
+func newSession(req context.Context, wc *websocket.Conn, cfg config) *session {
 	ctx, cancel := context.WithCancelCause(context.WithoutCancel(req))
-	return &session{wc: wc, opts: opts, ctx: ctx, cancel: cancel, msgs: make(chan message)}
+	return &session{wc: wc, cfg: cfg, ctx: ctx, cancel: cancel, msgs: make(chan message)}
 }
 
 // start runs the reader, the pinger and the shutdown watch.
@@ -265,7 +265,7 @@ func (s *session) start(stopping <-chan struct{}) {
 		case <-s.ctx.Done():
 		}
 	}()
-	if s.opts.PingInterval > 0 {
+	if s.cfg.pingInterval > 0 {
 		s.wg.Add(1)
 		go s.ping()
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/roux-go/roux/middleware"
-	"github.com/roux-go/roux/ws"
 )
 
 // Behind a load shedder, a session leaves the concurrency limit when it
@@ -18,8 +17,8 @@ import (
 // cap the handshake is refused with 503 and Retry-After.
 func TestSessionLeavesTheConcurrencyLimit(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, ws.Options{})
-	shed := middleware.NewLoadShedder(middleware.LoadShedConfig{InitialLimit: 1, MinLimit: 1, MaxLimit: 1, MaxLongLived: 1, RetryAfter: 2 * time.Second})
+	h := newHarness(t)
+	shed := middleware.NewLoadShedder(middleware.InitialLimit(1), middleware.MinLimit(1), middleware.MaxLimit(1), middleware.MaxLongLived(1), middleware.RetryAfter(2*time.Second))
 	h.srv.Close() // serve the API behind the shedder instead; the harness closes h.srv
 	srv := httptest.NewServer(shed.Middleware(h.api))
 	h.srv = srv

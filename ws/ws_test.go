@@ -32,6 +32,14 @@ type ClientMsg struct {
 	Count int    `json:"count,omitempty" minimum:"0" maximum:"10"`
 }
 
+// Validate is a rule the schema cannot say: a text of white space alone
+// is refused, as a request body's would be.
+func (m *ClientMsg) Validate(c *roux.Checks) {
+	if strings.TrimSpace(m.Text) == "" {
+		c.Member("/text", "blank", "must not be blank")
+	}
+}
+
 type ServerMsg struct {
 	From string `json:"from"`
 	Text string `json:"text"`
@@ -47,7 +55,7 @@ type lockedBuffer = testutil.LockedBuffer
 // The handler echoes messages with a sequence number. Some texts make it
 // act: "close" returns a CloseError 4000, "fail" an error, "panic"
 // panics, "wait" waits for the session to end, "proto" answers the
-// subprotocol, "sleep" sleeps for three pong timeouts before reading on,
+// subprotocol, "sleep" sleeps for three of TestPing's pong timeouts before reading on,
 // "stream" sends until Send fails.
 // Why the session ended (the handler's last Receive error, or the cause
 // of its context) goes to ended.
@@ -57,12 +65,15 @@ type harness struct {
 	client *http.Client
 	logs   *lockedBuffer
 	ended  chan error
-	opts   ws.Options
 }
 
-func newHarness(t *testing.T, opts ws.Options) *harness {
+// pongTimeout is the pong timeout of TestPing, whose "slow handler" sleeps
+// three of them.
+const pongTimeout = 300 * time.Millisecond
+
+func newHarness(t *testing.T, opts ...ws.Option) *harness {
 	t.Helper()
-	h := &harness{logs: &lockedBuffer{}, ended: make(chan error, 16), opts: opts}
+	h := &harness{logs: &lockedBuffer{}, ended: make(chan error, 16)}
 	h.api = roux.New(roux.Config{Title: "Chat", Version: "1.0.0", Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	roux.Get(h.api, "/rooms/{room}/ws", func(ctx context.Context, in *JoinInput) (*ws.Session[ClientMsg, ServerMsg], error) {
 		if in.Room == "closed" {
@@ -70,7 +81,7 @@ func newHarness(t *testing.T, opts ws.Options) *harness {
 		}
 		return ws.Accept(func(ctx context.Context, c *ws.Conn[ClientMsg, ServerMsg]) error {
 			return h.serve(ctx, c, in)
-		}, opts), nil
+		}, opts...), nil
 	}, roux.Summary("Join a room"), roux.Response(http.StatusNotFound, "No such room", nil))
 	rouxtest.New(t, h.api) // dumps the document for validation
 	h.srv = httptest.NewServer(h.api)
@@ -111,7 +122,7 @@ func (h *harness) serve(ctx context.Context, c *ws.Conn[ClientMsg, ServerMsg], i
 		case "proto":
 			m.Text = "subprotocol " + c.Subprotocol()
 		case "sleep":
-			time.Sleep(3 * h.opts.PongTimeout)
+			time.Sleep(3 * pongTimeout)
 		}
 		if err := c.Send(ctx, &ServerMsg{From: in.Name, Text: m.Text, Seq: seq}); err != nil {
 			return err
@@ -207,7 +218,7 @@ func closedWith(t *testing.T, c *websocket.Conn) websocket.CloseError {
 
 func TestEcho(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, ws.Options{})
+	h := newHarness(t)
 	c := h.dial(t, "/rooms/lobby/ws?name=ann", nil)
 	for i, text := range []string{"hello", "héllo wörld", "third"} {
 		msg, _ := json.Marshal(ClientMsg{Text: text, Count: i})
@@ -246,12 +257,14 @@ func TestRefusedMessages(t *testing.T) {
 		{name: "too long", msg: `{"text":"` + strings.Repeat("x", 51) + `"}`, code: ws.StatusPolicyViolation, reason: "/text: "},
 		{name: "too small", msg: `{"text":"a","count":-1}`, code: ws.StatusPolicyViolation, reason: "/count: "},
 		{name: "null", msg: `null`, code: ws.StatusPolicyViolation, reason: "message: must not be null"},
+		{name: "refused by Validate", msg: `{"text":"  "}`, code: ws.StatusPolicyViolation, reason: "/text: must not be blank"},
+		{name: "not UTF-8", msg: "{\"text\":\"a\xff\"}", code: ws.StatusInvalidFramePayloadData, reason: "not valid UTF-8"},
 		{name: "binary", binary: true, msg: `{"text":"a"}`, code: ws.StatusUnsupportedData, reason: "binary messages are not accepted"},
 		{name: "oversize", msg: `{"text":"` + strings.Repeat("x", 300) + `"}`, code: ws.StatusMessageTooBig, reason: "larger than the limit of 256 bytes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, ws.Options{ReadLimit: 256})
+			h := newHarness(t, ws.ReadLimit(256))
 			c := h.dial(t, "/rooms/lobby/ws?name=ann", nil)
 			typ := websocket.MessageText
 			if tt.binary {
@@ -292,7 +305,7 @@ func TestHandlerEnds(t *testing.T) {
 	} {
 		t.Run(tt.msg, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, ws.Options{})
+			h := newHarness(t)
 			c := h.dial(t, "/rooms/lobby/ws?name=ann", nil)
 			send(t, c, `{"text":"`+tt.msg+`"}`)
 			got := closedWith(t, c)
@@ -337,7 +350,7 @@ func handshake(t *testing.T, url string, edit func(r *http.Request)) *http.Reque
 // loopback, and checks each gets its problem.
 func TestHandshakeRefused(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, ws.Options{OriginPatterns: []string{"*.example.com"}})
+	h := newHarness(t, ws.OriginPatterns("*.example.com"))
 	for _, tt := range []struct {
 		name   string
 		path   string
@@ -402,7 +415,7 @@ func TestHandshakeRefused(t *testing.T) {
 
 func TestOrigins(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, ws.Options{OriginPatterns: []string{"*.example.com", "http://localhost:*"}})
+	h := newHarness(t, ws.OriginPatterns("*.example.com", "http://localhost:*"))
 	for _, tt := range []struct {
 		origin string
 		ok     bool
@@ -442,7 +455,7 @@ func TestOrigins(t *testing.T) {
 
 func TestSubprotocol(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, ws.Options{Subprotocols: []string{"chat.v2", "chat.v1"}})
+	h := newHarness(t, ws.Subprotocols("chat.v2", "chat.v1"))
 	for _, tt := range []struct {
 		offer []string
 		want  string
@@ -466,11 +479,11 @@ func TestSubprotocol(t *testing.T) {
 
 func TestPing(t *testing.T) {
 	t.Parallel()
-	opts := ws.Options{PingInterval: 20 * time.Millisecond, PongTimeout: 300 * time.Millisecond}
+	opts := []ws.Option{ws.PingInterval(20 * time.Millisecond), ws.PongTimeout(pongTimeout)}
 
 	t.Run("alive", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, opts)
+		h := newHarness(t, opts...)
 		pings := make(chan struct{}, 100)
 		c := h.dial(t, "/rooms/lobby/ws?name=ann", &websocket.DialOptions{
 			OnPingReceived: func(context.Context, []byte) bool { pings <- struct{}{}; return true },
@@ -493,7 +506,7 @@ func TestPing(t *testing.T) {
 
 	t.Run("dead", func(t *testing.T) {
 		t.Parallel()
-		h := newHarness(t, opts)
+		h := newHarness(t, opts...)
 		c := h.dial(t, "/rooms/lobby/ws?name=ann", &websocket.DialOptions{
 			OnPingReceived: func(context.Context, []byte) bool { return false }, // never pong
 		})
@@ -514,7 +527,7 @@ func TestPing(t *testing.T) {
 		// two Receives, while the client has sent more, keeps its
 		// session: the pongs wait behind the unread message.
 		t.Parallel()
-		h := newHarness(t, opts)
+		h := newHarness(t, opts...)
 		c := h.dial(t, "/rooms/lobby/ws?name=ann", nil)
 		send(t, c, `{"text":"sleep"}`)
 		send(t, c, `{"text":"two"}`)
@@ -535,7 +548,7 @@ func TestPing(t *testing.T) {
 // TestDocument checks the operation's description.
 func TestDocument(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, ws.Options{})
+	h := newHarness(t)
 	doc := h.api.OpenAPI()
 	op := doc.Paths["/rooms/{room}/ws"].Get
 	if op == nil {
@@ -578,7 +591,7 @@ func TestDocument(t *testing.T) {
 // hijacked (rouxtest records in memory): a logged 500 problem.
 func TestNotHijackable(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, ws.Options{})
+	h := newHarness(t)
 	c := rouxtest.New(t, h.api)
 	resp := c.Get("/rooms/lobby/ws?name=ann", "Connection: Upgrade", "Upgrade: websocket",
 		"Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")
@@ -590,7 +603,7 @@ func TestNotHijackable(t *testing.T) {
 
 func TestBadOriginPattern(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, ws.Options{OriginPatterns: []string{"[a-"}})
+	h := newHarness(t, ws.OriginPatterns("[a-"))
 	resp, err := h.client.Do(handshake(t, h.srv.URL+"/rooms/lobby/ws?name=ann", nil))
 	if err != nil {
 		t.Fatal(err)
@@ -657,7 +670,7 @@ func TestBehindMiddleware(t *testing.T) {
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	api := roux.New(roux.Config{Logger: logger})
-	api.Use(middleware.Recover(logger), middleware.RequestID(), middleware.AccessLog(logger), middleware.Compress(middleware.CompressConfig{}))
+	api.Use(middleware.Recover(logger), middleware.RequestID(), middleware.AccessLog(logger), middleware.Compress())
 	roux.Get(api, "/ws", func(ctx context.Context, in *struct{}) (*ws.Session[ClientMsg, ServerMsg], error) {
 		return ws.Accept(func(ctx context.Context, c *ws.Conn[ClientMsg, ServerMsg]) error {
 			m, err := c.Receive(ctx)
@@ -665,7 +678,7 @@ func TestBehindMiddleware(t *testing.T) {
 				return err
 			}
 			return c.Send(ctx, &ServerMsg{From: middleware.RequestIDFrom(ctx), Text: m.Text})
-		}, ws.Options{}), nil
+		}), nil
 	})
 	srv := httptest.NewServer(api)
 	defer srv.Close()

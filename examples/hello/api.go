@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -77,15 +76,16 @@ type created struct {
 	Body     Dish
 }
 
-// NewAPI returns the hello API over store.
-func NewAPI(store *Store, log *slog.Logger) *roux.API {
-	api := roux.New(roux.Config{Title: "Hello kitchen", Version: "1.0.0", Logger: log,
-		Description: "A small in-memory menu served by roux.",
-		Contact:     &openapi.Contact{Name: "The roux authors", URL: "https://github.com/roux-go/roux"},
-		License:     &openapi.License{Name: "MIT", Identifier: "MIT"},
-		Servers:     []openapi.Server{{URL: "/", Description: "The server that serves this document"}},
-		Tags:        []openapi.Tag{{Name: "menu", Description: "The dishes on the menu. Anyone may read and change them."}},
-	})
+// NewAPI returns the hello API over store, configured by c (its logger
+// and docs path; NewAPI sets the document's title and the rest).
+func NewAPI(store *Store, c roux.Config) *roux.API {
+	c.Title, c.Version = "Hello kitchen", "1.0.0"
+	c.Description = "A small in-memory menu served by roux."
+	c.Contact = &openapi.Contact{Name: "The roux authors", URL: "https://github.com/roux-go/roux"}
+	c.License = &openapi.License{Name: "MIT", Identifier: "MIT"}
+	c.Servers = []openapi.Server{{URL: "/", Description: "The server that serves this document"}}
+	c.Tags = []openapi.Tag{{Name: "menu", Description: "The dishes on the menu. Anyone may read and change them."}}
+	api := roux.New(c)
 	// The menu needs no credentials: every operation says so.
 	menu := api.Group("/dishes", roux.Tags("menu"), roux.Public())
 

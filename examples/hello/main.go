@@ -11,13 +11,14 @@
 package main
 
 import (
-	"log/slog"
-	"os"
+	"context"
 
+	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/cli"
 )
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cli.Main(NewAPI(NewStore(), log))
+	cli.Main(func(ctx context.Context, s cli.Setup) (*roux.API, error) {
+		return NewAPI(NewStore(), s.Config(roux.Config{})), nil
+	})
 }

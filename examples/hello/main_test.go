@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/roux-go/roux"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/openapi.json and .yaml")
@@ -19,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/openapi.json and .yaml
 // server starts the hello API on a real loopback listener.
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(NewAPI(NewStore(), slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(NewAPI(NewStore(), roux.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -17,8 +17,9 @@
 //	go run ./examples/kitchen -db postgres://user:pass@host:5432/kitchen -staff-key "$KEY"
 //
 // Besides roux's serve and spec subcommands and their flags (package
-// cli), kitchen takes these flags, anywhere on the command line, each
-// also read from an environment variable:
+// cli), kitchen takes these flags, before or after the subcommand, each
+// also read from an environment variable; "kitchen -h" lists them all,
+// kitchen's and cli's, in one usage:
 //
 //	-demo BOOL        KITCHEN_DEMO          demo mode: public demo credentials, a seeded menu (default false)
 //	-demo-on-postgres BOOL KITCHEN_DEMO_ON_POSTGRES  allow demo mode on a PostgreSQL database (default false)
@@ -32,6 +33,13 @@
 //	-traces BOOL      KITCHEN_TRACES        write a span per request to standard output as JSON (default false)
 //	-shed BOOL        KITCHEN_SHED          shed load beyond what the service can serve, with 503 and Retry-After (default true)
 //	-max-streams N    KITCHEN_MAX_STREAMS   event streams open at once; more are refused with 503 (default 256)
+//	-order-limit N    KITCHEN_ORDER_LIMIT   orders one customer may place a minute; negative: no limit (default 30)
+//	-auth-failure-limit N KITCHEN_AUTH_FAILURE_LIMIT  401s one client address may get a minute; negative: no limit (default 20)
+//
+// The service is built once, from the settled flags and the logger of
+// cli's -log-level and -log-format; its store is opened by the API's
+// start hook, which serve runs and spec does not, so "kitchen spec"
+// prints the document without a database.
 //
 // # Overload
 //
@@ -53,7 +61,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -63,6 +70,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/cli"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
@@ -73,6 +81,22 @@ import (
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run runs the command line and returns the exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	var o options
+	build := func(ctx context.Context, s cli.Setup) (*roux.API, error) { return o.build(s, stdout) }
+	err := cli.Run(ctx, build, cli.Name("kitchen"), cli.Flags("KITCHEN_", o.flags),
+		cli.Args(args...), cli.Getenv(getenv), cli.Stdout(stdout), cli.Stderr(stderr))
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, cli.ErrUsage):
+		return 2 // cli has written why
+	}
+	fmt.Fprintln(stderr, err)
+	return 1
 }
 
 // options are kitchen's own flags.
@@ -86,68 +110,26 @@ type options struct {
 	cookUnit, lease       time.Duration
 }
 
-// flags defines kitchen's flags on fs, with defaults from getenv.
-func (o *options) flags(fs *flag.FlagSet, getenv func(string) string) error {
-	str := func(env, def string) string {
-		if v := getenv(env); v != "" {
-			return v
-		}
-		return def
-	}
-	var errs []error
-	dur := func(env string, def time.Duration) time.Duration {
-		v := str(env, def.String())
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a positive duration such as 1s", env, v))
-		}
-		return d
-	}
-	boolean := func(env string, def bool) bool {
-		v := str(env, strconv.FormatBool(def))
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: want true or false", env, v))
-		}
-		return b
-	}
-	count := func(env string, def int) int {
-		v := str(env, strconv.Itoa(def))
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a whole number above 0", env, v))
-		}
-		return n
-	}
-	fs.BoolVar(&o.demo, "demo", boolean("KITCHEN_DEMO", false), "demo mode: the public demo staff key ("+kitchen.DemoStaffKey+") unless -staff-key is given, "+
+// flags defines kitchen's flags on fs; package cli gives each its
+// default from KITCHEN_ and its name (KITCHEN_DATA for -data), or from
+// the variable fs.Env names.
+func (o *options) flags(fs *cli.FlagSet) {
+	fs.BoolVar(&o.demo, "demo", false, "demo mode: the public demo staff key ("+kitchen.DemoStaffKey+") unless -staff-key is given, "+
 		"and a first start seeds a menu and the demo customer (token "+kitchen.DemoCustomerToken+")")
-	fs.BoolVar(&o.demoOnPostgres, "demo-on-postgres", boolean("KITCHEN_DEMO_ON_POSTGRES", false), "allow demo mode on a PostgreSQL database")
-	fs.StringVar(&o.data, "data", str("KITCHEN_DATA", "kitchen-data"), "SQLite data `directory`")
-	fs.StringVar(&o.db, "db", str("KITCHEN_DATABASE_URL", ""), "PostgreSQL `URL` (postgres://...): use PostgreSQL instead of SQLite")
-	fs.StringVar(&o.staffKey, "staff-key", str("KITCHEN_STAFF_KEY", ""), "API `key` of menu changes and customer registration (required out of demo mode)")
-	// -seed defaults to -demo; seed records whether it was set at all.
-	o.seedSet = getenv("KITCHEN_SEED") != ""
+	fs.BoolVar(&o.demoOnPostgres, "demo-on-postgres", false, "allow demo mode on a PostgreSQL database")
+	fs.StringVar(&o.data, "data", "kitchen-data", "SQLite data `directory`")
+	fs.StringVar(&o.db, "db", "", "PostgreSQL `URL` (postgres://...): use PostgreSQL instead of SQLite")
+	fs.Env("db", "KITCHEN_DATABASE_URL")
+	fs.StringVar(&o.staffKey, "staff-key", "", "API `key` of menu changes and customer registration (required out of demo mode)")
 	fs.Var(&seedFlag{o}, "seed", "seed an empty database with a menu and the demo customer (demo mode only; default: on in demo mode)")
-	if o.seedSet {
-		o.seed = boolean("KITCHEN_SEED", false)
-	}
-	fs.DurationVar(&o.cookUnit, "cook-unit", dur("KITCHEN_COOK_UNIT", time.Second), "how long a second of a dish's prep_seconds lasts")
-	fs.DurationVar(&o.lease, "lease", dur("KITCHEN_LEASE", 10*time.Second), "how long an instance holds orders without renewing its claim")
-	fs.BoolVar(&o.metrics, "metrics", boolean("KITCHEN_METRICS", true), "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
-	fs.BoolVar(&o.traces, "traces", boolean("KITCHEN_TRACES", false), "write a span per request to standard output as JSON")
-	fs.BoolVar(&o.shed, "shed", boolean("KITCHEN_SHED", true), "shed load beyond what the service can serve, with 503 and Retry-After")
-	fs.IntVar(&o.maxStreams, "max-streams", count("KITCHEN_MAX_STREAMS", 256), "how many event streams may be open at once; more are refused with 503")
-	limit := func(env string, def int) int {
-		v := str(env, strconv.Itoa(def))
-		n, err := strconv.Atoi(v)
-		if err != nil || n == 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a whole number, negative for no limit", env, v))
-		}
-		return n
-	}
-	fs.IntVar(&o.orderLimit, "order-limit", limit("KITCHEN_ORDER_LIMIT", kitchen.DefaultOrderLimit), "orders one customer may place per minute (429 beyond); negative: no limit")
-	fs.IntVar(&o.authLimit, "auth-failure-limit", limit("KITCHEN_AUTH_FAILURE_LIMIT", kitchen.DefaultAuthFailureLimit), "401 answers one client address may get per minute before it is refused with 429; negative: no limit")
-	return errors.Join(errs...)
+	fs.DurationVar(&o.cookUnit, "cook-unit", time.Second, "how long a second of a dish's prep_seconds lasts")
+	fs.DurationVar(&o.lease, "lease", 10*time.Second, "how long an instance holds orders without renewing its claim")
+	fs.BoolVar(&o.metrics, "metrics", true, "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
+	fs.BoolVar(&o.traces, "traces", false, "write a span per request to standard output as JSON")
+	fs.BoolVar(&o.shed, "shed", true, "shed load beyond what the service can serve, with 503 and Retry-After")
+	fs.IntVar(&o.maxStreams, "max-streams", 256, "how many event streams may be open at once; more are refused with 503")
+	fs.IntVar(&o.orderLimit, "order-limit", kitchen.DefaultOrderLimit, "orders one customer may place per minute (429 beyond); negative: no limit")
+	fs.IntVar(&o.authLimit, "auth-failure-limit", kitchen.DefaultAuthFailureLimit, "401 answers one client address may get per minute before it is refused with 429; negative: no limit")
 }
 
 // seedFlag is -seed: a boolean whose default follows -demo.
@@ -172,18 +154,26 @@ func (f *seedFlag) Set(v string) error {
 func (f *seedFlag) IsBoolFlag() bool { return true }
 
 // check checks the flags that go together and settles the defaults that
-// depend on others.
+// depend on others. Its errors are usage errors.
 func (o *options) check() error {
 	if !o.seedSet {
 		o.seed = o.demo
 	}
 	switch {
 	case o.maxStreams <= 0:
-		return fmt.Errorf("-max-streams %d: want a whole number above 0", o.maxStreams)
+		return cli.Usagef("-max-streams %d: want a whole number above 0", o.maxStreams)
+	case o.cookUnit <= 0:
+		return cli.Usagef("-cook-unit %v: want a positive duration such as 1s", o.cookUnit)
+	case o.lease <= 0:
+		return cli.Usagef("-lease %v: want a positive duration such as 10s", o.lease)
+	case o.orderLimit == 0:
+		return cli.Usagef("-order-limit 0: want a whole number, negative for no limit")
+	case o.authLimit == 0:
+		return cli.Usagef("-auth-failure-limit 0: want a whole number, negative for no limit")
 	case o.seed && !o.demo:
-		return errors.New("-seed needs -demo: seeding creates the demo customer, whose token is public")
+		return cli.Usagef("-seed needs -demo: seeding creates the demo customer, whose token is public")
 	case o.demo && o.db != "" && !o.demoOnPostgres:
-		return errors.New("-demo with -db: demo mode's credentials are public, and a PostgreSQL database is usually shared; add -demo-on-postgres if this one is a demo")
+		return cli.Usagef("-demo with -db: demo mode's credentials are public, and a PostgreSQL database is usually shared; add -demo-on-postgres if this one is a demo")
 	}
 	if o.demo && o.staffKey == "" {
 		o.staffKey = kitchen.DemoStaffKey
@@ -191,43 +181,22 @@ func (o *options) check() error {
 	return nil
 }
 
-// run runs the command line and returns the exit status.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("kitchen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o options
-	if err := o.flags(fs, getenv); err != nil {
-		fmt.Fprintln(stderr, "kitchen:", err)
-		return 2
-	}
-	ours, rest := splitArgs(args, fs)
-	if err := fs.Parse(ours); err != nil {
-		return 2
-	}
+// build builds the service from the flags and what package cli settled
+// (the logger, -docs), and returns its API; traces, when asked for, go
+// to stdout. The store is opened by the API's start hook.
+func (o *options) build(s cli.Setup, stdout io.Writer) (*roux.API, error) {
 	if err := o.check(); err != nil {
-		fmt.Fprintln(stderr, "kitchen:", err)
-		return 2
-	}
-	for _, a := range rest {
-		if a == "-h" || a == "-help" || a == "--help" || a == "help" {
-			fmt.Fprintln(stderr, "kitchen's own flags (anywhere on the command line):")
-			fs.PrintDefaults()
-			break
-		}
-	}
-	log, err := logger(rest, getenv, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "kitchen:", err)
-		return 2
+		return nil, err
 	}
 	cfg := kitchen.Config{
-		Open:     o.open(log),
+		Open:     o.open(s.Logger),
 		Seed:     o.seed,
 		StaffKey: o.staffKey,
 		CookUnit: o.cookUnit,
 		Lease:    o.lease,
-		Logger:   log,
+		Logger:   s.Logger,
 		Metrics:  o.metrics,
+		NoDocs:   !s.Docs,
 
 		OrderLimit:       o.orderLimit,
 		AuthFailureLimit: o.authLimit,
@@ -237,17 +206,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.traces {
 		cfg.Traces = stdout
 	}
-	svc := kitchen.New(cfg)
-	err = cli.Run(ctx, svc.API(), cli.Options{Name: "kitchen", Args: rest, Stdout: stdout, Stderr: stderr, Logger: log,
-		Getenv: getenv})
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, cli.ErrUsage):
-		return 2
-	}
-	fmt.Fprintln(stderr, err)
-	return 1
+	return kitchen.New(cfg).API(), nil
 }
 
 // open opens the store the options name, when the service starts: in
@@ -311,72 +270,4 @@ func redact(s string) string {
 		return "…" + s[at:]
 	}
 	return s
-}
-
-// splitArgs separates kitchen's flags (as -name value, -name=value, or
-// -name for booleans, with one or two dashes) from the rest, which go to
-// package cli. rest is never nil: cli.Options.Args nil means os.Args.
-func splitArgs(args []string, fs *flag.FlagSet) (ours, rest []string) {
-	rest = []string{}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return ours, append(rest, args[i:]...)
-		}
-		if len(a) < 2 || a[0] != '-' {
-			rest = append(rest, a)
-			continue
-		}
-		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
-		name, _, hasValue := strings.Cut(name, "=")
-		f := fs.Lookup(name)
-		if f == nil {
-			rest = append(rest, a)
-			continue
-		}
-		ours = append(ours, a)
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); hasValue || ok && b.IsBoolFlag() {
-			continue
-		}
-		if i+1 < len(args) {
-			i++
-			ours = append(ours, args[i])
-		}
-	}
-	return ours, rest
-}
-
-// logger builds the logger serve's -log-level and -log-format flags (or
-// ROUX_LOG_LEVEL and ROUX_LOG_FORMAT) ask for. Kitchen builds it itself,
-// rather than letting package cli do it, because its access log and
-// kitchen need it before cli runs.
-func logger(args []string, getenv func(string) string, w io.Writer) (*slog.Logger, error) {
-	level, format := getenv("ROUX_LOG_LEVEL"), getenv("ROUX_LOG_FORMAT")
-	for i, a := range args {
-		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
-		name, val, hasValue := strings.Cut(name, "=")
-		if !hasValue && i+1 < len(args) {
-			val = args[i+1]
-		}
-		switch name {
-		case "log-level":
-			level = val
-		case "log-format":
-			format = val
-		}
-	}
-	var l slog.Level
-	if level != "" {
-		if err := l.UnmarshalText([]byte(level)); err != nil {
-			return nil, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
-		}
-	}
-	opts := &slog.HandlerOptions{Level: l}
-	switch format {
-	case "", "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, fmt.Errorf("-log-format %q: want text or json", format)
 }

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -52,29 +51,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func TestSplitArgs(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		args, ours, rest []string
-	}{
-		{nil, nil, nil},
-		{[]string{"-addr", ":1"}, nil, []string{"-addr", ":1"}},
-		{[]string{"-data", "d", "serve", "-addr", ":1"}, []string{"-data", "d"}, []string{"serve", "-addr", ":1"}},
-		{[]string{"serve", "--data=d", "-seed", "-h2c"}, []string{"--data=d", "-seed"}, []string{"serve", "-h2c"}},
-		{[]string{"spec", "-format", "yaml", "-staff-key", "k"}, []string{"-staff-key", "k"}, []string{"spec", "-format", "yaml"}},
-		{[]string{"-lease", "2s", "--", "-data"}, []string{"-lease", "2s"}, []string{"--", "-data"}},
-		{[]string{"-data"}, []string{"-data"}, nil},
-	} {
-		fs := flag.NewFlagSet("t", flag.ContinueOnError)
-		var o options
-		o.flags(fs, func(string) string { return "" })
-		ours, rest := splitArgs(tt.args, fs)
-		if !slices.Equal(ours, tt.ours) || !slices.Equal(rest, tt.rest) || rest == nil {
-			t.Errorf("%q: got %q and %#v, want %q and %q (never nil: cli would read os.Args)", tt.args, ours, rest, tt.ours, tt.rest)
-		}
-	}
-}
-
 func TestRunCommandLine(t *testing.T) {
 	t.Parallel()
 	env := func(vars ...string) func(string) string {
@@ -98,6 +74,13 @@ func TestRunCommandLine(t *testing.T) {
 		{"spec needs no database", []string{"spec", "-data", "/nonexistent/x"}, env(), 0, `"title": "Kitchen"`, ""},
 		{"spec yaml", []string{"spec", "-format", "yaml"}, env(), 0, `openapi: "3.1.0"`, ""},
 		{"help lists kitchen's flags", []string{"-h"}, env(), 0, "", "-staff-key"},
+		{"help lists cli's flags in the same usage", []string{"serve", "-h"}, env(), 0, "", "-shutdown-timeout"},
+		{"kitchen flags after spec", []string{"spec", "-data", "/nonexistent/x", "-format", "yaml", "-lease", "2s"}, env(), 0, `openapi: "3.1.0"`, ""},
+		{"kitchen flags before spec", []string{"-data", "/nonexistent/x", "-seed=false", "spec", "-version", "3.0"}, env(), 0, `"openapi": "3.0.3"`, ""},
+		{"unknown flag", []string{"spec", "-nope"}, env(), 2, "", "kitchen: flag provided but not defined: -nope"},
+		{"a serve flag on spec", []string{"spec", "-addr", "127.0.0.1:0"}, env(), 2, "", "-addr is a flag of serve, not of spec"},
+		{"zero lease", []string{"spec", "-lease", "0s"}, env(), 2, "", "-lease 0s: want a positive duration"},
+		{"bad log level from the environment", []string{"spec"}, env("ROUX_LOG_LEVEL", "loud"), 2, "", `-log-level "loud"`},
 		{"bad kitchen flag value", []string{"-lease", "soon"}, env(), 2, "", "invalid value"},
 		{"bad environment", []string{"spec"}, env("KITCHEN_LEASE", "often"), 2, "", "KITCHEN_LEASE"},
 		{"bad boolean in the environment", []string{"spec"}, env("KITCHEN_METRICS", "maybe"), 2, "", "KITCHEN_METRICS"},
@@ -532,6 +515,32 @@ func TestDemoMode(t *testing.T) {
 	code := run(ctx, []string{"-addr", "127.0.0.1:0", "-staff-key", "s3cret-key", "-data", demoData}, func(string) string { return "" }, io.Discard, &errb)
 	if code != 1 || !strings.Contains(errb.String(), "holds the demo customer") {
 		t.Errorf("the demo's database out of demo mode: exit %d, want 1 and why:\n%s", code, errb.String())
+	}
+}
+
+// TestDocsFlag: -docs=false (package cli's flag) reaches the service,
+// which is built without its docs page.
+func TestDocsFlag(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 200},
+		{[]string{"-docs=false"}, 404},
+	} {
+		r := runIn(t, append([]string{"-demo", "-data", filepath.Join(t.TempDir(), "data")}, tt.args...)...)
+		res, err := http.Get(r.url + "/docs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.want {
+			t.Errorf("%q: GET /docs: got %d, want %d", tt.args, res.StatusCode, tt.want)
+		}
+		if code := r.stop(); code != 0 {
+			t.Errorf("%q: exit %d:\n%s", tt.args, code, r.log)
+		}
 	}
 }
 

@@ -19,12 +19,11 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	limiter := middleware.NewRateLimiter(middleware.RateLimitConfig{
-		Name:  "orders",
-		Limit: 30, Window: time.Minute,
-		Key:   middleware.KeyByHeader("Authorization"),
-		Store: redisrate.New(redis.NewClient(opts), ""),
-	})
+	limiter := middleware.NewRateLimiter(30, time.Minute,
+		middleware.PolicyName("orders"),
+		middleware.KeyBy(middleware.KeyByHeader("Authorization")),
+		middleware.Store(redisrate.New(redis.NewClient(opts), "")),
+	)
 	http.Handle("POST /orders", limiter.Wrap(http.HandlerFunc(placeOrder)))
 }
 

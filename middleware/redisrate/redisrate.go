@@ -3,11 +3,10 @@
 // instance of a service: give each instance's limiter the same Name and a
 // [Store] on the same Redis.
 //
-//	limiter := middleware.NewRateLimiter(middleware.RateLimitConfig{
-//		Name:  "orders",
-//		Limit: 30, Window: time.Minute,
-//		Store: redisrate.New(redis.NewClient(opts), ""),
-//	})
+//	limiter := middleware.NewRateLimiter(30, time.Minute,
+//		middleware.PolicyName("orders"),
+//		middleware.Store(redisrate.New(redis.NewClient(opts), "")),
+//	)
 //
 // # Algorithm
 //

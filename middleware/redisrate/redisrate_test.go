@@ -57,8 +57,8 @@ func TestTwoInstancesShareOneLimit(t *testing.T) {
 	p := prefix(t)
 	var urls []string
 	for range 2 {
-		lim := middleware.NewRateLimiter(middleware.RateLimitConfig{Name: "orders", Limit: 5, Window: time.Minute,
-			Key: middleware.KeyByHeader("X-API-Key"), Store: redisrate.New(client(t), p)})
+		lim := middleware.NewRateLimiter(5, time.Minute, middleware.PolicyName("orders"),
+			middleware.KeyBy(middleware.KeyByHeader("X-API-Key")), middleware.Store(redisrate.New(client(t), p)))
 		srv := httptest.NewServer(lim.Wrap(ok))
 		t.Cleanup(srv.Close)
 		urls = append(urls, srv.URL)

@@ -58,7 +58,7 @@ func server(shed bool) (addr string, stop func()) {
 	})
 	var h http.Handler = api
 	if shed {
-		h = middleware.LoadShed(middleware.LoadShedConfig{})(api)
+		h = middleware.LoadShed()(api)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

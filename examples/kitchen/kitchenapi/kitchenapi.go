@@ -3,7 +3,7 @@
 // contract the service (package internal/kitchen) implements and a
 // client calls with package github.com/roux-go/roux/client:
 //
-//	c := client.New("http://127.0.0.1:8080", client.WithHeader("X-Staff-Key", key))
+//	c := client.New("http://127.0.0.1:8080", client.Header("X-Staff-Key", key))
 //	dish, err := client.Call(ctx, c, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1})
 //
 // It imports roux and nothing of the service: a client program of the
@@ -12,7 +12,7 @@
 //
 // Inputs hold only what goes on the wire. The staff key (header
 // X-Staff-Key) and the customers' bearer tokens are the security
-// schemes', not fields: send them with client.WithHeader.
+// schemes', not fields: send them with client.Header.
 package kitchenapi
 
 import (

@@ -62,10 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c := client.New(*url,
-		client.WithHeader("Authorization", "Bearer "+*token),
-		client.WithValidation(),                                               // a bad -quantity fails here, as the kitchen would refuse it
-		client.WithRetry(client.Retry{}),                                      // the GETs, while the kitchen starts or sheds load
-		client.WithReconnect(client.Reconnect{IdleTimeout: 45 * time.Second}), // 3 keep-alives missed
+		client.Header("Authorization", "Bearer "+*token),
+		client.Validation(),                // a bad -quantity fails here, as the kitchen would refuse it
+		client.Retry(3),                    // the GETs, while the kitchen starts or sheds load
+		client.IdleTimeout(45*time.Second), // 3 keep-alives missed
 	)
 	if err := order(ctx, c, *dish, *quantity, stdout); err != nil {
 		fmt.Fprintln(stderr, "kitchen-client:", describe(err))

@@ -61,8 +61,8 @@ func BenchmarkCreateOrder(b *testing.B) {
 			}()
 			tr := &http.Transport{MaxIdleConnsPerHost: 16}
 			defer tr.CloseIdleConnections()
-			c := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: tr, Timeout: 20 * time.Second}),
-				client.WithHeader("Authorization", "Bearer "+token))
+			c := client.New(srv.URL, client.HTTPClient(&http.Client{Transport: tr, Timeout: 20 * time.Second}),
+				client.Header("Authorization", "Bearer "+token))
 			in := &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}}}}
 			b.SetParallelism(4) // 8 clients on this machine's 2 cores
 			b.ReportAllocs()

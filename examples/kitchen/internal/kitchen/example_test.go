@@ -77,7 +77,7 @@ func Example_client() {
 	srv := httptest.NewServer(svc.API())
 	defer srv.Close()
 
-	staff := client.New(srv.URL, client.WithHeader("X-Staff-Key", "s3cret"))
+	staff := client.New(srv.URL, client.Header("X-Staff-Key", "s3cret"))
 	dish, err := client.Call(ctx, staff, kitchenapi.GetDish, &kitchenapi.GetDishInput{ID: 1})
 	if err != nil {
 		fmt.Println(err)
@@ -102,7 +102,7 @@ func Example_client() {
 		fmt.Println(p.Status, p.Detail)
 	}
 
-	customer := client.New(srv.URL, client.WithHeader("Authorization", "Bearer "+kitchen.DemoCustomerToken))
+	customer := client.New(srv.URL, client.Header("Authorization", "Bearer "+kitchen.DemoCustomerToken))
 	order, err := client.Call(ctx, customer, kitchenapi.CreateOrder, &kitchenapi.CreateOrderInput{
 		Body: kitchenapi.OrderInput{Items: []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}}}})
 	if err != nil {

@@ -125,7 +125,7 @@ func TestPriceRangeValidate(t *testing.T) {
 	t.Parallel()
 	s := start(t, config(backends[0].db(t)))
 	var requests atomic.Int32
-	counting := client.New(s.url, client.WithValidation(), client.WithHTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	counting := client.New(s.url, client.Validation(), client.HTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		requests.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})}))

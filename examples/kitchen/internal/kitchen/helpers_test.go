@@ -69,7 +69,7 @@ type server struct {
 
 // as returns a client that sends the customer token tok.
 func (s *server) as(tok string) *client.Client {
-	return client.New(s.url, client.WithHeader("Authorization", "Bearer "+tok))
+	return client.New(s.url, client.Header("Authorization", "Bearer "+tok))
 }
 
 // result is the outcome of a call.
@@ -142,7 +142,7 @@ func start(t *testing.T, cfg kitchen.Config) *server {
 // newServer describes svc served at url, with its clients.
 func newServer(t *testing.T, svc *kitchen.Service, url string) *server {
 	s := &server{t: t, svc: svc, url: url, anon: client.New(url),
-		staff: client.New(url, client.WithHeader("X-Staff-Key", staffKey))}
+		staff: client.New(url, client.Header("X-Staff-Key", staffKey))}
 	s.demo = s.as(token)
 	return s
 }

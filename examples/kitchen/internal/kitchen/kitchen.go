@@ -96,6 +96,9 @@ type Config struct {
 	// Traces, when set, receives a span per request as JSON
 	// (OpenTelemetry's stdout exporter), written in batches.
 	Traces io.Writer
+	// NoDocs turns the API's interactive docs page off
+	// (roux.Config.DocsPath "-"), as package cli's -docs=false asks.
+	NoDocs bool
 	// NoLoadShed turns off the load shedder in front of the API (its
 	// concurrency limit and its cap on event streams); see the file
 	// shed.go.
@@ -164,6 +167,10 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{cfg: cfg, hub: newHub(), log: cfg.Logger, limits: newLimits(cfg)}
 	s.kitchen = newKitchen(s)
+	docsPath := "" // roux's default, /docs
+	if cfg.NoDocs {
+		docsPath = "-"
+	}
 	s.api = roux.New(roux.Config{
 		Title:   "Kitchen",
 		Version: "1.0.0",
@@ -171,6 +178,7 @@ func New(cfg Config) *Service {
 			"(the demo customer's is `" + DemoCustomerToken + "`), follow the kitchen's progress as server-sent events, " +
 			"ask for the bill. Menu changes need the staff key (header X-Staff-Key). Prices are euro cents.",
 		Logger:       cfg.Logger,
+		DocsPath:     docsPath,
 		Contact:      &openapi.Contact{Name: "The roux authors", URL: "https://github.com/roux-go/roux"},
 		License:      &openapi.License{Name: "MIT", Identifier: "MIT"},
 		Servers:      []openapi.Server{{URL: "/", Description: "The kitchen that serves this document"}},
@@ -192,7 +200,7 @@ func New(cfg Config) *Service {
 	// its CPU — the access log first — so that a refusal costs as
 	// little as it can; then the access log.
 	s.api.Use(middleware.Recover(cfg.Logger))
-	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders(middleware.SecureConfig{}))
+	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders())
 	if !cfg.NoLoadShed {
 		s.shedLoad()
 	}

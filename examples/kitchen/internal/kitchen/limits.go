@@ -39,20 +39,20 @@ type limits struct {
 func newLimits(cfg Config) limits {
 	var l limits
 	if cfg.OrderLimit >= 0 {
-		l.orders = middleware.NewRateLimiter(middleware.RateLimitConfig{
-			Name: "orders", Limit: defaultTo(cfg.OrderLimit, DefaultOrderLimit), Window: time.Minute,
-			Key: middleware.KeyByHeader("Authorization"), Logger: cfg.Logger,
-		})
+		l.orders = middleware.NewRateLimiter(defaultTo(cfg.OrderLimit, DefaultOrderLimit), time.Minute,
+			middleware.PolicyName("orders"),
+			middleware.KeyBy(middleware.KeyByHeader("Authorization")), middleware.Logger(cfg.Logger),
+		)
 	}
 	if cfg.AuthFailureLimit >= 0 {
-		l.authFailures = middleware.NewRateLimiter(middleware.RateLimitConfig{
-			Name: "credentials", Limit: defaultTo(cfg.AuthFailureLimit, DefaultAuthFailureLimit), Window: time.Minute,
-			Key: middleware.KeyByClientIP, Logger: cfg.Logger,
+		l.authFailures = middleware.NewRateLimiter(defaultTo(cfg.AuthFailureLimit, DefaultAuthFailureLimit), time.Minute,
+			middleware.PolicyName("credentials"),
+			middleware.KeyBy(middleware.KeyByClientIP), middleware.Logger(cfg.Logger),
 			// A budget that allowed requests do not spend is nothing to
 			// advertise on each of them; the 429 says it all.
-			NoSuccessHeaders: true,
-			Counts:           func(status int) bool { return status == http.StatusUnauthorized },
-		})
+			middleware.NoSuccessHeaders(),
+			middleware.CountOnly(func(status int) bool { return status == http.StatusUnauthorized }),
+		)
 	}
 	return l
 }

@@ -130,7 +130,7 @@ func TestDishWrites(t *testing.T) {
 		if r.wantProblem(t, 401); r.header.Get("WWW-Authenticate") == "" {
 			t.Error("401 without WWW-Authenticate")
 		}
-		call(t, client.New(s.url, client.WithHeader("X-Staff-Key", "guess")), kitchenapi.CreateDish, create).fails(401)
+		call(t, client.New(s.url, client.Header("X-Staff-Key", "guess")), kitchenapi.CreateDish, create).fails(401)
 		call(t, s.demo, kitchenapi.CreateDish, create).fails(401) // a customer is not staff
 
 		created := call(t, s.staff, kitchenapi.CreateDish, create).ok()

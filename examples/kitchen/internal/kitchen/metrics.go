@@ -52,7 +52,7 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		if err := s.queueMetrics(mp.Meter("kitchen")); err != nil {
 			return err
 		}
-		opts = append(opts, rouxotel.WithMeterProvider(mp))
+		opts = append(opts, rouxotel.MeterProvider(mp))
 		s.api.Use(serveAt(MetricsPath, promhttp.HandlerFor(registry, promhttp.HandlerOpts{})))
 	}
 	if traces != nil {
@@ -62,7 +62,7 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		}
 		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
 		s.api.OnShutdown(tp.Shutdown)
-		opts = append(opts, rouxotel.WithTracerProvider(tp))
+		opts = append(opts, rouxotel.TracerProvider(tp))
 	}
 	if len(opts) == 0 {
 		return nil

@@ -25,7 +25,7 @@ func (s *Service) registerOrders() {
 	orders := s.api.Group("/orders", append(wrap(s.limits.authFailures), roux.Secure(s.customer), unavailable,
 		roux.Response(http.StatusUnauthorized, "The customer token is missing or unknown", nil))...)
 	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder, wrap(s.limits.orders)...)
-	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, roux.Middleware(middleware.Compress(middleware.CompressConfig{})))
+	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, roux.Middleware(middleware.Compress()))
 	roux.HandleWith(orders, kitchenapi.GetOrder, s.getOrder)
 	roux.HandleWith(orders, kitchenapi.CancelOrder, s.cancelOrder)
 	roux.HandleWith(orders, kitchenapi.GetBill, s.bill, roux.CPUBound(),

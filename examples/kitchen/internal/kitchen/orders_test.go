@@ -85,7 +85,7 @@ func TestOrderLifecycle(t *testing.T) {
 		in := &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: lines, Note: "Window table"}}
 		call(t, s.anon, kitchenapi.CreateOrder, in).fails(401)
 		call(t, s.as("nobody"), kitchenapi.CreateOrder, in).fails(401)
-		call(t, client.New(s.url, client.WithHeader("Authorization", "Basic eDp5")), kitchenapi.CreateOrder, in).fails(401)
+		call(t, client.New(s.url, client.Header("Authorization", "Basic eDp5")), kitchenapi.CreateOrder, in).fails(401)
 
 		placed := call(t, s.demo, kitchenapi.CreateOrder, in).ok()
 		o := placed.Body

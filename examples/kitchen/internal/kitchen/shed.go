@@ -41,14 +41,14 @@ func (s *Service) shedLoad() {
 	if streams <= 0 {
 		streams = DefaultMaxStreams
 	}
-	shed := middleware.NewLoadShedder(middleware.LoadShedConfig{
-		MinLimit:     floor,
-		InitialLimit: floor,
-		MaxLimit:     max(floor, 1000),
-		Priority:     priority,
-		LongLived:    isStream,
-		MaxLongLived: streams,
-	})
+	shed := middleware.NewLoadShedder(
+		middleware.MinLimit(floor),
+		middleware.InitialLimit(floor),
+		middleware.MaxLimit(max(floor, 1000)),
+		middleware.Prioritize(priority),
+		middleware.LongLived(isStream),
+		middleware.MaxLongLived(streams),
+	)
 	s.api.UseDocumented(shed)
 	s.api.CountRefusals(roux.RefusalLoadShed, shed.Shed)
 	s.api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)
