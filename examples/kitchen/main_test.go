@@ -629,11 +629,15 @@ func TestRefusalsInMetrics(t *testing.T) {
 	for _, c := range holders {
 		c.Close()
 	}
+	// Their places are given back as the server sees the connections end.
+	waitFor(t, "the menu to be served again", func() bool { return p.do("GET", "/dishes", "", nil) == 200 })
 
 	// Bursts of bills of a big order: the CPU pool refuses some.
 	var big order
-	p.do("POST", "/orders", `{"items":[{"dish_id":1,"quantity":5},{"dish_id":3,"quantity":4},{"dish_id":4,"quantity":3},`+
-		`{"dish_id":5,"quantity":3},{"dish_id":6,"quantity":4},{"dish_id":7,"quantity":5}]}`, &big, customer...)
+	if code := p.do("POST", "/orders", `{"items":[{"dish_id":1,"quantity":5},{"dish_id":3,"quantity":4},{"dish_id":4,"quantity":3},`+
+		`{"dish_id":5,"quantity":3},{"dish_id":6,"quantity":4},{"dish_id":7,"quantity":5}]}`, &big, customer...); code != 202 {
+		t.Fatalf("the big order: got %d, want 202", code)
+	}
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	bills := &http.Client{Transport: tr, Timeout: 10 * time.Second}
