@@ -69,6 +69,12 @@ const (
 // maxIdempotencyKey is the longest key accepted, in bytes.
 const maxIdempotencyKey = 255
 
+// idempotencyKeyPattern is what ParseIdempotencyKey accepts, as the
+// document publishes it: a bare key of visible ASCII but '"', ',' and
+// '\', or a string in quotes of visible ASCII and spaces, '"' and '\'
+// escaped; 1 to 255 characters either way.
+const idempotencyKeyPattern = `^(?:[!#-+\--\[\]-~]{1,255}|"(?:[ !#-\[\]-~]|\\["\\]){1,255}")$`
+
 // maxIdempotentBody is the largest answer body stored; a larger answer
 // is sent but not stored, and its key released.
 const maxIdempotentBody = 1 << 20
@@ -222,7 +228,7 @@ func (op *operation) describeIdempotency(d *openapi.Operation, problems map[stri
 		Description: "A key unique to this request, such as a UUID, that makes retrying it safe: a retry with the same key, " +
 			"credentials and request gets the first answer again, for " + spell(op.idem.ttl) + ". " +
 			"A Structured Field string (\"...\") or a bare value, of 1 to 255 visible ASCII characters.",
-		Schema: &schema.Schema{Type: schema.Types{"string"}, MinLength: ptrTo(1), MaxLength: ptrTo(maxIdempotencyKey + 2)}})
+		Schema: &schema.Schema{Type: schema.Types{"string"}, MinLength: ptrTo(1), MaxLength: ptrTo(maxIdempotencyKey + 2), Pattern: idempotencyKeyPattern}})
 	replayed := &openapi.Header{Description: "true when the answer is the stored answer to an earlier request with the same Idempotency-Key.",
 		Schema: &schema.Schema{Type: schema.Types{"string"}, Enum: []any{"true"}}}
 	for code, r := range d.Responses {

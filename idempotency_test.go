@@ -411,12 +411,47 @@ func TestParseIdempotencyKey(t *testing.T) {
 	}
 }
 
+// publishedKeyPattern returns the pattern the document publishes for
+// the Idempotency-Key header.
+func publishedKeyPattern(t testing.TB) *regexp.Regexp {
+	api := roux.New(roux.Config{})
+	roux.Post(api, "/orders", func(ctx context.Context, in *struct{}) (*struct{}, error) { return &struct{}{}, nil },
+		roux.Idempotent(roux.NewMemoryIdempotencyStore(10), time.Hour))
+	for _, p := range api.OpenAPI().Paths["/orders"].Post.Parameters {
+		if p.Name == roux.IdempotencyKeyHeader {
+			return regexp.MustCompile(p.Schema.Pattern)
+		}
+	}
+	t.Fatal("no Idempotency-Key parameter published")
+	return nil
+}
+
+// TestIdempotencyKeyPattern: the pattern the document publishes accepts
+// what ParseIdempotencyKey accepts, and nothing else (but the blanks
+// around a header's value, which HTTP strips).
+func TestIdempotencyKeyPattern(t *testing.T) {
+	t.Parallel()
+	re := publishedKeyPattern(t)
+	for _, s := range []string{`"8e03978e"`, `8e03978e`, `"a b"`, `"q\"\\"`, `"a";p=1`, `"a"x`, `a"b`, `a,b`, `a b`, `""`, `"`, `"a\"`,
+		`"a\b"`, `!#+-[]~`, strings.Repeat("x", 255), strings.Repeat("x", 256), `"` + strings.Repeat("x", 255) + `"`, `"` + strings.Repeat(`\"`, 255) + `"`,
+		`"` + strings.Repeat("x", 256) + `"`, "\"a\x7fb\"", "\"é\""} {
+		_, err := roux.ParseIdempotencyKey([]string{s})
+		if re.MatchString(s) != (err == nil) {
+			t.Errorf("%q: the pattern matches: %v; ParseIdempotencyKey: %v", s, re.MatchString(s), err)
+		}
+	}
+}
+
 func FuzzParseIdempotencyKey(f *testing.F) {
 	for _, s := range []string{`"k"`, `k`, `"a\"b"`, `""`, `"`, `"a`, `a,b`, "\"\x80\"", `"a\`} {
 		f.Add(s)
 	}
+	re := publishedKeyPattern(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		key, err := roux.ParseIdempotencyKey([]string{s})
+		if strings.Trim(s, " \t") == s && re.MatchString(s) != (err == nil) {
+			t.Errorf("%q: the published pattern matches: %v; ParseIdempotencyKey: %v", s, re.MatchString(s), err)
+		}
 		if err != nil {
 			if key != "" {
 				t.Errorf("%q: a key %q beside the error %v", s, key, err)

@@ -23,15 +23,17 @@ func TestKitchenContract(t *testing.T) {
 	c := contract{
 		header: http.Header{"X-Staff-Key": {kitchenStaffKey}, "Authorization": {"Bearer " + token}},
 		stateful: map[string][]int{
-			"PUT /dishes/{id}":         {412}, // If-Match names another version
-			"PATCH /dishes/{id}":       {412},
-			"DELETE /dishes/{id}":      {412},
-			"POST /orders":             {422}, // a dish that does not exist or is not available
-			"POST /orders/{id}/cancel": {409}, // ready or cancelled already
-			"GET /orders/{id}/bill":    {409},
-			"GET /orders/{id}/events":  {},
-			"POST /customers":          {},
-			"GET /dishes":              {422}, // min_price above max_price
+			"PUT /dishes/{id}":             {412}, // If-Match names another version
+			"PATCH /dishes/{id}":           {412},
+			"DELETE /dishes/{id}":          {412},
+			"POST /orders":                 {422}, // a dish that does not exist or is not available, or an Idempotency-Key used with another body
+			"POST /orders/{id}/cancel":     {409}, // ready or cancelled already
+			"GET /orders/{id}/bill":        {409},
+			"GET /orders/{id}/events":      {},
+			"POST /customers":              {},
+			"GET /dishes":                  {422}, // min_price above max_price
+			"PUT /customers/me/webhook":    {422}, // a URL of an address the kitchen does not send to
+			"DELETE /customers/me/webhook": {404}, // none registered
 		},
 	}
 	for _, path := range documentPaths {

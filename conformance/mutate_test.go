@@ -52,6 +52,9 @@ func paramMutations(op *openapi3.Operation) []mutation {
 			if p.In == "header" && strings.EqualFold(p.Name, "If-Match") && text == "" {
 				status = []int{422, 428} // an empty If-Match is none: 428 where it is required
 			}
+			if p.In == "header" && strings.EqualFold(p.Name, "Idempotency-Key") {
+				status = []int{400} // roux.Idempotent answers a malformed key 400, before the input is read
+			}
 			out = append(out, mutation{
 				name:   fmt.Sprintf("%s parameter %s=%q breaks %s", p.In, p.Name, text, v.keyword),
 				status: status,

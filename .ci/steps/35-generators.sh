@@ -10,8 +10,8 @@
 #      must compile; a driver (conformance/gogen/main.go) follows an
 #      order's events through each 3.1 client;
 #   3. the drivers run against a live kitchen (demo mode, SQLite in a
-#      temporary directory, fast cooking) on a free loopback port, stopped
-#      by its PID at the end.
+#      temporary directory, fast cooking, webhooks to loopback only) on a
+#      free loopback port, stopped by its PID at the end.
 # Idempotent: the Go tools are installed once under
 # ${XDG_CACHE_HOME:-~/.cache}/roux-ci (step 30 installs the same
 # oapi-codegen); npm ci installs from the lockfile each run.
@@ -83,7 +83,7 @@ done
 (cd conformance/gogen && GOWORK=off go build ./... && GOWORK=off go vet . && GOWORK=off go build -o "$work/gogen" .)
 
 section "drivers against a live kitchen"
-"$work/kitchen" -demo -data "$work/data" -cook-unit 20ms -metrics=false serve -addr 127.0.0.1:0 2> "$work/kitchen.log" &
+"$work/kitchen" -demo -data "$work/data" -cook-unit 20ms -metrics=false -webhook-to loopback serve -addr 127.0.0.1:0 2> "$work/kitchen.log" &
 kitchen_pid=$!
 base=
 for _ in $(seq 100); do

@@ -28,6 +28,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	ogensse "github.com/ogen-go/ogen/sse"
 
@@ -79,7 +80,8 @@ func oapiCodegen(ctx context.Context, base, staffKey, token string) ([]string, e
 	if dish.JSON201 == nil || dish.JSON201.Id == nil {
 		return nil, fmt.Errorf("createDish: %d %s", dish.StatusCode(), dish.Body)
 	}
-	order, err := c.CreateOrderWithResponse(ctx, oapiclient.OrderInput{Items: []oapiclient.OrderLine{{DishId: *dish.JSON201.Id, Quantity: 1}}},
+	order, err := c.CreateOrderWithResponse(ctx, &oapiclient.CreateOrderParams{},
+		oapiclient.OrderInput{Items: []oapiclient.OrderLine{{DishId: *dish.JSON201.Id, Quantity: 1}}},
 		header("Authorization", "Bearer "+token))
 	if err != nil {
 		return nil, fmt.Errorf("createOrder: %w", err)
@@ -137,7 +139,11 @@ func ogen(ctx context.Context, base, staffKey, token string) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("createDish: got %T", created)
 	}
-	placed, err := c.CreateOrder(ctx, &ogenclient.OrderInput{Items: []ogenclient.OrderLine{{DishID: dish.Response.ID, Quantity: 2}}})
+	// With an idempotency key, a Structured Field string as the kitchen's
+	// document describes it.
+	key := ogenclient.NewOptString(fmt.Sprintf(`"ogen-%d"`, time.Now().UnixNano()))
+	placed, err := c.CreateOrder(ctx, &ogenclient.OrderInput{Items: []ogenclient.OrderLine{{DishID: dish.Response.ID, Quantity: 2}}},
+		ogenclient.CreateOrderParams{IdempotencyKey: key})
 	if err != nil {
 		return nil, fmt.Errorf("createOrder: %w", err)
 	}

@@ -19,9 +19,9 @@ const yieldsTheUnion: Equal<Yielded, OrderChange | ItemChange> = true;
 // Every function of the SDK: adding an operation to the kitchen without
 // calling it here fails to compile.
 const operations: Record<keyof typeof sdk, true> = {
-  cancelOrder: true, createCustomer: true, createDish: true, createOrder: true, deleteDish: true,
+  cancelOrder: true, createCustomer: true, createDish: true, createOrder: true, deleteDish: true, deleteWebhook: true,
   getBill: true, getDish: true, getOrder: true, listDishes: true, listOrders: true, liveness: true,
-  orderEvents: true, patchDish: true, readiness: true, replaceDish: true,
+  orderEvents: true, patchDish: true, readiness: true, replaceDish: true, setWebhook: true,
 };
 
 async function main(): Promise<void> {
@@ -79,6 +79,14 @@ async function main(): Promise<void> {
   const registered = await sdk.createCustomer({ client, body: { name: "Bo" } });
   call("createCustomer", status(registered), 201);
   check(registered.data?.token, "createCustomer: a token");
+
+  // A webhook endpoint on this machine (the kitchen runs with
+  // -webhook-to loopback), removed at once.
+  const hook = await sdk.setWebhook({ client, body: { url: "http://127.0.0.1:9/kitchen-hooks" } });
+  call("setWebhook", status(hook), 201);
+  check(hook.data?.secret.startsWith("whsec_"), "setWebhook: a secret");
+  const unhooked = await sdk.deleteWebhook({ client });
+  call("deleteWebhook", status(unhooked), 204);
 
   const order = await sdk.createOrder({ client, body: { items: [{ dish_id: dish.id, quantity: 1 }] } });
   call("createOrder", status(order), 202);

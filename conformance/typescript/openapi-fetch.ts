@@ -24,6 +24,7 @@ type Operations = {
 };
 const operations: Operations = {
   "/customers": { post: "createCustomer" },
+  "/customers/me/webhook": { put: "setWebhook", delete: "deleteWebhook" },
   "/dishes": { get: "listDishes", post: "createDish" },
   "/dishes/{id}": { get: "getDish", put: "replaceDish", patch: "patchDish", delete: "deleteDish" },
   "/livez": { get: "liveness" },
@@ -94,9 +95,22 @@ async function main(): Promise<void> {
   call("createCustomer", registered.response.status, 201);
   check(registered.data && registered.data.token !== "", "createCustomer: a token");
 
-  // Orders, as the demo customer.
-  const order = await customer.POST("/orders", { body: { items: [{ dish_id: dish.id, quantity: 2 }], note: "No onions" } });
+  // A webhook endpoint on this machine (the kitchen runs with
+  // -webhook-to loopback), removed at once.
+  const hook = await customer.PUT("/customers/me/webhook", { body: { url: "http://127.0.0.1:9/kitchen-hooks" } });
+  call("setWebhook", hook.response.status, 201);
+  check(hook.data?.secret.startsWith("whsec_"), "setWebhook: a secret");
+  const unhooked = await customer.DELETE("/customers/me/webhook");
+  call("deleteWebhook", unhooked.response.status, 204);
+
+  // Orders, as the demo customer; the first with an idempotency key, and
+  // again: the same order.
+  const key = { "Idempotency-Key": `"openapi-fetch-${Date.now()}"` };
+  const body = { items: [{ dish_id: dish.id, quantity: 2 }], note: "No onions" };
+  const order = await customer.POST("/orders", { params: { header: key }, body });
   call("createOrder", order.response.status, 202);
+  const retried = await customer.POST("/orders", { params: { header: key }, body });
+  check(retried.data?.id === order.data?.id && retried.response.headers.get("Idempotent-Replayed") === "true", "createOrder: the retry's answer");
   check(order.data, "createOrder: body");
   const id = order.data.id;
 

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/testgw"
 )
 
 // The client program compiles without the kitchen's server dependencies:
@@ -89,6 +92,19 @@ order \d+ is ready
 $`)
 	if !want.MatchString(stdout) {
 		t.Errorf("stdout:\n%s\nwant it to match:\n%s", stdout, want)
+	}
+
+	// The answer to the order lost on the way back (a gateway's 502 after
+	// the kitchen placed it): the program sends it again with the same
+	// Idempotency-Key, and the kitchen answers with the order placed.
+	gw := testgw.LoseFirst(t, p.url, http.MethodPost, "/orders")
+	if out, err := exec.Command(client, "-url", gw.URL, "-dish", "gazpacho").CombinedOutput(); err != nil || !strings.Contains(string(out), "is ready") {
+		t.Fatalf("through a gateway that loses the first answer: %v\n%s", err, out)
+	}
+	sent, answered := gw.Seen()
+	if len(sent) != 2 || sent[0].Get("Idempotency-Key") == "" || sent[1].Get("Idempotency-Key") != sent[0].Get("Idempotency-Key") ||
+		answered[1].Get("Idempotent-Replayed") != "true" {
+		t.Errorf("POST /orders: %d attempts, %v; answers %v", len(sent), sent, answered)
 	}
 
 	for _, tt := range []struct {

@@ -44,6 +44,7 @@ require (
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/riverqueue/river/rivershared v0.51.2 // indirect
+	github.com/roux-go/roux/idemsql v0.0.0
 	github.com/tidwall/gjson v1.20.0 // indirect
 	github.com/tidwall/match v1.2.0 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
@@ -64,3 +65,5 @@ require (
 replace github.com/roux-go/roux => ../../
 
 replace github.com/roux-go/roux/otel => ../../otel
+
+replace github.com/roux-go/roux/idemsql => ../../idemsql

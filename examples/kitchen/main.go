@@ -35,6 +35,7 @@
 //	-max-streams N    KITCHEN_MAX_STREAMS   event streams open at once; more are refused with 503 (default 256)
 //	-order-limit N    KITCHEN_ORDER_LIMIT   orders one customer may place a minute; negative: no limit (default 30)
 //	-auth-failure-limit N KITCHEN_AUTH_FAILURE_LIMIT  401s one client address may get a minute; negative: no limit (default 20)
+//	-webhook-to LIST  KITCHEN_WEBHOOK_TO    the addresses webhooks may go to: public, loopback, private, comma-separated (default public)
 //
 // The service is built once, from the settled flags and the logger of
 // cli's -log-level and -log-format; its store is opened by the API's
@@ -108,6 +109,8 @@ type options struct {
 	maxStreams            int
 	orderLimit, authLimit int
 	cookUnit, lease       time.Duration
+	webhookTo             string
+	webhooks              kitchen.AddressClass // webhookTo, parsed by check
 }
 
 // flags defines kitchen's flags on fs; package cli gives each its
@@ -130,6 +133,8 @@ func (o *options) flags(fs *cli.FlagSet) {
 	fs.IntVar(&o.maxStreams, "max-streams", 256, "how many event streams may be open at once; more are refused with 503")
 	fs.IntVar(&o.orderLimit, "order-limit", kitchen.DefaultOrderLimit, "orders one customer may place per minute (429 beyond); negative: no limit")
 	fs.IntVar(&o.authLimit, "auth-failure-limit", kitchen.DefaultAuthFailureLimit, "401 answers one client address may get per minute before it is refused with 429; negative: no limit")
+	fs.StringVar(&o.webhookTo, "webhook-to", "public", "the classes of addresses webhooks may be sent to: public, loopback, private, "+
+		"comma-separated (public,loopback for a receiver on this machine)")
 }
 
 // seedFlag is -seed: a boolean whose default follows -demo.
@@ -175,6 +180,11 @@ func (o *options) check() error {
 	case o.demo && o.db != "" && !o.demoOnPostgres:
 		return cli.Usagef("-demo with -db: demo mode's credentials are public, and a PostgreSQL database is usually shared; add -demo-on-postgres if this one is a demo")
 	}
+	webhooks, err := kitchen.ParseAddressClasses(o.webhookTo)
+	if err != nil {
+		return cli.Usagef("-webhook-to: %v", err)
+	}
+	o.webhooks = webhooks
 	if o.demo && o.staffKey == "" {
 		o.staffKey = kitchen.DemoStaffKey
 	}
@@ -202,6 +212,7 @@ func (o *options) build(s cli.Setup, stdout io.Writer) (*roux.API, error) {
 		AuthFailureLimit: o.authLimit,
 		NoLoadShed:       !o.shed,
 		MaxStreams:       o.maxStreams,
+		WebhookTo:        o.webhooks,
 	}
 	if o.traces {
 		cfg.Traces = stdout

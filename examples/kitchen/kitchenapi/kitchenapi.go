@@ -13,6 +13,12 @@
 // Inputs hold only what goes on the wire. The staff key (header
 // X-Staff-Key) and the customers' bearer tokens are the security
 // schemes', not fields: send them with client.Header.
+//
+// The requests the kitchen sends are declared here too: [OrderReady],
+// the webhook a customer's endpoint ([SetWebhook]) receives when one of
+// their orders is ready. A receiver verifies it with roux.VerifyWebhook
+// and the secret SetWebhook answered with, and decodes an
+// [OrderReadyEvent].
 package kitchenapi
 
 import (
@@ -234,6 +240,59 @@ var (
 // noOrder is the answer for an order that does not exist or is another
 // customer's: the two are not told apart.
 var noOrder = roux.Response(http.StatusNotFound, "No such order", nil)
+
+// SetWebhookInput is the input of [SetWebhook].
+type SetWebhookInput struct {
+	Body WebhookEndpoint
+}
+
+// DeleteWebhookInput is the input of [DeleteWebhook]: nothing but the
+// customer's token.
+type DeleteWebhookInput struct{}
+
+// A customer's webhook: where the kitchen tells them their orders are
+// ready. Each needs the customer's bearer token.
+var (
+	// SetWebhook registers the caller's webhook endpoint, or replaces
+	// it, and answers with the secret its messages are signed with.
+	SetWebhook = roux.NewOperation[SetWebhookInput, WebhookSet](http.MethodPut, "/customers/me/webhook",
+		roux.OperationID("setWebhook"), roux.Tags("customers"), roux.Summary("Register your webhook"),
+		roux.Description("Registers the URL the kitchen POSTs an `orderReady` message to whenever one of your orders is ready, "+
+			"or replaces the one registered. The answer holds a new signing secret, shown only this once: verify each message's "+
+			"`webhook-signature` with it (Standard Webhooks). 201 for a new endpoint, 200 for a replaced one, whose old secret "+
+			"stops working at once."),
+		roux.Status(http.StatusCreated),
+		roux.Response(http.StatusOK, "The endpoint replaced the one registered; messages are signed with the new secret from now on", Webhook{}),
+		roux.Response(http.StatusUnprocessableEntity, "The body is invalid, or the URL's host is an address the kitchen does not send to "+
+			"(loopback, private or link-local, unless it allows them)", nil),
+		roux.Callback("orderReady", "{$request.body#/url}", OrderReady),
+		roux.RequestExample("https", "An https endpoint", WebhookEndpoint{URL: "https://example.com/kitchen-hooks"}))
+
+	// DeleteWebhook removes the caller's webhook endpoint.
+	DeleteWebhook = roux.NewOperation[DeleteWebhookInput, struct{}](http.MethodDelete, "/customers/me/webhook",
+		roux.OperationID("deleteWebhook"), roux.Tags("customers"), roux.Summary("Remove your webhook"),
+		roux.Description("Removes your webhook endpoint: no message is sent to it from now on, not even a retry of one that was."),
+		roux.Response(http.StatusNotFound, "No webhook is registered", nil))
+)
+
+// OrderReady is the webhook the kitchen sends to a customer's endpoint
+// ([SetWebhook]) when one of their orders is ready: a POST of an
+// [OrderReadyEvent], signed as Standard Webhooks sign messages. A
+// cancelled order has none.
+var OrderReady = roux.NewWebhook[OrderReadyEvent]("orderReady",
+	roux.Tags("orders"), roux.Summary("An order is ready"),
+	roux.Description("Sent when one of your orders is ready, to the endpoint registered with PUT /customers/me/webhook, "+
+		"signed with its secret: check `webhook-signature` (HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`) and the "+
+		"timestamp's age before reading the body. A 2xx answer accepts the message. 408, 409, 425, 429 and 5xx answers, and no "+
+		"answer, are retried: after the Retry-After the receiver sends (up to an hour), or with a growing delay, up to 10 "+
+		"attempts by default over about 4 hours. Any other 4xx answer stops the message; other answers (a redirect, which is "+
+		"not followed) are retried like a 5xx. Every attempt of a message carries the same `webhook-id`: ignore one you have handled."),
+	roux.ExternalDocs("https://www.standardwebhooks.com", "Standard Webhooks"),
+	roux.Response(http.StatusRequestTimeout, "Retried later", nil),
+	roux.Response(http.StatusConflict, "Retried later", nil),
+	roux.Response(http.StatusGone, "The message is not sent again", nil),
+	roux.Response(http.StatusTooEarly, "Retried later", nil),
+	roux.Response(http.StatusTooManyRequests, "Retried after the Retry-After delay, or later", nil))
 
 // CreateCustomer registers a customer and returns their token; it needs
 // the staff key.

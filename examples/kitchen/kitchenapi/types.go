@@ -223,3 +223,31 @@ type OrderAccepted struct {
 	Location string `header:"Location" doc:"Where to follow the order"`
 	Body     Order
 }
+
+// WebhookEndpoint is where a customer wants the kitchen's webhook
+// messages ([OrderReady]) sent.
+type WebhookEndpoint struct {
+	URL string `json:"url" format:"uri" maxLength:"2000" pattern:"^https?://" example:"https://example.com/kitchen-hooks" doc:"An http or https URL. Its host must be a public address: the kitchen refuses loopback, private and link-local ones (unless it runs with -webhook-to naming them), here when the URL names an address and when it connects to the address a name resolves to"`
+}
+
+// Webhook is a customer's registered webhook endpoint, with the secret
+// its messages are signed with.
+type Webhook struct {
+	URL    string `json:"url" example:"https://example.com/kitchen-hooks"`
+	Secret string `json:"secret" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" doc:"The secret the messages are signed with, as Standard Webhooks write it: \"whsec_\" and the base64 of the HMAC-SHA256 key. Shown in this answer only; every PUT makes a new one"`
+}
+
+// WebhookSet is the answer to [SetWebhook]: 201 for a new endpoint, 200
+// for one that replaced the endpoint registered.
+type WebhookSet struct {
+	Status int
+	Body   Webhook
+}
+
+// OrderReadyEvent is the payload of the [OrderReady] webhook, as
+// Standard Webhooks shape payloads: a type, a timestamp and the data.
+type OrderReadyEvent struct {
+	Type      string    `json:"type" enum:"order.ready" example:"order.ready" doc:"The event's type"`
+	Timestamp time.Time `json:"timestamp" doc:"When the order became ready"`
+	Data      Order     `json:"data" doc:"The order, as GET /orders/{id} shows it"`
+}

@@ -5,7 +5,11 @@
 //
 // It calls the kitchen through package client with the declarations of
 // package kitchenapi, and nothing of the service: it compiles without the
-// store, its database drivers or the OpenTelemetry SDK.
+// store, its database drivers or the OpenTelemetry SDK. It places the
+// order with an Idempotency-Key and retries it, with the same key, when
+// the answer does not come (a connection lost, a 502, 503 or 504): the
+// kitchen answers a retry of an order it placed with that order, so the
+// customer never pays twice.
 //
 // Flags:
 //
@@ -64,7 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := client.New(*url,
 		client.Header("Authorization", "Bearer "+*token),
 		client.Validation(),                // a bad -quantity fails here, as the kitchen would refuse it
-		client.Retry(3),                    // the GETs, while the kitchen starts or sheds load
+		client.Retry(3),                    // while the kitchen starts or sheds load, or an answer is lost
+		client.IdempotencyKeys(),           // so the POST of the order is retried too, with its key
 		client.IdleTimeout(45*time.Second), // 3 keep-alives missed
 	)
 	if err := order(ctx, c, *dish, *quantity, stdout); err != nil {

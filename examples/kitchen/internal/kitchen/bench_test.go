@@ -2,6 +2,7 @@ package kitchen_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,7 +23,9 @@ import (
 
 // BenchmarkCreateOrder places orders over loopback through the typed
 // client, 8 at a time, while the kitchen cooks the ones placed before,
-// and reports orders per second on each backend:
+// and reports orders per second on each backend, without and with an
+// Idempotency-Key (a new one per order, as client.IdempotencyKeys
+// sends them):
 //
 //	go test -run '^$' -bench CreateOrder -benchtime 5s ./examples/kitchen/internal/kitchen
 //
@@ -41,41 +44,52 @@ func BenchmarkCreateOrder(b *testing.B) {
 			return func(ctx context.Context) (store.Store, error) { return postgres.Open(ctx, url) }
 		}},
 	} {
-		b.Run("backend="+bb.name, func(b *testing.B) {
-			// One customer places every order: no order limit.
-			svc := kitchen.New(kitchen.Config{Open: bb.open(b), Seed: true, StaffKey: staffKey,
-				CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second, OrderLimit: -1,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			if err := svc.API().Start(ctx); err != nil {
-				b.Fatal(err)
-			}
-			srv := httptest.NewServer(svc.API())
-			defer func() {
-				svc.API().Drain()
-				srv.Close()
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				svc.API().Shutdown(ctx)
-			}()
-			tr := &http.Transport{MaxIdleConnsPerHost: 16}
-			defer tr.CloseIdleConnections()
-			c := client.New(srv.URL, client.HTTPClient(&http.Client{Transport: tr, Timeout: 20 * time.Second}),
-				client.Header("Authorization", "Bearer "+token))
-			in := &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}}}}
-			b.SetParallelism(4) // 8 clients on this machine's 2 cores
-			b.ReportAllocs()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if _, err := client.Call(context.Background(), c, kitchenapi.CreateOrder, in); err != nil {
-						b.Error(err)
-						return
-					}
-				}
+		for _, keyed := range []bool{false, true} {
+			b.Run(fmt.Sprintf("backend=%s/key=%v", bb.name, keyed), func(b *testing.B) {
+				benchmarkCreateOrder(b, bb.open(b), keyed)
 			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "orders/s")
-		})
+		}
 	}
+}
+
+// benchmarkCreateOrder is BenchmarkCreateOrder on the store open opens.
+func benchmarkCreateOrder(b *testing.B, open func(ctx context.Context) (store.Store, error), keyed bool) {
+	// One customer places every order: no order limit.
+	svc := kitchen.New(kitchen.Config{Open: open, Seed: true, StaffKey: staffKey,
+		CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second, OrderLimit: -1,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := svc.API().Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(svc.API())
+	defer func() {
+		svc.API().Drain()
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		svc.API().Shutdown(ctx)
+	}()
+	tr := &http.Transport{MaxIdleConnsPerHost: 16}
+	defer tr.CloseIdleConnections()
+	opts := []client.Option{client.HTTPClient(&http.Client{Transport: tr, Timeout: 20 * time.Second}),
+		client.Header("Authorization", "Bearer "+token)}
+	if keyed {
+		opts = append(opts, client.IdempotencyKeys())
+	}
+	c := client.New(srv.URL, opts...)
+	in := &kitchenapi.CreateOrderInput{Body: kitchenapi.OrderInput{Items: []kitchenapi.OrderLine{{DishID: 1, Quantity: 2}, {DishID: 4, Quantity: 1}}}}
+	b.SetParallelism(4) // 8 clients on this machine's 2 cores
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := client.Call(context.Background(), c, kitchenapi.CreateOrder, in); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "orders/s")
 }

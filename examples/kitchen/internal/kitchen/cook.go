@@ -32,7 +32,8 @@ func newKitchen(s *Service) *kitchen { return &kitchen{s: s} }
 // store's work.
 func (k *kitchen) start(ctx context.Context, db store.Store) error {
 	k.unsub = db.Subscribe(k.s.hub.notify)
-	return db.StartWork(ctx, store.WorkConfig{CookUnit: k.s.cfg.CookUnit, RescueAfter: k.s.cfg.Lease, Logger: k.s.log})
+	return db.StartWork(ctx, store.WorkConfig{CookUnit: k.s.cfg.CookUnit, RescueAfter: k.s.cfg.Lease, Logger: k.s.log,
+		Deliver: k.s.deliver, DeliveryAttempts: k.s.cfg.WebhookAttempts})
 }
 
 // stop stops the store's work, letting the running steps finish until

@@ -116,3 +116,16 @@ func Example_client() {
 	// 412 dish 1 has changed: its ETag is now "2"
 	// 202 /orders/1 1400
 }
+
+// The classes of addresses a kitchen sends webhooks to, as -webhook-to
+// names them: a demo whose receiver runs on the same machine adds
+// loopback to the public addresses.
+func ExampleParseAddressClasses() {
+	to, err := kitchen.ParseAddressClasses("public,loopback")
+	fmt.Println(to, err, to&kitchen.Private != 0)
+	_, err = kitchen.ParseAddressClasses("intranet")
+	fmt.Println(err)
+	// Output:
+	// public,loopback <nil> false
+	// address class "intranet": want public, loopback or private, or several separated by commas
+}

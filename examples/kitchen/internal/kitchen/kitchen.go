@@ -4,6 +4,24 @@
 // PostgreSQL shared by several instances — and nothing in memory that
 // another instance would need: an instance that dies leaves its orders to
 // be finished by another one, or by itself after a restart.
+//
+// # Webhooks
+//
+// A customer registers an endpoint (PUT /customers/me/webhook) and gets
+// the secret its messages are signed with. Each of their orders that
+// becomes ready queues, in the same transaction, a job that delivers the
+// kitchenapi.OrderReady webhook with roux's sender; the receiver's answer,
+// as deliver (webhooks.go) reads it, decides whether River completes,
+// snoozes, retries or cancels the job. Deliveries go through a guard against
+// server-side request forgery (guard.go): [Config.WebhookTo] names the
+// classes of addresses the kitchen connects to, checked on the address
+// it dials, after the name is resolved; [Public] only by default.
+//
+// # Idempotent orders
+//
+// POST /orders is roux.Idempotent: a retry with the same Idempotency-Key
+// gets the first answer, from the store's database ([IdempotencyTTL]),
+// and the order records the key in its own transaction (idempotency.go).
 package kitchen
 
 import (
@@ -81,6 +99,18 @@ type Config struct {
 	// defaults to DefaultAuthFailureLimit; a negative value sets no
 	// limit.
 	AuthFailureLimit int
+	// WebhookTo holds the classes of addresses the kitchen sends webhooks
+	// to; 0 means Public. A receiver's URL whose host is an address of
+	// another class is refused when it is registered, and a connection
+	// to one — which a name may resolve to — when a message is sent.
+	// Add Loopback for a demo or tests whose receiver runs on the same
+	// machine (Loopback alone makes sure nothing leaves it), Private for
+	// receivers inside your network.
+	WebhookTo AddressClass
+	// WebhookAttempts is how many times a webhook message is tried before
+	// it is given up (retries the receiver asked for with Retry-After
+	// apart); it defaults to DefaultWebhookAttempts.
+	WebhookAttempts int
 	// Logger receives the access log and the kitchen's messages; it
 	// defaults to slog.Default().
 	Logger *slog.Logger
@@ -124,6 +154,7 @@ type Service struct {
 	log     *slog.Logger
 	limits  limits
 
+	sender   *roux.WebhookSender       // of webhook messages, through the guard
 	staff    *roux.Dep[Staff]          // the X-Staff-Key scheme
 	customer *roux.Dep[store.Customer] // the customers' bearer scheme
 	setupErr error                     // a failure of New, returned by start
@@ -160,12 +191,21 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.WebhookTo == 0 {
+		cfg.WebhookTo = Public
+	}
+	if cfg.WebhookAttempts <= 0 {
+		cfg.WebhookAttempts = DefaultWebhookAttempts
+	}
 	if cfg.Instance == "" {
 		b := make([]byte, 6)
 		rand.Read(b)
 		cfg.Instance = "kitchen-" + hex.EncodeToString(b)
 	}
 	s := &Service{cfg: cfg, hub: newHub(), log: cfg.Logger, limits: newLimits(cfg)}
+	// A delivery runs as a job, stopped after half a lease (see
+	// store.WorkConfig): so is the request.
+	s.sender = &roux.WebhookSender{Client: webhookClient(cfg.WebhookTo, cfg.Lease/2), Timeout: cfg.Lease / 2}
 	s.kitchen = newKitchen(s)
 	docsPath := "" // roux's default, /docs
 	if cfg.NoDocs {
@@ -186,7 +226,7 @@ func New(cfg Config) *Service {
 		Tags: []openapi.Tag{
 			{Name: "menu", Description: "The dishes. Anyone may read the menu; changes need the staff key."},
 			{Name: "orders", Description: "A customer's orders, the kitchen's progress on them and their bills. Each needs the customer's token."},
-			{Name: "customers", Description: "Registering customers, which needs the staff key."},
+			{Name: "customers", Description: "Registering customers, which needs the staff key, and a customer's webhook, which needs their token."},
 			{Name: "health", Description: "Probes for load balancers and orchestrators."},
 		},
 		SchemeDescriptions: map[string]string{
@@ -207,6 +247,7 @@ func New(cfg Config) *Service {
 	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)
+	s.api.OnShutdown(func(context.Context) error { s.sender.Client.CloseIdleConnections(); return nil })
 	s.api.Health("/livez", "/readyz", roux.ReadyCheck{Name: "database", Check: func(ctx context.Context) error {
 		db, err := s.db()
 		if err != nil {
@@ -217,6 +258,7 @@ func New(cfg Config) *Service {
 	s.staff, s.customer = s.staffAuth(), s.customerAuth()
 	s.registerMenu()
 	s.registerOrders()
+	s.registerWebhooks()
 	if err := s.instrument(cfg.Metrics, cfg.Traces); err != nil {
 		s.setupErr = fmt.Errorf("kitchen: telemetry: %w", err)
 	}

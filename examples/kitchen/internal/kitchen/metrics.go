@@ -72,15 +72,23 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 
 // queueMetrics publishes the job queue's state at every collection:
 //
-//   - kitchen_jobs{kind,state}: the jobs not finished, by kind (cook_order;
-//     later webhook deliveries) and state (available, scheduled,
-//     running, retryable, pending), read from the database — the whole
-//     queue, as every instance sharing it reports it. A queue that keeps
-//     up stays about as deep as the work that arrives in a job's time.
+//   - kitchen_jobs{kind,state}: the jobs not finished, by kind
+//     (cook_order, deliver_webhook, expire_keys) and state (available,
+//     scheduled, running, retryable, pending), read from the database —
+//     the whole queue, as every instance sharing it reports it. A queue
+//     that keeps up stays about as deep as the work that arrives in a
+//     job's time.
 //   - kitchen_jobs_completed_total{kind}, kitchen_jobs_failed_total{kind}
 //     and kitchen_jobs_discarded_total{kind}: the runs this instance
 //     finished — completed, failed (to be retried, or for the last time)
 //     and given up after their last attempt.
+//   - kitchen_webhook_deliveries_total{outcome}: the attempts of webhook
+//     deliveries this instance made, by outcome — delivered (the
+//     receiver answered 2xx), retried (tried again later, after the
+//     receiver's Retry-After or the queue's backoff), failed (given up
+//     after the last attempt) and cancelled (not tried again: the
+//     receiver refused the message, its address is one the kitchen does
+//     not send to, or the endpoint is gone).
 func (s *Service) queueMetrics(m metric.Meter) error {
 	jobs, err1 := m.Int64ObservableGauge("kitchen.jobs",
 		metric.WithDescription("Jobs in the queue not finished, by kind and state (the whole queue, shared by the instances)"))
@@ -90,7 +98,9 @@ func (s *Service) queueMetrics(m metric.Meter) error {
 		metric.WithDescription("Runs of jobs that failed in this instance, by kind: retried, or the job's last attempt"))
 	discarded, err4 := m.Int64ObservableCounter("kitchen.jobs.discarded",
 		metric.WithDescription("Jobs this instance gave up after their last attempt, by kind"))
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	deliveries, err5 := m.Int64ObservableCounter("kitchen.webhook.deliveries",
+		metric.WithDescription("Attempts of webhook deliveries this instance made, by outcome: delivered, retried, failed (given up after the last attempt), cancelled (refused, or not to be sent)"))
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		return err
 	}
 	_, err := m.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
@@ -113,8 +123,15 @@ func (s *Service) queueMetrics(m metric.Meter) error {
 			o.ObserveInt64(failed, r.Failed, kind)
 			o.ObserveInt64(discarded, r.Discarded, kind)
 		}
+		d := q.Deliveries
+		for _, x := range []struct {
+			outcome string
+			n       int64
+		}{{"delivered", d.Delivered}, {"retried", d.Retried}, {"failed", d.Failed}, {"cancelled", d.Cancelled}} {
+			o.ObserveInt64(deliveries, x.n, metric.WithAttributes(attribute.String("outcome", x.outcome)))
+		}
 		return nil
-	}, jobs, completed, failed, discarded)
+	}, jobs, completed, failed, discarded, deliveries)
 	return err
 }
 

@@ -22,9 +22,9 @@ type customerOnly struct {
 
 // registerOrders registers the order, customer and bill operations.
 func (s *Service) registerOrders() {
-	orders := s.api.Group("/orders", append(wrap(s.limits.authFailures), roux.Secure(s.customer), unavailable,
-		roux.Response(http.StatusUnauthorized, "The customer token is missing or unknown", nil))...)
-	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder, wrap(s.limits.orders)...)
+	orders := s.api.Group("/orders", s.customerOptions()...)
+	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder,
+		append(wrap(s.limits.orders), roux.Idempotent(idempotencyKeys{s}, IdempotencyTTL))...)
 	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, roux.Middleware(middleware.Compress()))
 	roux.HandleWith(orders, kitchenapi.GetOrder, s.getOrder)
 	roux.HandleWith(orders, kitchenapi.CancelOrder, s.cancelOrder)
@@ -33,6 +33,13 @@ func (s *Service) registerOrders() {
 	roux.HandleWith(orders, kitchenapi.OrderEvents, s.orderEvents)
 	roux.Handle(s.api, kitchenapi.CreateCustomer, s.createCustomer, append(wrap(s.limits.authFailures), roux.Secure(s.staff), unavailable,
 		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))...)
+}
+
+// customerOptions are the options of the operations that need a
+// customer's token.
+func (s *Service) customerOptions() []roux.Option {
+	return append(wrap(s.limits.authFailures), roux.Secure(s.customer), unavailable,
+		roux.Response(http.StatusUnauthorized, "The customer token is missing or unknown", nil))
 }
 
 // ownOrder reads an order of the customer: 404 when it does not exist
@@ -54,7 +61,8 @@ func (s *Service) createOrder(ctx context.Context, in *kitchenapi.CreateOrderInp
 	if err != nil {
 		return nil, err
 	}
-	no := store.NewOrder{CustomerID: c.Customer.ID, Note: in.Body.Note}
+	no := store.NewOrder{CustomerID: c.Customer.ID, Note: in.Body.Note, KeyLifetime: IdempotencyTTL}
+	no.IdempotencyKey, _ = roux.IdempotencyKeyFrom(ctx)
 	for _, l := range in.Body.Items {
 		no.Lines = append(no.Lines, store.Line{DishID: l.DishID, Quantity: l.Quantity})
 	}

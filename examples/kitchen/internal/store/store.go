@@ -26,6 +26,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/roux-go/roux"
 )
 
 // Order statuses. An order is received, then cooking, then ready; it can
@@ -197,6 +199,15 @@ type NewOrder struct {
 	CustomerID int64
 	Note       string
 	Lines      []Line
+	// IdempotencyKey, when set, identifies the request that places the
+	// order (roux's scoped Idempotency-Key): CreateOrder returns the
+	// order placed with the same key less than KeyLifetime ago, if there
+	// is one, instead of placing another. roux answers a retry from its
+	// own store of keys; this catches the retry of a request whose
+	// answer was not stored (its process died between the order's commit
+	// and the key's update).
+	IdempotencyKey string
+	KeyLifetime    time.Duration
 }
 
 // Line is a dish and how many of it.
@@ -204,6 +215,45 @@ type Line struct {
 	DishID   int64
 	Quantity int
 }
+
+// Webhook is a customer's webhook endpoint: where the kitchen sends the
+// customer's webhook messages, and the secret it signs them with (kept
+// as it is: signing needs it).
+type Webhook struct {
+	URL    string
+	Secret string
+}
+
+// Delivery is a webhook message to deliver: the order that became
+// ready, to its customer's endpoint as registered when the delivery runs.
+type Delivery struct {
+	Order    Order
+	Endpoint Webhook
+	// MessageID is the message's id, the same on every attempt.
+	MessageID string
+	// Attempt counts the attempts, from 1; a retry the receiver asked
+	// for with Retry-After does not count.
+	Attempt int
+}
+
+// DeliveryError is the error of a delivery that failed, as
+// WorkConfig.Deliver reports it: whether to try again, and when.
+// Deliver may return other errors, which are retried with the queue's
+// backoff.
+type DeliveryError struct {
+	Err error
+	// Permanent says not to try again: the receiver refused the message,
+	// or it cannot be sent at all.
+	Permanent bool
+	// RetryAfter is the delay the receiver asked for, or 0 for the
+	// queue's backoff.
+	RetryAfter time.Duration
+}
+
+func (e *DeliveryError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // Event kinds.
 const (
@@ -273,6 +323,20 @@ type Store interface {
 	// in order.
 	Events(ctx context.Context, orderID, after int64, limit int) ([]Event, error)
 
+	// SetWebhook registers the customer's webhook endpoint, or replaces
+	// the one registered, and reports whether it replaced one. From then
+	// on, each order of the customer that becomes ready queues the
+	// delivery of a message to it, in the transaction that makes it
+	// ready; a cancelled order never does.
+	SetWebhook(ctx context.Context, customerID int64, w Webhook) (replaced bool, err error)
+	// DeleteWebhook removes the customer's webhook endpoint, or returns
+	// ErrNotFound. Deliveries queued for it are cancelled when they run.
+	DeleteWebhook(ctx context.Context, customerID int64) error
+
+	// Idempotency returns the store of roux's idempotency keys, in the
+	// same database (package idemsql; Migrate creates its table).
+	Idempotency() roux.IdempotencyStore
+
 	// Subscribe calls fn with the id of every order that has new events,
 	// written by this process or any other sharing the database
 	// (PostgreSQL's LISTEN/NOTIFY), and with 0 when some may have been
@@ -295,6 +359,13 @@ type Store interface {
 	Queue(ctx context.Context) (QueueStats, error)
 }
 
+// The kinds of the store's jobs, as QueueStats names them.
+const (
+	JobCook    = "cook_order"      // cooks an order
+	JobDeliver = "deliver_webhook" // delivers an order's webhook message
+	JobExpire  = "expire_keys"     // deletes the idempotency keys that lapsed
+)
+
 // QueueStats is what Store.Queue reports.
 type QueueStats struct {
 	// Waiting counts the jobs not finished — available, scheduled,
@@ -304,6 +375,25 @@ type QueueStats struct {
 	Waiting []JobCount
 	// Worked counts, by kind, the runs of jobs this process finished.
 	Worked []JobRuns
+	// Deliveries counts the outcomes of the webhook deliveries this
+	// process attempted.
+	Deliveries Deliveries
+}
+
+// Deliveries counts the attempts of webhook deliveries by outcome.
+type Deliveries struct {
+	// Delivered counts the messages the receiver accepted (2xx).
+	Delivered int64
+	// Retried counts the attempts that failed and are tried again: after
+	// the receiver's Retry-After, or the queue's backoff.
+	Retried int64
+	// Failed counts the messages given up after their last attempt.
+	Failed int64
+	// Cancelled counts the messages not sent again because the receiver
+	// refused them (a 4xx other than 408, 409, 425 and 429), their
+	// address is one the kitchen may not send to, or their endpoint or
+	// order is gone.
+	Cancelled int64
 }
 
 // JobCount is how many jobs of a kind are in a state.
@@ -349,6 +439,25 @@ type WorkConfig struct {
 	// MaxWorkers is how many jobs run at once in this process: 1000 by
 	// default.
 	MaxWorkers int
+	// Deliver delivers a webhook message (see Store.SetWebhook) and
+	// returns nil once the receiver has accepted it, or an error: a
+	// *DeliveryError says whether and when to try again, any other is
+	// retried with the queue's backoff. A run is stopped after half of
+	// RescueAfter, like a step of the cooking. Without Deliver, deliveries
+	// are cancelled.
+	Deliver func(ctx context.Context, d Delivery) error
+	// DeliveryAttempts is how many times a message is tried before it is
+	// given up, not counting the retries a receiver asked for with
+	// Retry-After (of which there may be as many again): 10 by default,
+	// the last about 4 hours after the first (the queue's backoff waits
+	// attempt⁴ seconds, give or take 10%, after each failure).
+	DeliveryAttempts int
+	// ExpireKeys is how often the idempotency keys that lapsed are deleted
+	// (by one of the processes sharing the queue): hourly by default. A
+	// lapsed key is as good as absent, and its row is reused by the next
+	// request with it; this keeps the table from growing with keys never
+	// sent again.
+	ExpireKeys time.Duration
 	// Logger receives the queue's messages: slog.Default() by default.
 	Logger *slog.Logger
 }

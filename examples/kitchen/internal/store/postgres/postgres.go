@@ -10,6 +10,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,9 +19,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/roux-go/roux/idemsql"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
 )
@@ -55,9 +59,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db, err := sqlstore.New[pgx.Tx](&dialect{pool: p})
+	d := &dialect{pool: p, sql: stdlib.OpenDBFromPool(p)}
+	db, err := sqlstore.New[pgx.Tx](d)
 	if err != nil {
-		p.Close()
+		d.Close()
 	}
 	return db, err
 }
@@ -65,9 +70,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // dialect is PostgreSQL's side of package sqlstore.
 type dialect struct {
 	pool *pgxpool.Pool
+	sql  *sql.DB // over pool, for package idemsql
 }
 
 func (d *dialect) Driver() riverdriver.Driver[pgx.Tx] { return riverpgxv5.New(d.pool) }
+func (d *dialect) SQL() (*sql.DB, idemsql.Dialect)    { return d.sql, idemsql.PostgreSQL }
 func (d *dialect) SingleProcess() bool                { return false }
 func (d *dialect) GroupCommit() int                   { return 0 }
 func (d *dialect) Name() string                       { return "postgres" }
@@ -75,7 +82,7 @@ func (d *dialect) Reader() sqlstore.Querier           { return querier{d.pool} }
 func (d *dialect) AutoID() string                     { return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" }
 func (d *dialect) ForUpdate() string                  { return " FOR UPDATE" }
 func (d *dialect) SkipLocked() string                 { return " FOR UPDATE SKIP LOCKED" }
-func (d *dialect) Close() error                       { d.pool.Close(); return nil }
+func (d *dialect) Close() error                       { err := d.sql.Close(); d.pool.Close(); return err }
 
 // Exclusive runs fn holding a session advisory lock, on a connection
 // kept aside for it.

@@ -26,6 +26,8 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
+	"github.com/roux-go/roux/idemsql"
+
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
 )
 
@@ -79,6 +81,7 @@ type dialect struct {
 }
 
 func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w) }
+func (d *dialect) SQL() (*sql.DB, idemsql.Dialect)     { return d.w, idemsql.SQLite }
 func (d *dialect) SingleProcess() bool                 { return true }
 func (d *dialect) GroupCommit() int                    { return GroupCommit }
 func (d *dialect) Name() string                        { return "sqlite" }

@@ -27,6 +27,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -36,6 +37,9 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/idemsql"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
@@ -123,6 +127,10 @@ type Dialect[TTx any] interface {
 	GroupCommit() int
 	// Driver is River's driver for the dialect's pool.
 	Driver() riverdriver.Driver[TTx]
+	// SQL returns the database through database/sql, on the connections
+	// the writes use, and its dialect for package idemsql, which keeps
+	// roux's idempotency keys there.
+	SQL() (*sql.DB, idemsql.Dialect)
 	// Close closes the connections.
 	Close() error
 }
@@ -133,11 +141,13 @@ type DB[TTx any] struct {
 	now func() time.Time
 	// inserter queues and cancels jobs in the store's transactions; it
 	// works none (see StartWork).
-	inserter *river.Client[TTx]
-	work     worker[TTx]
-	events   events
-	group    *group[TTx] // nil without group commit
-	runs     runs        // of the jobs this process worked
+	inserter   *river.Client[TTx]
+	work       worker[TTx]
+	events     events
+	group      *group[TTx] // nil without group commit
+	runs       runs        // of the jobs this process worked
+	deliveries deliveries  // of the webhook messages this process delivered
+	idem       *idemsql.Store
 }
 
 var _ store.Store = (*DB[any])(nil)
@@ -148,7 +158,9 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name(), err)
 	}
-	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter}
+	db, dialect := d.SQL()
+	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter, idem: idemsql.New(db, dialect)}
+	s.deliveries.attempts.Store(defaultDeliveryAttempts)
 	s.events.init(d.Listen)
 	if n := d.GroupCommit(); n > 1 {
 		s.startGroup(n)
@@ -171,6 +183,10 @@ func (s *DB[TTx]) Close() error {
 	return errors.Join(err, s.d.Close())
 }
 
+// Idempotency returns the store of roux's idempotency keys, in the
+// store's database.
+func (s *DB[TTx]) Idempotency() roux.IdempotencyStore { return s.idem }
+
 // Ping checks that the database answers.
 func (s *DB[TTx]) Ping(ctx context.Context) error {
 	var one int
@@ -181,10 +197,11 @@ func (s *DB[TTx]) Ping(ctx context.Context) error {
 // what it leaves for its end (pending.go).
 type txn[TTx any] struct {
 	Tx[TTx]
-	changed []int64
-	events  []pendingEvent
-	sets    []orderSet
-	jobs    []int64 // orders whose cook job to queue
+	changed    []int64
+	events     []pendingEvent
+	sets       []orderSet
+	jobs       []int64 // orders whose cook job to queue
+	deliveries []int64 // orders whose webhook message to deliver
 }
 
 // write runs fn in a write transaction and commits it; it rolls back
@@ -271,7 +288,9 @@ func (s *DB[TTx]) migrate(ctx context.Context, tx *txn[TTx], ms []store.Migratio
 	}
 	*to = *from
 	for _, m := range ms[*from:] {
-		if _, err := tx.Exec(ctx, strings.ReplaceAll(m.SQL, "{{id}}", s.d.AutoID())); err != nil {
+		_, dialect := s.d.SQL()
+		text := strings.NewReplacer("{{id}}", s.d.AutoID(), "{{idempotency}}", idemsql.Schema(dialect)).Replace(m.SQL)
+		if _, err := tx.Exec(ctx, text); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

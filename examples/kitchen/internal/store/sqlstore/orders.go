@@ -12,21 +12,36 @@ import (
 
 // CreateOrder stores a received order, its lines and its first event,
 // and queues its cook job: a statement each, whatever the number of
-// lines, and no read back — the order is all known.
+// lines, and no read back — the order is all known. With an idempotency
+// key, a statement first looks for the order placed with it.
 func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Order, error) {
 	var out store.Order
 	err := s.write(ctx, func(tx *txn[TTx]) error {
+		now := store.Millis(s.now())
+		var key any // NULL without a key
+		if o.IdempotencyKey != "" {
+			key = o.IdempotencyKey
+			var prev int64
+			err := tx.QueryRow(ctx, `SELECT id FROM orders WHERE idempotency_key = $1 AND customer_id = $2 AND created_at > $3
+				ORDER BY id DESC LIMIT 1`, o.IdempotencyKey, o.CustomerID, now-o.KeyLifetime.Milliseconds()).Scan(&prev)
+			if err == nil {
+				out, err = order(ctx, tx, prev)
+				return err
+			}
+			if !errors.Is(err, ErrNoRows) {
+				return err
+			}
+		}
 		items, err := orderItems(ctx, tx, o.Lines)
 		if err != nil {
 			return err
 		}
-		now := store.Millis(s.now())
 		var id int64
 		// Version 2 and event 1: the order as created, then its
 		// "received" event.
-		err = tx.QueryRow(ctx, `INSERT INTO orders (customer_id, status, note, version, event_seq, created_at, updated_at)
-			VALUES ($1, $2, $3, 2, 1, $4, $4) RETURNING id`,
-			o.CustomerID, store.OrderReceived, o.Note, now).Scan(&id)
+		err = tx.QueryRow(ctx, `INSERT INTO orders (customer_id, status, note, version, event_seq, created_at, updated_at, idempotency_key)
+			VALUES ($1, $2, $3, 2, 1, $4, $4, $5) RETURNING id`,
+			o.CustomerID, store.OrderReceived, o.Note, now, key).Scan(&id)
 		if err != nil {
 			return err
 		}

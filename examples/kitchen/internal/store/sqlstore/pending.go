@@ -3,8 +3,9 @@ package sqlstore
 // This file holds what a write leaves for the end of its transaction,
 // so that it costs a statement or two however much of it there is: the
 // events it appends, numbered and inserted together per order, and the
-// cook jobs it queues, inserted together for the whole transaction (with
-// group commit, for every write the transaction holds).
+// jobs it queues (cooking, webhook deliveries), inserted together for the
+// whole transaction (with group commit, for every write the transaction
+// holds).
 
 import (
 	"context"
@@ -48,14 +49,15 @@ func (tx *txn[TTx]) setOrder(id int64, status string, cookingAt int64) {
 }
 
 // mark is where tx's pending work stands, to roll a savepoint back to.
-type mark struct{ changed, events, sets, jobs int }
+type mark struct{ changed, events, sets, jobs, deliveries int }
 
 func (tx *txn[TTx]) mark() mark {
-	return mark{len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs)}
+	return mark{len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs), len(tx.deliveries)}
 }
 
 func (tx *txn[TTx]) rollbackTo(m mark) {
-	tx.changed, tx.events, tx.sets, tx.jobs = tx.changed[:m.changed], tx.events[:m.events], tx.sets[:m.sets], tx.jobs[:m.jobs]
+	tx.changed, tx.events, tx.sets = tx.changed[:m.changed], tx.events[:m.events], tx.sets[:m.sets]
+	tx.jobs, tx.deliveries = tx.jobs[:m.jobs], tx.deliveries[:m.deliveries]
 }
 
 // maxRows is the most rows one multi-row INSERT holds (at most 9
@@ -167,26 +169,34 @@ func (s *DB[TTx]) queueCooking(tx *txn[TTx], id int64) {
 	tx.jobs = append(tx.jobs, id)
 }
 
-// flushJobs inserts the cook jobs of tx's orders with one call of
-// River's, and records each order's job.
+// flushJobs inserts the jobs of tx — cook jobs and webhook deliveries —
+// with one call of River's, and records each order's cook job.
 func (s *DB[TTx]) flushJobs(ctx context.Context, tx *txn[TTx]) error {
-	if len(tx.jobs) == 0 {
+	n := len(tx.jobs) + len(tx.deliveries)
+	if n == 0 {
 		return nil
 	}
-	params := make([]river.InsertManyParams, len(tx.jobs))
-	for i, id := range tx.jobs {
-		params[i] = river.InsertManyParams{Args: cookArgs{OrderID: id}}
+	params := make([]river.InsertManyParams, 0, n)
+	for _, id := range tx.jobs {
+		params = append(params, river.InsertManyParams{Args: cookArgs{OrderID: id}})
+	}
+	for _, id := range tx.deliveries {
+		params = append(params, river.InsertManyParams{Args: deliverArgs{OrderID: id},
+			InsertOpts: &river.InsertOpts{MaxAttempts: int(s.deliveries.attempts.Load())}})
 	}
 	res, err := s.inserter.InsertManyTx(ctx, tx.Native(), params)
 	if err != nil {
-		return fmt.Errorf("queueing %d orders: %w", len(tx.jobs), err)
+		return fmt.Errorf("queueing %d jobs: %w", n, err)
 	}
-	if len(res) != len(tx.jobs) {
-		return fmt.Errorf("queueing %d orders: River inserted %d jobs", len(tx.jobs), len(res))
+	if len(res) != n {
+		return fmt.Errorf("queueing %d jobs: River inserted %d", n, len(res))
 	}
 	// Each job's order is read from its arguments: the rows a multi-row
 	// insert returns need not come in the order of the rows inserted.
 	for _, r := range res {
+		if r.Job.Kind != store.JobCook {
+			continue
+		}
 		var args cookArgs
 		if err := json.Unmarshal(r.Job.EncodedArgs, &args); err != nil {
 			return err
@@ -195,6 +205,6 @@ func (s *DB[TTx]) flushJobs(ctx context.Context, tx *txn[TTx]) error {
 			return err
 		}
 	}
-	tx.jobs = tx.jobs[:0]
+	tx.jobs, tx.deliveries = tx.jobs[:0], tx.deliveries[:0]
 	return nil
 }

@@ -93,5 +93,6 @@ func (s *DB[TTx]) Queue(ctx context.Context) (store.QueueStats, error) {
 		return q, s.wrap("queue", err)
 	}
 	q.Worked = s.runs.snapshot()
+	q.Deliveries = s.deliveries.snapshot()
 	return q, nil
 }

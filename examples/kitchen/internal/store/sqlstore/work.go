@@ -1,7 +1,8 @@
 package sqlstore
 
 // This file holds the store's work: cooking orders, as River jobs in the
-// store's own database.
+// store's own database (and, in webhooks.go, delivering the messages of
+// the orders that are ready).
 //
 // CreateOrder inserts an order's cook job in the transaction that
 // inserts the order, and CancelOrder cancels it in the transaction that
@@ -40,7 +41,7 @@ type cookArgs struct {
 }
 
 // Kind names the job kind in River's table.
-func (cookArgs) Kind() string { return "cook_order" }
+func (cookArgs) Kind() string { return store.JobCook }
 
 // maxSnooze is the longest a cook job sleeps at once. River makes a job
 // that snoozes longer "scheduled", which only its leader's scheduler
@@ -157,6 +158,12 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 	if cfg.MaxWorkers <= 0 {
 		cfg.MaxWorkers = 1000
 	}
+	if cfg.DeliveryAttempts <= 0 {
+		cfg.DeliveryAttempts = defaultDeliveryAttempts
+	}
+	if cfg.ExpireKeys <= 0 {
+		cfg.ExpireKeys = time.Hour
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -167,13 +174,21 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		return errors.New("sqlstore: StartWork: the store works already")
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, river.WorkFunc(s.cook)); err != nil {
+	err := errors.Join(river.AddWorkerSafely(workers, river.WorkFunc(s.cook)),
+		river.AddWorkerSafely(workers, river.WorkFunc(s.deliver)),
+		river.AddWorkerSafely(workers, river.WorkFunc(s.expire)))
+	if err != nil {
 		return err
 	}
+	// The lapsed idempotency keys are deleted every cfg.ExpireKeys, by
+	// whichever process leads the queue.
+	expire := river.NewPeriodicJob(river.PeriodicInterval(cfg.ExpireKeys),
+		func() (river.JobArgs, *river.InsertOpts) { return expireArgs{}, nil }, nil)
 	client, err := river.NewClient(s.d.Driver(), &river.Config{
 		Logger:               cfg.Logger,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
 		Workers:              workers,
+		PeriodicJobs:         []*river.PeriodicJob{expire},
 		FetchCooldown:        min(cfg.Poll, river.FetchCooldownDefault),
 		FetchPollInterval:    cfg.Poll,
 		JobTimeout:           cfg.RescueAfter / 2,
@@ -183,6 +198,7 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		return s.wrap("start work", err)
 	}
 	w.cfg, w.start = cfg, time.Now()
+	s.deliveries.attempts.Store(int64(cfg.DeliveryAttempts))
 	if err := s.write(ctx, func(tx *txn[TTx]) error { return s.requeueStuck(ctx, tx, cfg.RescueAfter, true) }); err != nil {
 		return s.wrap("start work", err)
 	}
@@ -366,7 +382,7 @@ func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration
 		status = store.OrderReady
 		tx.appendEvent(id, store.EventOrder, 0, status)
 		tx.setOrder(id, status, cookingAt)
-		return nil
+		return s.queueDelivery(ctx, tx, id)
 	})
 	return wait, status, s.wrap("cook", err)
 }

@@ -37,6 +37,10 @@ func RunSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Restart", testRestart},
 		{"ConcurrentOrders", testConcurrentOrders},
 		{"Queue", testQueue},
+		{"Webhooks", testWebhooks},
+		{"Deliveries", testDeliveries},
+		{"Idempotency", testIdempotency},
+		{"ExpireKeys", testExpireKeys},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,51 @@
+package kitchen
+
+// This file holds the idempotency of POST /orders: a client that lost
+// the answer (a reset, a 503, a timeout) sends the order again with the
+// same Idempotency-Key and gets the first answer, not a second order.
+// roux does the work (roux.Idempotent): it claims the key before the
+// handler runs, answers a retry from what it stored, 422 for another
+// body with the key, 409 while the first request runs. Its keys live in
+// the store's database (package idemsql, shared by every instance), and
+// the order records the key in its own transaction, so that a retry
+// whose first answer was never stored — its instance died between the
+// order's commit and the key's — finds the order too.
+
+import (
+	"context"
+	"time"
+
+	"github.com/roux-go/roux"
+)
+
+// IdempotencyTTL is how long the answer to an order placed with an
+// Idempotency-Key is kept for its retries.
+const IdempotencyTTL = 24 * time.Hour
+
+// idempotencyKeys is the store of idempotency keys: the store's, once
+// the service has started (the operation is registered before).
+type idempotencyKeys struct{ s *Service }
+
+func (k idempotencyKeys) Claim(ctx context.Context, key string, e *roux.IdempotencyEntry) (*roux.IdempotencyEntry, error) {
+	db, err := k.s.db()
+	if err != nil {
+		return nil, err
+	}
+	return db.Idempotency().Claim(ctx, key, e)
+}
+
+func (k idempotencyKeys) Update(ctx context.Context, key string, e *roux.IdempotencyEntry) error {
+	db, err := k.s.db()
+	if err != nil {
+		return err
+	}
+	return db.Idempotency().Update(ctx, key, e)
+}
+
+func (k idempotencyKeys) Release(ctx context.Context, key, token string) error {
+	db, err := k.s.db()
+	if err != nil {
+		return err
+	}
+	return db.Idempotency().Release(ctx, key, token)
+}
