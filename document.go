@@ -54,9 +54,11 @@ func defineProblemSchemas(reg *schema.Registry) problemSchemas {
 			"status":   {Type: schema.Types{"integer"}, Minimum: ptrTo(400.0), Maximum: ptrTo(599.0), Description: "HTTP status code."},
 			"detail":   str("Explanation of this occurrence of the problem."),
 			"instance": {Type: schema.Types{"string"}, Format: "uri-reference", Description: "URI reference identifying this occurrence."},
-			"errors":   {Type: schema.Types{"array"}, Items: detail, Description: "Every failure of the request's values."},
+			"errors":   {Type: schema.Types{"array"}, Items: detail, Description: "Every failure of the request's values, or the first 100 of them."},
+			"omittedErrors": {Type: schema.Types{"integer"}, Minimum: ptrTo(1.0),
+				Description: "How many failures errors leaves out, when there are more than it lists."},
 		},
-		PropertyOrder: []string{"type", "title", "status", "detail", "instance", "errors"},
+		PropertyOrder: []string{"type", "title", "status", "detail", "instance", "errors", "omittedErrors"},
 		Required:      []string{"type", "title", "status"},
 	})
 	if err != nil {
