@@ -130,6 +130,9 @@ func postgres(t testing.TB, base string) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A few connections each: the tests run in parallel, two stores each,
+	// beside other tests on the same server (100 connections by default).
+	db.SetMaxOpenConns(5)
 	t.Cleanup(func() { db.Close() })
 	return db
 }
