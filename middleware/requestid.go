@@ -10,6 +10,9 @@ import (
 // RequestIDHeader is the header RequestID reads and writes.
 const RequestIDHeader = "X-Request-ID"
 
+// requestIDKeyCanonical is RequestIDHeader as a key of http.Header.
+const requestIDKeyCanonical = "X-Request-Id"
+
 type requestIDKey struct{}
 
 // RequestID gives every request an ID: the client's X-Request-ID when it
@@ -23,15 +26,18 @@ type requestIDKey struct{}
 func RequestID() RequestIDMiddleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c := &requestIDContext{Context: r.Context()}
-			if v := r.Header[requestIDHeaderKey]; len(v) > 0 { // Get would canonicalize the key: an allocation
-				c.id = v[0]
+			// The header's canonical key, which Get and Set would compute
+			// (and allocate) on every request.
+			var id string
+			if v := r.Header[requestIDKeyCanonical]; len(v) > 0 {
+				id = v[0]
 			}
-			if !validRequestID(c.id) {
-				c.id = newRequestID()
+			if !validRequestID(id) {
+				id = newRequestID()
 			}
-			c.header[0] = c.id
-			w.Header()[requestIDHeaderKey] = c.header[:]
+			c := &idContext{Context: r.Context(), id: id}
+			c.header[0] = id
+			w.Header()[requestIDKeyCanonical] = c.header[:]
 			next.ServeHTTP(w, r.WithContext(c))
 		})
 	}
@@ -40,25 +46,22 @@ func RequestID() RequestIDMiddleware {
 // RequestIDFrom returns the request ID that [RequestID] stored in ctx, or
 // "" when there is none.
 func RequestIDFrom(ctx context.Context) string {
-	if c, ok := ctx.Value(requestIDKey{}).(*requestIDContext); ok {
+	if c, ok := ctx.Value(requestIDKey{}).(*idContext); ok {
 		return c.id
 	}
 	return ""
 }
 
-// requestIDHeaderKey is RequestIDHeader as net/http keeps it.
-var requestIDHeaderKey = http.CanonicalHeaderKey(RequestIDHeader)
-
-// requestIDContext carries a request's ID, and holds its header's value:
-// one allocation where a context value, the ID boxed in it and the
-// header's slice took three.
-type requestIDContext struct {
+// idContext carries a request's ID and holds its header's value: one
+// allocation, where context.WithValue and the header's slice would make
+// three (its node, the string boxed in an interface, the slice).
+type idContext struct {
 	context.Context
 	id     string
 	header [1]string
 }
 
-func (c *requestIDContext) Value(key any) any {
+func (c *idContext) Value(key any) any {
 	if key == (requestIDKey{}) {
 		return c
 	}

@@ -43,7 +43,7 @@ func benchReads(b *testing.B, backend string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(db.drop)
-	svc, kh, _, err := startKitchen(backend, db.dsn, time.Millisecond, true, kitchen.MinConcurrency)
+	svc, _, err := startKitchen(backend, db.dsn, time.Millisecond, true, kitchen.MinConcurrency)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,6 +52,7 @@ func benchReads(b *testing.B, backend string) {
 		defer cancel()
 		svc.API().Shutdown(ctx) //nolint:errcheck // the benchmark is over
 	})
+	kh := svc.API()
 	// A customer and an order to read, placed over loopback.
 	srv := httptest.NewServer(kh)
 	b.Cleanup(srv.Close)

@@ -6,8 +6,7 @@
 //	go run ./examples/kitchen/cmd/kitchen-load -duration 10s -rounds 3 -profile /tmp/prof
 //
 // For each backend and round it starts the kitchen (package kitchen,
-// behind package middleware's load shedder, as a child process of its
-// own) on a fresh database, registers customers, and then:
+// with its load shedder, as a child process of its own) on a fresh database, registers customers, and then:
 //
 //   - places two-line orders from -conns connections (a closed loop) for
 //     -duration, and prints the accepted orders a second, their p50 and
@@ -90,8 +89,8 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&c.profile, "profile", "", "save the servers' CPU and allocation profiles in this `directory`")
 	fs.BoolVar(&c.orders, "orders", true, "measure the orders")
 	fs.BoolVar(&c.reads, "reads", true, "measure the reads")
-	fs.BoolVar(&c.shed, "shed", true, "put the kitchen behind package middleware's load shedder")
-	fs.IntVar(&c.shedMin, "shed-min", kitchen.MinConcurrency, "the load shedder's MinLimit and InitialLimit (0: the library's defaults, as the kitchen command has them)")
+	fs.BoolVar(&c.shed, "shed", true, "keep the kitchen's load shedder on (kitchen.Config.NoLoadShed)")
+	fs.IntVar(&c.shedMin, "shed-min", kitchen.MinConcurrency, "the kitchen's load shedder's MinLimit and InitialLimit (kitchen.Config.MinConcurrency; package middleware's default is 4)")
 	fs.StringVar(&c.role, "role", "", "internal: serve as a child process (kitchen or floor)")
 	fs.StringVar(&c.backend, "backend", "", "internal: the child's backend")
 	fs.StringVar(&c.dsn, "dsn", "", "internal: the child's database")

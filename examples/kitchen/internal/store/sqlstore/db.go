@@ -159,13 +159,14 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name(), err)
 	}
-	db, dialect := d.SQL()
-	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter, idem: idemsql.New(db, dialect)}
+	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter}
 	s.deliveries.attempts.Store(defaultDeliveryAttempts)
 	s.events.init(d.Listen)
 	if n := d.GroupCommit(); n > 1 {
 		s.startGroup(n)
 	}
+	db, dialect := d.SQL()
+	s.idem = idemsql.New(db, dialect, s.idemWrites()...)
 	return s, nil
 }
 
