@@ -55,6 +55,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// idles: each waits on round trips, not on the CPU.
 		cfg.MaxConns = DefaultMaxConns
 	}
+	return open(ctx, cfg)
+}
+
+// open connects with cfg.
+func open(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -104,9 +109,9 @@ func (d *dialect) Exclusive(ctx context.Context, fn func() error) error {
 // channel is the LISTEN/NOTIFY channel of new events.
 const channel = "kitchen_events"
 
-// Notify sends payload on the channel when tx commits.
-func (d *dialect) Notify(ctx context.Context, tx sqlstore.Tx[pgx.Tx], payload string) error {
-	_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", channel, payload)
+// Notify sends payloads on the channel, in a transaction of its own.
+func (d *dialect) Notify(ctx context.Context, payloads []string) error {
+	_, err := d.pool.Exec(ctx, "SELECT pg_notify($1, p) FROM unnest($2::text[]) p", channel, payloads)
 	return err
 }
 
@@ -146,13 +151,14 @@ func (d *dialect) Listen(ctx context.Context, fn func(payload string)) {
 	}
 }
 
-// Begin starts a transaction.
+// Begin takes a connection for a transaction, which its first batch
+// begins (see txn).
 func (d *dialect) Begin(ctx context.Context) (sqlstore.Tx[pgx.Tx], error) {
-	tx, err := d.pool.Begin(ctx)
+	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return txn{querier{tx}, tx}, nil
+	return &txn{conn: conn}, nil
 }
 
 // pgxQuerier is what the pool and a transaction have in common.
@@ -178,12 +184,164 @@ func (q querier) QueryRow(ctx context.Context, sql string, args ...any) sqlstore
 	return q.q.QueryRow(ctx, sql, args...) // pgx.ErrNoRows is sql.ErrNoRows, sqlstore.ErrNoRows
 }
 
-// txn is a transaction.
+// txn is a transaction on a connection of the pool. A batch (Send) is
+// one pgx batch: its statements are pipelined, in one round trip, with
+// the BEGIN when nothing has begun the transaction yet (pgx's
+// Batch.BeginTx) and the COMMIT when it commits — or with neither when
+// the first batch commits: the statements of a batch that no BEGIN
+// precedes are one transaction of their own (the extended protocol's
+// implicit transaction, up to the batch's Sync), committed or rolled back
+// as a whole. What runs otherwise (Exec, Query, the transaction handed to
+// River) begins the transaction first, in a round trip of its own.
 type txn struct {
-	querier
-	tx pgx.Tx
+	conn *pgxpool.Conn // nil once the transaction has ended
+	tx   pgx.Tx        // nil until begun
 }
 
-func (t txn) Native() pgx.Tx                     { return t.tx }
-func (t txn) Commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
-func (t txn) Rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
+// begin begins the transaction if nothing has.
+func (t *txn) begin(ctx context.Context) error {
+	switch {
+	case t.conn == nil:
+		return sqlstore.ErrTxDone
+	case t.tx != nil:
+		return nil
+	}
+	tx, err := t.conn.Begin(ctx)
+	t.tx = tx
+	return err
+}
+
+func (t *txn) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	if err := t.begin(ctx); err != nil {
+		return 0, err
+	}
+	tag, err := t.tx.Exec(ctx, sql, args...)
+	return tag.RowsAffected(), err
+}
+
+func (t *txn) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	if err := t.begin(ctx); err != nil {
+		return nil, err
+	}
+	return t.tx.Query(ctx, sql, args...)
+}
+
+func (t *txn) Native(ctx context.Context) (pgx.Tx, error) {
+	err := t.begin(ctx)
+	return t.tx, err
+}
+
+// Send sends stmts as one batch, with the BEGIN first if nothing has
+// begun the transaction and the COMMIT last if it commits — or as a
+// transaction of their own if both.
+func (t *txn) Send(ctx context.Context, commit bool, stmts ...sqlstore.Stmt) error {
+	if t.conn == nil {
+		return sqlstore.ErrTxDone
+	}
+	if t.tx == nil && len(stmts) == 0 {
+		if commit {
+			t.release() // nothing to commit
+		}
+		return nil
+	}
+	b := &pgx.Batch{}
+	implicit := t.tx == nil && commit
+	begin := t.tx == nil && !commit
+	if begin {
+		b.BeginTx(pgx.TxOptions{})
+	}
+	for _, s := range stmts {
+		b.Queue(s.SQL, s.Args...)
+	}
+	if commit && !implicit {
+		b.Queue("COMMIT")
+	}
+	var br pgx.BatchResults
+	if t.tx == nil {
+		br = t.conn.SendBatch(ctx, b)
+		t.tx = br.Tx()
+	} else {
+		br = t.tx.SendBatch(ctx, b)
+	}
+	err := readBatch(br, begin, commit && !implicit, stmts)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if implicit || commit && err == nil {
+		t.release() // committed, or rolled back with the implicit transaction
+	}
+	return err
+}
+
+// readBatch reads the results of a batch's BEGIN (if it begins), of
+// stmts, and of its COMMIT (if it commits), up to the first error.
+func readBatch(br pgx.BatchResults, begin, commit bool, stmts []sqlstore.Stmt) error {
+	if begin {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+	}
+	for _, s := range stmts {
+		if s.Rows != nil {
+			rows, err := br.Query()
+			if err == nil {
+				err = s.Rows(rows)
+				rows.Close()
+			}
+			if err == nil {
+				err = rows.Err()
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		tag, err := br.Exec()
+		if err != nil {
+			return err
+		}
+		if s.Changed != nil {
+			s.Changed(tag.RowsAffected())
+		}
+	}
+	if !commit {
+		return nil
+	}
+	tag, err := br.Exec()
+	if err == nil && tag.String() != "COMMIT" {
+		err = pgx.ErrTxCommitRollback // the transaction had failed: COMMIT rolled it back
+	}
+	return err
+}
+
+// Rollback rolls back what the transaction did, if it has not ended, and
+// gives its connection back to the pool.
+func (t *txn) Rollback(ctx context.Context) error {
+	if t.conn == nil {
+		return nil
+	}
+	var err error
+	if t.tx != nil && t.conn.Conn().PgConn().TxStatus() != 'I' {
+		err = t.tx.Rollback(ctx)
+	}
+	t.release()
+	return err
+}
+
+// release gives the connection back to the pool (which closes it if it
+// is still in a transaction).
+func (t *txn) release() {
+	t.conn.Release()
+	t.conn, t.tx = nil, nil
+}
+
+// row is a pgx.Row whose Scan reports no row as sqlstore.ErrNoRows.
+type row struct{ r pgx.Row }
+
+func (r row) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqlstore.ErrNoRows
+	}
+	return err
+}

@@ -97,8 +97,8 @@ func (d *dialect) Close() error                        { return errors.Join(d.r.
 func (d *dialect) Exclusive(_ context.Context, fn func() error) error { return fn() }
 
 // Notify does nothing: the file has one process, which sqlstore tells
-// itself.
-func (d *dialect) Notify(context.Context, sqlstore.Tx[*sql.Tx], string) error { return nil }
+// itself (and so does not call Notify).
+func (d *dialect) Notify(context.Context, []string) error { return nil }
 
 // Listen returns at once: there is no other process to hear.
 func (d *dialect) Listen(context.Context, func(string)) {}
@@ -110,7 +110,7 @@ func (d *dialect) Begin(ctx context.Context) (sqlstore.Tx[*sql.Tx], error) {
 	if err != nil {
 		return nil, err
 	}
-	return txn{querier{tx}, tx}, nil
+	return &txn{querier{tx}, tx, false}, nil
 }
 
 // querier runs statements on a pool or in a transaction; the
@@ -144,15 +144,60 @@ func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlsto
 	return q.q.QueryRowContext(ctx, query, args...) // its Scan reports sql.ErrNoRows, sqlstore.ErrNoRows
 }
 
-// txn is a write transaction.
+// txn is a write transaction. Its batches run their statements one after
+// the other: the database is in the process, with no round trip to save.
 type txn struct {
 	querier
-	tx *sql.Tx
+	tx    *sql.Tx
+	ended bool
 }
 
-func (t txn) Native() *sql.Tx                { return t.tx }
-func (t txn) Commit(context.Context) error   { return t.tx.Commit() }
-func (t txn) Rollback(context.Context) error { return t.tx.Rollback() }
+func (t *txn) Native(context.Context) (*sql.Tx, error) { return t.tx, nil }
+
+// Send runs stmts in order, then commits if asked to.
+func (t *txn) Send(ctx context.Context, commit bool, stmts ...sqlstore.Stmt) error {
+	if t.ended {
+		return sqlstore.ErrTxDone
+	}
+	for _, s := range stmts {
+		if err := t.run(ctx, s); err != nil {
+			return err
+		}
+	}
+	if !commit {
+		return nil
+	}
+	t.ended = true
+	return t.tx.Commit()
+}
+
+// run runs one statement of a batch.
+func (t *txn) run(ctx context.Context, s sqlstore.Stmt) error {
+	if s.Rows == nil {
+		n, err := t.Exec(ctx, s.SQL, s.Args...)
+		if err == nil && s.Changed != nil {
+			s.Changed(n)
+		}
+		return err
+	}
+	rows, err := t.Query(ctx, s.SQL, s.Args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := s.Rows(rows); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+func (t *txn) Rollback(context.Context) error {
+	if t.ended {
+		return nil
+	}
+	t.ended = true
+	return t.tx.Rollback()
+}
 
 // sqlRows are *sql.Rows whose Close returns nothing, as sqlstore wants.
 type sqlRows struct{ *sql.Rows }

@@ -77,13 +77,57 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) Row
 }
 
-// Tx is a write transaction: a Querier, the driver's own transaction
-// value (for what must write in the same transaction through another
-// library, such as the job queue), and its end.
+// Stmt is a statement sent in a batch (Tx.Send): its SQL text with $1,
+// $2... parameters, its arguments, and what reads its outcome.
+//
+// A batch is run as a whole: on PostgreSQL its statements reach the
+// server together and the ones after a statement run even if its Rows
+// fails. So whatever must stop a transaction is a statement's own error
+// (a constraint, a NOT NULL), never a check in Rows: a batch that
+// commits may read results, but not to decide whether to commit.
+type Stmt struct {
+	SQL  string
+	Args []any
+	// Rows, when set, reads the rows the statement returns; it must not
+	// keep them. Without it, the statement's rows are discarded.
+	Rows func(Rows) error
+	// Changed, when set (and Rows is not), is told how many rows the
+	// statement changed.
+	Changed func(n int64)
+}
+
+// ErrTxDone is what a transaction's Send returns once the transaction
+// has ended.
+var ErrTxDone = errors.New("sqlstore: the transaction has been committed or rolled back")
+
+// Tx is a write transaction: statements sent in batches, the driver's
+// own transaction value (for what must write in the same transaction
+// through another library, such as the job queue), and its end.
+//
+// Where the database is across a network (PostgreSQL), a batch is one
+// round trip: its statements are pipelined, the transaction's BEGIN goes
+// with the first batch and its COMMIT with the last, so a transaction
+// whose later statements need no result of its earlier ones costs one
+// round trip, and one that reads before it writes costs two.
 type Tx[TTx any] interface {
-	Querier
-	Native() TTx
-	Commit(ctx context.Context) error
+	// Exec runs a statement, or several without arguments (a
+	// migration's script), and Query one that returns rows, after the
+	// transaction's begin, each in a round trip of its own.
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+	// Send runs stmts in order, beginning the transaction first if
+	// nothing has begun it yet, and then, with commit, commits it. It
+	// returns the first error, of a statement or of a Rows. After a
+	// statement's error nothing more of the batch takes effect, and the
+	// transaction is to be rolled back. A Rows error stops nothing the
+	// database runs: on PostgreSQL the rest of the batch, its COMMIT
+	// included, went with it (see Stmt).
+	Send(ctx context.Context, commit bool, stmts ...Stmt) error
+	// Native returns the driver's transaction, begun.
+	Native(ctx context.Context) (TTx, error)
+	// Rollback ends the transaction, undoing what it did, unless it has
+	// ended (committed, or rolled back with a batch that failed to
+	// commit): then it does nothing and returns nil.
 	Rollback(ctx context.Context) error
 }
 
@@ -94,7 +138,8 @@ type Dialect[TTx any] interface {
 	Name() string
 	// Reader runs reads that are not part of a write.
 	Reader() Querier
-	// Begin starts a write transaction.
+	// Begin starts a write transaction. It may send nothing yet: the
+	// transaction's first batch begins it (Tx.Send).
 	Begin(ctx context.Context) (Tx[TTx], error)
 	// Exclusive runs fn, which migrates, so that processes starting at
 	// once migrate one after the other.
@@ -109,10 +154,11 @@ type Dialect[TTx any] interface {
 	// SkipLocked is ForUpdate that passes over rows another transaction
 	// holds (" FOR UPDATE SKIP LOCKED"), or "".
 	SkipLocked() string
-	// Notify announces payload to the processes that Listen, when tx
-	// commits (PostgreSQL's NOTIFY), or does nothing where there are no
-	// other processes (SQLite).
-	Notify(ctx context.Context, tx Tx[TTx], payload string) error
+	// Notify sends each of payloads to the processes that Listen
+	// (PostgreSQL's NOTIFY), at once, in a transaction of its own. It is
+	// not called where one process at a time uses the database
+	// (SingleProcess).
+	Notify(ctx context.Context, payloads []string) error
 	// Listen calls fn with the payload of every Notify of any process
 	// until ctx ends, and with "" when it may have missed some (it lost
 	// its connection). Where there is nothing to listen to (SQLite), it
@@ -161,7 +207,11 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	}
 	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter}
 	s.deliveries.attempts.Store(defaultDeliveryAttempts)
-	s.events.init(d.Listen)
+	var notify func(context.Context, []string) error
+	if !d.SingleProcess() {
+		notify = d.Notify
+	}
+	s.events.init(d.Listen, notify)
 	if n := d.GroupCommit(); n > 1 {
 		s.startGroup(n)
 	}
@@ -195,23 +245,28 @@ func (s *DB[TTx]) Ping(ctx context.Context) error {
 	return s.d.Reader().QueryRow(ctx, "SELECT 1").Scan(&one)
 }
 
-// txn is a write transaction, the orders whose events it appended, and
-// what it leaves for its end (pending.go).
+// txn is a write transaction, the statements it holds for its next
+// batch (batch.go), the orders whose events it appended, and what it
+// leaves for its end (pending.go).
 type txn[TTx any] struct {
 	Tx[TTx]
+	queued     []Stmt
 	changed    []int64
 	events     []pendingEvent
 	sets       []orderSet
-	jobs       []int64 // orders whose cook job to queue
-	deliveries []int64 // orders whose webhook message to deliver
+	expected   *expectation // of the order whose events it appends, if any
+	jobs       []cookArgs   // the cook jobs to queue
+	deliveries []*delivery  // the webhook messages to deliver, if their customers have endpoints
 }
 
 // write runs fn in a write transaction and commits it; it rolls back
 // when fn fails. When the transaction has appended events, it announces
-// them: to the other processes with the dialect's Notify, in the
-// transaction, and to this process's subscribers after the commit. With
+// them once committed (events.go), and returns when that is done. With
 // group commit, the transaction is shared with other writes (see
 // group.go) and fn's part of it is rolled back alone.
+//
+// What fn and the end of the transaction queue (its events) goes with
+// the commit, in one batch.
 func (s *DB[TTx]) write(ctx context.Context, fn func(tx *txn[TTx]) error) error {
 	if s.group != nil {
 		return s.group.do(ctx, fn)
@@ -223,22 +278,26 @@ func (s *DB[TTx]) write(ctx context.Context, fn func(tx *txn[TTx]) error) error 
 	tx := &txn[TTx]{Tx: t}
 	err = fn(tx)
 	if err == nil {
-		err = s.flushEvents(ctx, tx)
-	}
-	if err == nil {
+		s.flushEvents(tx)
 		err = s.flushJobs(ctx, tx)
 	}
-	if err == nil && len(tx.changed) > 0 {
-		err = s.d.Notify(ctx, t, s.events.payload(tx.changed))
+	if err == nil {
+		err = tx.commit(ctx)
 	}
 	if err != nil {
 		t.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // the error that matters is fn's
 		return err
 	}
-	if err := t.Commit(ctx); err != nil {
-		return err
+	return s.announce(ctx, tx.changed)
+}
+
+// announce tells this process's subscribers and then the other
+// processes' that orders ids have new events, committed.
+func (s *DB[TTx]) announce(ctx context.Context, ids []int64) error {
+	s.events.publish(ids)
+	if err := s.events.announce(ctx, ids); err != nil {
+		return fmt.Errorf("committed, but announcing the events failed: %w", err)
 	}
-	s.events.publish(tx.changed)
 	return nil
 }
 
@@ -292,7 +351,7 @@ func (s *DB[TTx]) migrate(ctx context.Context, tx *txn[TTx], ms []store.Migratio
 	for _, m := range ms[*from:] {
 		_, dialect := s.d.SQL()
 		text := strings.NewReplacer("{{id}}", s.d.AutoID(), "{{idempotency}}", idemsql.Schema(dialect)).Replace(m.SQL)
-		if _, err := tx.Exec(ctx, text); err != nil {
+		if _, err := tx.script(ctx, text); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

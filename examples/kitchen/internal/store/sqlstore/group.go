@@ -107,7 +107,7 @@ func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 		}
 		if len(batch) == 1 {
 			if errs[i] = p.fn(tx); errs[i] == nil {
-				errs[i] = s.flushEvents(ctx, tx)
+				s.flushEvents(tx)
 			}
 		} else {
 			errs[i] = s.savepoint(ctx, tx, p.fn)
@@ -119,16 +119,14 @@ func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 	if ok > 0 {
 		err = s.flushJobs(ctx, tx) // the jobs of every write at once; its failure is theirs
 	}
-	if err == nil && ok > 0 && len(tx.changed) > 0 {
-		err = s.d.Notify(ctx, t, s.events.payload(tx.changed))
-	}
 	if ok > 0 && err == nil {
-		err = t.Commit(ctx)
-	} else {
+		err = tx.commit(ctx)
+	}
+	if ok == 0 || err != nil {
 		t.Rollback(ctx) //nolint:errcheck // nothing of it is kept
 	}
 	if err == nil && ok > 0 {
-		s.events.publish(tx.changed)
+		err = s.announce(ctx, tx.changed) // nothing but this process's subscribers with one process
 	}
 	for i, p := range batch {
 		if errs[i] == nil {
@@ -139,7 +137,8 @@ func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 }
 
 // savepoint runs fn and writes its events in a savepoint of tx, which
-// it rolls back when fn fails, with what fn left pending.
+// it rolls back when fn fails, with what fn left pending. What fn queued
+// is sent before the savepoint is released, so that its failure is fn's.
 func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[TTx]) error) error {
 	if _, err := tx.Exec(ctx, "SAVEPOINT write"); err != nil {
 		return err
@@ -147,7 +146,8 @@ func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[T
 	m := tx.mark()
 	err := fn(tx)
 	if err == nil {
-		err = s.flushEvents(ctx, tx)
+		s.flushEvents(tx)
+		err = tx.send(ctx)
 	}
 	if err != nil {
 		tx.rollbackTo(m)
@@ -182,7 +182,11 @@ func (s *DB[TTx]) idemWrites() []idemsql.Option {
 	}
 	return []idemsql.Option{idemsql.Writer(func(ctx context.Context, write func(idemsql.Conn) error) error {
 		return s.group.do(ctx, func(tx *txn[TTx]) error {
-			return write(any(tx.Native()).(idemsql.Conn))
+			native, err := tx.Native(ctx)
+			if err != nil {
+				return err
+			}
+			return write(any(native).(idemsql.Conn))
 		})
 	})}
 }

@@ -12,36 +12,45 @@ import (
 
 // CreateOrder stores a received order, its lines and its first event,
 // and queues its cook job: a statement each, whatever the number of
-// lines, and no read back — the order is all known. With an idempotency
-// key, a statement first looks for the order placed with it.
+// lines, and no read back — the order is all known. On PostgreSQL that
+// is three round trips: the transaction's BEGIN, the read of the dishes
+// and the order's row; River's insert of the job (whose arguments hold
+// the order's id); the lines, the event, the order's job and the COMMIT.
+// The order's row goes in before its dishes are checked, to share their
+// round trip: an order with a dish that is missing or not available is
+// rolled back. With an idempotency key, a statement in the same round
+// trip looks for the order placed with it, which, if there is one, is
+// the answer, and the new row is rolled back.
 func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Order, error) {
 	var out store.Order
+	var placed int64 // the order placed before with o's key
 	err := s.write(ctx, func(tx *txn[TTx]) error {
 		now := store.Millis(s.now())
 		var key any // NULL without a key
+		var stmts []Stmt
 		if o.IdempotencyKey != "" {
 			key = o.IdempotencyKey
-			var prev int64
-			err := tx.QueryRow(ctx, `SELECT id FROM orders WHERE idempotency_key = $1 AND customer_id = $2 AND created_at > $3
-				ORDER BY id DESC LIMIT 1`, o.IdempotencyKey, o.CustomerID, now-o.KeyLifetime.Milliseconds()).Scan(&prev)
-			if err == nil {
-				out, err = order(ctx, tx, prev)
-				return err
-			}
-			if !errors.Is(err, ErrNoRows) {
-				return err
-			}
+			stmts = append(stmts, Stmt{SQL: `SELECT id FROM orders WHERE idempotency_key = $1 AND customer_id = $2 AND created_at > $3
+				ORDER BY id DESC LIMIT 1`, Args: []any{o.IdempotencyKey, o.CustomerID, now - o.KeyLifetime.Milliseconds()},
+				Rows: firstRow(new(bool), &placed)})
 		}
-		items, err := orderItems(ctx, tx, o.Lines)
-		if err != nil {
-			return err
-		}
+		read, dishes := readDishes(o.Lines)
 		var id int64
+		var found bool
 		// Version 2 and event 1: the order as created, then its
 		// "received" event.
-		err = tx.QueryRow(ctx, `INSERT INTO orders (customer_id, status, note, version, event_seq, created_at, updated_at, idempotency_key)
-			VALUES ($1, $2, $3, 2, 1, $4, $4, $5) RETURNING id`,
-			o.CustomerID, store.OrderReceived, o.Note, now, key).Scan(&id)
+		err := tx.send(ctx, append(stmts, read, Stmt{SQL: `INSERT INTO orders (customer_id, status, note, version, event_seq, created_at, updated_at, idempotency_key)
+			VALUES ($1, $2, $3, 2, 1, $4, $4, $5) RETURNING id`, Args: []any{o.CustomerID, store.OrderReceived, o.Note, now, key},
+			Rows: firstRow(&found, &id)})...)
+		switch {
+		case err != nil:
+			return err
+		case placed != 0:
+			return errPlaced
+		case !found:
+			return errors.New("inserting an order returned no id")
+		}
+		items, err := orderItems(o.Lines, dishes)
 		if err != nil {
 			return err
 		}
@@ -49,51 +58,60 @@ func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Orde
 		for _, it := range items {
 			args = append(args, id, it.Line, it.DishID, it.Name, it.UnitPriceCents, it.Quantity, it.Station, it.PrepSeconds, it.Status)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO order_items (order_id, line, dish_id, name, unit_price_cents, quantity, station, prep_seconds, status)
-			VALUES `+values(len(items), 9), args...)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO order_events (order_id, seq, at, kind, line, status) VALUES ($1, 1, $2, $3, 0, $4)",
-			id, now, store.EventOrder, store.OrderReceived)
-		if err != nil {
-			return err
-		}
+		tx.queue(Stmt{SQL: `INSERT INTO order_items (order_id, line, dish_id, name, unit_price_cents, quantity, station, prep_seconds, status)
+			VALUES ` + values(len(items), 9), Args: args},
+			Stmt{SQL: "INSERT INTO order_events (order_id, seq, at, kind, line, status) VALUES ($1, 1, $2, $3, 0, $4)",
+				Args: []any{id, now, store.EventOrder, store.OrderReceived}})
 		// No announcement: nobody can follow an order before it exists,
 		// and a stream reads the table before it waits.
-		s.queueCooking(tx, id)
+		prep := make([]int, len(items))
+		for i, it := range items {
+			prep[i] = it.PrepSeconds
+		}
+		s.queueCooking(tx, id, prep)
 		out = store.Order{ID: id, CustomerID: o.CustomerID, Status: store.OrderReceived, Note: o.Note, Items: items, Version: 2,
 			CreatedAt: store.FromMillis(now), UpdatedAt: store.FromMillis(now)}
 		return nil
 	})
+	if errors.Is(err, errPlaced) {
+		out, err = order(ctx, s.d.Reader(), placed)
+	}
 	return out, s.wrap("create order", err)
 }
 
-// orderItems reads the dishes of lines, in one statement, and returns
-// the order's items: a copy of each dish as it is now. A missing or
-// unavailable dish is a *store.DishError for its first line.
-func orderItems(ctx context.Context, q Querier, lines []store.Line) ([]store.Item, error) {
-	type dish struct {
-		store.Item
-		available bool
-	}
+// errPlaced rolls back the write of an order whose idempotency key
+// placed one already.
+var errPlaced = errors.New("sqlstore: an order was placed with this idempotency key")
+
+// lineDish is a dish as an order's line copies it.
+type lineDish struct {
+	store.Item
+	available bool
+}
+
+// readDishes returns the statement that reads the dishes of lines, in
+// one statement, and the map it fills in, by id.
+func readDishes(lines []store.Line) (Stmt, map[int64]lineDish) {
 	var ids []any
 	for _, l := range lines {
 		if !slices.Contains(ids, any(l.DishID)) {
 			ids = append(ids, l.DishID)
 		}
 	}
-	dishes := make(map[int64]dish, len(ids))
-	rows, err := q.Query(ctx, "SELECT id, name, price_cents, station, prep_seconds, available FROM dishes WHERE id IN "+values(1, len(ids)), ids...)
-	err = scanAll(rows, err, func(rows Rows) error {
-		var d dish
-		err := rows.Scan(&d.DishID, &d.Name, &d.UnitPriceCents, &d.Station, &d.PrepSeconds, &d.available)
-		dishes[d.DishID] = d
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
+	dishes := make(map[int64]lineDish, len(ids))
+	return Stmt{SQL: "SELECT id, name, price_cents, station, prep_seconds, available FROM dishes WHERE id IN " + values(1, len(ids)),
+		Args: ids, Rows: eachRow(func(rows Rows) error {
+			var d lineDish
+			err := rows.Scan(&d.DishID, &d.Name, &d.UnitPriceCents, &d.Station, &d.PrepSeconds, &d.available)
+			dishes[d.DishID] = d
+			return err
+		})}, dishes
+}
+
+// orderItems returns the items of an order of lines: a copy of each dish
+// as it is now. A missing or unavailable dish is a *store.DishError for
+// its first line.
+func orderItems(lines []store.Line, dishes map[int64]lineDish) ([]store.Item, error) {
 	items := make([]store.Item, len(lines))
 	for i, l := range lines {
 		d, ok := dishes[l.DishID]
@@ -264,9 +282,7 @@ func (s *DB[TTx]) CancelOrder(ctx context.Context, id, customerID int64) (store.
 			return err
 		}
 		tx.appendEvent(id, store.EventOrder, 0, store.OrderCancelled)
-		if err := s.flushEvents(ctx, tx); err != nil { // for the version read next
-			return err
-		}
+		s.flushEvents(tx) // sent before the read of the order, for its version
 		out, err = order(ctx, tx, id)
 		return err
 	})

@@ -1,8 +1,9 @@
 package sqlstore
 
 // This file holds what a write leaves for the end of its transaction,
-// so that it costs a statement or two however much of it there is: the
-// events it appends, numbered and inserted together per order, and the
+// so that it costs a statement or two however much of it there is, and
+// no round trip of its own: the events it appends, numbered in SQL and
+// inserted together, queued to go with the commit (batch.go), and the
 // jobs it queues (cooking, webhook deliveries), inserted together for the
 // whole transaction (with group commit, for every write the transaction
 // holds).
@@ -48,30 +49,57 @@ func (tx *txn[TTx]) setOrder(id int64, status string, cookingAt int64) {
 	tx.sets = append(tx.sets, orderSet{id, status, cookingAt})
 }
 
+// expectation is what a write expects of the order whose events it
+// appends: its job and its event_seq before the write (see expect).
+type expectation struct {
+	order, job, seq int64
+	at              int  // where in the queue the order's UPDATE goes
+	found           bool // the UPDATE found the order as expected
+}
+
+// expect makes tx's events of order id conditional on the order having
+// job and event_seq seq: the UPDATE that numbers them (flushEvents) goes
+// ahead of what tx queues from now on, so that it locks the order's row
+// first, and changes the order only if it is so — which found then
+// reports — and the events' numbers are NULL, which their NOT NULL
+// refuses, rolling the write back, unless it was.
+func (tx *txn[TTx]) expect(id, job, seq int64) *expectation {
+	tx.expected = &expectation{order: id, job: job, seq: seq, at: len(tx.queued)}
+	return tx.expected
+}
+
 // mark is where tx's pending work stands, to roll a savepoint back to.
-type mark struct{ changed, events, sets, jobs, deliveries int }
+type mark struct{ queued, changed, events, sets, jobs, deliveries int }
 
 func (tx *txn[TTx]) mark() mark {
-	return mark{len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs), len(tx.deliveries)}
+	return mark{len(tx.queued), len(tx.changed), len(tx.events), len(tx.sets), len(tx.jobs), len(tx.deliveries)}
 }
 
 func (tx *txn[TTx]) rollbackTo(m mark) {
-	tx.changed, tx.events, tx.sets = tx.changed[:m.changed], tx.events[:m.events], tx.sets[:m.sets]
-	tx.jobs, tx.deliveries = tx.jobs[:m.jobs], tx.deliveries[:m.deliveries]
+	tx.queued, tx.changed, tx.events, tx.sets = tx.queued[:min(m.queued, len(tx.queued))], tx.changed[:m.changed],
+		tx.events[:m.events], tx.sets[:m.sets]
+	tx.jobs, tx.deliveries, tx.expected = tx.jobs[:m.jobs], tx.deliveries[:m.deliveries], nil
 }
 
-// maxRows is the most rows one multi-row INSERT holds (at most 9
+// maxRows is the most rows one multi-row statement holds (at most 5
 // parameters a row: far below either database's limit).
 const maxRows = 100
 
-// flushEvents numbers the pending events and inserts them. Taking the
-// numbers from the order row also bumps the order's version (every event
-// is a change of what GET /orders/{id} shows) and locks the row, so that
-// the events of one order commit in the order of their numbers; one
-// UPDATE per order takes all of its numbers at once.
-func (s *DB[TTx]) flushEvents(ctx context.Context, tx *txn[TTx]) error {
+// flushEvents numbers the pending events and inserts them, in statements
+// it queues: the numbers come from the order row, so taking them also
+// bumps the order's version (every event is a change of what GET
+// /orders/{id} shows) and locks the row, so that the events of one order
+// commit in the order of their numbers. One UPDATE per order takes all of
+// its numbers at once (and sets its status, if the write changed it);
+// one INSERT for all the events numbers each from its order's row as the
+// UPDATE left it — SQL, not a result read back, so the statements go to
+// the database together, with the commit.
+//
+// An event whose order is missing, or not as expected (expect), has no
+// number, which its NOT NULL refuses: the write fails and is rolled back.
+func (s *DB[TTx]) flushEvents(tx *txn[TTx]) {
 	if len(tx.events) == 0 {
-		return nil
+		return
 	}
 	now := store.Millis(s.now())
 	var orders []int64
@@ -80,7 +108,12 @@ func (s *DB[TTx]) flushEvents(ctx context.Context, tx *txn[TTx]) error {
 			orders = append(orders, e.order)
 		}
 	}
-	seqs := make([]int64, len(tx.events))
+	// Each event's number less its order's event_seq once updated: the
+	// last of an order's n events is 0, its first 1-n. An expected order
+	// has its job and event_seq once updated with each of its events.
+	offsets := make([]int64, len(tx.events))
+	x := tx.expected
+	var job, after any // of x's order, if it has events
 	for _, id := range orders {
 		n := 0
 		for _, e := range tx.events {
@@ -88,24 +121,29 @@ func (s *DB[TTx]) flushEvents(ctx context.Context, tx *txn[TTx]) error {
 				n++
 			}
 		}
-		var last int64
-		var err error
-		set, ok := lastSet(tx.sets, id)
-		if ok {
-			err = tx.QueryRow(ctx, `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2,
-				status = $3, cooking_at = $4 WHERE id = $5 RETURNING event_seq`, n, now, set.status, set.cookingAt, id).Scan(&last)
+		update := Stmt{SQL: `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2
+			WHERE id = $3`, Args: []any{n, now, id}}
+		if set, ok := lastSet(tx.sets, id); ok {
+			update = Stmt{SQL: `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2,
+				status = $3, cooking_at = $4 WHERE id = $5`, Args: []any{n, now, set.status, set.cookingAt, id}}
+		}
+		if x != nil && x.order == id {
+			update.SQL += " AND job_id = $" + strconv.Itoa(len(update.Args)+1) + " AND event_seq = $" + strconv.Itoa(len(update.Args)+2)
+			update.Args = append(update.Args, x.job, x.seq)
+			update.Changed = func(n int64) { x.found = n == 1 }
+			tx.queued = slices.Insert(tx.queued, min(x.at, len(tx.queued)), update)
 		} else {
-			err = tx.QueryRow(ctx, `UPDATE orders SET event_seq = event_seq + $1, version = version + $1, updated_at = $2
-				WHERE id = $3 RETURNING event_seq`, n, now, id).Scan(&last)
+			tx.queue(update)
 		}
-		if err != nil {
-			return err
-		}
-		next := last - int64(n) + 1
+		k := 0
 		for i, e := range tx.events {
 			if e.order == id {
-				seqs[i], next = next, next+1
+				k++
+				offsets[i] = int64(k - n)
 			}
+		}
+		if x != nil && x.order == id {
+			job, after = x.job, x.seq+int64(n)
 		}
 		if !slices.Contains(tx.changed, id) {
 			tx.changed = append(tx.changed, id)
@@ -113,17 +151,29 @@ func (s *DB[TTx]) flushEvents(ctx context.Context, tx *txn[TTx]) error {
 	}
 	for start := 0; start < len(tx.events); start += maxRows {
 		part := tx.events[start:min(len(tx.events), start+maxRows)]
-		args := make([]any, 0, 6*len(part))
+		args := make([]any, 0, 1+len(eventTypes)*len(part))
+		args = append(args, now)
 		for i, e := range part {
-			args = append(args, e.order, seqs[start+i], now, e.kind, e.line, e.status)
+			args = append(args, e.order, offsets[start+i], e.kind, e.line, e.status)
+			if x != nil && e.order == x.order {
+				args = append(args, job, after)
+			} else {
+				args = append(args, nil, nil)
+			}
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO order_events (order_id, seq, at, kind, line, status) VALUES "+values(len(part), 6), args...); err != nil {
-			return err
-		}
+		tx.queue(Stmt{SQL: `INSERT INTO order_events (order_id, seq, at, kind, line, status)
+			SELECT v.column1, (SELECT o.event_seq FROM orders o WHERE o.id = v.column1
+				AND o.job_id = coalesce(v.column6, o.job_id) AND o.event_seq = coalesce(v.column7, o.event_seq)) + v.column2,
+				$1, v.column3, v.column4, v.column5
+			FROM (VALUES ` + typedValues(2, len(part), eventTypes) + `) v`, Args: args})
 	}
-	tx.events, tx.sets = tx.events[:0], tx.sets[:0]
-	return nil
+	tx.events, tx.sets, tx.expected = tx.events[:0], tx.sets[:0], nil
 }
+
+// eventTypes are the types of an event's row in flushEvents' VALUES:
+// order, offset, kind, line, status, and its order's expected job and
+// event_seq (or NULL).
+var eventTypes = []string{"BIGINT", "BIGINT", "TEXT", "BIGINT", "TEXT", "BIGINT", "BIGINT"}
 
 // lastSet returns the last change of order id's status in sets.
 func lastSet(sets []orderSet, id int64) (orderSet, bool) {
@@ -163,28 +213,73 @@ func list(first, n int) string {
 	return b.String()
 }
 
-// queueCooking queues the job that cooks order id, at the end of tx
-// (flushJobs).
-func (s *DB[TTx]) queueCooking(tx *txn[TTx], id int64) {
-	tx.jobs = append(tx.jobs, id)
+// typedValues returns the VALUES list of rows rows of parameters from
+// $first on, each cast to its column's type (PostgreSQL takes a bare
+// parameter in VALUES for text): (CAST($2 AS BIGINT), CAST($3 AS TEXT)),
+// ... Both databases name the columns column1, column2...
+func typedValues(first, rows int, types []string) string {
+	var b strings.Builder
+	p := first
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for i, t := range types {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("CAST($")
+			b.WriteString(strconv.Itoa(p))
+			b.WriteString(" AS ")
+			b.WriteString(t)
+			b.WriteByte(')')
+			p++
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// queueCooking queues the job that cooks order id, whose lines take
+// prep seconds, at the end of tx (flushJobs).
+func (s *DB[TTx]) queueCooking(tx *txn[TTx], id int64, prep []int) {
+	tx.jobs = append(tx.jobs, cookArgs{OrderID: id, Prep: prep})
 }
 
 // flushJobs inserts the jobs of tx — cook jobs and webhook deliveries —
-// with one call of River's, and records each order's cook job.
+// with one call of River's, and queues the statement that records each
+// order's cook job. River runs its insert at once, in the transaction,
+// ahead of what tx has queued: it reads none of it, and what is queued
+// then goes with the commit rather than in a round trip of its own. A
+// delivery waits for the count of its customer's endpoints
+// (queueDelivery): tx's queue is sent first when it holds one.
 func (s *DB[TTx]) flushJobs(ctx context.Context, tx *txn[TTx]) error {
-	n := len(tx.jobs) + len(tx.deliveries)
+	if len(tx.deliveries) > 0 {
+		if err := tx.send(ctx); err != nil {
+			return err
+		}
+	}
+	params := make([]river.InsertManyParams, 0, len(tx.jobs)+len(tx.deliveries))
+	for _, args := range tx.jobs {
+		params = append(params, river.InsertManyParams{Args: args})
+	}
+	for _, d := range tx.deliveries {
+		if d.endpoints > 0 {
+			params = append(params, river.InsertManyParams{Args: deliverArgs{OrderID: d.order},
+				InsertOpts: &river.InsertOpts{MaxAttempts: int(s.deliveries.attempts.Load())}})
+		}
+	}
+	tx.jobs, tx.deliveries = tx.jobs[:0], tx.deliveries[:0]
+	n := len(params)
 	if n == 0 {
 		return nil
 	}
-	params := make([]river.InsertManyParams, 0, n)
-	for _, id := range tx.jobs {
-		params = append(params, river.InsertManyParams{Args: cookArgs{OrderID: id}})
+	native, err := tx.Tx.Native(ctx)
+	if err != nil {
+		return err
 	}
-	for _, id := range tx.deliveries {
-		params = append(params, river.InsertManyParams{Args: deliverArgs{OrderID: id},
-			InsertOpts: &river.InsertOpts{MaxAttempts: int(s.deliveries.attempts.Load())}})
-	}
-	res, err := s.inserter.InsertManyTx(ctx, tx.Native(), params)
+	res, err := s.inserter.InsertManyTx(ctx, native, params)
 	if err != nil {
 		return fmt.Errorf("queueing %d jobs: %w", n, err)
 	}
@@ -193,18 +288,24 @@ func (s *DB[TTx]) flushJobs(ctx context.Context, tx *txn[TTx]) error {
 	}
 	// Each job's order is read from its arguments: the rows a multi-row
 	// insert returns need not come in the order of the rows inserted.
+	var args []any // order, job
 	for _, r := range res {
 		if r.Job.Kind != store.JobCook {
 			continue
 		}
-		var args cookArgs
-		if err := json.Unmarshal(r.Job.EncodedArgs, &args); err != nil {
+		var a cookArgs
+		if err := json.Unmarshal(r.Job.EncodedArgs, &a); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE orders SET job_id = $1 WHERE id = $2", r.Job.ID, args.OrderID); err != nil {
-			return err
-		}
+		args = append(args, a.OrderID, r.Job.ID)
 	}
-	tx.jobs, tx.deliveries = tx.jobs[:0], tx.deliveries[:0]
+	for start := 0; start < len(args); start += 2 * maxRows {
+		part := args[start:min(len(args), start+2*maxRows)]
+		tx.queue(Stmt{SQL: `UPDATE orders SET job_id = v.column2 FROM (VALUES ` + typedValues(1, len(part)/2, jobTypes) + `) v
+			WHERE orders.id = v.column1`, Args: part})
+	}
 	return nil
 }
+
+// jobTypes are the types of a row in flushJobs' VALUES: order, job.
+var jobTypes = []string{"BIGINT", "BIGINT"}

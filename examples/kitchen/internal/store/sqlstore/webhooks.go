@@ -74,15 +74,21 @@ func (s *DB[TTx]) DeleteWebhook(ctx context.Context, customerID int64) error {
 }
 
 // queueDelivery queues the delivery of order id's message, in tx, when
-// its customer has an endpoint; the job is inserted with the others at
-// the end of tx (flushJobs).
-func (s *DB[TTx]) queueDelivery(ctx context.Context, tx *txn[TTx], id int64) error {
-	var n int
-	err := tx.QueryRow(ctx, "SELECT count(*) FROM webhooks w JOIN orders o ON o.customer_id = w.customer_id WHERE o.id = $1", id).Scan(&n)
-	if err == nil && n > 0 {
-		tx.deliveries = append(tx.deliveries, id)
-	}
-	return err
+// its customer has an endpoint: the count of its endpoints goes with tx's
+// next batch, and the job, if there is one, is inserted with the others
+// at the end of tx (flushJobs).
+func (s *DB[TTx]) queueDelivery(tx *txn[TTx], id int64) {
+	d := &delivery{order: id}
+	tx.queue(Stmt{SQL: "SELECT count(*) FROM webhooks w JOIN orders o ON o.customer_id = w.customer_id WHERE o.id = $1",
+		Args: []any{id}, Rows: firstRow(new(bool), &d.endpoints)})
+	tx.deliveries = append(tx.deliveries, d)
+}
+
+// delivery is a webhook message a transaction delivers if its order's
+// customer has an endpoint.
+type delivery struct {
+	order     int64
+	endpoints int // of the order's customer, once counted
 }
 
 // deliveries counts the outcomes of this process's delivery attempts.

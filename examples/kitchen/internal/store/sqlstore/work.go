@@ -38,6 +38,10 @@ import (
 // cookArgs are the arguments of the job that cooks an order.
 type cookArgs struct {
 	OrderID int64 `json:"order_id"`
+	// Prep are the prep seconds of the order's lines, in line order,
+	// when the job was queued with the order (CreateOrder): its first
+	// step then knows the order without reading it (cookState).
+	Prep []int `json:"prep,omitempty"`
 }
 
 // Kind names the job kind in River's table.
@@ -83,7 +87,7 @@ func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
 		return err
 	})
 	for _, id := range ids {
-		s.queueCooking(tx, id)
+		s.queueCooking(tx, id, nil)
 	}
 	return err
 }
@@ -99,7 +103,11 @@ func (s *DB[TTx]) requeue(ctx context.Context, tx *txn[TTx]) error {
 // starts. The old job, if River ever runs it again, finds itself
 // superseded (orders.job_id) and cancels itself.
 func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter time.Duration, starting bool) error {
-	res, err := s.inserter.JobListTx(ctx, tx.Native(), river.NewJobListParams().
+	native, err := tx.Native(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := s.inserter.JobListTx(ctx, native, river.NewJobListParams().
 		Kinds(cookArgs{}.Kind()).States(rivertype.JobStateRunning).First(10_000))
 	if err != nil {
 		return err
@@ -121,7 +129,7 @@ func (s *DB[TTx]) requeueStuck(ctx context.Context, tx *txn[TTx], rescueAfter ti
 		}
 		if err == nil {
 			s.work.cfg.Logger.Info("kitchen: resuming an order", "order", args.OrderID, "stuck_job", j.ID)
-			s.queueCooking(tx, args.OrderID)
+			s.queueCooking(tx, args.OrderID, nil)
 		}
 		if err != nil {
 			return err
@@ -137,7 +145,11 @@ func (s *DB[TTx]) cancelCooking(ctx context.Context, tx *txn[TTx], job int64) er
 	if job == 0 {
 		return nil
 	}
-	_, err := s.inserter.JobCancelTx(ctx, tx.Native(), job)
+	native, err := tx.Native(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = s.inserter.JobCancelTx(ctx, native, job)
 	if errors.Is(err, river.ErrNotFound) {
 		return nil // cleaned away after it finished
 	}
@@ -270,11 +282,20 @@ func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 	cfg, start := s.work.cfg, s.work.start
 	s.work.mu.Unlock()
 	id := job.Args.OrderID
+	var known *cookState
 	if job.CreatedAt.Before(start) || job.Attempt > 1 {
 		cfg.Logger.Info("kitchen: resuming an order", "order", id, "job", job.ID, "attempt", job.Attempt)
+		// Its last run may have committed a step and died before
+		// announcing it (events.go).
+		if err := s.announce(ctx, []int64{id}); err != nil {
+			return err
+		}
+	} else if firstRun(job) {
+		known = newCookState(job.Args.Prep)
 	}
 	for {
-		wait, status, err := s.advance(ctx, id, job.ID, cfg.CookUnit)
+		wait, status, after, err := s.advance(ctx, id, job.ID, cfg.CookUnit, known)
+		known = after
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return river.JobCancel(err)
@@ -299,6 +320,16 @@ func (s *DB[TTx]) cook(ctx context.Context, job *river.Job[cookArgs]) error {
 	}
 }
 
+// firstRun reports whether job runs for the first time: no attempt
+// failed, none snoozed (River counts snoozes in the job's metadata, and
+// takes them off its attempts).
+func firstRun(job *river.Job[cookArgs]) bool {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	return job.Attempt == 1 && (len(job.Metadata) == 0 || json.Unmarshal(job.Metadata, &m) == nil && m.Snoozes == 0)
+}
+
 // superseded is the status advance reports to a job that is no longer
 // its order's (see requeueStuck).
 const superseded = "superseded"
@@ -311,88 +342,158 @@ type line struct {
 	due    time.Time
 }
 
+// cookState is what a cook job knows of its order: the order as the
+// job's last step left it or, for a job queued with its order, as
+// CreateOrder made it. With it, a step writes without reading the order
+// first (advance).
+type cookState struct {
+	status    string
+	cookingAt int64 // Unix milliseconds
+	seq       int64 // the order's event_seq
+	lines     []line
+}
+
+// newCookState is the state of an order as CreateOrder makes it, with
+// lines of prep seconds prep; nil without lines (the job was queued
+// without them, and its order is to be read).
+func newCookState(prep []int) *cookState {
+	if len(prep) == 0 {
+		return nil
+	}
+	st := &cookState{status: store.OrderReceived, seq: 1, lines: make([]line, len(prep))}
+	for i, p := range prep {
+		st.lines[i] = line{n: i + 1, prep: p, status: store.ItemQueued}
+	}
+	return st
+}
+
 // advance moves order id on as far as the clock allows, in one
 // transaction: a received order starts cooking, all its lines at once;
 // lines whose time has come are done, in the order they came due; an
-// order whose lines are all done is ready. It returns the order's status
-// and, while it cooks, how long until its next line is due. It reads the
-// order and its lines in one statement, and its change of status goes
-// with the numbering of its events (flushEvents).
-func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration) (wait time.Duration, status string, err error) {
-	err = s.write(ctx, func(tx *txn[TTx]) error {
-		var cookingAt, current int64
-		var lines []line
-		rows, err := tx.Query(ctx, `SELECT o.status, o.cooking_at, o.job_id, i.line, i.prep_seconds, i.status
-			FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = $1 ORDER BY i.line`+s.d.ForUpdate(), id)
-		err = scanAll(rows, err, func(rows Rows) error {
-			var l line
-			err := rows.Scan(&status, &cookingAt, &current, &l.n, &l.prep, &l.status)
-			lines = append(lines, l)
+// order whose lines are all done is ready. It returns the order's status,
+// how long until its next line is due while it cooks, and the order as
+// the step left it.
+//
+// When the job knows its order (known), the step is one batch, and on
+// PostgreSQL one round trip with no BEGIN and COMMIT of its own (an
+// implicit transaction): the UPDATE of the order, first, if it is still
+// as the job knows it, the step's other writes, and the events, whose
+// numbering fails — and rolls the step back — unless the order was (see
+// expect). An order that was not (cancelled, given another job, or
+// stepped by another run of the job) is then read: the step is two
+// batches, its BEGIN with the read of the order and its lines, locked,
+// and its writes with the COMMIT. The step that makes the order ready
+// has one batch more: its writes go with the count of the customer's
+// webhook endpoints, which decides whether a delivery job is queued
+// before the COMMIT (queueDelivery).
+func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration, known *cookState) (wait time.Duration, status string, after *cookState, err error) {
+	if known != nil {
+		st := known.clone()
+		var x *expectation
+		err := s.write(ctx, func(tx *txn[TTx]) error {
+			x = tx.expect(id, job, st.seq)
+			wait, err = s.step(tx, id, st, unit)
 			return err
 		})
+		found := x != nil && x.found
+		switch {
+		case found && err != nil:
+			return 0, "", nil, s.wrap("cook", err)
+		case found:
+			return wait, st.status, st, nil
+		}
+	}
+	st := &cookState{}
+	err = s.write(ctx, func(tx *txn[TTx]) error {
+		var current int64
+		var lines []line
+		err := tx.send(ctx, Stmt{SQL: `SELECT o.status, o.cooking_at, o.event_seq, o.job_id, i.line, i.prep_seconds, i.status
+			FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = $1 ORDER BY i.line` + s.d.ForUpdate(),
+			Args: []any{id}, Rows: eachRow(func(rows Rows) error {
+				var l line
+				err := rows.Scan(&st.status, &st.cookingAt, &st.seq, &current, &l.n, &l.prep, &l.status)
+				lines = append(lines, l)
+				return err
+			})})
+		st.lines = lines
 		switch {
 		case err != nil:
 			return err
 		case len(lines) == 0:
 			return store.ErrNotFound
 		case current != job:
-			status = superseded
+			st.status = superseded
 			return nil
-		case status != store.OrderReceived && status != store.OrderCooking:
-			return nil
-		}
-		now := s.now()
-		if status == store.OrderReceived {
-			if err := s.startCooking(ctx, tx, id, now, lines); err != nil {
-				return err
-			}
-			status, cookingAt = store.OrderCooking, store.Millis(now)
-		}
-		var cooking []line
-		for _, l := range lines {
-			switch l.status {
-			case store.ItemCooking:
-				l.due = store.FromMillis(cookingAt).Add(time.Duration(l.prep) * unit)
-				cooking = append(cooking, l)
-			case store.ItemDone:
-			default: // a line neither cooking nor done: not this step's to finish
-				return fmt.Errorf("order %d is cooking with a line that is %s", id, l.status)
-			}
-		}
-		slices.SortStableFunc(cooking, func(a, b line) int { return a.due.Compare(b.due) })
-		var done []any
-		for _, l := range cooking {
-			if l.due.After(now) {
-				wait = l.due.Sub(now)
-				break
-			}
-			done = append(done, l.n)
-			tx.appendEvent(id, store.EventItem, l.n, store.ItemDone)
-		}
-		if len(done) > 0 {
-			_, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line IN "+list(3, len(done)),
-				append([]any{store.ItemDone, id}, done...)...)
-			if err != nil {
-				return err
-			}
-		}
-		if wait > 0 {
+		case st.status != store.OrderReceived && st.status != store.OrderCooking:
 			return nil
 		}
-		status = store.OrderReady
-		tx.appendEvent(id, store.EventOrder, 0, status)
-		tx.setOrder(id, status, cookingAt)
-		return s.queueDelivery(ctx, tx, id)
+		wait, err = s.step(tx, id, st, unit)
+		return err
 	})
-	return wait, status, s.wrap("cook", err)
+	if err != nil {
+		return 0, "", nil, s.wrap("cook", err)
+	}
+	return wait, st.status, st, nil
+}
+
+// clone returns a copy of st that a step may change.
+func (st *cookState) clone() *cookState {
+	c := *st
+	c.lines = slices.Clone(st.lines)
+	return &c
+}
+
+// step writes, in tx, a step of order id, received or cooking as st
+// says, and moves st on as the step leaves the order.
+func (s *DB[TTx]) step(tx *txn[TTx], id int64, st *cookState, unit time.Duration) (wait time.Duration, err error) {
+	now := s.now()
+	events := len(tx.events)
+	defer func() { st.seq += int64(len(tx.events) - events) }()
+	if st.status == store.OrderReceived {
+		s.startCooking(tx, id, now, st.lines)
+		st.status, st.cookingAt = store.OrderCooking, store.Millis(now)
+	}
+	var cooking []int // of st.lines
+	for i, l := range st.lines {
+		switch l.status {
+		case store.ItemCooking:
+			st.lines[i].due = store.FromMillis(st.cookingAt).Add(time.Duration(l.prep) * unit)
+			cooking = append(cooking, i)
+		case store.ItemDone:
+		default: // a line neither cooking nor done: not this step's to finish
+			return 0, fmt.Errorf("order %d is cooking with a line that is %s", id, l.status)
+		}
+	}
+	slices.SortStableFunc(cooking, func(a, b int) int { return st.lines[a].due.Compare(st.lines[b].due) })
+	var done []any
+	for _, i := range cooking {
+		l := &st.lines[i]
+		if l.due.After(now) {
+			wait = l.due.Sub(now)
+			break
+		}
+		done = append(done, l.n)
+		l.status = store.ItemDone
+		tx.appendEvent(id, store.EventItem, l.n, store.ItemDone)
+	}
+	if len(done) > 0 {
+		tx.queue(Stmt{SQL: "UPDATE order_items SET status = $1 WHERE order_id = $2 AND line IN " + list(3, len(done)),
+			Args: append([]any{store.ItemDone, id}, done...)})
+	}
+	if wait > 0 {
+		return wait, nil
+	}
+	st.status = store.OrderReady
+	tx.appendEvent(id, store.EventOrder, 0, st.status)
+	tx.setOrder(id, st.status, st.cookingAt)
+	s.queueDelivery(tx, id)
+	return 0, nil
 }
 
 // startCooking moves a received order and its queued lines to cooking.
-func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now time.Time, lines []line) error {
-	if _, err := tx.Exec(ctx, "UPDATE order_items SET status = $1 WHERE order_id = $2 AND status = $3",
-		store.ItemCooking, id, store.ItemQueued); err != nil {
-		return err
-	}
+func (s *DB[TTx]) startCooking(tx *txn[TTx], id int64, now time.Time, lines []line) {
+	tx.queue(Stmt{SQL: "UPDATE order_items SET status = $1 WHERE order_id = $2 AND status = $3",
+		Args: []any{store.ItemCooking, id, store.ItemQueued}})
 	tx.appendEvent(id, store.EventOrder, 0, store.OrderCooking)
 	tx.setOrder(id, store.OrderCooking, store.Millis(now))
 	for i, l := range lines {
@@ -401,5 +502,4 @@ func (s *DB[TTx]) startCooking(ctx context.Context, tx *txn[TTx], id int64, now 
 			lines[i].status = store.ItemCooking
 		}
 	}
-	return nil
 }

@@ -266,6 +266,13 @@ func testCustomers(t *testing.T, s store.Store) {
 	}
 }
 
+// Fixture makes a customer and three dishes in s: a soup (1 prep
+// second), a steak (3) and a pie that is not available.
+func Fixture(t *testing.T, s store.Store) (store.Customer, []store.Dish) {
+	t.Helper()
+	return fixture(t, s)
+}
+
 // fixture makes a customer and three dishes, the third unavailable.
 func fixture(t *testing.T, s store.Store) (store.Customer, []store.Dish) {
 	c := ctx(t)
