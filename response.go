@@ -408,7 +408,11 @@ func (op *operation) writeOutput(w http.ResponseWriter, r *http.Request, st *sta
 		case st.format > 0:
 			err = op.api.cfg.Formats[st.format-1].Marshal(&st.buf, reflect.NewAt(p.bodyType, body).Interface())
 		case p.flat != nil:
-			st.buf.Write(p.flat.appendTo(st.buf.AvailableBuffer(), body))
+			if b := p.flat.appendTo(st.buf.AvailableBuffer(), body); b != nil {
+				st.buf.Write(b)
+				break
+			}
+			fallthrough // a time the encoder refuses, and says why
 		default:
 			err = json.MarshalWrite(&st.buf, reflect.NewAt(p.bodyType, body).Interface(), wire.JSON)
 		}

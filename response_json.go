@@ -9,21 +9,30 @@ package roux
 // booleans (and structs of those), the bytes it writes follow from the
 // type alone, so the encoding is compiled once at registration into a
 // list of members, each with its offset, its kind and its name already
-// quoted, and a request appends straight to the response buffer.
+// quoted, and a request appends straight to the response buffer. A
+// time.Time member is written as the encoder writes it (RFC 3339 with
+// nanoseconds), and a slice of strings, integers, booleans or flat
+// structs as an array of them (nil as [], as the encoder does).
 //
 // Only types whose encoding is certain are compiled: a field or struct
-// with exported methods (a marshaler, IsZero, a format), a float, a
-// pointer, a collection, an embedded field, a tag option other than
-// omitempty and omitzero, or a name the tag grammar would need quoting
-// for, leaves the whole body to json.MarshalWrite. The output is the
-// same byte for byte, as wire.JSON makes it: invalid UTF-8 becomes
+// with a method the encoder calls (MarshalJSONTo, MarshalJSON,
+// AppendText, MarshalText, IsZero), a type of package time other than
+// time.Time, a float, a pointer, a map, an array, a byte slice, an
+// embedded field, a tag option other than omitempty and omitzero (or
+// either on a time or a slice), or a name the tag grammar would need
+// quoting for, leaves the whole body to json.MarshalWrite. The output is
+// the same byte for byte, as wire.JSON makes it: invalid UTF-8 becomes
 // U+FFFD, '<', '>' and '&' are not escaped, and omitempty omits false, 0
-// and "" as encoding/json does. FuzzFlatJSON compares the two.
+// and "" as encoding/json does. A time the encoder refuses (a year
+// outside [0,9999], a zone offset of 24 hours or more) makes appendTo
+// return nil, and the body goes to json.MarshalWrite, which says why.
+// FuzzFlatJSON compares the two.
 
 import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 	"unsafe"
 
@@ -38,11 +47,18 @@ type flatJSON struct {
 // flatMember is one member of a flat struct's JSON object.
 type flatMember struct {
 	offset uintptr
-	kind   reflect.Kind
-	omit   bool      // omitempty or omitzero: a zero value sends nothing
-	name   string    // the quoted name and the colon: `"id":`
-	sub    *flatJSON // the encoding of a struct member (kind Struct)
+	kind   reflect.Kind // of the member; flatTime for a time.Time
+	omit   bool         // omitempty or omitzero: a zero value sends nothing
+	name   string       // the quoted name and the colon: `"id":`
+	sub    *flatJSON    // the encoding of a struct member, or of a slice's struct elements
+	elem   reflect.Kind // a slice's element kind
+	size   uintptr      // a slice's element size
 }
+
+// flatTime is the kind of a time.Time member.
+const flatTime = reflect.UnsafePointer + 1
+
+var timeType = reflect.TypeFor[time.Time]()
 
 // maxFlatDepth bounds the nesting of flat structs, so that a deep type
 // is left to the encoder rather than compiled into a deep recursion.
@@ -54,7 +70,7 @@ func compileFlatJSON(t reflect.Type) *flatJSON {
 }
 
 func compileFlat(t reflect.Type, depth int) *flatJSON {
-	if t.Kind() != reflect.Struct || depth > maxFlatDepth || hasMethods(t) {
+	if t.Kind() != reflect.Struct || depth > maxFlatDepth || hasJSONMethods(t) || t.PkgPath() == "time" {
 		return nil
 	}
 	enc := &flatJSON{}
@@ -90,18 +106,35 @@ func compileFlat(t reflect.Type, depth int) *flatJSON {
 				m.omit = true
 			}
 		}
-		switch m.kind {
-		case reflect.String, reflect.Bool,
-			reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			if hasMethods(sf.Type) {
-				return nil
+		switch {
+		case sf.Type == timeType:
+			if m.omit {
+				return nil // omitempty never omits a struct, omitzero the zero time: left to the encoder
 			}
-		case reflect.Struct:
+			m.kind = flatTime
+		case isFlatScalar(sf.Type):
+		case m.kind == reflect.Struct:
 			if m.omit {
 				return nil // a zero struct would be omitted: rare, left to the encoder
 			}
 			if m.sub = compileFlat(sf.Type, depth+1); m.sub == nil {
+				return nil
+			}
+		case m.kind == reflect.Slice:
+			et := sf.Type.Elem()
+			if m.omit || hasJSONMethods(sf.Type) {
+				return nil // omitempty and omitzero differ on an empty slice: left to the encoder
+			}
+			m.elem, m.size = et.Kind(), et.Size()
+			switch {
+			case m.elem == reflect.Uint8:
+				return nil // base64
+			case isFlatScalar(et):
+			case m.elem == reflect.Struct && et != timeType:
+				if m.sub = compileFlat(et, depth+1); m.sub == nil {
+					return nil
+				}
+			default:
 				return nil
 			}
 		default:
@@ -117,13 +150,39 @@ func compileFlat(t reflect.Type, depth int) *flatJSON {
 	return enc
 }
 
-// hasMethods reports whether t or *t has exported methods; any of them
-// could change the encoding (MarshalJSON, MarshalText, IsZero, ...).
-func hasMethods(t reflect.Type) bool {
-	return t.NumMethod() > 0 || reflect.PointerTo(t).NumMethod() > 0
+// jsonMethods are the methods the encoder calls on a value of any type:
+// its marshaler interfaces, and IsZero for omitzero.
+var jsonMethods = []string{"MarshalJSONTo", "MarshalJSON", "AppendText", "MarshalText", "IsZero"}
+
+// hasJSONMethods reports whether t or *t has a method of jsonMethods,
+// whatever its signature: any of them could change the encoding. Other
+// methods (String, a schema's Enum) do not.
+func hasJSONMethods(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	for _, name := range jsonMethods {
+		if _, ok := pt.MethodByName(name); ok { // *t has the methods of t too
+			return true
+		}
+	}
+	return false
 }
 
-// appendTo appends the JSON object of the struct at p to b.
+// isFlatScalar reports whether t is a string, boolean or integer type the
+// flat encoding writes: none of package time (a Duration is a number of
+// nanoseconds by wire.JSON's option, left to the encoder) and none with
+// a method of jsonMethods.
+func isFlatScalar(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return t.PkgPath() != "time" && !hasJSONMethods(t)
+	}
+	return false
+}
+
+// appendTo appends the JSON object of the struct at p to b. It returns
+// nil when a time in it is one the encoder refuses.
 func (e *flatJSON) appendTo(b []byte, p unsafe.Pointer) []byte {
 	b = append(b, '{')
 	first := true
@@ -138,36 +197,104 @@ func (e *flatJSON) appendTo(b []byte, p unsafe.Pointer) []byte {
 		}
 		first = false
 		b = append(b, m.name...)
-		switch m.kind {
+		switch m.kind { // the commonest kinds first, without a call
 		case reflect.String:
 			b = appendJSONString(b, *(*string)(f))
-		case reflect.Bool:
-			b = strconv.AppendBool(b, *(*bool)(f))
-		case reflect.Int:
-			b = strconv.AppendInt(b, int64(*(*int)(f)), 10)
-		case reflect.Int8:
-			b = strconv.AppendInt(b, int64(*(*int8)(f)), 10)
-		case reflect.Int16:
-			b = strconv.AppendInt(b, int64(*(*int16)(f)), 10)
-		case reflect.Int32:
-			b = strconv.AppendInt(b, int64(*(*int32)(f)), 10)
 		case reflect.Int64:
 			b = strconv.AppendInt(b, *(*int64)(f), 10)
-		case reflect.Uint:
-			b = strconv.AppendUint(b, uint64(*(*uint)(f)), 10)
-		case reflect.Uint8:
-			b = strconv.AppendUint(b, uint64(*(*uint8)(f)), 10)
-		case reflect.Uint16:
-			b = strconv.AppendUint(b, uint64(*(*uint16)(f)), 10)
-		case reflect.Uint32:
-			b = strconv.AppendUint(b, uint64(*(*uint32)(f)), 10)
-		case reflect.Uint64:
-			b = strconv.AppendUint(b, *(*uint64)(f), 10)
+		case reflect.Int:
+			b = strconv.AppendInt(b, int64(*(*int)(f)), 10)
 		case reflect.Struct:
-			b = m.sub.appendTo(b, f)
+			if b = m.sub.appendTo(b, f); b == nil {
+				return nil
+			}
+		case reflect.Slice:
+			if b = m.appendSlice(b, f); b == nil {
+				return nil
+			}
+		case flatTime:
+			if b = appendJSONTime(b, (*time.Time)(f)); b == nil {
+				return nil
+			}
+		default:
+			b = appendScalar(b, m.kind, f)
 		}
 	}
 	return append(b, '}')
+}
+
+// appendSlice appends the slice at p as a JSON array (nil is []), or
+// returns nil as appendTo does.
+func (m *flatMember) appendSlice(b []byte, p unsafe.Pointer) []byte {
+	s := (*sliceHeader)(p)
+	b = append(b, '[')
+	for i := range s.len {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		e := unsafe.Add(s.data, uintptr(i)*m.size)
+		if m.sub == nil {
+			b = appendScalar(b, m.elem, e)
+		} else if b = m.sub.appendTo(b, e); b == nil {
+			return nil
+		}
+	}
+	return append(b, ']')
+}
+
+// sliceHeader is the layout of a slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// appendScalar appends the string, boolean or integer of kind k at p.
+func appendScalar(b []byte, k reflect.Kind, p unsafe.Pointer) []byte {
+	switch k {
+	case reflect.String:
+		return appendJSONString(b, *(*string)(p))
+	case reflect.Bool:
+		return strconv.AppendBool(b, *(*bool)(p))
+	case reflect.Int:
+		return strconv.AppendInt(b, int64(*(*int)(p)), 10)
+	case reflect.Int8:
+		return strconv.AppendInt(b, int64(*(*int8)(p)), 10)
+	case reflect.Int16:
+		return strconv.AppendInt(b, int64(*(*int16)(p)), 10)
+	case reflect.Int32:
+		return strconv.AppendInt(b, int64(*(*int32)(p)), 10)
+	case reflect.Int64:
+		return strconv.AppendInt(b, *(*int64)(p), 10)
+	case reflect.Uint:
+		return strconv.AppendUint(b, uint64(*(*uint)(p)), 10)
+	case reflect.Uint8:
+		return strconv.AppendUint(b, uint64(*(*uint8)(p)), 10)
+	case reflect.Uint16:
+		return strconv.AppendUint(b, uint64(*(*uint16)(p)), 10)
+	case reflect.Uint32:
+		return strconv.AppendUint(b, uint64(*(*uint32)(p)), 10)
+	default: // Uint64
+		return strconv.AppendUint(b, *(*uint64)(p), 10)
+	}
+}
+
+// appendJSONTime appends t as the encoder does by default: RFC 3339 with
+// nanoseconds, quoted. It returns nil for what the encoder refuses: a
+// year that is not four digits, a zone offset of 24 hours or more.
+func appendJSONTime(b []byte, t *time.Time) []byte {
+	b = append(b, '"')
+	n := len(b)
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	v := b[n:]
+	if v[len("9999")] != '-' {
+		return nil
+	}
+	if v[len(v)-1] != 'Z' {
+		if c := v[len(v)-len("Z07:00")]; '0' <= c && c <= '9' || (v[len(v)-5]-'0')*10+v[len(v)-4]-'0' >= 24 {
+			return nil
+		}
+	}
+	return append(b, '"')
 }
 
 // isZeroScalar reports whether the scalar of kind k at p holds its zero

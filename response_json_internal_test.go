@@ -77,8 +77,86 @@ func checkFlat[T any](t *testing.T, v T) {
 		t.Fatalf("json.Marshal: %v", err)
 	}
 	got := enc.appendTo([]byte("prefix"), unsafe.Pointer(&v))
+	if got == nil {
+		t.Fatalf("the flat encoding of %#v refused a value json.Marshal took", v)
+	}
 	if diff := cmp.Diff("prefix"+string(want), string(got)); diff != "" {
 		t.Errorf("flat encoding of %#v differs from json.Marshal (-want +got):\n%s", v, diff)
+	}
+}
+
+// flatStation is a named string with a method the encoder does not call,
+// as the kitchen's Station has for its schema's enum.
+type flatStation string
+
+func (flatStation) Enum() []flatStation { return []flatStation{"grill", "wok"} }
+
+// flatLine and flatOrder have the shapes of the kitchen's order: times, a
+// slice of structs, a slice of strings.
+type flatLine struct {
+	Line    int         `json:"line"`
+	DishID  int64       `json:"dish_id,omitempty"`
+	Name    string      `json:"name"`
+	Station flatStation `json:"station"`
+}
+
+type flatOrder struct {
+	ID        int64      `json:"id"`
+	Note      string     `json:"note,omitempty"`
+	Items     []flatLine `json:"items"`
+	Tags      []string   `json:"tags"`
+	Counts    []int32
+	Flags     []bool    `json:"flags"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time
+}
+
+func TestFlatJSONCollectionsAndTimes(t *testing.T) {
+	t.Parallel()
+	utc := time.Date(2026, 12, 6, 5, 57, 1, 123456789, time.UTC)
+	for _, tt := range []struct {
+		name string
+		v    flatOrder
+	}{
+		{"zero: nil slices are [], the zero time", flatOrder{}},
+		{"empty slices", flatOrder{Items: []flatLine{}, Tags: []string{}, Counts: []int32{}, Flags: []bool{}}},
+		{"an order", flatOrder{ID: 7, Note: "no onions", Items: []flatLine{{Line: 1, DishID: 4, Name: "Steak", Station: "grill"}, {Line: 2, Name: "<soup> & \"bread\"\n"}},
+			Tags: []string{"vegan", "caf\xe9"}, Counts: []int32{-1, 0, 2147483647}, Flags: []bool{true, false},
+			CreatedAt: utc, UpdatedAt: utc.Add(time.Millisecond)}},
+		{"whole seconds", flatOrder{CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}},
+		{"an offset", flatOrder{CreatedAt: utc.In(time.FixedZone("", -(9*3600 + 30*60))), UpdatedAt: utc.In(time.FixedZone("X", 14*3600))}},
+		{"year 0 and 9999", flatOrder{CreatedAt: time.Date(0, 1, 1, 0, 0, 0, 1, time.UTC), UpdatedAt: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			checkFlat(t, tt.v)
+		})
+	}
+}
+
+// TestFlatJSONRefusedTimes: a time the encoder refuses makes the flat
+// encoding return nil, so that the encoder answers with its error.
+func TestFlatJSONRefusedTimes(t *testing.T) {
+	t.Parallel()
+	enc := compileFlatJSON(reflect.TypeFor[flatOrder]())
+	for _, tt := range []struct {
+		name string
+		at   time.Time
+	}{
+		{"year 10000", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"year -1", time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"offset of 24 hours", time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", 24*3600))},
+		{"offset of 100 hours", time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", -100*3600))},
+	} {
+		v := flatOrder{Items: []flatLine{{Line: 1}}}
+		v.Items[0].Name = "x"
+		v.UpdatedAt = tt.at
+		if _, err := json.Marshal(&v, wire.JSON); err == nil {
+			t.Errorf("%s: json.Marshal took it; this test expects a refusal", tt.name)
+		}
+		if enc.appendTo(nil, unsafe.Pointer(&v)) != nil {
+			t.Errorf("%s: the flat encoding took a time json.Marshal refuses", tt.name)
+		}
 	}
 }
 
@@ -118,6 +196,15 @@ func FuzzFlatJSON(f *testing.F) {
 	f.Add("\xff<&>\"\\\n", "\u2028", int64(-9), uint64(0), false)
 	f.Fuzz(func(t *testing.T, s1, s2 string, i int64, u uint64, b bool) {
 		checkFlat(t, fillFlat(s1, s2, i, u, b))
+		// The same values in collections and times: seconds from i (a
+		// year within the encoder's range), nanoseconds and a zone offset
+		// of under a day from u.
+		at := time.Unix(i%253402300800, int64(u%1e9)).In(time.FixedZone(s2, int(u%86400)-43200))
+		if at.Year() < 0 {
+			at = at.AddDate(1970, 0, 0)
+		}
+		checkFlat(t, flatOrder{ID: i, Note: s1, Items: []flatLine{{Line: int(i), Name: s1, Station: flatStation(s2)}, {DishID: i}},
+			Tags: []string{s1, s2}, Counts: []int32{int32(i), int32(u)}, Flags: []bool{b, !b}, CreatedAt: at, UpdatedAt: at.UTC()})
 	})
 }
 
@@ -128,6 +215,14 @@ func (flatStringer) String() string { return "" }
 type flatNamedWithMethod string
 
 func (flatNamedWithMethod) MarshalText() ([]byte, error) { return []byte("x"), nil }
+
+type flatZeroer string
+
+func (flatZeroer) IsZero() bool { return false }
+
+type flatSlice []string
+
+func (flatSlice) MarshalJSON() ([]byte, error) { return []byte("0"), nil }
 
 type flatEmbedded struct {
 	flatInner
@@ -152,15 +247,36 @@ func TestCompileFlatJSON(t *testing.T) {
 		{reflect.TypeFor[*flatInner](), false},
 		{reflect.TypeFor[[]flatInner](), false},
 		{reflect.TypeFor[map[string]string](), false},
-		{reflect.TypeFor[flatStringer](), false},
+		{reflect.TypeFor[flatStringer](), true}, // String is no method of the encoder's
+		{reflect.TypeFor[flatOrder](), true},
 		{reflect.TypeFor[flatEmbedded](), false},
 		{reflect.TypeFor[struct{ F float64 }](), false},
 		{reflect.TypeFor[struct{ P *string }](), false},
-		{reflect.TypeFor[struct{ S []string }](), false},
-		{reflect.TypeFor[struct{ T time.Time }](), false},
+		{reflect.TypeFor[struct{ S []string }](), true},
+		{reflect.TypeFor[struct{ T time.Time }](), true},
+		{reflect.TypeFor[struct{ S []flatStation }](), true},
 		{reflect.TypeFor[struct{ D time.Duration }](), false},
+		{reflect.TypeFor[struct{ D []time.Duration }](), false},
+		{reflect.TypeFor[struct{ M time.Month }](), false},
+		{reflect.TypeFor[struct{ T []time.Time }](), false},
+		{reflect.TypeFor[struct{ T *time.Time }](), false},
+		{reflect.TypeFor[struct {
+			T time.Time `json:"t,omitzero"`
+		}](), false},
+		{reflect.TypeFor[struct {
+			S []string `json:"s,omitempty"`
+		}](), false},
+		{reflect.TypeFor[struct{ B []byte }](), false},
+		{reflect.TypeFor[struct{ F []float64 }](), false},
+		{reflect.TypeFor[struct{ P []*flatInner }](), false},
+		{reflect.TypeFor[struct{ S [][]string }](), false},
+		{reflect.TypeFor[struct{ A [2]string }](), false},
+		{reflect.TypeFor[struct{ S []flatNamedWithMethod }](), false},
+		{reflect.TypeFor[struct{ S flatZeroer }](), false},
+		{reflect.TypeFor[struct{ S flatSlice }](), false},
+		{reflect.TypeFor[struct{ S []flatEmbedded }](), false},
 		{reflect.TypeFor[struct{ N flatNamedWithMethod }](), false},
-		{reflect.TypeFor[struct{ N flatStringer }](), false},
+		{reflect.TypeFor[struct{ N flatStringer }](), true},
 		{reflect.TypeFor[struct{ A any }](), false},
 		{reflect.TypeFor[struct{ U uintptr }](), false},
 		{reflect.TypeFor[struct {

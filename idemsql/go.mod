@@ -7,7 +7,7 @@ replace github.com/roux-go/roux => ../
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/roux-go/roux v0.0.0
+	github.com/roux-go/roux v0.1.0
 	modernc.org/sqlite v1.62.0
 )
 

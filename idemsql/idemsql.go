@@ -18,6 +18,19 @@
 // the stored entry has lapsed: of two concurrent claims, the database
 // lets one win. Lapsed rows are reused by the next claim of their key;
 // [Store.DeleteExpired] removes the others, from a periodic job.
+//
+// # Writes in the service's transactions
+//
+// By default each write (a claim, a renewal, an answer, a release)
+// commits on its own: an idempotent request costs two commits besides
+// its own. A service that already batches its writes — one writer that
+// commits many in one transaction, as SQLite wants — hands the store
+// its way of writing with [Writer], and the keys' writes share its
+// commits:
+//
+//	store := idemsql.New(db, idemsql.SQLite, idemsql.Writer(func(ctx context.Context, write func(idemsql.Conn) error) error {
+//		return writes.Do(ctx, func(tx *sql.Tx) error { return write(tx) }) // the service's group commit
+//	}))
 package idemsql
 
 import (
@@ -68,8 +81,42 @@ CREATE INDEX IF NOT EXISTS ` + Table + `_expires ON ` + Table + ` (expires_ms);`
 // gives up after 5 seconds, or when its context ends. It is safe for
 // concurrent use, as its *sql.DB is.
 type Store struct {
-	db *sql.DB
-	d  Dialect
+	db  *sql.DB
+	d   Dialect
+	run WriteFunc
+}
+
+// Conn runs a Store's statements: a *sql.DB, *sql.Conn or *sql.Tx.
+type Conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// WriteFunc runs one write of a Store: it calls write once, with a Conn
+// on the store's database, and returns write's error; or, when write
+// returned nil, nil once what write did is committed, durable and
+// visible to the store's later calls — and the error that kept it from
+// being so otherwise. When write fails, it may keep or roll back what
+// write did (a claim's failure leaves the key as it was, or claimed by a
+// token nobody holds, which lapses). A WriteFunc is called concurrently.
+type WriteFunc func(ctx context.Context, write func(Conn) error) error
+
+// Option is a setting of a Store, for [New].
+type Option interface{ apply(*Store) }
+
+type option func(*Store)
+
+func (o option) apply(s *Store) { o(s) }
+
+// Writer makes the store run its writes — Claim (with its read of a key
+// already held), Update, Release and DeleteExpired — with run, in the
+// service's own transactions, rather than each on its own on the
+// *sql.DB: a service that commits its writes in groups (one
+// transaction, one fsync, for all the writes waiting) lets the keys'
+// writes share them. The default runs write on the *sql.DB, where each
+// statement commits on its own.
+func Writer(run WriteFunc) Option {
+	return option(func(s *Store) { s.run = run })
 }
 
 // callTimeout bounds each call: roux completes keys with a context that
@@ -81,7 +128,14 @@ var _ roux.IdempotencyStore = (*Store)(nil)
 // New returns a store of the entries in db, a database of dialect d.
 // Create the table with [Store.CreateTable] or a migration running
 // [Schema].
-func New(db *sql.DB, d Dialect) *Store { return &Store{db: db, d: d} }
+func New(db *sql.DB, d Dialect, opts ...Option) *Store {
+	s := &Store{db: db, d: d}
+	s.run = func(_ context.Context, write func(Conn) error) error { return write(db) }
+	for _, o := range opts {
+		o.apply(s)
+	}
+	return s
+}
 
 // CreateTable creates the table and its index, unless they exist.
 func (s *Store) CreateTable(ctx context.Context) error {
@@ -126,32 +180,44 @@ WHERE idem_key = $6 AND token = $7`
 )
 
 // Claim implements roux.IdempotencyStore: one upsert that takes the key
-// unless a live entry holds it, then a read of that entry.
+// unless a live entry holds it, then a read of that entry, in one write.
 func (s *Store) Claim(ctx context.Context, key string, e *roux.IdempotencyEntry) (*roux.IdempotencyEntry, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	for range 3 {
-		now := time.Now().UnixMilli()
-		res, err := s.db.ExecContext(ctx, claimSQL, key, e.Fingerprint, e.Token, e.Expires.UnixMilli(), now)
+		var (
+			prev    *roux.IdempotencyEntry
+			claimed bool
+		)
+		err := s.run(ctx, func(c Conn) error {
+			prev, claimed = nil, false
+			now := time.Now().UnixMilli()
+			res, err := c.ExecContext(ctx, claimSQL, key, e.Fingerprint, e.Token, e.Expires.UnixMilli(), now)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil || n == 1 {
+				claimed = err == nil
+				return err
+			}
+			prev, err = lookup(ctx, c, key, now)
+			return err
+		})
 		if err != nil {
 			return nil, wrap(err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return nil, wrap(err)
-		} else if n == 1 {
-			return nil, nil
+		if claimed || prev != nil {
+			return prev, nil
 		}
-		prev, err := s.lookup(ctx, key, now)
-		if prev != nil || err != nil {
-			return prev, err
-		}
-		// The entry lapsed or was released between the two statements:
-		// claim again.
+		// The entry lapsed or was released between the two statements
+		// (each committed on its own): claim again.
 	}
 	return nil, fmt.Errorf("idemsql: the key %s changes hands too fast to claim", key)
 }
 
-func (s *Store) lookup(ctx context.Context, key string, now int64) (*roux.IdempotencyEntry, error) {
+// lookup reads the live entry under key, or nil.
+func lookup(ctx context.Context, c Conn, key string, now int64) (*roux.IdempotencyEntry, error) {
 	var (
 		e            roux.IdempotencyEntry
 		expires      int64
@@ -159,17 +225,17 @@ func (s *Store) lookup(ctx context.Context, key string, now int64) (*roux.Idempo
 		header       string
 		body         []byte
 	)
-	err := s.db.QueryRowContext(ctx, lookupSQL, key, now).Scan(&e.Fingerprint, &e.Token, &expires, &done, &status, &header, &body)
+	err := c.QueryRowContext(ctx, lookupSQL, key, now).Scan(&e.Fingerprint, &e.Token, &expires, &done, &status, &header, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, wrap(err)
+		return nil, err
 	}
 	e.Expires, e.Done, e.Status, e.Body = time.UnixMilli(expires), done == 1, status, body
 	if header != "" {
 		if err := json.Unmarshal([]byte(header), &e.Header); err != nil {
-			return nil, fmt.Errorf("idemsql: the stored headers of %s: %w", key, err)
+			return nil, fmt.Errorf("the stored headers of %s: %w", key, err)
 		}
 	}
 	return &e, nil
@@ -193,29 +259,36 @@ func (s *Store) Update(ctx context.Context, key string, e *roux.IdempotencyEntry
 	if e.Done {
 		done = 1
 	}
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
-	_, err := s.db.ExecContext(ctx, updateSQL, e.Expires.UnixMilli(), done, e.Status, header, e.Body, key, e.Token)
-	return wrap(err)
+	return s.exec(ctx, updateSQL, e.Expires.UnixMilli(), done, e.Status, header, e.Body, key, e.Token)
 }
 
 // Release implements roux.IdempotencyStore.
 func (s *Store) Release(ctx context.Context, key, token string) error {
+	return s.exec(ctx, releaseSQL, key, token)
+}
+
+// exec runs one statement as a write, within callTimeout.
+func (s *Store) exec(ctx context.Context, query string, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	_, err := s.db.ExecContext(ctx, releaseSQL, key, token)
-	return wrap(err)
+	return wrap(s.run(ctx, func(c Conn) error {
+		_, err := c.ExecContext(ctx, query, args...)
+		return err
+	}))
 }
 
 // DeleteExpired deletes the entries that have lapsed and returns how many
 // it deleted. Run it now and then (an hourly job); claims reuse lapsed
 // rows anyway, so it only keeps the table small.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, expiredSQL, time.Now().UnixMilli())
-	if err != nil {
-		return 0, wrap(err)
-	}
-	n, err := res.RowsAffected()
+	var n int64
+	err := s.run(ctx, func(c Conn) error {
+		res, err := c.ExecContext(ctx, expiredSQL, time.Now().UnixMilli())
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
 	return n, wrap(err)
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,29 +30,36 @@ import (
 // databases opens a fresh database of each dialect: a SQLite file, and a
 // schema of its own in the PostgreSQL of ROUX_POSTGRES_URL (or
 // KITCHEN_POSTGRES_URL, which CI sets: see .ci/postgres.sh). Without
-// either, PostgreSQL is skipped, unless CI is set: CI must run it.
+// either, PostgreSQL is skipped, unless CI is set: CI must run it. Each
+// dialect comes twice: a store that writes on the *sql.DB, and one
+// ("/tx") whose writes run in transactions of their own through
+// idemsql.Writer, as a service's writer runs them.
 func databases(t testing.TB) map[string]*idemsql.Store {
 	t.Helper()
 	ctx := context.Background()
 	stores := map[string]*idemsql.Store{}
-	lite, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "idem.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lite.Close() })
-	stores["sqlite"] = idemsql.New(lite, idemsql.SQLite)
-
 	base := os.Getenv("ROUX_POSTGRES_URL")
 	if base == "" {
 		base = os.Getenv("KITCHEN_POSTGRES_URL")
 	}
-	switch {
-	case base != "":
-		stores["postgres"] = idemsql.New(postgres(t, base), idemsql.PostgreSQL)
-	case os.Getenv("CI") != "":
+	if base == "" && os.Getenv("CI") != "" {
 		t.Fatal("neither ROUX_POSTGRES_URL nor KITCHEN_POSTGRES_URL is set: CI must start PostgreSQL (.ci/postgres.sh)")
-	default:
+	}
+	if base == "" {
 		t.Log("PostgreSQL skipped: set ROUX_POSTGRES_URL=$(bash .ci/postgres.sh)")
+	}
+	for _, inTx := range []bool{false, true} {
+		open := func(name string, db *sql.DB, d idemsql.Dialect) {
+			if inTx {
+				stores[name+"/tx"] = idemsql.New(db, d, idemsql.Writer(inTransaction(db)))
+			} else {
+				stores[name] = idemsql.New(db, d)
+			}
+		}
+		open("sqlite", sqlite(t), idemsql.SQLite)
+		if base != "" {
+			open("postgres", postgres(t, base), idemsql.PostgreSQL)
+		}
 	}
 	for name, s := range stores {
 		if err := s.CreateTable(ctx); err != nil {
@@ -62,6 +70,33 @@ func databases(t testing.TB) map[string]*idemsql.Store {
 		}
 	}
 	return stores
+}
+
+// inTransaction returns a WriteFunc that runs each write in a
+// transaction of its own on db.
+func inTransaction(db *sql.DB) idemsql.WriteFunc {
+	return func(ctx context.Context, write func(idemsql.Conn) error) error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := write(tx); err != nil {
+			return errors.Join(err, tx.Rollback())
+		}
+		return tx.Commit()
+	}
+}
+
+// sqlite opens a fresh SQLite file, in WAL mode, whose transactions take
+// the write lock as they begin.
+func sqlite(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "idem.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // postgres opens a schema of its own in the database at base, dropped
@@ -95,6 +130,9 @@ func postgres(t testing.TB, base string) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A few connections each: the tests run in parallel, two stores each,
+	// beside other tests on the same server (100 connections by default).
+	db.SetMaxOpenConns(5)
 	t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -253,5 +291,50 @@ func TestTwoInstances(t *testing.T) {
 				t.Errorf("%d orders taken, want 1", n)
 			}
 		})
+	}
+}
+
+// TestWriterFails: a call whose write its Writer could not commit fails,
+// and leaves nothing behind when the Writer rolls the write back.
+func TestWriterFails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := sqlite(t)
+	plain := idemsql.New(db, idemsql.SQLite)
+	if err := plain.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	down := errors.New("the commit failed")
+	var writes atomic.Int64
+	failing := idemsql.New(db, idemsql.SQLite, idemsql.Writer(func(ctx context.Context, write func(idemsql.Conn) error) error {
+		writes.Add(1)
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		return errors.Join(down, write(tx), tx.Rollback())
+	}))
+	entry := func(token string) *roux.IdempotencyEntry {
+		return &roux.IdempotencyEntry{Fingerprint: "f", Token: token, Expires: time.Now().Add(time.Hour)}
+	}
+	for _, tt := range []struct {
+		name string
+		call func() error
+	}{
+		{"Claim", func() error { _, err := failing.Claim(ctx, "k", entry("t1")); return err }},
+		{"Update", func() error { return failing.Update(ctx, "k", entry("t1")) }},
+		{"Release", func() error { return failing.Release(ctx, "k", "t1") }},
+		{"DeleteExpired", func() error { _, err := failing.DeleteExpired(ctx); return err }},
+	} {
+		before := writes.Load()
+		if err := tt.call(); !errors.Is(err, down) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, down)
+		}
+		if n := writes.Load() - before; n != 1 {
+			t.Errorf("%s: %d writes, want 1", tt.name, n)
+		}
+	}
+	if prev, err := plain.Claim(ctx, "k", entry("t2")); prev != nil || err != nil {
+		t.Errorf("the key after a failed claim: got %+v, %v; want it free", prev, err)
 	}
 }

@@ -32,6 +32,9 @@ func AccessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 				case status >= 400:
 					level = slog.LevelWarn
 				}
+				if !log.Enabled(r.Context(), level) {
+					return // no line to write: nothing to gather
+				}
 				attrs := []slog.Attr{
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),

@@ -214,7 +214,7 @@ func (s *LoadShedder) refuse(w http.ResponseWriter, p refusal) {
 	h["Retry-After"] = s.retryAfter
 	h["Content-Type"] = problemType
 	h["Content-Length"] = p.length
-	h.Del("Content-Encoding")
+	delete(h, "Content-Encoding")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	w.Write(p.body) //nolint:errcheck // nothing more can be done for this client
 }

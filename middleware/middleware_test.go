@@ -240,11 +240,25 @@ func TestTimeout(t *testing.T) {
 func TestSecureHeaders(t *testing.T) {
 	t.Parallel()
 	srv := serve(t, middleware.SecureHeaders()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/page" {
+		switch r.URL.Path {
+		case "/page":
 			w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		case "/add":
+			// Values shared by every response: an Add must not reach the
+			// next response.
+			w.Header().Add("X-Frame-Options", "SAMEORIGIN")
+			w.Header().Add("Referrer-Policy", "origin")
 		}
 	})))
+	if res, _ := get(t, srv.URL+"/add"); len(res.Header.Values("X-Frame-Options")) != 2 {
+		t.Errorf("an added X-Frame-Options: got %q", res.Header.Values("X-Frame-Options"))
+	}
 	res, _ := get(t, srv.URL+"/api")
+	for _, k := range []string{"X-Frame-Options", "Referrer-Policy"} {
+		if got := res.Header.Values(k); len(got) != 1 {
+			t.Errorf("%s after a response that added one: got %q, want one value", k, got)
+		}
+	}
 	for k, want := range map[string]string{
 		"X-Content-Type-Options":  "nosniff",
 		"X-Frame-Options":         "DENY",
@@ -292,6 +306,72 @@ func TestSecureHeadersOptions(t *testing.T) {
 				t.Errorf("CSP, Referrer-Policy, HSTS (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestFrontAllocations: the security headers and the request ID are
+// set on every response, refusals included, so they allocate what they
+// must and no more: nothing for the security headers, the ID and its
+// header value for a request without one, the header value alone for a
+// request with one (and the context that carries it).
+func TestFrontAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, tt := range []struct {
+		name string
+		h    http.Handler
+		id   string
+		want float64
+	}{
+		{"security headers", middleware.SecureHeaders()(ok), "", 0},
+		// An ID, the context that carries it and holds its header value,
+		// and the request that carries the context.
+		{"request ID, new", middleware.RequestID()(ok), "", 3},
+		{"request ID, the client's", middleware.RequestID()(ok), "abc-123", 2},
+		// With its level off, the access log allocates only the writer
+		// that keeps the status.
+		{"access log, level off", middleware.AccessLog(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})))(ok), "", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			if tt.id != "" {
+				r.Header.Set("X-Request-ID", tt.id)
+			}
+			w := &discardWriter{h: http.Header{}}
+			if got := testing.AllocsPerRun(100, func() { tt.h.ServeHTTP(w, r) }); got != tt.want {
+				t.Errorf("got %v allocations, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSharedHeaderValues: the header values SecureHeaders and RequestID
+// share between responses stay as they are whatever a handler does with
+// its own response's.
+func TestSharedHeaderValues(t *testing.T) {
+	t.Parallel()
+	h := middleware.RequestID()(middleware.SecureHeaders()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/change" {
+			return
+		}
+		w.Header().Add("X-Frame-Options", "SAMEORIGIN")
+		w.Header().Add(middleware.RequestIDHeader, "second")
+	})))
+	first := httptest.NewRecorder()
+	h.ServeHTTP(first, httptest.NewRequest(http.MethodGet, "/change", nil))
+	if got, want := first.Result().Header["X-Frame-Options"], []string{"DENY", "SAMEORIGIN"}; !cmp.Equal(got, want) {
+		t.Errorf("X-Frame-Options after Add: got %q, want %q", got, want)
+	}
+	next := httptest.NewRecorder()
+	h.ServeHTTP(next, httptest.NewRequest(http.MethodGet, "/", nil))
+	res := next.Result()
+	if got, want := res.Header["X-Frame-Options"], []string{"DENY"}; !cmp.Equal(got, want) {
+		t.Errorf("X-Frame-Options of the next response: got %q, want %q", got, want)
+	}
+	if got := res.Header[http.CanonicalHeaderKey(middleware.RequestIDHeader)]; len(got) != 1 || len(got[0]) != 32 {
+		t.Errorf("X-Request-ID of the next response: got %q, want one new ID", got)
 	}
 }
 

@@ -10,6 +10,9 @@ import (
 // RequestIDHeader is the header RequestID reads and writes.
 const RequestIDHeader = "X-Request-ID"
 
+// requestIDKeyCanonical is RequestIDHeader as a key of http.Header.
+const requestIDKeyCanonical = "X-Request-Id"
+
 type requestIDKey struct{}
 
 // RequestID gives every request an ID: the client's X-Request-ID when it
@@ -23,12 +26,19 @@ type requestIDKey struct{}
 func RequestID() RequestIDMiddleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			id := r.Header.Get(RequestIDHeader)
+			// The header's canonical key, which Get and Set would compute
+			// (and allocate) on every request.
+			var id string
+			if v := r.Header[requestIDKeyCanonical]; len(v) > 0 {
+				id = v[0]
+			}
 			if !validRequestID(id) {
 				id = newRequestID()
 			}
-			w.Header().Set(RequestIDHeader, id)
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+			c := &idContext{Context: r.Context(), id: id}
+			c.header[0] = id
+			w.Header()[requestIDKeyCanonical] = c.header[:]
+			next.ServeHTTP(w, r.WithContext(c))
 		})
 	}
 }
@@ -36,8 +46,26 @@ func RequestID() RequestIDMiddleware {
 // RequestIDFrom returns the request ID that [RequestID] stored in ctx, or
 // "" when there is none.
 func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if c, ok := ctx.Value(requestIDKey{}).(*idContext); ok {
+		return c.id
+	}
+	return ""
+}
+
+// idContext carries a request's ID and holds its header's value: one
+// allocation, where context.WithValue and the header's slice would make
+// three (its node, the string boxed in an interface, the slice).
+type idContext struct {
+	context.Context
+	id     string
+	header [1]string
+}
+
+func (c *idContext) Value(key any) any {
+	if key == (requestIDKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 func validRequestID(id string) bool {
@@ -56,5 +84,7 @@ func validRequestID(id string) bool {
 func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:]) //nolint:errcheck // crypto/rand.Read never fails (Go 1.24+)
-	return hex.EncodeToString(b[:])
+	var h [32]byte
+	hex.Encode(h[:], b[:])
+	return string(h[:]) // one allocation; hex.EncodeToString makes two
 }

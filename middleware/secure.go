@@ -72,21 +72,42 @@ func SecureHeaders(opts ...SecureHeadersOption) SecureHeadersMiddleware {
 	if secs := int64(c.hstsMaxAge / time.Second); secs > 0 {
 		hsts = "max-age=" + strconv.FormatInt(secs, 10) + "; includeSubDomains"
 	}
+	// The values are built once and shared by every response, under
+	// canonical keys, so that setting them neither canonicalizes nor
+	// allocates: net/http only reads them, and Set or Add would replace
+	// them (an append to a slice of capacity one copies it), not write to
+	// them.
+	set := []sharedHeader{
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"X-Frame-Options", []string{"DENY"}},
+		{"Referrer-Policy", []string{referrer}},
+		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+		{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+	}
+	if csp != "" {
+		set = append(set, sharedHeader{"Content-Security-Policy", []string{csp}})
+	}
+	var hstsValue []string
+	if hsts != "" {
+		hstsValue = []string{hsts}
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Referrer-Policy", referrer)
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			h.Set("Cross-Origin-Resource-Policy", "same-origin")
-			if csp != "" {
-				h.Set("Content-Security-Policy", csp)
+			for _, kv := range set {
+				h[kv.key] = kv.value
 			}
-			if hsts != "" && r.TLS != nil {
-				h.Set("Strict-Transport-Security", hsts)
+			if hstsValue != nil && r.TLS != nil {
+				h["Strict-Transport-Security"] = hstsValue
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// sharedHeader is a header's canonical key and a value that every
+// response shares.
+type sharedHeader struct {
+	key   string
+	value []string
 }

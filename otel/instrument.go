@@ -15,6 +15,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/semconv/v1.43.0/httpconv"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/roux-go/roux"
 )
@@ -59,7 +60,10 @@ type config struct {
 }
 
 // TracerProvider sets where spans go. It defaults to the global
-// provider, otel.GetTracerProvider().
+// provider, otel.GetTracerProvider(). With OpenTelemetry's no-op provider
+// (go.opentelemetry.io/otel/trace/noop), for metrics alone, no span is
+// started: a request keeps the trace context it came with, as the no-op
+// tracer would leave it, and costs less.
 func TracerProvider(tp trace.TracerProvider) Option {
 	return optionFunc(func(c *config) { c.tp = tp })
 }
@@ -97,6 +101,7 @@ func newConfig(opts []Option) config {
 // server holds what every instrumented operation of an API shares.
 type server struct {
 	tracer   trace.Tracer
+	spans    bool // false for a no-op tracer provider: no span is started
 	prop     propagation.TextMapPropagator
 	duration metric.Float64Histogram
 	active   metric.Int64UpDownCounter
@@ -112,6 +117,7 @@ func Instrument(api *roux.API, opts ...Option) error {
 	c := newConfig(opts)
 	s := &server{
 		tracer: c.tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL)),
+		spans:  !isNoop(c.tp),
 		prop:   c.prop,
 	}
 	meter := c.mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
@@ -249,16 +255,21 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		tls = 1
 	}
 	ctx := h.prop.Extract(r.Context(), headerCarrier(r.Header))
-	ctx, span := h.tracer.Start(ctx, h.op.ID, h.startOptions(r.Method, tls)...)
-	recording := span.IsRecording()
-	if recording {
-		span.SetAttributes(h.requestAttrs(r)...)
+	var span trace.Span
+	recording := false
+	if h.spans {
+		ctx, span = h.tracer.Start(ctx, h.op.ID, h.startOptions(r.Method, tls)...)
+		if recording = span.IsRecording(); recording {
+			span.SetAttributes(h.requestAttrs(r)...)
+		}
 	}
 	active := h.activeAttrs(r.Method, tls)
 	h.server.active.Add(ctx, 1, active...)
 
 	rec := &recorder{ResponseWriter: w}
-	r = r.WithContext(ctx)
+	if ctx != r.Context() { // without a span, only a propagated trace context changes it
+		r = r.WithContext(ctx)
+	}
 	if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
 		rec.body.ReadCloser = r.Body
 		r.Body = &rec.body
@@ -280,7 +291,9 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				span.SetAttributes(semconv.HTTPResponseStatusCode(status))
 			}
 		}
-		span.End()
+		if span != nil {
+			span.End()
+		}
 		h.server.active.Add(ctx, -1, active...)
 		attrs := h.metricAttrs(r.Method, tls, status)
 		h.duration.Record(ctx, time.Since(start).Seconds(), attrs...)
@@ -371,6 +384,18 @@ func validPort(p int) int {
 		return 0
 	}
 	return p
+}
+
+// isNoop reports whether tp is OpenTelemetry's no-op provider, whose
+// spans record nothing: without a span, a request is served with the
+// trace context it came with (what the no-op tracer would give it) and
+// without the context and request copies that starting one costs.
+func isNoop(tp trace.TracerProvider) bool {
+	switch tp.(type) {
+	case noop.TracerProvider, *noop.TracerProvider:
+		return true
+	}
+	return false
 }
 
 // class is the value of OperationClassKey for op.

@@ -65,7 +65,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -74,7 +73,6 @@ import (
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/cli"
-	"github.com/roux-go/roux/middleware"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
@@ -212,16 +210,14 @@ func (o *options) build(s cli.Setup, stdout io.Writer) (*roux.API, error) {
 
 		OrderLimit:       o.orderLimit,
 		AuthFailureLimit: o.authLimit,
+		NoLoadShed:       !o.shed,
+		MaxStreams:       o.maxStreams,
 		WebhookTo:        o.webhooks,
 	}
 	if o.traces {
 		cfg.Traces = stdout
 	}
-	svc := kitchen.New(cfg)
-	if o.shed {
-		shedLoad(svc.API(), o.maxStreams)
-	}
-	return svc.API(), nil
+	return kitchen.New(cfg).API(), nil
 }
 
 // open opens the store the options name, when the service starts: in
@@ -277,39 +273,6 @@ func (o *options) openStore(ctx context.Context) (store.Store, error) {
 		return nil, fmt.Errorf("kitchen: data directory: %w", err)
 	}
 	return sqlite.Open(filepath.Join(o.data, "kitchen.db"))
-}
-
-// shedLoad puts a load shedder in front of api's operations, with the
-// priorities and the stream cap of the package doc's "Overload", and
-// counts its refusals in the API's (which /metrics publishes).
-func shedLoad(api *roux.API, maxStreams int) {
-	shed := middleware.NewLoadShedder(
-		middleware.Prioritize(priority),
-		middleware.LongLived(isStream),
-		middleware.MaxLongLived(maxStreams),
-	)
-	api.UseDocumented(shed) // its 503 is published on every operation
-	api.CountRefusals(roux.RefusalLoadShed, shed.Shed)
-	api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)
-}
-
-// priority is the load shedder's class of r: the health probes last,
-// the CPU-bound bill and the documents first.
-func priority(r *http.Request) middleware.Priority {
-	p := r.URL.Path
-	switch {
-	case p == "/livez" || p == "/readyz":
-		return middleware.Critical
-	case strings.HasPrefix(p, "/orders/") && strings.HasSuffix(p, "/bill"),
-		strings.HasPrefix(p, "/docs"), strings.HasPrefix(p, "/openapi."):
-		return middleware.Low
-	}
-	return middleware.Normal
-}
-
-// isStream reports whether r asks for an order's event stream.
-func isStream(r *http.Request) bool {
-	return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/orders/") && strings.HasSuffix(r.URL.Path, "/events")
 }
 
 // redact hides the password of a URL-ish string in messages.

@@ -577,7 +577,8 @@ func (p *proc) refusals() map[string]int {
 func TestRefusalsInMetrics(t *testing.T) {
 	t.Parallel()
 	// One CPU: the bill's pool has one worker and room for four more.
-	p := launchEnv(t, []string{"GOMAXPROCS=1"}, "-data", filepath.Join(t.TempDir(), "data"), "-max-conns", "40", "-max-streams", "1")
+	// Room for more connections than the load shedder admits requests.
+	p := launchEnv(t, []string{"GOMAXPROCS=1"}, "-data", filepath.Join(t.TempDir(), "data"), "-max-conns", "100", "-max-streams", "1")
 	before := p.refusals()
 	for _, reason := range []string{"cpu_pool", "load_shed", "long_lived_limit", "connection_limit"} {
 		if n, ok := before[reason]; !ok || n != 0 {
@@ -603,11 +604,43 @@ func TestRefusalsInMetrics(t *testing.T) {
 		t.Errorf("a second stream: got %d, want 503", code)
 	}
 
-	// Bursts of bills of a big order: the shedder refuses some, and of
-	// those it admits the CPU pool refuses some.
+	// Requests that hold their place in the shedder's limit (never below
+	// kitchen.MinConcurrency), POSTs whose body never comes, until the
+	// menu is refused; the health probe still passes then.
+	var holders []net.Conn
+	shed := false
+	for len(holders) < 90 && !shed {
+		c, err := net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		holders = append(holders, c)
+		io.WriteString(c, "POST /dishes HTTP/1.1\r\nHost: kitchen\r\nX-Staff-Key: staff\r\n"+
+			"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+		shed = p.do("GET", "/dishes", "", nil) == 503
+	}
+	switch {
+	case !shed:
+		t.Errorf("%d requests held, the menu still served", len(holders))
+	case len(holders) < kitchen.MinConcurrency:
+		t.Errorf("the menu refused with %d requests held, fewer than the shedder's floor of %d", len(holders), kitchen.MinConcurrency)
+	}
+	if code := p.do("GET", "/livez", "", nil); code != 200 {
+		t.Errorf("GET /livez with %d requests held: got %d, want 200", len(holders), code)
+	}
+	t.Logf("the menu refused with %d requests held", len(holders))
+	for _, c := range holders {
+		c.Close()
+	}
+	// Their places are given back as the server sees the connections end.
+	waitFor(t, "the menu to be served again", func() bool { return p.do("GET", "/dishes", "", nil) == 200 })
+
+	// Bursts of bills of a big order: the CPU pool refuses some.
 	var big order
-	p.do("POST", "/orders", `{"items":[{"dish_id":1,"quantity":5},{"dish_id":3,"quantity":4},{"dish_id":4,"quantity":3},`+
-		`{"dish_id":5,"quantity":3},{"dish_id":6,"quantity":4},{"dish_id":7,"quantity":5}]}`, &big, customer...)
+	if code := p.do("POST", "/orders", `{"items":[{"dish_id":1,"quantity":5},{"dish_id":3,"quantity":4},{"dish_id":4,"quantity":3},`+
+		`{"dish_id":5,"quantity":3},{"dish_id":6,"quantity":4},{"dish_id":7,"quantity":5}]}`, &big, customer...); code != 202 {
+		t.Fatalf("the big order: got %d, want 202", code)
+	}
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	bills := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -632,7 +665,7 @@ func TestRefusalsInMetrics(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if r := p.refusals(); r["load_shed"] > 0 && r["cpu_pool"] > 0 || time.Now().After(deadline) {
+		if p.refusals()["cpu_pool"] > 0 || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -642,10 +675,10 @@ func TestRefusalsInMetrics(t *testing.T) {
 		}
 	}
 
-	// Connections past the cap of 40 are refused with a 503.
+	// Connections past the cap of 100 are refused with a 503.
 	var held []net.Conn
 	refused := false
-	for range 60 {
+	for range 150 {
 		c, err := net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
 		if err != nil {
 			t.Fatal(err)
@@ -663,7 +696,7 @@ func TestRefusalsInMetrics(t *testing.T) {
 		c.Close()
 	}
 	if !refused {
-		t.Error("60 connections open, none refused")
+		t.Error("150 connections open, none refused")
 	}
 	cancel() // the stream's connection
 

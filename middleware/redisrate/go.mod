@@ -7,7 +7,7 @@ replace github.com/roux-go/roux => ../../
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/redis/go-redis/v9 v9.23.0
-	github.com/roux-go/roux v0.0.0
+	github.com/roux-go/roux v0.1.0
 )
 
 require (

@@ -26,7 +26,7 @@ func shedCost(c config) error {
 		return err
 	}
 	defer stop()
-	g := newGenerator(srv.url, c.timeout)
+	g := newGenerator(srv.url, c.conns, c.timeout)
 	defer g.close()
 	refusedStream := target{method: "GET", path: fmt.Sprintf("/orders/%d/events", id),
 		header: http.Header{"Authorization": {"Bearer " + demoToken}}}

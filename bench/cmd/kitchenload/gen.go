@@ -53,7 +53,7 @@ type sample struct {
 }
 
 // generator sends requests to one server over keep-alive connections,
-// at most maxConns of them.
+// at most as many as newGenerator was given.
 type generator struct {
 	host    string
 	conns   *pool
@@ -62,11 +62,14 @@ type generator struct {
 	errs    map[string]int // a few transport errors, for the report
 }
 
-const maxConns = 16384
+// defaultConns is the most connections a generator opens by default:
+// more than a kitchen accepts (-max-conns, 4096), as a crowd of clients
+// would open.
+const defaultConns = 16384
 
-func newGenerator(base string, timeout time.Duration) *generator {
+func newGenerator(base string, conns int, timeout time.Duration) *generator {
 	host := strings.TrimPrefix(base, "http://")
-	return &generator{host: host, conns: newPool(host, maxConns), timeout: timeout, errs: map[string]int{}}
+	return &generator{host: host, conns: newPool(host, conns), timeout: timeout, errs: map[string]int{}}
 }
 
 func (g *generator) close() { g.conns.close() }

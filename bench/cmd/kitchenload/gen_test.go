@@ -62,7 +62,7 @@ func TestOpenLoopKeepsItsSchedule(t *testing.T) {
 		fmt.Fprint(w, "[]")
 	}))
 	defer srv.Close()
-	g := newGenerator(srv.URL, time.Second)
+	g := newGenerator(srv.URL, defaultConns, time.Second)
 	defer g.close()
 	r := g.openLoop(target{method: "GET", path: "/dishes"}, 200, 100*time.Millisecond, 500*time.Millisecond)
 	if got := n.Load(); got < 115 || got > 125 {

@@ -2,7 +2,8 @@
 // under open-loop overload, as BENCHMARKS.md reports it.
 //
 // For each endpoint — GET /dishes and POST /orders — it starts a kitchen
-// of its own (demo mode, a fresh SQLite database, -cook-unit 10ms), then:
+// of its own (demo mode, a fresh SQLite database, -cook-unit 10ms,
+// -order-limit -1), then:
 //
 //  1. measures its capacity C: the best 2xx rate of 1, 2, 4 or 8
 //     closed-loop keep-alive clients (more would mostly measure the load
@@ -31,6 +32,7 @@
 //	go run ./cmd/kitchenload
 //	go run ./cmd/kitchenload -kitchen-args '-shed=false -max-conns=0'   # without the protections
 //	go run ./cmd/kitchenload -costs   # server CPU per request: refused, GET /livez, GET /dishes
+//	go run ./cmd/kitchenload -conns 256   # clients behind a pool of 256 connections (as wrk2 keeps)
 package main
 
 import (
@@ -55,6 +57,7 @@ type config struct {
 	endpoints   []string
 	kitchenArgs []string
 	maxFactor   float64
+	conns       int
 }
 
 func main() {
@@ -69,6 +72,7 @@ func main() {
 	flag.StringVar(&endpoints, "endpoints", "dishes,orders", "endpoints to measure: dishes (GET /dishes), orders (POST /orders)")
 	flag.StringVar(&kitchenArgs, "kitchen-args", "", "more flags for the kitchen, space-separated (e.g. '-shed=false -max-conns=0')")
 	flag.Float64Var(&c.maxFactor, "max-factor", 40, "the ramp above 3·C stops at this multiple of C")
+	flag.IntVar(&c.conns, "conns", defaultConns, "the most connections the generator opens; a request finds one free or waits for one, its latency counted from when it was due")
 	costs := flag.Bool("costs", false, "measure instead what a refused request, GET /livez and GET /dishes cost the server")
 	flag.Parse()
 	c.endpoints = strings.Split(endpoints, ",")
@@ -113,8 +117,8 @@ func run(c config, costs bool) error {
 		defer cleanup()
 		c.kitchen = bin
 	}
-	fmt.Printf("generator: CPU %d (GOMAXPROCS %d); kitchen: CPU %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms %s\n",
-		c.loadCPU, runtime.GOMAXPROCS(0), c.serverCPU, c.d, c.warm, strings.Join(c.kitchenArgs, " "))
+	fmt.Printf("generator: CPU %d (GOMAXPROCS %d), at most %d connections; kitchen: CPU %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms -order-limit -1 %s; load average %s\n",
+		c.loadCPU, runtime.GOMAXPROCS(0), c.conns, c.serverCPU, c.d, c.warm, strings.Join(c.kitchenArgs, " "), loadAverage())
 	if costs {
 		return shedCost(c)
 	}
@@ -137,7 +141,7 @@ func measureEndpoint(c config, t target) error {
 		return err
 	}
 	defer srv.stop()
-	g := newGenerator(srv.url, c.timeout)
+	g := newGenerator(srv.url, c.conns, c.timeout)
 	defer g.close()
 	defer func() {
 		for err, n := range g.errs {
@@ -145,7 +149,7 @@ func measureEndpoint(c config, t target) error {
 		}
 	}()
 
-	fmt.Printf("\n%s %s\n", t.method, t.path)
+	fmt.Printf("\n%s %s (load average %s)\n", t.method, t.path, loadAverage())
 	printHeader()
 	// C: the best 2xx rate of 1, 2, 4 or 8 closed-loop clients. More
 	// clients than the load shedder admits would measure its refusals.
@@ -175,6 +179,7 @@ func measureEndpoint(c config, t target) error {
 			break
 		}
 	}
+	fmt.Printf("  load average after: %s\n", loadAverage())
 	return nil
 }
 
@@ -205,3 +210,13 @@ func ramp(max float64) []float64 {
 // pause lets the server settle between runs: requests still in flight
 // end, the load shedder's limit recovers.
 func pause() { time.Sleep(2 * time.Second) }
+
+// loadAverage returns the machine's load averages over 1, 5 and 15
+// minutes, as /proc/loadavg has them.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}

@@ -49,7 +49,8 @@ type kitchen struct {
 var servingRE = regexp.MustCompile(`msg=serving addr=(http://127\.0\.0\.1:\d+)`)
 
 // startKitchen starts bin pinned to cpu, in demo mode on a fresh SQLite
-// database, and waits until it serves. Its log goes straight to a file in
+// database, without its limit on orders per customer (all the orders are
+// the demo customer's), and waits until it serves. Its log goes straight to a file in
 // its directory: copying it through this process would take the
 // generator's CPU.
 func startKitchen(bin string, cpu int, extra []string) (*kitchen, error) {
@@ -58,7 +59,7 @@ func startKitchen(bin string, cpu int, extra []string) (*kitchen, error) {
 		return nil, err
 	}
 	args := append([]string{"-c", strconv.Itoa(cpu), bin, "-demo", "-data", filepath.Join(dir, "data"),
-		"-addr", "127.0.0.1:0", "-cook-unit", "10ms"}, extra...)
+		"-addr", "127.0.0.1:0", "-cook-unit", "10ms", "-order-limit", "-1"}, extra...)
 	k := &kitchen{cmd: exec.Command("taskset", args...), dir: dir, done: make(chan struct{})}
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logName := filepath.Join(dir, "kitchen.log")

@@ -30,6 +30,19 @@ type loadResult struct {
 // rate returns how many answers of the wanted status came a second.
 func (r loadResult) rate() float64 { return float64(len(r.latency)) / r.elapsed.Seconds() }
 
+// merge returns what r and o measured together.
+func (r loadResult) merge(o loadResult) loadResult {
+	m := loadResult{elapsed: r.elapsed + o.elapsed, byStatus: map[int]int{}, errors: r.errors + o.errors}
+	for _, bs := range []map[int]int{r.byStatus, o.byStatus} {
+		for s, n := range bs {
+			m.byStatus[s] += n
+		}
+	}
+	m.latency = append(slices.Clone(r.latency), o.latency...)
+	slices.Sort(m.latency)
+	return m
+}
+
 // quantile returns the q-quantile of the latencies (0 when there are none).
 func (r loadResult) quantile(q float64) time.Duration {
 	if len(r.latency) == 0 {

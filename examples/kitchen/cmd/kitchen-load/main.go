@@ -6,8 +6,7 @@
 //	go run ./examples/kitchen/cmd/kitchen-load -duration 10s -rounds 3 -profile /tmp/prof
 //
 // For each backend and round it starts the kitchen (package kitchen,
-// behind package middleware's load shedder, as a child process of its
-// own) on a fresh database, registers customers, and then:
+// with its load shedder, as a child process of its own) on a fresh database, registers customers, and then:
 //
 //   - places two-line orders from -conns connections (a closed loop) for
 //     -duration, and prints the accepted orders a second, their p50 and
@@ -21,13 +20,16 @@
 //     batching of orders per transaction);
 //   - reads GET /dishes (a page filtered by tag, sorted by price) and
 //     GET /orders/{id} from the kitchen and from a minimal net/http
-//     handler running the same queries on the same database, and prints
-//     the requests answered per CPU-second of each server process.
+//     handler running the same queries on the same database — the two
+//     in turn, in five slices each, so that a shared machine's load
+//     falls on both alike — and prints the requests answered per
+//     CPU-second of each server process.
 //
 // Backends and rounds interleave (sqlite, postgres, sqlite, ...), so
 // that the noise of a shared machine falls on both. With -profile DIR
-// the kitchen's CPU profile of each order run and read run is saved
-// there (go tool pprof -top FILE).
+// the CPU and allocation profiles of the kitchen in each order run and
+// read run, and of the read floor, are saved there (go tool pprof -top
+// FILE; -sample_index alloc_objects for FILE-allocs.pprof).
 //
 // The command also runs its own roles: -role kitchen and -role floor
 // serve the kitchen and the read floor in the child processes.
@@ -84,11 +86,11 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.batch, "batch", sqlite.GroupCommit, "most orders the SQLite floor commits in one transaction (the kitchen's store batches as many)")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each measurement runs")
 	fs.DurationVar(&c.cookUnit, "cook-unit", time.Millisecond, "the kitchen's cook unit: a second of a dish's prep_seconds")
-	fs.StringVar(&c.profile, "profile", "", "save the kitchen's CPU profiles in this `directory`")
+	fs.StringVar(&c.profile, "profile", "", "save the servers' CPU and allocation profiles in this `directory`")
 	fs.BoolVar(&c.orders, "orders", true, "measure the orders")
 	fs.BoolVar(&c.reads, "reads", true, "measure the reads")
-	fs.BoolVar(&c.shed, "shed", true, "put the kitchen behind package middleware's load shedder")
-	fs.IntVar(&c.shedMin, "shed-min", kitchen.MinConcurrency, "the load shedder's MinLimit and InitialLimit (0: the library's defaults, as the kitchen command has them)")
+	fs.BoolVar(&c.shed, "shed", true, "keep the kitchen's load shedder on (kitchen.Config.NoLoadShed)")
+	fs.IntVar(&c.shedMin, "shed-min", kitchen.MinConcurrency, "the kitchen's load shedder's MinLimit and InitialLimit (kitchen.Config.MinConcurrency; package middleware's default is 4)")
 	fs.StringVar(&c.role, "role", "", "internal: serve as a child process (kitchen or floor)")
 	fs.StringVar(&c.backend, "backend", "", "internal: the child's backend")
 	fs.StringVar(&c.dsn, "dsn", "", "internal: the child's database")
@@ -202,15 +204,17 @@ func count(db floorDB, sql string) (int, error) {
 	return n, err
 }
 
-// profile saves the kitchen's CPU profile over d from its debug address,
-// in the background; wait returns once it is saved.
+// profile saves the server's CPU profile over d, and its allocations
+// over d beside it (FILE-allocs.pprof; go tool pprof -sample_index
+// alloc_objects), from its debug address, in the background; wait
+// returns once both are saved.
 func profile(c *child, d time.Duration, file string) (wait func() error) {
 	if file == "" {
 		return func() error { return nil }
 	}
-	done := make(chan error, 1)
-	go func() {
-		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", c.debug, int(d.Seconds())))
+	done := make(chan error, 2)
+	save := func(kind, file string) {
+		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/%s?seconds=%d", c.debug, kind, int(d.Seconds())))
 		if err != nil {
 			done <- err
 			return
@@ -223,6 +227,8 @@ func profile(c *child, d time.Duration, file string) (wait func() error) {
 		}
 		_, err = io.Copy(f, resp.Body)
 		done <- errors.Join(err, f.Close())
-	}()
-	return func() error { return <-done }
+	}
+	go save("profile", file)
+	go save("allocs", strings.TrimSuffix(file, ".pprof")+"-allocs.pprof")
+	return func() error { return errors.Join(<-done, <-done) }
 }

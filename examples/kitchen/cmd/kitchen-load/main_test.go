@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestMain lets the test binary serve the command's child roles, which
@@ -95,5 +97,34 @@ func TestQuantile(t *testing.T) {
 	}
 	if got := (loadResult{}).quantile(0.99); got != 0 {
 		t.Errorf("no latencies: got %v", got)
+	}
+}
+
+// TestMerge: the slices of a read add up — time, statuses, errors — and
+// their latencies come out sorted, the inputs left as they were.
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	ms := func(ns ...int) []time.Duration {
+		var d []time.Duration
+		for _, n := range ns {
+			d = append(d, time.Duration(n)*time.Millisecond)
+		}
+		return d
+	}
+	a := loadResult{elapsed: time.Second, byStatus: map[int]int{200: 3, 503: 1}, latency: ms(1, 5, 9), errors: 1}
+	b := loadResult{elapsed: 2 * time.Second, byStatus: map[int]int{200: 2}, latency: ms(2, 7), errors: 2}
+	got := a.merge(b)
+	want := loadResult{elapsed: 3 * time.Second, byStatus: map[int]int{200: 5, 503: 1}, latency: ms(1, 2, 5, 7, 9), errors: 3}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(loadResult{})); diff != "" {
+		t.Errorf("merged (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, (loadResult{}).merge(got), cmp.AllowUnexported(loadResult{})); diff != "" {
+		t.Errorf("merged with nothing (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(ms(1, 5, 9), a.latency); diff != "" {
+		t.Errorf("the first input changed (-want +got):\n%s", diff)
+	}
+	if got.rate() != 5.0/3 {
+		t.Errorf("rate: got %v, want %v", got.rate(), 5.0/3)
 	}
 }

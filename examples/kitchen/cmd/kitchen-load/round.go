@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -114,16 +115,33 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 			return res, err
 		}
 		readReqs = reads(order.ID, reader)
-		for _, rr := range readReqs {
-			saved := profile(k, c.duration/2, profileFile(c, backend, round, rr.short))
-			r, cpu, err := measureRead(client, k, c, rr)
-			if err != nil {
-				return res, err
+		// The floor beside the kitchen, on the same database, so that the
+		// two are measured in turn in short slices (measureReads): a
+		// shared machine's load then falls on both alike.
+		f, err := startChild("-role", "floor", "-backend", backend, "-dsn", db.dsn)
+		if err != nil {
+			return res, err
+		}
+		// Stopped after the reads: its pool would hold PostgreSQL
+		// connections beside the write floor's.
+		err = func() error {
+			defer f.stop() //nolint:errcheck // nothing to report
+			for _, rr := range readReqs {
+				savedK := profile(k, c.duration, profileFile(c, backend, round, rr.short))
+				savedF := profile(f, c.duration, profileFile(c, backend, round, "floor-"+rr.short))
+				rd, err := measureReads(client, k, f, c, rr)
+				if err != nil {
+					return err
+				}
+				if err := errors.Join(savedK(), savedF()); err != nil {
+					return err
+				}
+				res.reads = append(res.reads, rd)
 			}
-			if err := saved(); err != nil {
-				return res, err
-			}
-			res.reads = append(res.reads, readResult{name: rr.name, kitchen: r, kitchenCPU: cpu})
+			return nil
+		}()
+		if err != nil {
+			return res, err
 		}
 	}
 	res.shed, err = k.stop()
@@ -132,32 +150,13 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 		return res, err
 	}
 
-	// The floors, on the database the kitchen used.
+	// The write floor, on the database the kitchen used.
 	if c.orders && backend == "sqlite" {
 		res.floor, err = sqliteWriteFloor(db.dsn, c.conns, c.batch, c.duration)
 	} else if c.orders {
 		res.floor, err = pgbenchFloor(db.dsn, c.conns, c.duration)
 	}
-	if err != nil || !c.reads {
-		return res, err
-	}
-	f, err := startChild("-role", "floor", "-backend", backend, "-dsn", db.dsn)
-	if err != nil {
-		return res, err
-	}
-	defer f.stop() //nolint:errcheck // nothing to report
-	for i, rr := range readReqs {
-		saved := profile(f, c.duration/2, profileFile(c, backend, round, "floor-"+rr.short))
-		r, cpu, err := measureRead(client, f, c, rr)
-		if err != nil {
-			return res, err
-		}
-		if err := saved(); err != nil {
-			return res, err
-		}
-		res.reads[i].floor, res.reads[i].floorCPU = r, cpu
-	}
-	return res, nil
+	return res, err
 }
 
 // measureOrders places orders for the duration, after a warm-up, with
@@ -256,26 +255,50 @@ func reads(orderID int64, token string) []namedRequest {
 	}
 }
 
-// measureRead runs a read against a server for half the duration, after
-// a second of warm-up, and returns what it measured and the server's CPU
-// time meanwhile.
-func measureRead(client *http.Client, srv *child, c config, rr namedRequest) (loadResult, time.Duration, error) {
-	build := rr.build(srv.url)
-	req, err := build(0, 0)
-	if err != nil {
-		return loadResult{}, 0, err
+// readSlices is how many turns the kitchen and the floor take in
+// measureReads.
+const readSlices = 5
+
+// measureReads runs a read against the kitchen and against the floor, in
+// turn, readSlices times each for a tenth of the duration (half the
+// duration each in all), after a second of warm-up each, and returns what
+// it measured and each server's CPU time meanwhile. The order of the two
+// alternates from slice to slice.
+func measureReads(client *http.Client, k, f *child, c config, rr namedRequest) (readResult, error) {
+	rd := readResult{name: rr.name}
+	servers := [2]*child{k, f}
+	results := [2]*loadResult{&rd.kitchen, &rd.floor}
+	cpus := [2]*time.Duration{&rd.kitchenCPU, &rd.floorCPU}
+	builds := [2]request{rr.build(k.url), rr.build(f.url)}
+	for i, srv := range servers {
+		req, err := builds[i](0, 0)
+		if err != nil {
+			return rd, err
+		}
+		if err := do(client, req, http.StatusOK, nil); err != nil {
+			return rd, fmt.Errorf("%s: %w", srv.url, err)
+		}
+		closedLoop(client, c.conns, time.Second, http.StatusOK, builds[i])
 	}
-	if err := do(client, req, http.StatusOK, nil); err != nil {
-		return loadResult{}, 0, err
+	slice := c.duration / 2 / readSlices
+	for n := range 2 * readSlices {
+		i := n % 2
+		if n/2%2 == 1 {
+			i = 1 - i // the floor first every other turn
+		}
+		before, err := servers[i].cpu()
+		if err != nil {
+			return rd, err
+		}
+		r := closedLoop(client, c.conns, slice, http.StatusOK, builds[i])
+		after, err := servers[i].cpu()
+		if err != nil {
+			return rd, err
+		}
+		*results[i] = results[i].merge(r)
+		*cpus[i] += after - before
 	}
-	closedLoop(client, c.conns, time.Second, http.StatusOK, build)
-	before, err := srv.cpu()
-	if err != nil {
-		return loadResult{}, 0, err
-	}
-	r := closedLoop(client, c.conns, c.duration/2, http.StatusOK, build)
-	after, err := srv.cpu()
-	return r, after - before, err
+	return rd, nil
 }
 
 // growth fits a line to the samples from skip on and returns its slope,

@@ -25,7 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/roux-go/roux/middleware"
+	"github.com/roux-go/roux"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/kitchen"
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
@@ -45,42 +45,50 @@ func openStore(ctx context.Context, backend, dsn string) (store.Store, error) {
 	return sqlite.Open(dsn)
 }
 
-// serveKitchen runs the kitchen on a loopback port behind a load
-// shedder, prints its addresses and serves until SIGTERM or its
+// serveKitchen runs the kitchen on a loopback port, with its load
+// shedder or without, prints its addresses and serves until SIGTERM or its
 // standard input closes.
 func serveKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, shedMin int) error {
+	svc, status, err := startKitchen(backend, dsn, cookUnit, shedding, shedMin)
+	if err != nil {
+		return err
+	}
+	err = serve(svc.API(), status)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return errors.Join(err, svc.API().Shutdown(ctx))
+}
+
+// startKitchen builds and starts the kitchen as the command measures it,
+// and returns it with the load shedder's status.
+func startKitchen(backend, dsn string, cookUnit time.Duration, shedding bool, shedMin int) (*kitchen.Service, func() string, error) {
 	// Errors only: the access log's line per request, and its warning
 	// per 4xx (429s when customers are few), would cost the kitchen more
 	// than its work.
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	// Shedding: the service's own load shedder, its floor at -shed-min
+	// (kitchen.MinConcurrency by default). Its priorities leave the
+	// operations measured here at Normal.
 	svc := kitchen.New(kitchen.Config{
-		Open:     func(ctx context.Context) (store.Store, error) { return openStore(ctx, backend, dsn) },
-		Seed:     true,
-		StaffKey: staffKey,
-		CookUnit: cookUnit,
-		Logger:   log,
-		Metrics:  true,
+		Open:           func(ctx context.Context) (store.Store, error) { return openStore(ctx, backend, dsn) },
+		Seed:           true,
+		StaffKey:       staffKey,
+		CookUnit:       cookUnit,
+		Logger:         log,
+		Metrics:        true,
+		NoLoadShed:     !shedding,
+		MinConcurrency: shedMin,
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := svc.API().Start(ctx); err != nil {
-		return err
+		return nil, nil, err
 	}
-	// Shedding: the adaptive limit of package middleware in front of the
-	// whole API, its floor at kitchen.MinConcurrency (-shed-min). The
-	// priorities of the kitchen command's shedder leave the operations
-	// measured here at Normal.
-	var h http.Handler = svc.API()
 	status := func() string { return "no shedder" }
 	if shedding {
-		shed := middleware.NewLoadShedder(middleware.MinLimit(shedMin), middleware.InitialLimit(shedMin))
-		h = shed.Middleware(h)
-		status = func() string { return "shed=" + strconv.FormatInt(shed.Shed(), 10) }
+		status = func() string { return "shed=" + strconv.FormatInt(svc.API().Refusals()[roux.RefusalLoadShed], 10) }
 	}
-	err := serve(h, status)
-	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return errors.Join(err, svc.API().Shutdown(ctx))
+	return svc, status, nil
 }
 
 // serve serves h on a loopback port and the pprof handlers on another,

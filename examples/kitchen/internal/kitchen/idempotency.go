@@ -9,7 +9,10 @@ package kitchen
 // the store's database (package idemsql, shared by every instance), and
 // the order records the key in its own transaction, so that a retry
 // whose first answer was never stored — its instance died between the
-// order's commit and the key's — finds the order too.
+// order's commit and the key's — finds the order too. On SQLite, the
+// store writes the keys in its group commit (sqlstore's group.go): a
+// claim and an answer are two more writes in the transactions that
+// commit the orders, not two commits of their own.
 
 import (
 	"context"

@@ -53,16 +53,16 @@ const (
 	DemoCustomerToken = "demo-customer-token"
 )
 
-// MinConcurrency is the fewest requests a load shedder in front of the
-// kitchen should let run at once (its MinLimit and InitialLimit): the
-// SQLite store commits the writes that wait together (group commit, up to
-// 64), so its throughput grows with the writes in flight while their
-// latency grows with the batch — which an adaptive limiter takes for
-// queueing and answers by cutting the very concurrency that fills the
-// batches. Measured with cmd/kitchen-load at 32 connections: with
-// middleware.LoadShedder's defaults (MinLimit 4, as the kitchen command
-// sets it up today) the kitchen accepted about 200 orders/s and shed the
-// rest on either backend; with 64, it shed none (BENCHMARKS.md).
+// MinConcurrency is the fewest requests the service's load shedder lets
+// run at once (its MinLimit and InitialLimit; Config.MinConcurrency
+// changes it): the SQLite store commits the writes that wait together
+// (group commit, up to 64), so its throughput grows with the writes in
+// flight while their latency grows with the batch — which an adaptive
+// limiter takes for queueing and answers by cutting the very concurrency
+// that fills the batches. Measured with cmd/kitchen-load at 32
+// connections: with middleware.LoadShedder's defaults (MinLimit 4) the
+// kitchen accepted about 200 orders/s and shed the rest on either
+// backend; with 64, it shed none (BENCHMARKS.md).
 const MinConcurrency = 64
 
 // Config configures a [Service]. The zero value of each duration means
@@ -129,6 +129,19 @@ type Config struct {
 	// NoDocs turns the API's interactive docs page off
 	// (roux.Config.DocsPath "-"), as package cli's -docs=false asks.
 	NoDocs bool
+	// NoLoadShed turns off the load shedder in front of the API (its
+	// concurrency limit and its cap on event streams); see the file
+	// shed.go.
+	NoLoadShed bool
+	// MaxStreams is how many order event streams may be open at once;
+	// more are refused with 503 and Retry-After. It defaults to
+	// DefaultMaxStreams.
+	MaxStreams int
+	// MinConcurrency is the fewest requests the load shedder lets run at
+	// once (the floor of its adaptive limit, and where the limit starts);
+	// it defaults to the constant MinConcurrency, below which group
+	// commit loses its batches.
+	MinConcurrency int
 }
 
 // Service is the kitchen service: its API, its store, its cooks.
@@ -222,9 +235,15 @@ func New(cfg Config) *Service {
 		},
 	})
 	// Outermost first: recover, then the request ID and the security
-	// headers (documented on every response), then the access log.
+	// headers (documented on every response, refusals included), then
+	// the load shedder, in front of everything that costs a request
+	// its CPU — the access log first — so that a refusal costs as
+	// little as it can; then the access log.
 	s.api.Use(middleware.Recover(cfg.Logger))
 	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders())
+	if !cfg.NoLoadShed {
+		s.shedLoad()
+	}
 	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)
@@ -300,7 +319,9 @@ func (s *Service) stop(ctx context.Context) error {
 // hashToken is how customer tokens are kept: SHA-256, hex.
 func hashToken(token string) string {
 	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
+	var b [2 * sha256.Size]byte
+	hex.Encode(b[:], h[:])
+	return string(b[:]) // one allocation; hex.EncodeToString makes two
 }
 
 // newToken returns a random customer token.

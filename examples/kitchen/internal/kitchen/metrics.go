@@ -25,8 +25,10 @@ import (
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/exemplar"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	rouxotel "github.com/roux-go/roux/otel"
 )
@@ -47,7 +49,12 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		if err != nil {
 			return err
 		}
-		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithResource(res))
+		// No exemplars: the endpoint serves the Prometheus text format,
+		// which has no place for them (OpenMetrics has; it is off), and
+		// offering each measurement to a reservoir looked for a sampled
+		// span in the request's context on every recording.
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithResource(res),
+			sdkmetric.WithExemplarFilter(exemplar.AlwaysOffFilter))
 		s.api.OnShutdown(mp.Shutdown)
 		if err := s.queueMetrics(mp.Meter("kitchen")); err != nil {
 			return err
@@ -63,6 +70,9 @@ func (s *Service) instrument(metrics bool, traces io.Writer) error {
 		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
 		s.api.OnShutdown(tp.Shutdown)
 		opts = append(opts, rouxotel.TracerProvider(tp))
+	} else if metrics {
+		// Metrics alone: no span to start for each request.
+		opts = append(opts, rouxotel.TracerProvider(tracenoop.NewTracerProvider()))
 	}
 	if len(opts) == 0 {
 		return nil

@@ -64,7 +64,7 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	d := &dialect{pool: p, sql: stdlib.OpenDBFromPool(p)}
+	d := &dialect{pool: p, sql: stdlib.OpenDBFromPool(p), reader: querier{p}}
 	db, err := sqlstore.New[pgx.Tx](d)
 	if err != nil {
 		d.Close()
@@ -74,8 +74,9 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 
 // dialect is PostgreSQL's side of package sqlstore.
 type dialect struct {
-	pool *pgxpool.Pool
-	sql  *sql.DB // over pool, for package idemsql
+	pool   *pgxpool.Pool
+	sql    *sql.DB          // over pool, for package idemsql
+	reader sqlstore.Querier // querier{pool}, made once: boxing it allocates
 }
 
 func (d *dialect) Driver() riverdriver.Driver[pgx.Tx] { return riverpgxv5.New(d.pool) }
@@ -83,7 +84,7 @@ func (d *dialect) SQL() (*sql.DB, idemsql.Dialect)    { return d.sql, idemsql.Po
 func (d *dialect) SingleProcess() bool                { return false }
 func (d *dialect) GroupCommit() int                   { return 0 }
 func (d *dialect) Name() string                       { return "postgres" }
-func (d *dialect) Reader() sqlstore.Querier           { return querier{d.pool} }
+func (d *dialect) Reader() sqlstore.Querier           { return d.reader }
 func (d *dialect) AutoID() string                     { return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" }
 func (d *dialect) ForUpdate() string                  { return " FOR UPDATE" }
 func (d *dialect) SkipLocked() string                 { return " FOR UPDATE SKIP LOCKED" }
@@ -180,7 +181,7 @@ func (q querier) Query(ctx context.Context, sql string, args ...any) (sqlstore.R
 }
 
 func (q querier) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
-	return row{q.q.QueryRow(ctx, sql, args...)}
+	return q.q.QueryRow(ctx, sql, args...) // pgx.ErrNoRows is sql.ErrNoRows, sqlstore.ErrNoRows
 }
 
 // txn is a transaction on a connection of the pool. A batch (Send) is

@@ -67,7 +67,7 @@ func Open(path string) (*DB, error) {
 	r := sql.OpenDB(connector{dsn: "file:" + path + "?" + params.Encode(), d: &modernc.Driver{}})
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4) // database/sql keeps 2 by default: the others would reopen, and prepare again, all the time
-	d := &dialect{w: w, r: r}
+	d := &dialect{w: w, r: r, reader: querier{r}}
 	db, err := sqlstore.New[*sql.Tx](d)
 	if err != nil {
 		d.Close()
@@ -77,7 +77,8 @@ func Open(path string) (*DB, error) {
 
 // dialect is SQLite's side of package sqlstore.
 type dialect struct {
-	w, r *sql.DB
+	w, r   *sql.DB
+	reader sqlstore.Querier // querier{r}, made once: boxing it allocates
 }
 
 func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w) }
@@ -85,7 +86,7 @@ func (d *dialect) SQL() (*sql.DB, idemsql.Dialect)     { return d.w, idemsql.SQL
 func (d *dialect) SingleProcess() bool                 { return true }
 func (d *dialect) GroupCommit() int                    { return GroupCommit }
 func (d *dialect) Name() string                        { return "sqlite" }
-func (d *dialect) Reader() sqlstore.Querier            { return querier{d.r} }
+func (d *dialect) Reader() sqlstore.Querier            { return d.reader }
 func (d *dialect) AutoID() string                      { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
 func (d *dialect) ForUpdate() string                   { return "" } // one writer at a time
 func (d *dialect) SkipLocked() string                  { return "" }
@@ -140,7 +141,7 @@ func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore
 }
 
 func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return sqlRow{q.q.QueryRowContext(ctx, query, args...)}
+	return q.q.QueryRowContext(ctx, query, args...) // its Scan reports sql.ErrNoRows, sqlstore.ErrNoRows
 }
 
 // txn is a write transaction. Its batches run their statements one after
@@ -202,14 +203,3 @@ func (t *txn) Rollback(context.Context) error {
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { r.Rows.Close() }
-
-// sqlRow is a *sql.Row whose Scan reports no row as sqlstore.ErrNoRows.
-type sqlRow struct{ r *sql.Row }
-
-func (r sqlRow) Scan(dest ...any) error {
-	err := r.r.Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sqlstore.ErrNoRows
-	}
-	return err
-}

@@ -63,79 +63,94 @@ type cachingConn struct {
 	stmts map[string]*cachedStmt
 }
 
-// cachedStmt is a prepared statement and whether rows of it are open.
+// cachedStmt is a prepared statement, whether rows of it are open, and
+// those rows: a statement runs one query at a time, so its rows are kept
+// with it and a cached statement's query allocates nothing here.
 type cachedStmt struct {
-	st   driver.Stmt
+	st   stmtRunner
 	busy bool
+	own  bool // not in the cache: closed with its rows
+	rows releasingRows
 }
 
 // stmtRunner is what a prepared statement of modernc's driver does.
 type stmtRunner interface {
+	driver.Stmt
 	driver.StmtExecContext
 	driver.StmtQueryContext
 }
 
 var _ modernConn = (*cachingConn)(nil)
 
-// stmt returns the prepared statement of query and a function to call
-// when done with it: the cached one, or one of its own when the cached
-// one is busy or the cache is full.
-func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, func(), error) {
+// stmt returns the prepared statement of query, marked busy: the cached
+// one, or one of its own (own set) when the cached one is busy or the
+// cache is full. Give it back with release.
+func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, error) {
 	if cs, ok := c.stmts[query]; ok && !cs.busy {
 		cs.busy = true
-		return cs, func() { cs.busy = false }, nil
+		return cs, nil
 	}
 	st, err := c.conn.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	cs := &cachedStmt{st: st, busy: true}
+	cs := &cachedStmt{st: st.(stmtRunner), busy: true}
 	if _, ok := c.stmts[query]; ok || len(c.stmts) >= maxStmts {
-		return cs, func() { st.Close() }, nil
+		cs.own = true
+		return cs, nil
 	}
 	c.stmts[query] = cs
-	return cs, func() { cs.busy = false }, nil
+	return cs, nil
+}
+
+// release gives a statement back: free again, or closed if it was its own.
+func (cs *cachedStmt) release() {
+	cs.busy = false
+	if cs.own {
+		cs.st.Close()
+	}
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	if len(args) == 0 {
 		return c.conn.ExecContext(ctx, query, args)
 	}
-	cs, release, err := c.stmt(ctx, query)
+	cs, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	return cs.st.(stmtRunner).ExecContext(ctx, args)
+	defer cs.release()
+	return cs.st.ExecContext(ctx, args)
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if len(args) == 0 {
 		return c.conn.QueryContext(ctx, query, args)
 	}
-	cs, release, err := c.stmt(ctx, query)
+	cs, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := cs.st.(stmtRunner).QueryContext(ctx, args)
+	rows, err := cs.st.QueryContext(ctx, args)
 	if err != nil {
-		release()
+		cs.release()
 		return nil, err
 	}
-	return &releasingRows{Rows: rows, release: release}, nil
+	cs.rows = releasingRows{Rows: rows, stmt: cs}
+	return &cs.rows, nil
 }
 
 // releasingRows gives its statement back when closed.
 type releasingRows struct {
 	driver.Rows
-	release func()
+	stmt *cachedStmt
 }
 
 func (r *releasingRows) Close() error {
 	err := r.Rows.Close()
-	if r.release != nil {
-		r.release()
-		r.release = nil
+	if cs := r.stmt; cs != nil {
+		r.stmt = nil
+		cs.release()
 	}
 	return err
 }

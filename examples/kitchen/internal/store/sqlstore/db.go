@@ -47,9 +47,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// ErrNoRows is what a Row's Scan returns when the query found no row;
-// dialects translate their driver's own error to it.
-var ErrNoRows = errors.New("sqlstore: no rows")
+// ErrNoRows is what a Row's Scan returns when the query found no row:
+// database/sql's, which pgx's ErrNoRows also is (errors.Is), so that a
+// dialect returns its driver's row as it is, without a wrapper to box.
+var ErrNoRows = sql.ErrNoRows
 
 // Row is the single row of a query; Scan returns ErrNoRows when there is
 // none.
@@ -204,8 +205,7 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Name(), err)
 	}
-	db, dialect := d.SQL()
-	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter, idem: idemsql.New(db, dialect)}
+	s := &DB[TTx]{d: d, now: time.Now, inserter: inserter}
 	s.deliveries.attempts.Store(defaultDeliveryAttempts)
 	var notify func(context.Context, []string) error
 	if !d.SingleProcess() {
@@ -215,6 +215,8 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	if n := d.GroupCommit(); n > 1 {
 		s.startGroup(n)
 	}
+	db, dialect := d.SQL()
+	s.idem = idemsql.New(db, dialect, s.idemWrites()...)
 	return s, nil
 }
 

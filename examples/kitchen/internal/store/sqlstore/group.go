@@ -16,6 +16,8 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+
+	"github.com/roux-go/roux/idemsql"
 )
 
 // pending is a write waiting for the group writer.
@@ -160,4 +162,31 @@ func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[T
 	}
 	_, err = tx.Exec(ctx, "RELEASE SAVEPOINT write")
 	return err
+}
+
+// idemWrites returns the option of package idemsql that runs the writes
+// of roux's idempotency keys in the group writer's transactions, each in
+// a savepoint as the store's own writes: an order's claim of its key and
+// its stored answer share the commits, and fsyncs, of the writes around
+// them, instead of committing twice on their own beside the group. A
+// write is answered once its transaction has committed, so a claim is
+// durable before the handler runs and an answer before it is sent, as
+// before. Without group commit (PostgreSQL, whose commits run in
+// parallel and share their WAL flushes already), or where the
+// transactions are not database/sql's, it returns none: each key's write
+// commits on its own.
+func (s *DB[TTx]) idemWrites() []idemsql.Option {
+	var native TTx
+	if _, ok := any(native).(idemsql.Conn); !ok || s.group == nil {
+		return nil
+	}
+	return []idemsql.Option{idemsql.Writer(func(ctx context.Context, write func(idemsql.Conn) error) error {
+		return s.group.do(ctx, func(tx *txn[TTx]) error {
+			native, err := tx.Native(ctx)
+			if err != nil {
+				return err
+			}
+			return write(any(native).(idemsql.Conn))
+		})
+	})}
 }

@@ -153,11 +153,15 @@ func (s *DB[TTx]) setLines(ctx context.Context, tx *txn[TTx], id int64, to strin
 const orderColumns = "o.id, o.customer_id, o.status, o.note, o.version, o.created_at, o.updated_at"
 
 func scanOrder(row Row) (store.Order, error) {
-	var o store.Order
-	var created, updated int64
-	err := row.Scan(&o.ID, &o.CustomerID, &o.Status, &o.Note, &o.Version, &created, &updated)
-	o.CreatedAt, o.UpdatedAt = store.FromMillis(created), store.FromMillis(updated)
-	return o, err
+	// One value holds every destination: Scan's pointers make what they
+	// point at escape, one allocation rather than three.
+	var r struct {
+		o                store.Order
+		created, updated int64
+	}
+	err := row.Scan(&r.o.ID, &r.o.CustomerID, &r.o.Status, &r.o.Note, &r.o.Version, &r.created, &r.updated)
+	r.o.CreatedAt, r.o.UpdatedAt = store.FromMillis(r.created), store.FromMillis(r.updated)
+	return r.o, err
 }
 
 // order reads one order and its items.
@@ -169,40 +173,51 @@ func order(ctx context.Context, q Querier, id int64) (store.Order, error) {
 	if err != nil {
 		return o, err
 	}
-	os := []store.Order{o}
-	if err := loadItems(ctx, q, os); err != nil {
-		return o, err
-	}
-	return os[0], nil
+	o.Items, err = orderLines(ctx, q, id)
+	return o, err
 }
 
-// loadItems fills in the items of orders: one statement for one order,
-// one for a page of them.
+// itemColumns are an item's columns, as scanItem reads them.
+const itemColumns = "line, coalesce(dish_id, 0), name, unit_price_cents, quantity, station, prep_seconds, status"
+
+// scanItem reads an item into it, after the columns in before.
+func scanItem(rows Rows, it *store.Item, before ...any) error {
+	return rows.Scan(append(before, &it.Line, &it.DishID, &it.Name, &it.UnitPriceCents, &it.Quantity, &it.Station, &it.PrepSeconds, &it.Status)...)
+}
+
+// orderLines reads the items of one order, scanned in place.
+func orderLines(ctx context.Context, q Querier, id int64) ([]store.Item, error) {
+	items := make([]store.Item, 0, 4)
+	rows, err := q.Query(ctx, "SELECT "+itemColumns+" FROM order_items WHERE order_id = $1 ORDER BY line", id)
+	err = scanAll(rows, err, func(rows Rows) error {
+		items = append(items, store.Item{})
+		return scanItem(rows, &items[len(items)-1])
+	})
+	return items, err
+}
+
+// loadItems fills in the items of a page of orders, in one statement.
 func loadItems(ctx context.Context, q Querier, orders []store.Order) error {
-	if len(orders) == 0 {
+	switch len(orders) {
+	case 0:
 		return nil
+	case 1: // one text for every order, prepared once
+		var err error
+		orders[0].Items, err = orderLines(ctx, q, orders[0].ID)
+		return err
 	}
-	const columns = "SELECT order_id, line, coalesce(dish_id, 0), name, unit_price_cents, quantity, station, prep_seconds, status FROM order_items"
 	index := make(map[int64]int, len(orders))
+	ids := make([]string, len(orders))
 	for i, o := range orders {
 		index[o.ID] = i
 		orders[i].Items = []store.Item{}
+		ids[i] = strconv.FormatInt(o.ID, 10) // integers: safe to inline
 	}
-	var rows Rows
-	var err error
-	if len(orders) == 1 {
-		rows, err = q.Query(ctx, columns+" WHERE order_id = $1 ORDER BY line", orders[0].ID)
-	} else {
-		ids := make([]string, len(orders))
-		for i, o := range orders {
-			ids[i] = strconv.FormatInt(o.ID, 10) // integers: safe to inline
-		}
-		rows, err = q.Query(ctx, columns+" WHERE order_id IN ("+strings.Join(ids, ",")+") ORDER BY order_id, line")
-	}
+	rows, err := q.Query(ctx, "SELECT order_id, "+itemColumns+" FROM order_items WHERE order_id IN ("+strings.Join(ids, ",")+") ORDER BY order_id, line")
 	return scanAll(rows, err, func(rows Rows) error {
 		var id int64
 		var it store.Item
-		if err := rows.Scan(&id, &it.Line, &it.DishID, &it.Name, &it.UnitPriceCents, &it.Quantity, &it.Station, &it.PrepSeconds, &it.Status); err != nil {
+		if err := scanItem(rows, &it, &id); err != nil {
 			return err
 		}
 		i := index[id]
