@@ -72,11 +72,14 @@ type Problem struct {
 	// Detail Explanation of this occurrence of the problem.
 	Detail *string `json:"detail,omitempty"`
 
-	// Errors Every failure of the request's values.
+	// Errors Every failure of the request's values, or the first 100 of them.
 	Errors *[]ProblemDetail `json:"errors,omitempty"`
 
 	// Instance URI reference identifying this occurrence.
 	Instance *string `json:"instance,omitempty"`
+
+	// OmittedErrors How many failures errors leaves out, when there are more than it lists.
+	OmittedErrors *int `json:"omittedErrors,omitempty"`
 
 	// Status HTTP status code.
 	Status int `json:"status"`
