@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command kitchenload measures the kitchen service (examples/kitchen)
 // under open-loop overload, as BENCHMARKS.md reports it.
 //
@@ -33,6 +35,14 @@
 //	go run ./cmd/kitchenload -kitchen-args '-shed=false -max-conns=0'   # without the protections
 //	go run ./cmd/kitchenload -costs   # server CPU per request: refused, GET /livez, GET /dishes
 //	go run ./cmd/kitchenload -conns 256   # clients behind a pool of 256 connections (as wrk2 keeps)
+//	go run ./cmd/kitchenload -generator-cost   # the generator's CPU per request, against a trivial server
+//
+// The generator is an HTTP/1.1 client of its own (gen.go, response.go):
+// keep-alive connections to 127.0.0.1, each owned by a goroutine that
+// writes the request from prepared bytes and reads the response with a
+// minimal parser, allocating nothing per request. Every run prints what
+// it cost the generator's core (gen/req, gen); -generator-cost measures
+// how far it reaches.
 package main
 
 import (
@@ -41,6 +51,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,6 +70,8 @@ type config struct {
 	kitchenArgs []string
 	maxFactor   float64
 	conns       int
+	rates       []float64
+	tick        time.Duration
 }
 
 func main() {
@@ -72,14 +86,43 @@ func main() {
 	flag.StringVar(&endpoints, "endpoints", "dishes,orders", "endpoints to measure: dishes (GET /dishes), orders (POST /orders)")
 	flag.StringVar(&kitchenArgs, "kitchen-args", "", "more flags for the kitchen, space-separated (e.g. '-shed=false -max-conns=0')")
 	flag.Float64Var(&c.maxFactor, "max-factor", 40, "the ramp above 3·C stops at this multiple of C")
+	flag.DurationVar(&c.tick, "tick", 200*time.Microsecond, "the generator sends the requests due within this of each other together (fewer wake-ups of its core, each up to this late)")
 	flag.IntVar(&c.conns, "conns", defaultConns, "the most connections the generator opens; a request finds one free or waits for one, its latency counted from when it was due")
 	costs := flag.Bool("costs", false, "measure instead what a refused request, GET /livez and GET /dishes cost the server")
+	genCost := flag.Bool("generator-cost", false, "measure instead what the generator costs per request, against a trivial server on the server's core")
+	rates := flag.String("rates", "5000,10000,15000,20000,30000,40000,50000,60000,80000,100000", "the rates -generator-cost offers, per second")
 	flag.Parse()
+	for _, f := range strings.Split(*rates, ",") {
+		r, err := strconv.ParseFloat(f, 64)
+		if err != nil || r <= 0 {
+			fmt.Fprintf(os.Stderr, "kitchenload: -rates: %q is not a rate\n", f)
+			os.Exit(2)
+		}
+		c.rates = append(c.rates, r)
+	}
+	if os.Getenv(trivialEnv) != "" {
+		if err := serveTrivial(); err != nil {
+			fmt.Fprintln(os.Stderr, "kitchenload: trivial server:", err)
+			os.Exit(1)
+		}
+	}
 	c.endpoints = strings.Split(endpoints, ",")
 	c.kitchenArgs = strings.Fields(kitchenArgs)
 
 	if c.loadCPU >= 0 && os.Getenv("KITCHENLOAD_PINNED") == "" {
 		os.Exit(pinned(c.loadCPU))
+	}
+	// The generator's heap is mostly its samples and connections; fewer
+	// collections leave more of its core for sending.
+	debug.SetGCPercent(400)
+	if *genCost {
+		fmt.Printf("generator: CPU %d (GOMAXPROCS %d), at most %d connections; trivial server: CPU %d; %v runs after %v of warm-up\n",
+			c.loadCPU, runtime.GOMAXPROCS(0), c.conns, c.serverCPU, c.d, c.warm)
+		if err := generatorCost(c); err != nil {
+			fmt.Fprintln(os.Stderr, "kitchenload:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(c, *costs); err != nil {
 		fmt.Fprintln(os.Stderr, "kitchenload:", err)
@@ -136,12 +179,16 @@ func run(c config, costs bool) error {
 
 // measureEndpoint runs the whole sequence against a fresh kitchen.
 func measureEndpoint(c config, t target) error {
-	srv, err := startKitchen(c.kitchen, c.serverCPU, c.kitchenArgs)
+	srv, err := startKitchen(c.kitchen, c.serverCPU, c.loadCPU, c.kitchenArgs)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
-	g := newGenerator(srv.url, c.conns, c.timeout)
+	g, err := newGenerator(srv.url, c.conns, c.timeout)
+	if err != nil {
+		return err
+	}
+	g.tick = int64(c.tick)
 	defer g.close()
 	defer func() {
 		for err, n := range g.errs {
@@ -186,9 +233,15 @@ func measureEndpoint(c config, t target) error {
 // measured runs run with the server's CPU time and refusal counts of it.
 func measured(srv *kitchen, run func() result) result {
 	before, cpu, start := srv.refusals(), srv.cpu(), time.Now()
+	gen, genCore, srvCore := processCPU(), coreBusy(srv.genCore), coreBusy(srv.core)
 	r := run()
+	elapsed := float64(time.Since(start))
 	used := srv.cpu() - cpu
-	r.serverCPU = float64(used) / float64(time.Since(start))
+	r.serverCPU = float64(used) / elapsed
+	// What else used the two cores: other processes, and the kernel's
+	// work not charged to ours.
+	r.genOthers = max(0, float64(coreBusy(srv.genCore)-genCore-(processCPU()-gen))/elapsed)
+	r.serverOthers = max(0, float64(coreBusy(srv.core)-srvCore-used)/elapsed)
 	if r.answered > 0 {
 		r.cpuPerReq = used / time.Duration(r.answered)
 	}
