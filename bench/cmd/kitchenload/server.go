@@ -61,9 +61,9 @@ func startKitchen(bin string, cpu, genCPU int, extra []string) (*kitchen, error)
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"-c", strconv.Itoa(cpu), bin, "-demo", "-data", filepath.Join(dir, "data"),
+	args := append([]string{bin, "-demo", "-data", filepath.Join(dir, "data"),
 		"-addr", "127.0.0.1:0", "-cook-unit", "10ms", "-order-limit", "-1"}, extra...)
-	k := &kitchen{cmd: exec.Command("taskset", args...), dir: dir, done: make(chan struct{}), core: cpu, genCore: genCPU}
+	k := &kitchen{cmd: pinnedCommand(cpu, args...), dir: dir, done: make(chan struct{}), core: cpu, genCore: genCPU}
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logName := filepath.Join(dir, "kitchen.log")
 	log, err := os.Create(logName)

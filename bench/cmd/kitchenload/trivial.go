@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -86,7 +84,7 @@ func generatorCost(c config) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("taskset", "-c", strconv.Itoa(c.serverCPU), self)
+	cmd := pinnedCommand(c.serverCPU, self)
 	cmd.Env = append(os.Environ(), trivialEnv+"=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
