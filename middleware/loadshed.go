@@ -40,6 +40,7 @@ func (f loadShedOption) applyLoadShed(c *loadShedConfig) { f(c) }
 // values mean the defaults.
 type loadShedConfig struct {
 	initialLimit, minLimit, maxLimit int
+	probeLimit                       int
 	priority                         func(*http.Request) Priority
 	retryAfter                       time.Duration
 	maxLongLived                     int
@@ -52,11 +53,25 @@ func InitialLimit(n int) LoadShedOption {
 	return loadShedOption(func(c *loadShedConfig) { c.initialLimit = n })
 }
 
-// MinLimit sets the lowest the adaptive limit of a [LoadShedder] goes,
-// and its limit during a probe window; it defaults to 4. A value below 1
-// keeps the default.
+// MinLimit sets the lowest the adaptive limit of a [LoadShedder] goes;
+// it defaults to 4. A value below 1 keeps the default. It is also the
+// limit during a probe window unless [ProbeLimit] says otherwise.
 func MinLimit(n int) LoadShedOption {
 	return loadShedOption(func(c *loadShedConfig) { c.minLimit = n })
+}
+
+// ProbeLimit sets how many requests a [LoadShedder] lets run at once
+// during a probe window, in which it measures its baseline: the latency of
+// requests that do not queue. It defaults to [MinLimit], and a value below
+// 1 keeps the default. Set it below MinLimit when the server needs more
+// requests in flight than would run without queueing to reach its
+// throughput — a store that commits concurrent writes together, say —
+// so that the floor keeps that concurrency while the baseline stays the
+// latency of a request that hardly waits: a baseline measured at a high
+// floor is mostly queueing, which the limit then takes for normal and
+// grows past.
+func ProbeLimit(n int) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.probeLimit = n })
 }
 
 // MaxLimit sets the highest the adaptive limit of a [LoadShedder] goes;
@@ -107,8 +122,10 @@ func LongLived(fn func(*http.Request) bool) LoadShedOption {
 // capacity); when recent latency rises well above the long-term level —
 // requests are queueing somewhere — the limit shrinks in proportion.
 // The baseline is measured in a probe window during which the limit is
-// [MinLimit]: the first window after start (so a burst right at start is
-// mostly shed) and again about every ten seconds under load.
+// [ProbeLimit] ([MinLimit] by default), from the requests admitted in the
+// window (those admitted before it end with the queueing it leaves out):
+// at start (so a burst right at start is mostly shed) and again every ten
+// seconds under load.
 // Low-priority requests are admitted only below 80% of the limit and
 // Critical ones up to 150%, so health checks and cheap operations are
 // shed last. A shed request costs microseconds: it never reaches the
@@ -141,7 +158,7 @@ func NewLoadShedder(opts ...LoadShedOption) *LoadShedder {
 	if c.maxLongLived <= 0 {
 		c.maxLongLived = 1000
 	}
-	s := &LoadShedder{l: newLimiter(c), classify: c.priority, longLived: c.longLived,
+	s := &LoadShedder{l: newLimiter(c, time.Now), classify: c.priority, longLived: c.longLived,
 		maxLong: int64(c.maxLongLived), retry: time.Duration(secs) * time.Second,
 		retryAfter: []string{strconv.Itoa(secs)},
 		busy:       newRefusal("the server is at capacity; retry after " + strconv.Itoa(secs) + "s"),
@@ -170,7 +187,8 @@ func (s *LoadShedder) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !s.l.acquire(s.classify(r)) {
+		epoch, ok := s.l.acquire(s.classify(r))
+		if !ok {
 			s.shed.Add(1)
 			s.refuse(w, s.busy)
 			return
@@ -184,7 +202,7 @@ func (s *LoadShedder) Middleware(next http.Handler) http.Handler {
 			if t.moved.Load() {
 				s.long.Add(-1)
 			} else {
-				s.l.release(time.Since(start))
+				s.l.release(time.Since(start), epoch)
 			}
 		}()
 		next.ServeHTTP(w, r.WithContext(t))

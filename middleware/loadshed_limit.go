@@ -3,13 +3,16 @@ package middleware
 // This file holds the adaptive concurrency limit of LoadShedder.
 //
 // The limit follows the gradient algorithm of Netflix's concurrency-limits
-// (Gradient2): a long-term baseline of request latency is compared with
-// the recent latency, and the limit shrinks in proportion when requests
-// start to queue somewhere. The baseline is measured the way Envoy's
-// adaptive concurrency filter does, in probe windows during which the
-// limit drops to its minimum. Only requests that end with a latency worth
-// learning from are sampled: a long-lived response (an event stream) moved
-// out of the limit by MarkLongLived is not.
+// (Gradient2): a baseline of request latency is compared with the recent
+// latency, and the limit shrinks in proportion when requests start to
+// queue somewhere. The baseline is measured the way Envoy's adaptive
+// concurrency filter does, in probe windows during which the limit drops
+// low (ProbeLimit, by default MinLimit). Only requests that end with a
+// latency worth learning from are sampled: a long-lived response (an
+// event stream) moved out of the limit by MarkLongLived is not, and a
+// probe learns only from the requests it admitted itself — those admitted
+// before it, under the higher limit, end during it with the queueing it
+// is there to leave out.
 
 import (
 	"math"
@@ -19,21 +22,31 @@ import (
 )
 
 // limiter is a gradient concurrency limiter. Its baseline is the
-// latency of the server without queueing, measured the way Envoy's
-// adaptive concurrency filter does: in a probe window during which the
-// limit drops to its minimum, at start and every probeEvery windows after.
-// Between probes the limit moves by the gradient baseline·tolerance/recent
-// latency (clamped to [0.5, 1]) plus a square-root allowance for growth.
+// latency of the server without queueing, measured in a probe window
+// during which the limit drops to probeLimit, at start and again after
+// probeEvery windows and probeInterval; between probes it is the lowest
+// window mean seen. Between probes the limit moves by the gradient
+// baseline·tolerance/recent latency (clamped to [0.5, 1]) plus a
+// square-root allowance for growth, within [min, max].
 type limiter struct {
 	inflight atomic.Int64
 	limit    atomic.Int64 // current limit, read on every request
+	// epoch counts the probes' starts and ends: odd while a probe runs.
+	// A request carries the epoch of its admission, so that a probe tells
+	// its own requests from those admitted before it.
+	epoch atomic.Uint64
+	// probeEnd is when the running probe gives up, in Unix nanoseconds:
+	// a refusal past it ends the probe, should its requests never end.
+	probeEnd atomic.Int64
+	now      func() time.Time
 
 	mu          sync.Mutex
 	min, max    float64
+	probeLimit  float64
 	estimate    float64 // the limit as a float, smoothed
-	baseline    float64 // latency without queueing, ns; 0 until the first probe ends
-	probing     bool
-	windows     int // since the last probe
+	baseline    float64 // latency without queueing, ns; 0 until a probe has samples
+	windows     int     // since the last probe
+	probeEnded  time.Time
 	windowSum   time.Duration
 	windowN     int
 	windowStart time.Time
@@ -42,12 +55,22 @@ type limiter struct {
 const (
 	windowSamples  = 50
 	windowDuration = 100 * time.Millisecond
-	probeEvery     = 100 // windows: about ten seconds under load
-	smoothing      = 0.2
-	tolerance      = 1.5 // recent latency may be this much above the baseline before the limit shrinks
+	// A probe comes again after probeEvery windows and probeInterval,
+	// whichever is later: under load a window is 50 requests, and a probe
+	// sheds most of what comes while it lasts.
+	probeEvery    = 100
+	probeInterval = 10 * time.Second
+	// A probe ends after windowSamples of its own requests, or after
+	// windowDuration with at least probeMinSamples; it gives up after
+	// probeMaxDuration (requests admitted before it still running, or
+	// none coming), keeping the baseline it had.
+	probeMinSamples  = 5
+	probeMaxDuration = time.Second
+	smoothing        = 0.2
+	tolerance        = 1.5 // recent latency may be this much above the baseline before the limit shrinks
 )
 
-func newLimiter(c loadShedConfig) *limiter {
+func newLimiter(c loadShedConfig, now func() time.Time) *limiter {
 	if c.initialLimit <= 0 {
 		c.initialLimit = 20
 	}
@@ -57,19 +80,42 @@ func newLimiter(c loadShedConfig) *limiter {
 	if c.maxLimit <= 0 {
 		c.maxLimit = 1000
 	}
-	l := &limiter{min: float64(c.minLimit), max: float64(c.maxLimit), estimate: float64(c.initialLimit), windowStart: time.Now()}
+	if c.probeLimit <= 0 {
+		c.probeLimit = c.minLimit
+	}
+	l := &limiter{now: now, min: float64(c.minLimit), max: float64(c.maxLimit), probeLimit: float64(c.probeLimit),
+		estimate: math.Max(float64(c.minLimit), math.Min(float64(c.maxLimit), float64(c.initialLimit)))}
 	l.startProbe()
 	return l
 }
 
-// startProbe drops the limit to its minimum for one window.
+// probing reports whether epoch is a probe's.
+func probing(epoch uint64) bool { return epoch%2 == 1 }
+
+// startProbe drops the limit to probeLimit until the probe has its
+// samples. Called with mu held, or before l is shared.
 func (l *limiter) startProbe() {
-	l.probing, l.windows = true, 0
-	l.limit.Store(int64(l.min))
+	l.windows, l.windowSum, l.windowN, l.windowStart = 0, 0, 0, l.now()
+	l.probeEnd.Store(l.windowStart.Add(probeMaxDuration).UnixNano())
+	l.epoch.Add(1)
+	l.limit.Store(int64(l.probeLimit))
 }
 
-// acquire admits a request of priority p, or reports false.
-func (l *limiter) acquire(p Priority) bool {
+// endProbe sets the baseline from the probe's samples, if it has any,
+// and gives the limit back. Called with mu held.
+func (l *limiter) endProbe() {
+	if l.windowN > 0 {
+		l.baseline = float64(l.windowSum) / float64(l.windowN)
+	}
+	l.epoch.Add(1)
+	l.windowSum, l.windowN, l.windowStart, l.probeEnded = 0, 0, l.now(), l.now()
+	l.limit.Store(int64(math.Round(l.estimate)))
+}
+
+// acquire admits a request of priority p, or reports false; an admitted
+// request gives back the epoch to release.
+func (l *limiter) acquire(p Priority) (epoch uint64, ok bool) {
+	epoch = l.epoch.Load()
 	limit := float64(l.limit.Load())
 	switch p {
 	case Low:
@@ -79,31 +125,54 @@ func (l *limiter) acquire(p Priority) bool {
 	}
 	if n := l.inflight.Add(1); float64(n) > math.Max(limit, 1) {
 		l.inflight.Add(-1)
-		return false
+		if probing(epoch) && l.now().UnixNano() >= l.probeEnd.Load() {
+			l.giveUpProbe(epoch)
+		}
+		return 0, false
 	}
-	return true
+	return epoch, true
 }
 
-// release ends a request that took rtt and updates the limit once per
-// window.
-func (l *limiter) release(rtt time.Duration) {
+// giveUpProbe ends the probe of epoch, if it still runs: its time is up
+// and no request of its own has ended to end it (those in flight hold
+// every place, and hold them still).
+func (l *limiter) giveUpProbe(epoch uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.epoch.Load() == epoch {
+		l.endProbe()
+	}
+}
+
+// release ends a request admitted in epoch that took rtt, and updates the
+// limit once per window.
+func (l *limiter) release(rtt time.Duration, epoch uint64) {
 	inflight := l.inflight.Add(-1) + 1
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now()
+	if current := l.epoch.Load(); probing(current) {
+		if epoch == current {
+			l.windowSum += rtt
+			l.windowN++
+		}
+		if d := now.Sub(l.windowStart); l.windowN >= windowSamples ||
+			d >= windowDuration && l.windowN >= probeMinSamples || d >= probeMaxDuration {
+			l.endProbe()
+		}
+		return
+	}
 	l.windowSum += rtt
 	l.windowN++
-	if l.windowN < windowSamples && time.Since(l.windowStart) < windowDuration {
+	if l.windowN < windowSamples && now.Sub(l.windowStart) < windowDuration {
 		return
 	}
 	recent := float64(l.windowSum) / float64(l.windowN)
-	l.windowSum, l.windowN, l.windowStart = 0, 0, time.Now()
-	if l.probing {
-		l.baseline, l.probing = recent, false
-		l.limit.Store(int64(math.Round(l.estimate)))
-		return
+	l.windowSum, l.windowN, l.windowStart = 0, 0, now
+	if l.baseline == 0 || recent < l.baseline {
+		l.baseline = recent
 	}
-	l.baseline = math.Min(l.baseline, recent)
-	if l.windows++; l.windows >= probeEvery {
+	if l.windows++; l.windows >= probeEvery && now.Sub(l.probeEnded) >= probeInterval {
 		l.startProbe()
 		return
 	}
