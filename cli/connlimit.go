@@ -59,12 +59,17 @@ var refusal = func() []byte {
 // capListener accepts at most max connections open at once.
 type capListener struct {
 	net.Listener
-	max      int64
-	silent   bool // refuse by closing (TLS): an HTTP answer would need a handshake
-	open     atomic.Int64
-	refused  atomic.Int64
-	lingerMu sync.Mutex
-	linger   int
+	max    int64
+	silent bool // refuse by closing (TLS): an HTTP answer would need a handshake
+	// keepAlive turns TCP keep-alive on for each connection kept, which
+	// the listener then leaves off (listen's ownKeepAlive): a refused
+	// connection is closed within moments, and under a flood of them the
+	// four system calls of keep-alive are a share of what refusing costs.
+	keepAlive bool
+	open      atomic.Int64
+	refused   atomic.Int64
+	lingerMu  sync.Mutex
+	linger    int
 }
 
 func newCapListener(ln net.Listener, max int, silent bool) *capListener {
@@ -79,13 +84,27 @@ func (l *capListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.open.Add(1) <= l.max {
-			return &cappedConn{Conn: c, l: l}, nil
+		if kept := l.admit(c); kept != nil {
+			return kept, nil
 		}
-		l.open.Add(-1)
-		l.refused.Add(1)
-		l.refuse(c)
 	}
+}
+
+// admit returns c as a connection under the cap, or refuses it and
+// returns nil.
+func (l *capListener) admit(c net.Conn) net.Conn {
+	if l.open.Add(1) <= l.max {
+		if tc, ok := c.(*net.TCPConn); ok && l.keepAlive {
+			// What net.Listen sets: probes after 15 s idle, every 15 s,
+			// 9 of them.
+			tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true}) //nolint:errcheck // as net's own accept ignores it
+		}
+		return &cappedConn{Conn: c, l: l}
+	}
+	l.open.Add(-1)
+	l.refused.Add(1)
+	l.refuse(c)
+	return nil
 }
 
 // refuse answers c, a connection over the cap, and closes it: after its

@@ -78,7 +78,7 @@ func runServe(ctx context.Context, api *roux.API, o *config, c *serveConfig, log
 	if err := api.Start(ctx); err != nil {
 		return fmt.Errorf("cli: serve: %w", err)
 	}
-	ln, err := listen(o, c.addr)
+	ln, opened, err := listen(o, c.addr, c.maxConns > 0)
 	if err != nil {
 		shutdownHooks(api, log, c.shutdownGrace)
 		return err
@@ -86,6 +86,7 @@ func runServe(ctx context.Context, api *roux.API, o *config, c *serveConfig, log
 	if c.maxConns > 0 {
 		// Below TLS: a refusal costs no handshake.
 		capped := newCapListener(ln, c.maxConns, c.tlsCert != "")
+		capped.keepAlive = opened
 		api.CountRefusals(roux.RefusalConnections, capped.refused.Load)
 		ln = capped
 	}
@@ -211,22 +212,31 @@ func shutdownHooks(api *roux.API, log *slog.Logger, grace time.Duration) {
 }
 
 // listen returns the listener to serve on: the Listener option's or the
-// socket systemd passed, kept open after shutdown, or a new one on addr.
-func listen(o *config, addr string) (net.Listener, error) {
+// socket systemd passed, kept open after shutdown, or a new one on addr
+// (opened). A new one turns TCP keep-alive on for each connection it
+// accepts, as net.Listen does, unless ownKeepAlive: then the caller turns
+// it on for the connections it keeps (capListener), and a connection it
+// refuses costs no system call for it.
+func listen(o *config, addr string, ownKeepAlive bool) (ln net.Listener, opened bool, err error) {
 	given := o.listener
 	if given == nil {
 		ln, err := activatedListener()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		given = ln
 	}
 	if given != nil {
-		return keep(given)
+		ln, err := keep(given)
+		return ln, false, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	var lc net.ListenConfig
+	if ownKeepAlive {
+		lc.KeepAlive = -1
+	}
+	ln, err = lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("cli: serve: %w", err)
+		return nil, false, fmt.Errorf("cli: serve: %w", err)
 	}
-	return ln, nil
+	return ln, true, nil
 }
