@@ -9,7 +9,8 @@
 //
 //  1. measures its capacity C: the best 2xx rate of 1, 2, 4 or 8
 //     closed-loop keep-alive clients (more would mostly measure the load
-//     shedder's refusals);
+//     shedder's refusals; -clients sets the counts, e.g. to measure the
+//     throughput against concurrency with -kitchen-args -shed=false);
 //  2. measures the unloaded p99 at an open-loop 0.1·C;
 //  3. offers an open-loop load of 3·C, then of 4·C, 5·C, 6·C, ... while
 //     the generator keeps up with its schedule (the last it keeps up with
@@ -75,6 +76,7 @@ type config struct {
 	conns       int
 	rates       []float64
 	tick        time.Duration
+	clients     []int // the closed loops that measure C
 }
 
 func main() {
@@ -94,6 +96,7 @@ func main() {
 	flag.IntVar(&c.conns, "conns", defaultConns, "the most connections the generator opens; a request finds one free or waits for one, its latency counted from when it was due")
 	costs := flag.Bool("costs", false, "measure instead what a refused request, GET /livez and GET /dishes cost the server")
 	genCost := flag.Bool("generator-cost", false, "measure instead what the generator costs per request, against a trivial server on the server's core")
+	clients := flag.String("clients", "1,2,4,8", "the closed-loop client counts whose best 2xx rate is C (more than the load shedder admits would measure its refusals)")
 	rates := flag.String("rates", "5000,10000,15000,20000,30000,40000,50000,60000,80000,100000", "the rates -generator-cost offers, per second")
 	flag.Parse()
 	for _, f := range strings.Split(*rates, ",") {
@@ -103,6 +106,14 @@ func main() {
 			os.Exit(2)
 		}
 		c.rates = append(c.rates, r)
+	}
+	for _, f := range strings.Split(*clients, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "kitchenload: -clients: %q is not a client count\n", f)
+			os.Exit(2)
+		}
+		c.clients = append(c.clients, n)
 	}
 	if os.Getenv(trivialEnv) != "" {
 		if err := serveTrivial(); err != nil {
@@ -217,10 +228,11 @@ func measureEndpoint(c config, t target) error {
 
 	fmt.Printf("\n%s %s (load average %s)\n", t.method, t.path, loadAverage())
 	printHeader()
-	// C: the best 2xx rate of 1, 2, 4 or 8 closed-loop clients. More
-	// clients than the load shedder admits would measure its refusals.
+	// C: the best 2xx rate of 1, 2, 4 or 8 closed-loop clients (-clients).
+	// More clients than the load shedder admits would measure its
+	// refusals.
 	var C float64
-	for _, clients := range []int{1, 2, 4, 8} {
+	for _, clients := range c.clients {
 		r := measured(srv, func() result { return g.closedLoop(t, clients, c.warm/2, c.d/2) })
 		r.print(fmt.Sprintf("closed loop, %d", clients), 0, 0)
 		C = max(C, r.throughput)
