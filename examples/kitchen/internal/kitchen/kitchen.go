@@ -56,14 +56,16 @@ const (
 // MinConcurrency is the fewest requests the service's load shedder lets
 // run at once (its MinLimit and InitialLimit; Config.MinConcurrency
 // changes it): the SQLite store commits the writes that wait together
-// (group commit, up to 64), so its throughput grows with the writes in
-// flight while their latency grows with the batch — which an adaptive
-// limiter takes for queueing and answers by cutting the very concurrency
-// that fills the batches. Measured with cmd/kitchen-load at 32
-// connections: with middleware.LoadShedder's defaults (MinLimit 4) the
-// kitchen accepted about 200 orders/s and shed the rest on either
-// backend; with 64, it shed none (BENCHMARKS.md).
-const MinConcurrency = 64
+// (group commit), so its throughput grows with the writes in flight while
+// their latency grows with the batch — which an adaptive limiter takes
+// for queueing and answers by cutting the very concurrency that fills the
+// batches. With bench/cmd/kitchenload (BENCHMARKS.md), POST /orders in a
+// closed loop without the shedder gave 1,096/s with 4 in flight, 1,430
+// with 8, 1,722–1,829 with 12–16 and 2,316–2,369 with 32–48; at 3× its
+// capacity, a floor of 64 kept 64 orders queued on the CPU (p50 28–37 ms,
+// p99 60–137 ms), one of 12 keeps the goodput (0.98–1.06 of the capacity)
+// at p50 5 ms and p99 28–32 ms, one of 8 loses a tenth of it.
+const MinConcurrency = 12
 
 // Config configures a [Service]. The zero value of each duration means
 // its default.
