@@ -158,7 +158,7 @@ func NewLoadShedder(opts ...LoadShedOption) *LoadShedder {
 	if c.maxLongLived <= 0 {
 		c.maxLongLived = 1000
 	}
-	s := &LoadShedder{l: newLimiter(c, time.Now), classify: c.priority, longLived: c.longLived,
+	s := &LoadShedder{l: newLimiter(c, nil), classify: c.priority, longLived: c.longLived,
 		maxLong: int64(c.maxLongLived), retry: time.Duration(secs) * time.Second,
 		retryAfter: []string{strconv.Itoa(secs)},
 		busy:       newRefusal("the server is at capacity; retry after " + strconv.Itoa(secs) + "s"),

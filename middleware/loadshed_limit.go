@@ -38,7 +38,7 @@ type limiter struct {
 	// probeEnd is when the running probe gives up, in Unix nanoseconds:
 	// a refusal past it ends the probe, should its requests never end.
 	probeEnd atomic.Int64
-	now      func() time.Time
+	now      func() time.Time // the test's clock; nil: time.Now
 
 	mu          sync.Mutex
 	min, max    float64
@@ -89,13 +89,30 @@ func newLimiter(c loadShedConfig, now func() time.Time) *limiter {
 	return l
 }
 
+// clock returns the time: time.Now, or the test's clock.
+func (l *limiter) clock() time.Time {
+	if l.now != nil {
+		return l.now()
+	}
+	return time.Now()
+}
+
+// since returns the time elapsed since t; time.Since reads only the
+// monotonic clock, cheaper than time.Now.
+func (l *limiter) since(t time.Time) time.Duration {
+	if l.now != nil {
+		return l.now().Sub(t)
+	}
+	return time.Since(t)
+}
+
 // probing reports whether epoch is a probe's.
 func probing(epoch uint64) bool { return epoch%2 == 1 }
 
 // startProbe drops the limit to probeLimit until the probe has its
 // samples. Called with mu held, or before l is shared.
 func (l *limiter) startProbe() {
-	l.windows, l.windowSum, l.windowN, l.windowStart = 0, 0, 0, l.now()
+	l.windows, l.windowSum, l.windowN, l.windowStart = 0, 0, 0, l.clock()
 	l.probeEnd.Store(l.windowStart.Add(probeMaxDuration).UnixNano())
 	l.epoch.Add(1)
 	l.limit.Store(int64(l.probeLimit))
@@ -108,7 +125,7 @@ func (l *limiter) endProbe() {
 		l.baseline = float64(l.windowSum) / float64(l.windowN)
 	}
 	l.epoch.Add(1)
-	l.windowSum, l.windowN, l.windowStart, l.probeEnded = 0, 0, l.now(), l.now()
+	l.windowSum, l.windowN, l.windowStart, l.probeEnded = 0, 0, l.clock(), l.clock()
 	l.limit.Store(int64(math.Round(l.estimate)))
 }
 
@@ -125,7 +142,7 @@ func (l *limiter) acquire(p Priority) (epoch uint64, ok bool) {
 	}
 	if n := l.inflight.Add(1); float64(n) > math.Max(limit, 1) {
 		l.inflight.Add(-1)
-		if probing(epoch) && l.now().UnixNano() >= l.probeEnd.Load() {
+		if probing(epoch) && l.clock().UnixNano() >= l.probeEnd.Load() {
 			l.giveUpProbe(epoch)
 		}
 		return 0, false
@@ -150,13 +167,12 @@ func (l *limiter) release(rtt time.Duration, epoch uint64) {
 	inflight := l.inflight.Add(-1) + 1
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
 	if current := l.epoch.Load(); probing(current) {
 		if epoch == current {
 			l.windowSum += rtt
 			l.windowN++
 		}
-		if d := now.Sub(l.windowStart); l.windowN >= windowSamples ||
+		if d := l.since(l.windowStart); l.windowN >= windowSamples ||
 			d >= windowDuration && l.windowN >= probeMinSamples || d >= probeMaxDuration {
 			l.endProbe()
 		}
@@ -164,15 +180,15 @@ func (l *limiter) release(rtt time.Duration, epoch uint64) {
 	}
 	l.windowSum += rtt
 	l.windowN++
-	if l.windowN < windowSamples && now.Sub(l.windowStart) < windowDuration {
+	if l.windowN < windowSamples && l.since(l.windowStart) < windowDuration {
 		return
 	}
 	recent := float64(l.windowSum) / float64(l.windowN)
-	l.windowSum, l.windowN, l.windowStart = 0, 0, now
+	l.windowSum, l.windowN, l.windowStart = 0, 0, l.clock()
 	if l.baseline == 0 || recent < l.baseline {
 		l.baseline = recent
 	}
-	if l.windows++; l.windows >= probeEvery && now.Sub(l.probeEnded) >= probeInterval {
+	if l.windows++; l.windows >= probeEvery && l.since(l.probeEnded) >= probeInterval {
 		l.startProbe()
 		return
 	}
