@@ -62,9 +62,9 @@ const (
 // batches. With bench/cmd/kitchenload (BENCHMARKS.md), POST /orders in a
 // closed loop without the shedder gave 1,096/s with 4 in flight, 1,430
 // with 8, 1,722–1,829 with 12–16 and 2,316–2,369 with 32–48; at 3× its
-// capacity, a floor of 64 kept 64 orders queued on the CPU (p50 28–37 ms,
-// p99 60–137 ms), one of 12 keeps the goodput (0.98–1.06 of the capacity)
-// at p50 5 ms and p99 28–32 ms, one of 8 loses a tenth of it.
+// capacity, a floor of 64 kept 64 orders queued on the CPU (p50 28–42 ms,
+// p99 60–137 ms), one of 12 keeps the goodput (0.96–1.06 of the capacity)
+// at p50 5 ms and p99 28–34 ms, one of 8 loses a tenth of it.
 const MinConcurrency = 12
 
 // Config configures a [Service]. The zero value of each duration means
