@@ -12,19 +12,30 @@ package sqlstore
 // so a lone write is committed at once, and the batches grow with the
 // load — while one transaction commits (its fsync, about a millisecond),
 // the next batch queues.
+//
+// An ordered write (doOrdered: the claims of idempotency keys) is
+// answered as soon as it has run, before its transaction commits: the
+// writer commits its transactions in the order it ran them, so whatever
+// its caller writes next, in a later transaction, is never durable
+// without it — a crash loses a suffix of the writes. To keep it so, a
+// transaction that fails to commit after an ordered write of it was
+// answered stops the writer: every later write fails, as if the process
+// had died there, until it restarts (and Ping says so).
 
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/roux-go/roux/idemsql"
 )
 
 // pending is a write waiting for the group writer.
 type pending[TTx any] struct {
-	ctx  context.Context
-	fn   func(tx *txn[TTx]) error
-	done chan error
+	ctx     context.Context
+	fn      func(tx *txn[TTx]) error
+	done    chan error
+	ordered bool // answered once fn has run, before the commit
 }
 
 // group is the group writer of a store.
@@ -33,6 +44,18 @@ type group[TTx any] struct {
 	queue chan *pending[TTx]
 	quit  chan struct{}
 	ended chan struct{}
+	// stopped is the failed commit that lost ordered writes already
+	// answered, after which nothing is written.
+	stopped atomic.Pointer[error]
+}
+
+// errStopped is the error of the writes after a commit that lost ordered
+// writes.
+func (g *group[TTx]) errStopped() error {
+	if err := g.stopped.Load(); err != nil {
+		return fmt.Errorf("sqlstore: writing stopped after a commit failed that held writes already answered; restart the process (%w)", *err)
+	}
+	return nil
 }
 
 // startGroup starts the group writer of s, committing up to max writes
@@ -73,7 +96,20 @@ func (g *group[TTx]) stop() {
 
 // do hands fn to the group writer and waits for its outcome.
 func (g *group[TTx]) do(ctx context.Context, fn func(tx *txn[TTx]) error) error {
-	p := &pending[TTx]{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return g.run(ctx, false, fn)
+}
+
+// doOrdered hands fn to the group writer and waits until it has run, not
+// for its commit: fn's error, or nil once what it did is in the writer's
+// transaction, to be committed before, or with, any write handed to the
+// writer after doOrdered returns.
+func (g *group[TTx]) doOrdered(ctx context.Context, fn func(tx *txn[TTx]) error) error {
+	return g.run(ctx, true, fn)
+}
+
+// run hands fn to the group writer and waits for its answer.
+func (g *group[TTx]) run(ctx context.Context, ordered bool, fn func(tx *txn[TTx]) error) error {
+	p := &pending[TTx]{ctx: ctx, fn: fn, done: make(chan error, 1), ordered: ordered}
 	select {
 	case g.queue <- p:
 	case <-ctx.Done():
@@ -87,10 +123,15 @@ func (g *group[TTx]) do(ctx context.Context, fn func(tx *txn[TTx]) error) error 
 var errClosed = fmt.Errorf("sqlstore: the store is closed")
 
 // commitGroup runs the writes of batch in one transaction, each in a
-// savepoint when there are several, commits, and answers each.
+// savepoint when there are several, commits, and answers each: an
+// ordered one once it has run, the others once committed.
 func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 	ctx := context.Background() // the transaction's: each write has its own
-	t, err := s.d.Begin(ctx)
+	err := s.group.errStopped()
+	var t Tx[TTx]
+	if err == nil {
+		t, err = s.d.Begin(ctx)
+	}
 	if err != nil {
 		for _, p := range batch {
 			p.done <- err
@@ -99,13 +140,11 @@ func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 	}
 	tx := &txn[TTx]{Tx: t}
 	errs := make([]error, len(batch))
-	ok := 0
+	ok, answered := 0, false
 	for i, p := range batch {
 		if err := p.ctx.Err(); err != nil {
 			errs[i] = err
-			continue
-		}
-		if len(batch) == 1 {
+		} else if len(batch) == 1 {
 			if errs[i] = p.fn(tx); errs[i] == nil {
 				s.flushEvents(tx)
 			}
@@ -114,6 +153,10 @@ func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 		}
 		if errs[i] == nil {
 			ok++
+		}
+		if p.ordered {
+			p.done <- errs[i]
+			answered = answered || errs[i] == nil
 		}
 	}
 	if ok > 0 {
@@ -125,10 +168,16 @@ func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
 	if ok == 0 || err != nil {
 		t.Rollback(ctx) //nolint:errcheck // nothing of it is kept
 	}
+	if err != nil && answered {
+		s.group.stopped.Store(&err) // what depends on the lost writes must not be committed
+	}
 	if err == nil && ok > 0 {
 		err = s.announce(ctx, tx.changed) // nothing but this process's subscribers with one process
 	}
 	for i, p := range batch {
+		if p.ordered {
+			continue // answered
+		}
 		if errs[i] == nil {
 			errs[i] = err // the commit's outcome is each write's
 		}
@@ -168,20 +217,22 @@ func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[T
 // of roux's idempotency keys in the group writer's transactions, each in
 // a savepoint as the store's own writes: an order's claim of its key and
 // its stored answer share the commits, and fsyncs, of the writes around
-// them, instead of committing twice on their own beside the group. A
-// write is answered once its transaction has committed, so a claim is
-// durable before the handler runs and an answer before it is sent, as
-// before. Without group commit (PostgreSQL, whose commits run in
-// parallel and share their WAL flushes already), or where the
-// transactions are not database/sql's, it returns none: each key's write
-// commits on its own.
+// them, instead of committing on their own beside the group. The writes
+// that idemsql allows to be ordered (the claims, and with OrderedAnswers
+// the answers of orders) are answered once they have run, not committed:
+// an order's claim commits with the order, and its answer with the next
+// batch — the writer commits in order and stops after losing an answered
+// write, as idemsql.OrderedWriteFunc asks. Without group commit
+// (PostgreSQL, whose commits run in parallel and share their WAL flushes
+// already, in no set order), or where the transactions are not
+// database/sql's, it returns none: each key's write commits on its own.
 func (s *DB[TTx]) idemWrites() []idemsql.Option {
 	var native TTx
 	if _, ok := any(native).(idemsql.Conn); !ok || s.group == nil {
 		return nil
 	}
-	return []idemsql.Option{idemsql.Writer(func(ctx context.Context, write func(idemsql.Conn) error) error {
-		return s.group.do(ctx, func(tx *txn[TTx]) error {
+	return []idemsql.Option{idemsql.OrderedWriter(func(ctx context.Context, durable bool, write func(idemsql.Conn) error) error {
+		return s.group.run(ctx, !durable, func(tx *txn[TTx]) error {
 			native, err := tx.Native(ctx)
 			if err != nil {
 				return err
