@@ -13,19 +13,24 @@ package sqlstore
 // load — while one transaction commits (its fsync, about a millisecond),
 // the next batch queues.
 //
-// An ordered write (doOrdered: the claims of idempotency keys) is
-// answered as soon as it has run, before its transaction commits: the
-// writer commits its transactions in the order it ran them, so whatever
-// its caller writes next, in a later transaction, is never durable
-// without it — a crash loses a suffix of the writes. To keep it so, a
-// transaction that fails to commit after an ordered write of it was
-// answered stops the writer: every later write fails, as if the process
-// had died there, until it restarts (and Ping says so).
+// An ordered write (doOrdered: the claims of idempotency keys, and the
+// answers of orders) is answered as soon as it has run, before its
+// transaction commits: the writer commits its transactions in the order
+// it ran them, so whatever its caller writes next is never durable
+// without it — a crash loses a suffix of the writes. Nobody waits for the
+// commit of a transaction that holds only ordered writes, so the writer
+// leaves it open for the writes that follow, for up to orderedLinger:
+// the order that follows its claim commits with it, in one fsync, and
+// the next order commits the answer of the last. To keep the suffix
+// property, a transaction that fails to commit after an ordered write of
+// it was answered stops the writer: every later write fails, as if the
+// process had died there, until it restarts (and Ping says so).
 
 import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/roux-go/roux/idemsql"
 )
@@ -58,6 +63,12 @@ func (g *group[TTx]) errStopped() error {
 	return nil
 }
 
+// orderedLinger is how long the writer leaves a transaction that holds
+// only ordered writes open for more writes, before it commits it: long
+// enough for the write that follows a claim (its handler's) to join it,
+// short against the fsync it saves. Nobody waits on it.
+const orderedLinger = time.Millisecond
+
 // startGroup starts the group writer of s, committing up to max writes
 // a transaction.
 func (s *DB[TTx]) startGroup(max int) {
@@ -66,13 +77,29 @@ func (s *DB[TTx]) startGroup(max int) {
 	go func() {
 		defer close(g.ended)
 		batch := make([]*pending[TTx], 0, max)
+		var open *groupTx[TTx] // holding ordered writes only, not committed
+		linger := time.NewTimer(orderedLinger)
+		linger.Stop()
 		for {
+			var lingered <-chan time.Time
+			if open != nil {
+				linger.Reset(orderedLinger)
+				lingered = linger.C
+			}
 			select {
 			case <-g.quit:
+				if open != nil {
+					s.commitGroup(open)
+				}
 				return
+			case <-lingered:
+				s.commitGroup(open)
+				open = nil
+				continue
 			case p := <-g.queue:
 				batch = append(batch[:0], p)
 			}
+			linger.Stop()
 		more:
 			for len(batch) < max {
 				select {
@@ -82,7 +109,7 @@ func (s *DB[TTx]) startGroup(max int) {
 					break more
 				}
 			}
-			s.commitGroup(batch)
+			open = s.runGroup(open, batch)
 			clear(batch)
 		}
 	}()
@@ -122,66 +149,89 @@ func (g *group[TTx]) run(ctx context.Context, ordered bool, fn func(tx *txn[TTx]
 
 var errClosed = fmt.Errorf("sqlstore: the store is closed")
 
-// commitGroup runs the writes of batch in one transaction, each in a
-// savepoint when there are several, commits, and answers each: an
-// ordered one once it has run, the others once committed.
-func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
+// groupTx is a transaction of the group writer and the writes it holds.
+type groupTx[TTx any] struct {
+	*txn[TTx]
+	writes   int             // that succeeded in it
+	waiting  []*pending[TTx] // answered once it commits
+	answered bool            // it holds ordered writes already answered
+}
+
+// runGroup runs the writes of batch in gt, or a new transaction when gt
+// is nil, each in a savepoint when the transaction holds several, and
+// answers those that failed, and the ordered ones. It commits the
+// transaction and answers the rest, unless nobody waits for its commit:
+// then it returns it, for more writes.
+func (s *DB[TTx]) runGroup(gt *groupTx[TTx], batch []*pending[TTx]) *groupTx[TTx] {
 	ctx := context.Background() // the transaction's: each write has its own
-	err := s.group.errStopped()
-	var t Tx[TTx]
+	if gt == nil {
+		err := s.group.errStopped()
+		var t Tx[TTx]
+		if err == nil {
+			t, err = s.d.Begin(ctx)
+		}
+		if err != nil {
+			for _, p := range batch {
+				p.done <- err
+			}
+			return nil
+		}
+		gt = &groupTx[TTx]{txn: &txn[TTx]{Tx: t}}
+	}
+	// A lone write needs no savepoint: its failure rolls back a
+	// transaction that holds nothing else. An ordered one sends what it
+	// queued before it is answered, which its savepoint does.
+	alone := len(batch) == 1 && gt.writes == 0 && !batch[0].ordered
+	for _, p := range batch {
+		err := p.ctx.Err()
+		if err == nil && alone {
+			if err = p.fn(gt.txn); err == nil {
+				s.flushEvents(gt.txn)
+			}
+		} else if err == nil {
+			err = s.savepoint(ctx, gt.txn, p.fn)
+		}
+		switch {
+		case err != nil:
+			p.done <- err // its own failure, its part rolled back
+		case p.ordered:
+			gt.writes++
+			gt.answered = true
+			p.done <- nil
+		default:
+			gt.writes++
+			gt.waiting = append(gt.waiting, p)
+		}
+	}
+	switch {
+	case gt.writes == 0:
+		gt.Rollback(ctx) //nolint:errcheck // nothing of it is kept
+		return nil
+	case len(gt.waiting) == 0 && gt.writes < s.group.max:
+		return gt
+	}
+	s.commitGroup(gt)
+	return nil
+}
+
+// commitGroup commits gt and answers the writes waiting for it. When the
+// commit fails after gt's ordered writes were answered, the writer stops.
+func (s *DB[TTx]) commitGroup(gt *groupTx[TTx]) {
+	ctx := context.Background()
+	err := s.flushJobs(ctx, gt.txn) // the jobs of every write at once; its failure is theirs
 	if err == nil {
-		t, err = s.d.Begin(ctx)
+		err = gt.commit(ctx)
 	}
 	if err != nil {
-		for _, p := range batch {
-			p.done <- err
+		gt.Rollback(ctx) //nolint:errcheck // nothing of it is kept
+		if gt.answered {
+			s.group.stopped.Store(&err) // what depends on the lost writes must not be committed
 		}
-		return
+	} else {
+		err = s.announce(ctx, gt.changed) // nothing but this process's subscribers with one process
 	}
-	tx := &txn[TTx]{Tx: t}
-	errs := make([]error, len(batch))
-	ok, answered := 0, false
-	for i, p := range batch {
-		if err := p.ctx.Err(); err != nil {
-			errs[i] = err
-		} else if len(batch) == 1 {
-			if errs[i] = p.fn(tx); errs[i] == nil {
-				s.flushEvents(tx)
-			}
-		} else {
-			errs[i] = s.savepoint(ctx, tx, p.fn)
-		}
-		if errs[i] == nil {
-			ok++
-		}
-		if p.ordered {
-			p.done <- errs[i]
-			answered = answered || errs[i] == nil
-		}
-	}
-	if ok > 0 {
-		err = s.flushJobs(ctx, tx) // the jobs of every write at once; its failure is theirs
-	}
-	if ok > 0 && err == nil {
-		err = tx.commit(ctx)
-	}
-	if ok == 0 || err != nil {
-		t.Rollback(ctx) //nolint:errcheck // nothing of it is kept
-	}
-	if err != nil && answered {
-		s.group.stopped.Store(&err) // what depends on the lost writes must not be committed
-	}
-	if err == nil && ok > 0 {
-		err = s.announce(ctx, tx.changed) // nothing but this process's subscribers with one process
-	}
-	for i, p := range batch {
-		if p.ordered {
-			continue // answered
-		}
-		if errs[i] == nil {
-			errs[i] = err // the commit's outcome is each write's
-		}
-		p.done <- errs[i]
+	for _, p := range gt.waiting {
+		p.done <- err // the commit's outcome is each write's
 	}
 }
 
