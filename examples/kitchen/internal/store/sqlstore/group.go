@@ -52,6 +52,7 @@ type group[TTx any] struct {
 	// stopped is the failed commit that lost ordered writes already
 	// answered, after which nothing is written.
 	stopped atomic.Pointer[error]
+	linger  atomic.Int64 // orderedLinger, in nanoseconds (tests change it)
 }
 
 // errStopped is the error of the writes after a commit that lost ordered
@@ -73,6 +74,7 @@ const orderedLinger = time.Millisecond
 // a transaction.
 func (s *DB[TTx]) startGroup(max int) {
 	g := &group[TTx]{max: max, queue: make(chan *pending[TTx]), quit: make(chan struct{}), ended: make(chan struct{})}
+	g.linger.Store(int64(orderedLinger))
 	s.group = g
 	go func() {
 		defer close(g.ended)
@@ -83,7 +85,7 @@ func (s *DB[TTx]) startGroup(max int) {
 		for {
 			var lingered <-chan time.Time
 			if open != nil {
-				linger.Reset(orderedLinger)
+				linger.Reset(time.Duration(g.linger.Load()))
 				lingered = linger.C
 			}
 			select {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
@@ -78,4 +80,90 @@ func TestOrderedWriteLost(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOrderedWritesLinger: a transaction that holds only ordered writes
+// is left open for the writes that follow, which commit it with theirs;
+// it commits alone once it has lingered, and when the store closes.
+func TestOrderedWritesLinger(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		linger time.Duration
+		then   func(t *testing.T, db *sqlstore.DB[*sql.Tx], closeDB func() error, path string) int // the rows committed after it
+		want   int
+	}{
+		{"a write that follows commits it", time.Hour, func(t *testing.T, db *sqlstore.DB[*sql.Tx], closeDB func() error, path string) int {
+			if n := parents(t, db); n != 0 {
+				t.Errorf("%d rows committed before the next write, want 0", n)
+			}
+			if err := db.GroupWrite(t.Context(), false, insertParent(t, 2)); err != nil {
+				t.Fatal(err)
+			}
+			return parents(t, db)
+		}, 2},
+		{"it commits once it has lingered", time.Millisecond, func(t *testing.T, db *sqlstore.DB[*sql.Tx], closeDB func() error, path string) int {
+			deadline := time.Now().Add(5 * time.Second)
+			for parents(t, db) == 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			return parents(t, db)
+		}, 1},
+		{"closing commits it", time.Hour, func(t *testing.T, db *sqlstore.DB[*sql.Tx], closeDB func() error, path string) int {
+			if err := closeDB(); err != nil {
+				t.Fatal(err)
+			}
+			again, err := sqlite.Open(path)
+			return parents(t, migrated(t, again, err))
+		}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "kitchen.db")
+			db, err := sqlite.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var once sync.Once
+			closeDB := func() (err error) {
+				once.Do(func() { err = db.Close() })
+				return err
+			}
+			t.Cleanup(func() { closeDB() })
+			if _, _, err := db.Migrate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.GroupWrite(t.Context(), false, func(tx sqlstore.Tx[*sql.Tx]) error {
+				_, err := tx.Exec(t.Context(), "CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			db.SetLinger(tt.linger)
+			if err := db.GroupWrite(t.Context(), true, insertParent(t, 1)); err != nil {
+				t.Fatal(err)
+			}
+			if n := tt.then(t, db, closeDB, path); n != tt.want {
+				t.Errorf("%d rows committed, want %d", n, tt.want)
+			}
+		})
+	}
+}
+
+// insertParent is a write of row id of the table parent.
+func insertParent(t *testing.T, id int) func(tx sqlstore.Tx[*sql.Tx]) error {
+	return func(tx sqlstore.Tx[*sql.Tx]) error {
+		_, err := tx.Exec(t.Context(), "INSERT INTO parent (id) VALUES ($1)", id)
+		return err
+	}
+}
+
+// parents counts the committed rows of the table parent.
+func parents(t *testing.T, db *sqlstore.DB[*sql.Tx]) int {
+	t.Helper()
+	var n int
+	if err := db.Dialect().Reader().QueryRow(t.Context(), "SELECT count(*) FROM parent").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
