@@ -211,8 +211,10 @@ func OrderedWriter(run OrderedWriteFunc) Option {
 // (it was written before the effect, which is durable), so a retry gets
 // 409 until the claim's lease lapses (at most 30 seconds), then the
 // handler's answer for the effect it finds. That is what a retry gets
-// today after a crash between the effect's commit and the answer's,
-// only now also after the first answer was sent. Refusals (4xx) record
+// without OrderedAnswers after a crash between the effect's commit and
+// the answer's; with it, also after the first answer was sent (a client
+// that saw that answer and retries anyway gets the same effect, as it is
+// then, rather than the stored bytes). Refusals (4xx) record
 // nothing, so their answers are committed before they are sent, as
 // without OrderedAnswers.
 func (s *Store) OrderedAnswers() *Store {
