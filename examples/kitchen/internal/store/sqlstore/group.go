@@ -13,8 +13,8 @@ package sqlstore
 // load — while one transaction commits (its fsync, about a millisecond),
 // the next batch queues.
 //
-// An ordered write (doOrdered: the claims of idempotency keys, and the
-// answers of orders) is answered as soon as it has run, before its
+// An ordered write (run's ordered: the claims of idempotency keys, and
+// the answers of orders) is answered as soon as it has run, before its
 // transaction commits: the writer commits its transactions in the order
 // it ran them, so whatever its caller writes next is never durable
 // without it — a crash loses a suffix of the writes. Nobody waits for the
@@ -128,15 +128,10 @@ func (g *group[TTx]) do(ctx context.Context, fn func(tx *txn[TTx]) error) error 
 	return g.run(ctx, false, fn)
 }
 
-// doOrdered hands fn to the group writer and waits until it has run, not
-// for its commit: fn's error, or nil once what it did is in the writer's
+// run hands fn to the group writer and waits for its answer: when
+// ordered, fn's error, or nil once what it did is in the writer's
 // transaction, to be committed before, or with, any write handed to the
-// writer after doOrdered returns.
-func (g *group[TTx]) doOrdered(ctx context.Context, fn func(tx *txn[TTx]) error) error {
-	return g.run(ctx, true, fn)
-}
-
-// run hands fn to the group writer and waits for its answer.
+// writer after run returns; otherwise once committed.
 func (g *group[TTx]) run(ctx context.Context, ordered bool, fn func(tx *txn[TTx]) error) error {
 	p := &pending[TTx]{ctx: ctx, fn: fn, done: make(chan error, 1), ordered: ordered}
 	select {
