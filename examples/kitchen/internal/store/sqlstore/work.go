@@ -383,9 +383,10 @@ func newCookState(prep []int) *cookState {
 // stepped by another run of the job) is then read: the step is two
 // batches, its BEGIN with the read of the order and its lines, locked,
 // and its writes with the COMMIT. The step that makes the order ready
-// has one batch more: its writes go with the count of the customer's
-// webhook endpoints, which decides whether a delivery job is queued
-// before the COMMIT (queueDelivery).
+// queues the webhook delivery: on PostgreSQL in a statement of its
+// batch; elsewhere its writes go with the count of the customer's
+// endpoints, which decides whether River is asked for a delivery job
+// before the COMMIT — one batch more (queueDelivery).
 func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration, known *cookState) (wait time.Duration, status string, after *cookState, err error) {
 	if known != nil {
 		st := known.clone()
