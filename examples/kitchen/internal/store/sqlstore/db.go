@@ -191,9 +191,10 @@ type DB[TTx any] struct {
 	inserter   *river.Client[TTx]
 	work       worker[TTx]
 	events     events
-	group      *group[TTx] // nil without group commit
-	runs       runs        // of the jobs this process worked
-	deliveries deliveries  // of the webhook messages this process delivered
+	group      *group[TTx]    // nil without group commit
+	pipeline   *pipeline[TTx] // nil with group commit (pipeline.go)
+	runs       runs           // of the jobs this process worked
+	deliveries deliveries     // of the webhook messages this process delivered
 	idem       *idemsql.Store
 }
 
@@ -214,6 +215,8 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	s.events.init(d.Listen, notify)
 	if n := d.GroupCommit(); n > 1 {
 		s.startGroup(n)
+	} else if _, ok := d.(JobWriter); ok {
+		s.startPipeline()
 	}
 	db, dialect := d.SQL()
 	s.idem = idemsql.New(db, dialect, s.idemWrites()...)
@@ -231,6 +234,9 @@ func (s *DB[TTx]) Close() error {
 	s.events.close()
 	if s.group != nil {
 		s.group.stop()
+	}
+	if s.pipeline != nil {
+		s.pipeline.stop()
 	}
 	return errors.Join(err, s.d.Close())
 }

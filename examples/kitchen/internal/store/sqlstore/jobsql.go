@@ -68,8 +68,8 @@ func (s *DB[TTx]) placeOrder(ctx context.Context, w JobWriter, o store.NewOrder)
 	}
 	var id int64
 	items := make([]store.Item, 0, len(o.Lines))
-	err := s.write(ctx, func(tx *txn[TTx]) error {
-		id, items = 0, items[:0]
+	err := s.writePipelined(ctx, func(tx *txn[TTx]) error {
+		id, items = 0, items[:0] // a write may run again (pipeline.go)
 		tx.queue(Stmt{SQL: w.PlaceOrder(len(o.Lines)), Args: args, Rows: eachRow(func(rows Rows) error {
 			items = append(items, store.Item{})
 			return scanItem(rows, &items[len(items)-1], &id)

@@ -379,7 +379,8 @@ func newCookState(prep []int) *cookState {
 // implicit transaction): the UPDATE of the order, first, if it is still
 // as the job knows it, the step's other writes, and the events, whose
 // numbering fails — and rolls the step back — unless the order was (see
-// expect). An order that was not (cancelled, given another job, or
+// expect); under load, the batch of several steps and placings, which
+// commit together (pipeline.go). An order that was not (cancelled, given another job, or
 // stepped by another run of the job) is then read: the step is two
 // batches, its BEGIN with the read of the order and its lines, locked,
 // and its writes with the COMMIT. The step that makes the order ready
@@ -389,9 +390,10 @@ func newCookState(prep []int) *cookState {
 // before the COMMIT — one batch more (queueDelivery).
 func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration, known *cookState) (wait time.Duration, status string, after *cookState, err error) {
 	if known != nil {
-		st := known.clone()
+		var st *cookState
 		var x *expectation
-		err := s.write(ctx, func(tx *txn[TTx]) error {
+		err := s.writePipelined(ctx, func(tx *txn[TTx]) error {
+			st = known.clone() // a write may run again (pipeline.go)
 			x = tx.expect(id, job, st.seq)
 			wait, err = s.step(tx, id, st, unit)
 			return err
