@@ -52,8 +52,9 @@ type Config struct {
 	// SchemeDescriptions describes security schemes in the document, by
 	// scheme name (the first argument of [APIKeyAuth], [BearerAuth],
 	// [BasicAuth], [OAuth2PasswordAuth] and [TokenAuth]); it replaces a
-	// description the scheme has. A name that no operation's scheme has is
-	// ignored.
+	// description the scheme has. A name that no operation's scheme has
+	// is left out of the document, and [API.Start] logs a warning naming
+	// it.
 	SchemeDescriptions map[string]string
 	// OpenAPIPath is where the document is served: OpenAPIPath+".json"
 	// and OpenAPIPath+".yaml". It defaults to "/openapi"; "-" turns the

@@ -43,6 +43,22 @@ func (d *Dep[T]) provider() *depDef { return d.def }
 // Name returns the provider function's name, for messages.
 func (d *Dep[T]) Name() string { return d.def.name }
 
+// Response declares a response that d's provider may cause — a 503 while
+// what it depends on is down, say — so that every operation using d
+// publishes it, as if it had the option [Response](status, description,
+// body), with the same rules for body. An operation's own Response
+// option for the same status comes after it (and, without a body, only
+// describes it). Call it before registering the operations that use d;
+// it returns d.
+func (d *Dep[T]) Response(status int, description string, body any) *Dep[T] {
+	var t reflect.Type
+	if body != nil {
+		t = reflect.TypeOf(body)
+	}
+	d.def.responses = append(d.def.responses, extraResponse{status, description, t})
+	return d
+}
+
 // depDef is the type-erased definition of a dependency.
 type depDef struct {
 	name   string
@@ -53,7 +69,8 @@ type depDef struct {
 	call   func(ctx context.Context, in unsafe.Pointer) (out unsafe.Pointer, cleanup func(), err error)
 	assign func(dst, src unsafe.Pointer) // *dst = *src, as T
 
-	security *securityInfo // set for security schemes
+	security  *securityInfo   // set for security schemes
+	responses []extraResponse // declared with Dep.Response
 }
 
 // Depends defines a dependency computed by fn from its input P: a struct
@@ -206,6 +223,16 @@ type depPlan struct {
 	nodes []*depNode // each after the nodes it depends on
 	// fields of the operation's input filled from nodes
 	fields []depField
+}
+
+// responses returns the responses the plan's dependencies declare
+// ([Dep.Response]), in the plan's order.
+func (p *depPlan) responses() []extraResponse {
+	var rs []extraResponse
+	for _, n := range p.nodes {
+		rs = append(rs, n.def.responses...)
+	}
+	return rs
 }
 
 // depNode is one dependency in a plan.

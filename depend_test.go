@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/roux-go/roux"
@@ -361,5 +362,69 @@ func TestDependencyPanic(t *testing.T) {
 	}
 	if got := rouxtest.JSON[string](c.Get("/fine"), 200); got != "fine" {
 		t.Errorf("serving did not go on: %q", got)
+	}
+}
+
+// TestDependencyResponses: a response a dependency declares
+// (Dep.Response) is published on every operation that uses it, directly,
+// through another dependency or by Requires, and on no other; an
+// operation's own Response option describes it; and a response the
+// dependency sends passes the response check (CheckResponses).
+func TestDependencyResponses(t *testing.T) {
+	t.Parallel()
+	type retry struct {
+		RetryAfter string `header:"Retry-After"`
+	}
+	var down atomic.Bool
+	db := roux.Depends(func(ctx context.Context, in *struct{}) (Tx, error) {
+		if down.Load() {
+			return Tx{}, roux.NewError(http.StatusServiceUnavailable, "the database is down").WithHeader("Retry-After", "3")
+		}
+		return Tx{id: 1}, nil
+	}).Response(http.StatusServiceUnavailable, "The database is down", retry{})
+	user := roux.Depends(func(ctx context.Context, in *struct {
+		Tx Tx `dep:""`
+	}) (User, error) {
+		return User{Name: "ann"}, nil
+	})
+	api := roux.New(roux.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CheckResponses: true})
+	api.Provide(db, user)
+	ok := func(ctx context.Context, in *struct{}) (*string, error) { s := "ok"; return &s, nil }
+	roux.RegisterWith(api, "GET", "/direct", func(ctx context.Context, in *struct{}, s *struct {
+		Tx Tx `dep:""`
+	}) (*string, error) {
+		return ok(ctx, in)
+	})
+	roux.RegisterWith(api, "GET", "/through", func(ctx context.Context, in *struct{}, s *struct {
+		User User `dep:""`
+	}) (*string, error) {
+		return ok(ctx, in)
+	}, roux.Response(http.StatusServiceUnavailable, "Described by the operation", nil))
+	roux.Get(api, "/required", ok, roux.Requires(db))
+	roux.Get(api, "/free", ok)
+
+	doc := api.OpenAPI()
+	for path, want := range map[string]string{"/direct": "The database is down", "/through": "Described by the operation", "/required": "The database is down", "/free": ""} {
+		r := doc.Paths[path].Get.Responses["503"]
+		switch {
+		case want == "" && r != nil:
+			t.Errorf("%s publishes a 503 (%q), but uses no dependency that declares one", path, r.Description)
+		case want == "":
+		case r == nil:
+			t.Errorf("%s: no 503 published; want the dependency's", path)
+		case r.Description != want:
+			t.Errorf("%s: 503 described as %q, want %q", path, r.Description, want)
+		case r.Headers["Retry-After"] == nil || r.Content["application/problem+json"] == nil:
+			t.Errorf("%s: 503 without the Retry-After header or the problem body: %+v", path, r)
+		}
+	}
+
+	c := rouxtest.New(t, api)
+	down.Store(true)
+	for _, path := range []string{"/direct", "/through", "/required"} {
+		res := c.Get(path)
+		if res.Status != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "3" {
+			t.Errorf("GET %s with the database down: %s (Retry-After %q), want the dependency's 503", path, res, res.Header.Get("Retry-After"))
+		}
 	}
 }

@@ -134,8 +134,9 @@
 // checks alone with [Requires]. Each provider runs at most once per
 // request, after every parameter of the operation and its dependencies
 // has been bound and validated (failures are reported together); its
-// parameters are published on every operation that uses it; a cleanup
-// runs after the response. Missing providers and cycles are registration
+// parameters are published on every operation that uses it, and so are
+// the responses it declares with [Dep.Response] (a 503 while a database is
+// down, say); a cleanup runs after the response. Missing providers and cycles are registration
 // errors. Tests replace a provider with [Override].
 //
 // # Required and optional

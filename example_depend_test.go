@@ -65,3 +65,30 @@ func ExampleOverride() {
 	// Output:
 	// "frozen"
 }
+
+// A dependency declares the responses its provider may cause, once; every
+// operation that uses it publishes them.
+func ExampleDep_Response() {
+	type Pool struct{ Name string }
+	pool := roux.Depends(func(ctx context.Context, in *struct{}) (Pool, error) {
+		return Pool{}, roux.NewError(http.StatusServiceUnavailable, "no database connection is free").WithHeader("Retry-After", "1")
+	}).Response(http.StatusServiceUnavailable, "No database connection is free; retry after Retry-After", struct {
+		RetryAfter string `header:"Retry-After"`
+	}{})
+
+	api := roux.New(roux.Config{CheckResponses: true})
+	roux.RegisterWith(api, "GET", "/dishes", func(ctx context.Context, in *struct{}, s *struct {
+		Pool Pool `dep:""`
+	}) (*[]string, error) {
+		return &[]string{"soup"}, nil
+	}, roux.Provide(pool))
+
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, httptest.NewRequest("GET", "/dishes", nil))
+	fmt.Println(rec.Code, rec.Header().Get("Retry-After"))
+	r := api.OpenAPI().Paths["/dishes"].Get.Responses["503"]
+	fmt.Println(r.Description, "- header", r.Headers["Retry-After"] != nil)
+	// Output:
+	// 503 1
+	// No database connection is free; retry after Retry-After - header true
+}

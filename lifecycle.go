@@ -76,6 +76,7 @@ func (a *API) OnShutdown(fn func(ctx context.Context) error) {
 // accepting connections; if it fails, the hooks that ran are not undone —
 // call [API.Shutdown] to run the shutdown hooks.
 func (a *API) Start(ctx context.Context) error {
+	a.warnUnusedDescriptions(ctx)
 	for i, fn := range a.life.onStart {
 		if err := fn(ctx); err != nil {
 			return fmt.Errorf("roux: start hook %d of %d: %w", i+1, len(a.life.onStart), err)

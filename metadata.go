@@ -8,7 +8,9 @@ package roux
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/mail"
 	"net/url"
@@ -156,6 +158,19 @@ func (a *API) describedSchemes() map[string]*openapi.SecurityScheme {
 		}
 	}
 	return m
+}
+
+// warnUnusedDescriptions logs a warning for each name of
+// Config.SchemeDescriptions that no registered scheme has: most likely a
+// misspelt name, whose description the document would silently lack.
+func (a *API) warnUnusedDescriptions(ctx context.Context) {
+	names := slices.Sorted(maps.Keys(a.cfg.SchemeDescriptions))
+	for _, name := range names {
+		if _, ok := a.deps.schemes[name]; !ok {
+			a.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "roux: Config.SchemeDescriptions names a security scheme that no operation uses",
+				slog.String("scheme", name))
+		}
+	}
 }
 
 // exampleKind says what a named example shows.

@@ -1,9 +1,11 @@
 package roux_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -351,5 +353,31 @@ func TestWebhookMetadata(t *testing.T) {
 				t.Errorf("got %v, want a registration error saying %q", re, tt.want)
 			}
 		})
+	}
+}
+
+// TestUnusedSchemeDescriptionWarned: a name of Config.SchemeDescriptions
+// that no scheme has (a misspelling, most likely) is logged by Start, and
+// a name that a scheme has is not.
+func TestUnusedSchemeDescriptionWarned(t *testing.T) {
+	t.Parallel()
+	var log bytes.Buffer
+	api := roux.New(roux.Config{
+		Logger:             slog.New(slog.NewTextHandler(&log, nil)),
+		SchemeDescriptions: map[string]string{"staffKey": "The staff's key.", "stafKey": "A misspelt name."},
+	})
+	staff := roux.APIKeyAuth("staffKey", roux.InHeader, "X-Staff-Key", func(ctx context.Context, key string) (string, error) {
+		return "staff", nil
+	})
+	roux.Get(api, "/who", func(ctx context.Context, in *struct{}) (*string, error) { s := "staff"; return &s, nil }, roux.Secure(staff))
+	if err := api.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := log.String()
+	if !strings.Contains(got, "level=WARN") || !strings.Contains(got, "scheme=stafKey") {
+		t.Errorf("log %q: want a warning naming stafKey", got)
+	}
+	if strings.Contains(got, "scheme=staffKey") {
+		t.Errorf("log %q: warns about staffKey, which a scheme has", got)
 	}
 }

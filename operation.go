@@ -118,6 +118,7 @@ func (a *API) compile(method, pattern, site string, spec handlerSpec, opts []Opt
 	if err := op.compileIdempotency(cfg); err != nil {
 		return nil, err
 	}
+	cfg.responses = append(op.deps.responses(), cfg.responses...)
 	if op.doc, err = op.describe(cfg); err != nil {
 		return nil, err
 	}

@@ -31,7 +31,8 @@ func Auth(name string, c Config) *roux.Dep[*Claims] {
 // Bearer challenge and no detail of what was wrong (the reason is logged
 // at debug level); one whose token lacks a required scope 403; and one
 // whose token cannot be checked because the issuer's keys cannot be
-// fetched 503 with Retry-After. Call it once per API: each call makes a
+// fetched 503 with Retry-After, which every operation secured by the
+// scheme publishes ([roux.Dep.Response]). Call it once per API: each call makes a
 // new scheme, and an API refuses two schemes of one name.
 func (v *Verifier) Scheme(name string) *roux.Dep[*Claims] {
 	desc := openapi.SecurityScheme{Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: v.cfg.Description}
@@ -39,7 +40,7 @@ func (v *Verifier) Scheme(name string) *roux.Dep[*Claims] {
 		desc = openapi.SecurityScheme{Type: "openIdConnect", OpenIDConnectURL: discoveryURL(v.cfg.Issuer), Description: v.cfg.Description}
 	}
 	retry := strconv.Itoa(int((v.cfg.MinRefreshInterval + time.Second - 1) / time.Second))
-	return roux.TokenAuth(name, desc, v.cfg.Scopes, func(ctx context.Context, token string) (*Claims, []string, error) {
+	dep := roux.TokenAuth(name, desc, v.cfg.Scopes, func(ctx context.Context, token string) (*Claims, []string, error) {
 		c, err := v.Verify(ctx, token)
 		switch {
 		case err == nil:
@@ -53,4 +54,10 @@ func (v *Verifier) Scheme(name string) *roux.Dep[*Claims] {
 		v.cfg.Logger.DebugContext(ctx, "rouxjwt: token refused", "scheme", name, "error", err)
 		return nil, nil, roux.ErrUnauthorized
 	})
+	return dep.Response(http.StatusServiceUnavailable, "The issuer's signing keys cannot be fetched now, so the token cannot be checked; retry after Retry-After", unavailable{})
+}
+
+// unavailable documents the header of the scheme's 503.
+type unavailable struct {
+	RetryAfter string `header:"Retry-After" doc:"Seconds until the keys are fetched again."`
 }

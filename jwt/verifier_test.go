@@ -35,11 +35,10 @@ func securedAPI(t *testing.T, auth *roux.Dep[*rouxjwt.Claims]) (*roux.API, strin
 	}) (*string, error) {
 		return &s.Claims.Subject, nil
 	}
-	// The 503 of an unreachable issuer is the scheme's, but a scheme
-	// cannot declare responses yet: each operation does.
-	unavailable := roux.Response(http.StatusServiceUnavailable, "The issuer's keys cannot be fetched now", nil)
-	roux.RegisterWith(api, "GET", "/me", who, roux.Secure(auth), unavailable)
-	roux.RegisterWith(api, "GET", "/menu", who, roux.Secure(auth, "menu:read"), unavailable)
+	// The 503 of an unreachable issuer is the scheme's own: no operation
+	// declares it (TestPublished checks that it is published).
+	roux.RegisterWith(api, "GET", "/me", who, roux.Secure(auth))
+	roux.RegisterWith(api, "GET", "/menu", who, roux.Secure(auth, "menu:read"))
 	rouxtest.New(t, api) // leaves the document for CI's kin-openapi check
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
@@ -328,6 +327,12 @@ func TestPublished(t *testing.T) {
 			}
 			if got := fmt.Sprint(doc.Paths["/menu"].Get.Security); got != "[map[oidc:[menu:read]]]" {
 				t.Errorf("got requirement %s", got)
+			}
+			for _, path := range []string{"/me", "/menu"} {
+				r := doc.Paths[path].Get.Responses["503"]
+				if r == nil || r.Headers["Retry-After"] == nil {
+					t.Errorf("%s: the scheme's 503 with Retry-After is not published: %+v", path, r)
+				}
 			}
 			if _, err := openapi.Downgrade(doc); err != nil {
 				t.Errorf("3.0 document: %v", err)

@@ -10,3 +10,5 @@ export GOWORK=off # bench/go.mod replaces roux with ../, so this tests the tree 
 go mod download
 go build ./... # first, so that vet and test reuse the compiled dependencies
 go vet ./...
+# kitchenload's response parser (its generator's own HTTP/1.1 client).
+go test -run='^$' -fuzz='^FuzzParseResponse$' -fuzztime="${FUZZTIME:-20000x}" ./cmd/kitchenload

@@ -130,7 +130,7 @@ func (o *options) flags(fs *cli.FlagSet) {
 	fs.BoolVar(&o.metrics, "metrics", true, "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
 	fs.BoolVar(&o.traces, "traces", false, "write a span per request to standard output as JSON")
 	fs.BoolVar(&o.shed, "shed", true, "shed load beyond what the service can serve, with 503 and Retry-After")
-	fs.IntVar(&o.maxStreams, "max-streams", 256, "how many event streams may be open at once; more are refused with 503")
+	fs.IntVar(&o.maxStreams, "max-streams", kitchen.DefaultMaxStreams, "how many event streams may be open at once; more are refused with 503")
 	fs.IntVar(&o.orderLimit, "order-limit", kitchen.DefaultOrderLimit, "orders one customer may place per minute (429 beyond); negative: no limit")
 	fs.IntVar(&o.authLimit, "auth-failure-limit", kitchen.DefaultAuthFailureLimit, "401 answers one client address may get per minute before it is refused with 429; negative: no limit")
 	fs.StringVar(&o.webhookTo, "webhook-to", "public", "the classes of addresses webhooks may be sent to: public, loopback, private, "+

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -16,7 +18,7 @@ import (
 // as a request refused by its concurrency limit. The cheapest operation,
 // GET /livez, and GET /dishes are measured beside it.
 func shedCost(c config) error {
-	srv, err := startKitchen(c.kitchen, c.serverCPU, append([]string{"-max-streams", "1"}, c.kitchenArgs...))
+	srv, err := startKitchen(c.kitchen, c.serverCPU, c.loadCPU, append([]string{"-max-streams", "1"}, c.kitchenArgs...))
 	if err != nil {
 		return err
 	}
@@ -26,7 +28,11 @@ func shedCost(c config) error {
 		return err
 	}
 	defer stop()
-	g := newGenerator(srv.url, c.conns, c.timeout)
+	g, err := newGenerator(srv.url, c.conns, c.timeout)
+	if err != nil {
+		return err
+	}
+	g.tick = int64(c.tick)
 	defer g.close()
 	refusedStream := target{method: "GET", path: fmt.Sprintf("/orders/%d/events", id),
 		header: http.Header{"Authorization": {"Bearer " + demoToken}}}

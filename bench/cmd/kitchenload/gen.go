@@ -1,14 +1,15 @@
+//go:build linux
+
 package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"net"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
+	"syscall"
 	"time"
 )
 
@@ -27,6 +28,20 @@ var targets = map[string]target{
 	"livez":  {method: "GET", path: "/livez"}, // the cheapest operation: what a request costs the server at least
 	"orders": {method: "POST", path: "/orders", body: `{"items":[{"dish_id":1,"quantity":1}]}`,
 		header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + demoToken}}},
+}
+
+// wire returns t's request as sent to host.
+func (t target) wire(host string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", t.method, t.path, host)
+	for _, k := range slices.Sorted(maps.Keys(t.header)) {
+		fmt.Fprintf(&b, "%s: %s\r\n", k, t.header.Get(k))
+	}
+	if t.body != "" {
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(t.body))
+	}
+	b.WriteString("\r\n" + t.body)
+	return []byte(b.String())
 }
 
 // kind is what became of a request.
@@ -50,51 +65,8 @@ type sample struct {
 	latency  time.Duration // from when it was due to its answer
 	lag      time.Duration // from when it was due to when it was sent
 	measured bool          // due after the warm-up
-}
-
-// generator sends requests to one server over keep-alive connections,
-// at most as many as newGenerator was given.
-type generator struct {
-	host    string
-	conns   *pool
-	timeout time.Duration
-	errMu   sync.Mutex
-	errs    map[string]int // a few transport errors, for the report
-}
-
-// defaultConns is the most connections a generator opens by default:
-// more than a kitchen accepts (-max-conns, 4096), as a crowd of clients
-// would open.
-const defaultConns = 16384
-
-func newGenerator(base string, conns int, timeout time.Duration) *generator {
-	host := strings.TrimPrefix(base, "http://")
-	return &generator{host: host, conns: newPool(host, conns), timeout: timeout, errs: map[string]int{}}
-}
-
-func (g *generator) close() { g.conns.close() }
-
-// do sends req, due at due, and says what became of it.
-func (g *generator) do(req []byte, due time.Time) sample {
-	sent := time.Now()
-	s := sample{lag: sent.Sub(due)}
-	status, body, err := g.conns.roundTrip(req, sent.Add(g.timeout))
-	s.latency = time.Since(due)
-	var ne net.Error
-	switch {
-	case err == nil:
-		s.kind = classify(status, body)
-	case errors.As(err, &ne) && ne.Timeout():
-		s.kind = timedOut
-	default:
-		s.kind = broken
-		g.errMu.Lock()
-		if len(g.errs) < 20 {
-			g.errs[err.Error()]++
-		}
-		g.errMu.Unlock()
-	}
-	return s
+	// noRetryAfter marks a 503 without Retry-After.
+	noRetryAfter bool
 }
 
 // classify tells the refusals apart by their problems' details.
@@ -115,52 +87,51 @@ func classify(status int, body []byte) kind {
 }
 
 // openLoop offers t at rate per second for warm+d: request i is due at
-// start + i/rate, sent then (or as soon as the generator can), whatever
-// became of the others.
+// start + i/rate and sent then, on an idle connection or a new one (or,
+// with the generator's connections all busy, as soon as one is free),
+// whatever became of the others.
 func (g *generator) openLoop(t target, rate float64, warm, d time.Duration) result {
 	n := int(rate * (warm + d).Seconds())
 	samples := make([]sample, n)
-	interval := time.Duration(float64(time.Second) / rate)
-	start := time.Now().Add(10 * time.Millisecond)
-	measureFrom := start.Add(warm)
-	req := t.wire(g.host)
-	var wg sync.WaitGroup
-	for i := range n {
-		due := start.Add(time.Duration(i) * interval)
-		if wait := time.Until(due); wait > 0 {
-			time.Sleep(wait)
-		}
-		wg.Go(func() {
-			s := g.do(req, due)
-			s.measured = !due.Before(measureFrom)
-			samples[i] = s
-		})
-	}
-	wg.Wait()
+	interval := float64(time.Second) / rate
+	start := g.now() + int64(10*time.Millisecond)
+	measureFrom := start + int64(warm)
+	cpu, began := processCPU(), time.Now()
+	due := func(i int) int64 { return start + int64(float64(i)*interval) }
+	peak := g.run(plan{n: n, due: due}, t.wire(g.host), func(j job, s sample) {
+		s.measured = j.due >= measureFrom
+		samples[j.i] = s
+	})
 	r := summarize(samples, d)
 	r.rate = rate
+	r.generatorCost(processCPU()-cpu, time.Since(began), n)
+	r.conns = peak
 	return r
 }
 
 // closedLoop runs clients that each send t again as soon as the last one
 // is answered, for warm+d; the goodput is the capacity.
 func (g *generator) closedLoop(t target, clients int, warm, d time.Duration) result {
-	start := time.Now()
-	measureFrom, end := start.Add(warm), start.Add(warm+d)
-	per := make([][]sample, clients)
-	req := t.wire(g.host)
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			for due := time.Now(); due.Before(end); due = time.Now() {
-				s := g.do(req, due)
-				s.measured = !due.Before(measureFrom)
-				per[c] = append(per[c], s)
-			}
-		})
+	measureFrom := g.now() + int64(warm)
+	var samples []sample
+	cpu, began := processCPU(), time.Now()
+	peak := g.run(plan{clients: clients, end: measureFrom + int64(d)}, t.wire(g.host), func(j job, s sample) {
+		s.measured = j.due >= measureFrom
+		samples = append(samples, s)
+	})
+	r := summarize(samples, d)
+	r.generatorCost(processCPU()-cpu, time.Since(began), len(samples))
+	r.conns = peak
+	return r
+}
+
+// processCPU returns the CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
 	}
-	wg.Wait()
-	return summarize(slices.Concat(per...), d)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // result sums up a run.
@@ -176,6 +147,22 @@ type result struct {
 	serverCPU  float64          // the server's CPU use during the run, in cores
 	cpuPerReq  time.Duration    // the server's CPU time per answer, warm-up included
 	answered   int              // answers, warm-up included
+	noRetry    int              // 503s without Retry-After
+	genCores   float64          // the generator's CPU use during the run, in cores
+	genPerReq  time.Duration    // the generator's CPU time per request, warm-up included
+	conns      int              // the connections the generator used (at most)
+	// genOthers and serverOthers are the shares of the generator's and
+	// the server's cores that other processes used during the run.
+	genOthers, serverOthers float64
+}
+
+// generatorCost records the generator's CPU time used over elapsed for n
+// requests.
+func (r *result) generatorCost(used, elapsed time.Duration, n int) {
+	r.genCores = float64(used) / float64(elapsed)
+	if n > 0 {
+		r.genPerReq = used / time.Duration(n)
+	}
 }
 
 func summarize(samples []sample, d time.Duration) result {
@@ -190,6 +177,9 @@ func summarize(samples []sample, d time.Duration) result {
 			continue
 		}
 		r.counts[s.kind]++
+		if s.noRetryAfter {
+			r.noRetry++
+		}
 		lags = append(lags, s.lag)
 		switch s.kind {
 		case ok:
@@ -225,8 +215,9 @@ func (r result) keptUp() bool {
 }
 
 func printHeader() {
-	fmt.Printf("%-18s %9s %9s %9s %6s %9s %9s %7s %8s %8s %6s %6s %8s %7s %10s %8s  %s\n",
-		"run", "offered/s", "sent/s", "goodput/s", "/C", "p50", "p99", "p99/unl", "shed", "conn-cap", "cpu", "other", "timeouts", "errors", "lag p99", "CPU/ans", "server: CPU (cores); refusals it counted")
+	fmt.Printf("%-18s %9s %9s %9s %6s %9s %9s %7s %8s %8s %6s %6s %8s %7s %9s %8s %6s %6s %5s %8s  %s\n",
+		"run", "offered/s", "sent/s", "goodput/s", "/C", "p50", "p99", "p99/unl", "shed", "conn-cap", "cpu", "other", "timeouts", "errors",
+		"lag p99", "gen/req", "gen", "others", "conns", "CPU/ans", "server: CPU (cores); refusals it counted")
 }
 
 // print prints r; C and the unloaded p99 scale it when they are known.
@@ -241,14 +232,17 @@ func (r result) print(name string, C float64, unloadedP99 time.Duration) {
 	if r.rate > 0 {
 		offered = fmt.Sprintf("%.0f", r.rate)
 	}
-	server := "-"
+	server := fmt.Sprintf("CPU %.2f, others %.2f", r.serverCPU, r.serverOthers)
 	if r.server != nil {
-		server = fmt.Sprintf("CPU %.2f; shed %d, long-lived %d, conn-cap %d, cpu %d", r.serverCPU,
+		server += fmt.Sprintf("; shed %d, long-lived %d, conn-cap %d, cpu %d",
 			r.server["load_shed"], r.server["long_lived_limit"], r.server["connection_limit"], r.server["cpu_pool"])
 	}
-	fmt.Printf("%-18s %9s %9.0f %9.0f %6s %9v %9v %7s %8d %8d %6d %6d %8d %7d %10v %8v  %s\n",
+	if r.noRetry > 0 {
+		server += fmt.Sprintf("; %d 503s WITHOUT Retry-After", r.noRetry)
+	}
+	fmt.Printf("%-18s %9s %9.0f %9.0f %6s %9v %9v %7s %8d %8d %6d %6d %8d %7d %9v %8v %6.2f %6.2f %5d %8v  %s\n",
 		name, offered, r.sent, r.goodput, ratio(r.goodput, C), r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond),
 		ratio(float64(r.p99), float64(unloadedP99)), r.counts[shed], r.counts[connCap], r.counts[cpuPool],
 		r.counts[refused]+r.counts[failed], r.counts[timedOut], r.counts[broken], r.lag99.Round(10*time.Microsecond),
-		r.cpuPerReq.Round(100*time.Nanosecond), server)
+		r.genPerReq.Round(100*time.Nanosecond), r.genCores, r.genOthers, r.conns, r.cpuPerReq.Round(100*time.Nanosecond), server)
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command kitchenload measures the kitchen service (examples/kitchen)
 // under open-loop overload, as BENCHMARKS.md reports it.
 //
@@ -9,7 +11,7 @@
 //     closed-loop keep-alive clients (more would mostly measure the load
 //     shedder's refusals);
 //  2. measures the unloaded p99 at an open-loop 0.1·C;
-//  3. offers an open-loop load of 3·C, then of 6·C, 10·C, 15·C, ... while
+//  3. offers an open-loop load of 3·C, then of 4·C, 5·C, 6·C, ... while
 //     the generator keeps up with its schedule (the last it keeps up with
 //     is "the highest rate the generator reaches").
 //
@@ -22,17 +24,28 @@
 // client timeout) against the unloaded p99, the refusals by kind as the
 // client saw them (the load shedder's 503, the connection cap's 503, the
 // CPU pool's 503) and as the server counted them (/metrics), timeouts
-// and errors, and the generator's own lag behind its schedule.
+// and errors, the generator's own lag behind its schedule and CPU per
+// request, and what other processes took of either core.
 //
 // The server and the generator run on separate cores: the kitchen under
 // taskset -c SERVER_CPU (Go then sizes GOMAXPROCS to 1), the generator
 // re-executes itself under taskset -c LOAD_CPU. Run it from bench/ with
 // GOWORK=off:
 //
-//	go run ./cmd/kitchenload
+//	go run ./cmd/kitchenload -nice -10   # as BENCHMARKS.md: both ahead of other work on their cores (root)
 //	go run ./cmd/kitchenload -kitchen-args '-shed=false -max-conns=0'   # without the protections
 //	go run ./cmd/kitchenload -costs   # server CPU per request: refused, GET /livez, GET /dishes
 //	go run ./cmd/kitchenload -conns 256   # clients behind a pool of 256 connections (as wrk2 keeps)
+//	go run ./cmd/kitchenload -generator-cost   # the generator's CPU per request, against a trivial server
+//
+// The generator is an HTTP/1.1 client of its own (loop.go, response.go):
+// one event loop (epoll) over non-blocking keep-alive connections to
+// 127.0.0.1, each request written from prepared bytes and its response
+// parsed in place, allocating nothing per request: an idle connection
+// takes a request when it is due, else a new one while fewer than -conns
+// are open, else it waits for the first free one. Every run prints what
+// it cost the generator's core (gen/req, gen); -generator-cost measures
+// how far it reaches against a trivial server. Linux only.
 package main
 
 import (
@@ -41,6 +54,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,6 +73,8 @@ type config struct {
 	kitchenArgs []string
 	maxFactor   float64
 	conns       int
+	rates       []float64
+	tick        time.Duration
 }
 
 func main() {
@@ -72,19 +89,64 @@ func main() {
 	flag.StringVar(&endpoints, "endpoints", "dishes,orders", "endpoints to measure: dishes (GET /dishes), orders (POST /orders)")
 	flag.StringVar(&kitchenArgs, "kitchen-args", "", "more flags for the kitchen, space-separated (e.g. '-shed=false -max-conns=0')")
 	flag.Float64Var(&c.maxFactor, "max-factor", 40, "the ramp above 3·C stops at this multiple of C")
+	flag.DurationVar(&c.tick, "tick", 200*time.Microsecond, "the generator sends the requests due within this of each other together (fewer wake-ups of its core, each up to this late)")
+	flag.IntVar(&niceness, "nice", 0, "run the kitchen and the generator at this nice value (e.g. -10, as root: ahead of other processes on their cores)")
 	flag.IntVar(&c.conns, "conns", defaultConns, "the most connections the generator opens; a request finds one free or waits for one, its latency counted from when it was due")
 	costs := flag.Bool("costs", false, "measure instead what a refused request, GET /livez and GET /dishes cost the server")
+	genCost := flag.Bool("generator-cost", false, "measure instead what the generator costs per request, against a trivial server on the server's core")
+	rates := flag.String("rates", "5000,10000,15000,20000,30000,40000,50000,60000,80000,100000", "the rates -generator-cost offers, per second")
 	flag.Parse()
+	for _, f := range strings.Split(*rates, ",") {
+		r, err := strconv.ParseFloat(f, 64)
+		if err != nil || r <= 0 {
+			fmt.Fprintf(os.Stderr, "kitchenload: -rates: %q is not a rate\n", f)
+			os.Exit(2)
+		}
+		c.rates = append(c.rates, r)
+	}
+	if os.Getenv(trivialEnv) != "" {
+		if err := serveTrivial(); err != nil {
+			fmt.Fprintln(os.Stderr, "kitchenload: trivial server:", err)
+			os.Exit(1)
+		}
+	}
 	c.endpoints = strings.Split(endpoints, ",")
 	c.kitchenArgs = strings.Fields(kitchenArgs)
 
 	if c.loadCPU >= 0 && os.Getenv("KITCHENLOAD_PINNED") == "" {
 		os.Exit(pinned(c.loadCPU))
 	}
+	// The generator's heap is mostly its samples and connections; fewer
+	// collections leave more of its core for sending.
+	debug.SetGCPercent(400)
+	if *genCost {
+		fmt.Printf("generator: CPU %d (GOMAXPROCS %d), at most %d connections, tick %v; trivial server: CPU %d; nice %d; %v runs after %v of warm-up\n",
+			c.loadCPU, runtime.GOMAXPROCS(0), c.conns, c.tick, c.serverCPU, niceness, c.d, c.warm)
+		if err := generatorCost(c); err != nil {
+			fmt.Fprintln(os.Stderr, "kitchenload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(c, *costs); err != nil {
 		fmt.Fprintln(os.Stderr, "kitchenload:", err)
 		os.Exit(1)
 	}
+}
+
+// niceness is the nice value of the kitchen's and the generator's
+// processes (-nice).
+var niceness int
+
+// pinnedCommand returns the command that runs args on core cpu (taskset),
+// at niceness when it is not 0 (nice): the whole process, every thread
+// it starts.
+func pinnedCommand(cpu int, args ...string) *exec.Cmd {
+	args = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, args...)
+	if niceness != 0 {
+		args = append([]string{"nice", "-n", strconv.Itoa(niceness)}, args...)
+	}
+	return exec.Command(args[0], args[1:]...)
 }
 
 // pinned runs this command again under taskset -c cpu and returns its
@@ -95,7 +157,7 @@ func pinned(cpu int) int {
 		fmt.Fprintln(os.Stderr, "kitchenload:", err)
 		return 1
 	}
-	cmd := exec.Command("taskset", append([]string{"-c", fmt.Sprint(cpu), self}, os.Args[1:]...)...)
+	cmd := pinnedCommand(cpu, append([]string{self}, os.Args[1:]...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), "KITCHENLOAD_PINNED=1")
 	if err := cmd.Run(); err != nil {
@@ -117,8 +179,8 @@ func run(c config, costs bool) error {
 		defer cleanup()
 		c.kitchen = bin
 	}
-	fmt.Printf("generator: CPU %d (GOMAXPROCS %d), at most %d connections; kitchen: CPU %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms -order-limit -1 %s; load average %s\n",
-		c.loadCPU, runtime.GOMAXPROCS(0), c.conns, c.serverCPU, c.d, c.warm, strings.Join(c.kitchenArgs, " "), loadAverage())
+	fmt.Printf("generator: CPU %d (GOMAXPROCS %d), at most %d connections, tick %v; kitchen: CPU %d; nice %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms -order-limit -1 %s; load average %s\n",
+		c.loadCPU, runtime.GOMAXPROCS(0), c.conns, c.tick, c.serverCPU, niceness, c.d, c.warm, strings.Join(c.kitchenArgs, " "), loadAverage())
 	if costs {
 		return shedCost(c)
 	}
@@ -136,12 +198,16 @@ func run(c config, costs bool) error {
 
 // measureEndpoint runs the whole sequence against a fresh kitchen.
 func measureEndpoint(c config, t target) error {
-	srv, err := startKitchen(c.kitchen, c.serverCPU, c.kitchenArgs)
+	srv, err := startKitchen(c.kitchen, c.serverCPU, c.loadCPU, c.kitchenArgs)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
-	g := newGenerator(srv.url, c.conns, c.timeout)
+	g, err := newGenerator(srv.url, c.conns, c.timeout)
+	if err != nil {
+		return err
+	}
+	g.tick = int64(c.tick)
 	defer g.close()
 	defer func() {
 		for err, n := range g.errs {
@@ -186,9 +252,15 @@ func measureEndpoint(c config, t target) error {
 // measured runs run with the server's CPU time and refusal counts of it.
 func measured(srv *kitchen, run func() result) result {
 	before, cpu, start := srv.refusals(), srv.cpu(), time.Now()
+	gen, genCore, srvCore := processCPU(), coreBusy(srv.genCore), coreBusy(srv.core)
 	r := run()
+	elapsed := float64(time.Since(start))
 	used := srv.cpu() - cpu
-	r.serverCPU = float64(used) / float64(time.Since(start))
+	r.serverCPU = float64(used) / elapsed
+	// What else used the two cores: other processes, and the kernel's
+	// work not charged to ours.
+	r.genOthers = max(0, float64(coreBusy(srv.genCore)-genCore-(processCPU()-gen))/elapsed)
+	r.serverOthers = max(0, float64(coreBusy(srv.core)-srvCore-used)/elapsed)
 	if r.answered > 0 {
 		r.cpuPerReq = used / time.Duration(r.answered)
 	}

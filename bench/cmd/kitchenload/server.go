@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -40,10 +42,11 @@ func buildKitchen() (bin string, cleanup func(), err error) {
 
 // kitchen is a kitchen process of this command.
 type kitchen struct {
-	cmd  *exec.Cmd
-	url  string
-	dir  string
-	done chan struct{}
+	cmd           *exec.Cmd
+	url           string
+	dir           string
+	done          chan struct{}
+	core, genCore int // the cores of the kitchen and of the generator
 }
 
 var servingRE = regexp.MustCompile(`msg=serving addr=(http://127\.0\.0\.1:\d+)`)
@@ -53,14 +56,14 @@ var servingRE = regexp.MustCompile(`msg=serving addr=(http://127\.0\.0\.1:\d+)`)
 // the demo customer's), and waits until it serves. Its log goes straight to a file in
 // its directory: copying it through this process would take the
 // generator's CPU.
-func startKitchen(bin string, cpu int, extra []string) (*kitchen, error) {
+func startKitchen(bin string, cpu, genCPU int, extra []string) (*kitchen, error) {
 	dir, err := os.MkdirTemp("", "kitchenload-data-")
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"-c", strconv.Itoa(cpu), bin, "-demo", "-data", filepath.Join(dir, "data"),
+	args := append([]string{bin, "-demo", "-data", filepath.Join(dir, "data"),
 		"-addr", "127.0.0.1:0", "-cook-unit", "10ms", "-order-limit", "-1"}, extra...)
-	k := &kitchen{cmd: exec.Command("taskset", args...), dir: dir, done: make(chan struct{})}
+	k := &kitchen{cmd: pinnedCommand(cpu, args...), dir: dir, done: make(chan struct{}), core: cpu, genCore: genCPU}
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logName := filepath.Join(dir, "kitchen.log")
 	log, err := os.Create(logName)
@@ -123,8 +126,12 @@ func (k *kitchen) stop() {
 	os.RemoveAll(k.dir)
 }
 
-// refusals reads the server's refusal counts from /metrics, by reason.
+// refusals reads the server's refusal counts from /metrics, by reason;
+// nil for a server without a URL (the trivial one).
 func (k *kitchen) refusals() map[string]int64 {
+	if k.url == "" {
+		return nil
+	}
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	for range 10 {
 		res, err := client.Get(k.url + "/metrics")
@@ -163,4 +170,27 @@ func diff(after, before map[string]int64) map[string]int64 {
 		d[k] = v - before[k]
 	}
 	return d
+}
+
+// coreBusy returns how long core cpu has been busy (/proc/stat: all but
+// idle and iowait).
+func coreBusy(cpu int) time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	prefix := fmt.Sprintf("cpu%d ", cpu)
+	for line := range strings.Lines(string(b)) {
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		var ticks int64
+		for i, f := range strings.Fields(line)[1:] {
+			if n, err := strconv.ParseInt(f, 10, 64); err == nil && i != 3 && i != 4 && i < 8 { // not idle, iowait, guest
+				ticks += n
+			}
+		}
+		return time.Duration(ticks) * 10 * time.Millisecond
+	}
+	return 0
 }
