@@ -12,8 +12,10 @@
 // auto-numbered key. What truly differs is small and is all the
 // Dialect holds: the driver and its transactions (database/sql for
 // SQLite, pgx for PostgreSQL), row locks (FOR UPDATE, SKIP LOCKED, which
-// SQLite, with one writer, does not need), serializing migrations, and
-// the schema files. sqlc would generate one package per engine, with
+// SQLite, with one writer, does not need), serializing migrations, the
+// schema files, and — where River's table takes jobs written by SQL
+// (PostgreSQL, JobWriter) — the one statement that places an order with
+// its job. sqlc would generate one package per engine, with
 // different types for each (database/sql against pgx), and so keep two
 // copies of every method in the tree, plus a generator in the build;
 // one implementation over a dialect keeps one.
