@@ -198,6 +198,7 @@ type DB[TTx any] struct {
 	runs       runs           // of the jobs this process worked
 	deliveries deliveries     // of the webhook messages this process delivered
 	idem       *idemsql.Store
+	orderIdem  *idemsql.Store // idem, for the orders that record their key
 }
 
 var _ store.Store = (*DB[any])(nil)
@@ -222,6 +223,7 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	}
 	db, dialect := d.SQL()
 	s.idem = idemsql.New(db, dialect, s.idemWrites()...)
+	s.orderIdem = s.idem.OrderedAnswers()
 	return s, nil
 }
 
@@ -247,8 +249,19 @@ func (s *DB[TTx]) Close() error {
 // store's database.
 func (s *DB[TTx]) Idempotency() roux.IdempotencyStore { return s.idem }
 
-// Ping checks that the database answers.
+// OrderIdempotency returns the store of the keys of orders, which record
+// their key (CreateOrder): with group commit, their successful answers
+// are not waited for (idemsql's OrderedAnswers).
+func (s *DB[TTx]) OrderIdempotency() roux.IdempotencyStore { return s.orderIdem }
+
+// Ping checks that the database answers, and that the group writer has
+// not stopped (group.go).
 func (s *DB[TTx]) Ping(ctx context.Context) error {
+	if s.group != nil {
+		if err := s.group.errStopped(); err != nil {
+			return err
+		}
+	}
 	var one int
 	return s.d.Reader().QueryRow(ctx, "SELECT 1").Scan(&one)
 }

@@ -21,7 +21,8 @@ import (
 // are checked, to share their batch: an order with a dish that is
 // missing or not available is rolled back. With an idempotency key, a
 // statement in the same batch looks for the order placed with it, which,
-// if there is one, is the answer, and the new row is rolled back.
+// if there is one, is the answer, and the new row is rolled back. It
+// looks by the key's index (placedSQL).
 func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Order, error) {
 	if w, ok := s.d.(JobWriter); ok {
 		return s.placeOrder(ctx, w, o)
@@ -83,8 +84,11 @@ func (s *DB[TTx]) CreateOrder(ctx context.Context, o store.NewOrder) (store.Orde
 }
 
 // placedSQL finds the order placed with idempotency key $1 by customer
-// $2 after time $3.
-const placedSQL = `SELECT id FROM orders WHERE idempotency_key = $1 AND customer_id = $2 AND created_at > $3
+// $2 after time $3, by the key's index: the unary + on customer_id keeps
+// SQLite's planner, which has no statistics and favours the index that
+// orders by id, off the index of the customer's orders, which it would
+// read through to the first, all of them for a new key.
+const placedSQL = `SELECT id FROM orders WHERE idempotency_key = $1 AND +customer_id = $2 AND created_at > $3
 	ORDER BY id DESC LIMIT 1`
 
 // errPlaced rolls back the write of an order whose idempotency key
