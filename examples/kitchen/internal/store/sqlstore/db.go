@@ -12,8 +12,10 @@
 // auto-numbered key. What truly differs is small and is all the
 // Dialect holds: the driver and its transactions (database/sql for
 // SQLite, pgx for PostgreSQL), row locks (FOR UPDATE, SKIP LOCKED, which
-// SQLite, with one writer, does not need), serializing migrations, and
-// the schema files. sqlc would generate one package per engine, with
+// SQLite, with one writer, does not need), serializing migrations, the
+// schema files, and — where River's table takes jobs written by SQL
+// (PostgreSQL, JobWriter) — the one statement that places an order with
+// its job. sqlc would generate one package per engine, with
 // different types for each (database/sql against pgx), and so keep two
 // copies of every method in the tree, plus a generator in the build;
 // one implementation over a dialect keeps one.
@@ -191,9 +193,10 @@ type DB[TTx any] struct {
 	inserter   *river.Client[TTx]
 	work       worker[TTx]
 	events     events
-	group      *group[TTx] // nil without group commit
-	runs       runs        // of the jobs this process worked
-	deliveries deliveries  // of the webhook messages this process delivered
+	group      *group[TTx]    // nil without group commit
+	pipeline   *pipeline[TTx] // nil with group commit (pipeline.go)
+	runs       runs           // of the jobs this process worked
+	deliveries deliveries     // of the webhook messages this process delivered
 	idem       *idemsql.Store
 	orderIdem  *idemsql.Store // idem, for the orders that record their key
 }
@@ -215,6 +218,8 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	s.events.init(d.Listen, notify)
 	if n := d.GroupCommit(); n > 1 {
 		s.startGroup(n)
+	} else if _, ok := d.(JobWriter); ok {
+		s.startPipeline()
 	}
 	db, dialect := d.SQL()
 	s.idem = idemsql.New(db, dialect, s.idemWrites()...)
@@ -233,6 +238,9 @@ func (s *DB[TTx]) Close() error {
 	s.events.close()
 	if s.group != nil {
 		s.group.stop()
+	}
+	if s.pipeline != nil {
+		s.pipeline.stop()
 	}
 	return errors.Join(err, s.d.Close())
 }
