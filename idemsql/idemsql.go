@@ -31,6 +31,20 @@
 //	store := idemsql.New(db, idemsql.SQLite, idemsql.Writer(func(ctx context.Context, write func(idemsql.Conn) error) error {
 //		return writes.Do(ctx, func(tx *sql.Tx) error { return write(tx) }) // the service's group commit
 //	}))
+//
+// # Ordered writes
+//
+// An idempotent request still waits for three commits in a row: its
+// claim's, its handler's and its answer's. Where one writer runs every
+// write of the database, in transactions it commits in the order it ran
+// them (SQLite's one writer, a group commit), most of that waiting buys
+// nothing, and [OrderedWriter] drops it: the claim is acknowledged once
+// it has run in the writer's transaction, before that commits, since
+// whatever the handler writes afterwards runs in the same transaction or
+// a later one, and cannot be durable without the claim. With
+// [Store.OrderedAnswers], for an operation whose handler records its key
+// with its own durable write, the successful answer is not waited for
+// either: the request waits for one commit, its handler's.
 package idemsql
 
 import (
@@ -84,6 +98,10 @@ type Store struct {
 	db  *sql.DB
 	d   Dialect
 	run WriteFunc
+	// ordered, when set, runs every write (run is it, waiting for the
+	// commit); answers says that successful answers need not wait.
+	ordered OrderedWriteFunc
+	answers bool
 }
 
 // Conn runs a Store's statements: a *sql.DB, *sql.Conn or *sql.Tx.
@@ -115,8 +133,94 @@ func (o option) apply(s *Store) { o(s) }
 // transaction, one fsync, for all the writes waiting) lets the keys'
 // writes share them. The default runs write on the *sql.DB, where each
 // statement commits on its own.
+//
+// Of Writer and [OrderedWriter], the last one given wins.
 func Writer(run WriteFunc) Option {
-	return option(func(s *Store) { s.run = run })
+	return option(func(s *Store) { s.run, s.ordered = run, nil })
+}
+
+// OrderedWriteFunc runs one write of a Store as a [WriteFunc] does, in
+// the transactions of the one writer of the store's database. When
+// durable is true, it returns as a WriteFunc does: nil once what write
+// did is committed and durable. When durable is false, it may return nil
+// as soon as write has run, in a transaction not yet committed ("ordered"
+// durability); what write did is durable once that transaction commits.
+// It must keep three promises, which make an ordered write as good as a
+// committed one for what depends on it:
+//
+//  1. It is the database's only writer — of the store's writes and of
+//     the service's own, in this process and any other — and it commits
+//     its transactions one after another, in the order it ran them: of
+//     the writes it ran, those that survive a crash are the ones run
+//     before some point, never a later one without an earlier one; and
+//     once a durable write returns, every write run before it is durable.
+//  2. A write that starts after run returned runs after write, in the
+//     same transaction or a later one, and sees what write did.
+//  3. When a transaction holding a write acknowledged before its commit
+//     fails to commit (a full disk, an I/O error), nothing run after it
+//     is committed any more: the writer fails every later write, as a
+//     crash would have ended them, until the service restarts. Otherwise
+//     a later write that depends on the lost one (a handler's effect, on
+//     the claim of its key) would be kept without it.
+//
+// An OrderedWriteFunc is called concurrently.
+type OrderedWriteFunc func(ctx context.Context, durable bool, write func(Conn) error) error
+
+// OrderedWriter makes the store run every write with run, as [Writer]
+// does, and acknowledge those of running requests — Claim, the renewal
+// of a claim, Release — once they have run in order (durable false), not
+// once committed: a request's handler starts without waiting for its
+// claim's commit. Answers are committed before they are acknowledged (see
+// [Store.OrderedAnswers]), as is DeleteExpired.
+//
+// This is as safe as waiting, given run's promises: whatever the
+// handler writes through the same writer runs after its claim, so it is
+// never durable without it; a crash that loses a claim loses every later
+// write, the handler's too, and a retry runs the request afresh, as its
+// client never had an answer. A claim that meets another answers from
+// what may not be durable yet: a 409 or a 422 for a claim (harmless: had
+// that claim been lost, its request would have had no answer, and this
+// one would have run), and a stored answer, which is replayed only after
+// a durable write (an empty one) has committed it. A handler's effects
+// outside the database are no less exposed than before: a claim that
+// survives a crash without its answer lapses at the end of its lease (at
+// most 30 seconds), and a retry then runs the handler again anyway.
+//
+// Of [Writer] and OrderedWriter, the last one given wins.
+func OrderedWriter(run OrderedWriteFunc) Option {
+	return option(func(s *Store) {
+		s.ordered = run
+		s.run = func(ctx context.Context, write func(Conn) error) error { return run(ctx, true, write) }
+	})
+}
+
+// OrderedAnswers returns a store of the same entries as s, for the
+// operations whose handlers record their key with their effect, which
+// with [OrderedWriter] also writes their successful answers (a status of
+// 2xx) in order: a request's answer is sent without waiting for its
+// commit, and a request waits for the one commit of its handler's own
+// write. Without OrderedWriter, it is s as it is.
+//
+// Hand it only to [roux.Idempotent] for an operation whose handler keeps
+// both halves of this promise: a success is a durable write of the
+// handler's, through the store's writer, that records the key (a unique
+// column, read with [roux.IdempotencyKeyFrom]); and a handler that finds
+// its key's effect recorded answers with that effect — the same outcome,
+// as it is now — instead of doing it again. Then an answer lost in a
+// crash after it was sent is never missed: the claim before it survives
+// (it was written before the effect, which is durable), so a retry gets
+// 409 until the claim's lease lapses (at most 30 seconds), then the
+// handler's answer for the effect it finds. That is what a retry gets
+// without OrderedAnswers after a crash between the effect's commit and
+// the answer's; with it, also after the first answer was sent (a client
+// that saw that answer and retries anyway gets the same effect, as it is
+// then, rather than the stored bytes). Refusals (4xx) record
+// nothing, so their answers are committed before they are sent, as
+// without OrderedAnswers.
+func (s *Store) OrderedAnswers() *Store {
+	c := *s
+	c.answers = true
+	return &c
 }
 
 // callTimeout bounds each call: roux completes keys with a context that
@@ -189,7 +293,7 @@ func (s *Store) Claim(ctx context.Context, key string, e *roux.IdempotencyEntry)
 			prev    *roux.IdempotencyEntry
 			claimed bool
 		)
-		err := s.run(ctx, func(c Conn) error {
+		err := s.write(ctx, false, func(c Conn) error {
 			prev, claimed = nil, false
 			now := time.Now().UnixMilli()
 			res, err := c.ExecContext(ctx, claimSQL, key, e.Fingerprint, e.Token, e.Expires.UnixMilli(), now)
@@ -206,6 +310,13 @@ func (s *Store) Claim(ctx context.Context, key string, e *roux.IdempotencyEntry)
 		})
 		if err != nil {
 			return nil, wrap(err)
+		}
+		if prev != nil && prev.Done && s.ordered != nil {
+			// An answer to replay: it may have been run and not yet
+			// committed. A durable write after it commits it too.
+			if err := s.ordered(ctx, true, func(Conn) error { return nil }); err != nil {
+				return nil, wrap(err)
+			}
 		}
 		if claimed || prev != nil {
 			return prev, nil
@@ -259,22 +370,35 @@ func (s *Store) Update(ctx context.Context, key string, e *roux.IdempotencyEntry
 	if e.Done {
 		done = 1
 	}
-	return s.exec(ctx, updateSQL, e.Expires.UnixMilli(), done, e.Status, header, e.Body, key, e.Token)
+	// A renewal is ordered; an answer is committed, unless it is a
+	// success of an operation whose handler recorded it (OrderedAnswers).
+	durable := e.Done && !(s.answers && e.Status >= 200 && e.Status < 300)
+	return s.exec(ctx, durable, updateSQL, e.Expires.UnixMilli(), done, e.Status, header, e.Body, key, e.Token)
 }
 
 // Release implements roux.IdempotencyStore.
 func (s *Store) Release(ctx context.Context, key, token string) error {
-	return s.exec(ctx, releaseSQL, key, token)
+	return s.exec(ctx, false, releaseSQL, key, token)
 }
 
-// exec runs one statement as a write, within callTimeout.
-func (s *Store) exec(ctx context.Context, query string, args ...any) error {
+// exec runs one statement as a write, within callTimeout; durable says
+// it waits for its commit with an OrderedWriter.
+func (s *Store) exec(ctx context.Context, durable bool, query string, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	return wrap(s.run(ctx, func(c Conn) error {
+	return wrap(s.write(ctx, durable, func(c Conn) error {
 		_, err := c.ExecContext(ctx, query, args...)
 		return err
 	}))
+}
+
+// write runs one write: with the OrderedWriter, waiting for its commit
+// when durable, or else with the Writer, or on the *sql.DB.
+func (s *Store) write(ctx context.Context, durable bool, write func(Conn) error) error {
+	if s.ordered != nil {
+		return s.ordered(ctx, durable, write)
+	}
+	return s.run(ctx, write)
 }
 
 // DeleteExpired deletes the entries that have lapsed and returns how many

@@ -6,14 +6,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -265,22 +263,8 @@ func TestTwoInstances(t *testing.T) {
 			}
 			a, b := instance("a"), instance("b")
 			send := func(base string) (int, string, string) {
-				req, err := http.NewRequest(http.MethodPost, base+"/orders", strings.NewReader(`{"dish":"soup"}`))
-				if err != nil {
-					t.Fatal(err)
-				}
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set(roux.IdempotencyKeyHeader, `"order-1"`)
-				res, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer res.Body.Close()
-				body, err := io.ReadAll(res.Body)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return res.StatusCode, res.Header.Get(roux.IdempotentReplayedHeader) + " " + res.Header.Get("Location"), string(body)
+				status, h, body := postKeyed(t, base+"/orders", `"order-1"`, `{"dish":"soup"}`)
+				return status, h.Get(roux.IdempotentReplayedHeader) + " " + h.Get("Location"), string(body)
 			}
 			st1, h1, b1 := send(a)
 			st2, h2, b2 := send(b)

@@ -8,7 +8,9 @@ package rouxotel_test
 //   - noop: instrumented with no-op tracer and meter providers;
 //   - sdk:  instrumented with the SDK, every span sampled and handed to a
 //     batch processor whose exporter drops it, every metric aggregated;
-//   - sdk-parent: the same, with an incoming traceparent header.
+//   - sdk-parent: the same, with an incoming traceparent header;
+//   - metrics: metrics alone, aggregated by the SDK, with the no-op
+//     tracer provider (the kitchen's setting when it writes no traces).
 //
 //	go test -run '^$' -bench Instrument -count 10 ./otel | tee otel.txt
 //	benchstat -col /telemetry otel.txt
@@ -88,6 +90,7 @@ func BenchmarkInstrument(b *testing.B) {
 		{"noop", benchAPI(rouxotel.TracerProvider(tracenoop.NewTracerProvider()), rouxotel.MeterProvider(metricnoop.NewMeterProvider())), false},
 		{"sdk", sdk, false},
 		{"sdk-parent", sdk, true},
+		{"metrics", benchAPI(rouxotel.TracerProvider(tracenoop.NewTracerProvider()), rouxotel.MeterProvider(mp)), false},
 	} {
 		b.Run("telemetry="+tt.name, func(b *testing.B) {
 			tmpl, _ := http.NewRequest("GET", "/items/42?q=tomato&limit=25", nil)

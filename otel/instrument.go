@@ -104,9 +104,9 @@ type server struct {
 	spans    bool // false for a no-op tracer provider: no span is started
 	prop     propagation.TextMapPropagator
 	duration metric.Float64Histogram
-	active   metric.Int64UpDownCounter
 	reqSize  metric.Int64Histogram
 	respSize metric.Int64Histogram
+	inflight inflight
 }
 
 // Instrument traces and measures every operation of api, those
@@ -127,8 +127,14 @@ func Instrument(api *roux.API, opts ...Option) error {
 	if err != nil {
 		return err
 	}
-	active, err := httpconv.NewServerActiveRequests(meter)
+	// Requests in flight are counted by the operations themselves and
+	// read when the metrics are collected (inflight.go): the SDK's two
+	// recordings a request cost more than the rest of the metrics.
+	active, err := httpconv.NewServerActiveRequestsObservable(meter)
 	if err != nil {
+		return err
+	}
+	if err := s.inflight.observe(meter, active.Inst()); err != nil {
 		return err
 	}
 	reqSize, err := httpconv.NewServerRequestBodySize(meter)
@@ -139,7 +145,7 @@ func Instrument(api *roux.API, opts ...Option) error {
 	if err != nil {
 		return err
 	}
-	s.duration, s.active, s.reqSize, s.respSize = duration.Inst(), active.Inst(), reqSize.Inst(), respSize.Inst()
+	s.duration, s.reqSize, s.respSize = duration.Inst(), reqSize.Inst(), respSize.Inst()
 	if err := observeRefusals(api, meter); err != nil {
 		return err
 	}
@@ -184,9 +190,20 @@ type opHandler struct {
 	class    attribute.KeyValue
 	method   attribute.KeyValue
 	start    [2][]trace.SpanStartOption // per scheme, for requests of the operation's method
-	active   [2][]metric.AddOption
-	byStatus [2][500]atomic.Pointer[[]metric.RecordOption] // index status-100
+	active   [2]*activeCount            // per scheme, for requests of the operation's method
+	byStatus atomic.Pointer[[]statusAttrs]
 }
+
+// statusAttrs are the attributes of a finished request of the
+// operation's method with a status, on a scheme.
+type statusAttrs struct {
+	tls, status int
+	opts        []metric.RecordOption
+}
+
+// maxStatusAttrs bounds the statuses an operation keeps attributes of;
+// an operation answers a handful.
+const maxStatusAttrs = 32
 
 func (s *server) wrap(op roux.OperationInfo, next http.Handler) http.Handler {
 	h := &opHandler{
@@ -197,10 +214,15 @@ func (s *server) wrap(op roux.OperationInfo, next http.Handler) http.Handler {
 		method: semconv.HTTPRequestMethodKey.String(op.Method),
 	}
 	for i, scheme := range schemes {
-		h.active[i] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(h.method, semconv.URLScheme(scheme), h.route, h.opID, h.class))}
+		h.active[i] = s.inflight.count(h.activeSet(op.Method, i))
 		h.start[i] = []trace.SpanStartOption{serverKind, trace.WithAttributes(h.method, h.route, semconv.URLScheme(scheme), h.class)}
 	}
 	return h
+}
+
+// activeSet returns the attributes of an active request.
+func (h *opHandler) activeSet(method string, tls int) attribute.Set {
+	return attribute.NewSet(semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID, h.class)
 }
 
 // startOptions returns the options a request's span starts with: its
@@ -215,21 +237,27 @@ func (h *opHandler) startOptions(method string, tls int) []trace.SpanStartOption
 		semconv.HTTPRequestMethodKey.String(method), h.route, semconv.URLScheme(schemes[tls]), h.class)}
 }
 
-// activeAttrs returns the attributes of an active request.
-func (h *opHandler) activeAttrs(method string, tls int) []metric.AddOption {
+// countOf returns the count of active requests of a method.
+func (h *opHandler) countOf(method string, tls int) *activeCount {
 	if method == h.op.Method {
 		return h.active[tls]
 	}
-	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
-		semconv.HTTPRequestMethodKey.String(method), semconv.URLScheme(schemes[tls]), h.route, h.opID, h.class))}
+	return h.inflight.count(h.activeSet(method, tls))
 }
 
-// metricAttrs returns the attributes of a finished request.
+// metricAttrs returns the attributes of a finished request. Those of the
+// operation's method are built once per scheme and status, and kept in a
+// short list that is replaced, not changed, when a status is added.
 func (h *opHandler) metricAttrs(method string, tls, status int) []metric.RecordOption {
 	cacheable := method == h.op.Method && status >= 100 && status < 600
-	if cacheable {
-		if opts := h.byStatus[tls][status-100].Load(); opts != nil {
-			return *opts
+	var known []statusAttrs
+	p := h.byStatus.Load()
+	if cacheable && p != nil {
+		known = *p
+		for i := range known {
+			if known[i].status == status && known[i].tls == tls {
+				return known[i].opts
+			}
 		}
 	}
 	kv := [7]attribute.KeyValue{
@@ -242,8 +270,11 @@ func (h *opHandler) metricAttrs(method string, tls, status int) []metric.RecordO
 		n++
 	}
 	opts := []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv[:n]...))}
-	if cacheable {
-		h.byStatus[tls][status-100].Store(&opts)
+	if cacheable && len(known) < maxStatusAttrs {
+		// Two requests may add a status at once; the loser's list is
+		// lost, and its status added again on a later request.
+		added := append(known[:len(known):len(known)], statusAttrs{tls: tls, status: status, opts: opts})
+		h.byStatus.CompareAndSwap(p, &added)
 	}
 	return opts
 }
@@ -263,8 +294,8 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			span.SetAttributes(h.requestAttrs(r)...)
 		}
 	}
-	active := h.activeAttrs(r.Method, tls)
-	h.server.active.Add(ctx, 1, active...)
+	active := h.countOf(r.Method, tls)
+	active.add(1)
 
 	rec := &recorder{ResponseWriter: w}
 	if ctx != r.Context() { // without a span, only a propagated trace context changes it
@@ -294,7 +325,7 @@ func (h *opHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if span != nil {
 			span.End()
 		}
-		h.server.active.Add(ctx, -1, active...)
+		active.add(-1)
 		attrs := h.metricAttrs(r.Method, tls, status)
 		h.duration.Record(ctx, time.Since(start).Seconds(), attrs...)
 		switch {

@@ -316,6 +316,164 @@ func TestSurvivesKill(t *testing.T) {
 	}
 }
 
+// TestKeyedOrdersSurviveKill: keyed orders placed at full speed on
+// SQLite, whose claims and answers are acknowledged before their commit
+// (idemsql's OrderedWriter and OrderedAnswers), then kill -9, which loses
+// the writer's open transaction: after a restart, every order answered
+// 202 is there, and a retry of every key sent, answered or not, gets one
+// order — the one first answered, if any — once the claims that lost
+// their answer have lapsed (a lease of 30 seconds).
+func TestKeyedOrdersSurviveKill(t *testing.T) {
+	t.Parallel()
+	args := []string{"-data", filepath.Join(t.TempDir(), "data"), "-order-limit", "-1"}
+	p := launch(t, args...)
+	const body = `{"items":[{"dish_id":1,"quantity":1}]}`
+	client := &http.Client{Timeout: 10 * time.Second}
+	before := ordersTotal(t, p)
+	var (
+		mu       sync.Mutex
+		sent     []string
+		answered = map[string]int64{} // the order id of the keys answered 202
+		wg       sync.WaitGroup
+	)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				key := fmt.Sprintf("kill-%d-%d", w, i)
+				mu.Lock()
+				sent = append(sent, key)
+				mu.Unlock()
+				a, err := placeKeyed(client, p.url, key, body)
+				if err != nil {
+					return // killed
+				}
+				if a.status == http.StatusAccepted {
+					mu.Lock()
+					answered[key] = a.id
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	waitFor(t, "300 orders answered", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(answered) >= 300
+	})
+	p.kill()
+	wg.Wait()
+
+	p = launch(t, args...)
+	for key, id := range answered {
+		if code := p.do("GET", fmt.Sprint("/orders/", id), "", nil, customer...); code != http.StatusOK {
+			t.Errorf("the order %d answered to %s before the kill: %d after the restart", id, key, code)
+		}
+	}
+	var (
+		retried  = map[string]keyedAnswer{}
+		conflict = map[string]bool{} // the keys that got a 409 first
+		next     = make(chan string)
+	)
+	for range 8 {
+		wg.Go(func() {
+			for key := range next {
+				deadline := time.Now().Add(45 * time.Second)
+				for {
+					a, err := placeKeyed(client, p.url, key, body)
+					if err != nil {
+						t.Error(err)
+						break
+					}
+					if a.status == http.StatusConflict && time.Now().Before(deadline) {
+						mu.Lock()
+						conflict[key] = true
+						mu.Unlock()
+						time.Sleep(250 * time.Millisecond)
+						continue
+					}
+					mu.Lock()
+					retried[key] = a
+					mu.Unlock()
+					break
+				}
+			}
+		})
+	}
+	for _, key := range sent {
+		next <- key
+	}
+	close(next)
+	wg.Wait()
+	var replayed, found, fresh int
+	orderOf := map[int64]string{}
+	for _, key := range sent {
+		a := retried[key]
+		first, ok := answered[key]
+		switch {
+		case a.status != http.StatusAccepted:
+			t.Errorf("the retry of %s: %d", key, a.status)
+			continue
+		case ok && a.id != first:
+			t.Errorf("the retry of %s got order %d, first answered %d", key, a.id, first)
+		case a.replayed:
+			replayed++
+		case ok:
+			found++ // its answer was lost: the order of its key
+		default:
+			fresh++
+		}
+		if other, dup := orderOf[a.id]; dup {
+			t.Errorf("%s and %s got one order, %d", key, other, a.id)
+		}
+		orderOf[a.id] = key
+	}
+	if total := ordersTotal(t, p); total-before != len(sent) {
+		t.Errorf("%d orders placed with %d keys, want one each", total-before, len(sent))
+	}
+	t.Logf("%d keys sent, %d answered before the kill; their retries: %d replayed, %d found the order of their key, %d placed it; %d met a claim first (409)",
+		len(sent), len(answered), replayed, found, fresh, len(conflict))
+}
+
+// keyedAnswer is the answer to a keyed order.
+type keyedAnswer struct {
+	status   int
+	id       int64
+	replayed bool
+}
+
+// placeKeyed sends an order with an Idempotency-Key.
+func placeKeyed(client *http.Client, url, key, body string) (keyedAnswer, error) {
+	req, err := http.NewRequest("POST", url+"/orders", strings.NewReader(body))
+	if err != nil {
+		return keyedAnswer{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(customer[0], customer[1])
+	req.Header.Set("Idempotency-Key", key)
+	res, err := client.Do(req)
+	if err != nil {
+		return keyedAnswer{}, err
+	}
+	defer res.Body.Close()
+	a := keyedAnswer{status: res.StatusCode, replayed: res.Header.Get("Idempotent-Replayed") == "true"}
+	var o order
+	if err := json.NewDecoder(res.Body).Decode(&o); err != nil && res.StatusCode == http.StatusAccepted {
+		return a, err
+	}
+	a.id = o.ID
+	return a, nil
+}
+
+// ordersTotal returns how many orders the demo customer has.
+func ordersTotal(t *testing.T, p *proc) int {
+	t.Helper()
+	var page struct{ Total int }
+	if code := p.do("GET", "/orders?limit=1", "", &page, customer...); code != http.StatusOK {
+		t.Fatalf("GET /orders: %d", code)
+	}
+	return page.Total
+}
+
 // TestScaleOut: two instances on one PostgreSQL database. An order placed
 // through one is visible, streamed and cancellable through the other.
 func TestScaleOut(t *testing.T) {

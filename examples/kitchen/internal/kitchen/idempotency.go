@@ -12,7 +12,13 @@ package kitchen
 // order's commit and the key's — finds the order too. On SQLite, the
 // store writes the keys in its group commit (sqlstore's group.go): a
 // claim and an answer are two more writes in the transactions that
-// commit the orders, not two commits of their own.
+// commit the orders, not two commits of their own. Nor does an order
+// wait for them (idemsql's OrderedWriter and OrderedAnswers): the claim
+// is answered once it has run in the writer's transaction, and commits
+// with the order, or before it; the answer is sent before its commit,
+// since a retry that finds it lost (a crash just after the answer) gets
+// the order the key recorded. A keyed order waits for one commit, its
+// own, as an order without a key does.
 
 import (
 	"context"
@@ -25,8 +31,10 @@ import (
 // Idempotency-Key is kept for its retries.
 const IdempotencyTTL = 24 * time.Hour
 
-// idempotencyKeys is the store of idempotency keys: the store's, once
-// the service has started (the operation is registered before).
+// idempotencyKeys is the store of the idempotency keys of orders: the
+// store's, once the service has started (the operation is registered
+// before). Only for operations that record their key as CreateOrder
+// does (see store.Store's OrderIdempotency).
 type idempotencyKeys struct{ s *Service }
 
 func (k idempotencyKeys) Claim(ctx context.Context, key string, e *roux.IdempotencyEntry) (*roux.IdempotencyEntry, error) {
@@ -34,7 +42,7 @@ func (k idempotencyKeys) Claim(ctx context.Context, key string, e *roux.Idempote
 	if err != nil {
 		return nil, err
 	}
-	return db.Idempotency().Claim(ctx, key, e)
+	return db.OrderIdempotency().Claim(ctx, key, e)
 }
 
 func (k idempotencyKeys) Update(ctx context.Context, key string, e *roux.IdempotencyEntry) error {
@@ -42,7 +50,7 @@ func (k idempotencyKeys) Update(ctx context.Context, key string, e *roux.Idempot
 	if err != nil {
 		return err
 	}
-	return db.Idempotency().Update(ctx, key, e)
+	return db.OrderIdempotency().Update(ctx, key, e)
 }
 
 func (k idempotencyKeys) Release(ctx context.Context, key, token string) error {
@@ -50,5 +58,5 @@ func (k idempotencyKeys) Release(ctx context.Context, key, token string) error {
 	if err != nil {
 		return err
 	}
-	return db.Idempotency().Release(ctx, key, token)
+	return db.OrderIdempotency().Release(ctx, key, token)
 }

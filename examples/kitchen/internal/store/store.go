@@ -336,6 +336,12 @@ type Store interface {
 	// Idempotency returns the store of roux's idempotency keys, in the
 	// same database (package idemsql; Migrate creates its table).
 	Idempotency() roux.IdempotencyStore
+	// OrderIdempotency is Idempotency for POST /orders, whose orders
+	// record their key (NewOrder.IdempotencyKey) and whose retries find
+	// the order of their key: where the store's writes are ordered
+	// (SQLite's group commit), the successful answers are sent before
+	// their commit, as idemsql's OrderedAnswers allows.
+	OrderIdempotency() roux.IdempotencyStore
 
 	// Subscribe calls fn with the id of every order that has new events,
 	// written by this process or any other sharing the database

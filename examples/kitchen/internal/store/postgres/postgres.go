@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -77,7 +78,10 @@ type dialect struct {
 	pool   *pgxpool.Pool
 	sql    *sql.DB          // over pool, for package idemsql
 	reader sqlstore.Querier // querier{pool}, made once: boxing it allocates
+	place  sync.Map         // PlaceOrder's statements, by number of lines
 }
+
+var _ sqlstore.JobWriter = (*dialect)(nil)
 
 func (d *dialect) Driver() riverdriver.Driver[pgx.Tx] { return riverpgxv5.New(d.pool) }
 func (d *dialect) SQL() (*sql.DB, idemsql.Dialect)    { return d.sql, idemsql.PostgreSQL }
@@ -104,6 +108,57 @@ func (d *dialect) Exclusive(ctx context.Context, fn func() error) error {
 	err = fn()
 	_, uerr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock))
 	return errors.Join(err, uerr)
+}
+
+// PlaceOrder returns the statement that places an order of n lines (see
+// sqlstore.JobWriter): data-modifying WITH queries, which see one
+// snapshot and each other only through what they return. The cook job's
+// id is taken from River's sequence first, so that the order's row and
+// the job's each hold the other's id. Written once for each n.
+func (d *dialect) PlaceOrder(n int) string {
+	if q, ok := d.place.Load(n); ok {
+		return q.(string)
+	}
+	var lines strings.Builder
+	for i := range n {
+		if i > 0 {
+			lines.WriteString(", ")
+		}
+		p := 11 + 3*i
+		fmt.Fprintf(&lines, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS BIGINT))", p, p+1, p+2)
+	}
+	q := `WITH o AS (
+		INSERT INTO orders (customer_id, status, note, version, event_seq, created_at, updated_at, idempotency_key, job_id)
+		SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), 2, 1, CAST($4 AS BIGINT), CAST($4 AS BIGINT), CAST($9 AS TEXT),
+			nextval('river_job_id_seq')
+		WHERE NOT EXISTS (SELECT 1 FROM orders WHERE idempotency_key = CAST($9 AS TEXT) AND customer_id = CAST($1 AS BIGINT) AND created_at > CAST($10 AS BIGINT))
+		RETURNING id, job_id),
+	l AS (
+		INSERT INTO order_items (order_id, line, dish_id, name, unit_price_cents, quantity, station, prep_seconds, status)
+		SELECT o.id, v.line, d.id, d.name, d.price_cents, v.quantity, d.station, d.prep_seconds, CAST($6 AS TEXT)
+		FROM o CROSS JOIN (VALUES ` + lines.String() + `) v (line, dish, quantity)
+			LEFT JOIN dishes d ON d.id = v.dish AND d.available
+		RETURNING line, coalesce(dish_id, 0) AS dish_id, name, unit_price_cents, quantity, station, prep_seconds, status),
+	e AS (
+		INSERT INTO order_events (order_id, seq, at, kind, line, status) SELECT o.id, 1, CAST($4 AS BIGINT), CAST($5 AS TEXT), 0, CAST($2 AS TEXT) FROM o),
+	j AS (
+		INSERT INTO river_job (id, args, kind, max_attempts)
+		SELECT o.job_id, jsonb_build_object('order_id', o.id, 'prep', (SELECT jsonb_agg(l.prep_seconds ORDER BY l.line) FROM l)),
+			CAST($7 AS TEXT), CAST($8 AS SMALLINT)
+		FROM o)
+	SELECT o.id, l.line, l.dish_id, l.name, l.unit_price_cents, l.quantity, l.station, l.prep_seconds, l.status
+	FROM o, l ORDER BY l.line`
+	d.place.Store(n, q)
+	return q
+}
+
+// QueueDelivery returns the statement that queues a ready order's
+// webhook delivery if its customer has an endpoint (see
+// sqlstore.JobWriter).
+func (d *dialect) QueueDelivery() string {
+	return `INSERT INTO river_job (args, kind, max_attempts)
+		SELECT jsonb_build_object('order_id', o.id), CAST($2 AS TEXT), CAST($3 AS SMALLINT)
+		FROM orders o JOIN webhooks w ON w.customer_id = o.customer_id WHERE o.id = CAST($1 AS BIGINT)`
 }
 
 // channel is the LISTEN/NOTIFY channel of new events.

@@ -12,8 +12,10 @@
 // auto-numbered key. What truly differs is small and is all the
 // Dialect holds: the driver and its transactions (database/sql for
 // SQLite, pgx for PostgreSQL), row locks (FOR UPDATE, SKIP LOCKED, which
-// SQLite, with one writer, does not need), serializing migrations, and
-// the schema files. sqlc would generate one package per engine, with
+// SQLite, with one writer, does not need), serializing migrations, the
+// schema files, and — where River's table takes jobs written by SQL
+// (PostgreSQL, JobWriter) — the one statement that places an order with
+// its job. sqlc would generate one package per engine, with
 // different types for each (database/sql against pgx), and so keep two
 // copies of every method in the tree, plus a generator in the build;
 // one implementation over a dialect keeps one.
@@ -191,10 +193,12 @@ type DB[TTx any] struct {
 	inserter   *river.Client[TTx]
 	work       worker[TTx]
 	events     events
-	group      *group[TTx] // nil without group commit
-	runs       runs        // of the jobs this process worked
-	deliveries deliveries  // of the webhook messages this process delivered
+	group      *group[TTx]    // nil without group commit
+	pipeline   *pipeline[TTx] // nil with group commit (pipeline.go)
+	runs       runs           // of the jobs this process worked
+	deliveries deliveries     // of the webhook messages this process delivered
 	idem       *idemsql.Store
+	orderIdem  *idemsql.Store // idem, for the orders that record their key
 }
 
 var _ store.Store = (*DB[any])(nil)
@@ -214,9 +218,12 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	s.events.init(d.Listen, notify)
 	if n := d.GroupCommit(); n > 1 {
 		s.startGroup(n)
+	} else if _, ok := d.(JobWriter); ok {
+		s.startPipeline()
 	}
 	db, dialect := d.SQL()
 	s.idem = idemsql.New(db, dialect, s.idemWrites()...)
+	s.orderIdem = s.idem.OrderedAnswers()
 	return s, nil
 }
 
@@ -232,6 +239,9 @@ func (s *DB[TTx]) Close() error {
 	if s.group != nil {
 		s.group.stop()
 	}
+	if s.pipeline != nil {
+		s.pipeline.stop()
+	}
 	return errors.Join(err, s.d.Close())
 }
 
@@ -239,8 +249,19 @@ func (s *DB[TTx]) Close() error {
 // store's database.
 func (s *DB[TTx]) Idempotency() roux.IdempotencyStore { return s.idem }
 
-// Ping checks that the database answers.
+// OrderIdempotency returns the store of the keys of orders, which record
+// their key (CreateOrder): with group commit, their successful answers
+// are not waited for (idemsql's OrderedAnswers).
+func (s *DB[TTx]) OrderIdempotency() roux.IdempotencyStore { return s.orderIdem }
+
+// Ping checks that the database answers, and that the group writer has
+// not stopped (group.go).
 func (s *DB[TTx]) Ping(ctx context.Context) error {
+	if s.group != nil {
+		if err := s.group.errStopped(); err != nil {
+			return err
+		}
+	}
 	var one int
 	return s.d.Reader().QueryRow(ctx, "SELECT 1").Scan(&one)
 }

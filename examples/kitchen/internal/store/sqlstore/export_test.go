@@ -25,3 +25,13 @@ func (s *DB[TTx]) Advance(ctx context.Context, id, job int64, unit time.Duration
 
 // SetNow sets the store's clock.
 func (s *DB[TTx]) SetNow(now func() time.Time) { s.now = now }
+
+// GroupWrite runs fn as a write of the group writer: answered once it
+// has run when ordered, once committed otherwise.
+func (s *DB[TTx]) GroupWrite(ctx context.Context, ordered bool, fn func(tx Tx[TTx]) error) error {
+	return s.group.run(ctx, ordered, func(tx *txn[TTx]) error { return fn(tx.Tx) })
+}
+
+// SetLinger sets how long the group writer leaves a transaction that
+// holds only ordered writes open.
+func (s *DB[TTx]) SetLinger(d time.Duration) { s.group.linger.Store(int64(d)) }

@@ -12,19 +12,35 @@ package sqlstore
 // so a lone write is committed at once, and the batches grow with the
 // load — while one transaction commits (its fsync, about a millisecond),
 // the next batch queues.
+//
+// An ordered write (run's ordered: the claims of idempotency keys, and
+// the answers of orders) is answered as soon as it has run, before its
+// transaction commits: the writer commits its transactions in the order
+// it ran them, so whatever its caller writes next is never durable
+// without it — a crash loses a suffix of the writes. Nobody waits for the
+// commit of a transaction that holds only ordered writes, so the writer
+// leaves it open for the writes that follow, for up to orderedLinger:
+// the order that follows its claim commits with it, in one fsync, and
+// the next order commits the answer of the last. To keep the suffix
+// property, a transaction that fails to commit after an ordered write of
+// it was answered stops the writer: every later write fails, as if the
+// process had died there, until it restarts (and Ping says so).
 
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
+	"time"
 
 	"github.com/roux-go/roux/idemsql"
 )
 
 // pending is a write waiting for the group writer.
 type pending[TTx any] struct {
-	ctx  context.Context
-	fn   func(tx *txn[TTx]) error
-	done chan error
+	ctx     context.Context
+	fn      func(tx *txn[TTx]) error
+	done    chan error
+	ordered bool // answered once fn has run, before the commit
 }
 
 // group is the group writer of a store.
@@ -33,23 +49,59 @@ type group[TTx any] struct {
 	queue chan *pending[TTx]
 	quit  chan struct{}
 	ended chan struct{}
+	// stopped is the failed commit that lost ordered writes already
+	// answered, after which nothing is written.
+	stopped atomic.Pointer[error]
+	linger  atomic.Int64 // orderedLinger, in nanoseconds (tests change it)
 }
+
+// errStopped is the error of the writes after a commit that lost ordered
+// writes.
+func (g *group[TTx]) errStopped() error {
+	if err := g.stopped.Load(); err != nil {
+		return fmt.Errorf("sqlstore: writing stopped after a commit failed that held writes already answered; restart the process (%w)", *err)
+	}
+	return nil
+}
+
+// orderedLinger is how long the writer leaves a transaction that holds
+// only ordered writes open for more writes, before it commits it: long
+// enough for the write that follows a claim (its handler's) to join it,
+// short against the fsync it saves. Nobody waits on it.
+const orderedLinger = time.Millisecond
 
 // startGroup starts the group writer of s, committing up to max writes
 // a transaction.
 func (s *DB[TTx]) startGroup(max int) {
 	g := &group[TTx]{max: max, queue: make(chan *pending[TTx]), quit: make(chan struct{}), ended: make(chan struct{})}
+	g.linger.Store(int64(orderedLinger))
 	s.group = g
 	go func() {
 		defer close(g.ended)
 		batch := make([]*pending[TTx], 0, max)
+		var open *groupTx[TTx] // holding ordered writes only, not committed
+		linger := time.NewTimer(orderedLinger)
+		linger.Stop()
 		for {
+			var lingered <-chan time.Time
+			if open != nil {
+				linger.Reset(time.Duration(g.linger.Load()))
+				lingered = linger.C
+			}
 			select {
 			case <-g.quit:
+				if open != nil {
+					s.commitGroup(open)
+				}
 				return
+			case <-lingered:
+				s.commitGroup(open)
+				open = nil
+				continue
 			case p := <-g.queue:
 				batch = append(batch[:0], p)
 			}
+			linger.Stop()
 		more:
 			for len(batch) < max {
 				select {
@@ -59,7 +111,7 @@ func (s *DB[TTx]) startGroup(max int) {
 					break more
 				}
 			}
-			s.commitGroup(batch)
+			open = s.runGroup(open, batch)
 			clear(batch)
 		}
 	}()
@@ -73,7 +125,15 @@ func (g *group[TTx]) stop() {
 
 // do hands fn to the group writer and waits for its outcome.
 func (g *group[TTx]) do(ctx context.Context, fn func(tx *txn[TTx]) error) error {
-	p := &pending[TTx]{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return g.run(ctx, false, fn)
+}
+
+// run hands fn to the group writer and waits for its answer: when
+// ordered, fn's error, or nil once what it did is in the writer's
+// transaction, to be committed before, or with, any write handed to the
+// writer after run returns; otherwise once committed.
+func (g *group[TTx]) run(ctx context.Context, ordered bool, fn func(tx *txn[TTx]) error) error {
+	p := &pending[TTx]{ctx: ctx, fn: fn, done: make(chan error, 1), ordered: ordered}
 	select {
 	case g.queue <- p:
 	case <-ctx.Done():
@@ -86,53 +146,89 @@ func (g *group[TTx]) do(ctx context.Context, fn func(tx *txn[TTx]) error) error 
 
 var errClosed = fmt.Errorf("sqlstore: the store is closed")
 
-// commitGroup runs the writes of batch in one transaction, each in a
-// savepoint when there are several, commits, and answers each.
-func (s *DB[TTx]) commitGroup(batch []*pending[TTx]) {
+// groupTx is a transaction of the group writer and the writes it holds.
+type groupTx[TTx any] struct {
+	*txn[TTx]
+	writes   int             // that succeeded in it
+	waiting  []*pending[TTx] // answered once it commits
+	answered bool            // it holds ordered writes already answered
+}
+
+// runGroup runs the writes of batch in gt, or a new transaction when gt
+// is nil, each in a savepoint when the transaction holds several, and
+// answers those that failed, and the ordered ones. It commits the
+// transaction and answers the rest, unless nobody waits for its commit:
+// then it returns it, for more writes.
+func (s *DB[TTx]) runGroup(gt *groupTx[TTx], batch []*pending[TTx]) *groupTx[TTx] {
 	ctx := context.Background() // the transaction's: each write has its own
-	t, err := s.d.Begin(ctx)
-	if err != nil {
-		for _, p := range batch {
-			p.done <- err
+	if gt == nil {
+		err := s.group.errStopped()
+		var t Tx[TTx]
+		if err == nil {
+			t, err = s.d.Begin(ctx)
 		}
-		return
-	}
-	tx := &txn[TTx]{Tx: t}
-	errs := make([]error, len(batch))
-	ok := 0
-	for i, p := range batch {
-		if err := p.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
-		if len(batch) == 1 {
-			if errs[i] = p.fn(tx); errs[i] == nil {
-				s.flushEvents(tx)
+		if err != nil {
+			for _, p := range batch {
+				p.done <- err
 			}
-		} else {
-			errs[i] = s.savepoint(ctx, tx, p.fn)
+			return nil
 		}
-		if errs[i] == nil {
-			ok++
+		gt = &groupTx[TTx]{txn: &txn[TTx]{Tx: t}}
+	}
+	// A lone write needs no savepoint: its failure rolls back a
+	// transaction that holds nothing else. An ordered one sends what it
+	// queued before it is answered, which its savepoint does.
+	alone := len(batch) == 1 && gt.writes == 0 && !batch[0].ordered
+	for _, p := range batch {
+		err := p.ctx.Err()
+		if err == nil && alone {
+			if err = p.fn(gt.txn); err == nil {
+				s.flushEvents(gt.txn)
+			}
+		} else if err == nil {
+			err = s.savepoint(ctx, gt.txn, p.fn)
+		}
+		switch {
+		case err != nil:
+			p.done <- err // its own failure, its part rolled back
+		case p.ordered:
+			gt.writes++
+			gt.answered = true
+			p.done <- nil
+		default:
+			gt.writes++
+			gt.waiting = append(gt.waiting, p)
 		}
 	}
-	if ok > 0 {
-		err = s.flushJobs(ctx, tx) // the jobs of every write at once; its failure is theirs
+	switch {
+	case gt.writes == 0:
+		gt.Rollback(ctx) //nolint:errcheck // nothing of it is kept
+		return nil
+	case len(gt.waiting) == 0 && gt.writes < s.group.max:
+		return gt
 	}
-	if ok > 0 && err == nil {
-		err = tx.commit(ctx)
+	s.commitGroup(gt)
+	return nil
+}
+
+// commitGroup commits gt and answers the writes waiting for it. When the
+// commit fails after gt's ordered writes were answered, the writer stops.
+func (s *DB[TTx]) commitGroup(gt *groupTx[TTx]) {
+	ctx := context.Background()
+	err := s.flushJobs(ctx, gt.txn) // the jobs of every write at once; its failure is theirs
+	if err == nil {
+		err = gt.commit(ctx)
 	}
-	if ok == 0 || err != nil {
-		t.Rollback(ctx) //nolint:errcheck // nothing of it is kept
-	}
-	if err == nil && ok > 0 {
-		err = s.announce(ctx, tx.changed) // nothing but this process's subscribers with one process
-	}
-	for i, p := range batch {
-		if errs[i] == nil {
-			errs[i] = err // the commit's outcome is each write's
+	if err != nil {
+		gt.Rollback(ctx) //nolint:errcheck // nothing of it is kept
+		if gt.answered {
+			s.group.stopped.Store(&err) // what depends on the lost writes must not be committed
 		}
-		p.done <- errs[i]
+	} else {
+		err = s.announce(ctx, gt.changed) // nothing but this process's subscribers with one process
+	}
+	for _, p := range gt.waiting {
+		p.done <- err // the commit's outcome is each write's
 	}
 }
 
@@ -168,20 +264,22 @@ func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[T
 // of roux's idempotency keys in the group writer's transactions, each in
 // a savepoint as the store's own writes: an order's claim of its key and
 // its stored answer share the commits, and fsyncs, of the writes around
-// them, instead of committing twice on their own beside the group. A
-// write is answered once its transaction has committed, so a claim is
-// durable before the handler runs and an answer before it is sent, as
-// before. Without group commit (PostgreSQL, whose commits run in
-// parallel and share their WAL flushes already), or where the
-// transactions are not database/sql's, it returns none: each key's write
-// commits on its own.
+// them, instead of committing on their own beside the group. The writes
+// that idemsql allows to be ordered (the claims, and with OrderedAnswers
+// the answers of orders) are answered once they have run, not committed:
+// an order's claim commits with the order, and its answer with the next
+// batch — the writer commits in order and stops after losing an answered
+// write, as idemsql.OrderedWriteFunc asks. Without group commit
+// (PostgreSQL, whose commits run in parallel and share their WAL flushes
+// already, in no set order), or where the transactions are not
+// database/sql's, it returns none: each key's write commits on its own.
 func (s *DB[TTx]) idemWrites() []idemsql.Option {
 	var native TTx
 	if _, ok := any(native).(idemsql.Conn); !ok || s.group == nil {
 		return nil
 	}
-	return []idemsql.Option{idemsql.Writer(func(ctx context.Context, write func(idemsql.Conn) error) error {
-		return s.group.do(ctx, func(tx *txn[TTx]) error {
+	return []idemsql.Option{idemsql.OrderedWriter(func(ctx context.Context, durable bool, write func(idemsql.Conn) error) error {
+		return s.group.run(ctx, !durable, func(tx *txn[TTx]) error {
 			native, err := tx.Native(ctx)
 			if err != nil {
 				return err

@@ -74,10 +74,16 @@ func (s *DB[TTx]) DeleteWebhook(ctx context.Context, customerID int64) error {
 }
 
 // queueDelivery queues the delivery of order id's message, in tx, when
-// its customer has an endpoint: the count of its endpoints goes with tx's
-// next batch, and the job, if there is one, is inserted with the others
-// at the end of tx (flushJobs).
+// its customer has an endpoint. Where the dialect writes River's table
+// (JobWriter), that is one statement, queued with tx's others, which
+// inserts the job if there is an endpoint. Elsewhere the count of the
+// endpoints goes with tx's next batch, and the job, if there is one, is
+// inserted with the others at the end of tx (flushJobs).
 func (s *DB[TTx]) queueDelivery(tx *txn[TTx], id int64) {
+	if w, ok := s.d.(JobWriter); ok {
+		tx.queue(Stmt{SQL: w.QueueDelivery(), Args: []any{id, store.JobDeliver, s.deliveries.attempts.Load()}})
+		return
+	}
 	d := &delivery{order: id}
 	tx.queue(Stmt{SQL: "SELECT count(*) FROM webhooks w JOIN orders o ON o.customer_id = w.customer_id WHERE o.id = $1",
 		Args: []any{id}, Rows: firstRow(new(bool), &d.endpoints)})

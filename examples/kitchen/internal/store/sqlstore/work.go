@@ -379,18 +379,21 @@ func newCookState(prep []int) *cookState {
 // implicit transaction): the UPDATE of the order, first, if it is still
 // as the job knows it, the step's other writes, and the events, whose
 // numbering fails — and rolls the step back — unless the order was (see
-// expect). An order that was not (cancelled, given another job, or
+// expect); under load, the batch of several steps and placings, which
+// commit together (pipeline.go). An order that was not (cancelled, given another job, or
 // stepped by another run of the job) is then read: the step is two
 // batches, its BEGIN with the read of the order and its lines, locked,
 // and its writes with the COMMIT. The step that makes the order ready
-// has one batch more: its writes go with the count of the customer's
-// webhook endpoints, which decides whether a delivery job is queued
-// before the COMMIT (queueDelivery).
+// queues the webhook delivery: on PostgreSQL in a statement of its
+// batch; elsewhere its writes go with the count of the customer's
+// endpoints, which decides whether River is asked for a delivery job
+// before the COMMIT — one batch more (queueDelivery).
 func (s *DB[TTx]) advance(ctx context.Context, id, job int64, unit time.Duration, known *cookState) (wait time.Duration, status string, after *cookState, err error) {
 	if known != nil {
-		st := known.clone()
+		var st *cookState
 		var x *expectation
-		err := s.write(ctx, func(tx *txn[TTx]) error {
+		err := s.writePipelined(ctx, func(tx *txn[TTx]) error {
+			st = known.clone() // a write may run again (pipeline.go)
 			x = tx.expect(id, job, st.seq)
 			wait, err = s.step(tx, id, st, unit)
 			return err

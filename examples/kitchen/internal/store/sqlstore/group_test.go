@@ -1,0 +1,169 @@
+package sqlstore_test
+
+import (
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
+	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
+)
+
+// TestOrderedWriteLost: an ordered write of the group writer is answered
+// before its transaction commits; when that commit fails, the writer
+// stops — every later write fails, and Ping — since a write that depends
+// on the lost one may have been handed to it since. A write answered
+// after its commit loses nothing answered: the writer goes on.
+func TestOrderedWriteLost(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		ordered bool
+		wantErr bool // from the write whose commit fails
+		stops   bool
+	}{
+		{"ordered", true, false, true},
+		{"committed", false, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			db, err := sqlite.Open(filepath.Join(t.TempDir(), "kitchen.db"))
+			db = migrated(t, db, err)
+			exec := func(query string, args ...any) func(tx sqlstore.Tx[*sql.Tx]) error {
+				return func(tx sqlstore.Tx[*sql.Tx]) error { _, err := tx.Exec(ctx, query, args...); return err }
+			}
+			// A deferred foreign key fails the COMMIT, not the statement.
+			for _, stmt := range []string{
+				"CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+				"CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)",
+			} {
+				if err := db.GroupWrite(ctx, false, exec(stmt)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = db.GroupWrite(ctx, tt.ordered, exec("INSERT INTO child (id, parent_id) VALUES (1, 99)"))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("the write whose commit fails: got %v, want an error: %v", err, tt.wantErr)
+			}
+			var n int
+			if err := db.Dialect().Reader().QueryRow(ctx, "SELECT count(*) FROM child").Scan(&n); err != nil || n != 0 {
+				t.Fatalf("%d rows of the failed commit kept (%v), want 0", n, err)
+			}
+			// The ordered write's transaction may still be open: the next
+			// write may share its failed commit.
+			later := db.GroupWrite(ctx, false, exec("INSERT INTO parent (id) VALUES (1)"))
+			if !tt.stops {
+				if err := errors.Join(later, db.Ping(ctx)); err != nil {
+					t.Errorf("after a failed commit that lost nothing answered: %v", err)
+				}
+				return
+			}
+			if later == nil {
+				t.Error("a write after the lost ordered one succeeded")
+			}
+			for what, err := range map[string]error{
+				"a write":          db.GroupWrite(ctx, false, exec("INSERT INTO parent (id) VALUES (2)")),
+				"an ordered write": db.GroupWrite(ctx, true, exec("INSERT INTO parent (id) VALUES (3)")),
+				"Ping":             db.Ping(ctx),
+			} {
+				if err == nil || !strings.Contains(err.Error(), "writing stopped") || !strings.Contains(err.Error(), "FOREIGN KEY") {
+					t.Errorf("%s: got %v, want the writer stopped, for the foreign key", what, err)
+				}
+			}
+			if err := db.Dialect().Reader().QueryRow(ctx, "SELECT count(*) FROM parent").Scan(&n); err != nil || n != 0 {
+				t.Errorf("%d rows written after the lost write (%v), want 0", n, err)
+			}
+		})
+	}
+}
+
+// TestOrderedWritesLinger: a transaction that holds only ordered writes
+// is left open for the writes that follow, which commit it with theirs;
+// it commits alone once it has lingered, and when the store closes.
+func TestOrderedWritesLinger(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		linger time.Duration
+		then   func(t *testing.T, db *sqlstore.DB[*sql.Tx], closeDB func() error, path string) int // the rows committed after it
+		want   int
+	}{
+		{"a write that follows commits it", time.Hour, func(t *testing.T, db *sqlstore.DB[*sql.Tx], closeDB func() error, path string) int {
+			if n := parents(t, db); n != 0 {
+				t.Errorf("%d rows committed before the next write, want 0", n)
+			}
+			if err := db.GroupWrite(t.Context(), false, insertParent(t, 2)); err != nil {
+				t.Fatal(err)
+			}
+			return parents(t, db)
+		}, 2},
+		{"it commits once it has lingered", time.Millisecond, func(t *testing.T, db *sqlstore.DB[*sql.Tx], closeDB func() error, path string) int {
+			deadline := time.Now().Add(5 * time.Second)
+			for parents(t, db) == 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			return parents(t, db)
+		}, 1},
+		{"closing commits it", time.Hour, func(t *testing.T, db *sqlstore.DB[*sql.Tx], closeDB func() error, path string) int {
+			if err := closeDB(); err != nil {
+				t.Fatal(err)
+			}
+			again, err := sqlite.Open(path)
+			return parents(t, migrated(t, again, err))
+		}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "kitchen.db")
+			db, err := sqlite.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var once sync.Once
+			closeDB := func() (err error) {
+				once.Do(func() { err = db.Close() })
+				return err
+			}
+			t.Cleanup(func() { closeDB() })
+			if _, _, err := db.Migrate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.GroupWrite(t.Context(), false, func(tx sqlstore.Tx[*sql.Tx]) error {
+				_, err := tx.Exec(t.Context(), "CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			db.SetLinger(tt.linger)
+			if err := db.GroupWrite(t.Context(), true, insertParent(t, 1)); err != nil {
+				t.Fatal(err)
+			}
+			if n := tt.then(t, db, closeDB, path); n != tt.want {
+				t.Errorf("%d rows committed, want %d", n, tt.want)
+			}
+		})
+	}
+}
+
+// insertParent is a write of row id of the table parent.
+func insertParent(t *testing.T, id int) func(tx sqlstore.Tx[*sql.Tx]) error {
+	return func(tx sqlstore.Tx[*sql.Tx]) error {
+		_, err := tx.Exec(t.Context(), "INSERT INTO parent (id) VALUES ($1)", id)
+		return err
+	}
+}
+
+// parents counts the committed rows of the table parent.
+func parents(t *testing.T, db *sqlstore.DB[*sql.Tx]) int {
+	t.Helper()
+	var n int
+	if err := db.Dialect().Reader().QueryRow(t.Context(), "SELECT count(*) FROM parent").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
