@@ -71,11 +71,8 @@ type CPUConfig struct {
 	// find a P (without that spare P the isolation is lost), and back to
 	// the runtime's default when the pools are idle or stopped. The pool
 	// then has Workers workers, or GOMAXPROCS as it is when the pool
-	// starts. A program that sets GOMAXPROCS itself sets KeepGOMAXPROCS.
-	// A change to GOMAXPROCS that roux sees while its spare P is there
-	// makes the pools leave it alone from then on; one made while they
-	// are idle is taken for the runtime's own, and replaced by the
-	// runtime's default when the spare P goes.
+	// starts. A program that sets GOMAXPROCS itself sets KeepGOMAXPROCS;
+	// once it changes GOMAXPROCS, no pool touches it again.
 	KeepGOMAXPROCS bool
 }
 

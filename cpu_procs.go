@@ -28,11 +28,7 @@ package roux
 // one. Without it, the runtime follows the default itself and the pools
 // follow GOMAXPROCS. A GOMAXPROCS environment variable is the default and
 // is never re-read; a GOMAXPROCS set by the program while roux's spare P
-// is there is left alone for good. One set while the pools are idle
-// cannot be told from the runtime's own change (the runtime does not say
-// whether GOMAXPROCS is its default), so it is taken as the base of the
-// next spare P and replaced by the default when that goes: a program
-// that sets GOMAXPROCS sets CPUConfig.KeepGOMAXPROCS.
+// is there is left alone for good.
 
 import (
 	"cmp"
