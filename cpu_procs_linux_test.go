@@ -64,7 +64,7 @@ func TestProcsChild(t *testing.T) {
 	if c == "" {
 		t.Skip("run by TestGOMAXPROCSFollowsTheDefault")
 	}
-	procs.interval, procs.hold = 10*time.Millisecond, 10*time.Millisecond
+	procs.interval = 10 * time.Millisecond
 	def := runtime.GOMAXPROCS(0) // no pool yet: the runtime's default
 	newAPI := func(cfg CPUConfig) *API {
 		a := New(Config{CPU: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -84,15 +84,6 @@ func TestProcsChild(t *testing.T) {
 			}
 		}
 	}
-	// busy runs a job on a's pool until release is called.
-	busy := func(a *API) (release func()) {
-		hold, done := make(chan struct{}), make(chan struct{})
-		go func() {
-			a.cpu.run(context.Background(), func() { <-hold })
-			close(done)
-		}()
-		return func() { close(hold); <-done }
-	}
 	shutdown := func(a *API) {
 		t.Helper()
 		if err := a.Shutdown(context.Background()); err != nil {
@@ -102,39 +93,26 @@ func TestProcsChild(t *testing.T) {
 	switch c {
 	case "default":
 		a := newAPI(CPUConfig{})
-		check("an idle pool: no spare P", a, def, def)
-		release := busy(a)
-		check("a pool at work", a, def, def+1)
+		check("a pool", a, def, def+1)
 		time.Sleep(50 * time.Millisecond) // several re-reads
 		check("after re-reads", a, def, def+1)
 		b := newAPI(CPUConfig{})
 		check("a second pool", b, def, def+1)
 		shutdown(b)
 		check("the first, once the second stopped", a, def, def+1)
-		release()
-		check("the pool idle again", a, def, def)
 		shutdown(a)
-		check("stopped", a, 0, def)
+		check("both stopped", a, 0, def)
 		a.cpu.run(context.Background(), func() {})
-		check("served again, and idle", a, def, def)
-		release = busy(a)
-		check("at work again", a, def, def+1)
-		release()
+		check("served again", a, def, def+1)
 		shutdown(a)
 		check("stopped again", a, 0, def)
 	case "fixed workers":
 		a := newAPI(CPUConfig{})
 		b := newAPI(CPUConfig{Workers: def + 2})
-		check("a pool of default+2 workers, idle", b, def+2, def)
-		release := busy(b)
-		check("at work", b, def+2, def+3)
+		check("a pool of default+2 workers", b, def+2, def+3)
 		check("beside it, one that follows the default", a, def, def+3)
-		release()
 		shutdown(b)
-		check("once it stopped", a, def, def)
-		release = busy(a)
-		check("the other at work", a, def, def+1)
-		release()
+		check("once it stopped", a, def, def+1)
 		shutdown(a)
 		check("both stopped", a, 0, def)
 	case "environment":
@@ -142,46 +120,31 @@ func TestProcsChild(t *testing.T) {
 			t.Fatalf("GOMAXPROCS=1 in the environment, but GOMAXPROCS is %d", def)
 		}
 		a := newAPI(CPUConfig{})
-		check("an idle pool", a, 1, 1)
-		release := busy(a)
-		check("a pool at work", a, 1, 2)
+		check("a pool", a, 1, 2)
 		time.Sleep(50 * time.Millisecond)
 		check("after re-reads", a, 1, 2)
-		release()
-		check("idle again", a, 1, 1)
 		shutdown(a)
 		check("stopped", a, 0, 1)
 	case "set by the program":
 		a := newAPI(CPUConfig{})
-		release := busy(a)
-		check("a pool at work", a, def, def+1)
+		check("a pool", a, def, def+1)
 		runtime.GOMAXPROCS(def + 3)
 		time.Sleep(50 * time.Millisecond)
 		// The pool keeps a spare P within the program's setting, up to
 		// the CPUs there are.
-		workers := min(def+2, max(def, runtime.NumCPU()))
-		check("after the program set it", a, workers, def+3)
-		release()
-		time.Sleep(50 * time.Millisecond) // several holds
-		check("idle: still the program's", a, workers, def+3)
+		check("after the program set it", a, min(def+2, max(def, runtime.NumCPU())), def+3)
 		shutdown(a)
 		check("stopped", a, 0, def+3)
 	case "fewer CPUs":
 		a := newAPI(CPUConfig{})
-		release := busy(a)
-		check("a pool at work", a, def, def+1)
+		check("a pool", a, def, def+1)
 		onOneCPU(t)
 		check("on one CPU", a, 1, 2)
-		release()
-		check("idle, on one CPU", a, 1, 1)
 		shutdown(a)
 		check("stopped", a, 0, 1)
 	case "keep":
 		a := newAPI(CPUConfig{KeepGOMAXPROCS: true})
 		check("a pool that keeps GOMAXPROCS", a, def, def)
-		release := busy(a)
-		check("at work", a, def, def)
-		release()
 		shutdown(a)
 		check("stopped", a, 0, def)
 	default:
