@@ -61,11 +61,12 @@ const (
 // for queueing and answers by cutting the very concurrency that fills the
 // batches. With bench/cmd/kitchenload (BENCHMARKS.md), POST /orders in a
 // closed loop without the shedder gave 1,096/s with 4 in flight, 1,430
-// with 8, 1,722–1,829 with 12–16 and 2,316–2,369 with 32–48; at 3× its
-// capacity, a floor of 64 kept 64 orders queued on the CPU (p50 28–42 ms,
-// p99 60–137 ms), one of 12 keeps the goodput (0.96–1.06 of the capacity)
-// at p50 5 ms and p99 28–34 ms, one of 8 loses a tenth of it.
-const MinConcurrency = 12
+// with 8, 1,722–1,829 with 12–16 and 2,316–2,369 with 32–48. A floor of
+// 12 kept the p99 at 3× capacity lower (28–34 ms against 53–62 ms for
+// 32), but 32 clients in a closed loop (cmd/kitchen-load) then got
+// 176,212 503s in 10 s and 1,354 orders/s, against none and 2,350/s
+// with 32: a load the service carries must not be shed.
+const MinConcurrency = 32
 
 // Config configures a [Service]. The zero value of each duration means
 // its default.
