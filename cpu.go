@@ -15,7 +15,10 @@ package roux
 // CPU limit, followed while the pool runs: cpu_procs.go), each locked to
 // its own OS thread whose scheduling priority is lowered (nice 19, on
 // Linux), and makes sure the Go scheduler has one P more than there are
-// workers. The workers then use every core while nothing else
+// workers while CPU-bound jobs run or wait (and for a second after: the
+// spare P costs I/O-bound work CPU when the machine has no core for it,
+// cpu_procs.go; on one CPU it stays, as the process's second P). The
+// workers then use every core while nothing else
 // needs it, and the moment an I/O-bound goroutine becomes runnable it has
 // a P, on a thread the kernel prefers to the workers': measured the same
 // way, the I/O endpoint's p99 stays at 1.0x with 125% of the plain
@@ -63,13 +66,20 @@ type CPUConfig struct {
 	// gets 503; it defaults to one second.
 	QueueTimeout time.Duration
 	// KeepGOMAXPROCS stops the pool from setting runtime.GOMAXPROCS,
-	// which it otherwise does while it runs: to the runtime's default
-	// plus one, or Workers+1 when that is more, so that I/O-bound
-	// goroutines always find a P (without that spare P the isolation is
-	// lost), and back to the default when the last pool stops. The pool
+	// which it otherwise does while it has jobs running or waiting (and
+	// for a second after the last): to the runtime's default plus one, or
+	// Workers+1 when that is more, so that I/O-bound goroutines always
+	// find a P (without that spare P the isolation is lost), and back to
+	// the runtime's default when the pools are idle or stopped. Where the
+	// default is one P, the spare P stays while the pools run: without a
+	// second P, a goroutine blocked in a system call holds the only one
+	// until the runtime takes it back. The pool
 	// then has Workers workers, or GOMAXPROCS as it is when the pool
-	// starts. A program that sets GOMAXPROCS itself sets KeepGOMAXPROCS;
-	// once it changes GOMAXPROCS, no pool touches it again.
+	// starts. A program that sets GOMAXPROCS itself sets KeepGOMAXPROCS.
+	// A change to GOMAXPROCS that roux sees while its spare P is there
+	// makes the pools leave it alone from then on; one made while they
+	// are idle is taken for the runtime's own, and replaced by the
+	// runtime's default when the spare P goes.
 	KeepGOMAXPROCS bool
 }
 
@@ -290,6 +300,9 @@ func (p *cpuPool) run(ctx context.Context, fn func()) *Error {
 		p.pending.Add(-1)
 		p.shed.Add(1)
 		return errShed(fmt.Sprintf("the server is busy: %d CPU-bound requests are running or waiting", n-1), p.cfg.QueueTimeout)
+	}
+	if !p.cfg.KeepGOMAXPROCS {
+		procs.job() // the spare P, before the job can take a P
 	}
 	j := &cpuJob{fn: fn, done: make(chan struct{})}
 	p.jobs <- j // never blocks: pending bounds the channel's contents

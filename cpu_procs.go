@@ -7,18 +7,42 @@ package roux
 // CPU limit (the cgroup's quota, rounded up, at least 2) and the CPUs
 // the process may run on, and the runtime re-reads it about once a
 // second — but only while no program has set GOMAXPROCS, and the pool
-// must set it to add its spare P. So while pools run, roux does what
-// the runtime would have done: every procsInterval it re-reads the
-// runtime's default (runtime.SetDefaultGOMAXPROCS, then GOMAXPROCS(0)),
-// sizes the pools that follow it to the default and sets GOMAXPROCS to
-// the default plus one (or a fixed pool's Workers+1, when more). When
-// the last pool stops it hands GOMAXPROCS back to the runtime.
+// must set it to add its spare P.
 //
-// Re-reading costs two stop-the-world pauses of the GOMAXPROCS kind
-// (BenchmarkRereadGOMAXPROCS), so it is done every ten seconds rather
-// than every second as the runtime does. A GOMAXPROCS environment
-// variable is the default and is never re-read; a GOMAXPROCS set by the
-// program while pools run is left alone for good.
+// Where the default is two or more, the spare P is there only while
+// CPU-bound work is: the first job that finds it missing sets GOMAXPROCS
+// to the default plus one (or a fixed pool's Workers+1, when more), and
+// once no job has run or waited for spareHold, GOMAXPROCS goes back to
+// the runtime (which follows the default again). A P more than the
+// machine has CPUs is not free: with three Ps on two cores, measured with
+// the kitchen's reads, the runtime spent about 10% more CPU a request
+// (more threads contending for the cores, more preemptions and
+// scheduling), which an API whose CPU-bound operations are idle should
+// not pay. Raising and lowering each cost a stop-the-world pause of the
+// GOMAXPROCS kind (BenchmarkRereadGOMAXPROCS: tens of microseconds), at
+// most twice per spareHold.
+//
+// Where the default is one (a process confined to one CPU, or
+// GOMAXPROCS=1), the spare P stays while the pools run: it is the
+// process's only second P. With one P, a goroutine blocked in a system
+// call the runtime does not hand its P off for at once (a file sync made
+// by a driver's own system call, say) holds the only P until the
+// runtime's monitor takes it back, and every other goroutine waits:
+// measured with the kitchen's SQLite writer on one core, its orders fell
+// by half without the second P.
+//
+// While the spare P is there, roux does what the runtime would have done:
+// every procsInterval it re-reads the runtime's default
+// (runtime.SetDefaultGOMAXPROCS, then GOMAXPROCS(0)), sizes the pools
+// that follow it to the default and sets GOMAXPROCS to the default plus
+// one. Without it, the runtime follows the default itself and the pools
+// follow GOMAXPROCS. A GOMAXPROCS environment variable is the default and
+// is never re-read; a GOMAXPROCS set by the program while roux's spare P
+// is there is left alone for good. One set while the pools are idle
+// cannot be told from the runtime's own change (the runtime does not say
+// whether GOMAXPROCS is its default), so it is taken as the base of the
+// next spare P and replaced by the default when that goes: a program
+// that sets GOMAXPROCS sets CPUConfig.KeepGOMAXPROCS.
 
 import (
 	"cmp"
@@ -28,6 +52,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,18 +60,28 @@ import (
 // pools run.
 const procsInterval = 10 * time.Second
 
+// spareHold is how long the spare P stays after the pools' last job.
+const spareHold = time.Second
+
 // procs is the process's governor of GOMAXPROCS: one, since GOMAXPROCS
 // is the process's.
 var procs governor
 
 type governor struct {
-	mu    sync.Mutex
-	pools []*cpuPool // running pools that let roux set GOMAXPROCS
-	set   int        // the GOMAXPROCS roux set last; 0 when it has not
-	given bool       // the program set GOMAXPROCS itself: roux leaves it alone
-	stop  chan struct{}
-	// interval is procsInterval; tests shorten it.
-	interval time.Duration
+	mu       sync.Mutex
+	pools    []*cpuPool // running pools that let roux set GOMAXPROCS
+	set      int        // the GOMAXPROCS roux set last; 0 when it has not
+	given    bool       // the program set GOMAXPROCS itself: roux leaves it alone
+	def      int        // the runtime's default, as read last
+	lowering bool       // a goroutine waits to take the spare P away
+	stop     chan struct{}
+	// spare is set while GOMAXPROCS has the spare P (or the program
+	// set GOMAXPROCS: nothing for roux to add); jobs counts the jobs the
+	// pools were given, so that lowering sees a job that came and went.
+	spare atomic.Bool
+	jobs  atomic.Int64
+	// interval is procsInterval and hold spareHold; tests shorten them.
+	interval, hold time.Duration
 }
 
 // join adds a starting pool: it sizes the pool and sets GOMAXPROCS for it.
@@ -83,7 +118,17 @@ func (g *governor) leave(p *cpuPool) {
 		g.apply(g.defaultProcs())
 		return
 	}
-	close(g.stop)
+	close(g.stop) // and the goroutine lowering the spare P, if any, returns
+	g.lowering = false
+	g.restore(p.log, "roux: the CPU pools stopped; GOMAXPROCS is the runtime's default again")
+}
+
+// restore hands GOMAXPROCS back to the runtime, if roux set it. g.mu is
+// held.
+func (g *governor) restore(log *slog.Logger, msg string) {
+	if !g.given {
+		g.spare.Store(false)
+	}
 	if g.set == 0 || g.given {
 		return
 	}
@@ -94,8 +139,82 @@ func (g *governor) leave(p *cpuPool) {
 		runtime.SetDefaultGOMAXPROCS() // and the runtime follows the limit again
 	}
 	g.set = 0
-	p.log.Debug("roux: the CPU pools stopped; GOMAXPROCS is the runtime's default again",
-		slog.Int("from", from), slog.Int("to", runtime.GOMAXPROCS(0)))
+	log.Debug(msg, slog.Int("from", from), slog.Int("to", runtime.GOMAXPROCS(0)))
+}
+
+// job notes a job given to a pool, after the pool counted it as pending:
+// the first one that finds no spare P adds it.
+func (g *governor) job() {
+	g.jobs.Add(1)
+	if !g.spare.Load() {
+		g.raise()
+	}
+}
+
+// raise adds the spare P (apply starts the goroutine that takes it away
+// once the pools are idle).
+func (g *governor) raise() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.spare.Load() || len(g.pools) == 0 {
+		return
+	}
+	g.spare.Store(true)
+	g.apply(g.def)
+}
+
+// lowerWhenIdle takes the spare P away once no job has been given to
+// the pools, or waited in them, for a whole hold; it returns then, or
+// when the pools stop.
+func (g *governor) lowerWhenIdle(stop <-chan struct{}, hold time.Duration) {
+	t := time.NewTicker(hold)
+	defer t.Stop()
+	seen := g.jobs.Load()
+	for {
+		select {
+		case <-stop: // leave cleared g.lowering
+			return
+		case <-t.C:
+		}
+		g.mu.Lock()
+		if g.stop != stop { // the pools stopped meanwhile, and may have started again
+			g.mu.Unlock()
+			return
+		}
+		if g.def < 2 { // the spare P stays; apply starts this again if the default grows
+			g.lowering = false
+			g.mu.Unlock()
+			return
+		}
+		if g.idle(seen) {
+			g.lowering = false
+			g.restore(g.pools[0].log, "roux: the CPU pools are idle; GOMAXPROCS is the runtime's default again")
+			g.mu.Unlock()
+			return
+		}
+		seen = g.jobs.Load()
+		g.mu.Unlock()
+	}
+}
+
+// idle reports whether the pools have had no job since the count seen
+// and have none pending; if they have, the spare P stays. The spare flag
+// is cleared before the pools are looked at, so that a job counted after
+// the look finds it cleared and raises it again (after restore, as it
+// waits for g.mu). g.mu is held.
+func (g *governor) idle(seen int64) bool {
+	if len(g.pools) == 0 || g.given {
+		return false
+	}
+	g.spare.Store(false)
+	busy := g.jobs.Load() != seen
+	for _, p := range g.pools {
+		busy = busy || p.pending.Load() > 0
+	}
+	if busy {
+		g.spare.Store(true)
+	}
+	return !busy
 }
 
 // watch re-reads the runtime's default every interval until stop closes.
@@ -125,6 +244,7 @@ func (g *governor) changedByProgram(log *slog.Logger) {
 	}
 	if now := runtime.GOMAXPROCS(0); now != g.set {
 		g.given = true
+		g.spare.Store(true) // nothing for roux to add
 		log.Warn("roux: GOMAXPROCS was set by the program; the CPU pools leave it alone from now on and keep one P spare within it",
 			slog.Int("roux set", g.set), slog.Int("now", now))
 	}
@@ -132,8 +252,9 @@ func (g *governor) changedByProgram(log *slog.Logger) {
 
 // defaultProcs returns the runtime's default GOMAXPROCS: the
 // environment's GOMAXPROCS if set, otherwise what the runtime derives
-// from the CPUs and the container's limit. Reading the latter sets
-// GOMAXPROCS to it, which apply then changes. g.mu is held.
+// from the CPUs and the container's limit. While roux has set GOMAXPROCS,
+// reading the latter sets GOMAXPROCS to it, which apply then changes;
+// otherwise GOMAXPROCS is the runtime's own. g.mu is held.
 func (g *governor) defaultProcs() int {
 	if g.given {
 		return max(1, runtime.GOMAXPROCS(0)-1)
@@ -141,13 +262,18 @@ func (g *governor) defaultProcs() int {
 	if env := envProcs(); env > 0 {
 		return env
 	}
-	runtime.SetDefaultGOMAXPROCS()
+	if g.set != 0 {
+		runtime.SetDefaultGOMAXPROCS()
+	}
 	return runtime.GOMAXPROCS(0)
 }
 
-// apply sizes the pools that follow the default and sets GOMAXPROCS to
-// one more than the largest pool. g.mu is held.
+// apply sizes the pools that follow the default def and, while the spare
+// P is wanted (always, when def is one), sets GOMAXPROCS to one more than
+// the largest pool, and starts the goroutine that takes the spare P away
+// once the pools are idle (never, when def is one). g.mu is held.
 func (g *governor) apply(def int) {
+	g.def = def
 	want := def + 1
 	for _, p := range g.pools {
 		p.mu.Lock()
@@ -158,8 +284,19 @@ func (g *governor) apply(def int) {
 	if g.given {
 		return
 	}
-	if was := runtime.GOMAXPROCS(want); want != g.set {
-		g.pools[0].log.Info("roux: set GOMAXPROCS so that I/O-bound work keeps a P beside the CPU pool",
+	if def < 2 {
+		g.spare.Store(true)
+	}
+	if !g.spare.Load() {
+		return
+	}
+	if def >= 2 && !g.lowering {
+		g.lowering = true
+		go g.lowerWhenIdle(g.stop, cmp.Or(g.hold, spareHold))
+	}
+	if was := runtime.GOMAXPROCS(0); was != want {
+		runtime.GOMAXPROCS(want)
+		g.pools[0].log.Debug("roux: set GOMAXPROCS so that I/O-bound work keeps a P beside the CPU pool",
 			slog.Int("from", was), slog.Int("to", want), slog.Int("default", def))
 	}
 	g.set = want

@@ -64,7 +64,7 @@ func TestProcsChild(t *testing.T) {
 	if c == "" {
 		t.Skip("run by TestGOMAXPROCSFollowsTheDefault")
 	}
-	procs.interval = 10 * time.Millisecond
+	procs.interval, procs.hold = 10*time.Millisecond, 10*time.Millisecond
 	def := runtime.GOMAXPROCS(0) // no pool yet: the runtime's default
 	newAPI := func(cfg CPUConfig) *API {
 		a := New(Config{CPU: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -84,6 +84,15 @@ func TestProcsChild(t *testing.T) {
 			}
 		}
 	}
+	// busy runs a job on a's pool until release is called.
+	busy := func(a *API) (release func()) {
+		hold, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			a.cpu.run(context.Background(), func() { <-hold })
+			close(done)
+		}()
+		return func() { close(hold); <-done }
+	}
 	shutdown := func(a *API) {
 		t.Helper()
 		if err := a.Shutdown(context.Background()); err != nil {
@@ -93,58 +102,97 @@ func TestProcsChild(t *testing.T) {
 	switch c {
 	case "default":
 		a := newAPI(CPUConfig{})
-		check("a pool", a, def, def+1)
+		check("an idle pool: no spare P", a, def, def)
+		release := busy(a)
+		check("a pool at work", a, def, def+1)
 		time.Sleep(50 * time.Millisecond) // several re-reads
 		check("after re-reads", a, def, def+1)
 		b := newAPI(CPUConfig{})
 		check("a second pool", b, def, def+1)
 		shutdown(b)
 		check("the first, once the second stopped", a, def, def+1)
+		release()
+		check("the pool idle again", a, def, def)
 		shutdown(a)
-		check("both stopped", a, 0, def)
+		check("stopped", a, 0, def)
 		a.cpu.run(context.Background(), func() {})
-		check("served again", a, def, def+1)
+		check("served again, and idle", a, def, def)
+		release = busy(a)
+		check("at work again", a, def, def+1)
+		release()
 		shutdown(a)
 		check("stopped again", a, 0, def)
 	case "fixed workers":
 		a := newAPI(CPUConfig{})
 		b := newAPI(CPUConfig{Workers: def + 2})
-		check("a pool of default+2 workers", b, def+2, def+3)
+		check("a pool of default+2 workers, idle", b, def+2, def)
+		release := busy(b)
+		check("at work", b, def+2, def+3)
 		check("beside it, one that follows the default", a, def, def+3)
+		release()
 		shutdown(b)
-		check("once it stopped", a, def, def+1)
+		check("once it stopped", a, def, def)
+		release = busy(a)
+		check("the other at work", a, def, def+1)
+		release()
 		shutdown(a)
 		check("both stopped", a, 0, def)
 	case "environment":
 		if def != 1 {
 			t.Fatalf("GOMAXPROCS=1 in the environment, but GOMAXPROCS is %d", def)
 		}
+		// A default of one P: the spare P is the second, and stays.
 		a := newAPI(CPUConfig{})
-		check("a pool", a, 1, 2)
+		check("an idle pool", a, 1, 2)
+		release := busy(a)
+		check("a pool at work", a, 1, 2)
 		time.Sleep(50 * time.Millisecond)
 		check("after re-reads", a, 1, 2)
+		release()
+		time.Sleep(50 * time.Millisecond) // several holds
+		check("idle again", a, 1, 2)
 		shutdown(a)
 		check("stopped", a, 0, 1)
 	case "set by the program":
 		a := newAPI(CPUConfig{})
-		check("a pool", a, def, def+1)
+		release := busy(a)
+		check("a pool at work", a, def, def+1)
 		runtime.GOMAXPROCS(def + 3)
 		time.Sleep(50 * time.Millisecond)
 		// The pool keeps a spare P within the program's setting, up to
 		// the CPUs there are.
-		check("after the program set it", a, min(def+2, max(def, runtime.NumCPU())), def+3)
+		workers := min(def+2, max(def, runtime.NumCPU()))
+		check("after the program set it", a, workers, def+3)
+		release()
+		time.Sleep(50 * time.Millisecond) // several holds
+		check("idle: still the program's", a, workers, def+3)
 		shutdown(a)
 		check("stopped", a, 0, def+3)
 	case "fewer CPUs":
 		a := newAPI(CPUConfig{})
-		check("a pool", a, def, def+1)
+		release := busy(a)
+		check("a pool at work", a, def, def+1)
 		onOneCPU(t)
 		check("on one CPU", a, 1, 2)
+		release()
+		time.Sleep(50 * time.Millisecond) // several holds
+		check("idle, on one CPU: the second P stays", a, 1, 2)
+		onTwoCPUs(t)
+		check("on two CPUs again, idle: no spare P", a, 2, 2)
+		release = busy(a)
+		check("on two CPUs, at work", a, 2, 3)
+		release()
+		check("on two CPUs, idle again", a, 2, 2)
+		onOneCPU(t)
+		check("on one CPU again", a, 1, 2)
 		shutdown(a)
 		check("stopped", a, 0, 1)
 	case "keep":
 		a := newAPI(CPUConfig{KeepGOMAXPROCS: true})
 		check("a pool that keeps GOMAXPROCS", a, def, def)
+		release := busy(a)
+		check("at work", a, def, def)
+		release()
 		shutdown(a)
 		check("stopped", a, 0, def)
 	default:
@@ -156,11 +204,23 @@ func TestProcsChild(t *testing.T) {
 // container whose CPU set shrinks would.
 func onOneCPU(t *testing.T) {
 	t.Helper()
+	onCPUs(t, 1)
+}
+
+// onTwoCPUs lets every thread of the process run on CPUs 0 and 1.
+func onTwoCPUs(t *testing.T) {
+	t.Helper()
+	onCPUs(t, 3)
+}
+
+// onCPUs sets every thread's CPU mask to mask's bits.
+func onCPUs(t *testing.T, bits uint64) {
+	t.Helper()
 	tasks, err := filepath.Glob("/proc/self/task/*")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mask := [16]uint64{1}
+	mask := [16]uint64{bits}
 	for _, task := range tasks {
 		tid, _ := strconv.Atoi(filepath.Base(task))
 		if _, _, errno := syscall.RawSyscall(syscall.SYS_SCHED_SETAFFINITY, uintptr(tid), unsafe.Sizeof(mask), uintptr(unsafe.Pointer(&mask))); errno != 0 && errno != syscall.ESRCH {

@@ -283,9 +283,10 @@
 // requests cannot starve the I/O-bound ones; the excess waits in a
 // bounded queue and is shed with 503 and Retry-After. The pool follows
 // the container's CPU limit (the runtime's default GOMAXPROCS, with one
-// P spare) and its threads stop at [API.Shutdown]. Work that can wait
-// until the response is sent goes to [Tasks]. For fan-out inside a
-// handler, use golang.org/x/sync/errgroup with the request context.
+// P spare while it has work, or always on one CPU) and its threads stop
+// at [API.Shutdown]. Work that can wait until the response is sent goes
+// to [Tasks]. For fan-out inside a handler, use golang.org/x/sync/errgroup
+// with the request context.
 //
 // # Webhooks and callbacks
 //
