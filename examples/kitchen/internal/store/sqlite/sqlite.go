@@ -85,7 +85,7 @@ type dialect struct {
 
 var _ sqlstore.JobInserter = (*dialect)(nil)
 
-func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w) }
+func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riverDriver{riversqlite.New(d.w), d.w} }
 func (d *dialect) SQL() (*sql.DB, idemsql.Dialect)     { return d.w, idemsql.SQLite }
 func (d *dialect) SingleProcess() bool                 { return true }
 func (d *dialect) GroupCommit() int                    { return GroupCommit }
