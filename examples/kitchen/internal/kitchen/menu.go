@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/roux-go/roux"
-	"github.com/roux-go/roux/middleware"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
@@ -42,7 +41,7 @@ func nextPage(in *kitchenapi.ListDishesInput) string {
 func (s *Service) registerMenu() {
 	write := append(wrap(s.limits.authFailures), roux.Secure(s.staff), unavailable,
 		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))
-	roux.Handle(s.api, kitchenapi.ListDishes, s.listDishes, unavailable, roux.Middleware(middleware.Compress()))
+	roux.Handle(s.api, kitchenapi.ListDishes, s.listDishes, unavailable, compress)
 	roux.Handle(s.api, kitchenapi.GetDish, s.getDish, unavailable)
 	roux.Handle(s.api, kitchenapi.CreateDish, s.createDish, write...)
 	roux.Handle(s.api, kitchenapi.ReplaceDish, s.replaceDish, write...)
