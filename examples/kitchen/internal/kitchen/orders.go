@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/roux-go/roux"
-	"github.com/roux-go/roux/middleware"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
@@ -25,7 +24,7 @@ func (s *Service) registerOrders() {
 	orders := s.api.Group("/orders", s.customerOptions()...)
 	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder,
 		append(wrap(s.limits.orders), roux.Idempotent(idempotencyKeys{s}, IdempotencyTTL))...)
-	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, roux.Middleware(middleware.Compress()))
+	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, compress)
 	roux.HandleWith(orders, kitchenapi.GetOrder, s.getOrder)
 	roux.HandleWith(orders, kitchenapi.CancelOrder, s.cancelOrder)
 	roux.HandleWith(orders, kitchenapi.GetBill, s.bill, roux.CPUBound(),
