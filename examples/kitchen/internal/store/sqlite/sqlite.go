@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	modernc "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -91,6 +92,14 @@ func (d *dialect) AutoID() string                      { return "INTEGER PRIMARY
 func (d *dialect) ForUpdate() string                   { return "" } // one writer at a time
 func (d *dialect) SkipLocked() string                  { return "" }
 func (d *dialect) Close() error                        { return errors.Join(d.r.Close(), d.w.Close()) }
+
+// Unavailable reports whether err is SQLite's SQLITE_BUSY (any of its
+// extended codes): another process held the file's lock past the busy
+// timeout.
+func (d *dialect) Unavailable(err error) bool {
+	var e *modernc.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}
 
 // Exclusive runs fn: SQLite's write lock, which each of fn's
 // transactions takes, serializes processes enough.
