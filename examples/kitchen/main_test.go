@@ -322,10 +322,14 @@ func TestSurvivesKill(t *testing.T) {
 // the writer's open transaction: after a restart, every order answered
 // 202 is there, and a retry of every key sent, answered or not, gets one
 // order — the one first answered, if any — once the claims that lost
-// their answer have lapsed (a lease of 30 seconds).
+// their answer have lapsed. The answers are kept for 2 seconds only
+// (-idempotency-ttl), which is also the lease of a claim (the default, a
+// day, holds a claim 30 seconds, which this test would wait out): a
+// retry that comes after its answer has lapsed must find the order its
+// key recorded, not place another.
 func TestKeyedOrdersSurviveKill(t *testing.T) {
 	t.Parallel()
-	args := []string{"-data", filepath.Join(t.TempDir(), "data"), "-order-limit", "-1"}
+	args := []string{"-data", filepath.Join(t.TempDir(), "data"), "-order-limit", "-1", "-idempotency-ttl", "2s"}
 	p := launch(t, args...)
 	const body = `{"items":[{"dish_id":1,"quantity":1}]}`
 	client := &http.Client{Timeout: 10 * time.Second}
