@@ -80,6 +80,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"unknown flag", []string{"spec", "-nope"}, env(), 2, "", "kitchen: flag provided but not defined: -nope"},
 		{"a serve flag on spec", []string{"spec", "-addr", "127.0.0.1:0"}, env(), 2, "", "-addr is a flag of serve, not of spec"},
 		{"zero lease", []string{"spec", "-lease", "0s"}, env(), 2, "", "-lease 0s: want a positive duration"},
+		{"negative idempotency ttl", []string{"spec"}, env("KITCHEN_IDEMPOTENCY_TTL", "-1h"), 2, "", "-idempotency-ttl -1h0m0s: want a positive duration"},
 		{"bad log level from the environment", []string{"spec"}, env("ROUX_LOG_LEVEL", "loud"), 2, "", `-log-level "loud"`},
 		{"bad kitchen flag value", []string{"-lease", "soon"}, env(), 2, "", "invalid value"},
 		{"bad environment", []string{"spec"}, env("KITCHEN_LEASE", "often"), 2, "", "KITCHEN_LEASE"},

@@ -616,11 +616,18 @@ type Classified struct {
 	Unavailable bool
 }
 
-// CheckUnavailable checks s.Unavailable on each of errs, then on the
-// store's own errors and nil, which are never unavailable.
+// CheckUnavailable checks s.Unavailable on each of errs, then on a
+// deadline that passed (as one does while a request waits for a pool's
+// connection), which is unavailable, and on the store's own errors and
+// nil, which are not.
 func CheckUnavailable(t *testing.T, s store.Store, errs ...Classified) {
 	t.Helper()
-	errs = append(errs, Classified{"not found", store.ErrNotFound, false},
+	deadline, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	<-deadline.Done()
+	errs = append(errs, Classified{"deadline", fmt.Errorf("waiting for a connection: %w", deadline.Err()), true},
+		Classified{"cancelled", context.Canceled, false},
+		Classified{"not found", store.ErrNotFound, false},
 		Classified{"version", &store.VersionError{Current: 2}, false}, Classified{"nil", nil, false})
 	for _, e := range errs {
 		if e.Unavailable && e.Err == nil {
