@@ -111,6 +111,7 @@ func (op *operation) violation(w http.ResponseWriter, r *http.Request, status in
 	for k := range h {
 		delete(h, k)
 	}
+	h[headerNosniff] = nosniff // as on every response of the API
 	op.api.writeProblem(w, r, e)
 }
 

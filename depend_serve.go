@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"unsafe"
+
+	"github.com/roux-go/roux/internal/bind"
 )
 
 // prepareDeps sets up the request's dependency state: which providers
@@ -64,6 +67,11 @@ func (op *operation) authenticate(w http.ResponseWriter, r *http.Request, st *st
 		}
 		if st.depOverrides[i] == nil {
 			n := op.deps.nodes[i]
+			if detail := st.repeatedCredential(r, n.params); detail != "" {
+				refuseEarly(w, r)
+				op.api.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: detail})
+				return false
+			}
 			st.depIns[i] = n.def.newIn()
 			if !op.bindParams(r, st, n.params, st.depIns[i]) {
 				refuseEarly(w, r)
@@ -178,4 +186,29 @@ func (op *operation) runCleanups(r *http.Request, st *state) {
 			st.cleanups[i]()
 		}()
 	}
+}
+
+// repeatedCredential returns the detail of the 400 of a request that
+// sends a parameter of a security scheme more than once, or "". Such a
+// request is ambiguous: a proxy in front may have checked one copy, and
+// the scheme would read another, so neither is taken.
+func (st *state) repeatedCredential(r *http.Request, params []param) string {
+	for i := range params {
+		p := &params[i]
+		n, what := 0, ""
+		switch p.In {
+		case bind.Query:
+			if st.parsedQ || st.parseQuery(r.URL.RawQuery) {
+				n, what = len(st.queryValues(p.Name)), " query parameters"
+			}
+		case bind.Header:
+			n, what = len(r.Header[p.Key]), " headers"
+		case bind.Cookie:
+			n, what = len(r.CookiesNamed(p.Name)), " cookies"
+		}
+		if n > 1 {
+			return "send the credentials once, not in " + strconv.Itoa(n) + " " + p.Name + what
+		}
+	}
+	return ""
 }

@@ -192,6 +192,9 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	if op.resp.offers != nil {
 		d.Responses["406"] = &openapi.Response{Description: "The Accept header admits none of the media types the operation sends", Content: problems}
 	}
+	if len(op.resp.offers) > 1 {
+		ok.Headers = map[string]*openapi.Header{"Vary": headerDoc("Accept: the media type follows the request's Accept header.", true)}
+	}
 	for _, h := range op.resp.headers {
 		if h.name == "Content-Type" {
 			continue // OpenAPI ignores a Content-Type header: the content map says it
@@ -281,8 +284,30 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	if err := op.describeExamples(d, ok, cfg.examples); err != nil {
 		return nil, err
 	}
+	describeNosniff(d)
 	return d, nil
 }
+
+// describeNosniff publishes on each response of d the
+// X-Content-Type-Options header that every response of an API carries
+// (API.ServeHTTP sets it), unless middleware published it already. Each
+// response is copied before it changes: some share their headers.
+func describeNosniff(d *openapi.Operation) {
+	for code, r := range d.Responses {
+		if declares(r, headerNosniff) {
+			continue
+		}
+		c := *r
+		c.Headers = make(map[string]*openapi.Header, len(r.Headers)+1)
+		maps.Copy(c.Headers, r.Headers)
+		c.Headers[headerNosniff] = nosniffDoc
+		d.Responses[code] = &c
+	}
+}
+
+// nosniffDoc describes X-Content-Type-Options.
+var nosniffDoc = &openapi.Header{Description: "nosniff: browsers must not guess another media type than Content-Type's.", Required: true,
+	Schema: &schema.Schema{Type: schema.Types{"string"}, Enum: []any{"nosniff"}}}
 
 // schemeNames lists the schemes of a security requirement, for messages.
 func schemeNames(security []map[string][]string) string {
@@ -531,6 +556,16 @@ func etagMatch(header, etag string) bool {
 	for t := range strings.SplitSeq(header, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// declares reports whether r publishes the header name, in any case.
+func declares(r *openapi.Response, name string) bool {
+	for k := range r.Headers {
+		if strings.EqualFold(k, name) {
 			return true
 		}
 	}

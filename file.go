@@ -3,6 +3,7 @@ package roux
 import (
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"path/filepath"
@@ -119,19 +120,41 @@ func (*File) DescribeBody(d *BodyDoc) error {
 	if d.Response.Headers == nil {
 		d.Response.Headers = map[string]*openapi.Header{}
 	}
-	d.Response.Headers["ETag"] = str("The entity tag of the content, when known.")
-	d.Response.Headers["Last-Modified"] = str("When the content last changed, when known (an HTTP-date).")
-	d.Response.Headers["Accept-Ranges"] = str("bytes: ranges of the content may be requested.")
+	// The validators and Accept-Ranges come with every answer about the
+	// content, as http.ServeContent sends them; the others where they
+	// apply.
+	validators := func(more ...string) map[string]*openapi.Header {
+		h := map[string]*openapi.Header{
+			"ETag":          str("The entity tag of the content, when known."),
+			"Last-Modified": str("When the content last changed, when known (an HTTP-date)."),
+			"Accept-Ranges": str("bytes: ranges of the content may be requested."),
+		}
+		for _, name := range more {
+			h[name] = fileHeaders[name]
+		}
+		return h
+	}
+	maps.Copy(d.Response.Headers, validators("Content-Disposition"))
 	d.Operation.Responses["206"] = &openapi.Response{
 		Description: "The requested ranges of the content (one range, or multipart/byteranges for several)",
 		Content:     binary(),
-		Headers:     map[string]*openapi.Header{"Content-Range": str("The range sent, such as bytes 0-99/1234.")},
+		Headers:     validators("Content-Range", "Content-Disposition"),
 	}
-	d.Operation.Responses["304"] = &openapi.Response{Description: "The content has not changed since the copy the client holds"}
+	d.Operation.Responses["304"] = &openapi.Response{Description: "The content has not changed since the copy the client holds", Headers: validators()}
 	problems := map[string]*openapi.MediaType{"application/problem+json": {Schema: d.Problem}}
-	d.Operation.Responses["412"] = &openapi.Response{Description: "A precondition (If-Match, If-Unmodified-Since) failed", Content: problems}
-	d.Operation.Responses["416"] = &openapi.Response{Description: "The Range header is malformed, or its ranges are outside the content", Content: problems}
+	d.Operation.Responses["412"] = &openapi.Response{Description: "A precondition (If-Match, If-Unmodified-Since) failed", Content: problems, Headers: validators()}
+	d.Operation.Responses["416"] = &openapi.Response{Description: "The Range header is malformed, or its ranges are outside the content", Content: problems,
+		Headers: validators("Content-Range")}
 	return nil
+}
+
+// fileHeaders describes the headers of a [File] answer besides its
+// validators.
+var fileHeaders = map[string]*openapi.Header{
+	"Content-Range": {Description: "The range sent (bytes 0-99/1234), or the size of the content when no range could be (bytes */1234).",
+		Schema: &schema.Schema{Type: schema.Types{"string"}}},
+	"Content-Disposition": {Description: "attachment, with the file's name, when the file is to be saved (roux.File's Attachment).",
+		Schema: &schema.Schema{Type: schema.Types{"string"}}},
 }
 
 // fileWriter turns the plain-text errors of http.ServeContent (412, 416)

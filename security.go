@@ -208,7 +208,10 @@ func newSecurityDep[T any](info *securityInfo, tag reflect.StructTag, check func
 // Secure requires the security scheme dep for an operation, or every
 // operation of a group, and the scopes given (OAuth 2 schemes only): a
 // request without valid credentials gets 401, one whose token lacks a
-// scope 403. Operations that merely ask for the scheme's value with a
+// scope 403, and one that sends a scheme's credentials more than once
+// (two Authorization headers, two cookies of the key's name) 400, since a
+// proxy in front may have checked another copy than the one the scheme
+// would read. Operations that merely ask for the scheme's value with a
 // dep field are secured by it too, without scopes.
 func Secure(dep Provider, scopes ...string) Option {
 	return serverOption{"Secure", func(c *opConfig) {

@@ -97,11 +97,19 @@ func TestSecuritySchemes(t *testing.T) {
 		{"oauth scope missing", "PUT", "/menu", []string{"Authorization", "Bearer reader"}, 403, "", `Bearer error="insufficient_scope", scope="menu:write"`},
 		{"oauth write", "PUT", "/menu", []string{"Authorization", "Bearer writer"}, 200, `"writer"`, ""},
 		{"oauth no token", "PUT", "/menu", nil, 401, "", `Bearer realm="oauth"`},
+		// Credentials sent twice are ambiguous (a proxy may read one, the
+		// server another): refused, whichever copy is valid.
+		{"bearer twice", "GET", "/bearer", []string{"Authorization", "Bearer t-bob", "Authorization", "Bearer x"}, 400, "", ""},
+		{"bearer twice, the valid one last", "GET", "/bearer", []string{"Authorization", "Bearer x", "Authorization", "Bearer t-bob"}, 400, "", ""},
+		{"basic and bearer", "GET", "/basic", []string{"Authorization", basic("cook", "s3cret"), "Authorization", "Bearer t-bob"}, 400, "", ""},
+		{"api key header twice", "GET", "/header", []string{"X-API-Key", "k-123", "X-API-Key", "k-999"}, 400, "", ""},
+		{"api key query twice", "GET", "/query?api_key=k-123&api_key=k-999", nil, 400, "", ""},
+		{"api key cookie twice", "GET", "/cookie", []string{"Cookie", "session=k-123; session=k-999"}, 400, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, srv.URL+tt.target, nil)
 			for i := 0; i+1 < len(tt.headers); i += 2 {
-				req.Header.Set(tt.headers[i], tt.headers[i+1])
+				req.Header.Add(tt.headers[i], tt.headers[i+1])
 			}
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {

@@ -48,10 +48,11 @@ const (
 	refusalRetryAfter = 1 // seconds
 )
 
-// refusal is what a connection over the cap receives on plain HTTP.
+// refusal is what a connection over the cap receives on plain HTTP: a
+// problem with Retry-After, and nosniff as every answer of roux.
 var refusal = func() []byte {
 	body := `{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"the server has too many connections open; retry later"}`
-	return []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n" +
+	return []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nX-Content-Type-Options: nosniff\r\n" +
 		"Retry-After: " + strconv.Itoa(refusalRetryAfter) + "\r\nConnection: close\r\n" +
 		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 }()

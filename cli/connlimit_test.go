@@ -78,8 +78,9 @@ func TestMaxConns(t *testing.T) {
 				body, _ := io.ReadAll(res.Body)
 				var p struct{ Status int }
 				if json.Unmarshal(body, &p) != nil || res.StatusCode != 503 || p.Status != 503 || !res.Close ||
-					res.Header.Get("Retry-After") != "1" || res.Header.Get("Content-Type") != "application/problem+json" {
-					t.Errorf("over the cap: got %d %v %s, want a 503 problem with Retry-After and Connection: close", res.StatusCode, res.Header, body)
+					res.Header.Get("Retry-After") != "1" || res.Header.Get("Content-Type") != "application/problem+json" ||
+					res.Header.Get("X-Content-Type-Options") != "nosniff" {
+					t.Errorf("over the cap: got %d %v %s, want a 503 problem with Retry-After, nosniff and Connection: close", res.StatusCode, res.Header, body)
 				}
 			}
 			if n, err := refused.Read(make([]byte, 1)); n != 0 || err != io.EOF {

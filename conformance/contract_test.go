@@ -16,7 +16,9 @@ package conformance
 //   - an invalid one gets the documented 4xx status for its fault, as
 //     application/problem+json;
 //   - every response validates against the document with kin-openapi's
-//     response validator, undocumented statuses included.
+//     response validator, undocumented statuses included;
+//   - every header of a response is one the document lists for its
+//     status (but Content-Type and the framing headers).
 
 import (
 	"bytes"
@@ -304,6 +306,9 @@ func checkContract(t *testing.T, base string, doc *openapi3.T, c contract) {
 				t.Fatalf("invalid request (%s) got Content-Type %q, want application/problem+json", m.name, ct)
 			}
 		}
+		if name := undeclaredHeader(e, res); name != "" {
+			t.Fatalf("%s %s answered %d with the header %s, which the document does not list for it", e.method, e.path, res.StatusCode, name)
+		}
 		out := &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
 			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true,
@@ -320,6 +325,35 @@ func checkContract(t *testing.T, base string, doc *openapi3.T, c contract) {
 	if !t.Failed() && (stats["valid, success"] == 0 || stats["invalid, rejected"] == 0) {
 		t.Errorf("the generator exercised too little: %v", stats)
 	}
+}
+
+// implicitHeaders are the response headers a document need not list:
+// Content-Type, which OpenAPI describes by the content's media types,
+// and the framing headers net/http manages.
+var implicitHeaders = []string{"Content-Type", "Content-Length", "Date", "Transfer-Encoding", "Connection", "Trailer"}
+
+// undeclaredHeader returns the name of a header of res that e's
+// response for its status does not list, or "".
+func undeclaredHeader(e *endpoint, res *http.Response) string {
+	r := e.op.Responses.Status(res.StatusCode)
+	if r == nil {
+		r = e.op.Responses.Default()
+	}
+	for name := range res.Header {
+		if slices.Contains(implicitHeaders, name) {
+			continue
+		}
+		found := false
+		if r != nil && r.Value != nil {
+			for k := range r.Value.Headers {
+				found = found || strings.EqualFold(k, name)
+			}
+		}
+		if !found {
+			return name
+		}
+	}
+	return ""
 }
 
 // secured reports whether op needs credentials: its own security

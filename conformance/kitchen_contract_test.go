@@ -13,12 +13,23 @@ import (
 // service with security schemes, conditional requests, a CPU-bound
 // operation and an event stream, with real credentials: the staff key
 // and the token of a customer it registers first. DELETE is drawn like
-// every other method, so dishes disappear as the run goes on.
+// every other method, so dishes disappear as the run goes on. It runs
+// on SQLite, and on PostgreSQL when KITCHEN_POSTGRES_URL is set.
 func TestKitchenContract(t *testing.T) {
 	setDefault(t, "rapid.checks", strconv.Itoa(*contractChecks))
 	setDefault(t, "rapid.seed", strconv.FormatUint(*contractSeed, 10))
 	setDefault(t, "rapid.nofailfile", "true")
-	base, _ := kitchen.document(t, documentPaths[0])
+	for _, backend := range []struct {
+		name string
+		s    *service
+	}{{"sqlite", kitchen}, {"postgres", kitchenPG}} {
+		t.Run(backend.name, func(t *testing.T) { kitchenContract(t, backend.s) })
+	}
+}
+
+// kitchenContract runs the contract against the kitchen s.
+func kitchenContract(t *testing.T, s *service) {
+	base, _ := s.document(t, documentPaths[0])
 	token := registerCustomer(t, base)
 	c := contract{
 		header: http.Header{"X-Staff-Key": {kitchenStaffKey}, "Authorization": {"Bearer " + token}},
@@ -38,7 +49,7 @@ func TestKitchenContract(t *testing.T) {
 	}
 	for _, path := range documentPaths {
 		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
-			base, doc := kitchen.document(t, path)
+			base, doc := s.document(t, path)
 			checkContract(t, base, doc, c)
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/jackc/pgx/v5"
 )
 
 // The example services run as their own processes, built from
@@ -24,6 +26,9 @@ import (
 type service struct {
 	name string   // the example's directory under examples/
 	args []string // after "serve -addr 127.0.0.1:0"
+	// postgres runs the kitchen on PostgreSQL, in a schema of its own
+	// in the database KITCHEN_POSTGRES_URL names, instead of SQLite.
+	postgres bool
 
 	once sync.Once
 	err  error
@@ -31,6 +36,7 @@ type service struct {
 	docs map[string]*openapi3.T // by the path it is served at
 	cmd  *exec.Cmd
 	dir  string
+	drop func() // drops the PostgreSQL schema
 }
 
 var (
@@ -42,9 +48,18 @@ var (
 	// off (they are tested in the kitchen's own tests). It registers the
 	// URLs it draws as the customer's webhook: the kitchen takes loopback
 	// ones only, so that no message leaves the machine (nor a DNS query).
-	kitchen = &service{name: "kitchen", args: []string{"-staff-key", kitchenStaffKey, "-cook-unit", "1ms",
-		"-order-limit", "-1", "-auth-failure-limit", "-1", "-webhook-to", "loopback"}}
+	kitchen = &service{name: "kitchen", args: kitchenArgs}
+	// kitchenPG is the same kitchen on PostgreSQL: its tests skip unless
+	// KITCHEN_POSTGRES_URL is set (CI sets it: .ci/postgres.sh).
+	kitchenPG = &service{name: "kitchen", args: kitchenArgs, postgres: true}
 )
+
+var kitchenArgs = []string{"-staff-key", kitchenStaffKey, "-cook-unit", "1ms",
+	"-order-limit", "-1", "-auth-failure-limit", "-1", "-webhook-to", "loopback"}
+
+// postgresEnv names the variable holding the URL of the PostgreSQL
+// database kitchenPG runs on.
+const postgresEnv = "KITCHEN_POSTGRES_URL"
 
 // kitchenStaffKey is the staff key the kitchen runs with here.
 const kitchenStaffKey = "contract-staff-key"
@@ -53,6 +68,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	hello.stop()
 	kitchen.stop()
+	kitchenPG.stop()
 	os.Exit(code)
 }
 
@@ -76,6 +92,9 @@ func helloDocument(t *testing.T, path string) (string, *openapi3.T) {
 // at path, starting the service on first use.
 func (s *service) document(t *testing.T, path string) (string, *openapi3.T) {
 	t.Helper()
+	if s.postgres && os.Getenv(postgresEnv) == "" {
+		t.Skipf("the kitchen on PostgreSQL is skipped: set %s (.ci/postgres.sh prints it)", postgresEnv)
+	}
 	s.once.Do(func() { s.err = s.start() })
 	if s.err != nil {
 		t.Fatalf("starting examples/%s: %v", s.name, s.err)
@@ -95,7 +114,15 @@ func (s *service) start() error {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	args := append([]string{"serve", "-addr", "127.0.0.1:0"}, s.args...)
-	if s.name == "kitchen" {
+	switch {
+	case s.postgres:
+		url, drop, err := newSchema(os.Getenv(postgresEnv))
+		if err != nil {
+			return err
+		}
+		s.drop = drop
+		args = append(args, "-db", url)
+	case s.name == "kitchen":
 		args = append(args, "-data", filepath.Join(dir, "data"))
 	}
 	cmd := exec.Command(bin, args...)
@@ -178,4 +205,38 @@ func (s *service) stop() {
 	if s.dir != "" {
 		os.RemoveAll(s.dir)
 	}
+	if s.drop != nil {
+		s.drop()
+	}
+}
+
+// newSchema creates a schema of its own in the PostgreSQL database at
+// base, and returns base with search_path set to it and a function that
+// drops it.
+func newSchema(base string) (string, func(), error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", postgresEnv, err)
+	}
+	schema := fmt.Sprintf("contract_%d", time.Now().UnixNano())
+	if err := execPostgres(base, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), func() { execPostgres(base, "DROP SCHEMA "+schema+" CASCADE") }, nil
+}
+
+// execPostgres runs one statement on the database at url.
+func execPostgres(url, sql string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
 }

@@ -67,6 +67,12 @@ func describe(d *roux.BodyDoc, events *eventSet) error {
 	d.Response.Content = map[string]*openapi.MediaType{
 		"text/event-stream": {Schema: s, Extensions: map[string]any{"x-ogen-raw-response": true}},
 	}
+	if d.Response.Headers == nil {
+		d.Response.Headers = map[string]*openapi.Header{}
+	}
+	// The headers every stream starts with (see Stream.WriteResponse).
+	d.Response.Headers["Cache-Control"] = constHeader("no-cache", "no-cache: a cache must not keep the stream.")
+	d.Response.Headers["X-Accel-Buffering"] = constHeader("no", "no: a proxy (nginx) must pass each event on at once.")
 	d.Operation.Responses[strconv.Itoa(http.StatusNoContent)] = &openapi.Response{
 		Description: "The stream is over: there are no more events to send. A browser's EventSource stops reconnecting.",
 	}
@@ -75,4 +81,9 @@ func describe(d *roux.BodyDoc, events *eventSet) error {
 	}
 	d.Operation.Extensions["x-roux-events"] = refs
 	return nil
+}
+
+// constHeader describes a header a stream always sends with value v.
+func constHeader(v, desc string) *openapi.Header {
+	return &openapi.Header{Description: desc, Required: true, Schema: &schema.Schema{Type: schema.Types{"string"}, Enum: []any{v}}}
 }

@@ -31,7 +31,7 @@ import (
 
 // ListDishesInput is the input of [ListDishes].
 type ListDishesInput struct {
-	Tag       []string `query:"tag" maxItems:"5" maxLength:"20" example:"vegan" doc:"Only dishes with this tag; repeat it for dishes with every one (?tag=vegan&tag=main)"`
+	Tag       []string `query:"tag" maxItems:"5" maxLength:"20" pattern:"^[a-z][a-z-]*$" example:"vegan" doc:"Only dishes with this tag; repeat it for dishes with every one (?tag=vegan&tag=main)"`
 	MinPrice  int64    `query:"min_price" minimum:"1" example:"500" doc:"Lowest price, in cents"`
 	MaxPrice  int64    `query:"max_price" minimum:"1" example:"1500" doc:"Highest price, in cents"`
 	Available *bool    `query:"available" doc:"Only dishes that can (true) or cannot (false) be ordered now"`

@@ -42,8 +42,8 @@ type Dish struct {
 
 // DishInput is what a client sends to create or replace a dish.
 type DishInput struct {
-	Name        string   `json:"name" minLength:"1" maxLength:"80" pattern:"\\S" example:"Gazpacho" doc:"Display name, not blank"`
-	Description string   `json:"description,omitempty" maxLength:"500" example:"Cold tomato and cucumber soup"`
+	Name        string   `json:"name" minLength:"1" maxLength:"80" pattern:"^[^\\x00]*[^\\s\\x00][^\\x00]*$" example:"Gazpacho" doc:"Display name: not blank, without NUL characters"`
+	Description string   `json:"description,omitempty" maxLength:"500" pattern:"^[^\\x00]*$" example:"Cold tomato and cucumber soup"`
 	PriceCents  int64    `json:"price_cents" minimum:"1" maximum:"1000000" example:"750" doc:"Price in euro cents"`
 	Tags        []string `json:"tags,omitempty" maxItems:"10" maxLength:"20" pattern:"^[a-z][a-z-]*$" uniqueItems:"true" example:"vegan,starter" doc:"Lower-case words such as vegan, spicy, main"`
 	Station     Station  `json:"station" example:"cold" doc:"Where the dish is prepared"`
@@ -56,8 +56,8 @@ type DishInput struct {
 // description clears it. The other members cannot be null: a dish always
 // has them.
 type DishPatch struct {
-	Name        roux.Optional[string]   `json:"name,omitzero" minLength:"1" maxLength:"80" pattern:"\\S" example:"Gazpacho"`
-	Description roux.Optional[*string]  `json:"description,omitzero" maxLength:"500" doc:"The new description, or null to remove it"`
+	Name        roux.Optional[string]   `json:"name,omitzero" minLength:"1" maxLength:"80" pattern:"^[^\\x00]*[^\\s\\x00][^\\x00]*$" example:"Gazpacho"`
+	Description roux.Optional[*string]  `json:"description,omitzero" maxLength:"500" pattern:"^[^\\x00]*$" doc:"The new description, or null to remove it"`
 	PriceCents  roux.Optional[int64]    `json:"price_cents,omitzero" minimum:"1" maximum:"1000000" example:"800"`
 	Tags        roux.Optional[[]string] `json:"tags,omitzero" maxItems:"10" maxLength:"20" pattern:"^[a-z][a-z-]*$" uniqueItems:"true" doc:"The new tags, all of them ([] for none)"`
 	Station     roux.Optional[Station]  `json:"station,omitzero"`
@@ -101,7 +101,7 @@ type OrderItem struct {
 // OrderInput is what a customer sends to order.
 type OrderInput struct {
 	Items []OrderLine `json:"items" minItems:"1" maxItems:"20" doc:"The dishes, each at most 20 times"`
-	Note  string      `json:"note,omitempty" maxLength:"200" example:"No onions, please"`
+	Note  string      `json:"note,omitempty" maxLength:"200" pattern:"^[^\\x00]*$" example:"No onions, please"`
 }
 
 // OrderLine is a dish and how many of it.
@@ -120,7 +120,7 @@ type OrderPage struct {
 
 // NewCustomer is a customer to register.
 type NewCustomer struct {
-	Name string `json:"name" minLength:"1" maxLength:"80" pattern:"\\S" example:"Ann"`
+	Name string `json:"name" minLength:"1" maxLength:"80" pattern:"^[^\\x00]*[^\\s\\x00][^\\x00]*$" example:"Ann"`
 }
 
 // Customer is a registered customer with the token to order with.

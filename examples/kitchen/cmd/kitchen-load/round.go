@@ -28,6 +28,7 @@ type roundResult struct {
 	growth        float64       // jobs a second the queue grew by, fitted over the last three quarters
 	growthErr     float64       // the fit's standard error
 	drain         time.Duration // from the end of the load until every order was ready
+	ordersCPU     time.Duration // the kitchen's CPU time during the orders' run
 	reads         []readResult
 }
 
@@ -43,6 +44,15 @@ type readResult struct {
 	name                 string
 	kitchen, floor       loadResult
 	kitchenCPU, floorCPU time.Duration
+}
+
+// perOrder returns the CPU time cpu spent on n orders, each, in µs
+// (placing them and, as it goes on meanwhile, cooking them).
+func perOrder(cpu time.Duration, n int) string {
+	if cpu <= 0 || n == 0 {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.0f µs", float64(cpu.Microseconds())/float64(n))
 }
 
 // perCPU returns requests answered per CPU-second of the server.
@@ -185,7 +195,11 @@ func measureOrders(res *roundResult, c config, backend string, round int, client
 		}
 	})
 	saved := profile(k, c.duration, profileFile(c, backend, round, "orders"))
+	cpu0, cerr := k.cpu()
 	res.orders = closedLoop(client, c.conns, c.duration, http.StatusAccepted, orders)
+	if cpu1, err := k.cpu(); err == nil && cerr == nil {
+		res.ordersCPU = cpu1 - cpu0
+	}
 	close(stop)
 	sampling.Wait()
 	if err := saved(); err != nil {
@@ -368,8 +382,8 @@ func (r roundResult) printOrders(w io.Writer) {
 			depths = append(depths, fmt.Sprintf("%.1fs:%d", s.at.Seconds(), s.depth))
 		}
 	}
-	fmt.Fprintf(w, "  orders   kitchen %7.0f/s  p50 %8s  p99 %8s  not 202: %s  (%s)\n", o.rate(), ms(o.quantile(0.5)), ms(o.quantile(0.99)),
-		orNone(strings.Join(other, " ")), r.shed)
+	fmt.Fprintf(w, "  orders   kitchen %7.0f/s  p50 %8s  p99 %8s  not 202: %s  (%s); kitchen CPU %s an order\n", o.rate(), ms(o.quantile(0.5)), ms(o.quantile(0.99)),
+		orNone(strings.Join(other, " ")), r.shed, perOrder(r.ordersCPU, len(o.latency)))
 	fmt.Fprintf(w, "           floor   %7.0f/s  p50 %8s  p99 %8s  → kitchen/floor %.2f×, p99 %.1f× the floor's\n", r.floor.rate(),
 		ms(r.floor.quantile(0.5)), ms(r.floor.quantile(0.99)), o.rate()/r.floor.rate(),
 		float64(o.quantile(0.99))/float64(max(1, r.floor.quantile(0.99))))

@@ -25,7 +25,8 @@ import (
 // (169.254.0.0/16, where clouds serve their instances' metadata;
 // fe80::/10), multicast and broadcast, and the reserved ranges
 // (0.0.0.0/8, 192.0.0.0/24, the documentation and benchmarking ranges,
-// 240.0.0.0/4, 6to4 and Teredo).
+// 240.0.0.0/4, 6to4, Teredo, and IPv6 outside 2000::/3, IPv4-compatible
+// addresses such as ::127.0.0.1 among them).
 type AddressClass uint8
 
 // The classes of addresses.
@@ -85,6 +86,9 @@ func (c AddressClass) only(x AddressClass) bool { return c == x }
 var (
 	shared = netip.MustParsePrefix("100.64.0.0/10")
 	nat64  = netip.MustParsePrefix("64:ff9b::/96")
+	// global is where IANA assigns IPv6 global unicast addresses; the
+	// rest (IPv4-compatible ::/96 among it) is reserved.
+	global = netip.MustParsePrefix("2000::/3")
 	never  = []netip.Prefix{
 		netip.MustParsePrefix("0.0.0.0/8"),
 		netip.MustParsePrefix("192.0.0.0/24"),
@@ -129,7 +133,7 @@ func classOf(ip netip.Addr) (AddressClass, string) {
 			return 0, "reserved"
 		}
 	}
-	if ip.IsGlobalUnicast() {
+	if ip.IsGlobalUnicast() && (ip.Is4() || global.Contains(ip)) {
 		return Public, "public"
 	}
 	return 0, "reserved"

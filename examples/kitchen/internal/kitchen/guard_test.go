@@ -47,6 +47,14 @@ func TestClassOf(t *testing.T) {
 		{"240.0.0.1", 0, "reserved"},
 		{"2001:db8::1", 0, "reserved"},
 		{"2002:7f00:1::1", 0, "reserved"}, // 6to4
+		// IPv4-compatible (deprecated, RFC 4291 §2.5.5.1) and the rest of
+		// ::/8, and IPv6 outside 2000::/3, where nothing is assigned.
+		{"::127.0.0.1", 0, "reserved"},
+		{"::7f00:1", 0, "reserved"},
+		{"::93.184.215.14", 0, "reserved"},
+		{"100::1", 0, "reserved"},
+		{"4000::1", 0, "reserved"},
+		{"fec0::1", 0, "reserved"}, // site-local, deprecated
 		{"172.32.0.1", Public, "public"},
 	} {
 		class, kind := classOf(netip.MustParseAddr(tt.ip))

@@ -41,6 +41,7 @@ import (
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/middleware"
 	"github.com/roux-go/roux/openapi"
+	"github.com/roux-go/roux/schema"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 )
@@ -360,3 +361,11 @@ func storeError(err error, what string) error {
 	}
 	return err
 }
+
+// compress compresses the long lists (GET /dishes and GET /orders) for
+// clients that accept it, and publishes the headers it adds.
+var compress = roux.Wrap(roux.Describe(middleware.Compress(), nil, map[string]*openapi.Header{
+	"Content-Encoding": {Description: "gzip (or another coding the request's Accept-Encoding admits) when the answer is compressed.",
+		Schema: &schema.Schema{Type: schema.Types{"string"}}},
+	"Vary": {Description: "Accept-Encoding: the answer depends on it.", Schema: &schema.Schema{Type: schema.Types{"string"}}},
+}))

@@ -2,13 +2,13 @@ package kitchen
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 
 	"github.com/roux-go/roux"
-	"github.com/roux-go/roux/middleware"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
@@ -41,7 +41,7 @@ func nextPage(in *kitchenapi.ListDishesInput) string {
 func (s *Service) registerMenu() {
 	write := append(wrap(s.limits.authFailures), roux.Secure(s.staff), unavailable,
 		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))
-	roux.Handle(s.api, kitchenapi.ListDishes, storeErrors(s, s.listDishes), unavailable, roux.Middleware(middleware.Compress()))
+	roux.Handle(s.api, kitchenapi.ListDishes, storeErrors(s, s.listDishes), unavailable, compress)
 	roux.Handle(s.api, kitchenapi.GetDish, storeErrors(s, s.getDish), unavailable)
 	roux.Handle(s.api, kitchenapi.CreateDish, storeErrors(s, s.createDish), write...)
 	roux.Handle(s.api, kitchenapi.ReplaceDish, storeErrors(s, s.replaceDish), write...)
@@ -133,33 +133,44 @@ func (s *Service) replaceDish(ctx context.Context, in *kitchenapi.ReplaceDishInp
 	return &kitchenapi.DishOut{ETag: etag(d.Version), Body: dishView(d)}, nil
 }
 
+// patchAttempts bounds how many times patchDish reads and writes a dish
+// that other writers keep changing under it.
+const patchAttempts = 20
+
+// patchDish applies the merge patch to the dish as read, and writes the
+// result on the condition of the version read, so that a change made
+// between the read and the write is not overwritten. When one was, it
+// reads the dish again and applies the patch anew as long as If-Match
+// still holds: always for "*", which holds while the dish exists
+// (RFC 9110 §13.1.1), and for a list of tags while one names the
+// current version.
 func (s *Service) patchDish(ctx context.Context, in *kitchenapi.PatchDishInput) (*kitchenapi.DishOut, error) {
 	db, err := s.db()
 	if err != nil {
 		return nil, err
 	}
-	v, err := expectedVersion(ctx, db, in.ID, in.IfMatch)
-	if err != nil {
-		return nil, err
+	for attempt := 1; ; attempt++ {
+		cur, err := db.Dish(ctx, in.ID)
+		if err != nil {
+			return nil, storeError(err, "dish "+itoa(in.ID))
+		}
+		if in.IfMatch.Sent() && !in.IfMatch.Any() && !slices.Contains(versions(in.IfMatch), cur.Version) {
+			return nil, storeError(&store.VersionError{Current: cur.Version}, "dish "+itoa(in.ID))
+		}
+		f, err := applyPatch(&in.Body, cur)
+		if err != nil {
+			return nil, err
+		}
+		d, err := db.UpdateDish(ctx, in.ID, cur.Version, f)
+		var ve *store.VersionError
+		if errors.As(err, &ve) && attempt < patchAttempts {
+			continue // changed since it was read
+		}
+		if err != nil {
+			return nil, storeError(err, "dish "+itoa(in.ID))
+		}
+		return &kitchenapi.DishOut{ETag: etag(d.Version), Body: dishView(d)}, nil
 	}
-	cur, err := db.Dish(ctx, in.ID)
-	if err != nil {
-		return nil, storeError(err, "dish "+itoa(in.ID))
-	}
-	if v != 0 && cur.Version != v {
-		return nil, storeError(&store.VersionError{Current: cur.Version}, "dish "+itoa(in.ID))
-	}
-	// Written on the condition of the version read, so that a change
-	// made between the read and the write is not overwritten.
-	f, err := applyPatch(&in.Body, cur)
-	if err != nil {
-		return nil, err
-	}
-	d, err := db.UpdateDish(ctx, in.ID, cur.Version, f)
-	if err != nil {
-		return nil, storeError(err, "dish "+itoa(in.ID))
-	}
-	return &kitchenapi.DishOut{ETag: etag(d.Version), Body: dishView(d)}, nil
 }
 
 func (s *Service) deleteDish(ctx context.Context, in *kitchenapi.DeleteDishInput) (*struct{}, error) {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/roux-go/roux"
-	"github.com/roux-go/roux/middleware"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 	"github.com/roux-go/roux/examples/kitchen/kitchenapi"
@@ -25,7 +24,7 @@ func (s *Service) registerOrders() {
 	orders := s.api.Group("/orders", s.customerOptions()...)
 	roux.HandleWith(orders, kitchenapi.CreateOrder, storeErrorsWith(s, s.createOrder),
 		append(wrap(s.limits.orders), roux.Idempotent(idempotencyKeys{s}, s.cfg.IdempotencyTTL))...)
-	roux.HandleWith(orders, kitchenapi.ListOrders, storeErrorsWith(s, s.listOrders), roux.Middleware(middleware.Compress()))
+	roux.HandleWith(orders, kitchenapi.ListOrders, storeErrorsWith(s, s.listOrders), compress)
 	roux.HandleWith(orders, kitchenapi.GetOrder, storeErrorsWith(s, s.getOrder))
 	roux.HandleWith(orders, kitchenapi.CancelOrder, storeErrorsWith(s, s.cancelOrder))
 	roux.HandleWith(orders, kitchenapi.GetBill, storeErrorsWith(s, s.bill), roux.CPUBound(),

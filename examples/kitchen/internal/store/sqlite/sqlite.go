@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	modernc "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -80,9 +81,12 @@ func Open(path string) (*DB, error) {
 type dialect struct {
 	w, r   *sql.DB
 	reader sqlstore.Querier // querier{r}, made once: boxing it allocates
+	jobs   sync.Map         // InsertJobs' statements, by number of jobs
 }
 
-func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.w) }
+var _ sqlstore.JobInserter = (*dialect)(nil)
+
+func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riverDriver{riversqlite.New(d.w), d.w} }
 func (d *dialect) SQL() (*sql.DB, idemsql.Dialect)     { return d.w, idemsql.SQLite }
 func (d *dialect) SingleProcess() bool                 { return true }
 func (d *dialect) GroupCommit() int                    { return GroupCommit }
@@ -92,6 +96,31 @@ func (d *dialect) AutoID() string                      { return "INTEGER PRIMARY
 func (d *dialect) ForUpdate() string                   { return "" } // one writer at a time
 func (d *dialect) SkipLocked() string                  { return "" }
 func (d *dialect) Close() error                        { return errors.Join(d.r.Close(), d.w.Close()) }
+
+// InsertJobs returns the statement that inserts n River jobs (see
+// sqlstore.JobInserter): the row River's driver writes for a job of
+// that kind, arguments and attempts, with its other columns at their
+// defaults and its times as River's driver writes them when it is given
+// none (datetime('now', 'subsec'): the text form its fetches compare).
+// Written once for each n.
+func (d *dialect) InsertJobs(n int) string {
+	if q, ok := d.jobs.Load(n); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO river_job (kind, args, max_attempts, created_at, scheduled_at) VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		p := 1 + 3*i
+		fmt.Fprintf(&b, "($%d, jsonb($%d), $%d, datetime('now', 'subsec'), datetime('now', 'subsec'))", p, p+1, p+2)
+	}
+	b.WriteString(" RETURNING id, kind, coalesce(json_extract(args, '$.order_id'), 0)")
+	q := b.String()
+	d.jobs.Store(n, q)
+	return q
+}
 
 // Unavailable reports whether err is SQLite's SQLITE_BUSY (any of its
 // extended codes): another process held the file's lock past the busy

@@ -275,6 +275,9 @@ func (s *DB[TTx]) flushJobs(ctx context.Context, tx *txn[TTx]) error {
 	if n == 0 {
 		return nil
 	}
+	if ji, ok := s.d.(JobInserter); ok {
+		return insertJobs(ctx, tx, ji, params)
+	}
 	native, err := tx.Tx.Native(ctx)
 	if err != nil {
 		return err
@@ -299,13 +302,78 @@ func (s *DB[TTx]) flushJobs(ctx context.Context, tx *txn[TTx]) error {
 		}
 		args = append(args, a.OrderID, r.Job.ID)
 	}
-	for start := 0; start < len(args); start += 2 * maxRows {
-		part := args[start:min(len(args), start+2*maxRows)]
-		tx.queue(Stmt{SQL: `UPDATE orders SET job_id = v.column2 FROM (VALUES ` + typedValues(1, len(part)/2, jobTypes) + `) v
-			WHERE orders.id = v.column1`, Args: part})
-	}
+	queueJobIDs(tx, args)
 	return nil
 }
 
 // jobTypes are the types of a row in flushJobs' VALUES: order, job.
 var jobTypes = []string{"BIGINT", "BIGINT"}
+
+// JobInserter is implemented by a dialect that inserts River's job rows
+// with a statement of the store's own (SQLite): the jobs of a
+// transaction then cost that one statement, where River's InsertManyTx
+// builds, encodes and decodes every row through its driver (12% of the
+// kitchen's CPU when it placed 2,000 orders a second on SQLite). Its
+// rows are the ones River inserts for a job without options but its
+// attempts: the default queue and priority, available at once, no tags,
+// no metadata, no uniqueness. River's insert notification is not sent:
+// its producers find the jobs at their next fetch (WorkConfig.Poll).
+type JobInserter interface {
+	// InsertJobs returns the statement that inserts n jobs, each from
+	// three parameters — its kind, its arguments' JSON and its attempts
+	// at most — and returns, for each, its id, its kind and the
+	// order_id of its arguments.
+	InsertJobs(n int) string
+}
+
+// insertJobs inserts the jobs of params in tx with ji's statement, and
+// queues the statement that records each order's cook job.
+func insertJobs[TTx any](ctx context.Context, tx *txn[TTx], ji JobInserter, params []river.InsertManyParams) error {
+	var ids []any // order, job
+	for start := 0; start < len(params); start += maxRows {
+		part := params[start:min(len(params), start+maxRows)]
+		args := make([]any, 0, 3*len(part))
+		for _, p := range part {
+			enc, err := json.Marshal(p.Args)
+			if err != nil {
+				return err
+			}
+			attempts := river.MaxAttemptsDefault
+			if p.InsertOpts != nil && p.InsertOpts.MaxAttempts > 0 {
+				attempts = p.InsertOpts.MaxAttempts
+			}
+			args = append(args, p.Args.Kind(), string(enc), attempts) // text: SQLite reads a blob as JSONB
+		}
+		got := 0
+		err := tx.send(ctx, Stmt{SQL: ji.InsertJobs(len(part)), Args: args, Rows: eachRow(func(rows Rows) error {
+			var job, order int64
+			var kind string
+			got++
+			if err := rows.Scan(&job, &kind, &order); err != nil {
+				return err
+			}
+			if kind == store.JobCook {
+				ids = append(ids, order, job)
+			}
+			return nil
+		})})
+		switch {
+		case err != nil:
+			return fmt.Errorf("queueing %d jobs: %w", len(part), err)
+		case got != len(part):
+			return fmt.Errorf("queueing %d jobs: %d inserted", len(part), got)
+		}
+	}
+	queueJobIDs(tx, ids)
+	return nil
+}
+
+// queueJobIDs queues the statements that set each order's job_id, from
+// ids: order, job, order, job...
+func queueJobIDs[TTx any](tx *txn[TTx], ids []any) {
+	for start := 0; start < len(ids); start += 2 * maxRows {
+		part := ids[start:min(len(ids), start+2*maxRows)]
+		tx.queue(Stmt{SQL: `UPDATE orders SET job_id = v.column2 FROM (VALUES ` + typedValues(1, len(part)/2, jobTypes) + `) v
+			WHERE orders.id = v.column1`, Args: part})
+	}
+}
