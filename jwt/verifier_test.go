@@ -163,15 +163,21 @@ func TestRotation(t *testing.T) {
 	c := newSigner("c", jwt.SigningMethodES256)
 	is := newIssuer(t, a)
 	_, url := securedAPI(t, rouxjwt.Auth("oidc", rouxjwt.Config{Issuer: is.URL, Audience: []string{"api"},
-		MinRefreshInterval: time.Second}))
+		MinRefreshInterval: 2 * time.Second}))
 	me := url + "/me"
 	tokenA, tokenB, tokenC := a.sign(is.claims(nil)), b.sign(is.claims(nil)), c.sign(is.claims(nil))
+	// Signed now, so that the interval below holds only their requests
+	// (the attacker's key is made on first use).
+	var forged []string
+	for i := range 20 {
+		forged = append(forged, signer{fmt.Sprintf("made-up-%d", i), jwt.SigningMethodRS256, attackerRS()}.sign(is.claims(nil)))
+	}
 
 	if got := call(t, me, tokenA); got != ok {
 		t.Fatalf("key a: got %+v", got)
 	}
 	is.setKeys(b) // rotation: b replaces a
-	// Until a second has passed since the first fetch, b is unknown.
+	// Until two seconds have passed since the first fetch, b is unknown.
 	pollUntilOK(t, me, tokenB, refused)
 	if got := is.fetches.Load(); got != 2 {
 		t.Errorf("got %d fetches of the key set, want 2", got)
@@ -179,8 +185,7 @@ func TestRotation(t *testing.T) {
 	if got := call(t, me, tokenA); got != refused {
 		t.Errorf("key a, removed: got %+v, want 401", got)
 	}
-	for i := range 20 {
-		forged := signer{fmt.Sprintf("made-up-%d", i), jwt.SigningMethodRS256, attackerRS()}.sign(is.claims(nil))
+	for _, forged := range forged {
 		if got := call(t, me, forged); got != refused {
 			t.Errorf("made-up kid: got %+v, want 401", got)
 		}

@@ -352,7 +352,7 @@ func testOrders(t *testing.T, s store.Store) {
 // lasts unit. It stops when the test ends.
 func work(t *testing.T, s store.Store, unit time.Duration) {
 	t.Helper()
-	cfg := store.WorkConfig{CookUnit: unit, Poll: 5 * time.Millisecond, RescueAfter: 2 * time.Second,
+	cfg := store.WorkConfig{CookUnit: unit, Poll: 5 * time.Millisecond, RescueAfter: 10 * time.Second, // its JobTimeout (5s) is not reached by a step slowed by a loaded machine
 		Logger: slog.New(slog.DiscardHandler)}
 	if err := s.StartWork(ctx(t), cfg); err != nil {
 		t.Fatal(err)

@@ -90,7 +90,7 @@ func testDeliveries(t *testing.T, s store.Store) {
 		refused: {&store.DeliveryError{Err: errors.New("410"), Permanent: true}},
 		failing: {errors.New("connection refused")},
 	}}
-	cfg := store.WorkConfig{CookUnit: time.Millisecond, Poll: 5 * time.Millisecond, RescueAfter: 2 * time.Second,
+	cfg := store.WorkConfig{CookUnit: time.Millisecond, Poll: 5 * time.Millisecond, RescueAfter: 10 * time.Second, // its JobTimeout (5s) is not reached by a step slowed by a loaded machine
 		Deliver: d.deliver, DeliveryAttempts: 1, Logger: slog.New(slog.DiscardHandler)}
 	if err := s.StartWork(c, cfg); err != nil {
 		t.Fatal(err)
