@@ -30,6 +30,10 @@ psql_admin() { (cd / && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@"
 if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'kitchen'")" != 1 ]; then
 	psql_admin -c "CREATE ROLE kitchen LOGIN PASSWORD 'kitchen'"
 fi
+# CREATEDB: the kitchen's test of a database that refuses connections
+# (TestDatabaseUnavailable) makes a database of its own, with a
+# CONNECTION LIMIT.
+psql_admin -c "ALTER ROLE kitchen CREATEDB"
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'kitchen'")" != 1 ]; then
 	psql_admin -c "CREATE DATABASE kitchen OWNER kitchen"
 fi

@@ -29,6 +29,7 @@
 //	-seed BOOL        KITCHEN_SEED          seed an empty database with a menu and the demo customer (default: in demo mode)
 //	-cook-unit D      KITCHEN_COOK_UNIT     how long a second of a dish's prep_seconds lasts (default 1s)
 //	-lease D          KITCHEN_LEASE         how long an instance holds orders without renewing (default 10s)
+//	-idempotency-ttl D KITCHEN_IDEMPOTENCY_TTL  how long the answer to a keyed order is kept for its retries (default 24h)
 //	-metrics BOOL     KITCHEN_METRICS       serve OpenTelemetry metrics of every operation at /metrics, for Prometheus (default true)
 //	-traces BOOL      KITCHEN_TRACES        write a span per request to standard output as JSON (default false)
 //	-shed BOOL        KITCHEN_SHED          shed load beyond what the service can serve, with 503 and Retry-After (default true)
@@ -109,6 +110,7 @@ type options struct {
 	maxStreams            int
 	orderLimit, authLimit int
 	cookUnit, lease       time.Duration
+	idempotencyTTL        time.Duration
 	webhookTo             string
 	webhooks              kitchen.AddressClass // webhookTo, parsed by check
 }
@@ -127,6 +129,8 @@ func (o *options) flags(fs *cli.FlagSet) {
 	fs.Var(&seedFlag{o}, "seed", "seed an empty database with a menu and the demo customer (demo mode only; default: on in demo mode)")
 	fs.DurationVar(&o.cookUnit, "cook-unit", time.Second, "how long a second of a dish's prep_seconds lasts")
 	fs.DurationVar(&o.lease, "lease", 10*time.Second, "how long an instance holds orders without renewing its claim")
+	fs.DurationVar(&o.idempotencyTTL, "idempotency-ttl", kitchen.IdempotencyTTL, "how long the answer to an order placed with an Idempotency-Key "+
+		"is kept for its retries; a key claimed by an instance that died is free again after the shorter of this and 30s")
 	fs.BoolVar(&o.metrics, "metrics", true, "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
 	fs.BoolVar(&o.traces, "traces", false, "write a span per request to standard output as JSON")
 	fs.BoolVar(&o.shed, "shed", true, "shed load beyond what the service can serve, with 503 and Retry-After")
@@ -171,6 +175,8 @@ func (o *options) check() error {
 		return cli.Usagef("-cook-unit %v: want a positive duration such as 1s", o.cookUnit)
 	case o.lease <= 0:
 		return cli.Usagef("-lease %v: want a positive duration such as 10s", o.lease)
+	case o.idempotencyTTL <= 0:
+		return cli.Usagef("-idempotency-ttl %v: want a positive duration such as 24h", o.idempotencyTTL)
 	case o.orderLimit == 0:
 		return cli.Usagef("-order-limit 0: want a whole number, negative for no limit")
 	case o.authLimit == 0:
@@ -199,14 +205,15 @@ func (o *options) build(s cli.Setup, stdout io.Writer) (*roux.API, error) {
 		return nil, err
 	}
 	cfg := kitchen.Config{
-		Open:     o.open(s.Logger),
-		Seed:     o.seed,
-		StaffKey: o.staffKey,
-		CookUnit: o.cookUnit,
-		Lease:    o.lease,
-		Logger:   s.Logger,
-		Metrics:  o.metrics,
-		NoDocs:   !s.Docs,
+		Open:           o.open(s.Logger),
+		Seed:           o.seed,
+		StaffKey:       o.staffKey,
+		CookUnit:       o.cookUnit,
+		Lease:          o.lease,
+		IdempotencyTTL: o.idempotencyTTL,
+		Logger:         s.Logger,
+		Metrics:        o.metrics,
+		NoDocs:         !s.Docs,
 
 		OrderLimit:       o.orderLimit,
 		AuthFailureLimit: o.authLimit,

@@ -80,6 +80,7 @@ func TestRunCommandLine(t *testing.T) {
 		{"unknown flag", []string{"spec", "-nope"}, env(), 2, "", "kitchen: flag provided but not defined: -nope"},
 		{"a serve flag on spec", []string{"spec", "-addr", "127.0.0.1:0"}, env(), 2, "", "-addr is a flag of serve, not of spec"},
 		{"zero lease", []string{"spec", "-lease", "0s"}, env(), 2, "", "-lease 0s: want a positive duration"},
+		{"negative idempotency ttl", []string{"spec"}, env("KITCHEN_IDEMPOTENCY_TTL", "-1h"), 2, "", "-idempotency-ttl -1h0m0s: want a positive duration"},
 		{"bad log level from the environment", []string{"spec"}, env("ROUX_LOG_LEVEL", "loud"), 2, "", `-log-level "loud"`},
 		{"bad kitchen flag value", []string{"-lease", "soon"}, env(), 2, "", "invalid value"},
 		{"bad environment", []string{"spec"}, env("KITCHEN_LEASE", "often"), 2, "", "KITCHEN_LEASE"},
@@ -322,10 +323,14 @@ func TestSurvivesKill(t *testing.T) {
 // the writer's open transaction: after a restart, every order answered
 // 202 is there, and a retry of every key sent, answered or not, gets one
 // order — the one first answered, if any — once the claims that lost
-// their answer have lapsed (a lease of 30 seconds).
+// their answer have lapsed. The answers are kept for 2 seconds only
+// (-idempotency-ttl), which is also the lease of a claim (the default, a
+// day, holds a claim 30 seconds, which this test would wait out): a
+// retry that comes after its answer has lapsed must find the order its
+// key recorded, not place another.
 func TestKeyedOrdersSurviveKill(t *testing.T) {
 	t.Parallel()
-	args := []string{"-data", filepath.Join(t.TempDir(), "data"), "-order-limit", "-1"}
+	args := []string{"-data", filepath.Join(t.TempDir(), "data"), "-order-limit", "-1", "-idempotency-ttl", "2s"}
 	p := launch(t, args...)
 	const body = `{"items":[{"dish_id":1,"quantity":1}]}`
 	client := &http.Client{Timeout: 10 * time.Second}

@@ -2,6 +2,7 @@ package tagkeys_test
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,7 +104,7 @@ func TestCheck(t *testing.T) {
 // FuzzCheck: Check never panics, and every key it names is one that
 // reflect.StructTag.Lookup finds in the tag.
 func FuzzCheck(f *testing.F) {
-	for _, s := range []string{`json:"n" minimun:"1"`, `a:"\"" maxlength:"x"`, `minimun:"`, ` :"" x:"y"`, `requred:"true\\"`} {
+	for _, s := range []string{`json:"n" minimun:"1"`, `a:"\"" maxlength:"x"`, `minimun:"`, ` :"" x:"y"`, `requred:"true\\"`, `mAXleng\h:""`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -111,7 +112,12 @@ func FuzzCheck(f *testing.F) {
 		if err == nil {
 			return
 		}
-		key, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), `struct tag key "`), `"`)
+		// The key as Check quotes it (%q: a backslash in it is escaped).
+		quoted, qerr := strconv.QuotedPrefix(strings.TrimPrefix(err.Error(), "struct tag key "))
+		if qerr != nil {
+			t.Fatalf("Check(`%s`): %v: the key is not quoted: %v", s, err, qerr)
+		}
+		key, _ := strconv.Unquote(quoted)
 		if _, ok := reflect.StructTag(s).Lookup(key); !ok {
 			t.Errorf("Check(`%s`) names key %q, which Lookup does not find: %v", s, key, err)
 		}

@@ -38,6 +38,6 @@ func (s *Service) customerAuth() *roux.Dep[store.Customer] {
 		if errors.Is(err, store.ErrNotFound) {
 			return c, roux.ErrUnauthorized
 		}
-		return c, err
+		return c, s.unavailableError(ctx, err)
 	})
 }

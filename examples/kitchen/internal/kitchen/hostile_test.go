@@ -33,6 +33,12 @@ func kitchenHostile() []hostileRequest {
 		{"NUL in an order's note", "POST", "/orders", `{"items":[{"dish_id":1,"quantity":1}],"note":"x\u0000"}`, customer, 422},
 		{"NUL in a customer's name", "POST", "/customers", `{"name":"a\u0000"}`, staffOnly, 422},
 		{"NUL in a tag filter", "GET", "/dishes?tag=a%00b", "", nil, 422},
+		// A version past PostgreSQL's int4 (the parameter of a version
+		// compared with 0 was typed int4 there) is a version no dish has.
+		{"a version past int4 in If-Match of a PUT", "PUT", "/dishes/1", dish("Soup", "x"),
+			func() []string { return append(staff(), "If-Match", `"2147483648"`) }, 412},
+		{"a version past int4 in If-Match of a DELETE", "DELETE", "/dishes/1", "",
+			func() []string { return append(staff(), "If-Match", `"2147483648"`) }, 412},
 		// Credentials sent twice are refused, whichever copy is valid.
 		{"two bearer tokens", "GET", "/orders", "", func() []string { return append(bearer("x"), bearer(token)...) }, 400},
 		{"two staff keys", "POST", "/customers", `{"name":"Ann"}`, func() []string { return append(staff(), "X-Staff-Key", "x") }, 400},

@@ -27,8 +27,9 @@ import (
 	"github.com/roux-go/roux"
 )
 
-// IdempotencyTTL is how long the answer to an order placed with an
-// Idempotency-Key is kept for its retries.
+// IdempotencyTTL is how long, by default, the answer to an order placed
+// with an Idempotency-Key is kept for its retries (Config.IdempotencyTTL
+// changes it), and how long at least an order remembers its key.
 const IdempotencyTTL = 24 * time.Hour
 
 // idempotencyKeys is the store of the idempotency keys of orders: the

@@ -20,7 +20,7 @@
 // # Idempotent orders
 //
 // POST /orders is roux.Idempotent: a retry with the same Idempotency-Key
-// gets the first answer, from the store's database ([IdempotencyTTL]),
+// gets the first answer, from the store's database ([Config.IdempotencyTTL]),
 // and the order records the key in its own transaction (idempotency.go).
 package kitchen
 
@@ -141,6 +141,14 @@ type Config struct {
 	// more are refused with 503 and Retry-After. It defaults to
 	// DefaultMaxStreams.
 	MaxStreams int
+	// IdempotencyTTL is how long the answer to an order placed with an
+	// Idempotency-Key is kept for its retries; it defaults to the
+	// constant IdempotencyTTL. It also bounds roux's lease on a key a
+	// request claims (the shorter of it and 30s): a key whose instance
+	// died is free again after it. Whatever it says, an order remembers
+	// its key for at least the constant IdempotencyTTL, so that a retry
+	// whose answer has lapsed still gets its order, not a second one.
+	IdempotencyTTL time.Duration
 	// MinConcurrency is the fewest requests the load shedder lets run at
 	// once (the floor of its adaptive limit, and where the limit starts);
 	// it defaults to the constant MinConcurrency, below which group
@@ -162,17 +170,14 @@ type Service struct {
 	staff    *roux.Dep[Staff]          // the X-Staff-Key scheme
 	customer *roux.Dep[store.Customer] // the customers' bearer scheme
 	setupErr error                     // a failure of New, returned by start
+
+	unavailableLog unavailableLog // unavailable.go
 }
 
 type storeBox struct{ s store.Store }
 
 // errNotStarted answers requests that arrive before the store is open.
 var errNotStarted = roux.NewError(http.StatusServiceUnavailable, "the kitchen is starting").WithHeader("Retry-After", "1")
-
-// unavailable documents errNotStarted, which every operation may answer.
-var unavailable = roux.Response(http.StatusServiceUnavailable, "The kitchen is starting; retry after Retry-After", struct {
-	RetryAfter string `header:"Retry-After" pattern:"^[0-9]+$" doc:"Seconds to wait before retrying."`
-}{})
 
 // db returns the store, or an error while the service is not started.
 func (s *Service) db() (store.Store, error) {
@@ -191,6 +196,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = 10 * time.Second
+	}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = IdempotencyTTL
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -41,12 +41,12 @@ func nextPage(in *kitchenapi.ListDishesInput) string {
 func (s *Service) registerMenu() {
 	write := append(wrap(s.limits.authFailures), roux.Secure(s.staff), unavailable,
 		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))
-	roux.Handle(s.api, kitchenapi.ListDishes, s.listDishes, unavailable, compress)
-	roux.Handle(s.api, kitchenapi.GetDish, s.getDish, unavailable)
-	roux.Handle(s.api, kitchenapi.CreateDish, s.createDish, write...)
-	roux.Handle(s.api, kitchenapi.ReplaceDish, s.replaceDish, write...)
-	roux.Handle(s.api, kitchenapi.PatchDish, s.patchDish, write...)
-	roux.Handle(s.api, kitchenapi.DeleteDish, s.deleteDish, write...)
+	roux.Handle(s.api, kitchenapi.ListDishes, storeErrors(s, s.listDishes), unavailable, compress)
+	roux.Handle(s.api, kitchenapi.GetDish, storeErrors(s, s.getDish), unavailable)
+	roux.Handle(s.api, kitchenapi.CreateDish, storeErrors(s, s.createDish), write...)
+	roux.Handle(s.api, kitchenapi.ReplaceDish, storeErrors(s, s.replaceDish), write...)
+	roux.Handle(s.api, kitchenapi.PatchDish, storeErrors(s, s.patchDish), write...)
+	roux.Handle(s.api, kitchenapi.DeleteDish, storeErrors(s, s.deleteDish), write...)
 }
 
 func (s *Service) listDishes(ctx context.Context, in *kitchenapi.ListDishesInput) (*kitchenapi.DishPage, error) {

@@ -22,15 +22,16 @@ type customerOnly struct {
 // registerOrders registers the order, customer and bill operations.
 func (s *Service) registerOrders() {
 	orders := s.api.Group("/orders", s.customerOptions()...)
-	roux.HandleWith(orders, kitchenapi.CreateOrder, s.createOrder,
-		append(wrap(s.limits.orders), roux.Idempotent(idempotencyKeys{s}, IdempotencyTTL))...)
-	roux.HandleWith(orders, kitchenapi.ListOrders, s.listOrders, compress)
-	roux.HandleWith(orders, kitchenapi.GetOrder, s.getOrder)
-	roux.HandleWith(orders, kitchenapi.CancelOrder, s.cancelOrder)
-	roux.HandleWith(orders, kitchenapi.GetBill, s.bill, roux.CPUBound(),
-		roux.Response(http.StatusServiceUnavailable, "Too many bills are being computed; retry after Retry-After", nil))
-	roux.HandleWith(orders, kitchenapi.OrderEvents, s.orderEvents)
-	roux.Handle(s.api, kitchenapi.CreateCustomer, s.createCustomer, append(wrap(s.limits.authFailures), roux.Secure(s.staff), unavailable,
+	roux.HandleWith(orders, kitchenapi.CreateOrder, storeErrorsWith(s, s.createOrder),
+		append(wrap(s.limits.orders), roux.Idempotent(idempotencyKeys{s}, s.cfg.IdempotencyTTL))...)
+	roux.HandleWith(orders, kitchenapi.ListOrders, storeErrorsWith(s, s.listOrders), compress)
+	roux.HandleWith(orders, kitchenapi.GetOrder, storeErrorsWith(s, s.getOrder))
+	roux.HandleWith(orders, kitchenapi.CancelOrder, storeErrorsWith(s, s.cancelOrder))
+	roux.HandleWith(orders, kitchenapi.GetBill, storeErrorsWith(s, s.bill), roux.CPUBound(),
+		roux.Response(http.StatusServiceUnavailable,
+			"Too many bills are being computed, the kitchen is starting, or its database cannot take the request now; retry after Retry-After", nil))
+	roux.HandleWith(orders, kitchenapi.OrderEvents, storeErrorsWith(s, s.orderEvents))
+	roux.Handle(s.api, kitchenapi.CreateCustomer, storeErrors(s, s.createCustomer), append(wrap(s.limits.authFailures), roux.Secure(s.staff), unavailable,
 		roux.Response(http.StatusUnauthorized, "The staff key is missing or wrong", nil))...)
 }
 
@@ -60,7 +61,7 @@ func (s *Service) createOrder(ctx context.Context, in *kitchenapi.CreateOrderInp
 	if err != nil {
 		return nil, err
 	}
-	no := store.NewOrder{CustomerID: c.Customer.ID, Note: in.Body.Note, KeyLifetime: IdempotencyTTL}
+	no := store.NewOrder{CustomerID: c.Customer.ID, Note: in.Body.Note, KeyLifetime: max(s.cfg.IdempotencyTTL, IdempotencyTTL)}
 	no.IdempotencyKey, _ = roux.IdempotencyKeyFrom(ctx)
 	for _, l := range in.Body.Items {
 		no.Lines = append(no.Lines, store.Line{DishID: l.DishID, Quantity: l.Quantity})

@@ -41,8 +41,8 @@ const DefaultWebhookAttempts = 10
 // publishes the webhook in the document.
 func (s *Service) registerWebhooks() {
 	me := s.api.Group("/customers/me", s.customerOptions()...)
-	roux.HandleWith(me, kitchenapi.SetWebhook, s.setWebhook)
-	roux.HandleWith(me, kitchenapi.DeleteWebhook, s.deleteWebhook)
+	roux.HandleWith(me, kitchenapi.SetWebhook, storeErrorsWith(s, s.setWebhook))
+	roux.HandleWith(me, kitchenapi.DeleteWebhook, storeErrorsWith(s, s.deleteWebhook))
 	s.api.Webhook(kitchenapi.OrderReady)
 }
 

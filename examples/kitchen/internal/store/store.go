@@ -280,8 +280,18 @@ type Store interface {
 	Migrate(ctx context.Context) (from, to int, err error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
-	// Close releases the database.
+	// Close stops the store's work and releases the database. A second
+	// call does nothing and returns nil.
 	Close() error
+	// Unavailable reports whether err, returned by one of the store's
+	// methods, means that the database cannot take the request now but
+	// may take it later: PostgreSQL refuses connections (max_connections
+	// or a CONNECTION LIMIT reached, the server starting, shutting down
+	// or out of reach), SQLite's file stayed locked by another process
+	// past the busy timeout, or the context's deadline passed while the
+	// request waited for the database. A service answers such a request
+	// 503 with Retry-After, not 500.
+	Unavailable(err error) bool
 
 	// Dishes returns a page of dishes and how many match in all.
 	Dishes(ctx context.Context, q DishQuery) ([]Dish, int, error)

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -93,6 +94,30 @@ func (d *dialect) AutoID() string                     { return "BIGINT GENERATED
 func (d *dialect) ForUpdate() string                  { return " FOR UPDATE" }
 func (d *dialect) SkipLocked() string                 { return " FOR UPDATE SKIP LOCKED" }
 func (d *dialect) Close() error                       { err := d.sql.Close(); d.pool.Close(); return err }
+
+// Unavailable reports whether err says that PostgreSQL cannot take a
+// connection or a statement now but may soon: the server refuses
+// connections (SQLSTATE 53300 too_many_connections, for max_connections
+// or a role's or database's CONNECTION LIMIT; 57P03 cannot_connect_now,
+// while it starts, stops or recovers), it ended the connection as it
+// shut down (57P01, 57P02), or it cannot be reached at all. A
+// connection the pool could not open reaches its caller as the pool's
+// acquire error, a pgconn.ConnectError that wraps the server's error.
+func (d *dialect) Unavailable(err error) bool { return unavailable(err) }
+
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "53300", "57P01", "57P02", "57P03":
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne *net.OpError
+	return errors.As(err, &ce) && errors.As(err, &ne) // no answer: refused, unreachable, timed out
+}
 
 // Exclusive runs fn holding a session advisory lock, on a connection
 // kept aside for it.

@@ -1,9 +1,14 @@
 package postgres_test
 
 import (
+	"errors"
+	"net"
+	neturl "net/url"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/roux-go/roux/examples/kitchen/internal/store"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/postgres"
@@ -99,4 +104,52 @@ func BenchmarkEventLatency(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// TestUnavailable: the errors of a server that refuses connections —
+// its database's CONNECTION LIMIT reached (53300), or nothing listening —
+// are the store's Unavailable; the store's own errors and a bad
+// statement are not.
+func TestUnavailable(t *testing.T) {
+	t.Parallel()
+	url, name := pgtest.Database(t)
+	pgtest.Exec(t, "ALTER DATABASE "+name+" CONNECTION LIMIT 0")
+	db, err := postgres.Open(t.Context(), url) // it connects when asked to
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	refused := db.Ping(t.Context())
+	if pe := (*pgconn.PgError)(nil); !errors.As(refused, &pe) || pe.Code != "53300" {
+		t.Fatalf("Ping with CONNECTION LIMIT 0: got %v, want SQLSTATE 53300", refused)
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = closedPort(t)
+	nobody, err := postgres.Open(t.Context(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nobody.Close() })
+	unreachable := nobody.Ping(t.Context())
+	pgtest.Exec(t, "ALTER DATABASE "+name+" CONNECTION LIMIT -1")
+	_, badStatement := db.Dialect().Reader().Exec(t.Context(), "SELEKT 1")
+	storetest.CheckUnavailable(t, db,
+		storetest.Classified{Name: "connection limit", Err: refused, Unavailable: true},
+		storetest.Classified{Name: "nothing listening", Err: unreachable, Unavailable: true},
+		storetest.Classified{Name: "bad statement", Err: badStatement})
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
 }

@@ -23,6 +23,7 @@ import (
 	"sync"
 
 	modernc "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -119,6 +120,14 @@ func (d *dialect) InsertJobs(n int) string {
 	q := b.String()
 	d.jobs.Store(n, q)
 	return q
+}
+
+// Unavailable reports whether err is SQLite's SQLITE_BUSY (any of its
+// extended codes): another process held the file's lock past the busy
+// timeout.
+func (d *dialect) Unavailable(err error) bool {
+	var e *modernc.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // Exclusive runs fn: SQLite's write lock, which each of fn's

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -76,4 +77,38 @@ func BenchmarkStore(b *testing.B) {
 		}
 		return db
 	})
+}
+
+// TestUnavailable: SQLITE_BUSY — the file's write lock held by another
+// connection past the busy timeout — is the store's Unavailable; the
+// store's own errors and a bad statement are not.
+func TestUnavailable(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "kitchen.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	// Two connections of another process's, without a busy timeout: the
+	// second cannot take the write lock the first holds.
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holder, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.ExecContext(context.Background(), "ROLLBACK")
+	_, busy := other.ExecContext(t.Context(), "BEGIN IMMEDIATE")
+	_, badStatement := other.ExecContext(t.Context(), "SELEKT 1")
+	storetest.CheckUnavailable(t, db,
+		storetest.Classified{Name: "busy", Err: busy, Unavailable: true},
+		storetest.Classified{Name: "bad statement", Err: badStatement})
 }

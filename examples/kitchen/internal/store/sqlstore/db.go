@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -180,6 +181,10 @@ type Dialect[TTx any] interface {
 	// the writes use, and its dialect for package idemsql, which keeps
 	// roux's idempotency keys there.
 	SQL() (*sql.DB, idemsql.Dialect)
+	// Unavailable reports whether err, from the dialect's driver, says
+	// that the database refuses or cannot take connections or statements
+	// now but may soon (see store.Store's Unavailable).
+	Unavailable(err error) bool
 	// Close closes the connections.
 	Close() error
 }
@@ -199,6 +204,7 @@ type DB[TTx any] struct {
 	deliveries deliveries     // of the webhook messages this process delivered
 	idem       *idemsql.Store
 	orderIdem  *idemsql.Store // idem, for the orders that record their key
+	closeOnce  sync.Once      // of Close: the group's and the pipeline's stop close channels
 }
 
 var _ store.Store = (*DB[any])(nil)
@@ -230,19 +236,32 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 // Dialect returns the dialect the store runs on.
 func (s *DB[TTx]) Dialect() Dialect[TTx] { return s.d }
 
-// Close stops the work, if any, and closes the database.
+// Close stops the work, if any, and closes the database. Calls after
+// the first do nothing and return nil.
 func (s *DB[TTx]) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := s.StopWork(ctx)
-	s.events.close()
-	if s.group != nil {
-		s.group.stop()
-	}
-	if s.pipeline != nil {
-		s.pipeline.stop()
-	}
-	return errors.Join(err, s.d.Close())
+	var err error
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = s.StopWork(ctx)
+		s.events.close()
+		if s.group != nil {
+			s.group.stop()
+		}
+		if s.pipeline != nil {
+			s.pipeline.stop()
+		}
+		err = errors.Join(err, s.d.Close())
+	})
+	return err
+}
+
+// Unavailable reports whether err, from one of the store's methods, says
+// that the database cannot take the request now but may later: the
+// dialect's driver says so (its connections refused, its file locked),
+// or the context's deadline passed while the request waited for it.
+func (s *DB[TTx]) Unavailable(err error) bool {
+	return err != nil && (errors.Is(err, context.DeadlineExceeded) || s.d.Unavailable(err))
 }
 
 // Idempotency returns the store of roux's idempotency keys, in the

@@ -219,7 +219,7 @@ func (s *DB[TTx]) UpdateDish(ctx context.Context, id, version int64, f store.Dis
 	err := s.write(ctx, func(tx *txn[TTx]) error {
 		n, err := tx.Exec(ctx, `UPDATE dishes SET name = $1, description = $2, price_cents = $3, station = $4,
 			prep_seconds = $5, available = $6, version = version + 1, updated_at = $7
-			WHERE id = $8 AND ($9 = 0 OR version = $9)`,
+			WHERE id = $8 AND (CAST($9 AS BIGINT) = 0 OR version = CAST($9 AS BIGINT))`,
 			f.Name, f.Description, f.PriceCents, f.Station, f.PrepSeconds, f.Available, store.Millis(s.now()), id, version)
 		if err != nil {
 			return err
@@ -239,7 +239,7 @@ func (s *DB[TTx]) UpdateDish(ctx context.Context, id, version int64, f store.Dis
 // DeleteDish removes a dish if its version matches.
 func (s *DB[TTx]) DeleteDish(ctx context.Context, id, version int64) error {
 	err := s.write(ctx, func(tx *txn[TTx]) error {
-		n, err := tx.Exec(ctx, "DELETE FROM dishes WHERE id = $1 AND ($2 = 0 OR version = $2)", id, version)
+		n, err := tx.Exec(ctx, "DELETE FROM dishes WHERE id = $1 AND (CAST($2 AS BIGINT) = 0 OR version = CAST($2 AS BIGINT))", id, version)
 		if err != nil {
 			return err
 		}

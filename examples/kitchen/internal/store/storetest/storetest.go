@@ -41,6 +41,7 @@ func RunSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Deliveries", testDeliveries},
 		{"Idempotency", testIdempotency},
 		{"ExpireKeys", testExpireKeys},
+		{"CloseTwice", testCloseTwice},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -498,6 +499,28 @@ func testRestart(t *testing.T, s store.Store) {
 	waitStatus(t, s, o.ID, store.OrderReady)
 }
 
+// testCloseTwice: Close may be called again — by a shutdown hook after
+// an error path closed the store, say — and returns nil, whether work
+// was started or not; the store then refuses to read.
+func testCloseTwice(t *testing.T, s store.Store) {
+	c := ctx(t)
+	cfg := store.WorkConfig{CookUnit: time.Millisecond, Poll: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
+	if err := s.StartWork(c, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("first Close: %v", err)
+	}
+	for i := range 2 {
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close again (%d): got %v, want nil", i+1, err)
+		}
+	}
+	if err := s.Ping(c); err == nil {
+		t.Error("Ping after Close succeeded")
+	}
+}
+
 // testConcurrentOrders: orders placed at once — which the SQLite store
 // commits together — each succeed or fail on their own: a failing one
 // leaves no trace, the others are whole and queued.
@@ -581,5 +604,38 @@ func testQueue(t *testing.T, s store.Store) {
 			t.Fatalf("after cooking: %+v, want an empty queue and 3 completed", q)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Classified is an error a backend's test makes and whether the store's
+// Unavailable is to say that it means the database cannot take the
+// request now.
+type Classified struct {
+	Name        string
+	Err         error
+	Unavailable bool
+}
+
+// CheckUnavailable checks s.Unavailable on each of errs, then on a
+// deadline that passed (as one does while a request waits for a pool's
+// connection), which is unavailable, and on the store's own errors and
+// nil, which are not.
+func CheckUnavailable(t *testing.T, s store.Store, errs ...Classified) {
+	t.Helper()
+	deadline, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	<-deadline.Done()
+	errs = append(errs, Classified{"deadline", fmt.Errorf("waiting for a connection: %w", deadline.Err()), true},
+		Classified{"cancelled", context.Canceled, false},
+		Classified{"not found", store.ErrNotFound, false},
+		Classified{"version", &store.VersionError{Current: 2}, false}, Classified{"nil", nil, false})
+	for _, e := range errs {
+		if e.Unavailable && e.Err == nil {
+			t.Errorf("%s: no error", e.Name)
+			continue
+		}
+		if got := s.Unavailable(e.Err); got != e.Unavailable {
+			t.Errorf("%s: Unavailable(%v) = %v, want %v", e.Name, e.Err, got, e.Unavailable)
+		}
 	}
 }
