@@ -448,9 +448,11 @@ type WorkConfig struct {
 	// milliseconds; it is stopped after half of RescueAfter.
 	RescueAfter time.Duration
 	// Poll is how often the queue looks for jobs that are due: 50ms by
-	// default. New jobs are announced at once (LISTEN/NOTIFY on
-	// PostgreSQL, River's notification table on SQLite); a line coming
-	// due is found by this poll.
+	// default. The cook jobs, which the store writes with their orders
+	// and announces to no one, are found by this poll, as is a line
+	// coming due; the jobs River inserts (webhook deliveries) are
+	// announced at once on PostgreSQL (LISTEN/NOTIFY) and found by the
+	// poll on SQLite.
 	Poll time.Duration
 	// MaxWorkers is how many jobs run at once in this process: 1000 by
 	// default.

@@ -205,6 +205,15 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 		FetchPollInterval:    cfg.Poll,
 		JobTimeout:           cfg.RescueAfter / 2,
 		RescueStuckJobsAfter: cfg.RescueAfter,
+		// On a database of one process (SQLite) River's listener is a
+		// poll of its notification table, every 50ms through the
+		// writer's connection, which costs an idle kitchen as much as the
+		// producer's own poll: it would tell the producer of new jobs that
+		// its poll finds as soon (the store inserts the cook jobs itself,
+		// with no notification), and of cancelled jobs that a cook step
+		// finds cancelled at its next step anyway. Without it River polls
+		// for cancellations and queue settings every 2s instead.
+		PollOnly: s.d.SingleProcess(),
 	})
 	if err != nil {
 		return s.wrap("start work", err)
