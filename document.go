@@ -285,6 +285,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		return nil, err
 	}
 	describeNosniff(d)
+	op.api.shared.share(d)
 	return d, nil
 }
 

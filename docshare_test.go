@@ -1,0 +1,84 @@
+package roux_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/middleware"
+)
+
+type sharedIn struct {
+	ID int64 `path:"id" minimum:"1" doc:"Item identifier"`
+}
+
+type sharedA struct {
+	A string `json:"a"`
+}
+
+type sharedB struct {
+	B int `json:"b"`
+}
+
+// Operations that describe equal responses and parameters share one
+// copy of each in the API's descriptions; what an operation changes
+// afterwards — documented middleware added later, its own options —
+// stays its own.
+func TestSharedDescriptions(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{Logger: slog.New(slog.DiscardHandler)})
+	roux.Get(api, "/a/{id}", func(ctx context.Context, in *sharedIn) (*sharedA, error) { return &sharedA{}, nil })
+	roux.Get(api, "/b/{id}", func(ctx context.Context, in *sharedIn) (*sharedB, error) { return &sharedB{}, nil })
+	roux.Get(api, "/c/{id}", func(ctx context.Context, in *sharedIn) (*sharedB, error) { return &sharedB{}, nil },
+		roux.Response(400, "The identifier is malformed", nil))
+	api.UseDocumented(middleware.RequestID())
+	limit := middleware.NewRateLimiter(1, time.Minute, middleware.PolicyName("shared"))
+	roux.Get(api, "/d/{id}", func(ctx context.Context, in *sharedIn) (*sharedA, error) { return &sharedA{}, nil }, roux.Wrap(limit))
+	roux.Get(api, "/e/{id}", func(ctx context.Context, in *sharedIn) (*sharedA, error) { return &sharedA{}, nil })
+
+	doc := api.OpenAPI()
+	op := func(path string) string { return "/" + path + "/{id}" }
+	for _, c := range []struct {
+		a, b, code string
+		shared     bool
+	}{
+		{"a", "b", "400", true},
+		{"a", "b", "422", true},
+		{"a", "b", "500", true},
+		{"a", "e", "500", true},  // e described after UseDocumented
+		{"a", "d", "500", false}, // d's rate limit adds its headers
+		{"a", "b", "200", false}, // different bodies
+		{"a", "c", "400", false}, // c describes its 400 itself
+	} {
+		ra, rb := doc.Paths[op(c.a)].Get.Responses[c.code], doc.Paths[op(c.b)].Get.Responses[c.code]
+		if ra == nil || rb == nil {
+			t.Fatalf("%s %s: /%s has %v, /%s has %v", c.code, "response", c.a, ra, c.b, rb)
+		}
+		if (ra == rb) != c.shared {
+			t.Errorf("%s of /%s and /%s: shared %v, want %v", c.code, c.a, c.b, ra == rb, c.shared)
+		}
+		if ra.Headers["X-Request-ID"] == nil || rb.Headers["X-Request-ID"] == nil {
+			t.Errorf("%s of /%s or /%s lacks the X-Request-ID header added after registration", c.code, c.a, c.b)
+		}
+	}
+	if got := doc.Paths[op("c")].Get.Responses["400"].Description; got != "The identifier is malformed" {
+		t.Errorf("the 400 of /c is described as %q", got)
+	}
+	if got := doc.Paths[op("a")].Get.Responses["400"].Description; got != "The request is malformed" {
+		t.Errorf("the 400 of /a is described as %q: /c's option changed it", got)
+	}
+	for _, path := range []string{"a", "b", "c"} {
+		if doc.Paths[op(path)].Get.Responses["429"] != nil {
+			t.Errorf("/%s publishes the rate limit's 429 of /d", path)
+		}
+	}
+	if doc.Paths[op("d")].Get.Responses["429"] == nil {
+		t.Error("/d does not publish its rate limit's 429")
+	}
+	pa, pb := doc.Paths[op("a")].Get.Parameters, doc.Paths[op("b")].Get.Parameters
+	if len(pa) != 1 || len(pb) != 1 || pa[0] != pb[0] {
+		t.Errorf("the id parameters of /a and /b are not shared: %v, %v", pa, pb)
+	}
+}
