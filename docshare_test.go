@@ -3,6 +3,7 @@ package roux_test
 import (
 	"context"
 	"log/slog"
+	"reflect"
 	"testing"
 	"time"
 
@@ -41,23 +42,27 @@ func TestSharedDescriptions(t *testing.T) {
 	doc := api.OpenAPI()
 	op := func(path string) string { return "/" + path + "/{id}" }
 	for _, c := range []struct {
-		a, b, code string
-		shared     bool
+		a, b, code            string
+		shared, sharedHeaders bool
 	}{
-		{"a", "b", "400", true},
-		{"a", "b", "422", true},
-		{"a", "b", "500", true},
-		{"a", "e", "500", true},  // e described after UseDocumented
-		{"a", "d", "500", false}, // d's rate limit adds its headers
-		{"a", "b", "200", false}, // different bodies
-		{"a", "c", "400", false}, // c describes its 400 itself
+		{"a", "b", "400", true, true},
+		{"a", "b", "422", true, true},
+		{"a", "b", "500", true, true},
+		{"a", "e", "500", true, true},   // e described after UseDocumented
+		{"a", "e", "200", true, true},   // the same output
+		{"a", "d", "500", false, false}, // d's rate limit adds its headers
+		{"a", "b", "200", false, true},  // different bodies, the same headers
+		{"a", "c", "400", false, true},  // c describes its 400 itself
 	} {
 		ra, rb := doc.Paths[op(c.a)].Get.Responses[c.code], doc.Paths[op(c.b)].Get.Responses[c.code]
 		if ra == nil || rb == nil {
-			t.Fatalf("%s %s: /%s has %v, /%s has %v", c.code, "response", c.a, ra, c.b, rb)
+			t.Fatalf("%s: /%s has %v, /%s has %v", c.code, c.a, ra, c.b, rb)
 		}
 		if (ra == rb) != c.shared {
 			t.Errorf("%s of /%s and /%s: shared %v, want %v", c.code, c.a, c.b, ra == rb, c.shared)
+		}
+		if same := reflect.ValueOf(ra.Headers).UnsafePointer() == reflect.ValueOf(rb.Headers).UnsafePointer(); same != c.sharedHeaders {
+			t.Errorf("%s of /%s and /%s: headers shared %v, want %v", c.code, c.a, c.b, same, c.sharedHeaders)
 		}
 		if ra.Headers["X-Request-ID"] == nil || rb.Headers["X-Request-ID"] == nil {
 			t.Errorf("%s of /%s or /%s lacks the X-Request-ID header added after registration", c.code, c.a, c.b)
