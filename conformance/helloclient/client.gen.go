@@ -729,6 +729,26 @@ type ClientWithResponsesInterface interface {
 	PutDishesIdWithResponse(ctx context.Context, id int64, body PutDishesIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDishesIdResponse, error)
 }
 
+// GetDishesResponse200Headers the declared response headers of an HTTP 200 response for GetDishes
+type GetDishesResponse200Headers struct {
+	XContentTypeOptions string
+}
+
+// GetDishesResponse400Headers the declared response headers of an HTTP 400 response for GetDishes
+type GetDishesResponse400Headers struct {
+	XContentTypeOptions string
+}
+
+// GetDishesResponse422Headers the declared response headers of an HTTP 422 response for GetDishes
+type GetDishesResponse422Headers struct {
+	XContentTypeOptions string
+}
+
+// GetDishesResponse500Headers the declared response headers of an HTTP 500 response for GetDishes
+type GetDishesResponse500Headers struct {
+	XContentTypeOptions string
+}
+
 type GetDishesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -740,6 +760,14 @@ type GetDishesResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDishesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetDishesResponse400Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *GetDishesResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetDishesResponse500Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -793,12 +821,39 @@ func (r GetDishesResponse) ContentType() string {
 
 // PostDishesResponse201Headers the declared response headers of an HTTP 201 response for PostDishes
 type PostDishesResponse201Headers struct {
-	Location *string
+	Location            *string
+	XContentTypeOptions string
+}
+
+// PostDishesResponse400Headers the declared response headers of an HTTP 400 response for PostDishes
+type PostDishesResponse400Headers struct {
+	XContentTypeOptions string
+}
+
+// PostDishesResponse409Headers the declared response headers of an HTTP 409 response for PostDishes
+type PostDishesResponse409Headers struct {
+	XContentTypeOptions string
+}
+
+// PostDishesResponse413Headers the declared response headers of an HTTP 413 response for PostDishes
+type PostDishesResponse413Headers struct {
+	XContentTypeOptions string
 }
 
 // PostDishesResponse415Headers the declared response headers of an HTTP 415 response for PostDishes
 type PostDishesResponse415Headers struct {
-	AcceptEncoding *string
+	AcceptEncoding      *string
+	XContentTypeOptions string
+}
+
+// PostDishesResponse422Headers the declared response headers of an HTTP 422 response for PostDishes
+type PostDishesResponse422Headers struct {
+	XContentTypeOptions string
+}
+
+// PostDishesResponse500Headers the declared response headers of an HTTP 500 response for PostDishes
+type PostDishesResponse500Headers struct {
+	XContentTypeOptions string
 }
 
 type PostDishesResponse struct {
@@ -820,8 +875,18 @@ type PostDishesResponse struct {
 	ApplicationproblemJSON500 *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *PostDishesResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PostDishesResponse400Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PostDishesResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PostDishesResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
 	Headers415 *PostDishesResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *PostDishesResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PostDishesResponse500Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -888,6 +953,31 @@ func (r PostDishesResponse) ContentType() string {
 	return ""
 }
 
+// DeleteDishesIdResponse204Headers the declared response headers of an HTTP 204 response for DeleteDishesId
+type DeleteDishesIdResponse204Headers struct {
+	XContentTypeOptions string
+}
+
+// DeleteDishesIdResponse400Headers the declared response headers of an HTTP 400 response for DeleteDishesId
+type DeleteDishesIdResponse400Headers struct {
+	XContentTypeOptions string
+}
+
+// DeleteDishesIdResponse404Headers the declared response headers of an HTTP 404 response for DeleteDishesId
+type DeleteDishesIdResponse404Headers struct {
+	XContentTypeOptions string
+}
+
+// DeleteDishesIdResponse422Headers the declared response headers of an HTTP 422 response for DeleteDishesId
+type DeleteDishesIdResponse422Headers struct {
+	XContentTypeOptions string
+}
+
+// DeleteDishesIdResponse500Headers the declared response headers of an HTTP 500 response for DeleteDishesId
+type DeleteDishesIdResponse500Headers struct {
+	XContentTypeOptions string
+}
+
 type DeleteDishesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -899,6 +989,16 @@ type DeleteDishesIdResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteDishesIdResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteDishesIdResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteDishesIdResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *DeleteDishesIdResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteDishesIdResponse500Headers
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -950,6 +1050,31 @@ func (r DeleteDishesIdResponse) ContentType() string {
 	return ""
 }
 
+// GetDishesIdResponse200Headers the declared response headers of an HTTP 200 response for GetDishesId
+type GetDishesIdResponse200Headers struct {
+	XContentTypeOptions string
+}
+
+// GetDishesIdResponse400Headers the declared response headers of an HTTP 400 response for GetDishesId
+type GetDishesIdResponse400Headers struct {
+	XContentTypeOptions string
+}
+
+// GetDishesIdResponse404Headers the declared response headers of an HTTP 404 response for GetDishesId
+type GetDishesIdResponse404Headers struct {
+	XContentTypeOptions string
+}
+
+// GetDishesIdResponse422Headers the declared response headers of an HTTP 422 response for GetDishesId
+type GetDishesIdResponse422Headers struct {
+	XContentTypeOptions string
+}
+
+// GetDishesIdResponse500Headers the declared response headers of an HTTP 500 response for GetDishesId
+type GetDishesIdResponse500Headers struct {
+	XContentTypeOptions string
+}
+
 type GetDishesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -963,6 +1088,16 @@ type GetDishesIdResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDishesIdResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetDishesIdResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetDishesIdResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *GetDishesIdResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetDishesIdResponse500Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1019,9 +1154,40 @@ func (r GetDishesIdResponse) ContentType() string {
 	return ""
 }
 
+// PutDishesIdResponse200Headers the declared response headers of an HTTP 200 response for PutDishesId
+type PutDishesIdResponse200Headers struct {
+	XContentTypeOptions string
+}
+
+// PutDishesIdResponse400Headers the declared response headers of an HTTP 400 response for PutDishesId
+type PutDishesIdResponse400Headers struct {
+	XContentTypeOptions string
+}
+
+// PutDishesIdResponse404Headers the declared response headers of an HTTP 404 response for PutDishesId
+type PutDishesIdResponse404Headers struct {
+	XContentTypeOptions string
+}
+
+// PutDishesIdResponse413Headers the declared response headers of an HTTP 413 response for PutDishesId
+type PutDishesIdResponse413Headers struct {
+	XContentTypeOptions string
+}
+
 // PutDishesIdResponse415Headers the declared response headers of an HTTP 415 response for PutDishesId
 type PutDishesIdResponse415Headers struct {
-	AcceptEncoding *string
+	AcceptEncoding      *string
+	XContentTypeOptions string
+}
+
+// PutDishesIdResponse422Headers the declared response headers of an HTTP 422 response for PutDishesId
+type PutDishesIdResponse422Headers struct {
+	XContentTypeOptions string
+}
+
+// PutDishesIdResponse500Headers the declared response headers of an HTTP 500 response for PutDishesId
+type PutDishesIdResponse500Headers struct {
+	XContentTypeOptions string
 }
 
 type PutDishesIdResponse struct {
@@ -1041,8 +1207,20 @@ type PutDishesIdResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutDishesIdResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutDishesIdResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PutDishesIdResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutDishesIdResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
 	Headers415 *PutDishesIdResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *PutDishesIdResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PutDishesIdResponse500Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1258,6 +1436,49 @@ func ParseGetDishesResponse(rsp *http.Response) (*GetDishesResponse, error) {
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDishesResponse200Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetDishesResponse400Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 422:
+		var headers GetDishesResponse422Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetDishesResponse500Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers500 = &headers
+	}
+
 	return response, nil
 }
 
@@ -1336,7 +1557,44 @@ func ParsePostDishesResponse(rsp *http.Response) (*PostDishesResponse, error) {
 			}
 			headers.Location = &value
 		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PostDishesResponse400Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 409:
+		var headers PostDishesResponse409Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers PostDishesResponse413Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PostDishesResponse415Headers
 		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
@@ -1346,7 +1604,34 @@ func ParsePostDishesResponse(rsp *http.Response) (*PostDishesResponse, error) {
 			}
 			headers.AcceptEncoding = &value
 		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
 		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers PostDishesResponse422Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers PostDishesResponse500Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil
@@ -1397,6 +1682,59 @@ func ParseDeleteDishesIdResponse(rsp *http.Response) (*DeleteDishesIdResponse, e
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteDishesIdResponse204Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteDishesIdResponse400Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteDishesIdResponse404Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers DeleteDishesIdResponse422Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteDishesIdResponse500Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil
@@ -1451,6 +1789,59 @@ func ParseGetDishesIdResponse(rsp *http.Response) (*GetDishesIdResponse, error) 
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDishesIdResponse200Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetDishesIdResponse400Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetDishesIdResponse404Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers GetDishesIdResponse422Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetDishesIdResponse500Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil
@@ -1522,6 +1913,46 @@ func ParsePutDishesIdResponse(rsp *http.Response) (*PutDishesIdResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers PutDishesIdResponse200Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutDishesIdResponse400Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers PutDishesIdResponse404Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutDishesIdResponse413Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PutDishesIdResponse415Headers
 		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
@@ -1531,7 +1962,34 @@ func ParsePutDishesIdResponse(rsp *http.Response) (*PutDishesIdResponse, error) 
 			}
 			headers.AcceptEncoding = &value
 		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
 		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers PutDishesIdResponse422Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers PutDishesIdResponse500Headers
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers500 = &headers
 	}
 
 	return response, nil
