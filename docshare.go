@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"reflect"
 
+	"github.com/roux-go/roux/internal/validate"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/schema"
 )
@@ -19,23 +20,61 @@ import (
 // document; they are found by a hash of their text, so registering many
 // operations stays linear. The descriptions are read-only once described:
 // every later change copies what it changes first.
+//
+// The parameters' schemas, and the validators compiled from them, are
+// shared the same way (paramValidator): every operation of an API often
+// binds the same path parameter.
 type docShare struct {
-	seed      maphash.Seed
-	responses map[uint64][]*openapi.Response
-	headers   map[uint64][]map[string]*openapi.Header
-	params    map[uint64][]*openapi.Parameter
+	seed       maphash.Seed
+	responses  map[uint64][]*openapi.Response
+	headers    map[uint64][]map[string]*openapi.Header
+	params     map[uint64][]*openapi.Parameter
+	schemas    map[uint64][]*schema.Schema
+	validators map[paramCheck]*validate.Validator
+}
+
+// paramCheck names the validator of a parameter: its Go type and its
+// (shared) schema.
+type paramCheck struct {
+	t reflect.Type
+	s *schema.Schema
+}
+
+func (s *docShare) init() {
+	if s.responses == nil {
+		s.seed = maphash.MakeSeed()
+		s.responses = map[uint64][]*openapi.Response{}
+		s.headers = map[uint64][]map[string]*openapi.Header{}
+		s.params = map[uint64][]*openapi.Parameter{}
+		s.schemas = map[uint64][]*schema.Schema{}
+		s.validators = map[paramCheck]*validate.Validator{}
+	}
+}
+
+// paramValidator returns the schema of a parameter of type t, shared with
+// the parameters of other operations whose schema is equal to sc, and its
+// validator, compiled once for all of them (nil when there is nothing to
+// check).
+func (s *docShare) paramValidator(c *validate.Compiler, t reflect.Type, sc *schema.Schema) (*schema.Schema, *validate.Validator, error) {
+	s.init()
+	sc, _ = find(s.schemas, s.hashSchema(sc), sc)
+	k := paramCheck{t, sc}
+	if v, ok := s.validators[k]; ok {
+		return sc, v, nil
+	}
+	v, err := c.Compile(t, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.validators[k] = v
+	return sc, v, nil
 }
 
 // share replaces the responses and parameters of d by the equal ones of
 // operations described before it, and keeps those that are new; a new
 // response whose headers equal those of another is copied to share them.
 func (s *docShare) share(d *openapi.Operation) {
-	if s.responses == nil {
-		s.seed = maphash.MakeSeed()
-		s.responses = map[uint64][]*openapi.Response{}
-		s.headers = map[uint64][]map[string]*openapi.Header{}
-		s.params = map[uint64][]*openapi.Parameter{}
-	}
+	s.init()
 	for code, r := range d.Responses {
 		hh := s.hashHeaders(r.Headers)
 		k := hh ^ s.str(r.Description)

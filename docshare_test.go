@@ -3,6 +3,7 @@ package roux_test
 import (
 	"context"
 	"log/slog"
+	"net/http/httptest"
 	"reflect"
 	"testing"
 	"time"
@@ -85,5 +86,38 @@ func TestSharedDescriptions(t *testing.T) {
 	pa, pb := doc.Paths[op("a")].Get.Parameters, doc.Paths[op("b")].Get.Parameters
 	if len(pa) != 1 || len(pb) != 1 || pa[0] != pb[0] {
 		t.Errorf("the id parameters of /a and /b are not shared: %v, %v", pa, pb)
+	}
+}
+
+type sharedMax struct {
+	ID int64 `path:"id" maximum:"5" doc:"Item identifier"`
+}
+
+// Parameters of equal type and schema share their validator; a parameter
+// of the same name and type with another schema keeps its own.
+func TestSharedParamValidators(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{Logger: slog.New(slog.DiscardHandler)})
+	roux.Get(api, "/a/{id}", func(ctx context.Context, in *sharedIn) (*sharedA, error) { return &sharedA{}, nil })
+	roux.Get(api, "/b/{id}", func(ctx context.Context, in *sharedIn) (*sharedB, error) { return &sharedB{}, nil })
+	roux.Get(api, "/m/{id}", func(ctx context.Context, in *sharedMax) (*sharedB, error) { return &sharedB{}, nil })
+	for _, c := range []struct {
+		path string
+		want int
+	}{
+		{"/a/0", 422}, {"/a/9", 200},
+		{"/b/0", 422}, {"/b/9", 200},
+		{"/m/0", 200}, {"/m/9", 422},
+	} {
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
+		if rec.Code != c.want {
+			t.Errorf("GET %s: %d %s, want %d", c.path, rec.Code, rec.Body, c.want)
+		}
+	}
+	doc := api.OpenAPI()
+	a, m := doc.Paths["/a/{id}"].Get.Parameters[0].Schema, doc.Paths["/m/{id}"].Get.Parameters[0].Schema
+	if a.Minimum == nil || a.Maximum != nil || m.Maximum == nil || m.Minimum != nil {
+		t.Errorf("the published id schemas: /a minimum %v maximum %v, /m minimum %v maximum %v", a.Minimum, a.Maximum, m.Minimum, m.Maximum)
 	}
 }
