@@ -137,7 +137,8 @@ type API struct {
 	refusals   refusals
 	hooks      webhooks // published with API.Webhook
 
-	docs docCache
+	docs   docCache
+	shared docShare // the responses and parameters operations share (docshare.go)
 }
 
 // New returns an empty API configured by c.

@@ -285,6 +285,7 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		return nil, err
 	}
 	describeNosniff(d)
+	op.api.shared.share(d)
 	return d, nil
 }
 
@@ -406,7 +407,8 @@ func problemContent(ref *schema.Schema) map[string]*openapi.MediaType {
 // OpenAPI returns the OpenAPI 3.1 document describing every operation
 // registered so far. The Document and its maps are new on each call, but
 // the operations and schemas in it are the API's own: treat them as
-// read-only. The API serves its own rendering, built on first request.
+// read-only (operations that describe equal responses or parameters share
+// one copy). The API serves its own rendering, built on first request.
 func (a *API) OpenAPI() *openapi.Document {
 	c := &a.cfg
 	doc := &openapi.Document{

@@ -64,6 +64,7 @@ func (a *API) UseDocumented(m ...DocumentedMiddleware) {
 		a.documented = append(a.documented, d)
 		for _, op := range a.ops {
 			op.describeMiddleware(op.doc, d)
+			a.shared.share(op.doc)
 		}
 	}
 	a.invalidateDocument()

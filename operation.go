@@ -263,7 +263,8 @@ func (op *operation) compileStruct(t reflect.Type, base uintptr, in *inputPlan, 
 					return fmt.Errorf("input field %s: %s parameter %q is bound twice", sf.Name, bp.In, bp.Name)
 				}
 			}
-			v, err := op.api.validators.Compile(sf.Type, bp.Schema)
+			var v *validate.Validator
+			bp.Schema, v, err = op.api.shared.paramValidator(op.api.validators, sf.Type, bp.Schema)
 			if err != nil {
 				return fmt.Errorf("input field %s: %w", sf.Name, err)
 			}
