@@ -33,8 +33,11 @@ func TestCompleterAsRiver(t *testing.T) {
 		var ids []int64
 		for _, st := range states {
 			var id int64
-			err := w.QueryRowContext(ctx, `INSERT INTO river_job (kind, args, max_attempts, state, attempt, attempted_at)
-				VALUES ('test_job', jsonb('{"n":1}'), 25, $1, 1, CASE WHEN $1 = 'running' THEN '2026-12-06 10:00:00.000' END) RETURNING id`, st).Scan(&id)
+			// Every time given: the twins are inserted apart, maybe in
+			// different seconds (CURRENT_TIMESTAMP, the columns' default).
+			err := w.QueryRowContext(ctx, `INSERT INTO river_job (kind, args, max_attempts, state, attempt, attempted_at, created_at, scheduled_at)
+				VALUES ('test_job', jsonb('{"n":1}'), 25, $1, 1, CASE WHEN $1 = 'running' THEN '2026-12-06 10:00:00.000' END,
+					'2026-12-06 09:59:59.000', '2026-12-06 09:59:59.000') RETURNING id`, st).Scan(&id)
 			if err != nil {
 				t.Fatal(err)
 			}
