@@ -47,6 +47,9 @@ type cookArgs struct {
 // Kind names the job kind in River's table.
 func (cookArgs) Kind() string { return store.JobCook }
 
+// sqlitePoll is WorkConfig.Poll's default on SQLite (50ms elsewhere).
+const sqlitePoll = 20 * time.Millisecond
+
 // maxSnooze is the longest a cook job sleeps at once. River makes a job
 // that snoozes longer "scheduled", which only its leader's scheduler
 // (every 5s) makes available again; a shorter snooze leaves it
@@ -166,6 +169,13 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = 50 * time.Millisecond
+		if s.d.SingleProcess() {
+			// SQLite: each fetch is a transaction of the one writer, and
+			// the steps of the jobs it takes queue there together. Fetching
+			// smaller batches more often keeps that burst shorter: the
+			// orders' p99 under load fell by a sixth (BENCHMARKS.md).
+			cfg.Poll = sqlitePoll
+		}
 	}
 	if cfg.MaxWorkers <= 0 {
 		cfg.MaxWorkers = 1000
