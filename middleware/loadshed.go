@@ -70,7 +70,8 @@ func MinLimit(n int) LoadShedOption {
 // so that the floor keeps that concurrency while the baseline stays the
 // latency of a request that hardly waits: a baseline measured at a high
 // floor is mostly queueing, which the limit then takes for normal and
-// grows past.
+// grows past. In overload (see [OverloadMinLimit]) a probe runs at no
+// more than OverloadMinLimit.
 func ProbeLimit(n int) LoadShedOption {
 	return loadShedOption(func(c *loadShedConfig) { c.probeLimit = n })
 }
@@ -95,7 +96,9 @@ func ProbeLimit(n int) LoadShedOption {
 // through which nobody was refused ends the overload. So clients that
 // retry at once, but are no more than MinLimit, get the floor back within
 // seconds, while an open-loop overload keeps the lower limit, paying for
-// each trial with the latency of the few requests it let in.
+// each trial with the latency of the few requests it let in. An
+// overload that comes back within five seconds of its end (after a lull
+// in the demand) starts from the limit it had reached.
 //
 // Refusals of Low-priority requests within the limit (over their share
 // of it) and refusals during probes do not count; long-lived responses

@@ -23,7 +23,8 @@ package middleware
 // every trialInterval in overload the limit goes up to MinLimit, and a
 // window through which nobody is refused ends the overload (clients that
 // retry at once, but are no more than the floor admits), while the first
-// refusal ends the trial.
+// refusal ends the trial. An overload that comes back within a
+// trialInterval of its end starts from the limit it had reached.
 
 import (
 	"math"
@@ -64,13 +65,17 @@ type limiter struct {
 	overloaded  bool      // refusing: the floor is overloadMin
 	trialAt     time.Time // when overload began or the last trial ended
 	probedAt    float64   // the limit of the last probe
-	estimate    float64   // the limit as a float, smoothed
-	baseline    float64   // latency without queueing, ns; 0 until a probe has samples
-	windows     int       // since the last probe
-	probeEnded  time.Time
-	windowSum   time.Duration
-	windowN     int
-	windowStart time.Time
+	// overEstimate is the estimate when the last overload ended, at
+	// overEnded: an overload that comes back soon starts from it.
+	overEstimate float64
+	overEnded    time.Time
+	estimate     float64 // the limit as a float, smoothed
+	baseline     float64 // latency without queueing, ns; 0 until a probe has samples
+	windows      int     // since the last probe
+	probeEnded   time.Time
+	windowSum    time.Duration
+	windowN      int
+	windowStart  time.Time
 }
 
 const (
@@ -244,10 +249,17 @@ func (l *limiter) overload(admitted int, refused int64) (set bool) {
 		// the floor comes back.
 		l.trial.Store(false)
 		l.overloaded = false
+		l.overEstimate, l.overEnded = l.estimate, l.clock()
 		l.estimate = math.Max(l.estimate, l.min)
 		l.limit.Store(int64(math.Round(l.estimate)))
 	case !l.overloaded && refused > 0 && refused*10 >= int64(admitted):
 		l.overloaded, l.trialAt = true, l.clock()
+		// Back soon after it ended (a lull in the demand, which the
+		// floor did not need): the limit it had learned still holds.
+		if !l.overEnded.IsZero() && l.since(l.overEnded) < trialInterval {
+			l.estimate = math.Min(l.estimate, l.overEstimate)
+			l.limit.Store(int64(math.Round(l.estimate)))
+		}
 		// A baseline measured above the overload's probe limit may be
 		// queueing, which the gradient would take for normal.
 		if l.probedAt > math.Min(l.probeLimit, l.overloadMin) {

@@ -227,3 +227,53 @@ func TestOverloadEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestOverloadLull: a lull in an open-loop overload — a window through
+// which nobody is refused — gives the floor back, but the overload that
+// resumes after it starts from the limit it had learned, not from the
+// floor's: its requests do not wait for a floor's worth ahead of them
+// while the gradient brings the limit down again.
+func TestOverloadLull(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		lull time.Duration // at a tenth of the overload's rate
+		high int           // the highest limit from 50 ms after it to 1 s after it
+	}{
+		{"a lull", 300 * time.Millisecond, 16},
+		// Long past: the overload starts from the floor again.
+		{"a long lull", 2 * trialInterval, 64},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSim(loadShedConfig{initialLimit: 32, minLimit: 32, overloadMinLimit: 4}, 3*s0.capacity, time.Hour, 0, 0)
+			start := s.clk.t
+			lull, resume := start.Add(5*time.Second), start.Add(5*time.Second+tt.lull)
+			ended, high := false, 0
+			for s.clk.t.Before(resume.Add(time.Second)) {
+				switch {
+				case s.clk.t.Before(lull):
+					s.rate = 3 * s0.capacity
+				case s.clk.t.Before(resume):
+					s.rate = 0.3 * s0.capacity
+					ended = ended || !s.l.overloaded
+				default:
+					s.rate = 3 * s0.capacity
+				}
+				s.step()
+				if s.clk.t.After(resume.Add(50*time.Millisecond)) && !probing(s.l.epoch.Load()) && !s.l.trial.Load() {
+					high = max(high, s.l.Limit())
+				}
+			}
+			if !ended {
+				t.Fatal("the lull did not end the overload")
+			}
+			if high > tt.high {
+				t.Errorf("the limit went up to %d after the lull, want at most %d", high, tt.high)
+			}
+			if tt.lull > trialInterval && high < 32 {
+				t.Errorf("the limit went up to %d after the long lull, want the floor's 32", high)
+			}
+		})
+	}
+}
