@@ -75,11 +75,16 @@ const MinConcurrency = 32
 // of MinConcurrency clients never asks for more places than the floor and
 // is never refused, but an open loop beyond capacity is refused all the
 // time, and 32 orders in flight on one core wait 16 ms at the mean
-// (Little's law) for a throughput that 8 come near. The floor comes back
-// after a window without refusals, or a trial at the floor that nobody
-// is refused through (package middleware's OverloadMinLimit). It applies
-// only while it is below the floor (Config.MinConcurrency).
-const OverloadConcurrency = 8
+// (Little's law). The floor comes back after a window without refusals,
+// or a trial at the floor that nobody is refused through (package
+// middleware's OverloadMinLimit). It applies only while it is below the
+// floor (Config.MinConcurrency). With kitchenload at 3× capacity on one
+// core of a quiet machine (BENCHMARKS.md), 16 gave a p99 of 21–32 ms and
+// 0.78–0.99 of capacity, 8 gave 18–28 ms and 0.70–1.02, against 28–44 ms
+// and 1.04–1.40 with the floor of 32 throughout: fewer in flight means
+// smaller commit batches, which cost more CPU an order on the core that
+// also answers the refusals.
+const OverloadConcurrency = 16
 
 // Config configures a [Service]. The zero value of each duration means
 // its default.
