@@ -105,7 +105,9 @@
 // member names are malformed JSON (400), unknown members are failures,
 // and null is a failure wherever the schema does not admit it (only
 // pointers, interfaces and fields of those types admit null). The body
-// must be sent as application/json or a +json type (otherwise 415) and
+// must be sent as application/json, the one media type published for it
+// (application/merge-patch+json too with [MergePatch]; otherwise 415,
+// other +json types included: each names a format of its own), and
 // be within the operation's limit (otherwise 413; 1 MiB by default, see
 // [Config.MaxBodyBytes] and [BodyLimit]).
 //
