@@ -104,7 +104,12 @@
 // The body is decoded once, straight into Body, strictly: duplicate
 // member names are malformed JSON (400), unknown members are failures,
 // and null is a failure wherever the schema does not admit it (only
-// pointers, interfaces and fields of those types admit null). The body
+// pointers, interfaces and fields of those types admit null). An integer
+// field takes an integral number in any JSON form (7, 7.0, 0.7e1), as
+// JSON Schema 2020-12 counts them integers; a fractional number is a
+// failure ("type"), and one outside the Go type's range a failure
+// ("minimum" or "maximum"), read in time linear in its length whatever its
+// exponent (1e999999). The body
 // must be sent as application/json, the one media type published for it
 // (application/merge-patch+json too with [MergePatch]; otherwise 415,
 // other +json types included: each names a format of its own), and
