@@ -70,8 +70,9 @@
 // serve holds at most -max-conns connections open at once (4096 by
 // default, fewer when the process may open fewer files; 0 for no cap).
 // A connection beyond is refused at once, with a 503 problem and
-// Retry-After on plain HTTP and by closing it over TLS, and counted in
-// the API's refusals ([roux.API.Refusals], reason
+// Retry-After on plain HTTP (published on every operation of the API's
+// document, by spec and serve alike) and by closing it over TLS, and
+// counted in the API's refusals ([roux.API.Refusals], reason
 // [roux.RefusalConnections]), which package rouxotel publishes. Bounding
 // the requests in progress is the API's own business: its load shedder
 // (middleware.LoadShedder) knows which requests matter most and documents
@@ -250,6 +251,9 @@ func run(ctx context.Context, c *config, build func(context.Context, Setup) (*ro
 	if api == nil {
 		return errors.New("cli: the build function returned neither an API nor an error")
 	}
+	// The connection cap's refusal is in the document that spec prints
+	// and serve serves alike, whatever -max-conns says.
+	documentRefusal(api)
 	if cmd == "spec" {
 		return runSpec(api, c, &s)
 	}
