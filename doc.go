@@ -68,7 +68,10 @@
 // pattern wins; patterns that overlap without one being more specific are
 // a registration error. Unknown paths get 404, known paths with another
 // method 405 with Allow; HEAD is served by GET and OPTIONS answers with
-// Allow.
+// Allow. A path with an empty, "." or ".." segment ("/orders//events",
+// "/a/%2e%2e/b") is a 400 problem, neither routed nor redirected to its
+// clean form as ServeMux does (see [API.ServeHTTP]); an escaped slash is
+// data, so "/files/..%2F.." names one segment.
 //
 // # Input
 //
