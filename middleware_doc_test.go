@@ -60,8 +60,6 @@ func TestDocumentedMiddleware(t *testing.T) {
 	}
 }
 
-// The middleware roux ships publish the headers they add, and a response
-
 // A response that documented middleware adds after the operations are
 // registered is published with nosniff, as every response is; and where
 // the operation answers the same status, a header is required only where
@@ -100,6 +98,8 @@ func TestDocumentedMiddlewareMerges(t *testing.T) {
 		}
 	}
 }
+
+// The middleware roux ships publish the headers they add, and a response
 // carrying them passes the check.
 func TestShippedMiddlewareDocumented(t *testing.T) {
 	t.Parallel()
