@@ -181,16 +181,13 @@ func integral(dst []byte, v jsontext.Value) (plain []byte, big, ok bool) {
 	return dst, false, true
 }
 
-// integerDigits returns the digits of the JSON number v to parse as an
-// integer: v itself, or the plain form of an integral number written with
-// a fraction or an exponent (see integral), valid until the next read or
-// unquote. It reports a failure and false for a number with a fractional
-// part ("must be an integer"), and for one too large for any integer type
-// (tooSmall or tooLarge, by its sign).
-func (st *state) integerDigits(v jsontext.Value, tooSmall, tooLarge string) ([]byte, bool) {
-	if isInteger(v) {
-		return v, true
-	}
+// integralDigits returns the plain form of the JSON number v, written
+// with a fraction or an exponent (see integral), valid until the next
+// read or unquote. It reports a failure and false for a number with a
+// fractional part ("must be an integer"), and for one too large for any
+// integer type (tooSmall or tooLarge, by its sign). The decoders call it
+// only for such numbers, so that a plain integer costs what it did.
+func (st *state) integralDigits(v jsontext.Value, tooSmall, tooLarge string) ([]byte, bool) {
 	plain, big, ok := integral(st.buf[:0], v)
 	switch {
 	case !ok:
@@ -216,9 +213,12 @@ func intDecoder(t reflect.Type, nullable bool) decodeFunc {
 		if v == nil {
 			return err
 		}
-		digits, ok := st.integerDigits(v, tooSmall, tooLarge)
-		if !ok {
-			return nil
+		digits := []byte(v)
+		if !isInteger(v) {
+			var ok bool
+			if digits, ok = st.integralDigits(v, tooSmall, tooLarge); !ok {
+				return nil
+			}
 		}
 		n, perr := strconv.ParseInt(string(digits), 10, bits)
 		switch {
@@ -255,9 +255,12 @@ func uintDecoder(t reflect.Type, nullable bool) decodeFunc {
 			}
 			return nil
 		}
-		digits, ok := st.integerDigits(v, "", tooLarge)
-		if !ok {
-			return nil
+		digits := []byte(v)
+		if !isInteger(v) {
+			var ok bool
+			if digits, ok = st.integralDigits(v, "", tooLarge); !ok {
+				return nil
+			}
 		}
 		n, perr := strconv.ParseUint(string(digits), 10, bits)
 		switch {
