@@ -91,10 +91,16 @@
 // -drain-window: a client that sends its next request within the window
 // gets an answer and opens its next connection elsewhere, instead of
 // sending into a closing one (an HTTP/2 connection gets GOAWAY). Give
-// clients that pause longer between requests a longer window. Connections
-// the kernel has queued on a socket serve opened itself are reset when it
-// closes; hand the socket from server to server (the [Listener]
-// option, systemd socket activation) and they wait for the next one.
+// clients that pause longer between requests a longer window. When it
+// stops accepting on a socket it opened itself, serve first shrinks the
+// socket's queue (on Linux, so that the kernel drops most new handshakes,
+// which then find the socket closed and are refused) and answers the
+// connections already queued — closing the socket would reset them, with
+// the requests their clients may have sent — for up to 20ms; a handshake
+// that completes in the instant of the close can still be reset. To lose
+// none, hand the socket from server to server (the [Listener] option,
+// systemd socket activation): connections then wait in its queue for the
+// next one.
 //
 // # Request smuggling
 //
