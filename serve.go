@@ -160,8 +160,8 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		}
 		return nil
 	}
-	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
-		return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as application/json, not " + echo(ct)}
+	if ct := r.Header.Get("Content-Type"); !b.accepts(ct) {
+		return b.unsupported(ct)
 	}
 	if perr := contentCodingProblem(r); perr != nil {
 		return perr

@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 hostile=(
-	"./internal/codec FuzzDecode" "./internal/codec FuzzOptional"
+	"./internal/codec FuzzDecode" "./internal/codec FuzzOptional" "./internal/codec FuzzIntegral"
 	"./internal/bind FuzzBindInt" "./internal/bind FuzzBindFloat" "./internal/bind FuzzBindTime" "./internal/bind FuzzBindSlice"
 	". FuzzMultipartForm" ". FuzzNegotiate" ". FuzzParseRanges" ". FuzzServe"
 	"./sse FuzzParser" "./ws FuzzFrameGuard" "./ws FuzzHandshake" "./internal/route FuzzLookup" "./internal/route FuzzCleanEscaped"
