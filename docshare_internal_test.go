@@ -21,7 +21,9 @@ type shareStartOut struct {
 func TestStartDropsShareTables(t *testing.T) {
 	t.Parallel()
 	api := New(Config{Logger: slog.New(slog.DiscardHandler)})
-	h := func(ctx context.Context, in *shareStartIn) (*shareStartOut, error) { return &shareStartOut{A: "x"}, nil }
+	h := func(ctx context.Context, in *shareStartIn) (*shareStartOut, error) {
+		return &shareStartOut{A: "x"}, nil
+	}
 	Get(api, "/a/{id}", h)
 	Get(api, "/b/{id}", h)
 	if api.shared.responses == nil || api.shared.validators == nil {
