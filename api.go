@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	pathpkg "path"
 	"slices"
 	"strconv"
 	"strings"
@@ -221,6 +220,18 @@ func (a *API) Registry() *schema.Registry { return a.registry }
 // Every response carries X-Content-Type-Options: nosniff, so that no
 // browser reads a JSON or problem body as HTML or script; a handler or
 // middleware may delete it.
+//
+// A path with an empty, "." or ".." segment (a trailing slash aside,
+// plain or percent-encoded: "/dishes//7", "/a/./b", "/a/%2e%2e/b") is
+// answered 400, the "malformed request" problem every operation
+// publishes, and is neither routed nor redirected. net/http's ServeMux
+// redirects such a path to its clean form; for an API that redirect
+// would be a silent rewrite of what the client named (an empty or ".."
+// path parameter turning "/orders/{id}/cancel" into another resource,
+// and an unsafe method followed there), undocumented, and a place where
+// a proxy and the server could disagree on the resource. A segment with
+// an escaped slash is data, as the router reads it: "..%2F.." is one
+// segment, not two dot segments.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer a.recoverPanic(w, r)
 	w.Header()[headerNosniff] = nosniff
@@ -249,14 +260,12 @@ func (a *API) recoverPanic(w http.ResponseWriter, r *http.Request) {
 }
 
 // dispatch matches the route and runs the operation, or answers 404,
-// 405 with Allow, an automatic OPTIONS, or a redirect to the clean form of
-// a path with "." or ".." segments or repeated slashes.
+// 405 with Allow, an automatic OPTIONS, or a 400 for a path with an
+// empty, "." or ".." segment (see [API.ServeHTTP]).
 func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
-	if isUnclean(r.URL.Path) {
-		if u, ok := cleanURL(r.URL); ok {
-			http.Redirect(w, r, u.RequestURI(), http.StatusPermanentRedirect)
-			return
-		}
+	if isUnclean(r.URL.Path) && uncleanAsRouted(r.URL) {
+		a.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: errUnclean})
+		return
 	}
 	// The router matches the decoded path, unless an escaped slash in a
 	// segment makes the escaped form the only one that splits right.
@@ -325,41 +334,17 @@ func isUnclean(p string) bool {
 	return false
 }
 
-// cleanURL returns u with its path cleaned, or false when the path is
-// clean as the router splits it: where the router matches the escaped
-// path (an escaped slash in it), "..%2F.." is one segment of data, not
-// two dot segments, and so it is cleaned in that form.
-func cleanURL(u *url.URL) (*url.URL, bool) {
-	c := *u
-	if raw := u.RawPath; strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f") {
-		clean := route.CleanEscaped(raw)
-		if clean == raw {
-			return nil, false
-		}
-		// Each segment escaped anew: URL.EscapedPath ignores a RawPath
-		// that is not escaped as it should be, and its escaped slashes
-		// with it.
-		segs := strings.Split(clean, "/")
-		for i, s := range segs {
-			d, err := url.PathUnescape(s)
-			if err != nil {
-				return nil, false
-			}
-			segs[i] = url.PathEscape(d)
-		}
-		c.RawPath = strings.Join(segs, "/")
-		c.Path, _ = url.PathUnescape(c.RawPath)
-		return &c, true
-	}
-	c.Path, c.RawPath = cleanPath(u.Path), ""
-	return &c, true
-}
+// errUnclean is the detail of the 400 answering a path that is not in
+// its normal form.
+const errUnclean = `the request path has an empty, "." or ".." segment; send it in its normal form (RFC 3986, section 6.2.2.3)`
 
-// cleanPath is path.Clean keeping a trailing slash.
-func cleanPath(p string) string {
-	c := pathpkg.Clean(p)
-	if strings.HasSuffix(p, "/") && c != "/" {
-		c += "/"
+// uncleanAsRouted reports whether u's path, which isUnclean found to have
+// an empty, "." or ".." segment when decoded, has one as the router
+// splits it: where the router matches the escaped path (an escaped slash
+// in it), "..%2F.." is one segment of data, not two dot segments.
+func uncleanAsRouted(u *url.URL) bool {
+	if raw := u.RawPath; strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f") {
+		return route.CleanEscaped(raw) != raw
 	}
-	return c
+	return true
 }

@@ -112,7 +112,7 @@ func TestStatuses(t *testing.T) {
 		{name: "options", method: "OPTIONS", target: "/search", status: 204, allow: "GET, HEAD, OPTIONS"},
 		{name: "head", method: "HEAD", target: "/categories", status: 200, contentType: "application/json"},
 		{name: "created", method: "POST", target: "/orders", body: valid, headers: []string{"Content-Type: application/json"}, status: 201, contentType: "application/json"},
-		{name: "json suffix type", method: "POST", target: "/orders", body: valid, headers: []string{"Content-Type: application/vnd.kitchen+json; charset=utf-8"}, status: 201},
+		{name: "unpublished json suffix type", method: "POST", target: "/orders", body: valid, headers: []string{"Content-Type: application/vnd.kitchen+json; charset=utf-8"}, status: 415, contentType: "application/problem+json"},
 		{name: "wrong content type", method: "POST", target: "/orders", body: valid, headers: []string{"Content-Type: text/plain"}, status: 415, contentType: "application/problem+json"},
 		{name: "malformed json", method: "POST", target: "/orders", body: `{"customer":`, headers: []string{"Content-Type: application/json"}, status: 400},
 		{name: "duplicate member", method: "POST", target: "/orders", body: `{"customer":"Ann","customer":"Bob"}`, headers: []string{"Content-Type: application/json"}, status: 400},
@@ -438,8 +438,13 @@ func TestContentTypes(t *testing.T) {
 	}{
 		{"application/json", 200},
 		{"Application/JSON; charset=utf-8", 200},
-		{"application/problem+json", 200},
-		{" application/vnd.api+json ; x=y", 200},
+		{" application/json ; x=y", 200},
+		// Only what the document publishes: other +json types name
+		// formats of their own.
+		{"application/problem+json", 415},
+		{" application/vnd.api+json ; x=y", 415},
+		{"application/json-patch+json", 415},
+		{"application/merge-patch+json", 415},
 		{"", 415},
 		{"text/json", 415},
 		{"application/jsonx", 415},

@@ -67,15 +67,10 @@ func (op *operation) authenticate(w http.ResponseWriter, r *http.Request, st *st
 		}
 		if st.depOverrides[i] == nil {
 			n := op.deps.nodes[i]
-			if detail := st.repeatedCredential(r, n.params); detail != "" {
+			st.depIns[i] = n.def.newIn()
+			if detail := st.bindCredentials(r, n.params, st.depIns[i]); detail != "" {
 				refuseEarly(w, r)
 				op.api.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: detail})
-				return false
-			}
-			st.depIns[i] = n.def.newIn()
-			if !op.bindParams(r, st, n.params, st.depIns[i]) {
-				refuseEarly(w, r)
-				op.api.writeProblem(w, r, &Error{Status: http.StatusBadRequest, Detail: "the query string has an invalid percent-encoding"})
 				return false
 			}
 		}
@@ -188,27 +183,30 @@ func (op *operation) runCleanups(r *http.Request, st *state) {
 	}
 }
 
-// repeatedCredential returns the detail of the 400 of a request that
-// sends a parameter of a security scheme more than once, or "". Such a
-// request is ambiguous: a proxy in front may have checked one copy, and
-// the scheme would read another, so neither is taken.
-func (st *state) repeatedCredential(r *http.Request, params []param) string {
+// bindCredentials binds the parameters of a security scheme into the
+// struct at in, reading each once. It returns the detail of a 400 for a
+// request that cannot be bound, or "": one that sends a parameter more
+// than once is ambiguous (a proxy in front may have checked one copy,
+// and the scheme would read another), so neither copy is taken, and one
+// whose query string cannot be parsed has none to take.
+func (st *state) bindCredentials(r *http.Request, params []param, in unsafe.Pointer) string {
 	for i := range params {
 		p := &params[i]
-		n, what := 0, ""
-		switch p.In {
-		case bind.Query:
-			if st.parsedQ || st.parseQuery(r.URL.RawQuery) {
-				n, what = len(st.queryValues(p.Name)), " query parameters"
-			}
-		case bind.Header:
-			n, what = len(r.Header[p.Key]), " headers"
-		case bind.Cookie:
-			n, what = len(r.CookiesNamed(p.Name)), " cookies"
+		vals, ok := st.paramValues(r, p)
+		if !ok {
+			return "the query string has an invalid percent-encoding"
 		}
-		if n > 1 {
+		if n := len(vals); n > 1 {
+			what := " headers"
+			switch p.In {
+			case bind.Query:
+				what = " query parameters"
+			case bind.Cookie:
+				what = " cookies"
+			}
 			return "send the credentials once, not in " + strconv.Itoa(n) + " " + p.Name + what
 		}
+		st.bindParam(p, vals, in)
 	}
 	return ""
 }

@@ -68,7 +68,10 @@
 // pattern wins; patterns that overlap without one being more specific are
 // a registration error. Unknown paths get 404, known paths with another
 // method 405 with Allow; HEAD is served by GET and OPTIONS answers with
-// Allow.
+// Allow. A path with an empty, "." or ".." segment ("/orders//events",
+// "/a/%2e%2e/b") is a 400 problem, neither routed nor redirected to its
+// clean form as ServeMux does (see [API.ServeHTTP]); an escaped slash is
+// data, so "/files/..%2F.." names one segment.
 //
 // # Input
 //
@@ -104,8 +107,15 @@
 // The body is decoded once, straight into Body, strictly: duplicate
 // member names are malformed JSON (400), unknown members are failures,
 // and null is a failure wherever the schema does not admit it (only
-// pointers, interfaces and fields of those types admit null). The body
-// must be sent as application/json or a +json type (otherwise 415) and
+// pointers, interfaces and fields of those types admit null). An integer
+// field takes an integral number in any JSON form (7, 7.0, 0.7e1), as
+// JSON Schema 2020-12 counts them integers; a fractional number is a
+// failure ("type"), and one outside the Go type's range a failure
+// ("minimum" or "maximum"), read in time linear in its length whatever its
+// exponent (1e999999). The body
+// must be sent as application/json, the one media type published for it
+// (application/merge-patch+json too with [MergePatch]; otherwise 415,
+// other +json types included: each names a format of its own), and
 // be within the operation's limit (otherwise 413; 1 MiB by default, see
 // [Config.MaxBodyBytes] and [BodyLimit]).
 //

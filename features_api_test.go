@@ -147,6 +147,7 @@ func TestMergePatchOverLoopback(t *testing.T) {
 			{Pointer: "/description", Code: "maxLength"}, {Pointer: "/station", Code: "enum"},
 		}},
 		{"not JSON", "text/plain", `{}`, 415, nil, nil},
+		{"a JSON Patch is not a merge patch", "application/json-patch+json", `[{"op":"remove","path":"/tags"}]`, 415, nil, nil},
 	} {
 		// Not parallel: each patch applies to what the previous left.
 		t.Run(tt.name, func(t *testing.T) {

@@ -229,14 +229,27 @@ func TestPaths(t *testing.T) {
 		{"/dishes/a%20b", 200, `"a b"`, ""},
 		{"/dish%65s/1", 200, `"1"`, ""},
 		{"/dishes/a%2Fb", 200, `"a/b"`, ""},
-		{"/dishes/x/../1", 308, "", "/dishes/1"},
-		{"/dishes/%2E%2E", 308, "", "/"},
-		{"//dishes//7?x=1", 308, "", "/dishes/7?x=1"},
+		// Unclean paths are refused, not redirected to another resource.
+		{"/dishes/x/../1", 400, "", ""},
+		{"/dishes/%2E%2E", 400, "", ""},
+		{"/dishes/.", 400, "", ""},
+		{"//dishes//7?x=1", 400, "", ""},
+		{"/dishes/..%2F..%2F1", 200, `"../../1"`, ""},
 	} {
-		req := httptest.NewRequest("GET", "http://h"+tt.target, nil)
-		r := c.Do(req)
-		if r.Status != tt.status || (tt.body != "" && string(r.Body) != tt.body) || r.Header.Get("Location") != tt.location {
-			t.Errorf("%s: got %s Location %q, want %d %s %q", tt.target, r, r.Header.Get("Location"), tt.status, tt.body, tt.location)
+		for _, method := range []string{"GET", "DELETE"} {
+			req := httptest.NewRequest(method, "http://h"+tt.target, nil)
+			r := c.Do(req)
+			if method == "DELETE" && tt.status == 200 {
+				continue // a 405
+			}
+			if r.Status != tt.status || (tt.body != "" && string(r.Body) != tt.body) || r.Header.Get("Location") != tt.location {
+				t.Errorf("%s %s: got %s Location %q, want %d %s %q", method, tt.target, r, r.Header.Get("Location"), tt.status, tt.body, tt.location)
+			}
+			if tt.status == 400 {
+				if p := rouxtest.Problem(r, 400); !strings.Contains(p.Detail, "normal form") {
+					t.Errorf("%s %s: got detail %q", method, tt.target, p.Detail)
+				}
+			}
 		}
 	}
 }

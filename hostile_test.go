@@ -130,8 +130,10 @@ func hostileCases() []hostileCase {
 		{"unknown route", rawGet("/admin"), 404},
 		{"wrong method", "PATCH /orders HTTP/1.1\r\nHost: kitchen\r\nContent-Length: 0\r\n\r\n", 405},
 		{"HEAD on POST-only", "HEAD /orders HTTP/1.1\r\nHost: kitchen\r\n\r\n", 405},
-		{"path traversal", rawGet("/menu/../../etc/passwd"), 308},
-		{"encoded traversal", rawGet("/menu/%2e%2e/%2e%2e/etc/passwd"), 308},
+		{"path traversal", rawGet("/menu/../../etc/passwd"), 400},
+		{"encoded traversal", rawGet("/menu/%2e%2e/%2e%2e/etc/passwd"), 400},
+		{"empty segment", rawGet("/menu//1"), 400},
+		{"dot segment on an unsafe method", "POST /orders/. HTTP/1.1\r\nHost: kitchen\r\nContent-Length: 0\r\n\r\n", 400},
 		// The router treats an escaped slash as data, and so does the
 		// cleaning: "..%2F..%2Fsearch" is one segment, no traversal; it
 		// is routed, and fails the section's enum.

@@ -77,6 +77,10 @@ func (a *API) OnShutdown(fn func(ctx context.Context) error) {
 // call [API.Shutdown] to run the shutdown hooks.
 func (a *API) Start(ctx context.Context) error {
 	a.warnUnusedDescriptions(ctx)
+	// Serving never reads the lookup tables of shared descriptions; the
+	// descriptions themselves stay. An operation registered later
+	// starts new tables (and shares with those after it).
+	a.shared = docShare{}
 	for i, fn := range a.life.onStart {
 		if err := fn(ctx); err != nil {
 			return fmt.Errorf("roux: start hook %d of %d: %w", i+1, len(a.life.onStart), err)

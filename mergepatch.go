@@ -28,8 +28,10 @@ const MergePatchType = "application/merge-patch+json"
 // MergePatch declares that the operation's JSON body is a JSON Merge
 // Patch (RFC 7396): the document publishes its request body as
 // application/merge-patch+json, and as application/json, which roux
-// accepts for it too (as it does for every JSON body), so that clients
-// that only speak JSON — roux's typed client among them — can send it. Write
+// accepts for it too, so that clients that only speak JSON — roux's typed
+// client among them — can send it. An operation without MergePatch
+// refuses application/merge-patch+json (415): a merge patch sent where a
+// whole value is expected would be read as one. Write
 // the body as a struct of [Optional] members and apply it with
 // [ApplyMergePatch]. On an operation without a Body field it is a
 // registration error.

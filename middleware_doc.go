@@ -64,6 +64,7 @@ func (a *API) UseDocumented(m ...DocumentedMiddleware) {
 		a.documented = append(a.documented, d)
 		for _, op := range a.ops {
 			op.describeMiddleware(op.doc, d)
+			describeNosniff(op.doc)
 			a.shared.share(op.doc)
 		}
 	}
@@ -81,11 +82,20 @@ func (op *operation) describeMiddleware(d *openapi.Operation, m DocumentedMiddle
 		}
 		if prev := d.Responses[code]; prev != nil {
 			// The operation answers this status too: keep its content and
-			// add the middleware's headers, optional there.
+			// add the middleware's headers. A header is required only
+			// where both answers send it (nosniff aside: every answer
+			// carries it, see describeNosniff).
 			merged := *prev
 			merged.Headers = maps.Clone(prev.Headers)
 			if merged.Headers == nil {
 				merged.Headers = map[string]*openapi.Header{}
+			}
+			for name, h := range merged.Headers {
+				if _, ok := c.Headers[name]; !ok && h.Required && name != headerNosniff {
+					o := *h
+					o.Required = false
+					merged.Headers[name] = &o
+				}
 			}
 			for name, h := range c.Headers {
 				if _, ok := merged.Headers[name]; !ok {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/middleware"
 	"github.com/roux-go/roux/openapi"
@@ -55,6 +56,45 @@ func TestDocumentedMiddleware(t *testing.T) {
 		api.ServeHTTP(rec, req)
 		if rec.Code != want {
 			t.Errorf("request %d: got %d %s, want %d", i, rec.Code, rec.Body, want)
+		}
+	}
+}
+
+// A response that documented middleware adds after the operations are
+// registered is published with nosniff, as every response is; and where
+// the operation answers the same status, a header is required only where
+// both answers send it.
+func TestDocumentedMiddlewareMerges(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{Logger: slog.New(slog.DiscardHandler)})
+	hello := func(ctx context.Context, in *struct{}) (*string, error) { s := "hi"; return &s, nil }
+	str := &schema.Schema{Type: schema.Types{"string"}}
+	answers503 := func(headers ...string) roux.DocumentedMiddleware {
+		hs := map[string]*openapi.Header{}
+		for _, h := range headers {
+			hs[h] = &openapi.Header{Required: true, Schema: str}
+		}
+		return roux.Describe(func(h http.Handler) http.Handler { return h }, map[string]*openapi.Response{"503": {Description: "Refused", Headers: hs}}, nil)
+	}
+	roux.Get(api, "/plain", hello)
+	roux.Get(api, "/busy", hello, roux.Wrap(answers503("X-Busy", "Retry-After")))
+	api.UseDocumented(answers503("Retry-After", "X-Refused"))
+	required := func(path string) map[string]bool {
+		got := map[string]bool{}
+		for name, h := range api.OpenAPI().Paths[path].Get.Responses["503"].Headers {
+			got[name] = h.Required
+		}
+		return got
+	}
+	for _, tt := range []struct {
+		path string
+		want map[string]bool
+	}{
+		{"/plain", map[string]bool{"Retry-After": true, "X-Refused": true, "X-Content-Type-Options": true}},
+		{"/busy", map[string]bool{"Retry-After": true, "X-Refused": false, "X-Busy": false, "X-Content-Type-Options": true}},
+	} {
+		if diff := cmp.Diff(tt.want, required(tt.path)); diff != "" {
+			t.Errorf("%s: the 503's headers, by whether required (-want +got):\n%s", tt.path, diff)
 		}
 	}
 }

@@ -234,3 +234,28 @@ func parseQuality(v string) int {
 func notAcceptable(offers []string) *Error {
 	return &Error{Status: http.StatusNotAcceptable, Detail: "the Accept header admits none of the media types this operation sends: " + strings.Join(offers, ", ")}
 }
+
+// accepts reports whether the Content-Type ct names a media type the
+// body is published under: application/json, and
+// application/merge-patch+json when the operation declares [MergePatch].
+// Parameters (charset) are ignored, names compared without regard to
+// case. Other +json types are refused (415), though their content is
+// JSON: each names a format with its own meaning (a JSON Patch, a
+// problem, a JSON-LD document) that the operation does not take, and
+// reading it as the operation's body would misread it; and a type the
+// document does not publish is one that no client generated from it
+// sends.
+func (b *bodyPlan) accepts(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	return strings.EqualFold(mt, "application/json") || b.mergePatch && strings.EqualFold(mt, MergePatchType)
+}
+
+// unsupported is the 415 of a body sent as ct, a type b does not accept.
+func (b *bodyPlan) unsupported(ct string) *Error {
+	want := "application/json"
+	if b.mergePatch {
+		want += " or " + MergePatchType
+	}
+	return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as " + want + ", not " + echo(ct)}
+}

@@ -69,6 +69,8 @@ type bodyPlan struct {
 	limit     int64
 	decoder   *codec.Decoder
 	validator *validate.Validator
+	// mergePatch: the body is also accepted as application/merge-patch+json.
+	mergePatch bool
 }
 
 var validMethod = regexp.MustCompile(`^[A-Z]+$`)
@@ -218,7 +220,7 @@ func (op *operation) compileInput(t reflect.Type, pat *route.Pattern, cfg opConf
 		}
 		return fmt.Errorf("input %v has a %s field, but the content of a %s request has no defined meaning (RFC 9110, section %s) and proxies and clients may drop it; send the values as query parameters, or use POST", t, field, op.method, bodyless(op.method))
 	case op.body != nil:
-		op.body.limit = limit
+		op.body.limit, op.body.mergePatch = limit, cfg.mergePatch
 	case op.form != nil:
 		op.form.limit = limit
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-json-experiment/json"
 
-	"github.com/roux-go/roux/internal/bind"
 	"github.com/roux-go/roux/internal/codec"
 	"github.com/roux-go/roux/internal/verr"
 	"github.com/roux-go/roux/internal/wire"
@@ -130,32 +129,24 @@ func (op *operation) serveFromPathValues(w http.ResponseWriter, r *http.Request)
 func (op *operation) bindParams(r *http.Request, st *state, params []param, in unsafe.Pointer) bool {
 	for i := range params {
 		p := &params[i]
-		var vals []string
-		switch p.In {
-		case bind.Path:
-			vals = st.pathVals[p.pathIndex : p.pathIndex+1]
-		case bind.Query:
-			if !st.parsedQ && !st.parseQuery(r.URL.RawQuery) {
-				return false
-			}
-			vals = st.queryValues(p.Name)
-		case bind.Header:
-			vals = r.Header[p.Key]
-		case bind.Cookie:
-			st.scratch = st.scratch[:0]
-			for _, c := range r.CookiesNamed(p.Name) {
-				st.scratch = append(st.scratch, c.Value)
-			}
-			vals = st.scratch
+		vals, ok := st.paramValues(r, p)
+		if !ok {
+			return false
 		}
-		// Bind reports whether the field holds a decoded or default value;
-		// only then is there something to validate.
-		if p.Bind(vals, in, &st.path, &st.errs) && p.validator != nil {
-			st.path.SetParam(p.Name, string(p.In))
-			p.validator.Validate(fieldPtr(in, p.Offset), &st.path, &st.errs)
-		}
+		st.bindParam(p, vals, in)
 	}
 	return true
+}
+
+// bindParam binds and validates the values of one parameter into the
+// struct at in; failures go to st.errs.
+func (st *state) bindParam(p *param, vals []string, in unsafe.Pointer) {
+	// Bind reports whether the field holds a decoded or default value;
+	// only then is there something to validate.
+	if p.Bind(vals, in, &st.path, &st.errs) && p.validator != nil {
+		st.path.SetParam(p.Name, string(p.In))
+		p.validator.Validate(fieldPtr(in, p.Offset), &st.path, &st.errs)
+	}
 }
 
 // readBody decodes and validates the request body. It returns a problem
@@ -169,8 +160,8 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		}
 		return nil
 	}
-	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
-		return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as application/json, not " + echo(ct)}
+	if ct := r.Header.Get("Content-Type"); !b.accepts(ct) {
+		return b.unsupported(ct)
 	}
 	if perr := contentCodingProblem(r); perr != nil {
 		return perr

@@ -3,11 +3,13 @@ package roux
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"unsafe"
 
+	"github.com/roux-go/roux/internal/bind"
 	"github.com/roux-go/roux/internal/route"
 	"github.com/roux-go/roux/internal/verr"
 )
@@ -118,6 +120,31 @@ func (st *state) parseQuery(raw string) bool {
 		st.query = append(st.query, queryPair{k, v})
 	}
 	return true
+}
+
+// paramValues returns the values p has in r, by where it comes from, in
+// the order sent; query and cookie values are in st.scratch, valid until
+// the next call. It reports false only for a query string that cannot be
+// parsed at all.
+func (st *state) paramValues(r *http.Request, p *param) ([]string, bool) {
+	switch p.In {
+	case bind.Path:
+		return st.pathVals[p.pathIndex : p.pathIndex+1], true
+	case bind.Query:
+		if !st.parsedQ && !st.parseQuery(r.URL.RawQuery) {
+			return nil, false
+		}
+		return st.queryValues(p.Name), true
+	case bind.Header:
+		return r.Header[p.Key], true
+	case bind.Cookie:
+		st.scratch = st.scratch[:0]
+		for _, c := range r.CookiesNamed(p.Name) {
+			st.scratch = append(st.scratch, c.Value)
+		}
+		return st.scratch, true
+	}
+	return nil, true
 }
 
 // queryValues returns the values of key in order, in st.scratch.

@@ -18,15 +18,39 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 hostile=(
-	"./internal/codec FuzzDecode" "./internal/codec FuzzOptional"
+	"./internal/codec FuzzDecode" "./internal/codec FuzzOptional" "./internal/codec FuzzIntegral"
 	"./internal/bind FuzzBindInt" "./internal/bind FuzzBindFloat" "./internal/bind FuzzBindTime" "./internal/bind FuzzBindSlice"
 	". FuzzMultipartForm" ". FuzzNegotiate" ". FuzzParseRanges" ". FuzzServe"
 	"./sse FuzzParser" "./ws FuzzFrameGuard" "./ws FuzzHandshake" "./internal/route FuzzLookup" "./internal/route FuzzCleanEscaped"
 )
 
+# Each package's test binary is built once, with the fuzzing
+# instrumentation (go test -c -fuzz), and run for each of its targets:
+# go test -fuzz would link it again for every target (1.5-2 s each;
+# warm, with 2,000 inputs a target: short 99 -> 69 s, hostile 56 -> 43 s).
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+cache=$(go env GOCACHE)/fuzz
+declare -A built dir import
+binary() { # binary PKG: the fuzzing test binary of PKG (an import path or ./dir), built once
+	if [ -z "${built[$1]:-}" ]; then
+		local f
+		f="$bin/$(echo "$1" | tr -c 'A-Za-z0-9\n' _).test"
+		go test -c -fuzz=. -o "$f" "$1"
+		built[$1]=$f
+		dir[$1]=$(go list -f '{{.Dir}}' "$1")
+		import[$1]=$(go list "$1")
+	fi
+}
+
 fuzz() { # fuzz PKG TARGET COUNT
 	echo "fuzz $1 $2 ($3)"
-	go test -run='^$' -fuzz="^${2}\$" -fuzztime="$3" "$1" > /tmp/fuzz.log 2>&1 || { cat /tmp/fuzz.log; exit 1; }
+	binary "$1"
+	# As go test runs it: in the package's directory (its testdata/fuzz
+	# seeds, and where a failure is written), the generated corpus kept
+	# in the build cache by import path.
+	(cd "${dir[$1]}" && "${built[$1]}" -test.run='^$' -test.fuzz="^${2}\$" -test.fuzztime="$3" \
+		-test.fuzzcachedir="$cache/${import[$1]}") > /tmp/fuzz.log 2>&1 || { cat /tmp/fuzz.log; exit 1; }
 }
 
 case "${1:-}" in
@@ -60,7 +84,8 @@ short)
 hostile)
 	for t in "${hostile[@]}"; do
 		read -r pkg target <<< "$t"
-		listed=$(go test -list "^${target}\$" "$pkg") # not piped into grep -q: with pipefail, its early exit fails go test's write
+		binary "$pkg"
+		listed=$("${built[$pkg]}" -test.list "^${target}\$") # not piped into grep -q: with pipefail, its early exit fails the write
 		grep -qx "$target" <<< "$listed" || { echo "fuzz.sh: no fuzz target $target in $pkg (renamed? update .ci/fuzz.sh)"; exit 1; }
 		fuzz "$pkg" "$target" "${FUZZTIME_HOSTILE:-100000x}"
 	done

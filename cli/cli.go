@@ -70,8 +70,9 @@
 // serve holds at most -max-conns connections open at once (4096 by
 // default, fewer when the process may open fewer files; 0 for no cap).
 // A connection beyond is refused at once, with a 503 problem and
-// Retry-After on plain HTTP and by closing it over TLS, and counted in
-// the API's refusals ([roux.API.Refusals], reason
+// Retry-After on plain HTTP (published on every operation of the API's
+// document, by spec and serve alike) and by closing it over TLS, and
+// counted in the API's refusals ([roux.API.Refusals], reason
 // [roux.RefusalConnections]), which package rouxotel publishes. Bounding
 // the requests in progress is the API's own business: its load shedder
 // (middleware.LoadShedder) knows which requests matter most and documents
@@ -90,10 +91,16 @@
 // -drain-window: a client that sends its next request within the window
 // gets an answer and opens its next connection elsewhere, instead of
 // sending into a closing one (an HTTP/2 connection gets GOAWAY). Give
-// clients that pause longer between requests a longer window. Connections
-// the kernel has queued on a socket serve opened itself are reset when it
-// closes; hand the socket from server to server (the [Listener]
-// option, systemd socket activation) and they wait for the next one.
+// clients that pause longer between requests a longer window. When it
+// stops accepting on a socket it opened itself, serve first shrinks the
+// socket's queue (on Linux, so that the kernel drops most new handshakes,
+// which then find the socket closed and are refused) and answers the
+// connections already queued — closing the socket would reset them, with
+// the requests their clients may have sent — for up to 20ms; a handshake
+// that completes in the instant of the close can still be reset. To lose
+// none, hand the socket from server to server (the [Listener] option,
+// systemd socket activation): connections then wait in its queue for the
+// next one.
 //
 // # Request smuggling
 //
@@ -117,6 +124,33 @@
 // http.Server of its own keeps net/http's behaviour (the request is
 // answered as chunked, and the connection kept). HTTP/2 has no
 // Transfer-Encoding.
+//
+// # Answers the document does not list
+//
+// The document lists every answer of the API and the connection cap's
+// refusal. net/http itself answers a few HTTP/1.x requests it cannot
+// parse, before any handler runs and with no way for serve to change the
+// answer; they are not in the document, carry no X-Content-Type-Options,
+// and close the connection:
+//
+//   - 400 Bad Request, text/plain, for a request line or header that does
+//     not parse (a path with an invalid percent-encoding such as %zz, a
+//     header line without a colon, a missing or repeated Host, a malformed
+//     Content-Length), and for an HTTP request on a TLS port;
+//   - 431 Request Header Fields Too Large, text/plain, for a head over
+//     about 64 KiB;
+//   - 501 Not Implemented, text/plain, for a Transfer-Encoding other than
+//     chunked;
+//   - 505 HTTP Version Not Supported, text/plain, for a version other than
+//     HTTP/1.x in an HTTP/1 request line;
+//   - 417 Expectation Failed, with no body, for an Expect header other
+//     than 100-continue.
+//
+// Their bodies are fixed texts of net/http's, none repeating the request,
+// so the missing nosniff lets no browser run what a client sent. "OPTIONS
+// *" (a request for the server, not a resource) gets net/http's 200 with
+// no body. Answering these as problems would take a second HTTP parser in
+// front of net/http's (see Request smuggling for why serve has none).
 package cli
 
 import (
@@ -250,6 +284,9 @@ func run(ctx context.Context, c *config, build func(context.Context, Setup) (*ro
 	if api == nil {
 		return errors.New("cli: the build function returned neither an API nor an error")
 	}
+	// The connection cap's refusal is in the document that spec prints
+	// and serve serves alike, whatever -max-conns says.
+	documentRefusal(api)
 	if cmd == "spec" {
 		return runSpec(api, c, &s)
 	}

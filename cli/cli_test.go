@@ -74,6 +74,13 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 func TestSpec(t *testing.T) {
 	t.Parallel()
 	api := testAPI()
+	// What serve adds: its connection cap's refusal.
+	if err := cli.Run(context.Background(), fixed(api), cli.Args("spec"), cli.Stdout(io.Discard)); err != nil {
+		t.Fatal(err)
+	}
+	if api.OpenAPI().Paths["/hello"].Get.Responses["503"] == nil {
+		t.Fatal("spec does not publish the connection cap's 503")
+	}
 	wantJSON := append(served(t, api, "/openapi.json"), '\n')
 	wantYAML := served(t, api, "/openapi.yaml")
 	want30JSON := append(served(t, api, "/openapi-3.0.json"), '\n')

@@ -23,10 +23,17 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
+
+	"github.com/roux-go/roux"
+	"github.com/roux-go/roux/openapi"
+	"github.com/roux-go/roux/schema"
 )
 
 // defaultMaxConns is -max-conns when neither the flag nor the environment
@@ -56,6 +63,54 @@ var refusal = func() []byte {
 		"Retry-After: " + strconv.Itoa(refusalRetryAfter) + "\r\nConnection: close\r\n" +
 		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 }()
+
+// refusalDoc publishes the refusal on every operation of the API: it is
+// sent before the API sees the request, so the API cannot know it, and a
+// client reading the document must. It wraps nothing; its headers are
+// those the refusal sends besides the framing ones (nosniff roux
+// publishes on every response). Where an operation answers 503 already,
+// the two descriptions merge, and a header that only one sends is
+// optional there.
+func refusalDoc() roux.DocumentedMiddleware {
+	return roux.Describe(func(h http.Handler) http.Handler { return h }, map[string]*openapi.Response{
+		strconv.Itoa(http.StatusServiceUnavailable): {
+			Description: "The server has too many connections open; retry after the Retry-After delay",
+			Headers: map[string]*openapi.Header{"Retry-After": {
+				Description: "How many seconds to wait before retrying",
+				Required:    true,
+				Schema:      &schema.Schema{Type: schema.Types{"string"}, Pattern: "^[0-9]+$"},
+			}},
+		},
+	}, nil)
+}
+
+// documented holds the APIs whose document has the refusal already: Run
+// may be called more than once with one API (tests do), and the document
+// needs it once.
+var documented struct {
+	sync.Mutex
+	apis map[weak.Pointer[roux.API]]bool
+}
+
+// documentRefusal publishes the refusal in api's document, once.
+func documentRefusal(api *roux.API) {
+	documented.Lock()
+	defer documented.Unlock()
+	key := weak.Make(api)
+	if documented.apis[key] {
+		return
+	}
+	if documented.apis == nil {
+		documented.apis = map[weak.Pointer[roux.API]]bool{}
+	}
+	documented.apis[key] = true
+	runtime.AddCleanup(api, func(key weak.Pointer[roux.API]) {
+		documented.Lock()
+		delete(documented.apis, key)
+		documented.Unlock()
+	}, key)
+	api.UseDocumented(refusalDoc())
+}
 
 // capListener accepts at most max connections open at once.
 type capListener struct {

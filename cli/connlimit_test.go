@@ -9,11 +9,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/cli"
+	"github.com/roux-go/roux/openapi"
 )
 
 // dialHeld opens a connection to addr that the test closes when it ends.
@@ -82,6 +84,7 @@ func TestMaxConns(t *testing.T) {
 					res.Header.Get("X-Content-Type-Options") != "nosniff" {
 					t.Errorf("over the cap: got %d %v %s, want a 503 problem with Retry-After, nosniff and Connection: close", res.StatusCode, res.Header, body)
 				}
+				checkDocumented(t, api.OpenAPI().Paths["/hello"].Get, res)
 			}
 			if n, err := refused.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 				t.Errorf("over the cap: got %d bytes and %v, want the connection closed", n, err)
@@ -123,5 +126,37 @@ func TestMaxConns(t *testing.T) {
 				time.Sleep(5 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// checkDocumented checks res against op's description: its status is
+// published, with its media type, every header it carries besides the
+// framing ones is listed, and every header listed as required is sent.
+func checkDocumented(t *testing.T, op *openapi.Operation, res *http.Response) {
+	t.Helper()
+	d := op.Responses[strconv.Itoa(res.StatusCode)]
+	if d == nil {
+		t.Fatalf("status %d is not in the document", res.StatusCode)
+	}
+	if _, ok := d.Content[res.Header.Get("Content-Type")]; !ok {
+		t.Errorf("status %d: Content-Type %q is not in the document", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	documented := map[string]*openapi.Header{}
+	for name, h := range d.Headers {
+		documented[http.CanonicalHeaderKey(name)] = h
+	}
+	for name := range res.Header {
+		switch name {
+		case "Content-Type", "Content-Length", "Connection", "Date":
+			continue
+		}
+		if documented[name] == nil {
+			t.Errorf("status %d: header %s is not in the document", res.StatusCode, name)
+		}
+	}
+	for name, h := range documented {
+		if h.Required && res.Header.Get(name) == "" {
+			t.Errorf("status %d: required header %s is missing", res.StatusCode, name)
+		}
 	}
 }

@@ -238,5 +238,5 @@ func listen(o *config, addr string, ownKeepAlive bool) (ln net.Listener, opened 
 	if err != nil {
 		return nil, false, fmt.Errorf("cli: serve: %w", err)
 	}
-	return ln, true, nil
+	return &ownedListener{TCPListener: ln.(*net.TCPListener)}, true, nil
 }

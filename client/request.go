@@ -148,8 +148,8 @@ func (r *request) formValues(f *plan.Form, in unsafe.Pointer, add func(name stri
 // escaped path and the decoded one. A {name} value is one segment, its
 // slashes escaped; a {name...} value keeps its slashes, each segment
 // escaped. A value that would give the server a path with an empty, "."
-// or ".." segment is refused: the server redirects such paths to their
-// clean form, which is another request.
+// or ".." segment is refused: the server refuses such paths (400) rather
+// than guess which resource they name.
 func buildPath(pattern string, vals map[string]string) (escaped, decoded string, err error) {
 	var esc, dec strings.Builder
 	for seg := range strings.SplitSeq(pattern[1:], "/") {
@@ -180,7 +180,7 @@ func buildPath(pattern string, vals map[string]string) (escaped, decoded string,
 		}
 	}
 	if d := dec.String(); unclean(d) {
-		return "", "", fmt.Errorf("path %q has an empty, \".\" or \"..\" segment, which the server redirects to another path; change the path parameters", d)
+		return "", "", fmt.Errorf("path %q has an empty, \".\" or \"..\" segment, which the server refuses; change the path parameters", d)
 	}
 	return esc.String(), dec.String(), nil
 }

@@ -259,7 +259,7 @@ func TestUnknownRoutesAreNotTraced(t *testing.T) {
 	}{
 		{"GET", "/nowhere", 404},
 		{"DELETE", "/dishes/7", 405},
-		{"GET", "/dishes//7", 308},
+		{"GET", "/dishes//7", 400},
 	} {
 		client := *k.srv.Client()
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

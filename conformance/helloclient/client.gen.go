@@ -749,6 +749,12 @@ type GetDishesResponse500Headers struct {
 	XContentTypeOptions string
 }
 
+// GetDishesResponse503Headers the declared response headers of an HTTP 503 response for GetDishes
+type GetDishesResponse503Headers struct {
+	RetryAfter          string
+	XContentTypeOptions string
+}
+
 type GetDishesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -760,6 +766,8 @@ type GetDishesResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetDishesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -768,6 +776,8 @@ type GetDishesResponse struct {
 	Headers422 *GetDishesResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetDishesResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetDishesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -788,6 +798,11 @@ func (r GetDishesResponse) GetApplicationproblemJSON422() *Problem {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetDishesResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetDishesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -856,6 +871,12 @@ type PostDishesResponse500Headers struct {
 	XContentTypeOptions string
 }
 
+// PostDishesResponse503Headers the declared response headers of an HTTP 503 response for PostDishes
+type PostDishesResponse503Headers struct {
+	RetryAfter          string
+	XContentTypeOptions string
+}
+
 type PostDishesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -873,6 +894,8 @@ type PostDishesResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *PostDishesResponse201Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -887,6 +910,8 @@ type PostDishesResponse struct {
 	Headers422 *PostDishesResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *PostDishesResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostDishesResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -922,6 +947,11 @@ func (r PostDishesResponse) GetApplicationproblemJSON422() *Problem {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r PostDishesResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostDishesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -978,6 +1008,12 @@ type DeleteDishesIdResponse500Headers struct {
 	XContentTypeOptions string
 }
 
+// DeleteDishesIdResponse503Headers the declared response headers of an HTTP 503 response for DeleteDishesId
+type DeleteDishesIdResponse503Headers struct {
+	RetryAfter          string
+	XContentTypeOptions string
+}
+
 type DeleteDishesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -989,6 +1025,8 @@ type DeleteDishesIdResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteDishesIdResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -999,6 +1037,8 @@ type DeleteDishesIdResponse struct {
 	Headers422 *DeleteDishesIdResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteDishesIdResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteDishesIdResponse503Headers
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -1019,6 +1059,11 @@ func (r DeleteDishesIdResponse) GetApplicationproblemJSON422() *Problem {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r DeleteDishesIdResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteDishesIdResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -1075,6 +1120,12 @@ type GetDishesIdResponse500Headers struct {
 	XContentTypeOptions string
 }
 
+// GetDishesIdResponse503Headers the declared response headers of an HTTP 503 response for GetDishesId
+type GetDishesIdResponse503Headers struct {
+	RetryAfter          string
+	XContentTypeOptions string
+}
+
 type GetDishesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1088,6 +1139,8 @@ type GetDishesIdResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetDishesIdResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -1098,6 +1151,8 @@ type GetDishesIdResponse struct {
 	Headers422 *GetDishesIdResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetDishesIdResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetDishesIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1123,6 +1178,11 @@ func (r GetDishesIdResponse) GetApplicationproblemJSON422() *Problem {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetDishesIdResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetDishesIdResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -1190,6 +1250,12 @@ type PutDishesIdResponse500Headers struct {
 	XContentTypeOptions string
 }
 
+// PutDishesIdResponse503Headers the declared response headers of an HTTP 503 response for PutDishesId
+type PutDishesIdResponse503Headers struct {
+	RetryAfter          string
+	XContentTypeOptions string
+}
+
 type PutDishesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1207,6 +1273,8 @@ type PutDishesIdResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PutDishesIdResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -1221,6 +1289,8 @@ type PutDishesIdResponse struct {
 	Headers422 *PutDishesIdResponse422Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *PutDishesIdResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutDishesIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1256,6 +1326,11 @@ func (r PutDishesIdResponse) GetApplicationproblemJSON422() *Problem {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r PutDishesIdResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PutDishesIdResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -1434,6 +1509,13 @@ func ParseGetDishesResponse(rsp *http.Response) (*GetDishesResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -1477,6 +1559,23 @@ func ParseGetDishesResponse(rsp *http.Response) (*GetDishesResponse, error) {
 			headers.XContentTypeOptions = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetDishesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -1544,6 +1643,13 @@ func ParsePostDishesResponse(rsp *http.Response) (*PostDishesResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
 
 	}
 
@@ -1632,6 +1738,23 @@ func ParsePostDishesResponse(rsp *http.Response) (*PostDishesResponse, error) {
 			headers.XContentTypeOptions = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PostDishesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -1681,6 +1804,13 @@ func ParseDeleteDishesIdResponse(rsp *http.Response) (*DeleteDishesIdResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
 
 	}
 
@@ -1735,6 +1865,23 @@ func ParseDeleteDishesIdResponse(rsp *http.Response) (*DeleteDishesIdResponse, e
 			headers.XContentTypeOptions = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteDishesIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -1789,6 +1936,13 @@ func ParseGetDishesIdResponse(rsp *http.Response) (*GetDishesIdResponse, error) 
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -1842,6 +1996,23 @@ func ParseGetDishesIdResponse(rsp *http.Response) (*GetDishesIdResponse, error) 
 			headers.XContentTypeOptions = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetDishesIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -1909,6 +2080,13 @@ func ParsePutDishesIdResponse(rsp *http.Response) (*PutDishesIdResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
 
 	}
 
@@ -1990,6 +2168,23 @@ func ParsePutDishesIdResponse(rsp *http.Response) (*PutDishesIdResponse, error) 
 			headers.XContentTypeOptions = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutDishesIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

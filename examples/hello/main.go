@@ -17,8 +17,9 @@ import (
 	"github.com/roux-go/roux/cli"
 )
 
-func main() {
-	cli.Main(func(ctx context.Context, s cli.Setup) (*roux.API, error) {
-		return NewAPI(NewStore(), s.Config(roux.Config{})), nil
-	})
+func main() { cli.Main(build) }
+
+// build builds the API that spec prints and serve serves.
+func build(ctx context.Context, s cli.Setup) (*roux.API, error) {
+	return NewAPI(NewStore(), s.Config(roux.Config{})), nil
 }

@@ -102,6 +102,25 @@ const richBody = `{
 	"nested": {"n": [true, false]}, "when": "1999-12-31T23:59:59-01:00"
 }`
 
+// TestDecodeIntegralNumbers checks that integer fields take integral
+// numbers written with a fraction or an exponent, as JSON Schema 2020-12
+// counts them integers, where encoding/json refuses them.
+func TestDecodeIntegralNumbers(t *testing.T) {
+	t.Parallel()
+	body := `{"id":1.0,"name":"n","i8":1.27e2,"i16":-32768.000,"i32":0.000001e6,"i":-9.223372036854775808e18,` +
+		`"u8":2550e-1,"u16":0.0e1,"u32":4.294967295E+9,"u64":18446744073709551615e0,"up":0.0e7,"counts":{"a":1E+2},"ptr":5e0}`
+	got, fails, err := decodeAs[Rich](t, body)
+	if err != nil || len(fails) > 0 {
+		t.Fatalf("got error %v, failures %v, want none", err, fails)
+	}
+	five := 5
+	want := Rich{Base: Base{ID: 1}, Name: "n", I8: 127, I16: -32768, I32: 1, I: -9223372036854775808,
+		U8: 255, U32: 4294967295, U64: 18446744073709551615, Counts: map[string]int{"a": 100}, Ptr: &five}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 // TestDecodeNonNilEmpty checks that [] and "" give empty, non-nil slices.
 func TestDecodeNonNilEmpty(t *testing.T) {
 	t.Parallel()

@@ -95,10 +95,113 @@ func stringDecoder(nullable bool) decodeFunc {
 }
 
 // isInteger reports whether JSON number v has neither fraction nor
-// exponent. Exponent forms such as 1e3 are rejected even when their value
-// is whole, as encoding/json does.
+// exponent: the common form of an integer, parsed as it is.
 func isInteger(v jsontext.Value) bool {
 	return bytes.IndexAny(v, ".eE") < 0
+}
+
+// maxIntegralDigits bounds the digits of an integral number written with
+// a fraction or exponent that integral rewrites: 20 is as many as a uint64
+// has, and a longer value is out of every integer type's range.
+const maxIntegralDigits = 20
+
+// integral returns the JSON number v, written with a fraction or an
+// exponent, in the plain form of an integer ("1.0" and "1e2" are "1" and
+// "100"; JSON Schema counts them as integers) appended to dst. It reports ok false
+// when v has a fractional part ("1.5", "1e-1") and big true, with ok,
+// when the integer has more than maxIntegralDigits digits, and so is out
+// of range. It takes time in proportion to v's length, whatever its
+// exponent ("1e999999" is big, at once).
+func integral(dst []byte, v jsontext.Value) (plain []byte, big, ok bool) {
+	neg := v[0] == '-'
+	if neg {
+		v = v[1:]
+	}
+	// v is a valid JSON number: digits, then an optional fraction, then
+	// an optional exponent.
+	mant, exp := v, []byte(nil)
+	if i := bytes.IndexAny(v, "eE"); i >= 0 {
+		mant, exp = v[:i], v[i+1:]
+	}
+	intPart, frac, _ := bytes.Cut(mant, []byte{'.'})
+	// The value is digits × 10^shift.
+	shift := 0
+	if len(exp) > 0 {
+		expNeg := exp[0] == '-'
+		if exp[0] == '-' || exp[0] == '+' {
+			exp = exp[1:]
+		}
+		// Saturate at a bound past which the value is out of range or
+		// fractional whatever its digits: more than their number plus
+		// maxIntegralDigits.
+		bound := len(v) + maxIntegralDigits
+		for _, c := range exp {
+			if shift = shift*10 + int(c-'0'); shift > bound {
+				shift = bound
+			}
+		}
+		if expNeg {
+			shift = -shift
+		}
+	}
+	// The value is hi‖lo × 10^shift, its significant digits in two
+	// pieces so as not to copy them: the integer part without its leading
+	// zero (JSON allows only "0" before a fraction), and the fraction
+	// without its trailing zeros; or, without a fraction, the integer
+	// part without its trailing zeros.
+	frac = bytes.TrimRight(frac, "0")
+	shift -= len(frac)
+	hi, lo := bytes.TrimLeft(intPart, "0"), frac
+	if len(lo) == 0 {
+		trimmed := bytes.TrimRight(hi, "0")
+		shift += len(hi) - len(trimmed)
+		hi = trimmed
+	} else if len(hi) == 0 {
+		lo = bytes.TrimLeft(lo, "0")
+	}
+	n := len(hi) + len(lo)
+	switch {
+	case n == 0: // zero, however written
+		if neg {
+			dst = append(dst, '-')
+		}
+		return append(dst, '0'), false, true
+	case shift < 0:
+		return nil, false, false
+	case n+shift > maxIntegralDigits:
+		return nil, true, true
+	}
+	if neg {
+		dst = append(dst, '-')
+	}
+	dst = append(append(dst, hi...), lo...)
+	for range shift {
+		dst = append(dst, '0')
+	}
+	return dst, false, true
+}
+
+// integralDigits returns the plain form of the JSON number v, written
+// with a fraction or an exponent (see integral), valid until the next
+// read or unquote. It reports a failure and false for a number with a
+// fractional part ("must be an integer"), and for one too large for any
+// integer type (tooSmall or tooLarge, by its sign). The decoders call it
+// only for such numbers, so that a plain integer costs what it did.
+func (st *state) integralDigits(v jsontext.Value, tooSmall, tooLarge string) ([]byte, bool) {
+	plain, big, ok := integral(st.buf[:0], v)
+	switch {
+	case !ok:
+		st.failKind(v, "must be an integer")
+		return nil, false
+	case big && v[0] == '-':
+		st.fail(codeMinimum, tooSmall, v)
+		return nil, false
+	case big:
+		st.fail(codeMaximum, tooLarge, v)
+		return nil, false
+	}
+	st.buf = plain
+	return plain, true
 }
 
 func intDecoder(t reflect.Type, nullable bool) decodeFunc {
@@ -110,11 +213,14 @@ func intDecoder(t reflect.Type, nullable bool) decodeFunc {
 		if v == nil {
 			return err
 		}
+		digits := []byte(v)
 		if !isInteger(v) {
-			st.failKind(v, "must be an integer")
-			return nil
+			var ok bool
+			if digits, ok = st.integralDigits(v, tooSmall, tooLarge); !ok {
+				return nil
+			}
 		}
-		n, perr := strconv.ParseInt(string(v), 10, bits)
+		n, perr := strconv.ParseInt(string(digits), 10, bits)
 		switch {
 		case perr != nil && v[0] == '-':
 			st.fail(codeMinimum, tooSmall, v)
@@ -141,15 +247,22 @@ func uintDecoder(t reflect.Type, nullable bool) decodeFunc {
 		if v == nil {
 			return err
 		}
-		if !isInteger(v) {
-			st.failKind(v, "must be an integer")
-			return nil
-		}
 		if v[0] == '-' { // even -0, which encoding/json rejects too
-			st.fail(codeMinimum, "must be at least 0", v)
+			if _, _, ok := integral(st.buf[:0], v); isInteger(v) || ok {
+				st.fail(codeMinimum, "must be at least 0", v)
+			} else {
+				st.failKind(v, "must be an integer")
+			}
 			return nil
 		}
-		n, perr := strconv.ParseUint(string(v), 10, bits)
+		digits := []byte(v)
+		if !isInteger(v) {
+			var ok bool
+			if digits, ok = st.integralDigits(v, "", tooLarge); !ok {
+				return nil
+			}
+		}
+		n, perr := strconv.ParseUint(string(digits), 10, bits)
 		switch {
 		case perr != nil:
 			st.fail(codeMaximum, tooLarge, v)

@@ -1,7 +1,10 @@
 package kitchen
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/roux-go/roux"
@@ -112,5 +115,20 @@ func TestComputeBillRounding(t *testing.T) {
 	}
 	if b.TipCents != 70 || tips != b.TipCents || total != b.TotalCents || b.TotalCents != 1069 {
 		t.Fatalf("%+v", b)
+	}
+}
+
+// hashToken hashes tokens of every length alike: those it copies to the
+// stack (up to 64 bytes) and longer ones.
+func TestHashToken(t *testing.T) {
+	for _, n := range []int{0, 1, 48, 63, 64, 65, 300} {
+		token := strings.Repeat("k", n)
+		sum := sha256.Sum256([]byte(token))
+		if got, want := hashToken(token), hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("hashToken of %d bytes: got %s, want %s", n, got, want)
+		}
+	}
+	if got := testing.AllocsPerRun(100, func() { _ = hashToken(DemoCustomerToken + DemoCustomerToken) }); got > 1 {
+		t.Errorf("hashToken of a 38-byte token: %v allocations, want 1", got)
 	}
 }
