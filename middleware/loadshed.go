@@ -41,6 +41,7 @@ func (f loadShedOption) applyLoadShed(c *loadShedConfig) { f(c) }
 type loadShedConfig struct {
 	initialLimit, minLimit, maxLimit int
 	probeLimit                       int
+	overloadMinLimit                 int
 	priority                         func(*http.Request) Priority
 	retryAfter                       time.Duration
 	maxLongLived                     int
@@ -69,9 +70,41 @@ func MinLimit(n int) LoadShedOption {
 // so that the floor keeps that concurrency while the baseline stays the
 // latency of a request that hardly waits: a baseline measured at a high
 // floor is mostly queueing, which the limit then takes for normal and
-// grows past.
+// grows past. In overload (see [OverloadMinLimit]) a probe runs at no
+// more than OverloadMinLimit.
 func ProbeLimit(n int) LoadShedOption {
 	return loadShedOption(func(c *loadShedConfig) { c.probeLimit = n })
+}
+
+// OverloadMinLimit lets the adaptive limit of a [LoadShedder] go below
+// [MinLimit], down to n, while the shedder is refusing requests: MinLimit
+// then holds for the loads the server carries, and not for overload.
+// Without it (or with n below 1, or not below MinLimit) MinLimit holds
+// always.
+//
+// A high MinLimit keeps the concurrency a server needs for its throughput
+// (a store that commits concurrent writes together): a closed loop of
+// MinLimit clients is never refused. Under overload it costs latency,
+// since the floor's worth of requests queue at once. With this option, a
+// window of requests (50, or 100 ms) in which the shedder refused at
+// least a tenth as many as it admitted begins an overload: the limit may
+// then shrink by the gradient down to n, and probe windows run at no more
+// than n (nor [ProbeLimit]). The overload ends — MinLimit holds again —
+// after a window without a refusal, as when refused clients wait the
+// Retry-After delay, or after a trial: every five seconds in overload the
+// limit goes up to MinLimit until the first refusal, and a whole window
+// through which nobody was refused ends the overload. So clients that
+// retry at once, but are no more than MinLimit, get the floor back within
+// seconds, while an open-loop overload keeps the lower limit, paying for
+// each trial with the latency of the few requests it let in. An
+// overload that comes back within five seconds of its end (after a lull
+// in the demand) starts from the limit it had reached.
+//
+// Refusals of Low-priority requests within the limit (over their share
+// of it) and refusals during probes do not count; long-lived responses
+// keep their own cap ([MaxLongLived]) either way.
+func OverloadMinLimit(n int) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.overloadMinLimit = n })
 }
 
 // MaxLimit sets the highest the adaptive limit of a [LoadShedder] goes;
@@ -126,6 +159,8 @@ func LongLived(fn func(*http.Request) bool) LoadShedOption {
 // window (those admitted before it end with the queueing it leaves out):
 // at start (so a burst right at start is mostly shed) and again every ten
 // seconds under load.
+// The limit never goes below [MinLimit], unless [OverloadMinLimit] lets it
+// while the shedder is refusing requests.
 // Low-priority requests are admitted only below 80% of the limit and
 // Critical ones up to 150%, so health checks and cheap operations are
 // shed last. A shed request costs microseconds: it never reaches the

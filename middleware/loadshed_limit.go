@@ -13,6 +13,18 @@ package middleware
 // probe learns only from the requests it admitted itself — those admitted
 // before it, under the higher limit, end during it with the queueing it
 // is there to leave out.
+//
+// With OverloadMinLimit, MinLimit is a floor for loads the server
+// carries, not for overload: a window in which at least a tenth as many
+// requests were refused as admitted (outside probes) puts the limiter in
+// overload, where the limit may go down to OverloadMinLimit and a probe
+// runs at no more than it. The floor comes back after a window without a
+// refusal (the clients back off, as Retry-After asks), or after a trial:
+// every trialInterval in overload the limit goes up to MinLimit, and a
+// window through which nobody is refused ends the overload (clients that
+// retry at once, but are no more than the floor admits), while the first
+// refusal ends the trial. An overload that comes back within a
+// trialInterval of its end starts from the limit it had reached.
 
 import (
 	"math"
@@ -38,18 +50,32 @@ type limiter struct {
 	// probeEnd is when the running probe gives up, in Unix nanoseconds:
 	// a refusal past it ends the probe, should its requests never end.
 	probeEnd atomic.Int64
-	now      func() time.Time // the test's clock; nil: time.Now
+	// refused counts the refusals of requests over the limit itself (not
+	// over a Low request's share of it) since the window started.
+	refused atomic.Int64
+	// trial is set while the limit is at min to learn whether the demand
+	// of an overload fits under the floor; a refusal ends it.
+	trial atomic.Bool
+	now   func() time.Time // the test's clock; nil: time.Now
 
 	mu          sync.Mutex
 	min, max    float64
 	probeLimit  float64
-	estimate    float64 // the limit as a float, smoothed
-	baseline    float64 // latency without queueing, ns; 0 until a probe has samples
-	windows     int     // since the last probe
-	probeEnded  time.Time
-	windowSum   time.Duration
-	windowN     int
-	windowStart time.Time
+	overloadMin float64   // the floor in overload; 0: MinLimit always
+	overloaded  bool      // refusing: the floor is overloadMin
+	trialAt     time.Time // when overload began or the last trial ended
+	probedAt    float64   // the limit of the last probe
+	// overEstimate is the estimate when the last overload ended, at
+	// overEnded: an overload that comes back soon starts from it.
+	overEstimate float64
+	overEnded    time.Time
+	estimate     float64 // the limit as a float, smoothed
+	baseline     float64 // latency without queueing, ns; 0 until a probe has samples
+	windows      int     // since the last probe
+	probeEnded   time.Time
+	windowSum    time.Duration
+	windowN      int
+	windowStart  time.Time
 }
 
 const (
@@ -68,6 +94,10 @@ const (
 	probeMaxDuration = time.Second
 	smoothing        = 0.2
 	tolerance        = 1.5 // recent latency may be this much above the baseline before the limit shrinks
+	// In overload (OverloadMinLimit), the limit goes back up to MinLimit
+	// for a trial every trialInterval: requests admitted then may wait
+	// for a floor's worth ahead of them, until the first refusal.
+	trialInterval = 5 * time.Second
 )
 
 func newLimiter(c loadShedConfig, now func() time.Time) *limiter {
@@ -85,6 +115,9 @@ func newLimiter(c loadShedConfig, now func() time.Time) *limiter {
 	}
 	l := &limiter{now: now, min: float64(c.minLimit), max: float64(c.maxLimit), probeLimit: float64(c.probeLimit),
 		estimate: math.Max(float64(c.minLimit), math.Min(float64(c.maxLimit), float64(c.initialLimit)))}
+	if c.overloadMinLimit > 0 && c.overloadMinLimit < c.minLimit {
+		l.overloadMin = float64(c.overloadMinLimit)
+	}
 	l.startProbe()
 	return l
 }
@@ -115,7 +148,21 @@ func (l *limiter) startProbe() {
 	l.windows, l.windowSum, l.windowN, l.windowStart = 0, 0, 0, l.clock()
 	l.probeEnd.Store(l.windowStart.Add(probeMaxDuration).UnixNano())
 	l.epoch.Add(1)
-	l.limit.Store(int64(l.probeLimit))
+	probe := l.probeLimit
+	if l.overloaded {
+		probe = math.Min(probe, l.overloadMin)
+	}
+	l.probedAt = probe
+	l.limit.Store(int64(probe))
+}
+
+// floor is the lowest the limit goes now: min, or overloadMin in
+// overload. Called with mu held.
+func (l *limiter) floor() float64 {
+	if l.overloaded {
+		return l.overloadMin
+	}
+	return l.min
 }
 
 // endProbe sets the baseline from the probe's samples, if it has any,
@@ -126,6 +173,7 @@ func (l *limiter) endProbe() {
 	}
 	l.epoch.Add(1)
 	l.windowSum, l.windowN, l.windowStart, l.probeEnded = 0, 0, l.clock(), l.clock()
+	l.refused.Store(0)
 	l.limit.Store(int64(math.Round(l.estimate)))
 }
 
@@ -142,8 +190,18 @@ func (l *limiter) acquire(p Priority) (epoch uint64, ok bool) {
 	}
 	if n := l.inflight.Add(1); float64(n) > math.Max(limit, 1) {
 		l.inflight.Add(-1)
-		if probing(epoch) && l.clock().UnixNano() >= l.probeEnd.Load() {
-			l.giveUpProbe(epoch)
+		switch {
+		case probing(epoch):
+			if l.clock().UnixNano() >= l.probeEnd.Load() {
+				l.giveUpProbe(epoch)
+			}
+		case p < Normal && n <= l.limit.Load():
+			// Only a Low request's share of the limit is full.
+		default:
+			l.refused.Add(1)
+			if l.trial.Load() {
+				l.endTrial()
+			}
 		}
 		return 0, false
 	}
@@ -159,6 +217,64 @@ func (l *limiter) giveUpProbe(epoch uint64) {
 	if l.epoch.Load() == epoch {
 		l.endProbe()
 	}
+}
+
+// endTrial ends a trial at its first refusal: the overload goes on, and
+// the limit goes back to the estimate. A refusal of the demand the
+// trial let in is none of the window's, which starts again.
+func (l *limiter) endTrial() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.trial.Load() {
+		return
+	}
+	l.trial.Store(false)
+	l.trialAt = l.clock()
+	l.windowSum, l.windowN, l.windowStart = 0, 0, l.trialAt
+	l.refused.Store(0)
+	l.limit.Store(int64(math.Round(l.estimate)))
+}
+
+// overload moves the limiter in or out of overload at the end of a
+// window of admitted requests in which refused were refused, and starts
+// a trial when one is due. It reports whether the limit is set for the
+// next window (a trial's). Called with mu held.
+func (l *limiter) overload(admitted int, refused int64) (set bool) {
+	if l.overloadMin == 0 {
+		return false
+	}
+	switch {
+	case l.trial.Load(), l.overloaded && refused == 0:
+		// Nobody refused through a trial at min, or the clients back off:
+		// the floor comes back.
+		l.trial.Store(false)
+		l.overloaded = false
+		l.overEstimate, l.overEnded = l.estimate, l.clock()
+		l.estimate = math.Max(l.estimate, l.min)
+		l.limit.Store(int64(math.Round(l.estimate)))
+	case !l.overloaded && refused > 0 && refused*10 >= int64(admitted):
+		l.overloaded, l.trialAt = true, l.clock()
+		// Back soon after it ended (a lull in the demand, which the
+		// floor did not need): the limit it had learned still holds.
+		if !l.overEnded.IsZero() && l.since(l.overEnded) < trialInterval {
+			l.estimate = math.Min(l.estimate, l.overEstimate)
+			l.limit.Store(int64(math.Round(l.estimate)))
+		}
+		// A baseline measured above the overload's probe limit may be
+		// queueing, which the gradient would take for normal.
+		if l.probedAt > math.Min(l.probeLimit, l.overloadMin) {
+			l.startProbe()
+			return true
+		}
+	case l.overloaded && l.estimate >= l.min:
+		// Nothing to try: the limit is not below the floor.
+		l.trialAt = l.clock()
+	case l.overloaded && l.since(l.trialAt) >= trialInterval:
+		l.trial.Store(true)
+		l.limit.Store(int64(l.min))
+		return true
+	}
+	return false
 }
 
 // release ends a request admitted in epoch that took rtt, and updates the
@@ -184,9 +300,13 @@ func (l *limiter) release(rtt time.Duration, epoch uint64) {
 		return
 	}
 	recent := float64(l.windowSum) / float64(l.windowN)
+	admitted := l.windowN
 	l.windowSum, l.windowN, l.windowStart = 0, 0, l.clock()
 	if l.baseline == 0 || recent < l.baseline {
 		l.baseline = recent
+	}
+	if l.overload(admitted, l.refused.Swap(0)) {
+		return
 	}
 	if l.windows++; l.windows >= probeEvery && l.since(l.probeEnded) >= probeInterval {
 		l.startProbe()
@@ -199,7 +319,7 @@ func (l *limiter) release(rtt time.Duration, epoch uint64) {
 	}
 	gradient := math.Max(0.5, math.Min(1, tolerance*l.baseline/recent))
 	next := l.estimate*gradient + math.Sqrt(l.estimate)
-	l.estimate = math.Max(l.min, math.Min(l.max, l.estimate*(1-smoothing)+next*smoothing))
+	l.estimate = math.Max(l.floor(), math.Min(l.max, l.estimate*(1-smoothing)+next*smoothing))
 	l.limit.Store(int64(math.Round(l.estimate)))
 }
 

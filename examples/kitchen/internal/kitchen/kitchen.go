@@ -55,19 +55,36 @@ const (
 )
 
 // MinConcurrency is the fewest requests the service's load shedder lets
-// run at once (its MinLimit and InitialLimit; Config.MinConcurrency
-// changes it): the SQLite store commits the writes that wait together
-// (group commit), so its throughput grows with the writes in flight while
-// their latency grows with the batch — which an adaptive limiter takes
-// for queueing and answers by cutting the very concurrency that fills the
-// batches. With bench/cmd/kitchenload (BENCHMARKS.md), POST /orders in a
-// closed loop without the shedder gave 1,096/s with 4 in flight, 1,430
-// with 8, 1,722–1,829 with 12–16 and 2,316–2,369 with 32–48. A floor of
-// 12 kept the p99 at 3× capacity lower (28–34 ms against 53–62 ms for
-// 32), but 32 clients in a closed loop (cmd/kitchen-load) then got
-// 176,212 503s in 10 s and 1,354 orders/s, against none and 2,350/s
-// with 32: a load the service carries must not be shed.
+// run at once while it is not refusing any (its MinLimit and InitialLimit;
+// Config.MinConcurrency changes it): the SQLite store commits the writes
+// that wait together (group commit), so its throughput grows with the
+// writes in flight while their latency grows with the batch — which an
+// adaptive limiter takes for queueing and answers by cutting the very
+// concurrency that fills the batches. With bench/cmd/kitchenload
+// (BENCHMARKS.md), POST /orders in a closed loop without the shedder gave
+// 1,096/s with 4 in flight, 1,430 with 8, 1,722–1,829 with 12–16 and
+// 2,316–2,369 with 32–48. A floor of 12 kept the p99 at 3× capacity lower
+// (28–34 ms against 53–62 ms for 32), but 32 clients in a closed loop
+// (cmd/kitchen-load) then got 176,212 503s in 10 s and 1,354 orders/s,
+// against none and 2,350/s with 32: a load the service carries must not
+// be shed. Under overload the floor is OverloadConcurrency instead.
 const MinConcurrency = 32
+
+// OverloadConcurrency is the fewest requests the load shedder lets run at
+// once while it is refusing requests (its OverloadMinLimit): a closed loop
+// of MinConcurrency clients never asks for more places than the floor and
+// is never refused, but an open loop beyond capacity is refused all the
+// time, and 32 orders in flight on one core wait 16 ms at the mean
+// (Little's law). The floor comes back after a window without refusals,
+// or a trial at the floor that nobody is refused through (package
+// middleware's OverloadMinLimit). It applies only while it is below the
+// floor (Config.MinConcurrency). With kitchenload at 3× capacity on one
+// core of a quiet machine (BENCHMARKS.md), 16 gave a p99 of 21–32 ms and
+// 0.78–0.99 of capacity, 8 gave 18–28 ms and 0.70–1.02, against 28–44 ms
+// and 1.04–1.40 with the floor of 32 throughout: fewer in flight means
+// smaller commit batches, which cost more CPU an order on the core that
+// also answers the refusals.
+const OverloadConcurrency = 16
 
 // Config configures a [Service]. The zero value of each duration means
 // its default.

@@ -2,15 +2,16 @@ package kitchen
 
 // This file holds the service's load shedder (package middleware's
 // LoadShedder), on unless Config.NoLoadShed. It admits as many requests
-// at once as keep latency flat, never fewer than MinConcurrency, and
-// answers the rest 503 with Retry-After at once. The health probes and
-// /metrics are the last it refuses, so that an instance under load is
-// neither taken for dead nor hidden from its operator; the bill, whose
-// search is CPU-bound and can be asked for again, and the document and
-// docs page are the first. Event streams take no place among the
-// requests: they have a cap of their own (Config.MaxStreams), since each
-// one holds a connection and reads the store at every event of its order
-// for as long as it lasts.
+// at once as keep latency flat, never fewer than MinConcurrency unless it
+// is refusing requests (then OverloadConcurrency), and answers the rest
+// 503 with Retry-After at once. The health probes and /metrics are the
+// last it refuses, so that an instance under load is neither taken for
+// dead nor hidden from its operator; the bill, whose search is CPU-bound
+// and can be asked for again, and the document and docs page are the
+// first. Event streams take no place among the requests: they have a cap
+// of their own (Config.MaxStreams), since each one holds a connection
+// and reads the store at every event of its order for as long as it
+// lasts.
 //
 // The shedder sits in front of everything but the request ID and the
 // security headers (which the document promises on every response): a
@@ -43,6 +44,7 @@ func (s *Service) shedLoad() {
 	}
 	shed := middleware.NewLoadShedder(
 		middleware.MinLimit(floor),
+		middleware.OverloadMinLimit(OverloadConcurrency),
 		middleware.InitialLimit(floor),
 		middleware.MaxLimit(max(floor, 1000)),
 		middleware.Prioritize(priority),
