@@ -67,19 +67,34 @@ var refusal = func() []byte {
 // refusalDoc publishes the refusal on every operation of the API: it is
 // sent before the API sees the request, so the API cannot know it, and a
 // client reading the document must. It wraps nothing; its headers are
-// those the refusal sends besides the framing ones (nosniff roux
-// publishes on every response). Where an operation answers 503 already,
-// the two descriptions merge, and a header that only one sends is
-// optional there.
+// those the refusal sends besides the length and type (nosniff roux
+// publishes on every response), Connection: close included: the client
+// is to open a new connection, later. Where an operation answers 503
+// already, the two descriptions merge, and a header that only one sends
+// is optional there.
+//
+// Connection also keeps ogen (v1.25) from breaking the clients it
+// generates: it gives one Go type to the responses of a document that
+// share a body schema and header names, whatever headers they require,
+// and without Connection the merged 503 would have the names of a 429
+// that requires the security headers the refusal does not send.
 func refusalDoc() roux.DocumentedMiddleware {
 	return roux.Describe(func(h http.Handler) http.Handler { return h }, map[string]*openapi.Response{
 		strconv.Itoa(http.StatusServiceUnavailable): {
 			Description: "The server has too many connections open; retry after the Retry-After delay",
-			Headers: map[string]*openapi.Header{"Retry-After": {
-				Description: "How many seconds to wait before retrying",
-				Required:    true,
-				Schema:      &schema.Schema{Type: schema.Types{"string"}, Pattern: "^[0-9]+$"},
-			}},
+			Headers: map[string]*openapi.Header{
+				"Retry-After": {
+					Description: "How many seconds to wait before retrying",
+					Required:    true,
+					Schema:      &schema.Schema{Type: schema.Types{"string"}, Pattern: "^[0-9]+$"},
+				},
+				// Not required: net/http's client, for one, takes it out
+				// of the response's headers (Response.Close says it).
+				"Connection": {
+					Description: "close: the server closes the connection after the refusal",
+					Schema:      &schema.Schema{Type: schema.Types{"string"}, Enum: []any{"close"}},
+				},
+			},
 		},
 	}, nil)
 }

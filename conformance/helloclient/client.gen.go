@@ -751,6 +751,7 @@ type GetDishesResponse500Headers struct {
 
 // GetDishesResponse503Headers the declared response headers of an HTTP 503 response for GetDishes
 type GetDishesResponse503Headers struct {
+	Connection          *string
 	RetryAfter          string
 	XContentTypeOptions string
 }
@@ -873,6 +874,7 @@ type PostDishesResponse500Headers struct {
 
 // PostDishesResponse503Headers the declared response headers of an HTTP 503 response for PostDishes
 type PostDishesResponse503Headers struct {
+	Connection          *string
 	RetryAfter          string
 	XContentTypeOptions string
 }
@@ -1010,6 +1012,7 @@ type DeleteDishesIdResponse500Headers struct {
 
 // DeleteDishesIdResponse503Headers the declared response headers of an HTTP 503 response for DeleteDishesId
 type DeleteDishesIdResponse503Headers struct {
+	Connection          *string
 	RetryAfter          string
 	XContentTypeOptions string
 }
@@ -1122,6 +1125,7 @@ type GetDishesIdResponse500Headers struct {
 
 // GetDishesIdResponse503Headers the declared response headers of an HTTP 503 response for GetDishesId
 type GetDishesIdResponse503Headers struct {
+	Connection          *string
 	RetryAfter          string
 	XContentTypeOptions string
 }
@@ -1252,6 +1256,7 @@ type PutDishesIdResponse500Headers struct {
 
 // PutDishesIdResponse503Headers the declared response headers of an HTTP 503 response for PutDishesId
 type PutDishesIdResponse503Headers struct {
+	Connection          *string
 	RetryAfter          string
 	XContentTypeOptions string
 }
@@ -1561,6 +1566,13 @@ func ParseGetDishesResponse(rsp *http.Response) (*GetDishesResponse, error) {
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetDishesResponse503Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -1740,6 +1752,13 @@ func ParsePostDishesResponse(rsp *http.Response) (*PostDishesResponse, error) {
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers PostDishesResponse503Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -1867,6 +1886,13 @@ func ParseDeleteDishesIdResponse(rsp *http.Response) (*DeleteDishesIdResponse, e
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteDishesIdResponse503Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -1998,6 +2024,13 @@ func ParseGetDishesIdResponse(rsp *http.Response) (*GetDishesIdResponse, error) 
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetDishesIdResponse503Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -2170,6 +2203,13 @@ func ParsePutDishesIdResponse(rsp *http.Response) (*PutDishesIdResponse, error) 
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers PutDishesIdResponse503Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
