@@ -80,7 +80,7 @@ const MinConcurrency = 32
 // middleware's OverloadMinLimit). It applies only while it is below the
 // floor (Config.MinConcurrency). With kitchenload at 3× capacity on one
 // core of a quiet machine (BENCHMARKS.md), 16 gave a p99 of 21–32 ms and
-// 0.78–0.99 of capacity, 8 gave 18–28 ms and 0.70–1.02, against 28–44 ms
+// 0.78–0.99 of capacity, 8 gave 18–32 ms and 0.70–1.02, against 28–44 ms
 // and 1.04–1.40 with the floor of 32 throughout: fewer in flight means
 // smaller commit batches, which cost more CPU an order on the core that
 // also answers the refusals.
