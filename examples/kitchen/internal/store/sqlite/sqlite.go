@@ -69,7 +69,7 @@ func Open(path string) (*DB, error) {
 	r := sql.OpenDB(connector{dsn: "file:" + path + "?" + params.Encode(), d: &modernc.Driver{}})
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4) // database/sql keeps 2 by default: the others would reopen, and prepare again, all the time
-	d := &dialect{w: w, r: r, reader: querier{r}}
+	d := &dialect{w: w, r: r, reader: querier{r}, readJobs: riversqlite.New(r).GetExecutor()}
 	db, err := sqlstore.New[*sql.Tx](d)
 	if err != nil {
 		d.Close()
@@ -82,11 +82,18 @@ type dialect struct {
 	w, r   *sql.DB
 	reader sqlstore.Querier // querier{r}, made once: boxing it allocates
 	jobs   sync.Map         // InsertJobs' statements, by number of jobs
+	// inGroup runs a write of River's in the store's group writer (set
+	// by JoinGroup, as the store is made).
+	inGroup  func(ctx context.Context, fn func(tx *sql.Tx) error) error
+	readJobs riverdriver.Executor // River's reads of job rows, on the readers
 }
 
-var _ sqlstore.JobInserter = (*dialect)(nil)
+var (
+	_ sqlstore.JobInserter          = (*dialect)(nil)
+	_ sqlstore.GroupJoiner[*sql.Tx] = (*dialect)(nil)
+)
 
-func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riverDriver{riversqlite.New(d.w), d.w} }
+func (d *dialect) Driver() riverdriver.Driver[*sql.Tx] { return riverDriver{riversqlite.New(d.w), d} }
 func (d *dialect) SQL() (*sql.DB, idemsql.Dialect)     { return d.w, idemsql.SQLite }
 func (d *dialect) SingleProcess() bool                 { return true }
 func (d *dialect) GroupCommit() int                    { return GroupCommit }
@@ -120,6 +127,29 @@ func (d *dialect) InsertJobs(n int) string {
 	q := b.String()
 	d.jobs.Store(n, q)
 	return q
+}
+
+// JoinGroup takes the store's group writer for River's fetches and
+// changes of job states (completer.go).
+func (d *dialect) JoinGroup(run func(ctx context.Context, fn func(tx *sql.Tx) error) error) {
+	d.inGroup = run
+}
+
+// write runs fn in a write transaction: the group writer's, or one of
+// its own before the store has joined it.
+func (d *dialect) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if d.inGroup != nil {
+		return d.inGroup(ctx, fn)
+	}
+	tx, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, nothing to roll back
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Unavailable reports whether err is SQLite's SQLITE_BUSY (any of its

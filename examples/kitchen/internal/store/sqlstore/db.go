@@ -224,6 +224,7 @@ func New[TTx any](d Dialect[TTx]) (*DB[TTx], error) {
 	s.events.init(d.Listen, notify)
 	if n := d.GroupCommit(); n > 1 {
 		s.startGroup(n)
+		s.joinGroup(d)
 	} else if _, ok := d.(JobWriter); ok {
 		s.startPipeline()
 	}
