@@ -36,23 +36,7 @@ func testBatches[TTx any](t *testing.T, db *sqlstore.DB[TTx]) {
 	}
 	keys := func() []int {
 		t.Helper()
-		var out []int
-		rows, err := d.Reader().Query(ctx, "SELECT k FROM batch_test ORDER BY k")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k int
-			if err := rows.Scan(&k); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, k)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return ints(t, d.Reader(), "SELECT k FROM batch_test ORDER BY k")
 	}
 	var committed []int
 	for _, tt := range []struct {
@@ -140,4 +124,26 @@ func testBatches[TTx any](t *testing.T, db *sqlstore.DB[TTx]) {
 			}
 		})
 	}
+}
+
+// ints returns the first column of the rows of query, run by q.
+func ints(t *testing.T, q sqlstore.Querier, query string) []int {
+	t.Helper()
+	var out []int
+	rows, err := q.Query(t.Context(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -35,3 +35,7 @@ func (s *DB[TTx]) GroupWrite(ctx context.Context, ordered bool, fn func(tx Tx[TT
 // SetLinger sets how long the group writer leaves a transaction that
 // holds only ordered writes open.
 func (s *DB[TTx]) SetLinger(d time.Duration) { s.group.linger.Store(int64(d)) }
+
+// GroupRedos counts the transactions of the group writer rolled back for
+// a write that failed among others, whose writes then ran again.
+func (s *DB[TTx]) GroupRedos() int64 { return s.group.redos.Load() }

@@ -3,10 +3,11 @@ package sqlstore
 // This file holds group commit: on a database with one writer (SQLite),
 // the store's writes queue for a writer goroutine that runs as many as
 // are waiting — up to the dialect's GroupCommit — in one transaction,
-// each in a savepoint of its own, and commits them together: one fsync
-// for the lot instead of one each. A write's own failure rolls back its
-// savepoint only; it is answered once the transaction has committed, so
-// an acknowledged write is on disk, as before.
+// and commits them together: one fsync for the lot instead of one each.
+// A write's own failure undoes its part only (the others run again
+// without it, each in a savepoint: runGroup); it is answered once the
+// transaction has committed, so an acknowledged write is on disk, as
+// before.
 //
 // The writer waits for nothing: it takes what is queued when it is free,
 // so a lone write is committed at once, and the batches grow with the
@@ -53,6 +54,11 @@ type group[TTx any] struct {
 	// answered, after which nothing is written.
 	stopped atomic.Pointer[error]
 	linger  atomic.Int64 // orderedLinger, in nanoseconds (tests change it)
+	// careful counts the transactions still to run their writes in
+	// savepoints after a failure (runGroup); redos, the transactions
+	// rolled back for a write that failed without one.
+	careful int
+	redos   atomic.Int64
 }
 
 // errStopped is the error of the writes after a commit that lost ordered
@@ -155,54 +161,165 @@ type groupTx[TTx any] struct {
 }
 
 // runGroup runs the writes of batch in gt, or a new transaction when gt
-// is nil, each in a savepoint when the transaction holds several, and
-// answers those that failed, and the ordered ones. It commits the
-// transaction and answers the rest, unless nobody waits for its commit:
-// then it returns it, for more writes.
+// is nil, and answers those that failed, and the ordered ones. It
+// commits the transaction and answers the rest, unless nobody waits for
+// its commit: then it returns it, for more writes.
+//
+// In a new transaction the writes run one after the other with nothing
+// between them (runBare). The first that fails rolls the transaction
+// back, and the others run again in a new one, each in a savepoint
+// (runSavepoints) — and so do the writes of the next carefulGroups
+// transactions, so that writes that fail often cost their neighbours
+// one run each, as they did with savepoints throughout. A transaction
+// left open (holding ordered writes already answered, which a rollback
+// would lose) takes more writes in savepoints.
 func (s *DB[TTx]) runGroup(gt *groupTx[TTx], batch []*pending[TTx]) *groupTx[TTx] {
-	ctx := context.Background() // the transaction's: each write has its own
+	g := s.group
 	if gt == nil {
-		err := s.group.errStopped()
-		var t Tx[TTx]
-		if err == nil {
-			t, err = s.d.Begin(ctx)
-		}
-		if err != nil {
-			for _, p := range batch {
-				p.done <- err
-			}
+		if gt = s.beginGroup(batch); gt == nil {
 			return nil
 		}
-		gt = &groupTx[TTx]{txn: &txn[TTx]{Tx: t}}
+		if g.careful == 0 {
+			rest, ok := s.runBare(gt, batch)
+			switch {
+			case ok:
+				return s.endGroup(gt)
+			case len(rest) == 0: // the write that failed was alone
+				return nil
+			}
+			g.redos.Add(1)
+			g.careful = carefulGroups
+			if gt = s.beginGroup(rest); gt == nil {
+				return nil
+			}
+			batch = rest
+		} else {
+			g.careful--
+		}
 	}
+	if s.runSavepoints(gt, batch) {
+		g.careful = carefulGroups
+	}
+	return s.endGroup(gt)
+}
+
+// carefulGroups is how many transactions run their writes in savepoints
+// after a write failed.
+const carefulGroups = 16
+
+// beginGroup begins a transaction of the group writer, or answers the
+// writes of batch with the reason it cannot and returns nil.
+func (s *DB[TTx]) beginGroup(batch []*pending[TTx]) *groupTx[TTx] {
+	err := s.group.errStopped()
+	var t Tx[TTx]
+	if err == nil {
+		t, err = s.d.Begin(context.Background())
+	}
+	if err != nil {
+		for _, p := range batch {
+			p.done <- err
+		}
+		return nil
+	}
+	return &groupTx[TTx]{txn: &txn[TTx]{Tx: t}}
+}
+
+// runBare runs the writes of batch in gt, a new transaction, one after
+// the other, and reports whether none failed: then the ordered ones are
+// answered, and the others wait for the commit. Otherwise it has rolled
+// gt back and answered the write that failed (which ran on what the
+// writes before it did, as it would have in a savepoint) and returns
+// the writes still to run: those before it, again, and those after it.
+// What a write queued is sent before the next one runs, so that its
+// failure is its own; a lone write's goes with the commit.
+func (s *DB[TTx]) runBare(gt *groupTx[TTx], batch []*pending[TTx]) (rest []*pending[TTx], ok bool) {
+	ctx := context.Background() // the transaction's: each write has its own
+	answered := 0               // of batch, whose contexts were done
+	for i, p := range batch {
+		err := p.ctx.Err()
+		if err != nil {
+			p.done <- err
+			batch[i] = nil
+			answered++
+			continue
+		}
+		if err = p.fn(gt.txn); err == nil {
+			s.flushEvents(gt.txn)
+			if p.ordered || len(batch)-answered > 1 {
+				err = gt.send(ctx)
+			}
+		}
+		if err == nil {
+			continue
+		}
+		gt.Rollback(ctx) //nolint:errcheck // its writes run again
+		p.done <- err
+		batch[i] = nil
+		for _, q := range batch {
+			if q != nil {
+				rest = append(rest, q)
+			}
+		}
+		return rest, false
+	}
+	for _, p := range batch {
+		if p != nil {
+			gt.ran(p)
+		}
+	}
+	return nil, true
+}
+
+// ran records p, which ran in gt: an ordered write is answered now,
+// another waits for gt's commit.
+func (gt *groupTx[TTx]) ran(p *pending[TTx]) {
+	gt.writes++
+	if p.ordered {
+		gt.answered = true
+		p.done <- nil
+		return
+	}
+	gt.waiting = append(gt.waiting, p)
+}
+
+// runSavepoints runs the writes of batch in gt, each in a savepoint
+// when gt holds several, answers those that failed and the ordered
+// ones, and reports whether one failed.
+func (s *DB[TTx]) runSavepoints(gt *groupTx[TTx], batch []*pending[TTx]) (failed bool) {
+	ctx := context.Background() // the transaction's: each write has its own
 	// A lone write needs no savepoint: its failure rolls back a
 	// transaction that holds nothing else. An ordered one sends what it
 	// queued before it is answered, which its savepoint does.
 	alone := len(batch) == 1 && gt.writes == 0 && !batch[0].ordered
 	for _, p := range batch {
 		err := p.ctx.Err()
-		if err == nil && alone {
-			if err = p.fn(gt.txn); err == nil {
-				s.flushEvents(gt.txn)
+		if err == nil {
+			if alone {
+				if err = p.fn(gt.txn); err == nil {
+					s.flushEvents(gt.txn)
+				}
+			} else {
+				err = s.savepoint(ctx, gt.txn, p.fn)
 			}
-		} else if err == nil {
-			err = s.savepoint(ctx, gt.txn, p.fn)
+			failed = failed || err != nil
 		}
-		switch {
-		case err != nil:
+		if err != nil {
 			p.done <- err // its own failure, its part rolled back
-		case p.ordered:
-			gt.writes++
-			gt.answered = true
-			p.done <- nil
-		default:
-			gt.writes++
-			gt.waiting = append(gt.waiting, p)
+			continue
 		}
+		gt.ran(p)
 	}
+	return failed
+}
+
+// endGroup ends gt once its writes have run: it rolls back a
+// transaction that holds none, returns one whose writes were all
+// answered (ordered) and that has room for more, and commits the
+// others.
+func (s *DB[TTx]) endGroup(gt *groupTx[TTx]) *groupTx[TTx] {
 	switch {
 	case gt.writes == 0:
-		gt.Rollback(ctx) //nolint:errcheck // nothing of it is kept
+		gt.Rollback(context.Background()) //nolint:errcheck // nothing of it is kept
 		return nil
 	case len(gt.waiting) == 0 && gt.writes < s.group.max:
 		return gt

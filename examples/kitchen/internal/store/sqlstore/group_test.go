@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
 )
@@ -166,4 +168,119 @@ func parents(t *testing.T, db *sqlstore.DB[*sql.Tx]) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestFailingWriteAmongOthers: the group writer runs the writes of a new
+// transaction without savepoints; one that fails — a statement's error,
+// or its own after it wrote — is answered with its error and leaves
+// nothing, and the others of its transaction, ordered or not, run again
+// without it and commit. After such a failure the writer runs the next
+// transactions' writes in savepoints: another failure then rolls back
+// no transaction.
+func TestFailingWriteAmongOthers(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "kitchen.db"))
+	db = migrated(t, db, err)
+	if err := db.GroupWrite(ctx, false, func(tx sqlstore.Tx[*sql.Tx]) error {
+		_, err := tx.Exec(ctx, "CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.GroupWrite(ctx, false, insertParent(t, 1)); err != nil {
+		t.Fatal(err)
+	}
+	errOwn := errors.New("the write's own failure")
+	type write struct {
+		name    string
+		ordered bool
+		fn      func(tx sqlstore.Tx[*sql.Tx]) error
+		wantErr error // nil, errOwn, or errAny for a statement's
+	}
+	errAny := errors.New("any error")
+	// batch runs writes in one transaction of the writer (it holds the
+	// writer until they all wait for it) and returns their errors.
+	batch := func(writes []write) []error {
+		release := make(chan struct{})
+		held := make(chan error, 1)
+		go func() {
+			held <- db.GroupWrite(ctx, false, func(sqlstore.Tx[*sql.Tx]) error { <-release; return nil })
+		}()
+		errs := make([]error, len(writes))
+		var started, done sync.WaitGroup
+		for i, w := range writes {
+			started.Add(1)
+			done.Go(func() {
+				started.Done()
+				errs[i] = db.GroupWrite(ctx, w.ordered, w.fn)
+			})
+		}
+		started.Wait()
+		time.Sleep(100 * time.Millisecond) // for them all to wait for the writer
+		close(release)
+		done.Wait()
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		return errs
+	}
+	check := func(writes []write, errs []error) {
+		t.Helper()
+		for i, w := range writes {
+			switch {
+			case w.wantErr == nil && errs[i] != nil:
+				t.Errorf("%s: %v", w.name, errs[i])
+			case w.wantErr == errAny && errs[i] == nil:
+				t.Errorf("%s: succeeded, want a statement's error", w.name)
+			case w.wantErr == errOwn && !errors.Is(errs[i], errOwn):
+				t.Errorf("%s: got %v, want its own error", w.name, errs[i])
+			}
+		}
+	}
+	rows := func() []int {
+		t.Helper()
+		return ints(t, db.Dialect().Reader(), "SELECT id FROM parent ORDER BY id")
+	}
+	writes := func(base int) []write {
+		return []write{
+			{"a write before", false, insertParent(t, base), nil},
+			{"an ordered write", true, insertParent(t, base+1), nil},
+			{"a write that fails after it wrote", false, func(tx sqlstore.Tx[*sql.Tx]) error {
+				if err := insertParent(t, base+2)(tx); err != nil {
+					return err
+				}
+				return errOwn
+			}, errOwn},
+			{"a statement that fails", false, insertParent(t, 1), errAny}, // a key taken
+			{"a write after", false, insertParent(t, base+3), nil},
+		}
+	}
+	// Batched, the failure rolls back one transaction: several attempts,
+	// in case the machine was too slow for the writes to wait together.
+	var want []int
+	want = append(want, 1)
+	for attempt := 0; db.GroupRedos() == 0; attempt++ {
+		if attempt == 5 {
+			t.Fatal("no transaction rolled back for a failing write in 5 attempts")
+		}
+		base := 10 * (attempt + 1)
+		w := writes(base)
+		check(w, batch(w))
+		want = append(want, base, base+1, base+3)
+		if diff := cmp.Diff(want, rows()); diff != "" {
+			t.Fatalf("the rows committed (-want +got):\n%s", diff)
+		}
+	}
+	// Then in savepoints: no transaction rolled back.
+	redos := db.GroupRedos()
+	w := writes(100)
+	check(w, batch(w))
+	want = append(want, 100, 101, 103)
+	if diff := cmp.Diff(want, rows()); diff != "" {
+		t.Fatalf("the rows committed in savepoints (-want +got):\n%s", diff)
+	}
+	if got := db.GroupRedos(); got != redos {
+		t.Errorf("%d transactions rolled back while writing in savepoints, want none", got-redos)
+	}
 }
