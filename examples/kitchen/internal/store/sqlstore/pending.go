@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/riverqueue/river"
 
@@ -91,7 +92,7 @@ const maxRows = 100
 // /orders/{id} shows) and locks the row, so that the events of one order
 // commit in the order of their numbers. One UPDATE per order takes all of
 // its numbers at once (and sets its status, if the write changed it);
-// one INSERT for all the events numbers each from its order's row as the
+// one INSERT of the order's events numbers them from its row as the
 // UPDATE left it — SQL, not a result read back, so the statements go to
 // the database together, with the commit.
 //
@@ -149,31 +150,62 @@ func (s *DB[TTx]) flushEvents(tx *txn[TTx]) {
 			tx.changed = append(tx.changed, id)
 		}
 	}
-	for start := 0; start < len(tx.events); start += maxRows {
-		part := tx.events[start:min(len(tx.events), start+maxRows)]
-		args := make([]any, 0, 1+len(eventTypes)*len(part))
-		args = append(args, now)
-		for i, e := range part {
-			args = append(args, e.order, offsets[start+i], e.kind, e.line, e.status)
-			if x != nil && e.order == x.order {
-				args = append(args, job, after)
-			} else {
-				args = append(args, nil, nil)
+	for _, id := range orders {
+		expected := x != nil && x.order == id
+		var rows []int // of tx.events, id's
+		for i, e := range tx.events {
+			if e.order == id {
+				rows = append(rows, i)
 			}
 		}
-		tx.queue(Stmt{SQL: `INSERT INTO order_events (order_id, seq, at, kind, line, status)
-			SELECT v.column1, (SELECT o.event_seq FROM orders o WHERE o.id = v.column1
-				AND o.job_id = coalesce(v.column6, o.job_id) AND o.event_seq = coalesce(v.column7, o.event_seq)) + v.column2,
-				$1, v.column3, v.column4, v.column5
-			FROM (VALUES ` + typedValues(2, len(part), eventTypes) + `) v`, Args: args})
+		for start := 0; start < len(rows); start += maxRows {
+			part := rows[start:min(len(rows), start+maxRows)]
+			args := make([]any, 0, 4+len(eventTypes)*len(part))
+			args = append(args, now, id)
+			if expected {
+				args = append(args, job, after)
+			}
+			for _, i := range part {
+				e := tx.events[i]
+				args = append(args, offsets[i], e.kind, e.line, e.status)
+			}
+			tx.queue(Stmt{SQL: eventsSQL(len(part), expected), Args: args})
+		}
 	}
 	tx.events, tx.sets, tx.expected = tx.events[:0], tx.sets[:0], nil
 }
 
-// eventTypes are the types of an event's row in flushEvents' VALUES:
-// order, offset, kind, line, status, and its order's expected job and
-// event_seq (or NULL).
-var eventTypes = []string{"BIGINT", "BIGINT", "TEXT", "BIGINT", "TEXT", "BIGINT", "BIGINT"}
+// eventTypes are the types of an event's row in eventsSQL's VALUES:
+// offset, kind, line, status.
+var eventTypes = []string{"BIGINT", "TEXT", "BIGINT", "TEXT"}
+
+// eventsSQLs are the texts of eventsSQL, by number of events and
+// whether the order is expected.
+var eventsSQLs sync.Map
+
+// eventsSQL returns the statement that inserts n events of one order:
+// $1 the time, $2 the order, and when expected, $3 the job and $4 the
+// event_seq the order must have; then each event's offset from the
+// order's event_seq, kind, line and status. The order's event_seq is
+// read once for all of them (a subquery that depends on no row).
+func eventsSQL(n int, expected bool) string {
+	key := 2 * n
+	if expected {
+		key++
+	}
+	if q, ok := eventsSQLs.Load(key); ok {
+		return q.(string)
+	}
+	cond, first := "", 3
+	if expected {
+		cond, first = " AND o.job_id = $3 AND o.event_seq = $4", 5
+	}
+	q := `INSERT INTO order_events (order_id, seq, at, kind, line, status)
+		SELECT CAST($2 AS BIGINT), (SELECT o.event_seq FROM orders o WHERE o.id = $2` + cond + `) + v.column1, $1, v.column2, v.column3, v.column4
+		FROM (VALUES ` + typedValues(first, n, eventTypes) + `) v`
+	eventsSQLs.Store(key, q)
+	return q
+}
 
 // lastSet returns the last change of order id's status in sets.
 func lastSet(sets []orderSet, id int64) (orderSet, bool) {
