@@ -448,8 +448,8 @@ type WorkConfig struct {
 	// milliseconds; it is stopped after half of RescueAfter.
 	RescueAfter time.Duration
 	// Poll is how often the queue looks for jobs that are due: 50ms by
-	// default, 20ms on SQLite (where each look is a write transaction of
-	// the one writer, and smaller batches queue less at once there). The
+	// default, 20ms on SQLite (where each look is a write of the group
+	// writer, and smaller batches queue less at once there). The
 	// cook jobs, which the store writes with their orders and announces
 	// to no one, are found by this poll, as is a line coming due; the jobs River inserts (webhook deliveries) are
 	// announced at once on PostgreSQL (LISTEN/NOTIFY) and found by the

@@ -170,8 +170,8 @@ func (s *DB[TTx]) StartWork(ctx context.Context, cfg store.WorkConfig) error {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 50 * time.Millisecond
 		if s.d.SingleProcess() {
-			// SQLite: each fetch is a transaction of the one writer, and
-			// the steps of the jobs it takes queue there together. Fetching
+			// SQLite: each fetch is a write of the group writer, and the
+			// steps of the jobs it takes queue there together. Fetching
 			// smaller batches more often keeps that burst shorter: the
 			// orders' p99 under load fell by a sixth (BENCHMARKS.md).
 			cfg.Poll = sqlitePoll
