@@ -29,7 +29,11 @@
 // that the noise of a shared machine falls on both. With -profile DIR
 // the CPU and allocation profiles of the kitchen in each order run and
 // read run, and of the read floor, are saved there (go tool pprof -top
-// FILE; -sample_index alloc_objects for FILE-allocs.pprof).
+// FILE; -sample_index alloc_objects for FILE-allocs.pprof). Each read's
+// second line is the garbage collector's share of each server:
+// collections per thousand requests, the collector's CPU per request
+// (the runtime's estimate, /cpu/classes/gc/total) and the live heap the
+// last collection of each slice found.
 //
 // The command also runs its own roles: -role kitchen and -role floor
 // serve the kitchen and the read floor in the child processes.
@@ -68,6 +72,7 @@ type config struct {
 	shedMin            int
 	duration, cookUnit time.Duration
 	profile            string
+	kitchenGodebug     string
 	orders, reads      bool
 	shed               bool
 }
@@ -87,6 +92,7 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each measurement runs")
 	fs.DurationVar(&c.cookUnit, "cook-unit", time.Millisecond, "the kitchen's cook unit: a second of a dish's prep_seconds")
 	fs.StringVar(&c.profile, "profile", "", "save the servers' CPU and allocation profiles in this `directory`")
+	fs.StringVar(&c.kitchenGodebug, "kitchen-godebug", "", "GODEBUG of the kitchen's process only (gctrace=1 traces its collections on standard error)")
 	fs.BoolVar(&c.orders, "orders", true, "measure the orders")
 	fs.BoolVar(&c.reads, "reads", true, "measure the reads")
 	fs.BoolVar(&c.shed, "shed", true, "keep the kitchen's load shedder on (kitchen.Config.NoLoadShed)")

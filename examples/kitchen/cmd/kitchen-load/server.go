@@ -104,7 +104,10 @@ func serve(h http.Handler, status func() string) error {
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	dbg := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+	dbgMux := http.NewServeMux()
+	dbgMux.Handle("/debug/pprof/", http.DefaultServeMux)
+	dbgMux.HandleFunc("/debug/gc", serveGC)
+	dbg := &http.Server{Handler: dbgMux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) //nolint:errcheck // ends with Shutdown
 	go dbg.Serve(dl) //nolint:errcheck // ends with Close
 	fmt.Printf("addr=http://%s debug=http://%s\n", ln.Addr(), dl.Addr())
@@ -133,9 +136,9 @@ type child struct {
 	debug string // where its pprof handlers are
 }
 
-// startChild starts this program in a server role and waits for its
-// addresses.
-func startChild(args ...string) (*child, error) {
+// startChild starts this program in a server role, with GODEBUG set to
+// godebug when it is not empty, and waits for its addresses.
+func startChild(godebug string, args ...string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -145,6 +148,9 @@ func startChild(args ...string) (*child, error) {
 	// A kitchen in production does not check its responses against its
 	// document (a test setting, which CI's environment turns on).
 	c.cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "ROUX_CHECK_RESPONSES=") })
+	if godebug != "" {
+		c.cmd.Env = append(c.cmd.Env, "GODEBUG="+godebug)
+	}
 	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
