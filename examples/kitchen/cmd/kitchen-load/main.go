@@ -72,7 +72,7 @@ type config struct {
 	shedMin            int
 	duration, cookUnit time.Duration
 	profile            string
-	kitchenGodebug     string
+	childGodebug       string
 	orders, reads      bool
 	shed               bool
 }
@@ -92,7 +92,7 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each measurement runs")
 	fs.DurationVar(&c.cookUnit, "cook-unit", time.Millisecond, "the kitchen's cook unit: a second of a dish's prep_seconds")
 	fs.StringVar(&c.profile, "profile", "", "save the servers' CPU and allocation profiles in this `directory`")
-	fs.StringVar(&c.kitchenGodebug, "kitchen-godebug", "", "GODEBUG of the kitchen's process only (gctrace=1 traces its collections on standard error)")
+	fs.StringVar(&c.childGodebug, "child-godebug", "", "GODEBUG of the kitchen's and the floor's processes (gctrace=1 traces their collections on standard error, each line after its role's name)")
 	fs.BoolVar(&c.orders, "orders", true, "measure the orders")
 	fs.BoolVar(&c.reads, "reads", true, "measure the reads")
 	fs.BoolVar(&c.shed, "shed", true, "keep the kitchen's load shedder on (kitchen.Config.NoLoadShed)")

@@ -86,7 +86,7 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 		return res, err
 	}
 	defer db.drop()
-	k, err := startChild(c.kitchenGodebug, "-role", "kitchen", "-backend", backend, "-dsn", db.dsn, "-cook-unit", c.cookUnit.String(), "-shed="+strconv.FormatBool(c.shed), "-shed-min", strconv.Itoa(c.shedMin))
+	k, err := startChild(c.childGodebug, "-role", "kitchen", "-backend", backend, "-dsn", db.dsn, "-cook-unit", c.cookUnit.String(), "-shed="+strconv.FormatBool(c.shed), "-shed-min", strconv.Itoa(c.shedMin))
 	if err != nil {
 		return res, err
 	}
@@ -129,7 +129,7 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 		// The floor beside the kitchen, on the same database, so that the
 		// two are measured in turn in short slices (measureReads): a
 		// shared machine's load then falls on both alike.
-		f, err := startChild("", "-role", "floor", "-backend", backend, "-dsn", db.dsn)
+		f, err := startChild(c.childGodebug, "-role", "floor", "-backend", backend, "-dsn", db.dsn)
 		if err != nil {
 			return res, err
 		}

@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -137,14 +138,16 @@ type child struct {
 }
 
 // startChild starts this program in a server role, with GODEBUG set to
-// godebug when it is not empty, and waits for its addresses.
+// godebug when it is not empty, and waits for its addresses. Each line
+// the child writes on standard error is copied to this program's after
+// the role's name.
 func startChild(godebug string, args ...string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	c := &child{cmd: exec.Command(self, args...)}
-	c.cmd.Stderr = os.Stderr
+	c.cmd.Stderr = &prefixWriter{prefix: roleOf(args) + ": ", w: os.Stderr}
 	// A kitchen in production does not check its responses against its
 	// document (a test setting, which CI's environment turns on).
 	c.cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "ROUX_CHECK_RESPONSES=") })
@@ -178,6 +181,39 @@ func startChild(godebug string, args ...string) (*child, error) {
 		}
 	}
 	return c, nil
+}
+
+// roleOf returns the value of -role in a child's arguments.
+func roleOf(args []string) string {
+	if i := slices.Index(args, "-role"); i >= 0 && i+1 < len(args) {
+		return args[i+1]
+	}
+	return "child"
+}
+
+// prefixWriter writes each whole line written to it to w after prefix.
+type prefixWriter struct {
+	prefix string
+	w      io.Writer
+	line   []byte // the line not yet ended
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			p.line = append(p.line, b...)
+			break
+		}
+		out := append(append([]byte(p.prefix), p.line...), b[:i+1]...)
+		p.line = p.line[:0]
+		b = b[i+1:]
+		if _, err := p.w.Write(out); err != nil {
+			return n - len(b), err
+		}
+	}
+	return n, nil
 }
 
 // cpu returns the CPU time the child has used so far (user and system),
