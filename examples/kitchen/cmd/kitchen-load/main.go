@@ -31,9 +31,9 @@
 // read run, and of the read floor, are saved there (go tool pprof -top
 // FILE; -sample_index alloc_objects for FILE-allocs.pprof). Each read's
 // second line is the garbage collector's share of each server:
-// collections per thousand requests, the collector's CPU per request
-// (the runtime's estimate, /cpu/classes/gc/total) and the live heap the
-// last collection of each slice found.
+// collections per thousand requests, the CPU of its marking per request
+// (the runtime's estimate, /cpu/classes/gc/mark/...), and the live heap,
+// what the collector scans and the heap goal at the end of each slice.
 //
 // The command also runs its own roles: -role kitchen and -role floor
 // serve the kitchen and the read floor in the child processes.
