@@ -19,6 +19,7 @@ import (
 // end of its last cycle.
 type gcStats struct {
 	cycles float64
+	alloc  float64 // bytes allocated on the heap
 	// mark is the CPU the collector's marking took, in seconds, as the
 	// runtime estimates it (assists, dedicated and idle workers). Its
 	// pauses are left out: the runtime counts them as the whole of every
@@ -39,6 +40,7 @@ var gcMetrics = []struct {
 	field func(*gcStats) *float64
 }{
 	{"/gc/cycles/total:gc-cycles", func(s *gcStats) *float64 { return &s.cycles }},
+	{"/gc/heap/allocs:bytes", func(s *gcStats) *float64 { return &s.alloc }},
 	{"/cpu/classes/gc/mark/assist:cpu-seconds", func(s *gcStats) *float64 { return &s.mark }},
 	{"/cpu/classes/gc/mark/dedicated:cpu-seconds", func(s *gcStats) *float64 { return &s.mark }},
 	{"/cpu/classes/gc/mark/idle:cpu-seconds", func(s *gcStats) *float64 { return &s.mark }},
@@ -103,7 +105,8 @@ func parseGC(text string) (gcStats, error) {
 
 // gcWork sums the collector's work over a server's slices of a read.
 type gcWork struct {
-	cycles, mark     float64
+	cycles, alloc    float64
+	mark             float64
 	live, scan, goal float64 // summed over the slices
 	slices           int
 }
@@ -111,6 +114,7 @@ type gcWork struct {
 // add adds the work between two readings, and the heap at the second.
 func (g *gcWork) add(before, after gcStats) {
 	g.cycles += after.cycles - before.cycles
+	g.alloc += after.alloc - before.alloc
 	g.mark += after.mark - before.mark
 	g.live += after.live
 	g.scan += after.scan
@@ -118,14 +122,15 @@ func (g *gcWork) add(before, after gcStats) {
 	g.slices++
 }
 
-// format says, for n requests: cycles per thousand, the CPU of the
-// collector's marking per request, and the means, at the end of the
+// format says, for n requests: the bytes allocated per request (the
+// server's background work included), cycles per thousand requests, the
+// CPU of the collector's marking per request, and the means, at the end of the
 // slices, of the live heap, of what a cycle scans and of the heap goal.
 func (g gcWork) format(n int) string {
 	if n == 0 || g.slices == 0 {
 		return "unknown"
 	}
 	kB := func(v float64) float64 { return v / float64(g.slices) / 1000 }
-	return fmt.Sprintf("%4.1f GCs/1k req, mark %5.1f µs/req, live %5.0f kB, scan %5.0f kB, goal %5.0f kB",
-		1000*g.cycles/float64(n), 1e6*g.mark/float64(n), kB(g.live), kB(g.scan), kB(g.goal))
+	return fmt.Sprintf("%5.0f B/req, %4.1f GCs/1k req, mark %5.1f µs/req, live %5.0f kB, scan %5.0f kB, goal %5.0f kB",
+		g.alloc/float64(n), 1000*g.cycles/float64(n), 1e6*g.mark/float64(n), kB(g.live), kB(g.scan), kB(g.goal))
 }

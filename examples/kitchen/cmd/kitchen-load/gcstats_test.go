@@ -25,9 +25,9 @@ func TestParseGC(t *testing.T) {
 		want       gcStats
 		wantErr    bool
 	}{
-		{"sums", "/gc/cycles/total:gc-cycles 7\n/cpu/classes/gc/mark/assist:cpu-seconds 0.5\n/cpu/classes/gc/mark/idle:cpu-seconds 0.25\n" +
+		{"sums", "/gc/cycles/total:gc-cycles 7\n/gc/heap/allocs:bytes 5e6\n/cpu/classes/gc/mark/assist:cpu-seconds 0.5\n/cpu/classes/gc/mark/idle:cpu-seconds 0.25\n" +
 			"/gc/scan/heap:bytes 100\n/gc/scan/globals:bytes 20\n/gc/heap/live:bytes 90\n/gc/heap/goal:bytes 4e6\n/other 1\n",
-			gcStats{cycles: 7, mark: 0.75, live: 90, scan: 120, goal: 4e6}, false},
+			gcStats{cycles: 7, alloc: 5e6, mark: 0.75, live: 90, scan: 120, goal: 4e6}, false},
 		{"empty", "", gcStats{}, false},
 		{"not a number", "/gc/heap/live:bytes many\n", gcStats{}, true},
 	} {
@@ -45,13 +45,13 @@ func TestParseGC(t *testing.T) {
 
 func TestGCWorkFormat(t *testing.T) {
 	var g gcWork
-	g.add(gcStats{cycles: 10, mark: 1}, gcStats{cycles: 13, mark: 1.002, live: 2e6, scan: 3e6, goal: 4e6})
+	g.add(gcStats{cycles: 10, alloc: 1e6, mark: 1}, gcStats{cycles: 13, alloc: 5e6, mark: 1.002, live: 2e6, scan: 3e6, goal: 4e6})
 	g.add(gcStats{cycles: 20, mark: 2}, gcStats{cycles: 21, mark: 2.002, live: 1e6, scan: 1e6, goal: 4e6})
 	for _, tt := range []struct {
 		n    int
 		want string
 	}{
-		{1000, " 4.0 GCs/1k req, mark   4.0 µs/req, live  1500 kB, scan  2000 kB, goal  4000 kB"},
+		{1000, " 4000 B/req,  4.0 GCs/1k req, mark   4.0 µs/req, live  1500 kB, scan  2000 kB, goal  4000 kB"},
 		{0, "unknown"},
 	} {
 		if got := g.format(tt.n); got != tt.want {

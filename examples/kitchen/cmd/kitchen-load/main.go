@@ -30,10 +30,12 @@
 // the CPU and allocation profiles of the kitchen in each order run and
 // read run, and of the read floor, are saved there (go tool pprof -top
 // FILE; -sample_index alloc_objects for FILE-allocs.pprof). Each read's
-// second line is the garbage collector's share of each server:
-// collections per thousand requests, the CPU of its marking per request
-// (the runtime's estimate, /cpu/classes/gc/mark/...), and the live heap,
-// what the collector scans and the heap goal at the end of each slice.
+// second line is the garbage collector's share of each server: bytes
+// allocated per request, collections per thousand requests, the CPU of
+// its marking per request (the runtime's estimate,
+// /cpu/classes/gc/mark/...), and the live heap, what a collection scans
+// and the heap goal at the end of each slice. -child-godebug gctrace=1
+// traces both servers' collections.
 //
 // The command also runs its own roles: -role kitchen and -role floor
 // serve the kitchen and the read floor in the child processes.
