@@ -124,6 +124,7 @@ func TestGeneratorAnswers(t *testing.T) {
 			w.WriteHeader(503)
 			fmt.Fprint(w, `{"detail":"the server is at capacity; retry after 1s"}`)
 		}, time.Second, map[kind]int{shed: 100}, reused, 0},
+		{"the refusal floor (floor.go)", floorHandler().ServeHTTP, time.Second, map[kind]int{shed: 100}, reused, 0},
 		{"refused at the cap, no Retry-After", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(503)
 			fmt.Fprint(w, `{"detail":"the server has too many connections open; retry later"}`)
