@@ -115,7 +115,9 @@
 // exponent (1e999999). The body
 // must be sent as application/json, the one media type published for it
 // (application/merge-patch+json too with [MergePatch]; otherwise 415,
-// other +json types included: each names a format of its own), and
+// other +json types included: each names a format of its own; the 415
+// lists the media types the operation reads in Accept, and on PATCH in
+// Accept-Patch too, as RFC 9110 and RFC 5789 ask), and
 // be within the operation's limit (otherwise 413; 1 MiB by default, see
 // [Config.MaxBodyBytes] and [BodyLimit]).
 //
@@ -259,7 +261,7 @@
 // "…"), lists at most 100 failures and counts the others in the extension
 // member "omittedErrors", and names no package of roux or of the standard
 // library. A body sent with a Content-Encoding other than identity, on any
-// of its lines, is refused with 415.
+// of its lines, is refused with 415 and Accept-Encoding: identity.
 //
 // Every response an [API] sends carries X-Content-Type-Options: nosniff.
 //

@@ -140,8 +140,14 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 	}
 	if op.body != nil || op.form != nil {
 		problem(http.StatusRequestEntityTooLarge, "The body is larger than the operation accepts", nil)
-		problem(http.StatusUnsupportedMediaType, "The body's media type or content coding is not one the operation accepts",
-			map[string]*openapi.Header{"Accept-Encoding": headerDoc("Sent when the body had a content coding: the codings accepted (identity).", false)})
+		headers := map[string]*openapi.Header{
+			"Accept":          headerDoc("Sent when the body's media type was the cause: the media types the operation reads.", false),
+			"Accept-Encoding": headerDoc("Sent when the body had a content coding: the codings accepted (identity).", false),
+		}
+		if op.method == http.MethodPatch {
+			headers["Accept-Patch"] = headerDoc("Sent when the body's media type was the cause: the patch document types the operation reads.", false)
+		}
+		problem(http.StatusUnsupportedMediaType, "The body's media type or content coding is not one the operation accepts", headers)
 	}
 	if op.body != nil || op.form != nil || len(params) > 0 {
 		problem(http.StatusUnprocessableEntity, "The request has invalid values", nil)

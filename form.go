@@ -132,10 +132,8 @@ func (op *operation) readForm(r *http.Request, st *state, in unsafe.Pointer) (*u
 			return nil, &Error{Status: http.StatusBadRequest, Detail: "the Content-Type header is malformed: " + strings.TrimPrefix(err.Error(), "mime: ")}
 		}
 		return op.readMultipart(r, st, in, params["boundary"])
-	case len(f.files) > 0:
-		return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as multipart/form-data, not " + echo(r.Header.Get("Content-Type"))}
-	case !strings.EqualFold(ct, "application/x-www-form-urlencoded"):
-		return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as application/x-www-form-urlencoded or multipart/form-data, not " + echo(r.Header.Get("Content-Type"))}
+	case len(f.files) > 0 || !strings.EqualFold(ct, "application/x-www-form-urlencoded"):
+		return nil, op.unsupportedMedia(r.Header.Get("Content-Type"))
 	}
 	if perr := contentCodingProblem(r); perr != nil {
 		return nil, perr

@@ -251,11 +251,29 @@ func (b *bodyPlan) accepts(ct string) bool {
 	return strings.EqualFold(mt, "application/json") || b.mergePatch && strings.EqualFold(mt, MergePatchType)
 }
 
-// unsupported is the 415 of a body sent as ct, a type b does not accept.
-func (b *bodyPlan) unsupported(ct string) *Error {
-	want := "application/json"
-	if b.mergePatch {
-		want += " or " + MergePatchType
+// mediaTypes returns the media types op reads its body as, in the order
+// its document lists them.
+func (op *operation) mediaTypes() []string {
+	switch {
+	case op.body != nil && op.body.mergePatch:
+		return []string{"application/json", MergePatchType}
+	case op.body != nil:
+		return []string{"application/json"}
+	case len(op.form.files) > 0:
+		return []string{"multipart/form-data"}
 	}
-	return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as " + want + ", not " + echo(ct)}
+	return []string{"application/x-www-form-urlencoded", "multipart/form-data"}
+}
+
+// unsupportedMedia is the 415 of a body sent as ct, a media type op does
+// not read. Its detail names the types op reads, and so does its Accept
+// header (RFC 9110 §15.5.16) and, on PATCH, its Accept-Patch (RFC 5789
+// §2.2).
+func (op *operation) unsupportedMedia(ct string) *Error {
+	types := op.mediaTypes()
+	h := http.Header{"Accept": {strings.Join(types, ", ")}}
+	if op.method == http.MethodPatch {
+		h["Accept-Patch"] = h["Accept"]
+	}
+	return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be sent as " + strings.Join(types, " or ") + ", not " + echo(ct), headers: h}
 }

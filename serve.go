@@ -161,7 +161,7 @@ func (op *operation) readBody(r *http.Request, st *state, in unsafe.Pointer) *Er
 		return nil
 	}
 	if ct := r.Header.Get("Content-Type"); !b.accepts(ct) {
-		return b.unsupported(ct)
+		return op.unsupportedMedia(ct)
 	}
 	if perr := contentCodingProblem(r); perr != nil {
 		return perr

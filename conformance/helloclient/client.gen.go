@@ -858,6 +858,7 @@ type PostDishesResponse413Headers struct {
 
 // PostDishesResponse415Headers the declared response headers of an HTTP 415 response for PostDishes
 type PostDishesResponse415Headers struct {
+	Accept              *string
 	AcceptEncoding      *string
 	XContentTypeOptions string
 }
@@ -1240,6 +1241,7 @@ type PutDishesIdResponse413Headers struct {
 
 // PutDishesIdResponse415Headers the declared response headers of an HTTP 415 response for PutDishesId
 type PutDishesIdResponse415Headers struct {
+	Accept              *string
 	AcceptEncoding      *string
 	XContentTypeOptions string
 }
@@ -1715,6 +1717,13 @@ func ParsePostDishesResponse(rsp *http.Response) (*PostDishesResponse, error) {
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PostDishesResponse415Headers
+		if values := rsp.Header.Values("Accept"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Accept = &value
+		}
 		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2166,6 +2175,13 @@ func ParsePutDishesIdResponse(rsp *http.Response) (*PutDishesIdResponse, error) 
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers PutDishesIdResponse415Headers
+		if values := rsp.Header.Values("Accept"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Accept = &value
+		}
 		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
