@@ -89,10 +89,11 @@ func newTestGenerator(t *testing.T, url string, conns int, timeout time.Duration
 	return g
 }
 
-// reused says that the 100 requests of a test went over a few
-// keep-alive connections (some are opened while all are busy), notReused
-// that each took one of its own.
-func reused(n int) bool    { return n <= 25 }
+// reused says that the 100 requests of a test went over keep-alive
+// connections, at most half as many as requests (some are opened while
+// all are busy: under -race on a loaded machine, up to 30 were seen),
+// notReused that each took one of its own.
+func reused(n int) bool    { return n <= 50 }
 func notReused(n int) bool { return n >= 100 }
 
 // The generator's answers and connections, for each way a server can
