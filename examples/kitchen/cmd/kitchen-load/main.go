@@ -29,7 +29,13 @@
 // that the noise of a shared machine falls on both. With -profile DIR
 // the CPU and allocation profiles of the kitchen in each order run and
 // read run, and of the read floor, are saved there (go tool pprof -top
-// FILE; -sample_index alloc_objects for FILE-allocs.pprof).
+// FILE; -sample_index alloc_objects for FILE-allocs.pprof). Each read's
+// second line is the garbage collector's share of each server: bytes
+// allocated per request, collections per thousand requests, the CPU of
+// its marking per request (the runtime's estimate,
+// /cpu/classes/gc/mark/...), and the live heap, what a collection scans
+// and the heap goal at the end of each slice. -child-godebug gctrace=1
+// traces both servers' collections.
 //
 // The command also runs its own roles: -role kitchen and -role floor
 // serve the kitchen and the read floor in the child processes.
@@ -68,6 +74,7 @@ type config struct {
 	shedMin            int
 	duration, cookUnit time.Duration
 	profile            string
+	childGodebug       string
 	orders, reads      bool
 	shed               bool
 }
@@ -87,6 +94,7 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each measurement runs")
 	fs.DurationVar(&c.cookUnit, "cook-unit", time.Millisecond, "the kitchen's cook unit: a second of a dish's prep_seconds")
 	fs.StringVar(&c.profile, "profile", "", "save the servers' CPU and allocation profiles in this `directory`")
+	fs.StringVar(&c.childGodebug, "child-godebug", "", "GODEBUG of the kitchen's and the floor's processes (gctrace=1 traces their collections on standard error, each line after its role's name)")
 	fs.BoolVar(&c.orders, "orders", true, "measure the orders")
 	fs.BoolVar(&c.reads, "reads", true, "measure the reads")
 	fs.BoolVar(&c.shed, "shed", true, "keep the kitchen's load shedder on (kitchen.Config.NoLoadShed)")

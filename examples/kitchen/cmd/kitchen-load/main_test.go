@@ -43,6 +43,8 @@ func TestRun(t *testing.T) {
 		`floor +(\d+)/s`,
 		`GET /dishes\S* +kitchen +\d+/s +(\d+)/CPU-s`,
 		`GET /orders/\{id\} +kitchen +\d+/s +(\d+)/CPU-s`,
+		`kitchen +\d+ B/req, +\d+\.\d GCs/1k req, mark +\d+\.\d µs/req, live +(\d+) kB`,
+		`floor +\d+ B/req, +\d+\.\d GCs/1k req, mark +\d+\.\d µs/req, live +(\d+) kB`,
 		`kept up: (true|false)`,
 		`\| sqlite \| (\d+) \|`,
 	} {

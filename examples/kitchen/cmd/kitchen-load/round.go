@@ -44,6 +44,7 @@ type readResult struct {
 	name                 string
 	kitchen, floor       loadResult
 	kitchenCPU, floorCPU time.Duration
+	kitchenGC, floorGC   gcWork
 }
 
 // perOrder returns the CPU time cpu spent on n orders, each, in µs
@@ -85,7 +86,7 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 		return res, err
 	}
 	defer db.drop()
-	k, err := startChild("-role", "kitchen", "-backend", backend, "-dsn", db.dsn, "-cook-unit", c.cookUnit.String(), "-shed="+strconv.FormatBool(c.shed), "-shed-min", strconv.Itoa(c.shedMin))
+	k, err := startChild(c.childGodebug, "-role", "kitchen", "-backend", backend, "-dsn", db.dsn, "-cook-unit", c.cookUnit.String(), "-shed="+strconv.FormatBool(c.shed), "-shed-min", strconv.Itoa(c.shedMin))
 	if err != nil {
 		return res, err
 	}
@@ -128,7 +129,7 @@ func runRound(c config, backend string, round int) (res roundResult, err error) 
 		// The floor beside the kitchen, on the same database, so that the
 		// two are measured in turn in short slices (measureReads): a
 		// shared machine's load then falls on both alike.
-		f, err := startChild("-role", "floor", "-backend", backend, "-dsn", db.dsn)
+		f, err := startChild(c.childGodebug, "-role", "floor", "-backend", backend, "-dsn", db.dsn)
 		if err != nil {
 			return res, err
 		}
@@ -283,6 +284,7 @@ func measureReads(client *http.Client, k, f *child, c config, rr namedRequest) (
 	servers := [2]*child{k, f}
 	results := [2]*loadResult{&rd.kitchen, &rd.floor}
 	cpus := [2]*time.Duration{&rd.kitchenCPU, &rd.floorCPU}
+	gcs := [2]*gcWork{&rd.kitchenGC, &rd.floorGC}
 	builds := [2]request{rr.build(k.url), rr.build(f.url)}
 	for i, srv := range servers {
 		req, err := builds[i](0, 0)
@@ -300,6 +302,10 @@ func measureReads(client *http.Client, k, f *child, c config, rr namedRequest) (
 		if n/2%2 == 1 {
 			i = 1 - i // the floor first every other turn
 		}
+		gc0, err := servers[i].gc()
+		if err != nil {
+			return rd, err
+		}
 		before, err := servers[i].cpu()
 		if err != nil {
 			return rd, err
@@ -309,8 +315,13 @@ func measureReads(client *http.Client, k, f *child, c config, rr namedRequest) (
 		if err != nil {
 			return rd, err
 		}
+		gc1, err := servers[i].gc()
+		if err != nil {
+			return rd, err
+		}
 		*results[i] = results[i].merge(r)
 		*cpus[i] += after - before
+		gcs[i].add(gc0, gc1)
 	}
 	return rd, nil
 }
@@ -361,6 +372,7 @@ func (r roundResult) print(w io.Writer) {
 		k, f := perCPU(rd.kitchen, rd.kitchenCPU), perCPU(rd.floor, rd.floorCPU)
 		fmt.Fprintf(w, "  %-42s kitchen %6.0f/s %6.0f/CPU-s p99 %8s | floor %6.0f/s %6.0f/CPU-s p99 %8s | %.2f× per CPU-s\n", rd.name,
 			rd.kitchen.rate(), k, ms(rd.kitchen.quantile(0.99)), rd.floor.rate(), f, ms(rd.floor.quantile(0.99)), k/max(f, 1e-9))
+		fmt.Fprintf(w, "  %-42s kitchen %s | floor %s\n", "", rd.kitchenGC.format(len(rd.kitchen.latency)), rd.floorGC.format(len(rd.floor.latency)))
 	}
 }
 

@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -104,7 +105,10 @@ func serve(h http.Handler, status func() string) error {
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	dbg := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+	dbgMux := http.NewServeMux()
+	dbgMux.Handle("/debug/pprof/", http.DefaultServeMux)
+	dbgMux.HandleFunc("/debug/gc", serveGC)
+	dbg := &http.Server{Handler: dbgMux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) //nolint:errcheck // ends with Shutdown
 	go dbg.Serve(dl) //nolint:errcheck // ends with Close
 	fmt.Printf("addr=http://%s debug=http://%s\n", ln.Addr(), dl.Addr())
@@ -133,18 +137,23 @@ type child struct {
 	debug string // where its pprof handlers are
 }
 
-// startChild starts this program in a server role and waits for its
-// addresses.
-func startChild(args ...string) (*child, error) {
+// startChild starts this program in a server role, with GODEBUG set to
+// godebug when it is not empty, and waits for its addresses. Each line
+// the child writes on standard error is copied to this program's after
+// the role's name.
+func startChild(godebug string, args ...string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	c := &child{cmd: exec.Command(self, args...)}
-	c.cmd.Stderr = os.Stderr
+	c.cmd.Stderr = &prefixWriter{prefix: roleOf(args) + ": ", w: os.Stderr}
 	// A kitchen in production does not check its responses against its
 	// document (a test setting, which CI's environment turns on).
 	c.cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "ROUX_CHECK_RESPONSES=") })
+	if godebug != "" {
+		c.cmd.Env = append(c.cmd.Env, "GODEBUG="+godebug)
+	}
 	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
@@ -172,6 +181,39 @@ func startChild(args ...string) (*child, error) {
 		}
 	}
 	return c, nil
+}
+
+// roleOf returns the value of -role in a child's arguments.
+func roleOf(args []string) string {
+	if i := slices.Index(args, "-role"); i >= 0 && i+1 < len(args) {
+		return args[i+1]
+	}
+	return "child"
+}
+
+// prefixWriter writes each whole line written to it to w after prefix.
+type prefixWriter struct {
+	prefix string
+	w      io.Writer
+	line   []byte // the line not yet ended
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			p.line = append(p.line, b...)
+			break
+		}
+		out := append(append([]byte(p.prefix), p.line...), b[:i+1]...)
+		p.line = p.line[:0]
+		b = b[i+1:]
+		if _, err := p.w.Write(out); err != nil {
+			return n - len(b), err
+		}
+	}
+	return n, nil
 }
 
 // cpu returns the CPU time the child has used so far (user and system),
