@@ -171,9 +171,9 @@ func LongLived(fn func(*http.Request) bool) LoadShedOption {
 // times what it costs alone, and that comes on top of net/http's own work
 // on a request, reading it and writing the answer, which on one core
 // costs a tenth to a sixth of a cheap database read in all (the refusal
-// floor of bench/cmd/kitchenload -costs). To publish the shedder's 503
-// without the headers of the middleware it stands in front of, document
-// it after them with roux.Describe, as the kitchen example does.
+// floor of bench/cmd/kitchenload -costs). Added first with roux's
+// API.UseDocumented, its 503 is published without the headers of the
+// middleware behind it, which it answers without calling.
 //
 // Long-lived responses have a cap of their own ([MaxLongLived]).
 // Every refusal is an RFC 9457 problem with status 503 and Retry-After,

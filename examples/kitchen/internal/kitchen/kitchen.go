@@ -266,17 +266,13 @@ func New(cfg Config) *Service {
 	// Outermost first: the load shedder, in front of everything that
 	// costs a request its CPU, so that a refusal costs as little as it
 	// can (shed.go); then recover, the request ID and the security
-	// headers (documented on every response but the shedder's), the
-	// access log.
-	var shed roux.DocumentedMiddleware
+	// headers (documented on every response but the shedder's, which
+	// does not pass through them), the access log.
 	if !cfg.NoLoadShed {
-		shed = s.shedLoad()
+		s.shedLoad()
 	}
 	s.api.Use(middleware.Recover(cfg.Logger))
 	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders())
-	if shed != nil {
-		s.api.UseDocumented(shed)
-	}
 	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)

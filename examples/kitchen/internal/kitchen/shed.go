@@ -23,10 +23,10 @@ package kitchen
 // header map and its copy that net/http makes for any response) in
 // front of them.
 // The refusal is a 503 problem with Retry-After and
-// X-Content-Type-Options (roux sets it before any middleware), which is
-// all the document requires of a 503: the shedder's response is
-// published after the middleware that add headers, so that the document
-// does not promise theirs on it. Refusals are counted in /metrics
+// X-Content-Type-Options (roux sets it before any middleware), and the
+// document says so: roux publishes a middleware's headers only on the
+// responses of what it wraps, so the request ID and the security headers,
+// added after the shedder, are not published on its 503. Refusals are counted in /metrics
 // (roux_server_refusals_total, by reason) instead of logged one by one.
 
 import (
@@ -41,12 +41,9 @@ import (
 const DefaultMaxStreams = 256
 
 // shedLoad puts the load shedder in front of the API's middleware added
-// after it and counts its refusals in the API's (which /metrics
-// publishes). It returns what publishes the shedder's 503 on every
-// operation, for New to add (UseDocumented) after the middleware whose
-// headers the refusal does not carry: it wraps nothing, the shedder
-// being in place already.
-func (s *Service) shedLoad() roux.DocumentedMiddleware {
+// after it, publishes its 503 on every operation, and counts its
+// refusals in the API's (which /metrics publishes).
+func (s *Service) shedLoad() {
 	floor, streams := s.cfg.MinConcurrency, s.cfg.MaxStreams
 	if floor <= 0 {
 		floor = MinConcurrency
@@ -63,10 +60,9 @@ func (s *Service) shedLoad() roux.DocumentedMiddleware {
 		middleware.LongLived(isStream),
 		middleware.MaxLongLived(streams),
 	)
-	s.api.Use(shed.Middleware)
+	s.api.UseDocumented(shed)
 	s.api.CountRefusals(roux.RefusalLoadShed, shed.Shed)
 	s.api.CountRefusals(roux.RefusalLongLived, shed.ShedLongLived)
-	return roux.Describe(func(next http.Handler) http.Handler { return next }, shed.Responses(), shed.Headers())
 }
 
 // priority is the load shedder's class of r: the health probes and the
