@@ -130,7 +130,8 @@ type API struct {
 	life       lifecycle
 	checking   bool // Config.CheckResponses or ROUX_CHECK_RESPONSES=1
 	csrf       *http.CrossOriginProtection
-	documented []DocumentedMiddleware // added with UseDocumented
+	documented []DocumentedMiddleware       // added with UseDocumented
+	front      map[string]*openapi.Response // added with DocumentFront
 	cpuOnce    sync.Once
 	cpu        *cpuPool
 	refusals   refusals

@@ -279,14 +279,15 @@ func (op *operation) describe(cfg opConfig) (*openapi.Operation, error) {
 		return nil, err
 	}
 	op.describeIdempotency(d, problems)
-	// The operation's own middleware first: the API's runs outside it and
-	// adds its headers to those responses too.
-	for _, m := range cfg.documented {
+	// Innermost first: a middleware's headers go on the responses of what
+	// it wraps, the operation's and those of the middleware inside it,
+	// and not on the responses of middleware outside it, which never pass
+	// through it. The operation's own middleware runs inside the API's.
+	for _, m := range slices.Backward(cfg.documented) {
 		op.describeMiddleware(d, m)
 	}
-	for _, m := range op.api.documented {
-		op.describeMiddleware(d, m)
-	}
+	op.inner = maps.Clone(d.Responses)
+	op.describeAPIMiddleware(d)
 	if err := op.describeExamples(d, ok, cfg.examples); err != nil {
 		return nil, err
 	}

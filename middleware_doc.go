@@ -3,6 +3,7 @@ package roux
 import (
 	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/roux-go/roux/openapi"
 )
@@ -56,19 +57,61 @@ func Wrap(m ...DocumentedMiddleware) Option {
 }
 
 // UseDocumented adds documented middleware that wraps the whole API, as
-// [API.Use] does, and publishes what it adds on every operation, those
-// registered already and those registered later.
+// [API.Use] does (the first added runs outermost), and publishes what it
+// adds on every operation, those registered already and those registered
+// later. A middleware's headers are published on the responses of what it
+// wraps: the operations' and those of the documented middleware added
+// after it, not on those of the middleware added before it, which answer
+// without calling it. So a load shedder added first, in front of a
+// request ID and security headers, is published refusing without them.
 func (a *API) UseDocumented(m ...DocumentedMiddleware) {
 	for _, d := range m {
 		a.Use(d.Wrap)
 		a.documented = append(a.documented, d)
-		for _, op := range a.ops {
-			op.describeMiddleware(op.doc, d)
-			describeNosniff(op.doc)
-			a.shared.share(op.doc)
-		}
+	}
+	a.redescribe()
+}
+
+// DocumentFront publishes on every operation, those registered already and
+// those registered later, the responses that something in front of the
+// API sends in its place — a connection cap refusing a connection, say —
+// by status code ("503"), as [DocumentedMiddleware.Responses] are given.
+// They pass through none of the API's middleware, so none of its headers
+// are published on them but X-Content-Type-Options, which they must send
+// as every answer of the API does. Where an operation answers the same
+// status, the two merge, a header being required only where both send
+// it. A later call replaces a status given before: calling it again with
+// the same responses changes nothing.
+func (a *API) DocumentFront(responses map[string]*openapi.Response) {
+	if a.front == nil {
+		a.front = map[string]*openapi.Response{}
+	}
+	maps.Copy(a.front, responses)
+	a.redescribe()
+}
+
+// redescribe publishes the API's documented middleware and front
+// responses anew on every operation registered.
+func (a *API) redescribe() {
+	for _, op := range a.ops {
+		op.describeAPIMiddleware(op.doc)
+		describeNosniff(op.doc)
+		a.shared.share(op.doc)
 	}
 	a.invalidateDocument()
+}
+
+// describeAPIMiddleware sets d's responses to the operation's own (inner)
+// with what the API's documented middleware and the responses in front of
+// it add, innermost first.
+func (op *operation) describeAPIMiddleware(d *openapi.Operation) {
+	d.Responses = maps.Clone(op.inner)
+	for _, m := range slices.Backward(op.api.documented) {
+		op.describeMiddleware(d, m)
+	}
+	if len(op.api.front) > 0 {
+		op.describeMiddleware(d, described{responses: op.api.front})
+	}
 }
 
 // describeMiddleware adds to d what the documented middleware m sends.

@@ -47,8 +47,12 @@ type operation struct {
 	middleware               []func(http.Handler) http.Handler // the operation's own, outermost first
 	wrapped                  http.Handler                      // the operation behind its middleware and the API's wrappers, or nil
 	doc                      *openapi.Operation
-	inputRule                func(unsafe.Pointer, *verr.Path, *verr.List) // the input type's Validate method, or nil (validator.go)
-	idem                     *idemPlan                                    // Idempotent's, or nil
+	// inner holds doc's responses before the API's documented middleware
+	// (describeAPIMiddleware): the operation's own, with its own
+	// middleware's.
+	inner     map[string]*openapi.Response
+	inputRule func(unsafe.Pointer, *verr.Path, *verr.List) // the input type's Validate method, or nil (validator.go)
+	idem      *idemPlan                                    // Idempotent's, or nil
 }
 
 // param is a compiled parameter: its binder, how to find its values and

@@ -285,8 +285,9 @@ func run(ctx context.Context, c *config, build func(context.Context, Setup) (*ro
 		return errors.New("cli: the build function returned neither an API nor an error")
 	}
 	// The connection cap's refusal is in the document that spec prints
-	// and serve serves alike, whatever -max-conns says.
-	documentRefusal(api)
+	// and serve serves alike, whatever -max-conns says (Run may be called
+	// again with the same API, tests do: the call changes nothing then).
+	api.DocumentFront(refusalDoc())
 	if cmd == "spec" {
 		return runSpec(api, c, &s)
 	}

@@ -24,14 +24,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
-	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/schema"
 )
@@ -64,22 +61,22 @@ var refusal = func() []byte {
 		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 }()
 
-// refusalDoc publishes the refusal on every operation of the API: it is
-// sent before the API sees the request, so the API cannot know it, and a
-// client reading the document must. It wraps nothing; its headers are
-// those the refusal sends besides the length and type (nosniff roux
-// publishes on every response), Connection: close included: the client
-// is to open a new connection, later. Where an operation answers 503
-// already, the two descriptions merge, and a header that only one sends
-// is optional there.
+// refusalDoc describes the refusal, published on every operation of the
+// API with DocumentFront: it is sent before the API sees the request, so
+// the API cannot know it, and a client reading the document must; none
+// of the API's middleware headers are on it. Its headers are those the
+// refusal sends besides the length and type (nosniff roux publishes on
+// every response), Connection: close included: the client is to open a
+// new connection, later. Where an operation answers 503 already, the two
+// descriptions merge, and a header that only one sends is optional there.
 //
 // Connection also keeps ogen (v1.25) from breaking the clients it
 // generates: it gives one Go type to the responses of a document that
 // share a body schema and header names, whatever headers they require,
 // and without Connection the merged 503 would have the names of a 429
 // that requires the security headers the refusal does not send.
-func refusalDoc() roux.DocumentedMiddleware {
-	return roux.Describe(func(h http.Handler) http.Handler { return h }, map[string]*openapi.Response{
+func refusalDoc() map[string]*openapi.Response {
+	return map[string]*openapi.Response{
 		strconv.Itoa(http.StatusServiceUnavailable): {
 			Description: "The server has too many connections open; retry after the Retry-After delay",
 			Headers: map[string]*openapi.Header{
@@ -96,35 +93,7 @@ func refusalDoc() roux.DocumentedMiddleware {
 				},
 			},
 		},
-	}, nil)
-}
-
-// documented holds the APIs whose document has the refusal already: Run
-// may be called more than once with one API (tests do), and the document
-// needs it once.
-var documented struct {
-	sync.Mutex
-	apis map[weak.Pointer[roux.API]]bool
-}
-
-// documentRefusal publishes the refusal in api's document, once.
-func documentRefusal(api *roux.API) {
-	documented.Lock()
-	defer documented.Unlock()
-	key := weak.Make(api)
-	if documented.apis[key] {
-		return
 	}
-	if documented.apis == nil {
-		documented.apis = map[weak.Pointer[roux.API]]bool{}
-	}
-	documented.apis[key] = true
-	runtime.AddCleanup(api, func(key weak.Pointer[roux.API]) {
-		documented.Lock()
-		delete(documented.apis, key)
-		documented.Unlock()
-	}, key)
-	api.UseDocumented(refusalDoc())
 }
 
 // capListener accepts at most max connections open at once.

@@ -164,7 +164,16 @@ func LongLived(fn func(*http.Request) bool) LoadShedOption {
 // Low-priority requests are admitted only below 80% of the limit and
 // Critical ones up to 150%, so health checks and cheap operations are
 // shed last. A shed request costs microseconds: it never reaches the
-// handlers.
+// handlers. Put the shedder in front of the other middleware, since what
+// runs before it runs for every refusal too, and under overload refusals
+// are most of the requests: behind recover, a request ID and security
+// headers (BenchmarkLoadShed, front/refused) a refusal costs tens of
+// times what it costs alone, and that comes on top of net/http's own work
+// on a request, reading it and writing the answer, which on one core
+// costs a tenth to a sixth of a cheap database read in all (the refusal
+// floor of bench/cmd/kitchenload -costs). Added first with roux's
+// API.UseDocumented, its 503 is published without the headers of the
+// middleware behind it, which it answers without calling.
 //
 // Long-lived responses have a cap of their own ([MaxLongLived]).
 // Every refusal is an RFC 9457 problem with status 503 and Retry-After,

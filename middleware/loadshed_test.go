@@ -329,10 +329,11 @@ func BenchmarkLoadShed(b *testing.B) {
 			}
 		})
 	}
-	// Behind what a service puts in front of the shedder (the kitchen's
-	// order: recover, request ID, security headers), into a fresh header
-	// map copied when the header is written, as net/http's response does:
-	// what a refusal costs the server above net/http and the kernel.
+	// Behind what a service might put in front of the shedder (recover,
+	// request ID, security headers; the kitchen's order until it moved
+	// the shedder in front of them), into a fresh header map copied when
+	// the header is written, as net/http's response does: what a refusal
+	// costs the server above net/http and the kernel.
 	front := func(h http.Handler) http.Handler {
 		return middleware.Recover(nil)(middleware.RequestID()(middleware.SecureHeaders()(h)))
 	}

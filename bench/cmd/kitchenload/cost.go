@@ -11,13 +11,25 @@ import (
 	"time"
 )
 
-// shedCost measures what a refused request costs the server: a kitchen
-// with room for one event stream holds one open, and closed-loop clients
-// ask for the same stream again, which the load shedder refuses (its cap
-// on long-lived responses) after the kitchen's middleware: the same path
-// as a request refused by its concurrency limit. The cheapest operation,
-// GET /livez, and GET /dishes are measured beside it.
-func shedCost(c config) error {
+// shedCost measures what a refused request costs the server: first the
+// refusal floor (floor.go) in each of its settings, then the kitchen. A
+// kitchen with room for one event stream holds one open, and closed-loop
+// clients ask for the same stream again, which the load shedder refuses
+// (its cap on long-lived responses) after the kitchen's middleware: the
+// same path as a request refused by its concurrency limit. The cheapest
+// operation, GET /livez, and GET /dishes are measured beside it. Then
+// the floor and the kitchen refuse an open loop at each of rates, as at
+// 3·C, where connections are many and each wakes up for one request.
+func shedCost(c config, rates []float64) error {
+	if c.refusalFloor {
+		fmt.Printf("\nwhat a refusal costs a net/http server that only refuses (closed loop, 4 clients; then open loops)\n")
+		printHeader()
+		for _, s := range floorSettings {
+			if err := measureFloor(c, s, rates); err != nil {
+				return fmt.Errorf("refusal floor: %w", err)
+			}
+		}
+	}
 	srv, err := startKitchen(c.kitchen, c.serverCPU, c.loadCPU, append([]string{"-max-streams", "1"}, c.kitchenArgs...))
 	if err != nil {
 		return err
@@ -28,11 +40,10 @@ func shedCost(c config) error {
 		return err
 	}
 	defer stop()
-	g, err := newGenerator(srv.url, c.conns, c.timeout)
+	g, err := c.generator(srv.url)
 	if err != nil {
 		return err
 	}
-	g.tick = int64(c.tick)
 	defer g.close()
 	refusedStream := target{method: "GET", path: fmt.Sprintf("/orders/%d/events", id),
 		header: http.Header{"Authorization": {"Bearer " + demoToken}}}
@@ -49,6 +60,11 @@ func shedCost(c config) error {
 		pause()
 		r := measured(srv, func() result { return g.closedLoop(tt.t, 4, c.warm, c.d) })
 		r.print(tt.name, 0, 0)
+	}
+	for _, rate := range rates {
+		pause()
+		r := measured(srv, func() result { return g.openLoop(refusedStream, rate, c.warm, c.d) })
+		r.print(fmt.Sprintf("refused, %.0f/s", rate), 0, 0)
 	}
 	return nil
 }

@@ -89,10 +89,11 @@ func newTestGenerator(t *testing.T, url string, conns int, timeout time.Duration
 	return g
 }
 
-// reused says that the 100 requests of a test went over a few
-// keep-alive connections (some are opened while all are busy), notReused
-// that each took one of its own.
-func reused(n int) bool    { return n <= 25 }
+// reused says that the 100 requests of a test went over keep-alive
+// connections, at most half as many as requests (some are opened while
+// all are busy: under -race on a loaded machine, up to 30 were seen),
+// notReused that each took one of its own.
+func reused(n int) bool    { return n <= 50 }
 func notReused(n int) bool { return n >= 100 }
 
 // The generator's answers and connections, for each way a server can
@@ -124,6 +125,7 @@ func TestGeneratorAnswers(t *testing.T) {
 			w.WriteHeader(503)
 			fmt.Fprint(w, `{"detail":"the server is at capacity; retry after 1s"}`)
 		}, time.Second, map[kind]int{shed: 100}, reused, 0},
+		{"the refusal floor (floor.go)", floorHandler().ServeHTTP, time.Second, map[kind]int{shed: 100}, reused, 0},
 		{"refused at the cap, no Retry-After", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(503)
 			fmt.Fprint(w, `{"detail":"the server has too many connections open; retry later"}`)

@@ -92,6 +92,16 @@ func newGenerator(base string, conns int, timeout time.Duration) (*generator, er
 	return g, nil
 }
 
+// generator returns a generator for the server at base with c's
+// connections, time-out and tick.
+func (c config) generator(base string) (*generator, error) {
+	g, err := newGenerator(base, c.conns, c.timeout)
+	if err == nil {
+		g.tick = int64(c.tick)
+	}
+	return g, err
+}
+
 // close closes the generator's connections.
 func (g *generator) close() {
 	for _, c := range g.byFD {

@@ -35,7 +35,7 @@
 //
 //	go run ./cmd/kitchenload -nice -10   # as BENCHMARKS.md: both ahead of other work on their cores (root)
 //	go run ./cmd/kitchenload -kitchen-args '-shed=false -max-conns=0'   # without the protections
-//	go run ./cmd/kitchenload -costs   # server CPU per request: refused, GET /livez, GET /dishes
+//	go run ./cmd/kitchenload -costs   # server CPU per request: the refusal floor (net/http alone), refused, GET /livez, GET /dishes
 //	go run ./cmd/kitchenload -conns 256   # clients behind a pool of 256 connections (as wrk2 keeps)
 //	go run ./cmd/kitchenload -generator-cost   # the generator's CPU per request, against a trivial server
 //
@@ -65,18 +65,20 @@ import (
 const goodWithin = 200 * time.Millisecond
 
 type config struct {
-	kitchen     string
-	serverCPU   int
-	loadCPU     int
-	d, warm     time.Duration
-	timeout     time.Duration
-	endpoints   []string
-	kitchenArgs []string
-	maxFactor   float64
-	conns       int
-	rates       []float64
-	tick        time.Duration
-	clients     []int // the closed loops that measure C
+	kitchen      string
+	serverCPU    int
+	loadCPU      int
+	d, warm      time.Duration
+	timeout      time.Duration
+	endpoints    []string
+	kitchenArgs  []string
+	maxFactor    float64
+	conns        int
+	rates        []float64 // -generator-cost's
+	costRates    []float64 // -costs' open loops
+	refusalFloor bool      // -costs measures the refusal floor
+	tick         time.Duration
+	clients      []int // the closed loops that measure C
 }
 
 func main() {
@@ -94,19 +96,15 @@ func main() {
 	flag.DurationVar(&c.tick, "tick", 200*time.Microsecond, "the generator sends the requests due within this of each other together (fewer wake-ups of its core, each up to this late)")
 	flag.IntVar(&niceness, "nice", 0, "run the kitchen and the generator at this nice value (e.g. -10, as root: ahead of other processes on their cores)")
 	flag.IntVar(&c.conns, "conns", defaultConns, "the most connections the generator opens; a request finds one free or waits for one, its latency counted from when it was due")
-	costs := flag.Bool("costs", false, "measure instead what a refused request, GET /livez and GET /dishes cost the server")
+	costs := flag.Bool("costs", false, "measure instead what a refused request, GET /livez and GET /dishes cost the server (after the refusal floor: -refusal-floor)")
 	genCost := flag.Bool("generator-cost", false, "measure instead what the generator costs per request, against a trivial server on the server's core")
 	clients := flag.String("clients", "1,2,4,8", "the closed-loop client counts whose best 2xx rate is C (more than the load shedder admits would measure its refusals)")
+	flag.BoolVar(&c.refusalFloor, "refusal-floor", true, "with -costs, measure first the refusal floor: a net/http server that only refuses (floor.go)")
+	costRates := flag.String("cost-rates", "20000", "the open-loop rates at which -costs measures refusals, per second (comma-separated; empty: none)")
 	rates := flag.String("rates", "5000,10000,15000,20000,30000,40000,50000,60000,80000,100000", "the rates -generator-cost offers, per second")
 	flag.Parse()
-	for _, f := range strings.Split(*rates, ",") {
-		r, err := strconv.ParseFloat(f, 64)
-		if err != nil || r <= 0 {
-			fmt.Fprintf(os.Stderr, "kitchenload: -rates: %q is not a rate\n", f)
-			os.Exit(2)
-		}
-		c.rates = append(c.rates, r)
-	}
+	c.rates = parseRates("-rates", *rates)
+	c.costRates = parseRates("-cost-rates", *costRates)
 	for _, f := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(f)
 		if err != nil || n <= 0 {
@@ -114,6 +112,12 @@ func main() {
 			os.Exit(2)
 		}
 		c.clients = append(c.clients, n)
+	}
+	if settings := os.Getenv(floorEnv); settings != "" {
+		if err := serveFloor(settings); err != nil {
+			fmt.Fprintln(os.Stderr, "kitchenload: refusal floor:", err)
+			os.Exit(1)
+		}
 	}
 	if os.Getenv(trivialEnv) != "" {
 		if err := serveTrivial(); err != nil {
@@ -143,6 +147,23 @@ func main() {
 		fmt.Fprintln(os.Stderr, "kitchenload:", err)
 		os.Exit(1)
 	}
+}
+
+// parseRates parses flag's value s, rates per second separated by commas.
+func parseRates(flag, s string) []float64 {
+	var rates []float64
+	for _, f := range strings.Split(s, ",") {
+		if f == "" {
+			continue
+		}
+		r, err := strconv.ParseFloat(f, 64)
+		if err != nil || r <= 0 {
+			fmt.Fprintf(os.Stderr, "kitchenload: %s: %q is not a rate\n", flag, f)
+			os.Exit(2)
+		}
+		rates = append(rates, r)
+	}
+	return rates
 }
 
 // niceness is the nice value of the kitchen's and the generator's
@@ -193,7 +214,7 @@ func run(c config, costs bool) error {
 	fmt.Printf("generator: CPU %d (GOMAXPROCS %d), at most %d connections, tick %v; kitchen: CPU %d; nice %d; %v runs after %v of warm-up; kitchen flags: -demo -cook-unit 10ms -order-limit -1 %s; load average %s\n",
 		c.loadCPU, runtime.GOMAXPROCS(0), c.conns, c.tick, c.serverCPU, niceness, c.d, c.warm, strings.Join(c.kitchenArgs, " "), loadAverage())
 	if costs {
-		return shedCost(c)
+		return shedCost(c, c.costRates)
 	}
 	for _, name := range c.endpoints {
 		t, ok := targets[name]
@@ -214,11 +235,10 @@ func measureEndpoint(c config, t target) error {
 		return err
 	}
 	defer srv.stop()
-	g, err := newGenerator(srv.url, c.conns, c.timeout)
+	g, err := c.generator(srv.url)
 	if err != nil {
 		return err
 	}
-	g.tick = int64(c.tick)
 	defer g.close()
 	defer func() {
 		for err, n := range g.errs {

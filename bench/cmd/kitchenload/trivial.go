@@ -7,11 +7,8 @@ package main
 // generator, not the server, is what runs out first.
 
 import (
-	"bufio"
 	"fmt"
 	"net"
-	"os"
-	"syscall"
 	"time"
 )
 
@@ -80,35 +77,11 @@ func nextCRLF(state int, b byte) int {
 // core at rising rates and reports what the generator spends per request,
 // up to the first rate it does not keep up with.
 func generatorCost(c config) error {
-	self, err := os.Executable()
+	server, g, stop, err := startChild(c, trivialEnv+"=1")
 	if err != nil {
 		return err
 	}
-	cmd := pinnedCommand(c.serverCPU, self)
-	cmd.Env = append(os.Environ(), trivialEnv+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // its process group: taskset and the server
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() {
-		return fmt.Errorf("the trivial server printed no address: %v", sc.Err())
-	}
-	server := &kitchen{cmd: cmd, core: c.serverCPU, genCore: c.loadCPU}
-	g, err := newGenerator(sc.Text(), c.conns, c.timeout)
-	if err != nil {
-		return err
-	}
-	g.tick = int64(c.tick)
-	defer g.close()
+	defer stop()
 	t := target{method: "GET", path: "/dishes"}
 	fmt.Printf("\nthe generator against a trivial server (GET, a 2-byte body; load average %s)\n", loadAverage())
 	printHeader()

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -55,22 +54,9 @@ func BenchmarkCreateOrder(b *testing.B) {
 // benchmarkCreateOrder is BenchmarkCreateOrder on the store open opens.
 func benchmarkCreateOrder(b *testing.B, open func(ctx context.Context) (store.Store, error), keyed bool) {
 	// One customer places every order: no order limit.
-	svc := kitchen.New(kitchen.Config{Open: open, Seed: true, StaffKey: staffKey,
+	srv := serve(b, kitchen.New(kitchen.Config{Open: open, Seed: true, StaffKey: staffKey,
 		CookUnit: 5 * time.Millisecond, Lease: 2 * time.Second, OrderLimit: -1,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := svc.API().Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(svc.API())
-	defer func() {
-		svc.API().Drain()
-		srv.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		svc.API().Shutdown(ctx)
-	}()
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
 	defer tr.CloseIdleConnections()
 	opts := []client.Option{client.HTTPClient(&http.Client{Transport: tr, Timeout: 20 * time.Second}),

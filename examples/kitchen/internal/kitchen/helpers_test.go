@@ -121,22 +121,29 @@ func start(t *testing.T, cfg kitchen.Config) *server {
 	t.Helper()
 	svc := kitchen.New(cfg)
 	rouxtest.New(t, svc.API()) // for the document check of CI
+	srv := serve(t, svc)
+	return newServer(t, svc, srv.URL)
+}
+
+// serve starts svc and serves it on loopback until the test ends.
+func serve(tb testing.TB, svc *kitchen.Service) *httptest.Server {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := svc.API().Start(ctx); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	srv := httptest.NewServer(svc.API())
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		svc.API().Drain()
 		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := svc.API().Shutdown(ctx); err != nil {
-			t.Error(err)
+			tb.Error(err)
 		}
 	})
-	return newServer(t, svc, srv.URL)
+	return srv
 }
 
 // newServer describes svc served at url, with its clients.

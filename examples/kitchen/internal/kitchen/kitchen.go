@@ -263,16 +263,16 @@ func New(cfg Config) *Service {
 			"customerToken": "A customer's token, as returned once by POST /customers (the demo customer's is `" + DemoCustomerToken + "`).",
 		},
 	})
-	// Outermost first: recover, then the request ID and the security
-	// headers (documented on every response, refusals included), then
-	// the load shedder, in front of everything that costs a request
-	// its CPU — the access log first — so that a refusal costs as
-	// little as it can; then the access log.
-	s.api.Use(middleware.Recover(cfg.Logger))
-	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders())
+	// Outermost first: the load shedder, in front of everything that
+	// costs a request its CPU, so that a refusal costs as little as it
+	// can (shed.go); then recover, the request ID and the security
+	// headers (documented on every response but the shedder's, which
+	// does not pass through them), the access log.
 	if !cfg.NoLoadShed {
 		s.shedLoad()
 	}
+	s.api.Use(middleware.Recover(cfg.Logger))
+	s.api.UseDocumented(middleware.RequestID(), middleware.SecureHeaders())
 	s.api.Use(middleware.AccessLog(cfg.Logger))
 	s.api.OnStart(s.start)
 	s.api.OnShutdown(s.stop)

@@ -66,9 +66,11 @@ func (h *holders) close() {
 }
 
 // TestLoadShedFront: past the load shedder's limit, a request is refused
-// with a 503 problem and Retry-After that carries the request ID and the
-// security headers (which are in front of the shedder) and reaches
-// nothing after it: no access log line, only the count at /metrics. The
+// with a 503 problem, Retry-After and nosniff, and reaches nothing after
+// the shedder, which stands in front of all the middleware: no request
+// ID, no security headers, no access log line, only the count at
+// /metrics. The answers that pass carry the request ID and the security
+// headers. The
 // health probes and /metrics itself still pass; the documents and the
 // bill are refused like the menu. Once the requests in flight end, the
 // menu is served again.
@@ -115,11 +117,18 @@ func TestLoadShedFront(t *testing.T) {
 			t.Errorf("GET %s: got %d, want %d: %s", tt.path, r.status, tt.want, r.body)
 			continue
 		}
-		if got := r.header.Get("X-Request-ID"); got != id {
-			t.Errorf("GET %s: X-Request-ID %q, want %q", tt.path, got, id)
+		if got := r.header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("GET %s: X-Content-Type-Options %q, want nosniff", tt.path, got)
 		}
-		if got := r.header.Get("X-Frame-Options"); got != "DENY" {
-			t.Errorf("GET %s: X-Frame-Options %q, want DENY (the security headers)", tt.path, got)
+		wantID, wantFrame := id, "DENY" // the request ID and the security headers, behind the shedder
+		if tt.want == 503 {
+			wantID, wantFrame = "", ""
+		}
+		if got := r.header.Get("X-Request-ID"); got != wantID {
+			t.Errorf("GET %s: X-Request-ID %q, want %q", tt.path, got, wantID)
+		}
+		if got := r.header.Get("X-Frame-Options"); got != wantFrame {
+			t.Errorf("GET %s: X-Frame-Options %q, want %q", tt.path, got, wantFrame)
 		}
 		logged := func() bool { return strings.Contains(log.String(), "request_id="+id) }
 		if tt.want != 503 {
