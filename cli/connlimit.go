@@ -45,7 +45,8 @@ func defaultMaxConns() int {
 }
 
 // Refusals over the cap linger for at most this long, this many at once;
-// beyond that a refused connection is closed at once.
+// beyond that a refused connection is answered at once if its request
+// head has arrived, and closed at once either way (refuseNow).
 const (
 	refusalLinger     = 500 * time.Millisecond
 	maxLingering      = 256
@@ -153,10 +154,16 @@ func (l *capListener) admit(c net.Conn) net.Conn {
 // then FIN, then reading what the client still sends for a moment, so that
 // the answer is not lost to a reset. A connection that sends nothing for
 // that moment (a client's spare, dialed ahead) is closed without a word, as
-// an idle connection may be.
+// an idle connection may be. Past maxLingering refusals at once, a
+// connection is answered only if its request head has arrived already
+// (refuseNow).
 func (l *capListener) refuse(c net.Conn) {
-	if l.silent || !l.startLinger() {
+	if l.silent {
 		c.Close()
+		return
+	}
+	if !l.startLinger() {
+		refuseNow(c)
 		return
 	}
 	go func() {

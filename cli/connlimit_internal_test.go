@@ -6,7 +6,9 @@ package cli
 // connection, which no client sees.
 
 import (
+	"io"
 	"net"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -199,6 +201,57 @@ func BenchmarkCapRefusal(b *testing.B) {
 			b.StopTimer()
 			for _, c := range clients {
 				c.Close()
+			}
+		})
+	}
+}
+
+// TestRefuseNow: past maxLingering refusals at once, a connection whose
+// request has arrived gets the 503 and a FIN, not a reset that loses the
+// answer, and one that has sent nothing is closed without a word.
+func TestRefuseNow(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		request string
+		want    string // the start of what the client reads; "" for EOF
+	}{
+		{"request arrived", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 503 Service Unavailable\r\n"},
+		{"nothing sent", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			l := newCapListener(ln, 0, false)
+			l.linger = maxLingering // every lingering place taken
+			client, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Close()
+			if _, err := client.Write([]byte(tt.request)); err != nil {
+				t.Fatal(err)
+			}
+			c, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The request is in the server's socket before it is refused:
+			// on loopback a write is delivered at once; the wait covers a
+			// slow machine.
+			time.Sleep(50 * time.Millisecond)
+			l.refuse(c)
+			client.SetReadDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck // the read fails then
+			got, err := io.ReadAll(client)
+			if err != nil {
+				t.Fatalf("read %q, then %v; want the answer and EOF", got, err)
+			}
+			if !strings.HasPrefix(string(got), tt.want) || tt.want == "" && len(got) > 0 {
+				t.Errorf("read %q, want it to start with %q", got, tt.want)
 			}
 		})
 	}
