@@ -73,7 +73,11 @@
 // Retry-After on plain HTTP (published on every operation of the API's
 // document, by spec and serve alike) and by closing it over TLS, and
 // counted in the API's refusals ([roux.API.Refusals], reason
-// [roux.RefusalConnections]), which package rouxotel publishes. Bounding
+// [roux.RefusalConnections]), which package rouxotel publishes. The 503
+// waits for the request's head (an answer before it, a client such as
+// net/http's takes for a broken connection), 256 refusals at most at
+// once; past them, under a flood, a connection is answered if its head
+// has arrived already and closed without a word if not. Bounding
 // the requests in progress is the API's own business: its load shedder
 // (middleware.LoadShedder) knows which requests matter most and documents
 // its 503 in the API's document.
