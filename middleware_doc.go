@@ -80,14 +80,32 @@ func (a *API) UseDocumented(m ...DocumentedMiddleware) {
 // are published on them but X-Content-Type-Options, which they must send
 // as every answer of the API does. Where an operation answers the same
 // status, the two merge, a header being required only where both send
-// it. A later call replaces a status given before: calling it again with
-// the same responses changes nothing.
+// it. A later call replaces a status given before. Like [API.Use], it
+// configures the API and is not safe for concurrent use with another
+// change, but a call giving only responses already given (the same
+// pointers) changes nothing and only reads, so a program that documents
+// the same front on every run of its command line may run it
+// concurrently.
 func (a *API) DocumentFront(responses map[string]*openapi.Response) {
+	if a.documentsFront(responses) {
+		return
+	}
 	if a.front == nil {
 		a.front = map[string]*openapi.Response{}
 	}
 	maps.Copy(a.front, responses)
 	a.redescribe()
+}
+
+// documentsFront reports whether every response given is already
+// published in front of the API.
+func (a *API) documentsFront(responses map[string]*openapi.Response) bool {
+	for code, r := range responses {
+		if a.front[code] != r {
+			return false
+		}
+	}
+	return true
 }
 
 // redescribe publishes the API's documented middleware and front

@@ -76,7 +76,10 @@ var refusal = func() []byte {
 // share a body schema and header names, whatever headers they require,
 // and without Connection the merged 503 would have the names of a 429
 // that requires the security headers the refusal does not send.
-func refusalDoc() map[string]*openapi.Response {
+//
+// It is built once, so that documenting it again on the same API is a
+// read (API.DocumentFront), and cli.Run may run concurrently on one API.
+var refusalDoc = sync.OnceValue(func() map[string]*openapi.Response {
 	return map[string]*openapi.Response{
 		strconv.Itoa(http.StatusServiceUnavailable): {
 			Description: "The server has too many connections open; retry after the Retry-After delay",
@@ -95,7 +98,7 @@ func refusalDoc() map[string]*openapi.Response {
 			},
 		},
 	}
-}
+})
 
 // capListener accepts at most max connections open at once.
 type capListener struct {
