@@ -4,6 +4,6 @@ package cli
 
 import "net"
 
-// refuseNewConnections does nothing here: how a listening socket takes
-// a smaller backlog varies; the linger alone takes what is queued.
-func refuseNewConnections(*net.TCPListener) {}
+// takeQueued takes nothing here: connections queued when the socket
+// closes are reset.
+func takeQueued(*net.TCPListener) []net.Conn { return nil }
