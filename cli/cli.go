@@ -96,15 +96,16 @@
 // gets an answer and opens its next connection elsewhere, instead of
 // sending into a closing one (an HTTP/2 connection gets GOAWAY). Give
 // clients that pause longer between requests a longer window. When it
-// stops accepting on a socket it opened itself, serve first shrinks the
-// socket's queue (on Linux, so that the kernel drops most new handshakes,
-// which then find the socket closed and are refused) and answers the
-// connections already queued — closing the socket would reset them, with
-// the requests their clients may have sent — for up to 20ms; a handshake
-// that completes in the instant of the close can still be reset. To lose
-// none, hand the socket from server to server (the [Listener] option,
-// systemd socket activation): connections then wait in its queue for the
-// next one.
+// stops accepting on a socket it opened itself, serve first takes the
+// connections already queued in the kernel and answers them — closing the
+// socket would reset them, with the requests their clients may have sent
+// — and on Linux stops the socket listening the moment its queue is
+// empty, so that later handshakes are refused, the client having sent
+// nothing. A handshake under way in that moment (microseconds on
+// loopback) can still be reset, and elsewhere than Linux every connection
+// still queued is. To lose none, hand the socket from server to server
+// (the [Listener] option, systemd socket activation): connections then
+// wait in its queue for the next one.
 //
 // # Request smuggling
 //
