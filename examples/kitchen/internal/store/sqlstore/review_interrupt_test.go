@@ -26,12 +26,13 @@ const slowInsert = `INSERT INTO parent (id) SELECT x FROM (WITH RECURSIVE c(x) A
 func TestCancelledWriteAmongOthers(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "kitchen.db"))
-	db = migrated(t, db, err)
-	if err := db.GroupWrite(ctx, false, func(tx sqlstore.Tx[*sql.Tx]) error {
-		_, err := tx.Exec(ctx, "CREATE TABLE parent (id INTEGER PRIMARY KEY)")
-		return err
-	}); err != nil {
+	path := filepath.Join(t.TempDir(), "kitchen.db")
+	opened, err := sqlite.Open(path)
+	db := migrated(t, opened, err)
+	exec := func(ctx context.Context, query string) func(tx sqlstore.Tx[*sql.Tx]) error {
+		return func(tx sqlstore.Tx[*sql.Tx]) error { _, err := tx.Exec(ctx, query); return err }
+	}
+	if err := db.GroupWrite(ctx, false, exec(ctx, "CREATE TABLE parent (id INTEGER PRIMARY KEY)")); err != nil {
 		t.Fatal(err)
 	}
 	// An ordered write (an idempotency key's claim) is answered before
@@ -53,8 +54,7 @@ func TestCancelledWriteAmongOthers(t *testing.T) {
 	// own business: it writes no row either way.
 	db.GroupWrite(gone, false, func(tx sqlstore.Tx[*sql.Tx]) error { //nolint:errcheck // see above
 		close(started)
-		_, err := tx.Exec(gone, slowInsert)
-		return err
+		return exec(gone, slowInsert)(tx)
 	})
 	// The next write, and its answer.
 	next := db.GroupWrite(ctx, false, insertParent(t, 3))
