@@ -70,8 +70,9 @@
 // serve holds at most -max-conns connections open at once (4096 by
 // default, fewer when the process may open fewer files; 0 for no cap).
 // A connection beyond is refused at once, with a 503 problem and
-// Retry-After on plain HTTP (published on every operation of the API's
-// document, by spec and serve alike) and by closing it over TLS, and
+// Retry-After on plain HTTP/1 (published on every operation of the API's
+// document, by spec and serve alike), with GOAWAY refusing its streams
+// (REFUSED_STREAM) on h2c, and by closing it over TLS, and
 // counted in the API's refusals ([roux.API.Refusals], reason
 // [roux.RefusalConnections]), which package rouxotel publishes. The 503
 // waits for the request's head (an answer before it, a client such as
