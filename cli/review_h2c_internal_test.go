@@ -32,34 +32,7 @@ func TestRefuseH2C(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			l := newCapListener(ln, 0, false)
-			if tt.lingered {
-				l.linger = maxLingering
-			}
-			client, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer client.Close()
-			if _, err := client.Write([]byte(request)); err != nil {
-				t.Fatal(err)
-			}
-			c, err := ln.Accept()
-			if err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(50 * time.Millisecond) // the request in the server's socket (see TestRefuseNow)
-			l.refuse(c)
-			client.SetReadDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck // the read fails then
-			got, err := io.ReadAll(client)
-			if err != nil {
-				t.Fatalf("read %q, then %v; want the answer and EOF", got, err)
-			}
+			got := refused(t, request, tt.lingered)
 			var frames []string
 			for len(got) >= 9 {
 				n := int(got[0])<<16 | int(got[1])<<8 | int(got[2])
@@ -89,4 +62,43 @@ func TestRefuseH2C(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refused returns what a client that sent request reads from a
+// connection over the cap before EOF: refused lingering, or at once when
+// lingered (every lingering place taken).
+func refused(t *testing.T, request string, lingered bool) []byte {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	l := newCapListener(ln, 0, false)
+	if lingered {
+		l.linger = maxLingering
+	}
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	if _, err := client.Write([]byte(request)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The request is in the server's socket before it is refused: on
+	// loopback a write is delivered at once; the wait covers a slow
+	// machine.
+	time.Sleep(50 * time.Millisecond)
+	l.refuse(c)
+	client.SetReadDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck // the read fails then
+	got, err := io.ReadAll(client)
+	if err != nil {
+		t.Fatalf("read %q, then %v; want the answer and EOF", got, err)
+	}
+	return got
 }
