@@ -293,7 +293,7 @@ func run(ctx context.Context, c *config, build func(context.Context, Setup) (*ro
 	// The connection cap's refusal is in the document that spec prints
 	// and serve serves alike, whatever -max-conns says (Run may be called
 	// again with the same API, tests do: the call changes nothing then).
-	api.DocumentFront(refusalDoc())
+	documentRefusal(api)
 	if cmd == "spec" {
 		return runSpec(api, c, &s)
 	}

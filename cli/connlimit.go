@@ -32,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/schema"
 )
@@ -110,7 +111,7 @@ func refusalFor(head []byte) []byte {
 // that requires the security headers the refusal does not send.
 //
 // It is built once, so that documenting it again on the same API is a
-// read (API.DocumentFront), and cli.Run may run concurrently on one API.
+// read (API.DocumentFront).
 var refusalDoc = sync.OnceValue(func() map[string]*openapi.Response {
 	return map[string]*openapi.Response{
 		strconv.Itoa(http.StatusServiceUnavailable): {
@@ -131,6 +132,18 @@ var refusalDoc = sync.OnceValue(func() map[string]*openapi.Response {
 		},
 	}
 })
+
+// documenting serializes documentRefusal's calls.
+var documenting sync.Mutex
+
+// documentRefusal publishes the refusal in api's document. Runs of one
+// API may start at once: the first documents it, which writes the
+// document, and the others, which only read it, wait for it to finish.
+func documentRefusal(api *roux.API) {
+	documenting.Lock()
+	defer documenting.Unlock()
+	api.DocumentFront(refusalDoc())
+}
 
 // capListener accepts at most max connections open at once.
 type capListener struct {
