@@ -538,3 +538,52 @@ func TestHostileRanges(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileHalfClose: a client that half-closes its connection after
+// its request (shutdown of its write side) ends the request's context in
+// net/http, which reads EOF. A handler that then stops, returning its
+// context's error, must not leave net/http to finish the response as an
+// empty 200 that the operation does not declare, and that the client,
+// still reading, would take for an answer: the connection is closed
+// with nothing sent. A handler that answers anyway is sent as usual.
+func TestHostileHalfClose(t *testing.T) {
+	t.Parallel()
+	api := roux.New(roux.Config{CheckResponses: true, Logger: slog.New(slog.DiscardHandler)})
+	type out struct {
+		Body struct {
+			Done bool `json:"done"`
+		}
+	}
+	roux.Post(api, "/wait", func(ctx context.Context, in *struct{}) (*out, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}, roux.Status(http.StatusAccepted))
+	roux.Post(api, "/answer", func(ctx context.Context, in *struct{}) (*out, error) {
+		<-ctx.Done()
+		o := &out{}
+		o.Body.Done = true
+		return o, nil
+	}, roux.Status(http.StatusAccepted))
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	for _, tt := range []struct{ path, want string }{
+		{"/wait", ""},
+		{"/answer", "HTTP/1.1 202 Accepted"},
+	} {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", tt.path)
+		c.(*net.TCPConn).CloseWrite()
+		got, err := io.ReadAll(c)
+		c.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", tt.path, err)
+		}
+		if status, _, _ := strings.Cut(string(got), "\r\n"); status != tt.want {
+			t.Errorf("%s: half-closed after the request, got %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}

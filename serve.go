@@ -313,7 +313,7 @@ func (a *API) handlerError(w http.ResponseWriter, r *http.Request, op *operation
 		return
 	}
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-		return // the client went away; nobody is listening
+		abandoned()
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		a.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "roux: operation timed out", attrOp(op.id), attrErr(err))
@@ -321,6 +321,17 @@ func (a *API) handlerError(w http.ResponseWriter, r *http.Request, op *operation
 		return
 	}
 	a.internalError(w, r, fmt.Errorf("operation %s: %w", op.id, err))
+}
+
+// abandoned ends the response to a request whose client went away — its
+// context ended, as net/http ends it when the connection reads EOF: it
+// aborts the handler (http.ErrAbortHandler), so that net/http closes the
+// connection (HTTP/1) or resets the stream (HTTP/2) with nothing sent.
+// Returning with nothing written instead would make net/http finish the
+// response as an empty 200, a status the operation may not declare, which
+// a client that only half-closed its connection after its request reads.
+func abandoned() {
+	panic(http.ErrAbortHandler)
 }
 
 func (a *API) internalError(w http.ResponseWriter, r *http.Request, err error) {

@@ -6,11 +6,19 @@ import (
 	"time"
 )
 
+// StatusClientClosedRequest is the status [AccessLog] logs for a request
+// whose client went away before anything was sent to it (499, as nginx
+// logs it). No response carries it.
+const StatusClientClosedRequest = 499
+
 // AccessLog logs one line per request to logger (slog.Default() when
 // nil) once the response is written: method, path, status, response
 // bytes, duration, and the request ID and client IP when [RequestID] and
 // [ClientIP] run before it. Server errors (5xx) are logged at level
-// Error, client errors (4xx) at Warn, the rest at Info.
+// Error, client errors (4xx) at Warn, the rest at Info. A request whose
+// client went away before anything was sent is logged with
+// [StatusClientClosedRequest], at Info: a client hanging up is no error
+// of the server's, nor does it send one.
 func AccessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -22,11 +30,19 @@ func AccessLog(logger *slog.Logger) func(http.Handler) http.Handler {
 					log = slog.Default()
 				}
 				status := rec.status
-				if status == 0 {
+				switch {
+				case status != 0:
+				case r.Context().Err() != nil:
+					// Nothing sent, and the client went away: roux
+					// aborts such a response, and nobody reads what
+					// net/http would send.
+					status = StatusClientClosedRequest
+				default:
 					status = http.StatusOK
 				}
 				level := slog.LevelInfo
 				switch {
+				case status == StatusClientClosedRequest:
 				case status >= 500:
 					level = slog.LevelError
 				case status >= 400:
