@@ -349,9 +349,9 @@ func docHeaders(m map[string]*openapi.Header) []docHeader {
 
 // TestFrontAllocations: the security headers and the request ID are
 // set on every response, refusals included, so they allocate what they
-// must and no more: nothing for the security headers, the ID and its
-// header value for a request without one, the header value alone for a
-// request with one (and the context that carries it).
+// must and no more: nothing for the security headers, the ID for a
+// request without one, and the context that carries it and holds its
+// header value; behind a shedder, which makes that context, not even it.
 func TestFrontAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
@@ -368,6 +368,12 @@ func TestFrontAllocations(t *testing.T) {
 		// and the request that carries the context.
 		{"request ID, new", middleware.RequestID()(ok), "", 3},
 		{"request ID, the client's", middleware.RequestID()(ok), "abc-123", 2},
+		// In a chain, the shedder's context carries the ID and the
+		// client's address too (context.go): the context, the request
+		// that carries it, and the new ID, where each making its own
+		// took eight.
+		{"shedder, request ID and client IP", middleware.NewLoadShedder().Middleware(middleware.RequestID()(middleware.ClientIP()(ok))), "", 3},
+		{"shedder, request ID and client IP, the client's ID", middleware.NewLoadShedder().Middleware(middleware.RequestID()(middleware.ClientIP()(ok))), "abc-123", 2},
 		// With its level off, the access log allocates only the writer
 		// that keeps the status.
 		{"access log, level off", middleware.AccessLog(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})))(ok), "", 1},
