@@ -40,18 +40,18 @@ func HSTSMaxAge(d time.Duration) SecureHeadersOption {
 }
 
 // ReferrerPolicy makes [SecureHeaders] send Referrer-Policy: policy
-// (such as "no-referrer"), which it does not by default: the header acts on the
-// links and subresources of an HTML document, and OWASP's REST Security
-// Cheat Sheet leaves it out of an API's headers. "" sends none.
+// (such as "no-referrer"), which it does not by default: the header acts
+// on the links and subresources of an HTML document, and OWASP's REST
+// Security Cheat Sheet leaves it out of an API's headers. "" sends none.
 func ReferrerPolicy(policy string) SecureHeadersOption {
 	return secureOption(func(c *secureConfig) { c.referrer = policy })
 }
 
 // CrossOriginOpenerPolicy makes [SecureHeaders] send
 // Cross-Origin-Opener-Policy: policy (such as "same-origin"), which it
-// does not by default: the header isolates the browsing context of an HTML document,
-// and OWASP's REST Security Cheat Sheet leaves it out of an API's
-// headers. "" sends none.
+// does not by default: the header isolates the browsing context of an
+// HTML document, and OWASP's REST Security Cheat Sheet leaves it out of
+// an API's headers. "" sends none.
 func CrossOriginOpenerPolicy(policy string) SecureHeadersOption {
 	return secureOption(func(c *secureConfig) { c.opener = policy })
 }
