@@ -70,8 +70,9 @@
 // serve holds at most -max-conns connections open at once (4096 by
 // default, fewer when the process may open fewer files; 0 for no cap).
 // A connection beyond is refused at once, with a 503 problem and
-// Retry-After on plain HTTP (published on every operation of the API's
-// document, by spec and serve alike) and by closing it over TLS, and
+// Retry-After on plain HTTP/1 (published on every operation of the API's
+// document, by spec and serve alike), with GOAWAY refusing its streams
+// (REFUSED_STREAM) on h2c, and by closing it over TLS, and
 // counted in the API's refusals ([roux.API.Refusals], reason
 // [roux.RefusalConnections]), which package rouxotel publishes. The 503
 // waits for the request's head (an answer before it, a client such as
@@ -96,15 +97,16 @@
 // gets an answer and opens its next connection elsewhere, instead of
 // sending into a closing one (an HTTP/2 connection gets GOAWAY). Give
 // clients that pause longer between requests a longer window. When it
-// stops accepting on a socket it opened itself, serve first shrinks the
-// socket's queue (on Linux, so that the kernel drops most new handshakes,
-// which then find the socket closed and are refused) and answers the
-// connections already queued — closing the socket would reset them, with
-// the requests their clients may have sent — for up to 20ms; a handshake
-// that completes in the instant of the close can still be reset. To lose
-// none, hand the socket from server to server (the [Listener] option,
-// systemd socket activation): connections then wait in its queue for the
-// next one.
+// stops accepting on a socket it opened itself, serve first takes the
+// connections already queued in the kernel and answers them — closing the
+// socket would reset them, with the requests their clients may have sent
+// — and on Linux stops the socket listening the moment its queue is
+// empty, so that later handshakes are refused, the client having sent
+// nothing. A handshake under way in that moment (microseconds on
+// loopback) can still be reset, and elsewhere than Linux every connection
+// still queued is. To lose none, hand the socket from server to server
+// (the [Listener] option, systemd socket activation): connections then
+// wait in its queue for the next one.
 //
 // # Request smuggling
 //
@@ -291,7 +293,7 @@ func run(ctx context.Context, c *config, build func(context.Context, Setup) (*ro
 	// The connection cap's refusal is in the document that spec prints
 	// and serve serves alike, whatever -max-conns says (Run may be called
 	// again with the same API, tests do: the call changes nothing then).
-	api.DocumentFront(refusalDoc())
+	documentRefusal(api)
 	if cmd == "spec" {
 		return runSpec(api, c, &s)
 	}

@@ -11,13 +11,16 @@ package cli
 //
 // A connection over the cap is refused at once, and counted: on plain
 // HTTP its request is answered with a 503 problem with Retry-After and the
-// connection closed, the way net/http closes after an error response — the
-// server sends FIN and reads what the client still sends for a moment, so
-// that its response is not lost to a reset; over TLS it is closed without
-// an answer, as answering would take a handshake. At most maxLingering
-// refusals are answered at once; beyond, a connection is closed at once. Refusing rather than leaving the
-// connection in the kernel's queue tells a client at once to go elsewhere
-// (another instance, or later) instead of waiting for a timeout.
+// connection closed (h2c: GOAWAY refusing its streams), the way net/http
+// closes after an error response — the server sends FIN and reads what
+// the client still sends for a moment, so that its response is not lost
+// to a reset; over TLS it is closed without an answer, as answering would
+// take a handshake. At most maxLingering refusals wait for their requests
+// at once; beyond, a connection is answered if its request has arrived
+// already, and closed at once either way (refuseNow). Refusing rather
+// than leaving the connection in the kernel's queue tells a client at
+// once to go elsewhere (another instance, or later) instead of waiting for
+// a timeout.
 
 import (
 	"bytes"
@@ -29,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/openapi"
 	"github.com/roux-go/roux/schema"
 )
@@ -53,14 +57,43 @@ const (
 	refusalRetryAfter = 1 // seconds
 )
 
-// refusal is what a connection over the cap receives on plain HTTP: a
-// problem with Retry-After, and nosniff as every answer of roux.
+// refusal is what a connection over the cap receives on plain HTTP/1: a
+// problem with Retry-After, and nosniff as every answer of roux (h2c
+// gets h2Refusal).
 var refusal = func() []byte {
 	body := `{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"the server has too many connections open; retry later"}`
 	return []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nX-Content-Type-Options: nosniff\r\n" +
 		"Retry-After: " + strconv.Itoa(refusalRetryAfter) + "\r\nConnection: close\r\n" +
 		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 }()
+
+// h2Preface is how an HTTP/2 connection without TLS (h2c, prior
+// knowledge) starts, up to its first empty line, where readHead stops.
+const h2Preface = "PRI * HTTP/2.0\r\n\r\n"
+
+// h2Refusal is what an h2c connection over the cap receives instead of
+// refusal, which its client cannot read (net/http's reports a frame too
+// large): the server's preface, an empty SETTINGS frame, then GOAWAY with
+// last stream 0 and REFUSED_STREAM, saying no request was processed and
+// each may be sent again (RFC 9113 §6.8, §8.7), with refusal's detail as
+// its debug data.
+var h2Refusal = func() []byte {
+	debug := "the server has too many connections open; retry later"
+	b := []byte{0, 0, 0, 0x4, 0, 0, 0, 0, 0} // SETTINGS, empty, stream 0
+	n := 8 + len(debug)
+	b = append(b, byte(n>>16), byte(n>>8), byte(n), 0x7, 0, 0, 0, 0, 0) // GOAWAY, stream 0
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0x7)                             // last stream 0, REFUSED_STREAM
+	return append(b, debug...)
+}()
+
+// refusalFor returns the refusal that answers a connection whose first
+// bytes are head: h2Refusal for h2c, refusal otherwise.
+func refusalFor(head []byte) []byte {
+	if bytes.HasPrefix(head, []byte(h2Preface)) {
+		return h2Refusal
+	}
+	return refusal
+}
 
 // refusalDoc describes the refusal, published on every operation of the
 // API with DocumentFront: it is sent before the API sees the request, so
@@ -78,7 +111,7 @@ var refusal = func() []byte {
 // that requires the security headers the refusal does not send.
 //
 // It is built once, so that documenting it again on the same API is a
-// read (API.DocumentFront), and cli.Run may run concurrently on one API.
+// read (API.DocumentFront).
 var refusalDoc = sync.OnceValue(func() map[string]*openapi.Response {
 	return map[string]*openapi.Response{
 		strconv.Itoa(http.StatusServiceUnavailable): {
@@ -99,6 +132,18 @@ var refusalDoc = sync.OnceValue(func() map[string]*openapi.Response {
 		},
 	}
 })
+
+// documenting serializes documentRefusal's calls.
+var documenting sync.Mutex
+
+// documentRefusal publishes the refusal in api's document. Runs of one
+// API may start at once: the first documents it, which writes the
+// document, and the others, which only read it, wait for it to finish.
+func documentRefusal(api *roux.API) {
+	documenting.Lock()
+	defer documenting.Unlock()
+	api.DocumentFront(refusalDoc())
+}
 
 // capListener accepts at most max connections open at once.
 type capListener struct {
@@ -173,11 +218,12 @@ func (l *capListener) refuse(c net.Conn) {
 		defer l.endLinger()
 		defer c.Close()
 		c.SetReadDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // a failed read ends the wait
-		if !readHead(c) {
+		head := readHead(c)
+		if len(head) == 0 {
 			return // it asked nothing: closing is the answer
 		}
 		c.SetWriteDeadline(time.Now().Add(refusalLinger)) //nolint:errcheck // a failed write is the end
-		if _, err := c.Write(refusal); err != nil {
+		if _, err := c.Write(refusalFor(head)); err != nil {
 			return
 		}
 		if cw, ok := c.(interface{ CloseWrite() error }); ok {
@@ -189,8 +235,8 @@ func (l *capListener) refuse(c net.Conn) {
 }
 
 // readHead reads from c until the end of a request head, 4 KiB, or an
-// error (the read deadline). It reports whether anything came.
-func readHead(c net.Conn) bool {
+// error (the read deadline), and returns what came.
+func readHead(c net.Conn) []byte {
 	buf := make([]byte, 4096)
 	n := 0
 	for n < len(buf) {
@@ -200,7 +246,7 @@ func readHead(c net.Conn) bool {
 			break
 		}
 	}
-	return n > 0
+	return buf[:n]
 }
 
 func (l *capListener) startLinger() bool {

@@ -6,7 +6,6 @@ package cli
 // connection, which no client sees.
 
 import (
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -221,35 +220,7 @@ func TestRefuseNow(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			l := newCapListener(ln, 0, false)
-			l.linger = maxLingering // every lingering place taken
-			client, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer client.Close()
-			if _, err := client.Write([]byte(tt.request)); err != nil {
-				t.Fatal(err)
-			}
-			c, err := ln.Accept()
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The request is in the server's socket before it is refused:
-			// on loopback a write is delivered at once; the wait covers a
-			// slow machine.
-			time.Sleep(50 * time.Millisecond)
-			l.refuse(c)
-			client.SetReadDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck // the read fails then
-			got, err := io.ReadAll(client)
-			if err != nil {
-				t.Fatalf("read %q, then %v; want the answer and EOF", got, err)
-			}
+			got := refused(t, tt.request, true)
 			if !strings.HasPrefix(string(got), tt.want) || tt.want == "" && len(got) > 0 {
 				t.Errorf("read %q, want it to start with %q", got, tt.want)
 			}

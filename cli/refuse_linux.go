@@ -9,7 +9,7 @@ import (
 // refuseNow answers c, a connection over the cap that cannot linger (too
 // many refusals linger already), without waiting for anything: it reads
 // what the client has sent so far, and when that is a whole request head,
-// writes the 503 and closes. The request read, the close is a FIN and the
+// writes the 503 (h2c: GOAWAY, refusalFor) and closes. The request read, the close is a FIN and the
 // client reads the answer; closed with the request unread, the connection
 // would be reset, and the 503 lost. A connection whose head has not all
 // arrived is closed without a word, as before.
@@ -36,7 +36,7 @@ func refuseNow(c net.Conn) {
 		return
 	}
 	raw.Write(func(fd uintptr) bool { //nolint:errcheck // the close is the answer then
-		syscall.Write(int(fd), refusal) //nolint:errcheck // as above
+		syscall.Write(int(fd), refusalFor(buf[:n])) //nolint:errcheck // as above
 		return true
 	})
 }

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -45,7 +46,7 @@ type fuzzIn struct {
 // that the client refused the input without sending it.
 func FuzzCall(f *testing.F) {
 	f.Add("a", "h", "c", int64(1), 1.5, []byte("x"), int64(0))
-	f.Add("a b/c,d", "x, y", "p q", int64(-1), -0.0, []byte{}, int64(1e18))
+	f.Add("a b/c,d", "x, y", "p q", int64(-1), math.Copysign(0, -1), []byte{}, int64(1e18)) // negative zero
 	f.Add(" ", "\t", " ", int64(0), 1e-300, []byte(nil), int64(-1))
 	f.Add("..", "é", "=", int64(7), 3.0, []byte{0xff}, int64(12345))
 	f.Add("é\x00;\"%2F", "a\x7f", "\"", int64(7), 3.0, []byte{0xff}, int64(12345))

@@ -219,7 +219,7 @@ func TestEncoderNeedsMarshalText(t *testing.T) {
 func FuzzEncodeRoundTrip(f *testing.F) {
 	f.Add("a", int64(1), uint64(2), 1.5, true, []byte("x"), int64(0), int64(0), 0)
 	f.Add("a,b", int64(-1), uint64(0), math.NaN(), false, []byte{}, int64(1e10), int64(999), 3600)
-	f.Add(" x\t", int64(math.MinInt64), uint64(math.MaxUint64), -0.0, true, []byte(nil), int64(-62135596801), int64(-1), -59)
+	f.Add(" x\t", int64(math.MinInt64), uint64(math.MaxUint64), math.Copysign(0, -1), true, []byte(nil), int64(-62135596801), int64(-1), -59)
 	ps, es := compileAll[encInput](f)
 	f.Fuzz(func(t *testing.T, s string, i int64, u uint64, fl float64, b bool, by []byte, sec, nsec int64, off int) {
 		tm := time.Unix(sec, nsec).In(time.FixedZone("", off%(100*3600)))

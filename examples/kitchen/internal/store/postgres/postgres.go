@@ -414,14 +414,3 @@ func (t *txn) release() {
 	t.conn.Release()
 	t.conn, t.tx = nil, nil
 }
-
-// row is a pgx.Row whose Scan reports no row as sqlstore.ErrNoRows.
-type row struct{ r pgx.Row }
-
-func (r row) Scan(dest ...any) error {
-	err := r.r.Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sqlstore.ErrNoRows
-	}
-	return err
-}

@@ -53,7 +53,7 @@ func Open(path string) (*DB, error) {
 	params.Add("_pragma", "synchronous(FULL)")
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Set("_txlock", "immediate")
-	w := sql.OpenDB(connector{dsn: "file:" + path + "?" + params.Encode(), d: &modernc.Driver{}})
+	w := sql.OpenDB(connector{dsn: "file:" + path + "?" + params.Encode(), d: &modernc.Driver{}, whole: true})
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	// Open the writer first, so that the file exists and is in WAL mode

@@ -31,6 +31,16 @@ const maxStmts = 512
 type connector struct {
 	dsn string
 	d   *modernc.Driver
+	// whole runs every statement to its end, whatever its context: the
+	// driver interrupts a statement whose context ends
+	// (sqlite3_interrupt), and SQLite then rolls back the whole
+	// transaction of an INSERT, UPDATE or DELETE interrupted — on the
+	// writer, the group writer's, with the writes of others in it
+	// (answered ordered ones included), after which its later statements
+	// would run outside any transaction. A statement whose context has
+	// ended before it starts still does not run (database/sql's check),
+	// and the write whose context it is fails alone, as it should.
+	whole bool
 }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) {
@@ -38,7 +48,7 @@ func (c connector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{conn: conn.(modernConn), stmts: map[string]*cachedStmt{}}, nil
+	return &cachingConn{conn: conn.(modernConn), stmts: map[string]*cachedStmt{}, whole: c.whole}, nil
 }
 
 func (c connector) Driver() driver.Driver { return c.d }
@@ -61,6 +71,7 @@ type modernConn interface {
 type cachingConn struct {
 	conn  modernConn
 	stmts map[string]*cachedStmt
+	whole bool // the connector's
 }
 
 // cachedStmt is a prepared statement, whether rows of it are open, and
@@ -112,6 +123,9 @@ func (cs *cachedStmt) release() {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.whole {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if len(args) == 0 {
 		return c.conn.ExecContext(ctx, query, args)
 	}
@@ -124,6 +138,9 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.whole {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if len(args) == 0 {
 		return c.conn.QueryContext(ctx, query, args)
 	}
