@@ -416,8 +416,8 @@ func (ik *idemRequest) fingerprint(r *http.Request) string {
 
 // claim claims the key for the request, just before its handler runs.
 // It returns the writer that records the answer and the request whose
-// context carries the key; or a nil writer when it answered itself: the
-// stored answer, 409, 422 or 503.
+// context carries the key; or a nil writer when it answered itself (the
+// stored answer, 409, 422 or 503) or the client went away meanwhile.
 func (ik *idemRequest) claim(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request) {
 	p, api := ik.p, ik.p.op.api
 	// The token tells one claim of the key from another, here or on
@@ -426,6 +426,8 @@ func (ik *idemRequest) claim(w http.ResponseWriter, r *http.Request) (http.Respo
 	ik.entry = &IdempotencyEntry{Fingerprint: ik.fingerprint(r), Token: token, Expires: time.Now().Add(p.lease)}
 	prev, err := p.store.Claim(r.Context(), ik.key, ik.entry)
 	switch {
+	case err != nil && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		return nil, r // the client went away; nobody is listening, and the store did not fail
 	case err != nil:
 		api.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: idempotency store failed", attrOp(p.op.id), attrErr(err))
 		api.writeProblem(w, r, (&Error{Status: http.StatusServiceUnavailable, Detail: "the idempotency key cannot be checked now"}).WithHeader("Retry-After", "1"))

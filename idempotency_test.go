@@ -1,6 +1,7 @@
 package roux_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -584,6 +585,69 @@ func TestIdempotentStoreDown(t *testing.T) {
 	if n := s.runs.Load(); n != 0 {
 		t.Errorf("the handler ran %d times, want 0", n)
 	}
+}
+
+// TestIdempotentClientGone: a store that fails to claim a key because
+// the client went away (its request's context ended) is no failure of
+// the store: nothing is logged at ERROR, where a client hanging up on
+// purpose, again and again, would flood the log; the store failing for a
+// client still there is.
+func TestIdempotentClientGone(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name       string
+		gone       bool
+		wantErrLog bool
+	}{
+		{name: "client gone", gone: true},
+		{name: "store down", wantErrLog: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logged bytes.Buffer
+			api := roux.New(roux.Config{Logger: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelError}))})
+			store := ctxStore{roux.NewMemoryIdempotencyStore(0), errors.New("connection refused")}
+			var runs atomic.Int64
+			roux.Post(api, "/orders", func(ctx context.Context, in *idemPlaceInput) (*idemPlaced, error) {
+				runs.Add(1)
+				return &idemPlaced{}, nil
+			}, roux.Status(http.StatusCreated), roux.Idempotent(store, time.Hour))
+			ctx, cancel := context.WithCancel(t.Context())
+			if tt.gone {
+				cancel()
+			} else {
+				defer cancel()
+			}
+			req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/orders", strings.NewReader(`{"dish":"soup","qty":1}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(roux.IdempotencyKeyHeader, `"k"`)
+			rec := httptest.NewRecorder()
+			api.ServeHTTP(rec, req)
+			if runs.Load() != 0 {
+				t.Error("the handler ran without its key claimed")
+			}
+			if got := logged.Len() > 0; got != tt.wantErrLog {
+				t.Errorf("logged at ERROR: %q; want a record: %v", logged.String(), tt.wantErrLog)
+			}
+			if !tt.gone && rec.Code != http.StatusServiceUnavailable {
+				t.Errorf("store down: got %d, want 503", rec.Code)
+			}
+		})
+	}
+}
+
+// ctxStore fails to claim with its request's context's error once that
+// has ended, as a database client does, and with down otherwise.
+type ctxStore struct {
+	*roux.MemoryIdempotencyStore
+	down error
+}
+
+func (s ctxStore) Claim(ctx context.Context, key string, e *roux.IdempotencyEntry) (*roux.IdempotencyEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return nil, s.down
 }
 
 func TestIdempotentDocument(t *testing.T) {

@@ -197,7 +197,11 @@ func (s *DB[TTx]) runGroup(gt *groupTx[TTx], batch []*pending[TTx]) *groupTx[TTx
 			g.careful--
 		}
 	}
-	if s.runSavepoints(gt, batch) {
+	failed, broken := s.runSavepoints(gt, batch)
+	if broken {
+		return nil
+	}
+	if failed {
 		g.careful = carefulGroups
 	}
 	return s.endGroup(gt)
@@ -284,22 +288,25 @@ func (gt *groupTx[TTx]) ran(p *pending[TTx]) {
 
 // runSavepoints runs the writes of batch in gt, each in a savepoint
 // when gt holds several, answers those that failed and the ordered
-// ones, and reports whether one failed.
-func (s *DB[TTx]) runSavepoints(gt *groupTx[TTx], batch []*pending[TTx]) (failed bool) {
+// ones, and reports whether one failed. When a savepoint cannot be
+// rolled back or released, gt has ended under its writes (breakGroup):
+// it reports broken, having answered every write of gt and batch.
+func (s *DB[TTx]) runSavepoints(gt *groupTx[TTx], batch []*pending[TTx]) (failed, broken bool) {
 	ctx := context.Background() // the transaction's: each write has its own
 	// A lone write needs no savepoint: its failure rolls back a
 	// transaction that holds nothing else. An ordered one sends what it
 	// queued before it is answered, which its savepoint does.
 	alone := len(batch) == 1 && gt.writes == 0 && !batch[0].ordered
-	for _, p := range batch {
+	for i, p := range batch {
 		err := p.ctx.Err()
 		if err == nil {
 			if alone {
 				if err = p.fn(gt.txn); err == nil {
 					s.flushEvents(gt.txn)
 				}
-			} else {
-				err = s.savepoint(ctx, gt.txn, p.fn)
+			} else if broken, err = s.savepoint(ctx, gt.txn, p.fn); broken {
+				s.breakGroup(gt, p, err, batch[i+1:])
+				return true, true
 			}
 			failed = failed || err != nil
 		}
@@ -309,7 +316,30 @@ func (s *DB[TTx]) runSavepoints(gt *groupTx[TTx], batch []*pending[TTx]) (failed
 		}
 		gt.ran(p)
 	}
-	return failed
+	return failed, false
+}
+
+// breakGroup ends gt, which ended under its writes: SQLite rolls back
+// the whole transaction on some errors (a full disk, an I/O error, an
+// interrupt), after which a savepoint of it cannot be rolled back, and
+// later statements would run, and commit, outside any transaction. It
+// answers p, whose savepoint it was, with err, and every other write of
+// gt and of rest, which does not run, with the loss; and it stops the
+// writer if gt held ordered writes already answered, as a failed commit
+// does (commitGroup).
+func (s *DB[TTx]) breakGroup(gt *groupTx[TTx], p *pending[TTx], err error, rest []*pending[TTx]) {
+	gt.Rollback(context.Background()) //nolint:errcheck // whatever is left of it
+	lost := fmt.Errorf("sqlstore: the group transaction ended under its writes: %w", err)
+	if gt.answered {
+		s.group.stopped.Store(&lost)
+	}
+	p.done <- err
+	for _, q := range gt.waiting {
+		q.done <- lost
+	}
+	for _, q := range rest {
+		q.done <- lost
+	}
 }
 
 // endGroup ends gt once its writes have run: it rolls back a
@@ -352,12 +382,15 @@ func (s *DB[TTx]) commitGroup(gt *groupTx[TTx]) {
 // savepoint runs fn and writes its events in a savepoint of tx, which
 // it rolls back when fn fails, with what fn left pending. What fn queued
 // is sent before the savepoint is released, so that its failure is fn's.
-func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[TTx]) error) error {
+// It reports broken when the savepoint could not be opened, rolled back
+// or released: then tx is no longer known to hold what it did (SQLite
+// may have rolled all of it back), and must not be used again.
+func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[TTx]) error) (broken bool, err error) {
 	if _, err := tx.Exec(ctx, "SAVEPOINT write"); err != nil {
-		return err
+		return true, err
 	}
 	m := tx.mark()
-	err := fn(tx)
+	err = fn(tx)
 	if err == nil {
 		s.flushEvents(tx)
 		err = tx.send(ctx)
@@ -365,16 +398,17 @@ func (s *DB[TTx]) savepoint(ctx context.Context, tx *txn[TTx], fn func(tx *txn[T
 	if err != nil {
 		tx.rollbackTo(m)
 		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT write"); rerr != nil {
-			return fmt.Errorf("%w (and rolling back: %v)", err, rerr)
+			return true, fmt.Errorf("%w (and rolling back: %v)", err, rerr)
 		}
-		_, rerr := tx.Exec(ctx, "RELEASE SAVEPOINT write")
-		if rerr != nil {
-			return fmt.Errorf("%w (and releasing: %v)", err, rerr)
+		if _, rerr := tx.Exec(ctx, "RELEASE SAVEPOINT write"); rerr != nil {
+			return true, fmt.Errorf("%w (and releasing: %v)", err, rerr)
 		}
-		return err
+		return false, err
 	}
-	_, err = tx.Exec(ctx, "RELEASE SAVEPOINT write")
-	return err
+	if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT write"); err != nil {
+		return true, err
+	}
+	return false, nil
 }
 
 // idemWrites returns the option of package idemsql that runs the writes

@@ -160,6 +160,20 @@ func insertParent(t *testing.T, id int) func(tx sqlstore.Tx[*sql.Tx]) error {
 	}
 }
 
+// parentDB opens a new SQLite store, migrated, with a table parent.
+func parentDB(t *testing.T) *sqlstore.DB[*sql.Tx] {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "kitchen.db"))
+	db = migrated(t, db, err)
+	if err := db.GroupWrite(t.Context(), false, func(tx sqlstore.Tx[*sql.Tx]) error {
+		_, err := tx.Exec(t.Context(), "CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // parents counts the committed rows of the table parent.
 func parents(t *testing.T, db *sqlstore.DB[*sql.Tx]) int {
 	t.Helper()
@@ -180,14 +194,7 @@ func parents(t *testing.T, db *sqlstore.DB[*sql.Tx]) int {
 func TestFailingWriteAmongOthers(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "kitchen.db"))
-	db = migrated(t, db, err)
-	if err := db.GroupWrite(ctx, false, func(tx sqlstore.Tx[*sql.Tx]) error {
-		_, err := tx.Exec(ctx, "CREATE TABLE parent (id INTEGER PRIMARY KEY)")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	db := parentDB(t)
 	if err := db.GroupWrite(ctx, false, insertParent(t, 1)); err != nil {
 		t.Fatal(err)
 	}
@@ -282,5 +289,41 @@ func TestFailingWriteAmongOthers(t *testing.T) {
 	}
 	if got := db.GroupRedos(); got != redos {
 		t.Errorf("%d transactions rolled back while writing in savepoints, want none", got-redos)
+	}
+}
+
+// TestTransactionEndedUnderWrites: SQLite rolls back a whole transaction
+// on some errors (a full disk, an I/O error), after which the savepoint
+// of the write that failed cannot be rolled back. The group writer must
+// then treat its transaction as lost: no later write may run, and
+// commit, outside any transaction while the writer answers it with an
+// error; and since an ordered write already answered is lost with it,
+// the writer stops, as after a failed commit. A write that ends the
+// transaction itself (ROLLBACK) stands in for SQLite's own rollback.
+func TestTransactionEndedUnderWrites(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := parentDB(t)
+	// An ordered write is answered before its transaction commits, and
+	// the writer leaves that transaction open for the writes that follow.
+	db.SetLinger(time.Hour)
+	if err := db.GroupWrite(ctx, true, insertParent(t, 1)); err != nil {
+		t.Fatal(err)
+	}
+	errFull := errors.New("database or disk is full")
+	if err := db.GroupWrite(ctx, false, func(tx sqlstore.Tx[*sql.Tx]) error {
+		if _, err := tx.Exec(ctx, "ROLLBACK"); err != nil {
+			t.Fatal(err)
+		}
+		return errFull
+	}); !errors.Is(err, errFull) {
+		t.Errorf("the write whose failure ended the transaction: got %v, want its own error", err)
+	}
+	next := db.GroupWrite(ctx, false, insertParent(t, 3))
+	if got := parents(t, db); next == nil || got != 0 {
+		t.Errorf("the write after: answered %v, with %d rows committed; want an error and none (the ordered write was lost with the transaction, nothing may follow it)", next, got)
+	}
+	if err := db.Ping(ctx); err == nil {
+		t.Error("the writer goes on after losing a write it had answered")
 	}
 }

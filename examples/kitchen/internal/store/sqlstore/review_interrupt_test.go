@@ -3,11 +3,9 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlite"
 	"github.com/roux-go/roux/examples/kitchen/internal/store/sqlstore"
 )
 
@@ -26,14 +24,9 @@ const slowInsert = `INSERT INTO parent (id) SELECT x FROM (WITH RECURSIVE c(x) A
 func TestCancelledWriteAmongOthers(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "kitchen.db")
-	opened, err := sqlite.Open(path)
-	db := migrated(t, opened, err)
+	db := parentDB(t)
 	exec := func(ctx context.Context, query string) func(tx sqlstore.Tx[*sql.Tx]) error {
 		return func(tx sqlstore.Tx[*sql.Tx]) error { _, err := tx.Exec(ctx, query); return err }
-	}
-	if err := db.GroupWrite(ctx, false, exec(ctx, "CREATE TABLE parent (id INTEGER PRIMARY KEY)")); err != nil {
-		t.Fatal(err)
 	}
 	// An ordered write (an idempotency key's claim) is answered before
 	// its transaction commits; the writer leaves that transaction open
