@@ -44,6 +44,7 @@ func ClientIP(trusted ...string) func(http.Handler) http.Handler {
 				var c *requestContext
 				c, r = requestContextFor(r, clientIPKey{})
 				c.ip = ip
+				c.hasIP.Store(true)
 			}
 			next.ServeHTTP(w, r)
 		})

@@ -19,8 +19,10 @@ import (
 // (two request IDs, two shedders), or one that finds another context put
 // in front of it (a timeout's), makes a context of its own, as before,
 // and Value finds the innermost. Code holding the context of an outer
-// middleware may see what an inner one filled in; nothing in this package
-// reads a part before the middleware that fills it ran.
+// middleware may see what an inner one filled in, even from another
+// goroutine while the request is under way (a watchdog between them): a
+// part is written before the atomic flag that says it is there, and read
+// only after the flag, so such a reader sees the part whole or not at all.
 
 // requestContext is the context value of package middleware.
 type requestContext struct {
@@ -28,13 +30,14 @@ type requestContext struct {
 
 	// The load shedder that admitted the request (nil if none did), and
 	// whether the response moved out of its limit (MarkLongLived).
-	shed  *LoadShedder
+	shed  atomic.Pointer[LoadShedder]
 	moved atomic.Bool
 
-	// The request ID ("" until RequestID ran), and its response header's
-	// value.
-	id       string
-	idHeader [1]string
+	// Whether RequestID and ClientIP filled in their parts.
+	hasID, hasIP atomic.Bool
+
+	// The request ID, which is also its response header's value.
+	id [1]string
 
 	// The client's address, once ClientIP found a valid one.
 	ip netip.Addr
@@ -59,11 +62,11 @@ func (c *requestContext) Value(key any) any {
 func (c *requestContext) has(key any) bool {
 	switch key {
 	case ticketKey{}:
-		return c.shed != nil
+		return c.shed.Load() != nil
 	case requestIDKey{}:
-		return c.id != ""
+		return c.hasID.Load()
 	case clientIPKey{}:
-		return c.ip.IsValid()
+		return c.hasIP.Load()
 	}
 	return false
 }

@@ -102,3 +102,43 @@ func TestRequestIDTwice(t *testing.T) {
 		t.Errorf("X-Request-ID: got %q, want the inner %q", got, inner)
 	}
 }
+
+// A goroutine holding the shedder's context reads the request ID and the
+// client's address while RequestID and ClientIP, inside, fill them in
+// the same context: it sees each whole or not at all (run with -race).
+func TestRequestContextConcurrentReader(t *testing.T) {
+	t.Parallel()
+	watchdog := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			done := make(chan struct{})
+			seenID := make(chan string, 1)
+			go func() {
+				last := ""
+				for {
+					if id := middleware.RequestIDFrom(r.Context()); id != "" {
+						last = id
+					}
+					middleware.ClientIPFrom(r.Context())
+					select {
+					case <-done:
+						seenID <- last
+						return
+					default:
+					}
+				}
+			}()
+			next.ServeHTTP(w, r)
+			close(done)
+			if id := <-seenID; id != "" && id != "abc" {
+				t.Errorf("the watchdog saw the request ID %q, want abc or none", id)
+			}
+		})
+	}
+	h := middleware.NewLoadShedder().Middleware(watchdog(middleware.RequestID()(middleware.ClientIP()(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))))
+	for range 50 {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set(middleware.RequestIDHeader, "abc")
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+}

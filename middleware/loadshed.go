@@ -241,7 +241,7 @@ func (s *LoadShedder) Middleware(next http.Handler) http.Handler {
 		// context and the request that carries it, unless the context is
 		// one of this package's already (context.go).
 		t, r := requestContextFor(r, ticketKey{})
-		t.shed = s
+		t.shed.Store(s)
 		start := time.Now()
 		defer func() {
 			if t.moved.Load() {
@@ -359,13 +359,14 @@ func MarkLongLived(r *http.Request) error {
 	if t == nil || t.moved.Load() {
 		return nil
 	}
-	if !t.shed.enterLong() {
-		return &LongLivedLimitError{RetryAfter: t.shed.retry}
+	s := t.shed.Load()
+	if !s.enterLong() {
+		return &LongLivedLimitError{RetryAfter: s.retry}
 	}
 	if t.moved.CompareAndSwap(false, true) {
-		t.shed.l.leave()
+		s.l.leave()
 	} else {
-		t.shed.long.Add(-1) // moved meanwhile by another goroutine
+		s.long.Add(-1) // moved meanwhile by another goroutine
 	}
 	return nil
 }

@@ -39,9 +39,9 @@ func RequestID() RequestIDMiddleware {
 			// string boxed in an interface, the slice), and none when a
 			// middleware of this package made the context (context.go).
 			c, r := requestContextFor(r, requestIDKey{})
-			c.id = id
-			c.idHeader[0] = id
-			w.Header()[requestIDKeyCanonical] = c.idHeader[:]
+			c.id[0] = id
+			c.hasID.Store(true)
+			w.Header()[requestIDKeyCanonical] = c.id[:]
 			next.ServeHTTP(w, r)
 		})
 	}
@@ -51,7 +51,7 @@ func RequestID() RequestIDMiddleware {
 // "" when there is none.
 func RequestIDFrom(ctx context.Context) string {
 	if c := lookup(ctx, requestIDKey{}); c != nil {
-		return c.id
+		return c.id[0]
 	}
 	return ""
 }
