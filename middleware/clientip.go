@@ -9,8 +9,6 @@ import (
 	"strings"
 )
 
-type clientIPKey struct{}
-
 // ClientIP works out the client's address and stores it for
 // [ClientIPFrom]. Forwarding headers are believed only from trusted
 // proxies: when the connection comes from an address in trusted, the
@@ -43,7 +41,10 @@ func ClientIP(trusted ...string) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ip := clientAddr(r, isTrusted)
 			if ip.IsValid() {
-				r = r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ip))
+				var c *requestContext
+				c, r = requestContextFor(r, clientIPKey{})
+				c.ip = ip
+				c.hasIP.Store(true)
 			}
 			next.ServeHTTP(w, r)
 		})
@@ -53,8 +54,10 @@ func ClientIP(trusted ...string) func(http.Handler) http.Handler {
 // ClientIPFrom returns the address [ClientIP] stored in ctx, or the zero
 // Addr when there is none.
 func ClientIPFrom(ctx context.Context) netip.Addr {
-	ip, _ := ctx.Value(clientIPKey{}).(netip.Addr)
-	return ip
+	if c := lookup(ctx, clientIPKey{}); c != nil {
+		return c.ip
+	}
+	return netip.Addr{}
 }
 
 func parsePrefix(s string) (netip.Prefix, error) {

@@ -1,8 +1,10 @@
 package middleware
 
 import (
+	"crypto/tls"
 	"maps"
 	"net/http"
+	"net/url"
 	"sync"
 
 	"github.com/roux-go/roux/openapi"
@@ -49,24 +51,65 @@ func (m SecureHeadersMiddleware) Wrap(next http.Handler) http.Handler { return m
 // Responses returns none: SecureHeaders answers no request itself.
 func (SecureHeadersMiddleware) Responses() map[string]*openapi.Response { return nil }
 
-// Headers returns the security headers; Content-Security-Policy and
-// Strict-Transport-Security are optional (configurable, and TLS only).
-func (SecureHeadersMiddleware) Headers() map[string]*openapi.Header {
-	return maps.Clone(secureHeaderDocs())
+// Headers returns the security headers m sends, found by running it once
+// over a plain and a TLS request whose handler writes nothing (m's
+// options live in its closure): those sent on both are required, and
+// Strict-Transport-Security, sent on TLS connections only, is optional.
+func (m SecureHeadersMiddleware) Headers() map[string]*openapi.Header {
+	plain, tls := probeHeaders(m, false), probeHeaders(m, true)
+	docs := secureHeaderDocs()
+	out := make(map[string]*openapi.Header, len(tls))
+	for name := range tls {
+		d, ok := docs[name]
+		if !ok {
+			continue
+		}
+		if _, always := plain[name]; always {
+			out[name] = d[1]
+		} else {
+			out[name] = d[0]
+		}
+	}
+	return out
 }
 
-var secureHeaderDocs = sync.OnceValue(func() map[string]*openapi.Header {
-	h := func(desc string, required bool) *openapi.Header {
-		return &openapi.Header{Description: desc, Required: required, Schema: &schema.Schema{Type: schema.Types{"string"}}}
+// probeHeaders returns the headers mw sets on a GET of "/", over TLS or
+// not, before a handler that writes nothing.
+func probeHeaders(mw func(http.Handler) http.Handler, overTLS bool) http.Header {
+	r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/"}, Header: http.Header{}, Host: "probe"}
+	if overTLS {
+		r.TLS = &tls.ConnectionState{}
 	}
-	return map[string]*openapi.Header{
-		"X-Content-Type-Options":       h("nosniff", true),
-		"X-Frame-Options":              h("DENY", true),
-		"Referrer-Policy":              h("The referrer policy.", true),
-		"Cross-Origin-Opener-Policy":   h("same-origin", true),
-		"Cross-Origin-Resource-Policy": h("same-origin", true),
-		"Content-Security-Policy":      h("The content security policy.", false),
-		"Strict-Transport-Security":    h("HSTS, on TLS connections.", false),
+	w := probeWriter{http.Header{}}
+	mw(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(w, r)
+	return w.h
+}
+
+// probeWriter is a response writer that keeps the headers set on it.
+type probeWriter struct{ h http.Header }
+
+func (w probeWriter) Header() http.Header       { return w.h }
+func (probeWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (probeWriter) WriteHeader(int)             {}
+
+// secureHeaderDocs holds, for each header SecureHeaders may send, its
+// description as an optional header and as a required one.
+var secureHeaderDocs = sync.OnceValue(func() map[string][2]*openapi.Header {
+	h := func(desc string) [2]*openapi.Header {
+		var d [2]*openapi.Header
+		for i := range d {
+			d[i] = &openapi.Header{Description: desc, Required: i == 1, Schema: &schema.Schema{Type: schema.Types{"string"}}}
+		}
+		return d
+	}
+	return map[string][2]*openapi.Header{
+		"X-Content-Type-Options":       h("nosniff"),
+		"X-Frame-Options":              h("DENY"),
+		"Cross-Origin-Resource-Policy": h("same-origin"),
+		"Content-Security-Policy":      h("The content security policy."),
+		"Referrer-Policy":              h("The referrer policy."),
+		"Cross-Origin-Opener-Policy":   h("The cross-origin opener policy."),
+		"Strict-Transport-Security":    h("HSTS, on TLS connections."),
 	}
 })
 

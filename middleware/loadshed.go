@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -237,10 +236,12 @@ func (s *LoadShedder) Middleware(next http.Handler) http.Handler {
 			s.refuse(w, s.busy)
 			return
 		}
-		// The ticket lets the response move itself out of the limit
-		// (MarkLongLived): two allocations, the ticket and the request
-		// that carries it.
-		t := &ticket{Context: r.Context(), s: s}
+		// The ticket, in the request's context, lets the response move
+		// itself out of the limit (MarkLongLived): two allocations, the
+		// context and the request that carries it, unless the context is
+		// one of this package's already (context.go).
+		t, r := requestContextFor(r, ticketKey{})
+		t.shed.Store(s)
 		start := time.Now()
 		defer func() {
 			if t.moved.Load() {
@@ -249,7 +250,7 @@ func (s *LoadShedder) Middleware(next http.Handler) http.Handler {
 				s.l.release(time.Since(start), epoch)
 			}
 		}()
-		next.ServeHTTP(w, r.WithContext(t))
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -333,24 +334,6 @@ func (s *LoadShedder) Responses() map[string]*openapi.Response {
 // Headers returns the headers the shedder adds to every response: none.
 func (s *LoadShedder) Headers() map[string]*openapi.Header { return nil }
 
-// ticket is an admitted request's place in the limit, carried in its
-// context so that the response can move it ([MarkLongLived]). It is the
-// context itself, to save an allocation.
-type ticket struct {
-	context.Context
-	s     *LoadShedder
-	moved atomic.Bool
-}
-
-type ticketKey struct{}
-
-func (t *ticket) Value(key any) any {
-	if key == (ticketKey{}) {
-		return t
-	}
-	return t.Context.Value(key)
-}
-
 // LongLivedLimitError is the error of [MarkLongLived] when the load
 // shedder has [MaxLongLived] long-lived responses open already.
 type LongLivedLimitError struct {
@@ -372,17 +355,18 @@ func (e *LongLivedLimitError) Error() string {
 // then be a 503 with Retry-After. Without a shedder, and on later calls, it
 // does nothing and returns nil.
 func MarkLongLived(r *http.Request) error {
-	t, ok := r.Context().Value(ticketKey{}).(*ticket)
-	if !ok || t.moved.Load() {
+	t := lookup(r.Context(), ticketKey{})
+	if t == nil || t.moved.Load() {
 		return nil
 	}
-	if !t.s.enterLong() {
-		return &LongLivedLimitError{RetryAfter: t.s.retry}
+	s := t.shed.Load()
+	if !s.enterLong() {
+		return &LongLivedLimitError{RetryAfter: s.retry}
 	}
 	if t.moved.CompareAndSwap(false, true) {
-		t.s.l.leave()
+		s.l.leave()
 	} else {
-		t.s.long.Add(-1) // moved meanwhile by another goroutine
+		s.long.Add(-1) // moved meanwhile by another goroutine
 	}
 	return nil
 }

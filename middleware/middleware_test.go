@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/roux-go/roux"
 	"github.com/roux-go/roux/middleware"
+	"github.com/roux-go/roux/openapi"
 )
 
 // serve runs h behind a real loopback server for the test.
@@ -247,23 +250,26 @@ func TestSecureHeaders(t *testing.T) {
 			// Values shared by every response: an Add must not reach the
 			// next response.
 			w.Header().Add("X-Frame-Options", "SAMEORIGIN")
-			w.Header().Add("Referrer-Policy", "origin")
+			w.Header().Add("Cross-Origin-Resource-Policy", "cross-origin")
 		}
 	})))
 	if res, _ := get(t, srv.URL+"/add"); len(res.Header.Values("X-Frame-Options")) != 2 {
 		t.Errorf("an added X-Frame-Options: got %q", res.Header.Values("X-Frame-Options"))
 	}
 	res, _ := get(t, srv.URL+"/api")
-	for _, k := range []string{"X-Frame-Options", "Referrer-Policy"} {
+	for _, k := range []string{"X-Frame-Options", "Cross-Origin-Resource-Policy"} {
 		if got := res.Header.Values(k); len(got) != 1 {
 			t.Errorf("%s after a response that added one: got %q, want one value", k, got)
 		}
 	}
 	for k, want := range map[string]string{
-		"X-Content-Type-Options":  "nosniff",
-		"X-Frame-Options":         "DENY",
-		"Referrer-Policy":         "no-referrer",
-		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		"X-Content-Type-Options":       "nosniff",
+		"X-Frame-Options":              "DENY",
+		"Cross-Origin-Resource-Policy": "same-origin",
+		"Content-Security-Policy":      "default-src 'none'; frame-ancestors 'none'",
+		// Sent only when asked for: they act on HTML documents.
+		"Referrer-Policy":            "",
+		"Cross-Origin-Opener-Policy": "",
 	} {
 		if got := res.Header.Get(k); got != want {
 			t.Errorf("%s: got %q, want %q", k, got, want)
@@ -278,42 +284,74 @@ func TestSecureHeaders(t *testing.T) {
 }
 
 // The options of SecureHeaders, on a TLS request (HSTS is sent on those
-// only).
+// only), and the headers its document lists for each: exactly those sent,
+// required where sent on a plain request too.
 func TestSecureHeadersOptions(t *testing.T) {
 	t.Parallel()
 	const defaultCSP = "default-src 'none'; frame-ancestors 'none'"
+	const year = "max-age=31536000; includeSubDomains"
+	base := []docHeader{{"Cross-Origin-Resource-Policy", true, "string"}, {"X-Content-Type-Options", true, "string"}, {"X-Frame-Options", true, "string"}}
+	with := func(extra ...docHeader) []docHeader {
+		out := append(append([]docHeader{}, base...), extra...)
+		slices.SortFunc(out, func(a, b docHeader) int { return strings.Compare(a.Name, b.Name) })
+		return out
+	}
+	csp, hsts := docHeader{"Content-Security-Policy", true, "string"}, docHeader{"Strict-Transport-Security", false, "string"}
 	for _, tt := range []struct {
-		name                string
-		opts                []middleware.SecureHeadersOption
-		csp, referrer, hsts string
+		name                        string
+		opts                        []middleware.SecureHeadersOption
+		csp, referrer, opener, hsts string
+		docs                        []docHeader
 	}{
-		{"defaults", nil, defaultCSP, "no-referrer", "max-age=31536000; includeSubDomains"},
-		{"HSTS for an hour", []middleware.SecureHeadersOption{middleware.HSTSMaxAge(time.Hour)}, defaultCSP, "no-referrer", "max-age=3600; includeSubDomains"},
-		{"no HSTS", []middleware.SecureHeadersOption{middleware.HSTSMaxAge(0)}, defaultCSP, "no-referrer", ""},
-		{"no CSP", []middleware.SecureHeadersOption{middleware.ContentSecurityPolicy("")}, "", "no-referrer", "max-age=31536000; includeSubDomains"},
-		{"another CSP and referrer policy", []middleware.SecureHeadersOption{
-			middleware.ContentSecurityPolicy("default-src 'self'"), middleware.ReferrerPolicy("same-origin")},
-			"default-src 'self'", "same-origin", "max-age=31536000; includeSubDomains"},
-		{"an empty referrer policy keeps the default", []middleware.SecureHeadersOption{middleware.ReferrerPolicy("")}, defaultCSP, "no-referrer", "max-age=31536000; includeSubDomains"},
+		{"defaults", nil, defaultCSP, "", "", year, with(csp, hsts)},
+		{"HSTS for an hour", []middleware.SecureHeadersOption{middleware.HSTSMaxAge(time.Hour)}, defaultCSP, "", "", "max-age=3600; includeSubDomains", with(csp, hsts)},
+		{"no HSTS", []middleware.SecureHeadersOption{middleware.HSTSMaxAge(0)}, defaultCSP, "", "", "", with(csp)},
+		{"no CSP", []middleware.SecureHeadersOption{middleware.ContentSecurityPolicy("")}, "", "", "", year, with(hsts)},
+		{"another CSP, a referrer and an opener policy", []middleware.SecureHeadersOption{
+			middleware.ContentSecurityPolicy("default-src 'self'"), middleware.ReferrerPolicy("no-referrer"), middleware.CrossOriginOpenerPolicy("same-origin")},
+			"default-src 'self'", "no-referrer", "same-origin", year,
+			with(csp, hsts, docHeader{"Cross-Origin-Opener-Policy", true, "string"}, docHeader{"Referrer-Policy", true, "string"})},
+		{"empty referrer and opener policies send none", []middleware.SecureHeadersOption{
+			middleware.ReferrerPolicy(""), middleware.CrossOriginOpenerPolicy("")}, defaultCSP, "", "", year, with(csp, hsts)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			mw := middleware.SecureHeaders(tt.opts...)
 			rec := httptest.NewRecorder()
-			middleware.SecureHeaders(tt.opts...)(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest("GET", "https://api.example/", nil))
+			mw(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest("GET", "https://api.example/", nil))
 			h := rec.Header()
-			got := []string{h.Get("Content-Security-Policy"), h.Get("Referrer-Policy"), h.Get("Strict-Transport-Security")}
-			if diff := cmp.Diff([]string{tt.csp, tt.referrer, tt.hsts}, got); diff != "" {
-				t.Errorf("CSP, Referrer-Policy, HSTS (-want +got):\n%s", diff)
+			got := []string{h.Get("Content-Security-Policy"), h.Get("Referrer-Policy"), h.Get("Cross-Origin-Opener-Policy"), h.Get("Strict-Transport-Security")}
+			if diff := cmp.Diff([]string{tt.csp, tt.referrer, tt.opener, tt.hsts}, got); diff != "" {
+				t.Errorf("CSP, Referrer-Policy, Cross-Origin-Opener-Policy, HSTS (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.docs, docHeaders(mw.Headers())); diff != "" {
+				t.Errorf("documented headers (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
+// docHeader is a documented header as TestSecureHeadersOptions compares it.
+type docHeader struct {
+	Name     string
+	Required bool
+	Type     string
+}
+
+// docHeaders lists m by name.
+func docHeaders(m map[string]*openapi.Header) []docHeader {
+	var l []docHeader
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		l = append(l, docHeader{name, m[name].Required, m[name].Schema.Type[0]})
+	}
+	return l
+}
+
 // TestFrontAllocations: the security headers and the request ID are
 // set on every response, refusals included, so they allocate what they
-// must and no more: nothing for the security headers, the ID and its
-// header value for a request without one, the header value alone for a
-// request with one (and the context that carries it).
+// must and no more: nothing for the security headers, the ID for a
+// request without one, and the context that carries it and holds its
+// header value; behind a shedder, which makes that context, not even it.
 func TestFrontAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
@@ -330,6 +368,12 @@ func TestFrontAllocations(t *testing.T) {
 		// and the request that carries the context.
 		{"request ID, new", middleware.RequestID()(ok), "", 3},
 		{"request ID, the client's", middleware.RequestID()(ok), "abc-123", 2},
+		// In a chain, the shedder's context carries the ID and the
+		// client's address too (context.go): the context, the request
+		// that carries it, and the new ID, where each making its own
+		// took eight.
+		{"shedder, request ID and client IP", middleware.NewLoadShedder().Middleware(middleware.RequestID()(middleware.ClientIP()(ok))), "", 3},
+		{"shedder, request ID and client IP, the client's ID", middleware.NewLoadShedder().Middleware(middleware.RequestID()(middleware.ClientIP()(ok))), "abc-123", 2},
 		// With its level off, the access log allocates only the writer
 		// that keeps the status.
 		{"access log, level off", middleware.AccessLog(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})))(ok), "", 1},

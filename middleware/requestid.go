@@ -13,8 +13,6 @@ const RequestIDHeader = "X-Request-ID"
 // requestIDKeyCanonical is RequestIDHeader as a key of http.Header.
 const requestIDKeyCanonical = "X-Request-Id"
 
-type requestIDKey struct{}
-
 // RequestID gives every request an ID: the client's X-Request-ID when it
 // is a plausible one (1 to 128 characters of letters, digits and -_.:),
 // a new random 128-bit hex ID otherwise. The ID is sent back in the
@@ -35,10 +33,16 @@ func RequestID() RequestIDMiddleware {
 			if !validRequestID(id) {
 				id = newRequestID()
 			}
-			c := &idContext{Context: r.Context(), id: id}
-			c.header[0] = id
-			w.Header()[requestIDKeyCanonical] = c.header[:]
-			next.ServeHTTP(w, r.WithContext(c))
+			// The ID goes in the request's context, which holds the
+			// header's value too: one allocation, where context.WithValue
+			// and the header's slice would make three (its node, the
+			// string boxed in an interface, the slice), and none when a
+			// middleware of this package made the context (context.go).
+			c, r := requestContextFor(r, requestIDKey{})
+			c.id[0] = id
+			c.hasID.Store(true)
+			w.Header()[requestIDKeyCanonical] = c.id[:]
+			next.ServeHTTP(w, r)
 		})
 	}
 }
@@ -46,26 +50,10 @@ func RequestID() RequestIDMiddleware {
 // RequestIDFrom returns the request ID that [RequestID] stored in ctx, or
 // "" when there is none.
 func RequestIDFrom(ctx context.Context) string {
-	if c, ok := ctx.Value(requestIDKey{}).(*idContext); ok {
-		return c.id
+	if c := lookup(ctx, requestIDKey{}); c != nil {
+		return c.id[0]
 	}
 	return ""
-}
-
-// idContext carries a request's ID and holds its header's value: one
-// allocation, where context.WithValue and the header's slice would make
-// three (its node, the string boxed in an interface, the slice).
-type idContext struct {
-	context.Context
-	id     string
-	header [1]string
-}
-
-func (c *idContext) Value(key any) any {
-	if key == (requestIDKey{}) {
-		return c
-	}
-	return c.Context.Value(key)
 }
 
 func validRequestID(id string) bool {

@@ -19,8 +19,8 @@ func (f secureOption) applySecureHeaders(c *secureConfig) { f(c) }
 
 // secureConfig is what the options of SecureHeaders add up to.
 type secureConfig struct {
-	csp, referrer string
-	hstsMaxAge    time.Duration
+	csp, referrer, opener string
+	hstsMaxAge            time.Duration
 }
 
 // ContentSecurityPolicy sets the Content-Security-Policy that
@@ -39,35 +39,42 @@ func HSTSMaxAge(d time.Duration) SecureHeadersOption {
 	return secureOption(func(c *secureConfig) { c.hstsMaxAge = d })
 }
 
-// ReferrerPolicy sets the Referrer-Policy that [SecureHeaders] sends; it
-// defaults to "no-referrer", which "" keeps.
+// ReferrerPolicy makes [SecureHeaders] send Referrer-Policy: policy
+// (such as "no-referrer"), which it does not by default: the header acts
+// on the links and subresources of an HTML document, and OWASP's REST
+// Security Cheat Sheet leaves it out of an API's headers. "" sends none.
 func ReferrerPolicy(policy string) SecureHeadersOption {
-	return secureOption(func(c *secureConfig) {
-		if policy != "" {
-			c.referrer = policy
-		}
-	})
+	return secureOption(func(c *secureConfig) { c.referrer = policy })
+}
+
+// CrossOriginOpenerPolicy makes [SecureHeaders] send
+// Cross-Origin-Opener-Policy: policy (such as "same-origin"), which it
+// does not by default: the header isolates the browsing context of an
+// HTML document, and OWASP's REST Security Cheat Sheet leaves it out of
+// an API's headers. "" sends none.
+func CrossOriginOpenerPolicy(policy string) SecureHeadersOption {
+	return secureOption(func(c *secureConfig) { c.opener = policy })
 }
 
 // SecureHeaders sets response headers that keep browsers from misusing
-// API responses: X-Content-Type-Options: nosniff, X-Frame-Options: DENY,
-// Referrer-Policy, Cross-Origin-Opener-Policy and
+// API responses, the set OWASP's REST Security Cheat Sheet gives for
+// them: X-Content-Type-Options: nosniff, X-Frame-Options: DENY,
 // Cross-Origin-Resource-Policy: same-origin, a Content-Security-Policy,
-// and Strict-Transport-Security on TLS connections. They are set before
-// the handler runs, so a handler can replace any of them.
+// and Strict-Transport-Security on TLS connections. Referrer-Policy and
+// Cross-Origin-Opener-Policy, which act on HTML documents only, are sent
+// when [ReferrerPolicy] or [CrossOriginOpenerPolicy] asks for them. They
+// are set before the handler runs, so a handler can replace any of them.
 //
 // The result is a func(http.Handler) http.Handler that also says what it
 // adds, for roux's API.UseDocumented.
 func SecureHeaders(opts ...SecureHeadersOption) SecureHeadersMiddleware {
 	c := secureConfig{
 		csp:        "default-src 'none'; frame-ancestors 'none'",
-		referrer:   "no-referrer",
 		hstsMaxAge: 365 * 24 * time.Hour,
 	}
 	for _, o := range opts {
 		o.applySecureHeaders(&c)
 	}
-	csp, referrer := c.csp, c.referrer
 	hsts := ""
 	if secs := int64(c.hstsMaxAge / time.Second); secs > 0 {
 		hsts = "max-age=" + strconv.FormatInt(secs, 10) + "; includeSubDomains"
@@ -80,12 +87,16 @@ func SecureHeaders(opts ...SecureHeadersOption) SecureHeadersMiddleware {
 	set := []sharedHeader{
 		{"X-Content-Type-Options", []string{"nosniff"}},
 		{"X-Frame-Options", []string{"DENY"}},
-		{"Referrer-Policy", []string{referrer}},
-		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
 		{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
 	}
-	if csp != "" {
-		set = append(set, sharedHeader{"Content-Security-Policy", []string{csp}})
+	for _, kv := range []struct{ key, value string }{
+		{"Content-Security-Policy", c.csp},
+		{"Referrer-Policy", c.referrer},
+		{"Cross-Origin-Opener-Policy", c.opener},
+	} {
+		if kv.value != "" {
+			set = append(set, sharedHeader{kv.key, []string{kv.value}})
+		}
 	}
 	var hstsValue []string
 	if hsts != "" {
