@@ -22,7 +22,7 @@ import (
 type roundTrips struct {
 	mu      sync.Mutex
 	batches int
-	queries map[string]int // "river-JobInsertFastMany", "notify", "begin", "other"
+	queries map[string]int // "river-JobInsertFastMany", "notify", "begin", "end", "other"
 }
 
 func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
@@ -48,6 +48,8 @@ func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.
 		kind = "notify"
 	case strings.EqualFold(sql, "begin"):
 		kind = "begin"
+	case strings.EqualFold(sql, "commit"), strings.EqualFold(sql, "rollback"):
+		kind = "end"
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -162,9 +164,23 @@ func TestRoundTrips(t *testing.T) {
 	wait(8 + 2*n)
 	batches, queries = rt.counts()
 	t.Logf("placing and cooking %d orders: %d batches, queries %v", n, batches, queries)
-	if batches <= n || batches > 4*n || queries["river-JobInsertFastMany"] != 0 || queries["begin"] != 0 || queries["other"] != 0 ||
-		queries["notify"] > 3*n {
-		t.Errorf("placing and cooking %d orders: %d batches and queries %v; want more than %d and at most %d batches (one to place an order, at most one for each of its two or three steps), none of River's inserts, at most %d notifications and no other statement of the store's",
+	// River's leader runs maintenance (its scheduler every few seconds,
+	// say) in transactions of its own: a begin and an end are River's
+	// when there is one of its maintenance statements for each; the
+	// store sends neither.
+	maintenance := 0
+	for kind, n := range queries {
+		switch kind {
+		case "river-JobGetAvailable", "river-JobSetStateIfRunningMany", "river-JobInsertFastMany", "river-listen":
+		default:
+			if strings.HasPrefix(kind, "river-") {
+				maintenance += n
+			}
+		}
+	}
+	if batches <= n || batches > 4*n || queries["river-JobInsertFastMany"] != 0 || queries["begin"] > maintenance || queries["end"] > maintenance ||
+		queries["other"] != 0 || queries["notify"] > 3*n {
+		t.Errorf("placing and cooking %d orders: %d batches and queries %v; want more than %d and at most %d batches (one to place an order, at most one for each of its two or three steps), none of River's inserts, at most %d notifications, no transaction but River's maintenance's and no other statement of the store's",
 			n, batches, queries, n, 4*n, 3*n)
 	}
 }
