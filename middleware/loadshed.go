@@ -3,6 +3,7 @@ package middleware
 import (
 	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -174,6 +175,15 @@ func LongLived(fn func(*http.Request) bool) LoadShedOption {
 // API.UseDocumented, its 503 is published without the headers of the
 // middleware behind it, which it answers without calling.
 //
+// While it refuses requests, or has just given its last place, an
+// admitted request first yields the processor (runtime.Gosched), so that
+// the requests already read, mostly refused at once, are answered before
+// the work of an admitted one starts; and a request whose context has
+// ended by then (net/http ends it when the client has closed the
+// connection) is not run but aborted with [http.ErrAbortHandler], its
+// place given back. At three times the kitchen's capacity this kept it
+// from collapsing in most rounds (BENCHMARKS.md, the seventh stop).
+//
 // Long-lived responses have a cap of their own ([MaxLongLived]).
 // Every refusal is an RFC 9457 problem with status 503 and Retry-After,
 // counted apart by [LoadShedder.Shed] and [LoadShedder.ShedLongLived].
@@ -235,6 +245,21 @@ func (s *LoadShedder) Middleware(next http.Handler) http.Handler {
 			s.shed.Add(1)
 			s.refuse(w, s.busy)
 			return
+		}
+		if s.l.pressed() {
+			// Under overload, an admitted request first lets the goroutines
+			// ready to run go ahead of it: net/http's reads of the next
+			// requests, which are mostly refused at once. Answering them
+			// before starting work that takes many times a refusal keeps the
+			// clients' connections turning over (see BENCHMARKS.md, the
+			// seventh stop). The yield also lets net/http's background read
+			// of the connection run: if it found the client gone, the
+			// request's context has ended and the request is not run.
+			runtime.Gosched()
+			if r.Context().Err() != nil {
+				s.l.leave()
+				panic(http.ErrAbortHandler)
+			}
 		}
 		// The ticket, in the request's context, lets the response move
 		// itself out of the limit (MarkLongLived): two allocations, the

@@ -208,6 +208,12 @@ func (l *limiter) acquire(p Priority) (epoch uint64, ok bool) {
 	return epoch, true
 }
 
+// pressed reports whether the limiter is refusing requests (it has
+// refused one since its window started) or has just given its last place.
+func (l *limiter) pressed() bool {
+	return l.refused.Load() > 0 || l.inflight.Load() >= l.limit.Load()
+}
+
 // giveUpProbe ends the probe of epoch, if it still runs: its time is up
 // and no request of its own has ended to end it (those in flight hold
 // every place, and hold them still).

@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -369,4 +370,53 @@ func (w *snapshotWriter) Write(b []byte) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	return len(b), nil
+}
+
+// A request whose context has ended — its client went away — is not run
+// when it would take the shedder's last place: it is aborted with
+// http.ErrAbortHandler, so that net/http closes the connection, and its
+// place is given back.
+func TestLoadShedAbandoned(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		gone    bool
+		wantRun bool
+	}{
+		{"client waiting", false, true},
+		{"client gone", true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := one(nil) // a limit of 1: every request takes the last place
+			ran := false
+			srv := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ran = true
+				io.WriteString(w, "ok")
+			}))
+			ctx, cancel := context.WithCancel(context.Background())
+			if tt.gone {
+				cancel()
+			}
+			defer cancel()
+			rec := httptest.NewRecorder()
+			var recovered any
+			func() {
+				defer func() { recovered = recover() }()
+				srv.ServeHTTP(rec, httptest.NewRequest("GET", "/a", nil).WithContext(ctx))
+			}()
+			if ran != tt.wantRun {
+				t.Errorf("handler ran: got %v, want %v", ran, tt.wantRun)
+			}
+			switch {
+			case !tt.wantRun && recovered != http.ErrAbortHandler:
+				t.Errorf("panic: got %v, want %v", recovered, http.ErrAbortHandler)
+			case tt.wantRun && (recovered != nil || rec.Code != 200):
+				t.Errorf("got panic %v and status %d, want none and 200", recovered, rec.Code)
+			}
+			if s.InFlight() != 0 || s.Shed() != 0 {
+				t.Errorf("in flight %d, shed %d after the request; want 0 and 0", s.InFlight(), s.Shed())
+			}
+		})
+	}
 }
