@@ -58,3 +58,30 @@ func TestAccessLogClientGone(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeoutClientGone: when the client goes away (here, half-closes
+// its connection after its request, which ends the request's context in
+// net/http) before a Timeout's handler answers, nothing is sent: not a
+// 503, and not the empty 200 net/http would send for a handler that
+// returned with nothing written.
+func TestTimeoutClientGone(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, middleware.Timeout(time.Minute)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})))
+	c, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprint(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.(*net.TCPConn).CloseWrite()
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
+		t.Errorf("got %q, want nothing", got)
+	}
+}

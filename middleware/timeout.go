@@ -18,7 +18,8 @@ import (
 // returns, so the two cannot interleave; it is not for streaming
 // responses or WebSocket upgrades (its writer cannot be hijacked): put
 // those outside it, or give them a deadline of their own. A panic in the
-// handler is re-raised on the serving goroutine.
+// handler is re-raised on the serving goroutine. If the client goes away
+// first, the response is aborted (http.ErrAbortHandler): nothing is sent.
 func Timeout(d time.Duration) func(http.Handler) http.Handler {
 	if d <= 0 {
 		panic("middleware: Timeout needs a positive duration")
@@ -59,7 +60,11 @@ func Timeout(d time.Duration) func(http.Handler) http.Handler {
 				defer tw.mu.Unlock()
 				tw.timedOut = true
 				if r.Context().Err() != nil {
-					return // the client went away first
+					// The client went away first: abort, rather than
+					// return with nothing written, which net/http would
+					// finish as an empty 200 that a client that only
+					// half-closed its connection would read.
+					panic(http.ErrAbortHandler)
 				}
 				writeProblem(w, http.StatusServiceUnavailable, fmt.Sprintf("the request was not handled within %v", d))
 			}
