@@ -103,8 +103,9 @@
 // — and on Linux stops the socket listening the moment its queue is
 // empty, so that later handshakes are refused, the client having sent
 // nothing. A handshake under way in that moment (microseconds on
-// loopback) can still be reset, and elsewhere than Linux every connection
-// still queued is. To lose none, hand the socket from server to server
+// loopback) can still be reset; elsewhere than Linux, serve takes what
+// queues for 20ms and a connection queued in the instant of the close is
+// reset. To lose none, hand the socket from server to server
 // (the [Listener] option, systemd socket activation): connections then
 // wait in its queue for the next one.
 //
