@@ -427,7 +427,7 @@ func (ik *idemRequest) claim(w http.ResponseWriter, r *http.Request) (http.Respo
 	ik.entry = &IdempotencyEntry{Fingerprint: ik.fingerprint(r), Token: token, Expires: time.Now().Add(p.lease)}
 	prev, err := p.store.Claim(r.Context(), ik.key, ik.entry)
 	switch {
-	case err != nil && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		abandoned() // the client went away; the store did not fail
 	case err != nil:
 		api.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "roux: idempotency store failed", attrOp(p.op.id), attrErr(err))
