@@ -9,10 +9,10 @@ import (
 // refuseNow answers c, a connection over the cap that cannot linger (too
 // many refusals linger already), without waiting for anything: it reads
 // what the client has sent so far, and when that is a whole request head,
-// writes the 503 (h2c: GOAWAY, refusalFor) and closes. The request read, the close is a FIN and the
-// client reads the answer; closed with the request unread, the connection
-// would be reset, and the 503 lost. A connection whose head has not all
-// arrived is closed without a word, as before.
+// writes the 503 (h2c: GOAWAY, refusalFor) and closes. The request read,
+// the close is a FIN and the client reads the answer; closed with the
+// request unread, the connection would be reset, and the 503 lost. A
+// connection whose head has not all arrived is closed without a word.
 func refuseNow(c net.Conn) {
 	defer c.Close()
 	sc, ok := c.(syscall.Conn)
