@@ -46,6 +46,7 @@ type loadShedConfig struct {
 	retryAfter                       time.Duration
 	maxLongLived                     int
 	longLived                        func(*http.Request) bool
+	schedDelay                       time.Duration
 }
 
 // InitialLimit sets the concurrency limit a [LoadShedder] starts from; it
@@ -105,6 +106,35 @@ func ProbeLimit(n int) LoadShedOption {
 // keep their own cap ([MaxLongLived]) either way.
 func OverloadMinLimit(n int) LoadShedOption {
 	return loadShedOption(func(c *loadShedConfig) { c.overloadMinLimit = n })
+}
+
+// SchedulingDelay makes a [LoadShedder] in overload refuse every request
+// but Critical ones while the Go scheduler runs late: while at least a
+// quarter of the goroutines that began to run in the last d had waited d
+// or longer for a processor (the runtime's /sched/latencies:seconds,
+// read at most once every d, by a request). Without it (or with d ≤ 0)
+// the shedder does not look at the scheduler. The shedder is in overload
+// as [OverloadMinLimit] says when that option is given, and otherwise
+// after a window of requests in which it refused at least a tenth as
+// many as it admitted, until a window without a refusal: a server that
+// is not refusing requests is never refused by its scheduler's delay,
+// which a closed loop of more clients than processors raises too.
+//
+// A concurrency limit bounds the requests running, not the processor
+// time the server spends, and under an overload the refusals take their
+// share: net/http reads each refused request and writes its answer, tens
+// of microseconds. When the admitted requests leave too little for them,
+// the refusals fall behind, requests wait unread in the kernel's socket
+// buffers, where no shedder sees them, and clients time out and connect
+// again, which costs more still. The scheduler's delay is the queue in
+// front of all that work, refusals included: admitting nothing while it
+// is long lets the refusals catch up. A millisecond suits a server whose
+// requests take a few hundred microseconds of processor time; at three
+// times the kitchen's capacity on one core it doubled the requests
+// answered within 200 ms and cut their p99 several times over
+// (BENCHMARKS.md, the eighth stop).
+func SchedulingDelay(d time.Duration) LoadShedOption {
+	return loadShedOption(func(c *loadShedConfig) { c.schedDelay = d })
 }
 
 // MaxLimit sets the highest the adaptive limit of a [LoadShedder] goes;
@@ -183,6 +213,9 @@ func LongLived(fn func(*http.Request) bool) LoadShedOption {
 // connection) is not run but aborted with [http.ErrAbortHandler], its
 // place given back. At three times the kitchen's capacity this kept it
 // from collapsing in most rounds (BENCHMARKS.md, the seventh stop).
+// With [SchedulingDelay], a shedder in overload also refuses all but
+// Critical requests while the Go scheduler runs late, so that the
+// refusals, which cost processor time too, are not left behind.
 //
 // Long-lived responses have a cap of their own ([MaxLongLived]).
 // Every refusal is an RFC 9457 problem with status 503 and Retry-After,

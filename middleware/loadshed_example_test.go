@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"time"
 
 	"github.com/roux-go/roux/middleware"
 )
@@ -36,4 +37,26 @@ func ExampleOverloadMinLimit() {
 	wg.Wait()
 	// Output:
 	// 32 in flight; one more: 503
+}
+
+// A service whose cheap reads take a hundred microseconds or so of
+// processor time each: in overload, the shedder stops admitting them
+// while goroutines wait a millisecond or more for a processor, so that
+// net/http's work on the refused requests keeps up, and health checks
+// (Critical) are admitted throughout. Its effect depends on the load, so
+// this example prints nothing.
+func ExampleSchedulingDelay() {
+	shed := middleware.NewLoadShedder(
+		middleware.SchedulingDelay(time.Millisecond),
+		middleware.Prioritize(func(r *http.Request) middleware.Priority {
+			if r.URL.Path == "/livez" {
+				return middleware.Critical
+			}
+			return middleware.Normal
+		}),
+	)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) {})
+	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: shed.Middleware(mux)}
+	_ = srv // srv.ListenAndServe() in a real service
 }

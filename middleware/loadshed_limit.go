@@ -57,6 +57,12 @@ type limiter struct {
 	// of an overload fits under the floor; a refusal ends it.
 	trial atomic.Bool
 	now   func() time.Time // the test's clock; nil: time.Now
+	// over is set while the limiter is in overload: with overloadMin, as
+	// overloaded; without, after a window in which it refused at least a
+	// tenth as many requests as it admitted, until a window without a
+	// refusal. The scheduler gate acts only then.
+	over  atomic.Bool
+	sched *schedGate // SchedulingDelay's; nil: none
 
 	mu          sync.Mutex
 	min, max    float64
@@ -117,6 +123,9 @@ func newLimiter(c loadShedConfig, now func() time.Time) *limiter {
 		estimate: math.Max(float64(c.minLimit), math.Min(float64(c.maxLimit), float64(c.initialLimit)))}
 	if c.overloadMinLimit > 0 && c.overloadMinLimit < c.minLimit {
 		l.overloadMin = float64(c.overloadMinLimit)
+	}
+	if c.schedDelay > 0 {
+		l.sched = newSchedGate(c.schedDelay, now, nil)
 	}
 	l.startProbe()
 	return l
@@ -181,6 +190,10 @@ func (l *limiter) endProbe() {
 // request gives back the epoch to release.
 func (l *limiter) acquire(p Priority) (epoch uint64, ok bool) {
 	epoch = l.epoch.Load()
+	if l.sched != nil && p != Critical && l.over.Load() && l.sched.isLate() {
+		l.refuse()
+		return 0, false
+	}
 	limit := float64(l.limit.Load())
 	switch p {
 	case Low:
@@ -198,14 +211,19 @@ func (l *limiter) acquire(p Priority) (epoch uint64, ok bool) {
 		case p < Normal && n <= l.limit.Load():
 			// Only a Low request's share of the limit is full.
 		default:
-			l.refused.Add(1)
-			if l.trial.Load() {
-				l.endTrial()
-			}
+			l.refuse()
 		}
 		return 0, false
 	}
 	return epoch, true
+}
+
+// refuse counts a refusal of the window's, which ends a trial.
+func (l *limiter) refuse() {
+	l.refused.Add(1)
+	if l.trial.Load() {
+		l.endTrial()
+	}
 }
 
 // pressed reports whether the limiter is refusing requests (it has
@@ -311,7 +329,14 @@ func (l *limiter) release(rtt time.Duration, epoch uint64) {
 	if l.baseline == 0 || recent < l.baseline {
 		l.baseline = recent
 	}
-	if l.overload(admitted, l.refused.Swap(0)) {
+	refused := l.refused.Swap(0)
+	set := l.overload(admitted, refused)
+	if l.overloadMin > 0 {
+		l.over.Store(l.overloaded)
+	} else {
+		l.over.Store(refused > 0 && refused*10 >= int64(admitted))
+	}
+	if set {
 		return
 	}
 	if l.windows++; l.windows >= probeEvery && l.since(l.probeEnded) >= probeInterval {
