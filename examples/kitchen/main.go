@@ -33,6 +33,7 @@
 //	-metrics BOOL     KITCHEN_METRICS       serve OpenTelemetry metrics of every operation at /metrics, for Prometheus (default true)
 //	-traces BOOL      KITCHEN_TRACES        write a span per request to standard output as JSON (default false)
 //	-shed BOOL        KITCHEN_SHED          shed load beyond what the service can serve, with 503 and Retry-After (default true)
+//	-shed-delay D     KITCHEN_SHED_DELAY    the Go scheduler's delay past which the shedder, when refusing, admits only the probes and /metrics; 0: off (default 1ms)
 //	-max-streams N    KITCHEN_MAX_STREAMS   event streams open at once; more are refused with 503 (default 256)
 //	-order-limit N    KITCHEN_ORDER_LIMIT   orders one customer may place a minute; negative: no limit (default 30)
 //	-auth-failure-limit N KITCHEN_AUTH_FAILURE_LIMIT  401s one client address may get a minute; negative: no limit (default 20)
@@ -108,6 +109,7 @@ type options struct {
 	seed, seedSet         bool
 	metrics, traces, shed bool
 	maxStreams            int
+	shedDelay             time.Duration
 	orderLimit, authLimit int
 	cookUnit, lease       time.Duration
 	idempotencyTTL        time.Duration
@@ -134,6 +136,8 @@ func (o *options) flags(fs *cli.FlagSet) {
 	fs.BoolVar(&o.metrics, "metrics", true, "serve OpenTelemetry metrics of every operation at "+kitchen.MetricsPath+", for Prometheus")
 	fs.BoolVar(&o.traces, "traces", false, "write a span per request to standard output as JSON")
 	fs.BoolVar(&o.shed, "shed", true, "shed load beyond what the service can serve, with 503 and Retry-After")
+	fs.DurationVar(&o.shedDelay, "shed-delay", kitchen.ShedDelay, "the Go scheduler's delay past which the load shedder, while it refuses requests, "+
+		"admits none but the health probes and /metrics; 0: it does not look at the scheduler")
 	fs.IntVar(&o.maxStreams, "max-streams", kitchen.DefaultMaxStreams, "how many event streams may be open at once; more are refused with 503")
 	fs.IntVar(&o.orderLimit, "order-limit", kitchen.DefaultOrderLimit, "orders one customer may place per minute (429 beyond); negative: no limit")
 	fs.IntVar(&o.authLimit, "auth-failure-limit", kitchen.DefaultAuthFailureLimit, "401 answers one client address may get per minute before it is refused with 429; negative: no limit")
@@ -171,6 +175,8 @@ func (o *options) check() error {
 	switch {
 	case o.maxStreams <= 0:
 		return cli.Usagef("-max-streams %d: want a whole number above 0", o.maxStreams)
+	case o.shedDelay < 0:
+		return cli.Usagef("-shed-delay %v: want 0 (off) or a positive duration such as 1ms", o.shedDelay)
 	case o.cookUnit <= 0:
 		return cli.Usagef("-cook-unit %v: want a positive duration such as 1s", o.cookUnit)
 	case o.lease <= 0:
@@ -219,12 +225,22 @@ func (o *options) build(s cli.Setup, stdout io.Writer) (*roux.API, error) {
 		AuthFailureLimit: o.authLimit,
 		NoLoadShed:       !o.shed,
 		MaxStreams:       o.maxStreams,
+		ShedDelay:        shedDelay(o.shedDelay),
 		WebhookTo:        o.webhooks,
 	}
 	if o.traces {
 		cfg.Traces = stdout
 	}
 	return kitchen.New(cfg).API(), nil
+}
+
+// shedDelay is kitchen.Config.ShedDelay for the flag -shed-delay, whose
+// 0 turns the scheduler's check off (the Config's is negative then).
+func shedDelay(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // open opens the store the options name, when the service starts: in

@@ -93,6 +93,8 @@ func TestRunCommandLine(t *testing.T) {
 		{"seed out of demo mode", []string{"-seed"}, env(), 2, "", "-seed needs -demo"},
 		{"seed from the environment out of demo mode", []string{"spec"}, env("KITCHEN_SEED", "true"), 2, "", "-seed needs -demo"},
 		{"bad stream cap", []string{"-max-streams", "0"}, env(), 2, "", "-max-streams 0"},
+		{"negative shed delay", []string{"spec", "-shed-delay", "-1ms"}, env(), 2, "", "-shed-delay -1ms: want 0 (off)"},
+		{"shed delay off", []string{"spec", "-shed-delay", "0"}, env(), 0, `"title": "Kitchen"`, ""},
 		{"bad webhook address class", []string{"spec", "-webhook-to", "public,intranet"}, env(), 2, "", `-webhook-to: address class "intranet"`},
 		{"bad webhook address class in the environment", []string{"spec"}, env("KITCHEN_WEBHOOK_TO", "anywhere"), 2, "", `-webhook-to: address class "anywhere"`},
 		{"the spec has the webhook", []string{"spec"}, env(), 0, `"orderReady"`, ""},
