@@ -6,8 +6,9 @@ import (
 )
 
 // The reasons of the refusal counts an API reports ([API.Refusals]):
-// requests turned away with 503 before an operation could serve them,
-// which an operator needs to see apart from the operations' own answers.
+// requests turned away before an operation could serve them (with 503,
+// or 429 for a rate limit), which an operator needs to see apart from the
+// operations' own answers.
 const (
 	// RefusalCPUPool counts the requests of [CPUBound] operations that
 	// the CPU pool turned away: full, or no worker free in time. roux
@@ -22,7 +23,8 @@ const (
 	// RefusalConnections counts the connections refused because the
 	// server had too many open (package cli's -max-conns).
 	RefusalConnections = "connection_limit"
-	// RefusalRateLimit counts the requests refused by a rate limit.
+	// RefusalRateLimit counts the requests refused by a rate limit
+	// with 429 (middleware.RateLimiter's Limited).
 	RefusalRateLimit = "rate_limit"
 )
 

@@ -141,6 +141,7 @@ type RateLimiter struct {
 	counts      func(status int) bool
 	logger      *slog.Logger
 	lastLog     atomic.Int64 // unix nanoseconds of the last logged store failure
+	limited     atomic.Int64 // requests refused with 429
 	bufs        sync.Pool    // *[]byte, for keys
 }
 
@@ -245,6 +246,7 @@ func (l *RateLimiter) serve(w http.ResponseWriter, r *http.Request, next http.Ha
 		return
 	}
 	if !res.Allowed {
+		l.limited.Add(1)
 		retry := seconds(res.RetryAfter)
 		h := w.Header()
 		h.Set("Retry-After", strconv.FormatInt(retry, 10))
@@ -275,6 +277,13 @@ func (l *RateLimiter) serve(w http.ResponseWriter, r *http.Request, next http.Ha
 		}
 	}
 }
+
+// Limited returns how many requests the limiter has refused with 429:
+// an operator's count of clients over their budget, for roux's
+// API.CountRefusals (reason roux.RefusalRateLimit), which telemetry
+// publishes. Requests let through because the store failed are not
+// counted.
+func (l *RateLimiter) Limited() int64 { return l.limited.Load() }
 
 // state formats the RateLimit field: `"name";r=<remaining>;t=<reset>`.
 func (l *RateLimiter) state(res RateResult) string {

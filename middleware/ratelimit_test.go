@@ -138,12 +138,17 @@ func TestRateLimitCountsFailures(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answers (-want +got):\n%s", diff)
 	}
+	if n := lim.Limited(); n != 2 {
+		t.Errorf("Limited: %d, want the 2 requests refused with 429", n)
+	}
 }
 
-// Under concurrent requests of one client, exactly Limit pass.
+// Under concurrent requests of one client, exactly Limit pass, and the
+// limiter counts the others.
 func TestRateLimitConcurrent(t *testing.T) {
 	t.Parallel()
-	h := middleware.RateLimit(50, time.Hour)(okHandler)
+	lim := middleware.NewRateLimiter(50, time.Hour)
+	h := lim.Wrap(okHandler)
 	var passed, refused atomic.Int64
 	var wg sync.WaitGroup
 	for range 8 {
@@ -165,6 +170,9 @@ func TestRateLimitConcurrent(t *testing.T) {
 	wg.Wait()
 	if passed.Load() != 50 || refused.Load() != 150 {
 		t.Errorf("got %d passed and %d refused, want 50 and 150", passed.Load(), refused.Load())
+	}
+	if n := lim.Limited(); n != refused.Load() {
+		t.Errorf("Limited: %d, want the %d refused", n, refused.Load())
 	}
 }
 
@@ -289,6 +297,9 @@ func TestRateLimitStoreFailure(t *testing.T) {
 				t.Errorf("503 documented: %v, sent: %v", got, want)
 			} else if doc != nil && (doc.Headers["Retry-After"] == nil || !doc.Headers["Retry-After"].Required) {
 				t.Errorf("the documented 503 has no required Retry-After: %+v", doc.Headers)
+			}
+			if n := lim.Limited(); n != 0 {
+				t.Errorf("Limited: %d after the store failed, want 0: nobody was over a limit", n)
 			}
 			if n := strings.Count(logs.String(), "connection refused"); n != 1 {
 				t.Errorf("logged the failure %d times in under a second, want once:\n%s", n, logs.String())

@@ -38,9 +38,10 @@
 // except for active requests, http.response.status_code and error.type.
 //
 // The counter roux.server.refusals ([RefusalsMetric]) counts, by
-// roux.refusal.reason, the requests refused with 503 before an operation
-// served them — the CPU pool full, a load shedder's limit, its cap on
-// long-lived responses, a rate limit — and the connections refused at a
+// roux.refusal.reason, the requests refused before an operation served
+// them — with 503 when the CPU pool is full, at a load shedder's limit or
+// its cap on long-lived responses, with 429 at a rate limit — and the
+// connections refused at a
 // server's cap: what [roux.API.Refusals] reports, the CPU pool's and those
 // of the counters registered with [roux.API.CountRefusals] (package cli
 // registers its connection cap's). In Prometheus it is

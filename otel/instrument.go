@@ -157,10 +157,10 @@ func Instrument(api *roux.API, opts ...Option) error {
 // read when the metrics are collected.
 func observeRefusals(api *roux.API, meter metric.Meter) error {
 	refused, err := meter.Int64ObservableCounter(RefusalsMetric, metric.WithUnit("{request}"),
-		metric.WithDescription("Requests refused with 503 before an operation served them, and connections refused "+
+		metric.WithDescription("Requests refused before an operation served them (503; 429 for rate_limit), and connections refused "+
 			"at the server's cap, by reason: cpu_pool (CPU-bound operations' pool full), load_shed (the load "+
 			"shedder's concurrency limit), long_lived_limit (too many event streams or WebSocket sessions open), "+
-			"connection_limit (too many connections open), rate_limit."))
+			"connection_limit (too many connections open), rate_limit (a client over its rate limit)."))
 	if err != nil {
 		return err
 	}

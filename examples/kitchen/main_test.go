@@ -737,15 +737,17 @@ func (p *proc) refusals() map[string]int {
 }
 
 // TestRefusalsInMetrics: each kind of refusal — the load shedder's, the
-// stream cap's, the CPU pool's, the connection cap's — is a 503 and moves
-// its count at /metrics.
+// stream cap's, the CPU pool's, the connection cap's, each a 503, and the
+// rate limit's 429 — moves its count at /metrics.
 func TestRefusalsInMetrics(t *testing.T) {
 	t.Parallel()
 	// One CPU: the bill's pool has one worker and room for four more.
 	// Room for more connections than the load shedder admits requests.
-	p := launchEnv(t, []string{"GOMAXPROCS=1"}, "-data", filepath.Join(t.TempDir(), "data"), "-max-conns", "100", "-max-streams", "1")
+	// One failed credential a minute per client address.
+	p := launchEnv(t, []string{"GOMAXPROCS=1"}, "-data", filepath.Join(t.TempDir(), "data"), "-max-conns", "100", "-max-streams", "1",
+		"-auth-failure-limit", "1")
 	before := p.refusals()
-	for _, reason := range []string{"cpu_pool", "load_shed", "long_lived_limit", "connection_limit"} {
+	for _, reason := range []string{"cpu_pool", "load_shed", "long_lived_limit", "connection_limit", "rate_limit"} {
 		if n, ok := before[reason]; !ok || n != 0 {
 			t.Errorf("%s at start: got %d (present %v), want 0", reason, n, ok)
 		}
@@ -863,6 +865,14 @@ func TestRefusalsInMetrics(t *testing.T) {
 	if !refused {
 		t.Error("150 connections open, none refused")
 	}
+
+	// A second wrong token from this address is over its limit (last: the
+	// limit refuses this address's credentials for a minute, good ones too).
+	for i, want := range []int{401, 429} {
+		if code := p.do("GET", "/orders/1", "", nil, "Authorization", "Bearer wrong-token"); code != want {
+			t.Errorf("wrong token %d: got %d, want %d", i+1, code, want)
+		}
+	}
 	cancel() // the stream's connection
 
 	var after map[string]int
@@ -876,7 +886,7 @@ func TestRefusalsInMetrics(t *testing.T) {
 		return true
 	})
 	t.Logf("refusals: %v; bills: %v", after, statuses)
-	for _, reason := range []string{"cpu_pool", "load_shed", "long_lived_limit", "connection_limit"} {
+	for _, reason := range []string{"cpu_pool", "load_shed", "long_lived_limit", "connection_limit", "rate_limit"} {
 		if after[reason] == 0 {
 			t.Errorf("%s: the count did not move (%v)", reason, after)
 		}
