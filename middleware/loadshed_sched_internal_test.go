@@ -228,3 +228,24 @@ func TestSchedGateRealScheduler(t *testing.T) {
 	wg.Wait()
 	waitFor(false)
 }
+
+// BenchmarkSchedGate: what the gate costs a request in overload — an
+// answer from the last reading (most requests), and a reading of the
+// runtime's histogram (one request per target).
+func BenchmarkSchedGate(b *testing.B) {
+	b.Run("cached", func(b *testing.B) {
+		g := newSchedGate(time.Hour, nil, nil)
+		g.isLate()
+		b.ReportAllocs()
+		for b.Loop() {
+			g.isLate()
+		}
+	})
+	b.Run("read", func(b *testing.B) {
+		g := newSchedGate(time.Nanosecond, nil, nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			g.isLate()
+		}
+	})
+}
