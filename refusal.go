@@ -15,7 +15,7 @@ const (
 	// counts them itself.
 	RefusalCPUPool = "cpu_pool"
 	// RefusalLoadShed counts the requests a load shedder refused
-	// (middleware.LoadShedder's concurrency limit).
+	// (middleware.LoadShedder's concurrency limit, or its scheduler gate).
 	RefusalLoadShed = "load_shed"
 	// RefusalLongLived counts the requests refused because too many
 	// long-lived responses (event streams, WebSocket sessions) were open.

@@ -109,16 +109,22 @@ func OverloadMinLimit(n int) LoadShedOption {
 }
 
 // SchedulingDelay makes a [LoadShedder] in overload refuse every request
-// but Critical ones while the Go scheduler runs late: while at least a
-// quarter of the goroutines that began to run in the last d had waited d
-// or longer for a processor (the runtime's /sched/latencies:seconds,
-// read at most once every d, by a request). Without it (or with d ≤ 0)
-// the shedder does not look at the scheduler. The shedder is in overload
-// as [OverloadMinLimit] says when that option is given, and otherwise
-// after a window of requests in which it refused at least a tenth as
-// many as it admitted, until a window without a refusal: a server that
-// is not refusing requests is never refused by its scheduler's delay,
-// which a closed loop of more clients than processors raises too.
+// but Critical ones while the Go scheduler runs late and at least one
+// admitted request is running. The scheduler is late when at least a
+// quarter of the goroutines that began to run since the last reading had
+// waited d or longer for a processor — d rounded up to a boundary of the
+// runtime's histogram, /sched/latencies:seconds, which samples one
+// scheduling in eight. A request reads it when the last reading is d old
+// or more, and only in overload. Without the option (or with d ≤ 0) the
+// shedder does not look at the scheduler. The shedder is in overload as
+// [OverloadMinLimit] says when that option is given, and otherwise from
+// a window of requests in which it refused at least a tenth as many as
+// it admitted, until a window without a refusal: a server that is not
+// refusing requests is never refused by its scheduler's delay, which a
+// closed loop of more clients than processors raises too. The running
+// request it always lets in keeps the shedder's windows ending, so that
+// an overload ends when the refusals do, whatever else keeps the
+// scheduler late; the gate's refusals count as the limit's.
 //
 // A concurrency limit bounds the requests running, not the processor
 // time the server spends, and under an overload the refusals take their
@@ -130,10 +136,15 @@ func OverloadMinLimit(n int) LoadShedOption {
 // front of all that work, refusals included: admitting nothing while it
 // is long lets the refusals catch up. A millisecond suits a server whose
 // requests take a few hundred microseconds of processor time or less:
-// at three times the kitchen's capacity on one core it raised the median
-// of the requests answered within 200 ms from a third of capacity to a
-// half, with no collapse in 13 rounds, and cut the p50 and the p99 of the
-// admitted ones several times over (BENCHMARKS.md, the eighth stop).
+// offered three times the kitchen's capacity on one core (an open loop),
+// it answered within 200 ms a median of about half its capacity against
+// a fifth to a third without the gate, with no round of client time-outs
+// against two rounds in five, and cut the p50 and the p99 of admitted
+// requests several times over. Clients in a closed loop that send again
+// as soon as they are refused, Retry-After unheeded, cannot outrun the
+// refusals, and there the gate costs: with 64 and 256 of them the
+// kitchen served 0.58–1.0 and 0.42–0.86 of its capacity against
+// 0.74–0.95 and 0.57–0.90 without (BENCHMARKS.md, the eighth stop).
 func SchedulingDelay(d time.Duration) LoadShedOption {
 	return loadShedOption(func(c *loadShedConfig) { c.schedDelay = d })
 }
@@ -362,7 +373,8 @@ func (s *LoadShedder) Limit() int { return int(s.l.limit.Load()) }
 // may be a moment after its client has the whole response.
 func (s *LoadShedder) InFlight() int64 { return s.l.inflight.Load() }
 
-// Shed returns how many requests the concurrency limit has refused.
+// Shed returns how many requests the concurrency limit has refused, and
+// with [SchedulingDelay] the scheduler gate.
 func (s *LoadShedder) Shed() int64 { return s.shed.Load() }
 
 // ShedLongLived returns how many long-lived responses have been refused

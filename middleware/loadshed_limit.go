@@ -58,9 +58,10 @@ type limiter struct {
 	trial atomic.Bool
 	now   func() time.Time // the test's clock; nil: time.Now
 	// over is set while the limiter is in overload: with overloadMin, as
-	// overloaded; without, after a window in which it refused at least a
+	// overloaded; without, from a window in which it refused at least a
 	// tenth as many requests as it admitted, until a window without a
-	// refusal. The scheduler gate acts only then.
+	// refusal. The scheduler gate acts only then, and only while a
+	// request is in flight, so that windows go on ending.
 	over  atomic.Bool
 	sched *schedGate // SchedulingDelay's; nil: none
 
@@ -190,7 +191,7 @@ func (l *limiter) endProbe() {
 // request gives back the epoch to release.
 func (l *limiter) acquire(p Priority) (epoch uint64, ok bool) {
 	epoch = l.epoch.Load()
-	if l.sched != nil && p != Critical && l.over.Load() && l.sched.isLate() {
+	if l.sched != nil && p != Critical && l.over.Load() && l.inflight.Load() > 0 && l.sched.isLate() {
 		l.refuse()
 		return 0, false
 	}
@@ -331,10 +332,13 @@ func (l *limiter) release(rtt time.Duration, epoch uint64) {
 	}
 	refused := l.refused.Swap(0)
 	set := l.overload(admitted, refused)
-	if l.overloadMin > 0 {
+	switch {
+	case l.overloadMin > 0:
 		l.over.Store(l.overloaded)
-	} else {
-		l.over.Store(refused > 0 && refused*10 >= int64(admitted))
+	case refused == 0:
+		l.over.Store(false)
+	case refused*10 >= int64(admitted):
+		l.over.Store(true)
 	}
 	if set {
 		return

@@ -27,9 +27,11 @@ const schedLatencies = "/sched/latencies:seconds"
 
 // schedGate reports whether the Go scheduler is late: whether at least a
 // quarter of the goroutines that began to run since its last reading had
-// waited target or longer for a processor. It reads the runtime's
+// waited target or longer for a processor (target rounded up to the
+// lower bound of a bucket of the runtime's histogram). It reads the
 // histogram at most once a target, on the request path (no goroutine of
-// its own); between readings it answers with the last one.
+// its own); between readings it answers with the last one. A reading
+// with no new sample keeps the last answer.
 type schedGate struct {
 	target int64 // ns
 	next   atomic.Int64
@@ -77,13 +79,20 @@ func (g *schedGate) isLate() bool {
 		return g.late.Load()
 	}
 	defer g.mu.Unlock()
+	if now < g.next.Load() {
+		// Another request read the histogram between our two looks:
+		// reading again now would find next to nothing.
+		return g.late.Load()
+	}
 	g.next.Store(now + g.target)
 	h := g.read()
 	if h == nil {
 		return false // a runtime without the metric: never late
 	}
-	first := g.prev == nil
-	if len(g.prev) != len(h.Counts) {
+	// The first reading holds everything since the process started, and
+	// one of another shape has nothing to be subtracted from.
+	first := len(g.prev) != len(h.Counts)
+	if first {
 		g.prev = make([]uint64, len(h.Counts))
 	}
 	target := float64(g.target) / float64(time.Second)
@@ -97,8 +106,10 @@ func (g *schedGate) isLate() bool {
 			over += d
 		}
 	}
-	// The first reading holds everything since the process started.
-	late := !first && total > 0 && over*4 >= total
+	if first || total == 0 {
+		return g.late.Load()
+	}
+	late := over*4 >= total
 	g.late.Store(late)
 	return late
 }

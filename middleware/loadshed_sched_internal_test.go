@@ -70,6 +70,14 @@ func TestSchedGate(t *testing.T) {
 	}
 	step(0, 0, false) // the 100 fast waits count at the next reading
 
+	// A histogram of another shape has nothing to subtract from: learned
+	// from, not judged.
+	f.h = metrics.Float64Histogram{Counts: []uint64{0, 0, 0, 1000, 0}, Buckets: []float64{0, 1e-4, 1e-3, 2e-3, 1e-2, 1e9}}
+	clk.t = clk.t.Add(time.Millisecond)
+	if g.isLate() {
+		t.Fatal("late on the first reading of a histogram of another shape")
+	}
+
 	none := newSchedGate(time.Millisecond, clk.now, func() *metrics.Float64Histogram { return nil })
 	for range 3 {
 		clk.t = clk.t.Add(time.Millisecond)
@@ -81,9 +89,10 @@ func TestSchedGate(t *testing.T) {
 
 // TestSchedGateInOverload: the limiter asks its scheduler gate only in
 // overload, refuses Normal and Low requests while it is late even below
-// the concurrency limit, counting them as the window's refusals, and
-// never refuses a Critical request for it; the overload and the gate's
-// refusals end after a window without refusals.
+// the concurrency limit while a request is in flight, counting them as
+// the window's refusals, lets one in when none is, and never refuses a
+// Critical request for it; the overload and the gate's refusals end
+// after a window without refusals.
 func TestSchedGateInOverload(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -134,9 +143,13 @@ func TestSchedGateInOverload(t *testing.T) {
 				t.Fatal("a probe runs; the test expects none")
 			}
 
-			// In overload and late: Normal and Low refused with places
-			// free, Critical admitted.
+			// In overload and late, with one request running: Normal and
+			// Low refused with places free, Critical admitted.
 			late()
+			running, ok := l.acquire(Normal)
+			if !ok {
+				t.Fatal("refused for the scheduler's delay with nothing in flight")
+			}
 			before := l.refused.Load()
 			for _, p := range []Priority{Normal, Low} {
 				if _, ok := l.acquire(p); ok {
@@ -151,6 +164,7 @@ func TestSchedGateInOverload(t *testing.T) {
 				t.Fatal("Critical refused for the scheduler's delay")
 			}
 			l.release(time.Millisecond, epoch)
+			l.release(time.Millisecond, running)
 
 			// On time again: admitted.
 			clk.t = clk.t.Add(time.Millisecond)
@@ -182,9 +196,99 @@ func TestSchedGateInOverload(t *testing.T) {
 	}
 }
 
+// overloadedLimiter returns a limiter with a scheduler gate, in overload,
+// with nothing in flight, and the clock and histogram that drive it.
+func overloadedLimiter(t *testing.T, cfg loadShedConfig) (*limiter, *fakeClock, *fakeLatencies) {
+	t.Helper()
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	f := newFakeLatencies()
+	l := newLimiter(cfg, clk.now)
+	l.sched = newSchedGate(time.Millisecond, clk.now, f.read)
+	l.sched.isLate()
+	for probing(l.epoch.Load()) {
+		for _, r := range admit(l, 2) {
+			clk.t = clk.t.Add(100 * time.Microsecond)
+			l.release(time.Millisecond, r.epoch)
+		}
+	}
+	for !l.over.Load() {
+		held := admit(l, 100)
+		l.acquire(Normal)
+		for _, r := range held {
+			clk.t = clk.t.Add(time.Millisecond)
+			l.release(time.Millisecond, r.epoch)
+		}
+		if clk.t.After(time.Unix(10, 0)) {
+			t.Fatal("never in overload")
+		}
+	}
+	return l, clk, f
+}
+
+// TestSchedGateLetsGo: in overload, with the scheduler late all the
+// while (other work of the process, or refusals alone) and requests
+// coming one at a time, the gate does not refuse them all: the one it
+// lets in keeps the windows ending, and a window without a refusal ends
+// the overload. It refused every request for good before the gate asked
+// for one in flight.
+func TestSchedGateLetsGo(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []loadShedConfig{
+		{initialLimit: 8, minLimit: 8, probeLimit: 8},
+		{initialLimit: 8, minLimit: 8, probeLimit: 2, overloadMinLimit: 2},
+	} {
+		l, clk, f := overloadedLimiter(t, cfg)
+		admitted := 0
+		for range 1000 { // a second, a request a millisecond
+			clk.t = clk.t.Add(time.Millisecond)
+			f.add(2, 10) // late
+			if e, ok := l.acquire(Normal); ok {
+				admitted++
+				l.release(time.Millisecond, e)
+			}
+		}
+		if admitted != 1000 || l.over.Load() {
+			t.Errorf("%+v: %d of 1000 requests admitted one at a time, in overload after: %v; want all, and the overload over",
+				cfg, admitted, l.over.Load())
+		}
+	}
+}
+
+// TestOverloadLasts: without OverloadMinLimit, the overload the gate acts
+// in lasts until a window without a refusal, not only while windows
+// refuse a tenth as many as they admit.
+func TestOverloadLasts(t *testing.T) {
+	t.Parallel()
+	l, clk, _ := overloadedLimiter(t, loadShedConfig{initialLimit: 8, minLimit: 8, probeLimit: 8})
+	window := func(refusals int) {
+		l.refused.Add(int64(refusals))
+		for range windowSamples {
+			e, ok := l.acquire(Critical) // the gate lets Critical by
+			if !ok {
+				t.Fatal("refused")
+			}
+			clk.t = clk.t.Add(100 * time.Microsecond)
+			l.release(time.Millisecond, e)
+		}
+	}
+	window(1) // one refusal in a window of 50
+	if !l.over.Load() {
+		t.Fatal("the overload ended after a window with a refusal")
+	}
+	window(0)
+	if l.over.Load() {
+		t.Fatal("the overload goes on after a window without a refusal")
+	}
+	window(1)
+	if l.over.Load() {
+		t.Fatal("one refusal in 50 began an overload")
+	}
+}
+
 // TestSchedGateRealScheduler: against this process's own scheduler, the
 // gate is late while more goroutines spin than there are processors, and
-// on time once they stop. It waits for each state (seconds at most) and
+// on time once they stop (a reading with samples, since one without keeps
+// the last answer). It waits for each state (seconds at most) and
 // asserts nothing about how soon it comes.
 func TestSchedGateRealScheduler(t *testing.T) {
 	if testing.Short() {
@@ -204,8 +308,9 @@ func TestSchedGateRealScheduler(t *testing.T) {
 			time.Sleep(2 * time.Millisecond)
 		}
 	}
-	g.isLate() // the first reading: the process's history
-	waitFor(false)
+	// The first reading, of the process's history, is not judged; nor is
+	// one without a new sample, so that each state below is a reading's.
+	g.isLate()
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

@@ -159,7 +159,7 @@ func observeRefusals(api *roux.API, meter metric.Meter) error {
 	refused, err := meter.Int64ObservableCounter(RefusalsMetric, metric.WithUnit("{request}"),
 		metric.WithDescription("Requests refused before an operation served them (503; 429 for rate_limit), and connections refused "+
 			"at the server's cap, by reason: cpu_pool (CPU-bound operations' pool full), load_shed (the load "+
-			"shedder's concurrency limit), long_lived_limit (too many event streams or WebSocket sessions open), "+
+			"shedder's concurrency limit or scheduler gate), long_lived_limit (too many event streams or WebSocket sessions open), "+
 			"connection_limit (too many connections open), rate_limit (a client over its rate limit)."))
 	if err != nil {
 		return err

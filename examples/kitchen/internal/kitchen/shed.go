@@ -11,10 +11,11 @@ package kitchen
 // first. Event streams take no place among the requests: they have a cap
 // of their own (Config.MaxStreams), since each one holds a connection
 // and reads the store at every event of its order for as long as it
-// lasts. While it is refusing requests, it admits none but the probes
-// and /metrics as long as the Go scheduler runs Config.ShedDelay late
-// (middleware.SchedulingDelay): refusals cost net/http's processor time
-// too, and a concurrency limit does not leave them any.
+// lasts. While it is refusing requests and one it admitted is running,
+// it admits none but the probes and /metrics as long as the Go scheduler
+// runs Config.ShedDelay late (middleware.SchedulingDelay): refusals cost
+// net/http's processor time too, and a concurrency limit does not leave
+// them any.
 //
 // The shedder stands in front of all the service's middleware: a refused
 // request gets neither a request ID nor the security headers, is not
