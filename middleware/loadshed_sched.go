@@ -52,9 +52,9 @@ func newSchedGate(target time.Duration, now func() time.Time, read func() *metri
 	return &schedGate{target: int64(target), now: now, read: read}
 }
 
-// readSchedLatencies returns a function reading the runtime's histogram
-// of scheduling latencies, or nil where the runtime has none. Each
-// function reuses its sample, which the runtime fills in place.
+// readSchedLatencies returns a function that reads the runtime's
+// histogram of scheduling latencies, or returns nil where the runtime has
+// none. Each function reuses its sample, which the runtime fills in place.
 func readSchedLatencies() func() *metrics.Float64Histogram {
 	sample := []metrics.Sample{{Name: schedLatencies}}
 	return func() *metrics.Float64Histogram {
