@@ -126,7 +126,7 @@ func newLimiter(c loadShedConfig, now func() time.Time) *limiter {
 		l.overloadMin = float64(c.overloadMinLimit)
 	}
 	if c.schedDelay > 0 {
-		l.sched = newSchedGate(c.schedDelay, now, nil)
+		l.sched = newSchedGate(c.schedDelay, l.clock, nil)
 	}
 	l.startProbe()
 	return l

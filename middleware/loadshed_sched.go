@@ -36,15 +36,16 @@ type schedGate struct {
 	target int64 // ns
 	next   atomic.Int64
 	late   atomic.Bool
-	now    func() time.Time // the test's clock; nil: time.Now
+	now    func() time.Time // the limiter's clock
 
 	mu   sync.Mutex // one reader at a time; the others use the last answer
 	read func() *metrics.Float64Histogram
 	prev []uint64 // the counts of the last reading
 }
 
-// newSchedGate returns a gate late at target, reading the histogram with
-// read (the test's), or from the runtime if read is nil.
+// newSchedGate returns a gate late at target, on the clock now, reading
+// the histogram with read (the test's), or from the runtime if read is
+// nil.
 func newSchedGate(target time.Duration, now func() time.Time, read func() *metrics.Float64Histogram) *schedGate {
 	if read == nil {
 		read = readSchedLatencies()
@@ -69,12 +70,7 @@ func readSchedLatencies() func() *metrics.Float64Histogram {
 // isLate reports whether the scheduler was late at the last reading,
 // reading again first when one is due and no other request is reading.
 func (g *schedGate) isLate() bool {
-	var now int64
-	if g.now != nil {
-		now = g.now().UnixNano()
-	} else {
-		now = time.Now().UnixNano()
-	}
+	now := g.now().UnixNano()
 	if now < g.next.Load() || !g.mu.TryLock() {
 		return g.late.Load()
 	}

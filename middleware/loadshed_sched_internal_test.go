@@ -294,7 +294,7 @@ func TestSchedGateRealScheduler(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spins the processors for up to seconds")
 	}
-	g := newSchedGate(time.Millisecond, nil, nil)
+	g := newSchedGate(time.Millisecond, time.Now, nil)
 	if g.read() == nil {
 		t.Skip("this runtime has no " + schedLatencies)
 	}
@@ -339,7 +339,7 @@ func TestSchedGateRealScheduler(t *testing.T) {
 // runtime's histogram (one request per target).
 func BenchmarkSchedGate(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
-		g := newSchedGate(time.Hour, nil, nil)
+		g := newSchedGate(time.Hour, time.Now, nil)
 		g.isLate()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -347,7 +347,7 @@ func BenchmarkSchedGate(b *testing.B) {
 		}
 	})
 	b.Run("read", func(b *testing.B) {
-		g := newSchedGate(time.Nanosecond, nil, nil)
+		g := newSchedGate(time.Nanosecond, time.Now, nil)
 		b.ReportAllocs()
 		for b.Loop() {
 			g.isLate()
